@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RtKerenConfig(AppConfig):
+    """The shared core: people, places, activities and the mechanisms every stage writes to."""
+
+    name = "rtkeren"
+    verbose_name = _("RT Keren core")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,15 @@
+"""Local development: DEBUG on, a fixed development key, SQLite under ``var/``, console e-mail."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .env import env_bool, env_list
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = "django-insecure-rtkeren-development-only"  # noqa: S105 (never used in production)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Static files come straight from the apps and static/, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+VAR_DIR.mkdir(exist_ok=True)

@@ -1,0 +1,147 @@
+"""Settings per environment, checked in fresh interpreters so that each module loads from zero."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rtkeren.settings.base import database_from_url
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY"))}
+    clean.pop("ALLOWED_HOSTS", None)
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "rtkeren.settings.production",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-the-test-only-0123456789abcdef",
+    "ALLOWED_HOSTS": "rtkeren.blitarkota.go.id",
+}
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    env = {**PRODUCTION}
+    del env["ALLOWED_HOSTS"]
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is required" in result.stderr
+
+
+def test_production_deploy_check_prints_no_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_production_keeps_connections_and_takes_redis_from_the_environment():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.DATABASES['default']['CONN_MAX_AGE'],"
+        " s.DATABASES['default']['CONN_HEALTH_CHECKS'], s.CACHES['default']['BACKEND'],"
+        " s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        code,
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/rtkeren",
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "False",
+        "60",
+        "True",
+        "django.core.cache.backends.redis.RedisCache",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ]
+
+
+def test_development_settings_are_the_default_of_manage_py():
+    result = manage("shell", "-v0", "-c", "from django.conf import settings; print(settings.DEBUG)")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_malformed_boolean_in_the_environment_fails_loudly():
+    result = manage("check", DEBUG="perhaps")
+
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_sqlite_gets_wal_busy_timeout_and_immediate_transactions():
+    config = database_from_url(None)
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert str(config["NAME"]).endswith("var/rtkeren.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert config["OPTIONS"]["timeout"] == 20
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_database_url_selects_postgresql():
+    config = database_from_url("postgres://u:p@db.example:5433/rtkeren", conn_max_age=60)
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "rtkeren")
+    assert config["CONN_MAX_AGE"] == 60
+    assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
+
+
+@pytest.mark.parametrize("url", ["sqlite:////tmp/other.sqlite3"])
+def test_database_url_may_name_another_sqlite_file(url):
+    config = database_from_url(url)
+
+    assert config["NAME"] == "/tmp/other.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_sqlite_connection_really_uses_wal(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "wal.sqlite3"
+    result = manage(
+        "shell",
+        "-v0",
+        "-c",
+        "from django.db import connection; c = connection.cursor();"
+        "c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])",
+        DATABASE_URL=f"sqlite:///{path}",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wal"
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
