@@ -2,13 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from rtkeren import views
+from rtkeren.views import accounts, activities, notifications, pages, residents
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("bahasa/", views.language_set, name="language-set"),
+    path("", pages.home, name="home"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("bahasa/", pages.language_set, name="language-set"),
+    path("accounts/", include(accounts.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("warga/", include(residents.urlpatterns)),
+    path("notifikasi/", include(notifications.urlpatterns)),
+    path("kegiatan/", include(activities.urlpatterns)),
     path("admin/", admin.site.urls),
 ]
 

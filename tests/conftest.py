@@ -1,5 +1,8 @@
 import pytest
 
+from rtkeren.models import Role
+from tests import factories
+
 
 def pytest_terminal_summary(terminalreporter):
     """Say plainly when the browser tests did not run, so nobody mistakes a skip for a pass."""
@@ -21,3 +24,120 @@ def _media_in_memory(settings):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+
+
+# Places: two RTs in Kelurahan Blitar and one in Kelurahan Pakunden.
+
+
+@pytest.fixture
+def kelurahan(db):
+    return factories.kelurahan(factories.BLITAR)
+
+
+@pytest.fixture
+def foreign_kelurahan(db):
+    return factories.kelurahan(factories.PAKUNDEN)
+
+
+@pytest.fixture
+def rt(kelurahan):
+    return factories.RTFactory(rw=factories.RWFactory(kelurahan=kelurahan, number=7), number=2)
+
+
+@pytest.fixture
+def other_rt(kelurahan):
+    return factories.RTFactory(rw=factories.RWFactory(kelurahan=kelurahan, number=8), number=1)
+
+
+@pytest.fixture
+def foreign_rt(foreign_kelurahan):
+    return factories.RTFactory(
+        rw=factories.RWFactory(kelurahan=foreign_kelurahan, number=1), number=1
+    )
+
+
+@pytest.fixture
+def period(db):
+    return factories.PeriodFactory()
+
+
+# Personas.
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def city_viewer(db):
+    from rtkeren.models import Kota
+
+    return factories.make_user_with_role(
+        Role.CITY_VIEWER, "kota", kota=Kota.objects.get(code="35.72")
+    )
+
+
+@pytest.fixture
+def officer(kelurahan):
+    return factories.make_user_with_role(Role.OFFICER, "petugas", kelurahan=kelurahan)
+
+
+@pytest.fixture
+def facilitator(kelurahan):
+    return factories.make_user_with_role(Role.FACILITATOR, "pendamping", kelurahan=kelurahan)
+
+
+@pytest.fixture
+def rw_chair(rt):
+    return factories.make_user_with_role(Role.RW_CHAIR, "ketua_rw", rw=rt.rw)
+
+
+@pytest.fixture
+def rt_chair(rt):
+    user, _resident = factories.make_resident_user(rt, "ketua_rt")
+    factories.RoleAssignmentFactory(user=user, role=Role.RT_CHAIR, rt=rt)
+    return user
+
+
+@pytest.fixture
+def other_rt_chair(other_rt):
+    return factories.make_user_with_role(Role.RT_CHAIR, "ketua_rt2", rt=other_rt)
+
+
+@pytest.fixture
+def pokmas_member(rt):
+    return factories.make_user_with_role(Role.POKMAS_MEMBER, "pokmas", rt=rt)
+
+
+@pytest.fixture
+def community(kelurahan):
+    return factories.CommunityFactory(kelurahan=kelurahan, name="Sanggar Kampung Budaya")
+
+
+@pytest.fixture
+def community_lead(community):
+    return factories.make_user_with_role(Role.COMMUNITY_LEAD, "komunitas", community=community)
+
+
+@pytest.fixture
+def resident_user(rt):
+    user, _resident = factories.make_resident_user(rt, "warga")
+    return user
+
+
+@pytest.fixture
+def resident(resident_user):
+    return resident_user.resident
+
+
+@pytest.fixture
+def outsider(foreign_rt):
+    """A verified resident of another kelurahan."""
+    user, _resident = factories.make_resident_user(foreign_rt, "warga2")
+    return user
+
+
+@pytest.fixture
+def foreign_officer(foreign_kelurahan):
+    return factories.make_user_with_role(Role.OFFICER, "petugas2", kelurahan=foreign_kelurahan)

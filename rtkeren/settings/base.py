@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "js_lib_bootstrap5",
     "js_lib_htmx",
+    "simple_history",
     "rtkeren",
     "commissioning",
     "designing",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rtkeren.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

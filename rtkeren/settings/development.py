@@ -13,3 +13,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 VAR_DIR.mkdir(exist_ok=True)
+
+# Development-only keys for NIK encryption and hashing; production takes its own from the
+# environment and refuses to start without them.
+NIK_ENCRYPTION_KEYS = ["Bh6N1CzBWQQ6ff_WI_f1Cbm4eTltYCGuWMiGoAFr75w="]
+NIK_HASH_KEY = "rtkeren-development-nik-hash-key"  # noqa: S105

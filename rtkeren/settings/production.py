@@ -11,6 +11,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# NIKs are encrypted with the first key; the others only decrypt (for key rotation).
+NIK_ENCRYPTION_KEYS = env_list("NIK_ENCRYPTION_KEYS")
+NIK_HASH_KEY = env_str("NIK_HASH_KEY")
 
 DATABASES = {
     "default": database_from_url(

@@ -41,7 +41,7 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr("rtkeren.views.connection.cursor", broken_cursor)
+    monkeypatch.setattr("rtkeren.views.pages.connection.cursor", broken_cursor)
 
     response = client.get(reverse("healthz"))
 

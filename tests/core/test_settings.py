@@ -30,6 +30,8 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "rtkeren.settings.production",
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-test-only-0123456789abcdef",
     "ALLOWED_HOSTS": "rtkeren.blitarkota.go.id",
+    "NIK_ENCRYPTION_KEYS": "1pOgL3d0bkf0Zm2y3IR8cVZ2sI2fBlkF0yDq2ZgYw7w=",
+    "NIK_HASH_KEY": "a-long-random-nik-hash-key-for-the-test-only",
 }
 
 
@@ -58,6 +60,16 @@ def test_production_deploy_check_prints_no_warning():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_nik_keys():
+    env = {**PRODUCTION}
+    del env["NIK_HASH_KEY"]
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "NIK_HASH_KEY is required" in result.stderr
 
 
 def test_production_keeps_connections_and_takes_redis_from_the_environment():

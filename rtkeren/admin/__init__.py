@@ -1,0 +1,1 @@
+"""The core's Django admin, one module per area."""

@@ -1,0 +1,41 @@
+from .activities import FINAL_STATUSES, Activity, ActivityStatus, ActivityTransition, BudgetLine
+from .audit import NikReveal
+from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
+from .ledger import Participation, Stage
+from .notifications import Notification
+from .people import ADULT_AGE, Interest, Resident, ResidentInterest, User
+from .periods import Period, RtCeiling
+from .roles import ROLE_SCOPE, Role, RoleAssignment
+from .wilayah import RT, RW, Kecamatan, Kelurahan, Kota
+
+__all__ = [
+    "ADULT_AGE",
+    "FINAL_STATUSES",
+    "ROLE_SCOPE",
+    "RT",
+    "RW",
+    "Activity",
+    "ActivityStatus",
+    "ActivityTransition",
+    "BudgetLine",
+    "Community",
+    "CommunityMembership",
+    "Interest",
+    "Kecamatan",
+    "Kelurahan",
+    "Kota",
+    "NikReveal",
+    "Notification",
+    "Participation",
+    "Period",
+    "Pokmas",
+    "PokmasMembership",
+    "Position",
+    "Resident",
+    "ResidentInterest",
+    "Role",
+    "RoleAssignment",
+    "RtCeiling",
+    "Stage",
+    "User",
+]

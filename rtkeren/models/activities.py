@@ -1,0 +1,230 @@
+"""Activities (kegiatan): the spine that flows through all four stages, with budget and timeline."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .communities import Community
+from .people import Interest
+from .periods import Period
+from .wilayah import RT, Kelurahan
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    IN_DELIVERY = "in_delivery", _("In delivery")
+    DELIVERED = "delivered", _("Delivered")
+    EVALUATED = "evaluated", _("Evaluated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+FINAL_STATUSES = frozenset(
+    {ActivityStatus.REJECTED, ActivityStatus.EVALUATED, ActivityStatus.CANCELLED}
+)
+
+
+class ActivityQuerySet(models.QuerySet):
+    def in_kelurahan(self, kelurahan):
+        return self.filter(kelurahan=kelurahan)
+
+    def with_places(self):
+        return self.select_related("kelurahan", "rt__rw", "period", "community", "author")
+
+    def with_budget_total(self):
+        return self.annotate(
+            budget_total=Sum(F("budget_lines__quantity") * F("budget_lines__unit_price"))
+        )
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        TRAINING = "pelatihan", _("Training (pelatihan)")
+        PERFORMANCE = "pentas_seni", _("Arts performance (pentas seni)")
+        RELIGIOUS = "keagamaan", _("Religious or interfaith activity")
+        GOTONG_ROYONG = "gotong_royong", _("Communal work (gotong royong)")
+        PHYSICAL = "fisik", _("Physical works")
+        OTHER = "lainnya", _("Other")
+
+    class Nature(models.TextChoices):
+        FISIK = "fisik", _("Physical (fisik)")
+        NONFISIK = "nonfisik", _("Non-physical (nonfisik)")
+
+    class Bidang(models.TextChoices):
+        HUMAN_DEVELOPMENT = "pembangunan_manusia", _("Human development")
+        ECONOMY = "ekonomi", _("Economy")
+        GOVERNANCE = "pemerintahan", _("Governance")
+        INFRASTRUCTURE = "infrastruktur", _("Infrastructure")
+
+    class Funding(models.TextChoices):
+        RT_KEREN = "rt_keren", _("The RT's RT Keren allocation")
+        SWADAYA = "swadaya", _("Residents' own contribution (swadaya)")
+        KELURAHAN = "kelurahan", _("Kelurahan budget")
+        OTHER = "lainnya", _("Other source")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    nature = models.CharField(_("physical or not"), max_length=10, choices=Nature.choices)
+    bidang = models.CharField(_("field (bidang)"), max_length=24, choices=Bidang.choices)
+    kelurahan = models.ForeignKey(
+        Kelurahan, on_delete=models.PROTECT, related_name="activities", verbose_name=_("kelurahan")
+    )
+    rt = models.ForeignKey(
+        RT,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("RT"),
+        help_text=_("Empty for an activity of the whole kelurahan."),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("community"),
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="activities", verbose_name=_("period")
+    )
+    interests = models.ManyToManyField(
+        Interest, blank=True, related_name="activities", verbose_name=_("interests served")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_activities",
+        verbose_name=_("author"),
+    )
+    funding_source = models.CharField(
+        _("funding source"), max_length=12, choices=Funding.choices, default=Funding.RT_KEREN
+    )
+    target_participants = models.CharField(_("target participants"), max_length=255, blank=True)
+    expected_outputs = models.CharField(_("expected outputs"), max_length=255, blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
+    decision_reason = models.TextField(
+        _("reason"), blank=True, help_text=_("The public reason for a rejection or cancellation.")
+    )
+    content_frozen_at = models.DateTimeField(
+        _("content frozen at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when a voting round holding this proposal opens."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        indexes = [
+            models.Index(fields=["kelurahan", "period", "status"], name="activity_scope_status"),
+            models.Index(fields=["rt", "period", "status"], name="activity_rt_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end__isnull=True)
+                | models.Q(planned_start__isnull=True)
+                | models.Q(planned_end__gte=F("planned_start")),
+                name="activity_planned_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.rt_id and self.kelurahan_id and self.rt.rw.kelurahan_id != self.kelurahan_id:
+            raise ValidationError({"rt": _("This RT is not in the activity's kelurahan.")})
+        if (
+            self.community_id
+            and self.kelurahan_id
+            and self.community.kelurahan_id != self.kelurahan_id
+        ):
+            raise ValidationError({"community": _("This community is not in the kelurahan.")})
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValidationError({"planned_end": _("The end cannot be before the start.")})
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def is_content_frozen(self) -> bool:
+        return self.content_frozen_at is not None
+
+    @property
+    def counts_against_ceiling(self) -> bool:
+        return self.funding_source == self.Funding.RT_KEREN
+
+    def budget_total(self) -> int:
+        return sum(line.total for line in self.budget_lines.all())
+
+
+class BudgetLine(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="budget_lines")
+    item = models.CharField(_("item"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    unit = models.CharField(_("unit"), max_length=30)
+    unit_price = models.PositiveBigIntegerField(_("unit price (Rp)"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="budget_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.item
+
+    @property
+    def total(self) -> int:
+        return self.quantity * self.unit_price
+
+
+class ActivityTransition(models.Model):
+    """One entry of an activity's timeline: who moved it from which status to which, and why."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=12, choices=ActivityStatus.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=ActivityStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("activity transition")
+        verbose_name_plural = _("activity transitions")
+        indexes = [models.Index(fields=["activity", "at"], name="activity_transition_timeline")]
+
+    def __str__(self):
+        return f"{self.activity}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,112 @@
+"""Programme years (tahun anggaran) with their budget rules and scorecard thresholds."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .wilayah import RT
+
+DEFAULT_RT_CEILING = 50_000_000
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class PeriodQuerySet(models.QuerySet):
+    def containing(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Period(models.Model):
+    """Settings copied to the next period when it starts (see ``period_start``)."""
+
+    SETTINGS = (
+        "rt_ceiling",
+        "fisik_percent",
+        "threshold_commissioning",
+        "threshold_designing",
+        "threshold_delivery",
+        "threshold_assessment",
+        "evaluation_window_days",
+    )
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    is_open = models.BooleanField(_("open"), default=True)
+    rt_ceiling = models.PositiveBigIntegerField(
+        _("RT budget ceiling (Rp)"), default=DEFAULT_RT_CEILING
+    )
+    fisik_percent = models.PositiveSmallIntegerField(
+        _("share for physical works (%)"),
+        default=70,
+        validators=PERCENT,
+        help_text=_("The rest is for non-physical activities. Exceeding it warns, never blocks."),
+    )
+    threshold_commissioning = models.PositiveSmallIntegerField(
+        _("co-commissioning threshold (%)"), default=10, validators=PERCENT
+    )
+    threshold_designing = models.PositiveSmallIntegerField(
+        _("co-designing threshold (%)"), default=10, validators=PERCENT
+    )
+    threshold_delivery = models.PositiveSmallIntegerField(
+        _("co-delivery threshold (%)"), default=10, validators=PERCENT
+    )
+    threshold_assessment = models.PositiveSmallIntegerField(
+        _("co-assessment threshold (%)"), default=10, validators=PERCENT
+    )
+    evaluation_window_days = models.PositiveSmallIntegerField(
+        _("evaluation window (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fisik_percent__lte=100), name="period_fisik_percent_max_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or _("Budget year %(year)s") % {"year": self.year}
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": _("The period must end after it starts.")})
+
+    @property
+    def nonfisik_percent(self) -> int:
+        return 100 - self.fisik_percent
+
+    def ceiling_for(self, rt) -> int:
+        override = self.rt_ceilings.filter(rt=rt).values_list("ceiling", flat=True).first()
+        return self.rt_ceiling if override is None else override
+
+    def threshold(self, stage: str) -> int:
+        return getattr(self, f"threshold_{stage}")
+
+
+class RtCeiling(models.Model):
+    """An RT whose ceiling in a period differs from the period's default."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="rt_ceilings")
+    rt = models.ForeignKey(RT, on_delete=models.PROTECT, related_name="ceilings")
+    ceiling = models.PositiveBigIntegerField(_("ceiling (Rp)"))
+
+    class Meta:
+        verbose_name = _("RT ceiling")
+        verbose_name_plural = _("RT ceilings")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "rt"], name="rt_ceiling_unique_per_period")
+        ]
+
+    def __str__(self):
+        return f"{self.rt}: {self.ceiling}"

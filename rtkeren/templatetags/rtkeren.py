@@ -1,0 +1,21 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def rupiah(value) -> str:
+    """Whole rupiah the Indonesian way: 50000000 -> "Rp50.000.000"."""
+    if value is None or value == "":
+        return ""
+    amount = int(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+@register.filter
+def padded(number, width: int = 3) -> str:
+    """RT and RW numbers as printed on letters: 2 -> "002"."""
+    if number is None or number == "":
+        return ""
+    return f"{int(number):0{int(width)}d}"

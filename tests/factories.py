@@ -1,0 +1,174 @@
+"""Factories for the core. Kelurahan come from the Kota Blitar data migration."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from rtkeren import models
+
+BLITAR = "35.72.02.1002"
+PAKUNDEN = "35.72.02.1001"
+
+
+def make_nik(birth_date: datetime.date, sex: str = "L", serial: int = 1, region="357202") -> str:
+    day = birth_date.day + (40 if sex == "P" else 0)
+    return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
+
+
+def kelurahan(code: str = BLITAR) -> models.Kelurahan:
+    return models.Kelurahan.objects.get(code=code)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = models.User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="id_ID")
+    last_name = factory.Faker("last_name", locale="id_ID")
+    password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class RWFactory(DjangoModelFactory):
+    class Meta:
+        model = models.RW
+        django_get_or_create = ("kelurahan", "number")
+
+    kelurahan = factory.LazyFunction(kelurahan)
+    number = factory.Sequence(lambda n: n % 900 + 1)
+
+
+class RTFactory(DjangoModelFactory):
+    class Meta:
+        model = models.RT
+        django_get_or_create = ("rw", "number")
+
+    rw = factory.SubFactory(RWFactory)
+    number = factory.Sequence(lambda n: n % 900 + 1)
+
+
+class InterestFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Interest
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"minat-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+
+
+class ResidentFactory(DjangoModelFactory):
+    """A verified, active adult. Pass ``nik=...`` to choose the NIK."""
+
+    class Meta:
+        model = models.Resident
+        exclude = ("serial",)
+        skip_postgeneration_save = True
+
+    serial = factory.Sequence(lambda n: n % 9999 + 1)
+    name = factory.Faker("name", locale="id_ID")
+    sex = factory.Iterator(["L", "P"])
+    birth_date = factory.Faker("date_of_birth", minimum_age=18, maximum_age=80)
+    rt = factory.SubFactory(RTFactory)
+    address = factory.Faker("street_address", locale="id_ID")
+    verification = models.Resident.Verification.VERIFIED
+    status = models.Resident.Status.ACTIVE
+    nik = factory.LazyAttribute(lambda o: make_nik(o.birth_date, o.sex, o.serial))
+
+    @classmethod
+    def _create(cls, model_class, *args, nik, **kwargs):
+        resident = model_class(*args, **kwargs)
+        resident.set_nik(nik)
+        resident.save()
+        return resident
+
+    @factory.post_generation
+    def interests(obj, create, extracted, **kwargs):
+        for interest in extracted or []:
+            models.ResidentInterest.objects.create(resident=obj, interest=interest)
+
+
+class CommunityFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Community
+
+    name = factory.Sequence(lambda n: f"Sanggar Seni {n}")
+    kind = models.Community.Kind.SANGGAR
+    kelurahan = factory.LazyFunction(kelurahan)
+
+
+class PokmasFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Pokmas
+        django_get_or_create = ("rt",)
+
+    rt = factory.SubFactory(RTFactory)
+    decree_number = factory.Sequence(lambda n: f"188/{n}/410.XX/2026")
+
+
+class PeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Period
+        django_get_or_create = ("year",)
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    starts_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 1, 1))
+    ends_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
+
+
+class RoleAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = models.RoleAssignment
+
+    user = factory.SubFactory(UserFactory)
+    role = models.Role.RESIDENT
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Activity
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Pelatihan membatik {n}")
+    description = "Pelatihan membatik tulis untuk warga."
+    kind = models.Activity.Kind.TRAINING
+    nature = models.Activity.Nature.NONFISIK
+    bidang = models.Activity.Bidang.HUMAN_DEVELOPMENT
+    rt = factory.SubFactory(RTFactory)
+    kelurahan = factory.LazyAttribute(lambda o: o.rt.rw.kelurahan if o.rt else kelurahan())
+    period = factory.SubFactory(PeriodFactory)
+    author = factory.SubFactory(UserFactory)
+    status = models.ActivityStatus.DRAFT
+
+
+class BudgetLineFactory(DjangoModelFactory):
+    class Meta:
+        model = models.BudgetLine
+
+    activity = factory.SubFactory(ActivityFactory)
+    item = "Kain mori"
+    quantity = 20
+    unit = "lembar"
+    unit_price = 35_000
+
+
+def make_user_with_role(role: str, username: str | None = None, **scope) -> models.User:
+    user = UserFactory(**({"username": username} if username else {}))
+    RoleAssignmentFactory(user=user, role=role, **scope)
+    return user
+
+
+def make_resident_user(rt: models.RT, username: str | None = None, **resident_fields):
+    """A verified resident of ``rt`` with an account and the resident role."""
+    user = make_user_with_role(models.Role.RESIDENT, username, rt=rt)
+    resident = ResidentFactory(rt=rt, user=user, name=user.get_full_name(), **resident_fields)
+    return user, resident
