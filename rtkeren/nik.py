@@ -29,7 +29,9 @@ PROVINCE_CODES = frozenset(
     }
 )  # fmt: skip
 MASK = "*" * 12
-_DIGITS = re.compile(r"^\d{16}$")
+# ASCII only: ``\d`` would also accept other scripts' digits, whose keyed hash differs from the
+# same NIK typed in 0-9 and would slip past the uniqueness check.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,9 @@ def normalize_nik(value: str) -> str:
 def parse_nik(value: str, *, today: datetime.date | None = None) -> NikFacts:
     """The facts a NIK encodes, or a ValidationError in plain Indonesian saying what is wrong."""
     nik = normalize_nik(value)
-    if not _DIGITS.match(nik):
+    if nik and not _DIGITS.fullmatch(nik):
+        raise ValidationError(_("A NIK contains only the digits 0-9."), code="nik_digits")
+    if len(nik) != 16:
         raise ValidationError(_("A NIK has exactly 16 digits."), code="nik_length")
     if nik[:2] not in PROVINCE_CODES:
         raise ValidationError(

@@ -1,13 +1,31 @@
 """Registries the core offers so that each stage app can plug in without the core naming it.
 
-Each app fills them from a module of its own (``demo.py``), discovered when Django starts, the way
-the admin discovers ``admin.py``.
+Two registries, each filled from a module of the app's own, the way the admin discovers
+``admin.py``:
+
+- ``demo_data``: ``<app>/demo.py`` registers a seeder ``(*, stdout) -> str`` (a one-line summary)
+  with ``@demo_data.register("name", order=...)``. ``seed_demo`` runs them in order, each in its
+  own transaction; every seeder must create nothing twice when run again.
+- ``attention``: ``<app>/attention.py`` registers a provider ``(user) -> list[AttentionItem]``
+  with ``@attention.register("name", order=...)``. The home page asks every provider what needs
+  the logged-in person's attention; a provider answers with a constant number of queries (a
+  count, not a list of rows) and returns ``[]`` when the user has no role it serves.
+
+``autodiscover()`` imports both kinds of module. The web process needs only the attention
+providers, and demo modules may import development-only packages (Faker), so the home page
+discovers the ``attention`` modules alone, once, on first use (``attention_items``).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import IntEnum
+from functools import cache
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
+
+ATTENTION_MODULE = "attention"
+DEMO_MODULE = "demo"
 
 
 @dataclass
@@ -26,13 +44,72 @@ class Registry:
 
         return decorator
 
+    def unregister(self, name: str) -> None:
+        del self.entries[name]
+
     def items(self) -> list[tuple[str, Callable]]:
         ranked = sorted(self.entries.items(), key=lambda item: (item[1][0], item[0]))
         return [(name, function) for name, (_order, function) in ranked]
 
 
+class Priority(IntEnum):
+    """Higher comes first on the home page."""
+
+    LOW = 10
+    NORMAL = 20
+    HIGH = 30
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One line under "Needs your attention": a count (``count``) or a short text (``text``)."""
+
+    title: str
+    url: str = ""
+    count: int | None = None
+    text: str = ""
+    priority: int = Priority.NORMAL
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.count if self.count is not None else not self.text
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.priority >= Priority.HIGH
+
+
+def url_or_empty(name: str, *args, **kwargs) -> str:
+    """The URL of ``name``, or "" while no app serves it yet (the item then shows unlinked)."""
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
 demo_data = Registry("demo data")
+attention = Registry("attention provider")
 
 
 def autodiscover() -> None:
-    autodiscover_modules("demo")
+    autodiscover_modules(ATTENTION_MODULE, DEMO_MODULE)
+
+
+@cache
+def _discover_attention() -> None:
+    autodiscover_modules(ATTENTION_MODULE)
+
+
+def attention_items(user) -> list[AttentionItem]:
+    """What needs ``user``'s attention, most urgent first; providers' empty items left out."""
+    if not user.is_authenticated:
+        return []
+    _discover_attention()
+    items = [
+        item
+        for _name, provider in attention.items()
+        for item in provider(user)
+        if not item.is_empty
+    ]
+    # sorted() is stable: equal priorities keep the providers' registration order.
+    return sorted(items, key=lambda item: -item.priority)

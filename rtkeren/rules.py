@@ -6,8 +6,9 @@ kelurahan, RW, RT, resident, community, activity, or a stage object with one of 
 
 import rules
 
-from rtkeren import scopes
-from rtkeren.models import Role
+from rtkeren import scopes, transitions
+from rtkeren.models import ActivityStatus, Resident, Role
+from rtkeren.selectors.activities import home_kelurahan_ids
 
 
 @rules.predicate
@@ -94,7 +95,16 @@ def is_resident_of_kelurahan(user, obj):
 
 @rules.predicate
 def is_self(user, resident):
-    return bool(user.is_authenticated and resident is not None and resident.user_id == user.pk)
+    """The user's own resident record (other objects with a ``user`` are not "self")."""
+    if not (user.is_authenticated and isinstance(resident, Resident)):
+        return False
+    if resident.user_id != user.pk:
+        return False
+    # A claimed register entry shows register facts (address, phone...) only once the RT chair
+    # has confirmed the claim, which gives the resident role for that RT.
+    if resident.verification == Resident.Verification.VERIFIED:
+        return resident.rt_id in scopes.rt_ids(user, Role.RESIDENT)
+    return True
 
 
 sees_city = is_admin | is_city_viewer
@@ -111,3 +121,84 @@ rules.add_perm("rtkeren.reveal_nik", is_officer_of)
 rules.add_perm("rtkeren.view_history", is_admin | is_officer_of)
 rules.add_perm("rtkeren.list_residents", is_staff_of_any_scope)
 rules.add_perm("rtkeren.view_activity_history", is_admin | is_officer_of)
+
+# Activities. Who may see an activity, and who may make each transition of its state machine.
+# When a transition may happen (status, frozen content, evaluation window, stage guards) is
+# decided by rtkeren.transitions. Keep can_view_activity in step with
+# rtkeren.selectors.activities.activity_filter.
+
+
+@rules.predicate
+def is_activity_author(user, activity):
+    return activity is not None and user.is_authenticated and activity.author_id == user.pk
+
+
+@rules.predicate
+def is_activity_coordinator(user, activity):
+    return activity is not None and transitions.is_coordinator(user, activity)
+
+
+@rules.predicate
+def is_before_approval(user, activity):
+    return activity is not None and activity.status in (
+        ActivityStatus.DRAFT,
+        ActivityStatus.PROPOSED,
+    )
+
+
+@rules.predicate
+def is_draft(user, activity):
+    return activity is not None and activity.status == ActivityStatus.DRAFT
+
+
+@rules.predicate
+def is_kelurahan_wide(user, activity):
+    return activity is not None and activity.rt_id is None
+
+
+@rules.predicate
+def lives_or_works_in_kelurahan(user, obj):
+    place = scopes.place_of(obj)
+    return place.kelurahan_id is not None and place.kelurahan_id in home_kelurahan_ids(user)
+
+
+can_view_activity = (
+    sees_city
+    | is_government_of
+    | is_chair_of
+    | is_activity_author
+    | (
+        ~is_draft
+        & (
+            is_resident_of_rt
+            | is_pokmas_member_of
+            | is_community_lead_of
+            | (is_kelurahan_wide & lives_or_works_in_kelurahan)
+        )
+    )
+)
+delivers_activity = is_rt_chair_of | is_activity_coordinator | is_officer_of
+
+rules.add_perm("rtkeren.view_activity", can_view_activity)
+rules.add_perm("rtkeren.propose_activity", is_activity_author)
+rules.add_perm("rtkeren.withdraw_activity", is_activity_author)
+rules.add_perm("rtkeren.approve_activity", is_officer_of)
+rules.add_perm("rtkeren.reject_activity", is_officer_of)
+rules.add_perm("rtkeren.start_delivery_activity", delivers_activity)
+rules.add_perm("rtkeren.mark_delivered_activity", delivers_activity)
+rules.add_perm("rtkeren.mark_evaluated_activity", is_officer_of)
+rules.add_perm("rtkeren.cancel_activity", (is_activity_author & is_before_approval) | is_officer_of)
+
+# Accounts: the lists of registrations to decide and of residents who may get a one-time
+# password code (for those without e-mail) belong to RT chairs and officers; each decision and
+# each code is for the chair of the resident's RT or an officer of the kelurahan.
+
+
+@rules.predicate
+def is_rt_chair_or_officer(user):
+    return scopes.has_role(user, Role.RT_CHAIR, Role.OFFICER)
+
+
+rules.add_perm("rtkeren.list_registrations", is_rt_chair_or_officer)
+rules.add_perm("rtkeren.list_password_code_residents", is_rt_chair_or_officer)
+rules.add_perm("rtkeren.issue_password_code", is_officer_of | is_rt_chair_of)

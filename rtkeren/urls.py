@@ -13,6 +13,7 @@ urlpatterns = [
     path("warga/", include(residents.urlpatterns)),
     path("notifikasi/", include(notifications.urlpatterns)),
     path("kegiatan/", include(activities.urlpatterns)),
+    path("perencanaan/", include("commissioning.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,1 +1,6 @@
 """The core's Django admin, one module per area."""
+from . import (
+    activities,  # noqa: F401
+    people,  # noqa: F401
+    places,  # noqa: F401
+)

@@ -1,3 +1,4 @@
+from .accounts import PASSWORD_CODE_MAX_ATTEMPTS, PasswordCode
 from .activities import FINAL_STATUSES, Activity, ActivityStatus, ActivityTransition, BudgetLine
 from .audit import NikReveal
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
@@ -11,6 +12,7 @@ from .wilayah import RT, RW, Kecamatan, Kelurahan, Kota
 __all__ = [
     "ADULT_AGE",
     "FINAL_STATUSES",
+    "PASSWORD_CODE_MAX_ATTEMPTS",
     "ROLE_SCOPE",
     "RT",
     "RW",
@@ -27,6 +29,7 @@ __all__ = [
     "NikReveal",
     "Notification",
     "Participation",
+    "PasswordCode",
     "Period",
     "Pokmas",
     "PokmasMembership",

@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rtkeren.context_processors.notifications",
             ],
         },
     },
@@ -71,7 +72,7 @@ TEMPLATES = [
 AUTH_USER_MODEL = "rtkeren.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "rtkeren.auth_backends.UsernameOrPhoneBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,3 +1,281 @@
-"""Placeholder: filled by its own change."""
+"""Accounts: log in, register, the profile, one-time codes, and the RT chair's verification.
 
-urlpatterns = []
+Mounted under /accounts/ before ``django.contrib.auth.urls``, whose views (logout, password
+change and reset) keep their names and use the templates in templates/registration/.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, ListView
+from django.views.generic.detail import SingleObjectMixin
+from rules.contrib.views import PermissionRequiredMixin
+
+from rtkeren.forms.accounts import (
+    LoginForm,
+    PasswordCodeForm,
+    PasswordCodeSearchForm,
+    ProfileForm,
+    RegistrationForm,
+    RejectionForm,
+)
+from rtkeren.models import Resident, ResidentInterest
+from rtkeren.selectors import accounts as selectors
+from rtkeren.services import accounts as services
+
+BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"
+
+
+class AccountLoginView(LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@method_decorator(sensitive_post_parameters("nik", "password", "password_confirm"), name="post")
+class RegistrationView(FormView):
+    template_name = "rtkeren/account_register.html"
+    form_class = RegistrationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            messages.info(request, _("You already have an account."))
+            return redirect("account-profile")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            user = services.registration_submit(
+                username=data["username"],
+                name=data["name"],
+                nik=data["nik"],
+                birth_date=data["birth_date"],
+                rt=data["rt"],
+                phone=data["phone"],
+                password=data["password"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        login(self.request, user, backend=BACKEND)
+        messages.success(self.request, services.REGISTRATION_ACCEPTED)
+        return redirect("account-profile")
+
+
+@method_decorator(never_cache, name="dispatch")
+class ProfileView(LoginRequiredMixin, FormView):
+    """What a person keeps about themself. Until the RT chair confirms the account it shows
+    nothing from the register: a claimed entry must look exactly like a new one."""
+
+    template_name = "rtkeren/account_profile.html"
+    form_class = ProfileForm
+    success_url = reverse_lazy("account-profile")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        user = request.user
+        self.resident = None
+        self.confirmed = False
+        if user.is_authenticated:
+            self.resident = (
+                Resident.objects.filter(user=user)
+                .with_places()
+                .prefetch_related("interest_links")
+                .first()
+            )
+            self.confirmed = self.resident is not None and services.is_confirmed(
+                user, self.resident
+            )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "resident_fields": self.confirmed}
+
+    def get_initial(self):
+        user = self.request.user
+        initial = {"email": user.email, "language": user.language}
+        if self.confirmed:
+            initial["phone"] = self.resident.phone
+            links = self.resident.interest_links.all()
+            kinds = {
+                "interests": ResidentInterest.Kind.INTEREST,
+                "talents": ResidentInterest.Kind.TALENT,
+                "skills": ResidentInterest.Kind.SKILL,
+            }
+            for name, kind in kinds.items():
+                initial[name] = [link.interest_id for link in links if link.kind == kind]
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(resident=self.resident, confirmed=self.confirmed, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.profile_update(
+                user=self.request.user,
+                email=data["email"],
+                language=data["language"],
+                phone=data["phone"] if self.confirmed else None,
+                interests=form.chosen_interests(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your profile has been saved."))
+        return super().form_valid(form)
+
+
+@method_decorator(sensitive_post_parameters("code", "new_password", "new_password_confirm"), "post")
+class PasswordCodeRedeemView(FormView):
+    template_name = "rtkeren/account_code_redeem.html"
+    form_class = PasswordCodeForm
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.password_code_redeem(
+                login=data["login"], code=data["code"], new_password=data["new_password"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your new password is saved. Log in with it now."))
+        return redirect("login")
+
+
+class PasswordCodeListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    """Verified residents with an account, for the chair to give one a one-time code."""
+
+    permission_required = "rtkeren.list_password_code_residents"
+    template_name = "rtkeren/account_code_list.html"
+    context_object_name = "residents"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.search_form = PasswordCodeSearchForm(self.request.GET or None)
+        query = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
+        return selectors.password_code_candidates(self.request.user, query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search_form=self.search_form, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordCodeIssueView(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin, View):
+    """POST only. The answer shows the code once and is never cached; it is not stored in clear."""
+
+    permission_required = "rtkeren.issue_password_code"
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return selectors.password_code_candidates(self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        resident = self.get_object()
+        try:
+            code = services.password_code_issue(resident=resident, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("account-code-list")
+        return render(
+            request,
+            "rtkeren/account_code_issued.html",
+            {
+                "resident": resident,
+                "code": services.format_code(code),
+                "valid_hours": int(services.PASSWORD_CODE_VALIDITY.total_seconds() // 3600),
+            },
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class VerificationListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+    permission_required = "rtkeren.list_registrations"
+    template_name = "rtkeren/verification_list.html"
+    context_object_name = "residents"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.awaiting_verification(self.request.user)
+
+
+class VerificationMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin):
+    """A registration the user decides: outside their RT or kelurahan it does not exist (404)."""
+
+    permission_required = "rtkeren.verify_resident"
+    context_object_name = "resident"
+
+    def get_queryset(self):
+        return selectors.awaiting_verification(self.request.user)
+
+
+class VerificationVerifyView(VerificationMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        resident = self.get_object()
+        try:
+            services.resident_verify(resident=resident, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(name)s has been verified.") % {"name": resident.name})
+        return HttpResponseRedirect(reverse("verification-list"))
+
+
+class VerificationRejectView(VerificationMixin, FormView):
+    template_name = "rtkeren/verification_reject.html"
+    form_class = RejectionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_permission_object(self):
+        return self.object
+
+    def form_valid(self, form):
+        try:
+            services.resident_reject(
+                resident=self.object, by=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The registration of %(name)s has been rejected.") % {"name": self.object.name},
+        )
+        return redirect("verification-list")
+
+
+urlpatterns = [
+    path("login/", AccountLoginView.as_view(), name="login"),
+    path("daftar/", RegistrationView.as_view(), name="account-register"),
+    path("profil/", ProfileView.as_view(), name="account-profile"),
+    path("kode/", PasswordCodeRedeemView.as_view(), name="account-code-redeem"),
+    path("kode/warga/", PasswordCodeListView.as_view(), name="account-code-list"),
+    path("kode/warga/<int:pk>/", PasswordCodeIssueView.as_view(), name="account-code-issue"),
+    path("verifikasi/", VerificationListView.as_view(), name="verification-list"),
+    path(
+        "verifikasi/<int:pk>/setujui/",
+        VerificationVerifyView.as_view(),
+        name="verification-verify",
+    ),
+    path(
+        "verifikasi/<int:pk>/tolak/", VerificationRejectView.as_view(), name="verification-reject"
+    ),
+]

@@ -1,3 +1,208 @@
-"""Placeholder: filled by its own change."""
+"""Activity pages: the list, the detail with its timeline and status buttons, and the history."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+from django.views.generic.base import View
+from django.views.generic.detail import SingleObjectMixin
+from rules.contrib.views import PermissionRequiredMixin
+
+from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
+from rtkeren.models import RT, Activity, ActivityStatus
+from rtkeren.selectors.activities import (
+    activities_visible_to,
+    activity_detail_queryset,
+    activity_list,
+)
+from rtkeren.services.activities import SERVICES
+from rtkeren.transitions import TRANSITIONS, TransitionForbidden, available_transitions
+
+HISTORY_PAGE_SIZE = 25
+
+
+class ActivityListView(LoginRequiredMixin, ListView):
+    template_name = "rtkeren/activity_list.html"
+    context_object_name = "activities"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = ActivityFilterForm(self.request.GET or None)
+        filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return activity_list(
+            user=self.request.user,
+            status=filters.get("status", ""),
+            period=filters.get("period"),
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class ObjectOnceMixin:
+    """The permission check and the page share one fetch of the object (and its prefetches)."""
+
+    def get_object(self, queryset=None):
+        if not hasattr(self, "_object"):
+            self._object = super().get_object(queryset)
+        return self._object
+
+
+class ActivityDetailView(LoginRequiredMixin, PermissionRequiredMixin, ObjectOnceMixin, DetailView):
+    """Out of the user's scope is 404 (the queryset); the permission guards the same line again."""
+
+    template_name = "rtkeren/activity_detail.html"
+    context_object_name = "activity"
+    permission_required = "rtkeren.view_activity"
+
+    def get_queryset(self):
+        return activity_detail_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        activity = self.object
+        user = self.request.user
+        actions = [
+            {
+                "transition": transition,
+                "blocked": blocked,
+                # Each reason field gets its own id: a page may offer reject and cancel at once.
+                "form": TransitionForm(auto_id=f"{transition.target}-%s")
+                if transition.needs_reason
+                else None,
+            }
+            for transition, blocked in available_transitions(activity=activity, user=user)
+        ]
+        return super().get_context_data(
+            actions=actions,
+            can_view_history=user.has_perm("rtkeren.view_activity_history", activity),
+            **kwargs,
+        )
+
+
+class ActivityTransitionView(LoginRequiredMixin, SingleObjectMixin, View):
+    """Moves the activity to the status in the URL through that transition's service."""
+
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return activities_visible_to(self.request.user)
+
+    def post(self, request, *args, **kwargs):
+        activity = self.get_object()
+        to_status = kwargs["to_status"]
+        if to_status not in SERVICES:
+            raise Http404
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("reason", [])))
+            return self.back(activity)
+        options = (
+            {"reason": form.cleaned_data["reason"]} if TRANSITIONS[to_status].needs_reason else {}
+        )
+        try:
+            SERVICES[to_status](activity=activity, by=request.user, **options)
+        except TransitionForbidden as error:
+            raise PermissionDenied(error.messages[0]) from error
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The activity is now: %(status)s.") % {"status": ActivityStatus(to_status).label},
+            )
+        return self.back(activity)
+
+    def back(self, activity):
+        return HttpResponseRedirect(reverse("activity-detail", args=[activity.pk]))
+
+
+class ActivityHistoryView(LoginRequiredMixin, PermissionRequiredMixin, ObjectOnceMixin, DetailView):
+    """Every saved version of the activity, newest first, with what changed in each."""
+
+    template_name = "rtkeren/activity_history.html"
+    context_object_name = "activity"
+    permission_required = "rtkeren.view_activity_history"
+
+    def get_queryset(self):
+        return activities_visible_to(self.request.user).with_places()
+
+    def get_context_data(self, **kwargs):
+        history = self.object.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+        paginator = Paginator(history, HISTORY_PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("page"))
+        size = page.end_index() - page.start_index() + 1 if paginator.count else 0
+        # One query for the page and one older record, to diff the page's last record against.
+        records = list(history[page.start_index() - 1 : page.end_index() + 1]) if size else []
+        entries = [
+            {"record": record, "changes": _changes(record, older)}
+            for record, older in zip(records[:size], [*records[1:], None], strict=False)
+        ]
+        _describe_references([change for entry in entries for change in entry["changes"]])
+        return super().get_context_data(page_obj=page, entries=entries, **kwargs)
+
+
+def _changes(record, older) -> list[dict]:
+    if older is None:
+        return []
+    changes = []
+    for change in record.diff_against(older).changes:
+        field = Activity._meta.get_field(change.field)
+        changes.append(
+            {
+                "field": field,
+                "label": field.verbose_name,
+                "old": _display(field, change.old),
+                "new": _display(field, change.new),
+            }
+        )
+    return changes
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def _describe_references(changes: list[dict]) -> None:
+    """Show changed references (RT, period, author...) by name: one query per kind of object."""
+    wanted: dict[type[models.Model], set] = {}
+    for change in changes:
+        if change["field"].is_relation:
+            ids = {value for value in (change["old"], change["new"]) if value != "—"}
+            wanted.setdefault(change["field"].related_model, set()).update(ids)
+    names = {
+        model: _named(model._default_manager.all()).in_bulk(ids) for model, ids in wanted.items()
+    }
+    for change in changes:
+        if change["field"].is_relation:
+            found = names[change["field"].related_model]
+            for side in ("old", "new"):
+                if change[side] in found:
+                    change[side] = str(found[change[side]])
+
+
+def _named(queryset):
+    """An RT's name includes its RW's number."""
+    return queryset.select_related("rw") if queryset.model is RT else queryset
+
+
+urlpatterns = [
+    path("", ActivityListView.as_view(), name="activity-list"),
+    path("<int:pk>/", ActivityDetailView.as_view(), name="activity-detail"),
+    path(
+        "<int:pk>/status/<str:to_status>/",
+        ActivityTransitionView.as_view(),
+        name="activity-transition",
+    ),
+    path("<int:pk>/riwayat/", ActivityHistoryView.as_view(), name="activity-history"),
+]

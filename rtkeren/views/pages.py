@@ -1,14 +1,87 @@
+import rules
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from rtkeren import registry, scopes
+from rtkeren.models import Role, RoleAssignment
+
+
+def _role_label(assignment: RoleAssignment) -> str:
+    """How a role reads on the home page, e.g. "Ketua RT 002 / RW 007, Blitar"."""
+    rt = assignment.rt
+    rw = assignment.rw or (rt.rw if rt else None)
+    kelurahan = assignment.kelurahan or (rw.kelurahan if rw else None)
+    names = {
+        "rt": f"{rt.number:03d}" if rt else "",
+        "rw": f"{rw.number:03d}" if rw else "",
+        "kelurahan": kelurahan or "",
+        "kota": assignment.kota or "",
+        "community": assignment.community or "",
+    }
+    templates = {
+        Role.ADMIN: _("Administrator"),
+        Role.CITY_VIEWER: _("City viewer, %(kota)s"),
+        Role.OFFICER: _("Officer of Kelurahan %(kelurahan)s"),
+        Role.FACILITATOR: _("Facilitator of Kelurahan %(kelurahan)s"),
+        Role.RW_CHAIR: _("Chair of RW %(rw)s, %(kelurahan)s"),
+        Role.RT_CHAIR: _("Chair of RT %(rt)s / RW %(rw)s, %(kelurahan)s"),
+        Role.POKMAS_MEMBER: _("Pokmas member, RT %(rt)s / RW %(rw)s, %(kelurahan)s"),
+        Role.COMMUNITY_LEAD: _("Lead of %(community)s"),
+        Role.RESIDENT: _("Resident of RT %(rt)s / RW %(rw)s, %(kelurahan)s"),
+    }
+    return templates[assignment.role] % names
+
+
+def _role_labels(user) -> list[str]:
+    assignments = scopes.current_assignments(user)
+    # One query per level still missing, whatever the number of assignments.
+    prefetch_related_objects(
+        assignments, "rt__rw__kelurahan", "rw__kelurahan", "kelurahan", "kota", "community"
+    )
+    labels = [_role_label(assignment) for assignment in assignments]
+    if user.is_superuser and not any(a.role == Role.ADMIN for a in assignments):
+        labels.insert(0, _("Administrator"))
+    return labels
+
+
+def _quick_links(user) -> list[tuple[str, str]]:
+    """Links to the pages a person with these roles uses most; pages not built yet are left out."""
+    links = [
+        (
+            "verification-list",
+            _("Verify residents"),
+            scopes.has_role(user, Role.RT_CHAIR, Role.OFFICER),
+        ),
+        ("resident-list", _("Residents"), rules.has_perm("rtkeren.list_residents", user)),
+        ("activity-list", _("Activities"), True),
+        ("account-profile", _("My profile"), True),
+        ("notification-list", _("Notifications"), True),
+        ("password_change", _("Change password"), True),
+    ]
+    return [
+        (label, url)
+        for name, label, allowed in links
+        if allowed and (url := registry.url_or_empty(name))
+    ]
+
 
 def home(request: HttpRequest):
-    return render(request, "rtkeren/home.html")
+    """The public introduction, or for a logged-in person what needs their attention."""
+    context = {}
+    if request.user.is_authenticated:
+        context = {
+            "attention_items": registry.attention_items(request.user),
+            "role_labels": _role_labels(request.user),
+            "quick_links": _quick_links(request.user),
+        }
+    return render(request, "rtkeren/home.html", context)
 
 
 @never_cache

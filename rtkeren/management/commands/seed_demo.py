@@ -17,15 +17,33 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even though DEBUG is off.",
         )
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "Also add N residents spread over all 21 kelurahan of Kota Blitar (30 RTs each). "
+                "Every run adds N more."
+            ),
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, residents: int = 0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like production. Use --force to load demo data anyway."
             )
+        if residents < 0:
+            raise CommandError("--residents must be zero or more.")
         registry.autodiscover()
         for name, seed in registry.demo_data.items():
             with transaction.atomic():
                 summary = seed(stdout=self.stdout)
             self.stdout.write(f"{name}: {summary or 'ok'}")
+        if residents:
+            from rtkeren.demo import residents_add
+
+            with transaction.atomic():
+                added, seconds = residents_add(count=residents)
+            self.stdout.write(f"residents: {added} added in {seconds:.1f} s")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

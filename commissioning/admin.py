@@ -1,0 +1,94 @@
+"""Admin for co-commissioning: reading and fixing records. Merging, endorsing and attendance go
+through the portal's pages, where the services keep the ledger in step."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attendance, Endorsement, Forum, InvitedElement, Potential, PriorityItem
+
+
+class EndorsementInline(admin.TabularInline):
+    model = Endorsement
+    extra = 0
+    raw_id_fields = ("resident",)
+    readonly_fields = ("created_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("resident")
+
+
+@admin.register(Potential)
+class PotentialAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "category",
+        "kelurahan",
+        "rt",
+        "status",
+        "endorsement_count",
+        "created_at",
+    )
+    list_filter = ("status", "category", "kelurahan")
+    search_fields = ("title", "description")
+    raw_id_fields = ("rt", "author", "author_resident", "merged_into")
+    filter_horizontal = ("interests",)
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "created_at"
+    inlines = [EndorsementInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kelurahan", "rt__rw")
+            .annotate(endorsement_total=Count("endorsements"))
+        )
+
+    @admin.display(description=_("endorsements"), ordering="endorsement_total")
+    def endorsement_count(self, potential):
+        return potential.endorsement_total
+
+
+class InvitedElementInline(admin.TabularInline):
+    model = InvitedElement
+    extra = 0
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ("resident", "recorded_by")
+    readonly_fields = ("resident_age", "recorded_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("resident", "recorded_by")
+
+
+class PriorityItemInline(admin.TabularInline):
+    model = PriorityItem
+    extra = 0
+    raw_id_fields = ("potential",)
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    list_display = ("title", "date", "kelurahan", "rw", "rt", "status", "attendance_count")
+    list_filter = ("status", "kelurahan")
+    search_fields = ("title", "place", "agenda")
+    raw_id_fields = ("rw", "rt", "organiser", "minutes_recorded_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "date"
+    inlines = [InvitedElementInline, AttendanceInline, PriorityItemInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kelurahan", "rw", "rt__rw")
+            .annotate(attendance_total=Count("attendances"))
+        )
+
+    @admin.display(description=_("present"), ordering="attendance_total")
+    def attendance_count(self, forum):
+        return forum.attendance_total

@@ -1,0 +1,659 @@
+"""Pages of co-commissioning. Every object is looked up within the user's reach (out of reach:
+404), then the permission is checked (in reach without the right: 403); services do the rest."""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic.detail import SingleObjectMixin
+from rules.contrib.views import PermissionRequiredMixin
+
+from rtkeren.models import RT
+
+from . import selectors, services
+from .forms import (
+    AttendanceFilterForm,
+    AttendanceForm,
+    CancelForm,
+    ForumForm,
+    GuestFormSet,
+    GuestRemoveForm,
+    MergeForm,
+    MinutesForm,
+    PotentialFilterForm,
+    PotentialForm,
+    PotentialUpdateForm,
+    PriorityFormSet,
+)
+from .models import Element
+
+PAGE_SIZE = 25
+ATTENDANCE_PAGE_SIZE = 50
+PRINT_BLANK_ROWS = 10
+PRINT_MAX_BLANK_ROWS = 60
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: by field where the form has that field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class ObjectMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin):
+    """One object from ``get_queryset`` (the user's reach), read once per request."""
+
+    def get_object(self, queryset=None):
+        if getattr(self, "object", None) is None:
+            self.object = super().get_object(queryset)
+        return self.object
+
+    def get_permission_object(self):
+        return self.get_object()
+
+
+# The kelurahan overview.
+
+
+class KelurahanListView(LoginRequiredMixin, ListView):
+    template_name = "commissioning/kelurahan_list.html"
+    context_object_name = "kelurahan_list"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.kelurahan_visible_to(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        only = list(self.get_queryset()[:2])
+        if len(only) == 1:
+            return redirect("commissioning:kelurahan-detail", pk=only[0].pk)
+        return super().get(request, *args, **kwargs)
+
+
+class KelurahanDetailView(ObjectMixin, DetailView):
+    """Potentials, coming forums, the latest priorities and how inclusive the forums were."""
+
+    template_name = "commissioning/kelurahan_detail.html"
+    context_object_name = "kelurahan"
+    permission_required = "commissioning.view_kelurahan"
+
+    def get_queryset(self):
+        return selectors.kelurahan_visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user, kelurahan = self.request.user, self.object
+        held = Paginator(selectors.held_forums_of(kelurahan, user=user), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        selectors.attach_inclusiveness(list(held.object_list))
+        return super().get_context_data(
+            upcoming=list(
+                selectors.forum_list(user=user, kelurahan=kelurahan, when="upcoming")[:5]
+            ),
+            held_page=held,
+            never_present=selectors.elements_never_present(kelurahan),
+            top_potentials=selectors.top_potentials(kelurahan=kelurahan, user=user),
+            priorities=list(selectors.priorities_for(kelurahan)[:10]),
+            can_record=user.has_perm("commissioning.add_potential", kelurahan),
+            can_schedule=rules.has_perm("commissioning.add_forum", user, None),
+            **kwargs,
+        )
+
+
+# Potentials.
+
+
+class PotentialListView(LoginRequiredMixin, ListView):
+    template_name = "commissioning/potential_list.html"
+    context_object_name = "potentials"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        user = self.request.user
+        kelurahan = selectors.kelurahan_visible_to(user)
+        chosen = None
+        chosen_id = self.request.GET.get("kelurahan", "")
+        if chosen_id.isdigit():
+            chosen = kelurahan.filter(pk=chosen_id).first()
+        elif len(visible := list(kelurahan[:2])) == 1:
+            chosen = visible[0]
+        rts = (
+            RT.objects.filter(rw__kelurahan=chosen).select_related("rw__kelurahan")
+            if chosen
+            else RT.objects.none()
+        )
+        self.filter_form = PotentialFilterForm(
+            self.request.GET or None, kelurahan=kelurahan, rts=rts
+        )
+        filters = {}
+        if self.filter_form.is_bound:
+            # Valid filters apply even when another one is wrong; the form shows that one's error.
+            self.filter_form.is_valid()
+            filters = self.filter_form.cleaned_data
+        return selectors.potential_list(
+            user=user,
+            kelurahan=filters.get("kelurahan") or chosen,
+            rt=filters.get("rt"),
+            category=filters.get("category", ""),
+            min_endorsements=filters.get("endorsements"),
+            order=filters.get("order") or "newest",
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            can_record=rules.has_perm("commissioning.add_potential", self.request.user, None),
+            **kwargs,
+        )
+
+
+class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    template_name = "commissioning/potential_form.html"
+    form_class = PotentialForm
+    permission_required = "commissioning.add_potential"
+
+    def get_permission_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        kelurahan, rts = selectors.recording_places(self.request.user)
+        return {
+            **super().get_form_kwargs(),
+            "kelurahan": kelurahan,
+            "rts": rts,
+            "initial_rt": selectors.home_rt_id(self.request.user),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            potential = services.potential_record(
+                by=self.request.user,
+                place=data["place"],
+                title=data["title"],
+                category=data["category"],
+                description=data["description"],
+                interests=data["interests"],
+                photo=data["photo"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Thank you: the potential is recorded."))
+        return redirect("commissioning:potential-detail", pk=potential.pk)
+
+
+class PotentialDetailView(ObjectMixin, DetailView):
+    template_name = "commissioning/potential_detail.html"
+    context_object_name = "potential"
+    permission_required = "commissioning.view_potential"
+
+    def get_queryset(self):
+        return selectors.potential_detail_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user, potential = self.request.user, self.object
+        return super().get_context_data(
+            can_endorse=user.has_perm("commissioning.endorse_potential", potential),
+            can_change=user.has_perm("commissioning.change_potential", potential),
+            can_merge=user.has_perm("commissioning.merge_potential", potential),
+            can_archive=user.has_perm("commissioning.archive_potential", potential),
+            **kwargs,
+        )
+
+
+class PotentialObjectMixin(ObjectMixin):
+    def get_queryset(self):
+        return selectors.potentials_visible_to(self.request.user).with_places()
+
+    def back(self):
+        return HttpResponseRedirect(
+            reverse("commissioning:potential-detail", args=[self.get_object().pk])
+        )
+
+
+class PotentialUpdateView(PotentialObjectMixin, FormView):
+    template_name = "commissioning/potential_form.html"
+    form_class = PotentialUpdateForm
+    permission_required = "commissioning.change_potential"
+
+    def get_initial(self):
+        potential = self.get_object()
+        return {
+            "title": potential.title,
+            "category": potential.category,
+            "description": potential.description,
+            "interests": list(potential.interests.all()),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(potential=self.get_object(), **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.potential_update(
+                potential=self.get_object(),
+                by=self.request.user,
+                title=data["title"],
+                category=data["category"],
+                description=data["description"],
+                interests=data["interests"],
+                photo=data["photo"],
+                remove_photo=data["remove_photo"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The potential is saved."))
+        return self.back()
+
+
+class PotentialEndorseView(PotentialObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "commissioning.endorse_potential"
+
+    def post(self, request, *args, **kwargs):
+        potential = self.get_object()
+        try:
+            services.potential_endorse(potential=potential, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you: you endorse this potential."))
+        return self.back()
+
+
+class PotentialUnendorseView(PotentialObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "commissioning.endorse_potential"
+
+    def post(self, request, *args, **kwargs):
+        if services.potential_unendorse(potential=self.get_object(), by=request.user):
+            messages.success(request, _("Your endorsement is withdrawn."))
+        return self.back()
+
+
+class PotentialMergeView(PotentialObjectMixin, FormView):
+    template_name = "commissioning/potential_merge.html"
+    form_class = MergeForm
+    permission_required = "commissioning.merge_potential"
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "targets": selectors.merge_targets(self.get_object()),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(potential=self.get_object(), **kwargs)
+
+    def form_valid(self, form):
+        into = form.cleaned_data["into"]
+        try:
+            result = services.potential_merge(
+                duplicate=self.get_object(), into=into, by=self.request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Merged. %(moved)s endorsements moved; %(kept)s were already on this potential.")
+            % {"moved": result.moved + result.author_added, "kept": result.already_there},
+        )
+        return redirect("commissioning:potential-detail", pk=into.pk)
+
+
+class PotentialArchiveView(PotentialObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "commissioning.archive_potential"
+
+    def post(self, request, *args, **kwargs):
+        services.potential_archive(potential=self.get_object(), by=request.user)
+        messages.success(request, _("The potential is archived."))
+        return self.back()
+
+
+# Forums.
+
+
+class ForumListView(LoginRequiredMixin, ListView):
+    template_name = "commissioning/forum_list.html"
+    context_object_name = "forums"
+    paginate_by = PAGE_SIZE
+    WHEN = {"upcoming", "past"}
+
+    def get_queryset(self):
+        self.when = self.request.GET.get("when", "")
+        if self.when not in self.WHEN:
+            self.when = ""
+        return selectors.forum_list(user=self.request.user, when=self.when)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            when=self.when,
+            can_schedule=rules.has_perm("commissioning.add_forum", self.request.user, None),
+            **kwargs,
+        )
+
+
+class ForumCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    template_name = "commissioning/forum_form.html"
+    form_class = ForumForm
+    permission_required = "commissioning.add_forum"
+
+    def get_permission_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "places": selectors.scheduling_places(self.request.user),
+        }
+
+    def get_initial(self):
+        return {"invited": Element.values}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            forum = services.forum_schedule(
+                by=self.request.user,
+                place=data["scope"],
+                title=data["title"],
+                date=data["date"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place_name=data["place"],
+                agenda=data["agenda"],
+                invited=data["invited"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("The forum is scheduled and the residents have been notified.")
+        )
+        return redirect("commissioning:forum-detail", pk=forum.pk)
+
+
+class ForumObjectMixin(ObjectMixin):
+    def get_queryset(self):
+        return selectors.forums_visible_to(self.request.user).with_places()
+
+    def back(self):
+        return HttpResponseRedirect(
+            reverse("commissioning:forum-detail", args=[self.get_object().pk])
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(forum=self.get_object(), **kwargs)
+
+
+class ForumDetailView(ObjectMixin, DetailView):
+    template_name = "commissioning/forum_detail.html"
+    context_object_name = "forum"
+    permission_required = "commissioning.view_forum"
+
+    def get_queryset(self):
+        return selectors.forum_detail_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user, forum = self.request.user, self.object
+        selectors.attach_inclusiveness([forum])
+        return super().get_context_data(
+            can_change=user.has_perm("commissioning.change_forum", forum),
+            can_cancel=user.has_perm("commissioning.cancel_forum", forum),
+            can_record_attendance=user.has_perm("commissioning.record_attendance", forum),
+            can_record_minutes=user.has_perm("commissioning.record_minutes", forum),
+            can_view_attendance=user.has_perm("commissioning.view_forum_attendance", forum),
+            cancel_form=CancelForm(),
+            **kwargs,
+        )
+
+
+class ForumUpdateView(ForumObjectMixin, FormView):
+    template_name = "commissioning/forum_form.html"
+    form_class = ForumForm
+    permission_required = "commissioning.change_forum"
+
+    def get_initial(self):
+        forum = self.get_object()
+        return {
+            "title": forum.title,
+            "date": forum.date,
+            "starts_at": forum.starts_at,
+            "ends_at": forum.ends_at,
+            "place": forum.place,
+            "agenda": forum.agenda,
+            "invited": list(forum.invited_elements.values_list("element", flat=True)),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.forum_update(
+                forum=self.get_object(),
+                by=self.request.user,
+                title=data["title"],
+                date=data["date"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place_name=data["place"],
+                agenda=data["agenda"],
+                invited=data["invited"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The forum is saved."))
+        return self.back()
+
+
+class ForumCancelView(ForumObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "commissioning.cancel_forum"
+
+    def post(self, request, *args, **kwargs):
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("reason", [])))
+            return self.back()
+        services.forum_cancel(
+            forum=self.get_object(), by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("The forum is cancelled and the residents have been told."))
+        return self.back()
+
+
+class ForumAttendanceView(ForumObjectMixin, FormView):
+    """Attendance on a phone: the forum's residents, a page at a time, each with a checkbox and
+    the element they represent, and a few rows for guests. Saving keeps the page."""
+
+    template_name = "commissioning/forum_attendance.html"
+    permission_required = "commissioning.record_attendance"
+
+    def _page(self):
+        if not hasattr(self, "_residents_page"):
+            forum = self.get_object()
+            self.filter_form = AttendanceFilterForm(
+                self.request.GET or None, rts=selectors.attendance_rts(forum)
+            )
+            filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+            residents = selectors.residents_for_attendance(
+                forum,
+                rt=filters.get("rt"),
+                name=filters.get("q", ""),
+                attending_only=filters.get("attending", False),
+            )
+            self._residents_page = Paginator(residents, ATTENDANCE_PAGE_SIZE).get_page(
+                self.request.GET.get("page")
+            )
+        return self._residents_page
+
+    def get_form(self, form_class=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return AttendanceForm(data, residents=self._page().object_list)
+
+    def _guest_forms(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        guests = list(selectors.forum_guests(self.get_object()))
+        return (
+            GuestFormSet(data, prefix="guest"),
+            GuestRemoveForm(data, guests=guests, prefix="guests"),
+        )
+
+    def get_context_data(self, **kwargs):
+        guest_formset, guest_remove_form = kwargs.pop("guest_forms", None) or self._guest_forms()
+        page = self._page()
+        return super().get_context_data(
+            page_obj=page,
+            filter_form=self.filter_form,
+            guest_formset=guest_formset,
+            guest_remove_form=guest_remove_form,
+            present_count=self.get_object().attendances.count(),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        guest_formset, guest_remove_form = self._guest_forms()
+        if not (form.is_valid() and guest_formset.is_valid() and guest_remove_form.is_valid()):
+            return self.render_to_response(
+                self.get_context_data(form=form, guest_forms=(guest_formset, guest_remove_form))
+            )
+        guests = [
+            services.Guest(
+                name=row.cleaned_data["name"],
+                origin=row.cleaned_data.get("origin", ""),
+                element=row.cleaned_data["element"],
+            )
+            for row in guest_formset
+            if row.cleaned_data.get("name")
+        ]
+        try:
+            change = services.forum_attendance_record(
+                forum=self.get_object(),
+                by=request.user,
+                present=form.present(),
+                absent=form.absent(),
+                guests=guests,
+                guests_removed=[int(pk) for pk in guest_remove_form.cleaned_data["remove"]],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.render_to_response(
+                self.get_context_data(form=form, guest_forms=(guest_formset, guest_remove_form))
+            )
+        messages.success(
+            request,
+            _("Attendance saved: %(added)s added, %(changed)s changed, %(removed)s removed.")
+            % {"added": change.added, "changed": change.changed, "removed": change.removed},
+        )
+        return HttpResponseRedirect(request.get_full_path())
+
+
+class ForumMinutesView(ForumObjectMixin, FormView):
+    template_name = "commissioning/forum_minutes.html"
+    form_class = MinutesForm
+    permission_required = "commissioning.record_minutes"
+
+    def get_initial(self):
+        forum = self.get_object()
+        return {"minutes": forum.minutes, "decisions": forum.decisions}
+
+    def form_valid(self, form):
+        try:
+            services.forum_minutes_record(
+                forum=self.get_object(),
+                by=self.request.user,
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.cleaned_data["decisions"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The minutes are saved."))
+        return self.back()
+
+
+class ForumPrioritiesView(ForumObjectMixin, FormView):
+    template_name = "commissioning/forum_priorities.html"
+    permission_required = "commissioning.record_minutes"
+
+    def get_form(self, form_class=None):
+        forum = self.get_object()
+        potentials = selectors.potentials_for_priorities(forum)
+        data = self.request.POST if self.request.method == "POST" else None
+        initial = [
+            {
+                "potential": item.potential_id,
+                "title": item.title,
+                "note": item.note,
+                "ORDER": item.rank,
+            }
+            for item in forum.priorities.all()
+        ]
+        return PriorityFormSet(data, initial=initial, prefix="priority", potentials=potentials)
+
+    def form_valid(self, form):
+        rows = [row for row in form.ordered_forms if not row.is_blank]
+        try:
+            services.forum_priorities_set(
+                forum=self.get_object(),
+                by=self.request.user,
+                priorities=[
+                    services.Priority(
+                        title=row.cleaned_data["title"],
+                        potential=row.cleaned_data["potential"],
+                        note=row.cleaned_data["note"],
+                    )
+                    for row in rows
+                ],
+            )
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The priority list is saved."))
+        return self.back()
+
+
+class ForumPrintAttendanceView(ForumObjectMixin, DetailView):
+    """The attendance list to sign: those recorded, then blank rows for anyone else
+    (``?kosong=40`` prints a blank list before the forum)."""
+
+    template_name = "commissioning/forum_print_attendance.html"
+    permission_required = "commissioning.view_forum_attendance"
+    context_object_name = "forum"
+
+    def get_context_data(self, **kwargs):
+        blank = self.request.GET.get("kosong", "")
+        blank = min(int(blank), PRINT_MAX_BLANK_ROWS) if blank.isdigit() else PRINT_BLANK_ROWS
+        attendances = list(selectors.forum_attendance(self.object))
+        return super().get_context_data(
+            attendances=attendances,
+            blank_rows=range(len(attendances) + 1, len(attendances) + blank + 1),
+            **kwargs,
+        )
+
+
+class ForumPrintMinutesView(ObjectMixin, DetailView):
+    template_name = "commissioning/forum_print_minutes.html"
+    permission_required = "commissioning.view_forum"
+    context_object_name = "forum"
+
+    def get_queryset(self):
+        return selectors.forum_detail_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        selectors.attach_inclusiveness([self.object])
+        return super().get_context_data(**kwargs)

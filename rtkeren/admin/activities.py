@@ -1,0 +1,98 @@
+"""Admin for activities, the participation ledger and notifications.
+
+Statuses change only through the state machine (the activity page), so that every change has its
+timeline row, ledger rows and notifications; here they are read-only.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from rtkeren.models import Activity, ActivityTransition, BudgetLine, Notification, Participation
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+class ActivityTransitionInline(admin.TabularInline):
+    model = ActivityTransition
+    extra = 0
+    can_delete = False
+    fields = ("at", "from_status", "to_status", "by", "note")
+    readonly_fields = fields
+    ordering = ("at", "pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "status", "kelurahan", "rt", "period", "author", "status_changed_at")
+    list_filter = ("status", "period", "nature", "kind", "funding_source")
+    list_select_related = ("kelurahan", "rt__rw", "period", "author")
+    search_fields = ("title", "description")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("rt", "community", "author")
+    filter_horizontal = ("interests",)
+    readonly_fields = ("status", "status_changed_at", "decision_reason", "content_frozen_at")
+    inlines = (BudgetLineInline, ActivityTransitionInline)
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    """Read-only: the ledger is written by the stages' services alone."""
+
+    list_display = (
+        "resident",
+        "stage",
+        "kind",
+        "activity",
+        "period",
+        "rt",
+        "occurred_on",
+        "on_behalf",
+    )
+    list_filter = ("stage", "period", "on_behalf", "kelurahan")
+    list_select_related = ("resident", "activity", "period", "rt__rw")
+    search_fields = ("resident__name", "kind")
+    date_hierarchy = "occurred_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Sent only through ``notification_send``; an admin may read or remove them."""
+
+    list_display = ("recipient", "message", "created_at", "read_at")
+    list_filter = ("read_at",)
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__username", "message")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "recipient",
+        "message",
+        "url",
+        "content_type",
+        "object_id",
+        "created_at",
+        "read_at",
+    )
+
+    def has_add_permission(self, request):
+        return False

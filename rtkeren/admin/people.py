@@ -1,0 +1,196 @@
+"""Admin for people: accounts, interests, residents (NIK only masked) and the NIK reveal log."""
+
+from operator import attrgetter
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from rtkeren.models import RT, Interest, NikReveal, Resident, ResidentInterest, User
+from rtkeren.phone import normalize_phone
+from rtkeren.selectors.residents import looks_like_nik
+from rtkeren.services.residents import resident_check, resident_save
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Preferences"), {"fields": ("language",)}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Preferences"), {"fields": ("language",)}),
+    )
+    list_display = ("username", "first_name", "last_name", "email", "language", "is_staff")
+    list_filter = (*DjangoUserAdmin.list_filter, "language")
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ResidentInterestInline(admin.TabularInline):
+    model = ResidentInterest
+    extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "interest":
+            # Read the choices once for all rows, instead of once per row.
+            field.choices = list(field.choices)
+        return field
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("interest")
+
+
+class ResidentAdminForm(forms.ModelForm):
+    """The NIK is never put back into a form: the field takes a new one, checked and encrypted
+    by the same service as everywhere else."""
+
+    nik = forms.CharField(
+        label=_("NIK"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = Resident
+        fields = [
+            "name",
+            "kk_number",
+            "sex",
+            "birth_date",
+            "rt",
+            "address",
+            "phone",
+            "occupation",
+            "status",
+            "religion",
+            "religion_consent_at",
+            "verification",
+            "verified_at",
+            "verified_by",
+            "rejection_reason",
+            "user",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["nik"].help_text = _(
+                "Stored NIK: %(masked)s. Type a new NIK only to replace it; leave empty to keep it."
+            ) % {"masked": self.instance.nik_masked}
+        else:
+            self.fields["nik"].required = True
+            self.fields["nik"].error_messages["required"] = _("Enter the resident's NIK.")
+            self.fields["nik"].help_text = _("16 digits, as on the identity card (KTP).")
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data.get("phone", ""))
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            resident_check(resident=self.instance, nik=self.cleaned_data.get("nik") or None)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+@admin.register(Resident)
+class ResidentAdmin(SimpleHistoryAdmin):
+    form = ResidentAdminForm
+    inlines = [ResidentInterestInline]
+    list_display = ("name", "nik_display", "rt_display", "kelurahan", "verification", "status")
+    list_filter = (
+        "verification",
+        "status",
+        ("rt__rw__kelurahan", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("rt__rw__kelurahan",)
+    search_fields = ("name",)
+    search_help_text = _("Search by name, or by the exact NIK (all 16 digits).")
+    raw_id_fields = ("user", "verified_by")
+    readonly_fields = ("nik_display", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "nik_display", "nik", "kk_number", "sex", "birth_date")}),
+        (_("Place and contact"), {"fields": ("rt", "address", "phone", "occupation", "status")}),
+        (_("Religion (optional, needs consent)"), {"fields": ("religion", "religion_consent_at")}),
+        (
+            _("Verification and account"),
+            {
+                "fields": (
+                    "verification",
+                    "verified_at",
+                    "verified_by",
+                    "rejection_reason",
+                    "user",
+                    "created_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("NIK"), ordering="nik_last4")
+    def nik_display(self, resident):
+        return resident.nik_masked
+
+    @admin.display(description=_("RT"), ordering="rt")
+    def rt_display(self, resident):
+        return str(resident.rt)
+
+    @admin.display(description=_("kelurahan"), ordering="rt__rw__kelurahan__name")
+    def kelurahan(self, resident):
+        return resident.rt.rw.kelurahan.name
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rt":
+            kwargs["queryset"] = RT.objects.with_places()
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # "RT 002 / RW 007" repeats in every kelurahan: name the kelurahan too.
+            field.label_from_instance = attrgetter("full_name")
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        if looks_like_nik(search_term):
+            # Through the keyed hash: the table is never decrypted to search it.
+            return queryset.with_nik(search_term), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        if "verification" in form.changed_data and obj.is_verified and obj.verified_by is None:
+            obj.verified_at = obj.verified_at or timezone.now()
+            obj.verified_by = request.user
+        resident_save(by=request.user, resident=obj, nik=form.cleaned_data.get("nik") or None)
+
+
+@admin.register(NikReveal)
+class NikRevealAdmin(admin.ModelAdmin):
+    """The audit log of NIK reveals: read only, for everyone."""
+
+    list_display = ("at", "officer", "resident", "reason")
+    list_select_related = ("officer", "resident")
+    search_fields = ("resident__name", "officer__username", "officer__first_name", "reason")
+    date_hierarchy = "at"
+    raw_id_fields = ("officer", "resident")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

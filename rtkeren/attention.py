@@ -1,0 +1,43 @@
+"""What the core asks people to look at on their home page (see ``rtkeren.registry``)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from rtkeren import scopes
+from rtkeren.models import Notification, Resident, Role
+from rtkeren.registry import AttentionItem, Priority, attention, url_or_empty
+
+
+@attention.register("core-verification", order=0)
+def residents_waiting_for_verification(user) -> list[AttentionItem]:
+    # The same people the ``rtkeren.verify_resident`` permission lets through: the RT chair
+    # for their RT and the officer for the whole kelurahan.
+    rts = scopes.rt_ids(user, Role.RT_CHAIR)
+    kelurahan = scopes.kelurahan_ids(user, Role.OFFICER)
+    if not rts and not kelurahan:
+        return []
+    count = (
+        Resident.objects.filter(verification=Resident.Verification.PENDING)
+        .filter(Q(rt__in=rts) | Q(rt__rw__kelurahan__in=kelurahan))
+        .count()
+    )
+    return [
+        AttentionItem(
+            title=_("Residents waiting for verification"),
+            count=count,
+            url=url_or_empty("verification-list"),
+            priority=Priority.HIGH,
+        )
+    ]
+
+
+@attention.register("core-notifications", order=1)
+def unread_notifications(user) -> list[AttentionItem]:
+    count = Notification.objects.filter(recipient=user).unread().count()
+    return [
+        AttentionItem(
+            title=_("Unread notifications"),
+            count=count,
+            url=url_or_empty("notification-list"),
+        )
+    ]

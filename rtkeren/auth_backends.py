@@ -1,0 +1,52 @@
+"""Log in with a username or a phone number: many residents remember their number, not a name."""
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from rtkeren.models import User
+from rtkeren.phone import normalize_phone
+
+
+def looks_like_phone(text: str) -> bool:
+    return bool(text) and all(char.isdigit() or char in "+-() ." for char in text)
+
+
+def users_for_login(login: str) -> list[User]:
+    """The active accounts a login name points to: the username (exact, else the only
+    case-insensitive match), else a phone number in any form people write it."""
+    login = (login or "").strip()
+    if not login:
+        return []
+    accounts = User.objects.filter(is_active=True)
+    exact = list(accounts.filter(username=login))
+    if exact:
+        return exact
+    folded = list(accounts.filter(username__iexact=login)[:2])
+    if len(folded) == 1:
+        return folded
+    if not looks_like_phone(login):
+        return []
+    try:
+        phone = normalize_phone(login)
+    except ValidationError:
+        return []
+    return list(accounts.filter(resident__phone=phone).order_by("pk"))
+
+
+class UsernameOrPhoneBackend(ModelBackend):
+    """Django's model backend, finding the account by username or by its resident's phone."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(User.USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        candidates = users_for_login(username)
+        if not candidates:
+            # Hash anyway, so the time taken does not say whether the account exists.
+            User().set_password(password)
+            return None
+        for user in candidates:
+            if user.check_password(password) and self.user_can_authenticate(user):
+                return user
+        return None

@@ -1,0 +1,1 @@
+"""Forms of the core: validation only, no writes."""

@@ -1,0 +1,184 @@
+"""Resident reads: each starts from what the user may see, with the joins a page needs."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from rtkeren import nik as nik_codec
+from rtkeren import scopes
+from rtkeren.models import RT, Resident, ResidentInterest, Role, User
+
+_LOOKS_LIKE_NIK = re.compile(r"[0-9]{16}")
+
+
+def looks_like_nik(text: str) -> bool:
+    return bool(_LOOKS_LIKE_NIK.fullmatch(nik_codec.normalize_nik(text)))
+
+
+def resident_list(
+    *,
+    user: User,
+    rt: RT | int | None = None,
+    verification: str = "",
+    status: str = "",
+    name: str = "",
+    nik: str = "",
+) -> QuerySet:
+    """The residents a staff member may list, filtered, with their places joined. ``nik`` finds
+    an exact NIK through the keyed hash: the table is never decrypted to search it."""
+    queryset = scopes.residents_visible_to(user).with_places()
+    if nik:
+        queryset = queryset.with_nik(nik)
+    if rt:
+        queryset = queryset.filter(rt=rt)
+    if verification:
+        queryset = queryset.filter(verification=verification)
+    if status:
+        queryset = queryset.filter(status=status)
+    if name.strip():
+        queryset = queryset.filter(name__icontains=name.strip())
+    return queryset.order_by("name", "pk")
+
+
+def resident_rts_for(user: User) -> QuerySet:
+    """The RTs whose residents the user may list (the choices of a filter)."""
+    queryset = RT.objects.with_places()
+    if scopes.sees_whole_city(user):
+        return queryset
+    condition = Q(pk__in=[])
+    kelurahan = scopes.official_kelurahan_ids(user)
+    if kelurahan:
+        condition |= Q(rw__kelurahan__in=kelurahan)
+    rws = scopes.rw_ids(user, Role.RW_CHAIR)
+    if rws:
+        condition |= Q(rw__in=rws)
+    rts = scopes.rt_ids(user, Role.RT_CHAIR)
+    if rts:
+        condition |= Q(pk__in=rts)
+    return queryset.filter(condition)
+
+
+def resident_detail_queryset(user: User) -> QuerySet:
+    """Residents whose page the user may open: staff of their scope, and the resident themself."""
+    condition = scopes.resident_filter(user)
+    own = Q(pk__in=[])
+    if user.is_authenticated:
+        # A claimed register entry stays hidden from the claimant until the RT chair confirms.
+        confirmed = Q(rt__in=scopes.rt_ids(user, Role.RESIDENT))
+        own = Q(user=user) & (~Q(verification=Resident.Verification.VERIFIED) | confirmed)
+    queryset = (
+        Resident.objects.all() if condition is None else Resident.objects.filter(condition | own)
+    )
+    return (
+        queryset.with_places()
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "interest_links",
+                queryset=ResidentInterest.objects.select_related("interest").order_by(
+                    "kind", "interest__name"
+                ),
+            )
+        )
+    )
+
+
+# History.
+
+#: Fields shown in a resident's history, in the order of the form. The encrypted NIK and its hash
+#: are not recorded at all; the last four digits stand for the NIK.
+HISTORY_FIELDS = (
+    "name",
+    "nik_last4",
+    "kk_number",
+    "sex",
+    "birth_date",
+    "rt",
+    "address",
+    "phone",
+    "occupation",
+    "status",
+    "religion",
+    "verification",
+    "verified_by",
+    "rejection_reason",
+    "user",
+)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    record: Any
+    changes: list[FieldChange]
+
+
+def _display(field: str, value, names: dict) -> Any:
+    if value in (None, ""):
+        return ""
+    if field == "nik_last4":
+        return nik_codec.mask_nik(value)
+    if field == "kk_number":
+        return nik_codec.mask_nik(value[-4:])
+    if field == "religion":
+        # Religion appears only in aggregates; the history says that it changed, not to what.
+        return "•••"
+    if field in ("rt", "verified_by", "user"):
+        return names.get((field, value), value)
+    model_field = Resident._meta.get_field(field)
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    return value
+
+
+def resident_history(*, records: list, base=None) -> list[HistoryEntry]:
+    """What changed in each of ``records`` (newest first). ``base`` is the record just before the
+    oldest one, if any (the previous page's last diff needs it). Two queries, whatever the number
+    of records."""
+    everything = [*records, base] if base is not None else list(records)
+    rt_ids = {r.rt_id for r in everything if r.rt_id}
+    user_ids = {r.verified_by_id for r in everything if r.verified_by_id} | {
+        r.user_id for r in everything if r.user_id
+    }
+    names: dict = {}
+    if rt_ids:
+        for rt in RT.objects.with_places().filter(pk__in=rt_ids):
+            names[("rt", rt.pk)] = rt.full_name
+    if user_ids:
+        for account in User.objects.filter(pk__in=user_ids):
+            names[("verified_by", account.pk)] = names[("user", account.pk)] = str(account)
+
+    entries = []
+    for newer, older in zip(records, [*records[1:], base], strict=True):
+        changes = []
+        for field in HISTORY_FIELDS:
+            attname = Resident._meta.get_field(field).attname
+            new_value = getattr(newer, attname)
+            old_value = getattr(older, attname) if older is not None else None
+            if older is not None and new_value == old_value:
+                continue
+            if older is None and new_value in (None, ""):
+                continue
+            changes.append(
+                FieldChange(
+                    field=field,
+                    label=str(Resident._meta.get_field(field).verbose_name),
+                    old=_display(field, old_value, names),
+                    new=_display(field, new_value, names),
+                )
+            )
+        entries.append(HistoryEntry(record=newer, changes=changes))
+    return entries
+
+
+def resident_history_records(resident: Resident) -> QuerySet:
+    return resident.history.select_related("history_user").order_by("-history_date", "-history_id")

@@ -1,0 +1,448 @@
+"""Accounts: self-registration, the RT chair's verification, one-time codes and the profile.
+
+A registration either claims a register entry (same NIK, name and birth date, unclaimed, in the
+chosen RT) or adds a pending resident. Both look the same to the person registering: what tells
+them apart is in the register, and the register is not theirs to probe. An account is *confirmed*
+when it holds the resident role for its RT; only the RT chair's (or officer's) verification
+creates that role, so a claim gives no rights until a person who knows the resident says yes.
+"""
+
+import datetime
+import secrets
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rtkeren import nik as nik_codec
+from rtkeren import scopes
+from rtkeren.auth_backends import looks_like_phone, users_for_login
+from rtkeren.models import (
+    PASSWORD_CODE_MAX_ATTEMPTS,
+    RT,
+    Interest,
+    PasswordCode,
+    Resident,
+    ResidentInterest,
+    Role,
+    RoleAssignment,
+    User,
+)
+from rtkeren.models.people import adult_born_on_or_before
+from rtkeren.phone import normalize_phone
+from rtkeren.services.notifications import notification_send
+from rtkeren.services.roles import role_assign
+
+REGISTRATION_ACCEPTED = gettext_lazy(
+    "Registration received. The RT chair will verify your account."
+)
+PASSWORD_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+PASSWORD_CODE_LENGTH = 8
+PASSWORD_CODE_VALIDITY = datetime.timedelta(hours=48)
+
+
+def same_name(first: str, second: str) -> bool:
+    """Names as people type them: "siti  AMINAH" is "Siti Aminah"."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+
+
+def is_confirmed(user: User, resident: Resident) -> bool:
+    """The account holds the resident role for the resident's RT (given at verification)."""
+    return resident.rt_id in scopes.rt_ids(user, Role.RESIDENT)
+
+
+# Registration.
+
+
+def _registration_errors(
+    *, username: str, nik: str, birth_date: datetime.date, phone: str, password: str, name: str
+) -> tuple[dict[str, list], str]:
+    """Everything wrong with a registration, by field, and the phone in E.164.
+
+    Nothing here looks at the register's entries, so no answer says whether a NIK is in it.
+    """
+    errors: dict[str, list] = {}
+    if not name.strip():
+        errors["name"] = [_("Enter your name as it is written on your KTP.")]
+    if not username:
+        errors["username"] = [_("Choose a username.")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("This username is already taken. Choose another one.")]
+    elif looks_like_phone(username):
+        errors["username"] = [
+            _("A username cannot be a phone number. You can log in with your phone anyway.")
+        ]
+    else:
+        try:
+            User._meta.get_field("username").run_validators(username)
+        except ValidationError as error:
+            errors["username"] = error.messages
+    try:
+        facts = nik_codec.parse_nik(nik)
+    except ValidationError as error:
+        errors["nik"] = error.messages
+        facts = None
+    if facts is not None and facts.birth_date != birth_date:
+        errors["birth_date"] = [
+            _("The birth date is not the one in your NIK. Check both against your KTP.")
+        ]
+    if birth_date > adult_born_on_or_before(timezone.localdate()):
+        errors["birth_date"] = [
+            _("Only residents aged 17 or more can register. Ask your RT chair for help.")
+        ]
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    else:
+        if phone and User.objects.filter(resident__phone=phone).exists():
+            errors["phone"] = [
+                _(
+                    "This phone number already belongs to an account. Log in with it, or leave "
+                    "this field empty."
+                )
+            ]
+    try:
+        validate_password(password, User(username=username, first_name=name))
+    except ValidationError as error:
+        errors["password"] = error.messages
+    return errors, phone
+
+
+def _claimable(*, nik: str, name: str, birth_date: datetime.date, rt: RT) -> Resident | None:
+    candidates = (
+        Resident.objects.with_nik(nik)
+        .verified()
+        .active()
+        .select_for_update()
+        .filter(rt=rt, birth_date=birth_date, user__isnull=True)
+    )
+    return next((entry for entry in candidates if same_name(entry.name, name)), None)
+
+
+@transaction.atomic
+def registration_submit(
+    *,
+    username: str,
+    name: str,
+    nik: str,
+    birth_date: datetime.date,
+    rt: RT,
+    password: str,
+    phone: str = "",
+) -> User:
+    """Create the account, claiming the matching register entry or adding a pending resident.
+
+    Raises a ValidationError by field (nothing written) when anything is wrong.
+    """
+    username = username.strip()
+    name = " ".join(name.split())
+    errors, phone = _registration_errors(
+        username=username, nik=nik, birth_date=birth_date, phone=phone, password=password, name=name
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    user = User(username=username, first_name=name)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"username": _("This username is already taken. Choose another one.")}
+        ) from error
+
+    resident = _claimable(nik=nik, name=name, birth_date=birth_date, rt=rt)
+    if resident is not None:
+        resident.user = user
+        # The register's phone stays until the chair confirms the person; an empty one is filled.
+        if phone and not resident.phone:
+            resident.phone = phone
+        resident.save(update_fields=["user", "phone"])
+        return user
+
+    # Not through resident_create: it refuses a NIK that a verified resident holds, and saying
+    # so here would tell anyone whether a NIK is in the register. The chair sees the clash.
+    resident = Resident(
+        name=name,
+        sex=nik_codec.parse_nik(nik).sex,
+        birth_date=birth_date,
+        rt=rt,
+        phone=phone,
+        verification=Resident.Verification.PENDING,
+        user=user,
+    )
+    resident.set_nik(nik)
+    resident.full_clean(validate_constraints=False)
+    resident.save()
+    return user
+
+
+# Verification.
+
+
+def _check_may_verify(by: User, resident: Resident) -> None:
+    if not by.has_perm("rtkeren.verify_resident", resident):
+        raise PermissionDenied(
+            _("Only the chair of the resident's RT or an officer of the kelurahan can do this.")
+        )
+
+
+def _awaiting(resident: Resident) -> bool:
+    if resident.verification == Resident.Verification.PENDING:
+        return True
+    return (
+        resident.is_verified
+        and resident.user_id is not None
+        and not RoleAssignment.objects.current()
+        .filter(user_id=resident.user_id, role=Role.RESIDENT, rt_id=resident.rt_id)
+        .exists()
+    )
+
+
+def _locked(resident: Resident) -> Resident:
+    """The resident reloaded and locked, so two chairs deciding at once decide once."""
+    return (
+        Resident.objects.select_for_update(of=("self",)).select_related("user").get(pk=resident.pk)
+    )
+
+
+def _nik_taken(resident: Resident) -> bool:
+    return (
+        Resident.objects.verified()
+        .filter(nik_digest=resident.nik_digest)
+        .exclude(pk=resident.pk)
+        .exists()
+    )
+
+
+NIK_TAKEN = gettext_lazy("This NIK is already registered to another resident.")
+
+
+@transaction.atomic
+def resident_verify(*, resident: Resident, by: User) -> Resident:
+    """Confirm a registration: the resident becomes verified and their account gets the resident
+    role for the RT, which is what lets them vote and evaluate."""
+    _check_may_verify(by, resident)
+    resident = _locked(resident)
+    if not _awaiting(resident):
+        raise ValidationError(_("This registration has already been decided."))
+    if not resident.is_verified:
+        if _nik_taken(resident):
+            raise ValidationError(
+                _(
+                    "%(problem)s Check the KTP: reject this registration, or correct the other "
+                    "resident's data first."
+                )
+                % {"problem": NIK_TAKEN}
+            )
+        resident.verification = Resident.Verification.VERIFIED
+        resident.verified_at = timezone.now()
+        resident.verified_by = by
+        resident.rejection_reason = ""
+        resident._history_user = by
+        try:
+            with transaction.atomic():
+                resident.save(
+                    update_fields=["verification", "verified_at", "verified_by", "rejection_reason"]
+                )
+        except IntegrityError as error:
+            raise ValidationError(str(NIK_TAKEN)) from error
+
+    user = resident.user
+    if user is not None:
+        if not (
+            RoleAssignment.objects.current()
+            .filter(user=user, role=Role.RESIDENT, rt_id=resident.rt_id)
+            .exists()
+        ):
+            role_assign(
+                user=user, role=Role.RESIDENT, scope=resident.rt, by=by, note=_("Verified account")
+            )
+        transaction.on_commit(
+            lambda: notification_send(
+                recipients=[user],
+                message=gettext_lazy(
+                    "Your account has been verified. You can now vote on and evaluate "
+                    "activities of your RT."
+                ),
+                url=reverse("account-profile"),
+                subject=resident,
+            )
+        )
+    return resident
+
+
+@transaction.atomic
+def resident_reject(*, resident: Resident, by: User, reason: str) -> Resident:
+    """Turn a registration down, with a reason the person is told.
+
+    The account is detached from the resident: a claimed register entry stays as it was, and a
+    pending entry is kept as rejected for the record.
+    """
+    _check_may_verify(by, resident)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Write the reason, so the person knows what to fix.")})
+    limit = Resident._meta.get_field("rejection_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError(
+            {"reason": _("Keep the reason under %(limit)d characters.") % {"limit": limit}}
+        )
+    resident = _locked(resident)
+    if not _awaiting(resident):
+        raise ValidationError(_("This registration has already been decided."))
+    user = resident.user
+    resident.user = None
+    resident._history_user = by
+    if resident.is_verified:
+        resident.save(update_fields=["user"])
+    else:
+        resident.verification = Resident.Verification.REJECTED
+        resident.rejection_reason = reason
+        resident.save(update_fields=["user", "verification", "rejection_reason"])
+    if user is not None:
+        transaction.on_commit(
+            lambda: notification_send(
+                recipients=[user],
+                message=lambda: (
+                    _("Your registration was not accepted by the RT chair. Reason: %(reason)s")
+                    % {"reason": reason}
+                ),
+                url=reverse("account-profile"),
+            )
+        )
+    return resident
+
+
+# One-time codes.
+
+
+def _normalize_code(code: str) -> str:
+    return "".join(char for char in (code or "").upper() if char.isalnum())
+
+
+def format_code(code: str) -> str:
+    """Two groups of four, easier to read aloud and to type: "K7PM XR3A"."""
+    return f"{code[:4]} {code[4:]}"
+
+
+@transaction.atomic
+def password_code_issue(*, resident: Resident, by: User) -> str:
+    """A new one-time code for the resident's account (the earlier one stops working).
+
+    Returns the code in clear: the only time anyone sees it.
+    """
+    if not by.has_perm("rtkeren.issue_password_code", resident):
+        raise PermissionDenied(
+            _("Only the chair of the resident's RT or an officer of the kelurahan can do this.")
+        )
+    if not resident.is_verified or resident.user_id is None:
+        raise ValidationError(_("Codes are only for verified residents who have an account."))
+    user = User.objects.select_for_update().get(pk=resident.user_id)
+    if not user.is_active:
+        raise ValidationError(_("This account is switched off. Ask an administrator."))
+    now = timezone.now()
+    PasswordCode.objects.filter(user=user).open().update(voided_at=now)
+    code = "".join(secrets.choice(PASSWORD_CODE_ALPHABET) for _i in range(PASSWORD_CODE_LENGTH))
+    PasswordCode.objects.create(
+        user=user,
+        code_hash=make_password(code),
+        issued_by=by,
+        created_at=now,
+        expires_at=now + PASSWORD_CODE_VALIDITY,
+    )
+    return code
+
+
+WRONG_CODE = gettext_lazy(
+    "The code does not match, or it is no longer valid. Check the username or phone number and "
+    "the code, or ask your RT chair for a new code."
+)
+
+
+def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
+    """Set a new password with a one-time code. Each wrong code counts against the open code;
+    after PASSWORD_CODE_MAX_ATTEMPTS of them it is void."""
+    code = _normalize_code(code)
+    with transaction.atomic():
+        for user in users_for_login(login):
+            open_code = PasswordCode.objects.usable().select_for_update().filter(user=user).first()
+            if open_code is None:
+                continue
+            if check_password(code, open_code.code_hash):
+                try:
+                    validate_password(new_password, user)
+                except ValidationError as error:
+                    raise ValidationError({"new_password": error.messages}) from error
+                user.set_password(new_password)
+                user.save(update_fields=["password"])
+                open_code.used_at = timezone.now()
+                open_code.save(update_fields=["used_at"])
+                return user
+            open_code.failed_attempts = F("failed_attempts") + 1
+            open_code.save(update_fields=["failed_attempts"])
+            open_code.refresh_from_db(fields=["failed_attempts"])
+            if open_code.failed_attempts >= PASSWORD_CODE_MAX_ATTEMPTS:
+                open_code.voided_at = timezone.now()
+                open_code.save(update_fields=["voided_at"])
+    raise ValidationError(str(WRONG_CODE), code="wrong_code")
+
+
+# Profile.
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    email: str,
+    language: str,
+    phone: str | None = None,
+    interests: Mapping[str, Iterable[Interest]] | None = None,
+) -> User:
+    """Change what a person keeps about themself. ``phone`` and ``interests`` live on the
+    resident and are changed only for a confirmed account (None leaves them as they are)."""
+    user.email = (email or "").strip()
+    user.language = language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["email", "language"])
+
+    if phone is None and interests is None:
+        return user
+    resident = Resident.objects.select_for_update().filter(user=user).first()
+    if resident is None or not is_confirmed(user, resident):
+        raise PermissionDenied(_("Your account has not been verified yet."))
+    if phone is not None:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from error
+        if phone and User.objects.filter(resident__phone=phone).exclude(pk=user.pk).exists():
+            raise ValidationError(
+                {"phone": _("This phone number already belongs to another account.")}
+            )
+        if phone != resident.phone:
+            resident.phone = phone
+            resident._history_user = user
+            resident.save(update_fields=["phone"])
+    if interests is not None:
+        wanted = {(kind, interest.pk) for kind, chosen in interests.items() for interest in chosen}
+        links = list(resident.interest_links.all())
+        stale = [link.pk for link in links if (link.kind, link.interest_id) not in wanted]
+        ResidentInterest.objects.filter(pk__in=stale).delete()
+        have = {(link.kind, link.interest_id) for link in links}
+        ResidentInterest.objects.bulk_create(
+            ResidentInterest(resident=resident, interest_id=interest_id, kind=kind)
+            for kind, interest_id in sorted(wanted - have)
+        )
+    return user

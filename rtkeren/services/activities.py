@@ -1,0 +1,190 @@
+"""The activity state machine's writes: one service per transition, all through one function.
+
+That one function locks the activity, checks the transition (``rtkeren.transitions``), records
+it on the activity's timeline, writes the participation ledger where a resident took part, and
+notifies the people concerned once the transaction commits.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rtkeren.models import (
+    Activity,
+    ActivityStatus,
+    ActivityTransition,
+    Resident,
+    Role,
+    RoleAssignment,
+    Stage,
+    User,
+)
+from rtkeren.services.ledger import participation_record
+from rtkeren.services.notifications import notification_send
+from rtkeren.transitions import TRANSITIONS, transition_error, transition_listeners
+
+KIND_ACTIVITY_PROPOSED = "activity_proposed"
+
+#: Fields a transition writes; copied back onto the caller's instance.
+_STATE_FIELDS = ("status", "status_changed_at", "decision_reason", "content_frozen_at")
+
+
+def _holders(role: str, **scope) -> list[User]:
+    """Users holding ``role`` today for the given scope."""
+    return list(
+        User.objects.filter(
+            pk__in=RoleAssignment.objects.current(timezone.localdate())
+            .filter(role=role, **scope)
+            .values("user")
+        )
+    )
+
+
+def _recipients(*, activity: Activity, to_status: str, by: User) -> list[User]:
+    recipients = [activity.author]
+    if to_status == ActivityStatus.PROPOSED:
+        recipients += _holders(Role.OFFICER, kelurahan_id=activity.kelurahan_id)
+    if to_status in (ActivityStatus.APPROVED, ActivityStatus.REJECTED) and activity.rt_id:
+        recipients += _holders(Role.RT_CHAIR, rt_id=activity.rt_id)
+    return [user for user in recipients if user.pk != by.pk]
+
+
+def _message(*, title: str, to_status: str, reason: str):
+    """A callable, so that each recipient reads it in their own language."""
+
+    def render() -> str:
+        values = {"title": title, "status": ActivityStatus(to_status).label, "reason": reason}
+        if to_status == ActivityStatus.PROPOSED:
+            return _("A new proposal awaits review: “%(title)s”.") % values
+        if reason:
+            return _("“%(title)s” is now: %(status)s. Reason: %(reason)s") % values
+        return _("“%(title)s” is now: %(status)s.") % values
+
+    return render
+
+
+def _activity_transition(
+    *, activity: Activity, by: User, to_status: str, reason: str = ""
+) -> Activity:
+    reason = reason.strip()
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        error = transition_error(activity=locked, user=by, to_status=to_status, reason=reason)
+        if error is not None:
+            raise error
+        transition = TRANSITIONS[to_status]
+        now = timezone.now()
+        from_status = locked.status
+        locked.status = to_status
+        locked.status_changed_at = now
+        if transition.needs_reason:
+            locked.decision_reason = reason
+        locked.full_clean()
+        locked.save(update_fields=["status", "status_changed_at", "decision_reason", "updated_at"])
+        ActivityTransition.objects.create(
+            activity=locked,
+            from_status=from_status,
+            to_status=to_status,
+            by=by,
+            at=now,
+            note=reason,
+        )
+        if to_status == ActivityStatus.PROPOSED:
+            author_resident = Resident.objects.filter(user_id=locked.author_id).first()
+            if author_resident is not None:
+                participation_record(
+                    resident=author_resident,
+                    stage=Stage.DESIGNING,
+                    kind=KIND_ACTIVITY_PROPOSED,
+                    subject=locked,
+                    activity=locked,
+                    recorded_by=by,
+                )
+        transaction.on_commit(
+            partial(
+                notification_send,
+                recipients=_recipients(activity=locked, to_status=to_status, by=by),
+                message=_message(title=locked.title, to_status=to_status, reason=reason),
+                url=reverse("activity-detail", args=[locked.pk]),
+                subject=locked,
+            )
+        )
+        for _name, listener in transition_listeners.items():
+            transaction.on_commit(
+                partial(
+                    listener,
+                    activity=locked,
+                    from_status=from_status,
+                    to_status=to_status,
+                    by=by,
+                )
+            )
+    for field in _STATE_FIELDS:
+        setattr(activity, field, getattr(locked, field))
+    return locked
+
+
+def activity_propose(*, activity: Activity, by: User) -> Activity:
+    """draft → proposed, by the author; counts as the author's co-designing participation."""
+    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.PROPOSED)
+
+
+def activity_withdraw(*, activity: Activity, by: User) -> Activity:
+    """proposed → draft, by the author, while no voting round holding it has opened."""
+    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.DRAFT)
+
+
+def activity_approve(*, activity: Activity, by: User) -> Activity:
+    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.APPROVED)
+
+
+def activity_reject(*, activity: Activity, by: User, reason: str) -> Activity:
+    return _activity_transition(
+        activity=activity, by=by, to_status=ActivityStatus.REJECTED, reason=reason
+    )
+
+
+def activity_start_delivery(*, activity: Activity, by: User) -> Activity:
+    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.IN_DELIVERY)
+
+
+def activity_mark_delivered(*, activity: Activity, by: User) -> Activity:
+    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.DELIVERED)
+
+
+def activity_mark_evaluated(*, activity: Activity, by: User) -> Activity:
+    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.EVALUATED)
+
+
+def activity_cancel(*, activity: Activity, by: User, reason: str) -> Activity:
+    return _activity_transition(
+        activity=activity, by=by, to_status=ActivityStatus.CANCELLED, reason=reason
+    )
+
+
+@transaction.atomic
+def activity_freeze_content(*, activity: Activity) -> Activity:
+    """Freeze a proposal's content, when a voting round holding it opens. Idempotent: the first
+    freeze's time is kept."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if locked.content_frozen_at is None:
+        locked.content_frozen_at = timezone.now()
+        locked.save(update_fields=["content_frozen_at", "updated_at"])
+    activity.content_frozen_at = locked.content_frozen_at
+    return locked
+
+
+#: The service for each target status, for the page that offers the transitions as buttons.
+SERVICES = {
+    ActivityStatus.PROPOSED: activity_propose,
+    ActivityStatus.DRAFT: activity_withdraw,
+    ActivityStatus.APPROVED: activity_approve,
+    ActivityStatus.REJECTED: activity_reject,
+    ActivityStatus.IN_DELIVERY: activity_start_delivery,
+    ActivityStatus.DELIVERED: activity_mark_delivered,
+    ActivityStatus.EVALUATED: activity_mark_evaluated,
+    ActivityStatus.CANCELLED: activity_cancel,
+}

@@ -1,0 +1,117 @@
+"""The participation ledger: its one writer, and the count the scorecard reads.
+
+Every stage records here when a resident takes an active part, so that the scorecard never has to
+read another stage's tables.
+"""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from rtkeren.models import RT, Activity, Kelurahan, Participation, Period, Resident, Stage
+
+REFERENCES = ["resident", "content_type", "activity", "period", "rt", "kelurahan", "recorded_by"]
+
+
+def _period_for(*, activity: Activity | None, period: Period | None, day: datetime.date) -> Period:
+    if period is not None:
+        return period
+    if activity is not None:
+        return activity.period
+    found = Period.objects.containing(day).first()
+    if found is None:
+        raise ValidationError(
+            _("No budget period contains %(date)s, so this participation cannot be recorded.")
+            % {"date": formats.date_format(day, "DATE_FORMAT")},
+            code="no_period",
+        )
+    return found
+
+
+@transaction.atomic
+def participation_record(
+    *,
+    resident: Resident,
+    stage: str,
+    kind: str,
+    subject: models.Model,
+    activity: Activity | None = None,
+    period: Period | None = None,
+    occurred_on: datetime.date | None = None,
+    on_behalf: bool = False,
+    recorded_by=None,
+) -> Participation:
+    """Record that ``resident`` took part (``kind``, e.g. "vote_cast") in ``subject``.
+
+    Idempotent: the same resident, kind and subject give back the row already there. Minors are
+    recorded too; the scorecard decides whom it counts. The place is where the resident lives
+    now, so that a later move does not rewrite this period's figures.
+    """
+    content_type = ContentType.objects.get_for_model(subject)
+    identity = {
+        "resident": resident,
+        "kind": kind,
+        "content_type": content_type,
+        "object_id": subject.pk,
+    }
+    existing = Participation.objects.filter(**identity).first()
+    if existing is not None:
+        return existing
+    day = occurred_on or timezone.localdate()
+    rt = RT.objects.select_related("rw").get(pk=resident.rt_id)
+    participation = Participation(
+        **identity,
+        stage=stage,
+        activity=activity,
+        period=_period_for(activity=activity, period=period, day=day),
+        rt=rt,
+        kelurahan_id=rt.rw.kelurahan_id,
+        occurred_on=day,
+        on_behalf=on_behalf,
+        recorded_by=recorded_by,
+    )
+    # The references come from saved objects; the unique constraint is left to the database,
+    # so that a concurrent writer is caught below instead of racing a check.
+    participation.full_clean(exclude=REFERENCES, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            participation.save()
+    except IntegrityError:
+        return Participation.objects.get(**identity)
+    return participation
+
+
+@transaction.atomic
+def participation_remove(*, resident: Resident, kind: str, subject: models.Model) -> int:
+    """Take back a participation (e.g. a vote withdrawn). Returns how many rows went (0 or 1)."""
+    deleted, _per_model = Participation.objects.filter(
+        resident=resident,
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+    ).delete()
+    return deleted
+
+
+def distinct_participants(
+    *,
+    period: Period,
+    stage: str,
+    kelurahan: Kelurahan | None = None,
+    rt: RT | None = None,
+) -> int:
+    """How many distinct residents took part in ``stage`` in ``period`` (one query).
+
+    Counts by where they lived when they took part; neither scope given means the whole city.
+    """
+    queryset = Participation.objects.filter(period=period, stage=Stage(stage))
+    if kelurahan is not None:
+        queryset = queryset.filter(kelurahan=kelurahan)
+    if rt is not None:
+        queryset = queryset.filter(rt=rt)
+    return queryset.aggregate(residents=Count("resident", distinct=True))["residents"]

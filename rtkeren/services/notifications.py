@@ -1,0 +1,62 @@
+"""In-portal notifications: the one writer every app calls, and marking them read."""
+
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import Truncator
+
+from rtkeren.models import Notification, User
+
+MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
+
+
+def _render(message: str | Promise | Callable[[], str], language: str) -> str:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text = message() if callable(message) else str(message)
+    return Truncator(text).chars(MESSAGE_LENGTH)
+
+
+@transaction.atomic
+def notification_send(
+    *,
+    recipients: Iterable[User],
+    message: str | Promise | Callable[[], str],
+    url: str = "",
+    subject: models.Model | None = None,
+) -> list[Notification]:
+    """Send ``message`` to each recipient once, in the recipient's own language.
+
+    Give ``message`` as a lazy translation, or as a callable returning the text (for messages
+    with placeholders), so that it is rendered once per language; a plain string is sent as is.
+    """
+    unique = {user.pk: user for user in recipients if user is not None}
+    content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    notifications = [
+        Notification(
+            recipient=user,
+            message=_render(message, user.language),
+            url=url,
+            content_type=content_type,
+            object_id=subject.pk if subject is not None else None,
+        )
+        for user in unique.values()
+    ]
+    return Notification.objects.bulk_create(notifications)
+
+
+@transaction.atomic
+def notification_mark_read(
+    *, user: User, notifications: Iterable[Notification] | None = None
+) -> int:
+    """Mark the user's unread notifications read: all of them, or only those given.
+
+    Notifications of another user among those given are left alone. Returns how many changed.
+    """
+    queryset = Notification.objects.filter(recipient=user).unread()
+    if notifications is not None:
+        queryset = queryset.filter(pk__in=[notification.pk for notification in notifications])
+    return queryset.update(read_at=timezone.now())

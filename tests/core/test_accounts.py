@@ -1,0 +1,311 @@
+"""Logging in by username or phone, password change and reset, and the profile."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from rtkeren.models import Resident, ResidentInterest
+from rtkeren.services import accounts as services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "rahasia-123"  # the factories' password
+
+
+@pytest.fixture
+def phone_user(rt):
+    user, _resident = factories.make_resident_user(rt, "siti", phone="+6281234567890")
+    return user
+
+
+# Logging in.
+
+
+def test_the_login_page_uses_djangos_field_names(client):
+    page = client.get(reverse("login"))
+
+    assert reverse("login") == "/accounts/login/"
+    assert 'name="username"' in page.text
+    assert 'name="password"' in page.text
+    assert "Nama pengguna atau nomor HP" in page.text
+    assert reverse("account-register") in page.text
+    assert reverse("account-code-redeem") in page.text
+
+
+@pytest.mark.parametrize(
+    "login",
+    ["siti", "SITI", "0812-3456-7890", "081234567890", "+62 812 3456 7890", "6281234567890"],
+)
+def test_log_in_with_the_username_or_the_phone_in_any_form(client, phone_user, login):
+    response = client.post(reverse("login"), {"username": login, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(phone_user.pk)
+
+
+def test_a_wrong_password_gets_an_indonesian_message(client, phone_user):
+    response = client.post(reverse("login"), {"username": "0812-3456-7890", "password": "salah"})
+
+    assert response.status_code == 200
+    assert "Nama pengguna atau nomor HP dan kata sandi tidak cocok." in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_inactive_account_cannot_log_in_by_name_or_phone(client, phone_user):
+    phone_user.is_active = False
+    phone_user.save()
+
+    for login in ("siti", "081234567890"):
+        client.post(reverse("login"), {"username": login, "password": PASSWORD})
+        assert "_auth_user_id" not in client.session
+
+
+def test_an_unknown_phone_or_name_logs_nobody_in(client, phone_user):
+    for login in ("081299999999", "nobody", "12"):
+        client.post(reverse("login"), {"username": login, "password": PASSWORD})
+        assert "_auth_user_id" not in client.session
+
+
+def test_log_out_is_a_post(client, resident_user):
+    client.force_login(resident_user)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_change(client, resident_user):
+    client.force_login(resident_user)
+
+    page = client.get(reverse("password_change"))
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Kembang-Desa-88",
+            "new_password2": "Kembang-Desa-88",
+        },
+        follow=True,
+    )
+
+    assert "Ubah kata sandi saya" in page.text
+    assert "Kata sandi sudah diubah" in response.text
+    resident_user.refresh_from_db()
+    assert resident_user.check_password("Kembang-Desa-88")
+
+
+def test_password_reset_by_email_for_those_who_have_one(client, resident_user):
+    resident_user.email = "warga@example.com"
+    resident_user.save()
+
+    response = client.post(reverse("password_reset"), {"email": "warga@example.com"}, follow=True)
+
+    assert "Periksa e-mail Anda" in response.text
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Atur ulang kata sandi RT Keren Anda"
+    assert "/accounts/reset/" in mail.outbox[0].body
+    assert "warga" in mail.outbox[0].body
+
+
+def test_password_reset_page_points_to_the_code_for_those_without_email(client):
+    page = client.get(reverse("password_reset"))
+
+    assert reverse("account-code-redeem") in page.text
+    assert client.post(reverse("password_reset"), {"email": "none@example.com"}).status_code == 302
+    assert mail.outbox == []
+
+
+# Navigation.
+
+
+def test_visitors_see_register_next_to_log_in(client):
+    page = client.get(reverse("home")).text
+
+    assert reverse("account-register") in page
+    assert ">Daftar<" in page
+    assert reverse("account-profile") not in page
+
+
+def test_logged_in_people_see_their_profile_link(client, resident_user):
+    client.force_login(resident_user)
+
+    page = client.get(reverse("home")).text
+
+    assert reverse("account-profile") in page
+    assert reverse("account-register") not in page
+
+
+# Profile.
+
+
+def test_the_profile_needs_a_login(client):
+    response = client.get(reverse("account-profile"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_verified_resident_keeps_phone_interests_and_language(client, rt, resident_user):
+    tari, batik, masak = (
+        factories.InterestFactory(slug=slug, name=name)
+        for slug, name in (("tari", "Tari"), ("membatik", "Membatik"), ("kuliner", "Kuliner"))
+    )
+    client.force_login(resident_user)
+
+    response = client.post(
+        reverse("account-profile"),
+        {
+            "email": "warga@example.com",
+            "language": "en",
+            "phone": "0812 3456 7890",
+            "interests": [tari.pk, batik.pk],
+            "talents": [tari.pk],
+            "skills": [masak.pk],
+        },
+    )
+
+    assert response.status_code == 302
+    resident_user.refresh_from_db()
+    assert (resident_user.email, resident_user.language) == ("warga@example.com", "en")
+    resident = resident_user.resident
+    assert resident.phone == "+6281234567890"
+    links = {(link.kind, link.interest.slug) for link in resident.interest_links.all()}
+    assert links == {
+        (ResidentInterest.Kind.INTEREST, "tari"),
+        (ResidentInterest.Kind.INTEREST, "membatik"),
+        (ResidentInterest.Kind.TALENT, "tari"),
+        (ResidentInterest.Kind.SKILL, "kuliner"),
+    }
+    page = client.get(reverse("account-profile"))
+    assert page.headers["Content-Language"] == "en"
+    assert page.context["form"].initial["talents"] == [tari.pk]
+
+    client.post(
+        reverse("account-profile"),
+        {"email": "", "language": "id", "phone": "", "talents": [batik.pk]},
+    )
+    links = {(link.kind, link.interest.slug) for link in resident.interest_links.all()}
+    assert links == {(ResidentInterest.Kind.TALENT, "membatik")}
+    resident.refresh_from_db()
+    assert resident.phone == ""
+
+
+def test_a_phone_of_another_account_is_refused_on_the_profile(client, rt, resident_user):
+    factories.make_resident_user(rt, "budi", phone="+6281234567890")
+    client.force_login(resident_user)
+
+    response = client.post(
+        reverse("account-profile"), {"email": "", "language": "id", "phone": "081234567890"}
+    )
+
+    assert response.status_code == 200
+    assert "sudah dipakai oleh akun lain" in response.text
+    assert Resident.objects.get(user=resident_user).phone == ""
+
+
+def test_a_bad_phone_gets_an_indonesian_message(client, resident_user):
+    client.force_login(resident_user)
+
+    response = client.post(
+        reverse("account-profile"), {"email": "", "language": "id", "phone": "12"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert "Nomor" in response.text or "nomor" in response.text
+
+
+def test_a_pending_account_sees_no_register_data_and_edits_only_its_account(client, rt):
+    born = datetime.date(1990, 5, 17)
+    entry = factories.ResidentFactory(
+        rt=rt,
+        name="Siti Aminah",
+        birth_date=born,
+        sex="P",
+        nik=factories.make_nik(born, "P", 12),
+        phone="+6281234567890",
+        address="Jl. Kenanga 3",
+    )
+    user = services.registration_submit(
+        username="siti",
+        name="Siti Aminah",
+        nik=factories.make_nik(born, "P", 12),
+        birth_date=born,
+        rt=rt,
+        password="Kembang-Desa-88",
+    )
+    client.force_login(user)
+
+    page = client.get(reverse("account-profile"))
+    client.post(
+        reverse("account-profile"), {"email": "s@example.com", "language": "id", "phone": "0812"}
+    )
+
+    assert "menunggu verifikasi Ketua RT" in page.text
+    assert 'name="phone"' not in page.text
+    assert "Jl. Kenanga" not in page.text
+    assert "812" not in page.text
+    entry.refresh_from_db()
+    assert entry.phone == "+6281234567890"
+    user.refresh_from_db()
+    assert user.email == "s@example.com"
+
+
+def test_an_account_without_resident_keeps_email_and_language(client, officer):
+    client.force_login(officer)
+
+    page = client.get(reverse("account-profile"))
+    response = client.post(reverse("account-profile"), {"email": "", "language": "en"})
+
+    assert "belum terhubung dengan data warga" in page.text
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.language == "en"
+
+
+# The full NIK.
+
+
+def test_the_resident_sees_their_own_full_nik(client, resident_user):
+    client.force_login(resident_user)
+
+    page = client.get(reverse("account-profile")).text
+
+    assert resident_user.resident.reveal_nik() in page
+    assert "Tampilkan NIK saya" in page
+
+
+@pytest.mark.parametrize("persona", ["rt_chair", "other_rt_chair", "outsider", "officer"])
+def test_no_page_of_accounts_shows_anyone_elses_full_nik(client, request, rt, persona):
+    pending_user = services.registration_submit(
+        username="siti",
+        name="Siti Aminah",
+        nik=factories.make_nik(datetime.date(1990, 5, 17), "P", 12),
+        birth_date=datetime.date(1990, 5, 17),
+        rt=rt,
+        password="Kembang-Desa-88",
+    )
+    born = datetime.date(1985, 1, 1)
+    _user, verified = factories.make_resident_user(
+        rt, "budi", birth_date=born, sex="L", nik=factories.make_nik(born, "L", 77)
+    )
+    niks = [pending_user.resident.reveal_nik(), verified.reveal_nik()]
+    viewer = request.getfixturevalue(persona)
+    client.force_login(viewer)
+
+    pages = [
+        client.get(reverse(name))
+        for name in ("account-profile", "verification-list", "account-code-list", "home")
+    ]
+    pages.append(client.post(reverse("account-code-issue", args=[verified.pk])))
+
+    for page in pages:
+        for nik in niks:
+            assert nik not in page.content.decode()
+    # The pages did show these residents, masked, to those who decide on them.
+    shown = any(pending_user.resident.nik_masked in page.content.decode() for page in pages)
+    assert shown == (persona in ("rt_chair", "officer"))

@@ -1,0 +1,216 @@
+"""The participation ledger: its one writer, taking a participation back, the scorecard count."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rtkeren.models import Participation, Stage
+from rtkeren.services.ledger import (
+    distinct_participants,
+    participation_record,
+    participation_remove,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def activity(rt, period):
+    return factories.ActivityFactory(rt=rt, period=period)
+
+
+def test_record_takes_the_place_from_the_resident_and_the_period_from_the_activity(
+    resident, other_rt, activity, officer
+):
+    resident.rt = other_rt  # the resident lives elsewhere than the activity
+    resident.save()
+
+    row = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="comment_posted",
+        subject=activity,
+        activity=activity,
+        on_behalf=True,
+        recorded_by=officer,
+    )
+
+    row.refresh_from_db()
+    assert (row.rt, row.kelurahan) == (other_rt, other_rt.rw.kelurahan)
+    assert row.period == activity.period
+    assert row.occurred_on == timezone.localdate()
+    assert row.on_behalf is True
+    assert row.recorded_by == officer
+    assert row.subject == activity
+
+
+def test_record_without_activity_finds_the_period_by_date(resident, rt):
+    last_year = factories.PeriodFactory(year=timezone.localdate().year - 1)
+    factories.PeriodFactory()
+    day = datetime.date(last_year.year, 6, 15)
+
+    row = participation_record(
+        resident=resident,
+        stage=Stage.COMMISSIONING,
+        kind="forum_attended",
+        subject=rt,
+        occurred_on=day,
+    )
+
+    assert row.period == last_year
+    assert row.occurred_on == day
+
+
+def test_record_on_a_day_no_period_covers_is_refused_in_indonesian(resident, rt):
+    with pytest.raises(ValidationError, match="Tidak ada tahun anggaran"):
+        participation_record(
+            resident=resident,
+            stage=Stage.COMMISSIONING,
+            kind="potential_submitted",
+            subject=rt,
+            occurred_on=datetime.date(1999, 1, 1),
+        )
+    assert not Participation.objects.exists()
+
+
+def test_an_unknown_stage_is_refused(resident, activity):
+    with pytest.raises(ValidationError):
+        participation_record(resident=resident, stage="voting", kind="x", subject=activity)
+
+
+def test_record_is_idempotent(resident, activity):
+    first = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=activity,
+        activity=activity,
+    )
+    second = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=activity,
+        activity=activity,
+    )
+
+    assert second.pk == first.pk
+    assert Participation.objects.count() == 1
+
+
+def test_a_concurrent_duplicate_returns_the_row_already_there(resident, activity, monkeypatch):
+    first = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=activity,
+        activity=activity,
+    )
+    # Another request wrote the row between our look-up and our insert.
+    original_first = QuerySet.first
+    calls = []
+
+    def miss_once(queryset):
+        if queryset.model is Participation and not calls:
+            calls.append(queryset)
+            return None
+        return original_first(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", miss_once)
+
+    second = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=activity,
+        activity=activity,
+    )
+
+    assert calls
+    assert second.pk == first.pk
+    # The failed insert was confined to its savepoint: the transaction still works.
+    assert Participation.objects.count() == 1
+    assert connection.needs_rollback is False
+
+
+def test_minors_are_recorded_too(rt, activity):
+    child = factories.ResidentFactory(rt=rt, birth_date=timezone.localdate().replace(year=2016))
+
+    participation_record(
+        resident=child,
+        stage=Stage.DELIVERY,
+        kind="meeting_attended",
+        subject=activity,
+        activity=activity,
+    )
+
+    assert Participation.objects.filter(resident=child).exists()
+
+
+def test_remove_takes_back_only_that_participation(resident, activity, rt):
+    participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=activity,
+        activity=activity,
+    )
+    participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="comment_posted",
+        subject=activity,
+        activity=activity,
+    )
+
+    assert participation_remove(resident=resident, kind="vote_cast", subject=activity) == 1
+    assert participation_remove(resident=resident, kind="vote_cast", subject=activity) == 0
+    assert list(Participation.objects.values_list("kind", flat=True)) == ["comment_posted"]
+
+
+def test_distinct_participants_counts_residents_not_rows(
+    rt, other_rt, foreign_rt, period, activity, django_assert_num_queries
+):
+    alice, bima = factories.ResidentFactory.create_batch(2, rt=rt)
+    cahya = factories.ResidentFactory(rt=other_rt)
+    dewi = factories.ResidentFactory(rt=foreign_rt)
+    other_activity = factories.ActivityFactory(rt=rt, period=period)
+    for resident in (alice, bima, cahya, dewi):
+        participation_record(
+            resident=resident,
+            stage=Stage.DESIGNING,
+            kind="vote_cast",
+            subject=activity,
+            activity=activity,
+        )
+    participation_record(
+        resident=alice,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=other_activity,
+        activity=other_activity,
+    )
+    participation_record(
+        resident=bima,
+        stage=Stage.DELIVERY,
+        kind="meeting_attended",
+        subject=activity,
+        activity=activity,
+    )
+    next_year = factories.PeriodFactory(year=period.year + 1)
+
+    with django_assert_num_queries(1):
+        city = distinct_participants(period=period, stage=Stage.DESIGNING)
+
+    assert city == 4
+    kelurahan = rt.rw.kelurahan
+    assert distinct_participants(period=period, stage=Stage.DESIGNING, kelurahan=kelurahan) == 3
+    assert distinct_participants(period=period, stage=Stage.DESIGNING, rt=rt) == 2
+    assert distinct_participants(period=period, stage=Stage.DELIVERY, rt=rt) == 1
+    assert distinct_participants(period=period, stage=Stage.ASSESSMENT) == 0
+    assert distinct_participants(period=next_year, stage=Stage.DESIGNING) == 0

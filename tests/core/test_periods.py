@@ -1,0 +1,203 @@
+"""Budget years: starting one from the last, ceilings per RT and the fisik/nonfisik split."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from rtkeren.models import Period, RtCeiling
+from rtkeren.services import periods
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def start(year, **kwargs):
+    return periods.period_start(
+        year=year,
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+        **kwargs,
+    )
+
+
+def test_first_period_takes_the_defaults():
+    period = start(2026)
+
+    assert period.pk
+    assert {name: getattr(period, name) for name in Period.SETTINGS} == {
+        "rt_ceiling": 50_000_000,
+        "fisik_percent": 70,
+        "threshold_commissioning": 10,
+        "threshold_designing": 10,
+        "threshold_delivery": 10,
+        "threshold_assessment": 10,
+        "evaluation_window_days": 30,
+    }
+    assert not period.rt_ceilings.exists()
+
+
+def test_next_period_copies_the_settings_and_ceilings_of_the_previous(rt, other_rt, admin_user):
+    settings = {
+        "rt_ceiling": 55_000_000,
+        "fisik_percent": 65,
+        "threshold_commissioning": 12,
+        "threshold_designing": 15,
+        "threshold_delivery": 20,
+        "threshold_assessment": 25,
+        "evaluation_window_days": 45,
+    }
+    previous = factories.PeriodFactory(year=2025, **settings)
+    RtCeiling.objects.create(period=previous, rt=rt, ceiling=60_000_000)
+    RtCeiling.objects.create(period=previous, rt=other_rt, ceiling=40_000_000)
+
+    period = start(2026, by=admin_user)
+
+    assert {name: getattr(period, name) for name in Period.SETTINGS} == settings
+    assert dict(period.rt_ceilings.values_list("rt_id", "ceiling")) == {
+        rt.pk: 60_000_000,
+        other_rt.pk: 40_000_000,
+    }
+    assert previous.rt_ceilings.count() == 2
+
+
+def test_copied_ceilings_belong_to_the_new_period_alone(rt):
+    previous = factories.PeriodFactory(year=2025)
+    RtCeiling.objects.create(period=previous, rt=rt, ceiling=60_000_000)
+    period = start(2026)
+
+    period.rt_ceilings.update(ceiling=70_000_000)
+
+    assert periods.period_ceiling_for(previous, rt) == 60_000_000
+    assert periods.period_ceiling_for(period, rt) == 70_000_000
+
+
+def test_settings_come_from_the_latest_earlier_period():
+    factories.PeriodFactory(year=2024, fisik_percent=60)
+    factories.PeriodFactory(year=2025, fisik_percent=75)
+    factories.PeriodFactory(year=2028, fisik_percent=50)
+
+    period = start(2026)
+
+    assert period.fisik_percent == 75
+
+
+def test_a_year_starts_only_once():
+    start(2026)
+
+    with pytest.raises(ValidationError) as raised:
+        start(2026)
+
+    assert "year" in raised.value.message_dict
+    assert Period.objects.count() == 1
+
+
+def test_period_must_end_after_it_starts():
+    with pytest.raises(ValidationError) as raised:
+        periods.period_start(
+            year=2026, starts_on=datetime.date(2026, 12, 31), ends_on=datetime.date(2026, 1, 1)
+        )
+
+    assert raised.value.message_dict == {"ends_on": ["Periode harus berakhir setelah dimulai."]}
+
+
+def test_periods_do_not_overlap():
+    start(2026)
+
+    with pytest.raises(ValidationError) as raised:
+        periods.period_start(
+            year=2027, starts_on=datetime.date(2026, 7, 1), ends_on=datetime.date(2027, 6, 30)
+        )
+
+    assert raised.value.messages == [
+        "Tanggal-tanggal ini beririsan dengan Tahun anggaran 2026 (01-01-2026 sampai 31-12-2026)."
+    ]
+    assert not Period.objects.filter(year=2027).exists()
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "expected"),
+    [
+        (
+            datetime.date(2026, 1, 1),
+            datetime.date(2026, 12, 31),
+            (2027, datetime.date(2027, 1, 1), datetime.date(2027, 12, 31)),
+        ),
+        (
+            datetime.date(2027, 3, 1),
+            datetime.date(2028, 2, 29),
+            (2027, datetime.date(2028, 3, 1), datetime.date(2029, 2, 28)),
+        ),
+    ],
+)
+def test_next_dates_follow_the_period(starts_on, ends_on, expected):
+    period = Period(year=expected[0] - 1, starts_on=starts_on, ends_on=ends_on)
+
+    assert periods.period_next_dates(period) == expected
+
+
+def test_ceiling_is_the_default_unless_the_rt_has_its_own(rt, other_rt):
+    period = factories.PeriodFactory(year=2026, rt_ceiling=50_000_000)
+    RtCeiling.objects.create(period=period, rt=other_rt, ceiling=62_500_000)
+
+    assert periods.period_ceiling_for(period, rt) == 50_000_000
+    assert periods.period_ceiling_for(period, other_rt) == 62_500_000
+
+
+def test_ceilings_of_many_rts_in_one_query(rt, other_rt, foreign_rt, django_assert_num_queries):
+    period = factories.PeriodFactory(year=2026)
+    RtCeiling.objects.create(period=period, rt=foreign_rt, ceiling=45_000_000)
+    rts = [rt, other_rt, foreign_rt]
+
+    with django_assert_num_queries(1):
+        ceilings = periods.period_ceilings_for(period, rts)
+
+    assert ceilings == {rt.pk: 50_000_000, other_rt.pk: 50_000_000, foreign_rt.pk: 45_000_000}
+
+
+@pytest.mark.parametrize(
+    ("fisik", "nonfisik"),
+    [
+        (35_000_000, 15_000_000),
+        (34_800_000, 15_200_000),  # 69.6% rounds to 70%
+        (0, 0),
+    ],
+)
+def test_plan_matching_the_split_gets_no_warning(fisik, nonfisik):
+    period = Period(year=2026, fisik_percent=70)
+
+    assert periods.period_split_warning(period=period, fisik=fisik, nonfisik=nonfisik) is None
+
+
+def test_plan_off_the_split_gets_a_warning_in_indonesian():
+    period = Period(year=2026, fisik_percent=70)
+
+    warning = periods.period_split_warning(period=period, fisik=40_000_000, nonfisik=10_000_000)
+
+    assert warning == (
+        "Rencana ini menempatkan 80% untuk pekerjaan fisik dan 20% untuk kegiatan nonfisik, "
+        "sedangkan Tahun anggaran 2026 menetapkan 70% fisik dan 30% nonfisik. Ini hanya "
+        "peringatan; rencana tetap dapat diajukan."
+    )
+
+
+def test_split_follows_the_period_setting():
+    period = Period(year=2026, fisik_percent=60)
+
+    assert (
+        periods.period_split_warning(period=period, fisik=30_000_000, nonfisik=20_000_000) is None
+    )
+    assert "70%" in periods.period_split_warning(period=period, fisik=35, nonfisik=15)
+
+
+def test_all_nonfisik_plan_gets_a_warning():
+    period = Period(year=2026, fisik_percent=70)
+
+    warning = periods.period_split_warning(period=period, fisik=0, nonfisik=50_000_000)
+
+    assert "0% untuk pekerjaan fisik dan 100%" in warning
+
+
+def test_negative_amounts_are_a_programming_error():
+    with pytest.raises(ValueError, match="negative"):
+        periods.period_split_warning(period=Period(year=2026), fisik=-1, nonfisik=10)
