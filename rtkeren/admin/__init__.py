@@ -1,4 +1,5 @@
 """The core's Django admin, one module per area."""
+
 from . import (
     activities,  # noqa: F401
     people,  # noqa: F401

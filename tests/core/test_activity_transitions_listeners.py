@@ -33,7 +33,9 @@ def test_a_listener_hears_the_transition_once_it_commits(
     for callback in callbacks:
         callback()
 
-    assert heard == [(activity.pk, ActivityStatus.IN_DELIVERY, ActivityStatus.DELIVERED, officer.pk)]
+    assert heard == [
+        (activity.pk, ActivityStatus.IN_DELIVERY, ActivityStatus.DELIVERED, officer.pk)
+    ]
 
 
 def test_a_refused_transition_is_not_heard(
@@ -41,8 +43,7 @@ def test_a_refused_transition_is_not_heard(
 ):
     activity = factories.ActivityFactory(rt=rt, status=ActivityStatus.IN_DELIVERY, period=period)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(TransitionForbidden):
-            services.activity_mark_delivered(activity=activity, by=resident_user)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionForbidden):
+        services.activity_mark_delivered(activity=activity, by=resident_user)
 
     assert heard == []
