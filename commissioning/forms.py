@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren.models import RT, RW, Interest, Kelurahan
+from rtkeren.photos import MAX_BYTES, photo_check
 
 from .models import Category, Element, Forum, Potential
-from .photos import MAX_BYTES, photo_check
 
 PLACE_KINDS = {"kelurahan": Kelurahan, "rw": RW, "rt": RT}
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, Stage, User
 from rtkeren.models.people import years_between
+from rtkeren.photos import photo_normalized
 from rtkeren.services.ledger import participation_record, participation_remove
 from rtkeren.services.notifications import notification_send
 
@@ -28,7 +29,6 @@ from .models import (
     Potential,
     PriorityItem,
 )
-from .photos import photo_normalized
 
 KIND_POTENTIAL_RECORDED = "potential_recorded"
 KIND_POTENTIAL_ENDORSED = "potential_endorsed"

@@ -11,10 +11,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
-from django.views.generic.detail import SingleObjectMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT
+from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -39,27 +39,6 @@ PRINT_BLANK_ROWS = 10
 PRINT_MAX_BLANK_ROWS = 60
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: by field where the form has that field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-class ObjectMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin):
-    """One object from ``get_queryset`` (the user's reach), read once per request."""
-
-    def get_object(self, queryset=None):
-        if getattr(self, "object", None) is None:
-            self.object = super().get_object(queryset)
-        return self.object
-
-    def get_permission_object(self):
-        return self.get_object()
-
-
 # The kelurahan overview.
 
 
@@ -78,7 +57,7 @@ class KelurahanListView(LoginRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
 
-class KelurahanDetailView(ObjectMixin, DetailView):
+class KelurahanDetailView(ScopedObjectMixin, DetailView):
     """Potentials, coming forums, the latest priorities and how inclusive the forums were."""
 
     template_name = "commissioning/kelurahan_detail.html"
@@ -185,13 +164,13 @@ class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
                 photo=data["photo"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Thank you: the potential is recorded."))
         return redirect("commissioning:potential-detail", pk=potential.pk)
 
 
-class PotentialDetailView(ObjectMixin, DetailView):
+class PotentialDetailView(ScopedObjectMixin, DetailView):
     template_name = "commissioning/potential_detail.html"
     context_object_name = "potential"
     permission_required = "commissioning.view_potential"
@@ -210,7 +189,7 @@ class PotentialDetailView(ObjectMixin, DetailView):
         )
 
 
-class PotentialObjectMixin(ObjectMixin):
+class PotentialObjectMixin(ScopedObjectMixin):
     def get_queryset(self):
         return selectors.potentials_visible_to(self.request.user).with_places()
 
@@ -251,7 +230,7 @@ class PotentialUpdateView(PotentialObjectMixin, FormView):
                 remove_photo=data["remove_photo"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The potential is saved."))
         return self.back()
@@ -303,7 +282,7 @@ class PotentialMergeView(PotentialObjectMixin, FormView):
                 duplicate=self.get_object(), into=into, by=self.request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -378,7 +357,7 @@ class ForumCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
                 invited=data["invited"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request, _("The forum is scheduled and the residents have been notified.")
@@ -386,7 +365,7 @@ class ForumCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         return redirect("commissioning:forum-detail", pk=forum.pk)
 
 
-class ForumObjectMixin(ObjectMixin):
+class ForumObjectMixin(ScopedObjectMixin):
     def get_queryset(self):
         return selectors.forums_visible_to(self.request.user).with_places()
 
@@ -399,7 +378,7 @@ class ForumObjectMixin(ObjectMixin):
         return super().get_context_data(forum=self.get_object(), **kwargs)
 
 
-class ForumDetailView(ObjectMixin, DetailView):
+class ForumDetailView(ScopedObjectMixin, DetailView):
     template_name = "commissioning/forum_detail.html"
     context_object_name = "forum"
     permission_required = "commissioning.view_forum"
@@ -453,7 +432,7 @@ class ForumUpdateView(ForumObjectMixin, FormView):
                 invited=data["invited"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The forum is saved."))
         return self.back()
@@ -550,7 +529,7 @@ class ForumAttendanceView(ForumObjectMixin, FormView):
                 guests_removed=[int(pk) for pk in guest_remove_form.cleaned_data["remove"]],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.render_to_response(
                 self.get_context_data(form=form, guest_forms=(guest_formset, guest_remove_form))
             )
@@ -580,7 +559,7 @@ class ForumMinutesView(ForumObjectMixin, FormView):
                 decisions=form.cleaned_data["decisions"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The minutes are saved."))
         return self.back()
@@ -646,7 +625,7 @@ class ForumPrintAttendanceView(ForumObjectMixin, DetailView):
         )
 
 
-class ForumPrintMinutesView(ObjectMixin, DetailView):
+class ForumPrintMinutesView(ScopedObjectMixin, DetailView):
     template_name = "commissioning/forum_print_minutes.html"
     permission_required = "commissioning.view_forum"
     context_object_name = "forum"

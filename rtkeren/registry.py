@@ -11,6 +11,11 @@ Two registries, each filled from a module of the app's own, the way the admin di
   the logged-in person's attention; a provider answers with a constant number of queries (a
   count, not a list of rows) and returns ``[]`` when the user has no role it serves.
 
+A third, ``activity_links``, is filled from each app's ``AppConfig.ready()``: a function
+``(activity) -> (label, url) or None`` that points from the core's activity page to the app's
+own page about that activity (its proposal, its delivery, its evaluation). It decides by the
+activity's status alone, without queries; the page it points to checks permissions itself.
+
 ``autodiscover()`` imports both kinds of module. The web process needs only the attention
 providers, and demo modules may import development-only packages (Faker), so the home page
 discovers the ``attention`` modules alone, once, on first use (``attention_items``).
@@ -89,6 +94,17 @@ def url_or_empty(name: str, *args, **kwargs) -> str:
 
 demo_data = Registry("demo data")
 attention = Registry("attention provider")
+activity_links = Registry("activity link")
+
+
+def links_for_activity(activity) -> list[tuple[str, str]]:
+    """The stage pages about ``activity``, in registry order."""
+    links = []
+    for _name, link in activity_links.items():
+        found = link(activity)
+        if found is not None:
+            links.append(found)
+    return links
 
 
 def autodiscover() -> None:

@@ -1,8 +1,10 @@
 """Factories for the core. Kelurahan come from the Kota Blitar data migration."""
 
 import datetime
+import importlib
 
 import factory
+from django.apps import apps as django_apps
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -18,7 +20,17 @@ def make_nik(birth_date: datetime.date, sex: str = "L", serial: int = 1, region=
 
 
 def kelurahan(code: str = BLITAR) -> models.Kelurahan:
-    return models.Kelurahan.objects.get(code=code)
+    """A kelurahan of Kota Blitar, as the data migration loads them.
+
+    Transactional tests (the live server's, the concurrency tests) empty every table when they
+    end, data migrations included; the reference data is then loaded again here.
+    """
+    found = models.Kelurahan.objects.filter(code=code).first()
+    if found is None:
+        wilayah = importlib.import_module("rtkeren.migrations.0002_kota_blitar_wilayah")
+        wilayah.load(django_apps, None)
+        found = models.Kelurahan.objects.get(code=code)
+    return found
 
 
 class UserFactory(DjangoModelFactory):

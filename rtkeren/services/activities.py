@@ -66,6 +66,20 @@ def _message(*, title: str, to_status: str, reason: str):
     return render
 
 
+def _after_commit(
+    *, activity: Activity, from_status: str, to_status: str, by: User, reason: str
+) -> None:
+    """Notify the people concerned, then tell the stage apps' listeners."""
+    notification_send(
+        recipients=_recipients(activity=activity, to_status=to_status, by=by),
+        message=_message(title=activity.title, to_status=to_status, reason=reason),
+        url=reverse("activity-detail", args=[activity.pk]),
+        subject=activity,
+    )
+    for _name, listener in transition_listeners.items():
+        listener(activity=activity, from_status=from_status, to_status=to_status, by=by)
+
+
 def _activity_transition(
     *, activity: Activity, by: User, to_status: str, reason: str = ""
 ) -> Activity:
@@ -105,23 +119,14 @@ def _activity_transition(
                 )
         transaction.on_commit(
             partial(
-                notification_send,
-                recipients=_recipients(activity=locked, to_status=to_status, by=by),
-                message=_message(title=locked.title, to_status=to_status, reason=reason),
-                url=reverse("activity-detail", args=[locked.pk]),
-                subject=locked,
+                _after_commit,
+                activity=locked,
+                from_status=from_status,
+                to_status=to_status,
+                by=by,
+                reason=reason,
             )
         )
-        for _name, listener in transition_listeners.items():
-            transaction.on_commit(
-                partial(
-                    listener,
-                    activity=locked,
-                    from_status=from_status,
-                    to_status=to_status,
-                    by=by,
-                )
-            )
     for field in _STATE_FIELDS:
         setattr(activity, field, getattr(locked, field))
     return locked

@@ -15,6 +15,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
 from rtkeren.models import RT, Activity, ActivityStatus
+from rtkeren.registry import links_for_activity
 from rtkeren.selectors.activities import (
     activities_visible_to,
     activity_detail_queryset,
@@ -80,6 +81,7 @@ class ActivityDetailView(LoginRequiredMixin, PermissionRequiredMixin, ObjectOnce
         return super().get_context_data(
             actions=actions,
             can_view_history=user.has_perm("rtkeren.view_activity_history", activity),
+            stage_links=links_for_activity(activity),
             **kwargs,
         )
 

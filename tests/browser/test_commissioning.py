@@ -4,65 +4,33 @@ RT chair ticks the attendance of a forum on theirs."""
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from commissioning.models import Attendance, Forum, Potential
 from commissioning.services import KIND_FORUM_ATTENDED
-from rtkeren.models import Kecamatan, Kelurahan, Kota, Participation, Role
+from rtkeren.models import Participation, Role
 from tests import factories
+from tests.browser.helpers import blitar_rt, fits_phone, log_in
 from tests.commissioning.factories import ForumFactory, image_bytes
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
 
-def _demo_rt():
-    """Transactional tests empty every table after each test, data migrations included, so
-    the places are made here."""
-    kota, _ = Kota.objects.get_or_create(code="35.72", defaults={"name": "Kota Blitar"})
-    kecamatan, _ = Kecamatan.objects.get_or_create(
-        code="35.72.02", defaults={"name": "Sukorejo", "kota": kota}
-    )
-    kelurahan, _ = Kelurahan.objects.get_or_create(
-        code=factories.BLITAR, defaults={"name": "Blitar", "kecamatan": kecamatan}
-    )
-    factories.PeriodFactory()
-    return factories.RTFactory(rw=factories.RWFactory(kelurahan=kelurahan, number=7), number=2)
-
-
-def _log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 360
-
-
 def test_a_resident_records_a_potential_on_a_phone(phone_page, live_server, screenshot, tmp_path):
-    rt = _demo_rt()
+    rt = blitar_rt()
+    factories.PeriodFactory()
     factories.InterestFactory(slug="tari", name="Tari")
     user, _resident = factories.make_resident_user(rt, "warga")
     photo = tmp_path / "sanggar.jpg"
     photo.write_bytes(image_bytes("JPEG", (2400, 1800)))
     page = phone_page
-    _log_in(page, live_server, user)
+    log_in(page, live_server, user)
 
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Perencanaan", exact=True).click()
     page.get_by_role("heading", name="Perencanaan di Kelurahan Blitar").wait_for()
-    assert _fits(page)
+    assert fits_phone(page)
     page.get_by_role("link", name="Catat potensi").first.click()
     page.get_by_label("Judul").fill("Sanggar tari anak di balai RT")
     page.get_by_label("Kategori").select_option(label="Seni")
@@ -70,13 +38,13 @@ def test_a_resident_records_a_potential_on_a_phone(phone_page, live_server, scre
     page.get_by_label("Uraian").fill("Anak-anak berlatih tari remo setiap Minggu sore.")
     page.get_by_label("Tari").check()
     page.get_by_label("Foto (tidak wajib)").set_input_files(str(photo))
-    assert _fits(page)
+    assert fits_phone(page)
     screenshot(page, "form")
     page.get_by_role("button", name="Simpan").click()
 
     page.get_by_text("Terima kasih, potensi sudah dicatat.").wait_for()
     assert page.get_by_role("heading", name="Sanggar tari anak di balai RT").is_visible()
-    assert _fits(page)
+    assert fits_phone(page)
     screenshot(page, "recorded")
     potential = Potential.objects.get()
     assert potential.author == user
@@ -89,7 +57,8 @@ def test_a_resident_records_a_potential_on_a_phone(phone_page, live_server, scre
 
 
 def test_an_rt_chair_ticks_forum_attendance_on_a_phone(phone_page, live_server, screenshot):
-    rt = _demo_rt()
+    rt = blitar_rt()
+    factories.PeriodFactory()
     chair, _resident = factories.make_resident_user(rt, "ketua_rt")
     factories.RoleAssignmentFactory(user=chair, role=Role.RT_CHAIR, rt=rt)
     residents = [
@@ -100,7 +69,7 @@ def test_an_rt_chair_ticks_forum_attendance_on_a_phone(phone_page, live_server, 
         rt=rt, organiser=chair, date=timezone.localdate() - datetime.timedelta(days=1)
     )
     page = phone_page
-    _log_in(page, live_server, chair)
+    log_in(page, live_server, chair)
 
     page.goto(f"{live_server.url}/perencanaan/musyawarah/{forum.pk}/")
     page.get_by_role("link", name="Catat kehadiran").click()
@@ -112,13 +81,13 @@ def test_an_rt_chair_ticks_forum_attendance_on_a_phone(phone_page, live_server, 
     page.get_by_label("Nama tamu").first.fill("Ust. Mahmud")
     page.get_by_label("Lembaga atau asal").first.fill("Masjid Al-Ikhlas")
     page.get_by_label("Mewakili").first.select_option(label="Tokoh agama")
-    assert _fits(page)
+    assert fits_phone(page)
     screenshot(page, "attendance")
     page.get_by_role("button", name="Simpan kehadiran").click()
 
     page.get_by_text("Kehadiran disimpan: 4 ditambahkan, 0 diubah, 0 dihapus.").wait_for()
     assert page.get_by_label("Warga 01", exact=True).is_checked()
-    assert _fits(page)
+    assert fits_phone(page)
     forum.refresh_from_db()
     assert forum.status == Forum.Status.HELD
     present = {a.name: a.element for a in Attendance.objects.filter(forum=forum)}

@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from commissioning.models import Category, Potential
-from commissioning.photos import MAX_BYTES
+from rtkeren.photos import MAX_BYTES
 
 from .factories import image_bytes
 
@@ -110,7 +110,7 @@ def test_a_photo_over_5_mb_is_refused(logged_in, rt):
     response = _post(logged_in, rt, upload)
 
     [message] = response.context["form"].errors["photo"]
-    assert message.startswith("Ukuran foto 5,0\xa0MB, padahal paling besar 5,0\xa0MB.")
+    assert message.startswith("Ukuran foto 5,0\xa0MB; foto paling besar 5,0\xa0MB.")
     assert message.endswith("Pilih foto yang lebih kecil.")
     assert _nothing_stored()
 

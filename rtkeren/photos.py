@@ -1,5 +1,6 @@
-"""Photos of potentials: checked by their content (never their name) and stored re-encoded,
-at most ``MAX_SIDE`` pixels on the long side, without EXIF (which may hold a home's location)."""
+"""Uploaded photos (potentials, meetings, receipts): checked by their content (never their
+name) and stored re-encoded, at most ``MAX_SIDE`` pixels on the long side, without EXIF (which
+may hold a home's location)."""
 
 import io
 import uuid
