@@ -7,3 +7,13 @@ class DesigningConfig(AppConfig):
 
     name = "designing"
     verbose_name = _("Co-designing")
+
+    def ready(self):
+        from rtkeren.registry import activity_links
+        from rtkeren.transitions import transition_guards
+
+        from .guards import no_round_still_open
+        from .links import proposal_link
+
+        transition_guards.register("designing.open_round")(no_round_still_open)
+        activity_links.register("designing.proposal", order=10)(proposal_link)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifikasi/", include(notifications.urlpatterns)),
     path("kegiatan/", include(activities.urlpatterns)),
     path("perencanaan/", include("commissioning.urls")),
+    path("perancangan/", include("designing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,75 @@
+"""What co-designing asks people to look at on their home page (see rtkeren.registry)."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rtkeren import scopes
+from rtkeren.models import Activity, ActivityStatus, Role
+from rtkeren.registry import AttentionItem, Priority, attention, url_or_empty
+
+from .models import VotingRound
+
+
+def _proposal_list(query: str) -> str:
+    url = url_or_empty("designing:proposal-list")
+    return f"{url}?{query}" if url else ""
+
+
+@attention.register("designing", order=30)
+def designing(user) -> list[AttentionItem]:
+    """Officers: proposals to review and closed rounds to announce. Residents: open rounds
+    they may vote in. Authors: their drafts. One count each."""
+    now = timezone.now()
+    items = []
+    officer_of = scopes.kelurahan_ids(user, Role.OFFICER)
+    if officer_of:
+        still_voting = VotingRound.objects.not_closed(now).filter(proposals__isnull=False)
+        items.append(
+            AttentionItem(
+                title=_("Proposals waiting for your review"),
+                count=Activity.objects.filter(
+                    kelurahan__in=officer_of, status=ActivityStatus.PROPOSED
+                )
+                .exclude(pk__in=still_voting.values("proposals"))
+                .count(),
+                url=_proposal_list("status=proposed"),
+                priority=Priority.HIGH,
+            )
+        )
+        items.append(
+            AttentionItem(
+                title=_("Closed voting rounds whose results are not announced"),
+                count=VotingRound.objects.closed(now)
+                .filter(kelurahan__in=officer_of, results_announced_at__isnull=True)
+                .count(),
+                url=url_or_empty("designing:round-list"),
+            )
+        )
+    rts = scopes.rt_ids(user, Role.RESIDENT)
+    if rts:
+        kelurahan = {
+            a.rt.rw.kelurahan_id
+            for a in scopes.current_assignments(user)
+            if a.role == Role.RESIDENT and a.rt_id
+        }
+        items.append(
+            AttentionItem(
+                title=_("Voting rounds open for you"),
+                count=VotingRound.objects.open_at(now)
+                .filter(Q(rt__in=rts) | Q(rt__isnull=True, kelurahan__in=kelurahan))
+                .count(),
+                url=url_or_empty("designing:round-list"),
+                priority=Priority.HIGH,
+            )
+        )
+    if user.is_authenticated:
+        items.append(
+            AttentionItem(
+                title=_("Your draft proposals"),
+                count=Activity.objects.filter(author=user, status=ActivityStatus.DRAFT).count(),
+                url=_proposal_list("status=draft"),
+                priority=Priority.LOW,
+            )
+        )
+    return items

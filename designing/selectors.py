@@ -1,0 +1,378 @@
+"""Reads of the co-designing pages, each with a number of queries that does not grow with the
+number of rows: sums, counts and the interest fit are subqueries of the list's one query."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from rtkeren import scopes
+from rtkeren.models import (
+    RT,
+    Activity,
+    ActivityStatus,
+    ActivityTransition,
+    BudgetLine,
+    Period,
+    Resident,
+    ResidentInterest,
+    Role,
+    User,
+)
+from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
+from rtkeren.services.periods import period_ceiling_for, period_split_warning
+
+from .models import Comment, ProposalOrigin, Vote, VotingRound
+
+PROPOSAL_STATUSES = (ActivityStatus.DRAFT, ActivityStatus.PROPOSED)
+DECIDED_STATUSES = (ActivityStatus.APPROVED, ActivityStatus.REJECTED)
+#: What the RT budget plan counts: planned or committed money, not drafts or dropped plans.
+PLAN_COMMITTED = (
+    ActivityStatus.APPROVED,
+    ActivityStatus.IN_DELIVERY,
+    ActivityStatus.DELIVERED,
+    ActivityStatus.EVALUATED,
+)
+PLAN_STATUSES = (ActivityStatus.PROPOSED, *PLAN_COMMITTED)
+
+
+class SubqueryCount(Subquery):
+    """``COUNT(*)`` of a subquery's rows, without the GROUP BY an aggregate would add."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        super().__init__(queryset.order_by().values("pk"), **extra)
+
+
+def _budget_total() -> Coalesce:
+    lines = (
+        BudgetLine.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .values("total")
+    )
+    return Coalesce(Subquery(lines), Value(0))
+
+
+def eligible_residents(on=None) -> QuerySet[Resident]:
+    """Residents who may vote and whose interests count towards the fit: verified, active,
+    aged 17 or more."""
+    return Resident.objects.active().verified().adults(on or timezone.localdate())
+
+
+def with_fit(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Annotate ``fit``: eligible residents of the activity's scope sharing at least one of its
+    interests. Part of the list's own query, so it also sorts."""
+    shares = ResidentInterest.objects.filter(
+        resident=OuterRef("pk"), interest__activities=OuterRef(OuterRef("pk"))
+    )
+    matching = eligible_residents().filter(Exists(shares))
+    in_rt = SubqueryCount(matching.filter(rt_id=OuterRef("rt_id")))
+    in_kelurahan = SubqueryCount(matching.filter(rt__rw__kelurahan_id=OuterRef("kelurahan_id")))
+    return queryset.annotate(fit=Case(When(rt__isnull=True, then=in_kelurahan), default=in_rt))
+
+
+def _visible_comments() -> QuerySet[Comment]:
+    return Comment.objects.filter(activity=OuterRef("pk"), hidden_at__isnull=True)
+
+
+def with_list_figures(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    return with_fit(
+        queryset.annotate(
+            budget_sum=_budget_total(), comment_count=SubqueryCount(_visible_comments())
+        )
+    )
+
+
+ORDERINGS = {
+    "newest": ["-created_at", "-pk"],
+    "fit": ["-fit", "-created_at", "-pk"],
+    "discussed": ["-comment_count", "-created_at", "-pk"],
+}
+
+
+def proposal_list(
+    *, user, status: str = "", period: Period | None = None, order: str = "newest"
+) -> QuerySet[Activity]:
+    """Proposals the user may see: drafts (their own, or in their care) and submitted ones by
+    default, or one status (decided ones included)."""
+    queryset = activities_visible_to(user).with_places()
+    if status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status__in=PROPOSAL_STATUSES)
+    if period is not None:
+        queryset = queryset.filter(period=period)
+    return with_list_figures(queryset).order_by(*ORDERINGS.get(order, ORDERINGS["newest"]))
+
+
+def proposal_detail_queryset(user) -> QuerySet[Activity]:
+    return with_fit(
+        activities_visible_to(user)
+        .with_places()
+        .annotate(budget_sum=_budget_total())
+        .prefetch_related(
+            "budget_lines",
+            "interests",
+            Prefetch("designing_origins", queryset=ProposalOrigin.objects.order_by("pk")),
+            Prefetch("transitions", queryset=ActivityTransition.objects.select_related("by")),
+        )
+    )
+
+
+def comment_threads(activity: Activity) -> QuerySet[Comment]:
+    """Top-level comments, newest first, each with its replies (oldest first) prefetched."""
+    replies = Comment.objects.select_related("author").order_by("created_at", "pk")
+    return (
+        Comment.objects.top_level()
+        .filter(activity=activity)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def page_of_comment(comment: Comment, page_size: int) -> int:
+    """The page of the threads on which ``comment`` (or its thread) appears."""
+    top = comment.parent or comment
+    newer = (
+        Comment.objects.top_level()
+        .filter(activity_id=top.activity_id)
+        .filter(Q(created_at__gt=top.created_at) | Q(created_at=top.created_at, pk__gt=top.pk))
+        .count()
+    )
+    return newer // page_size + 1
+
+
+# The RT budget plan (RAP).
+
+
+def rts_for_budget_plan(user) -> QuerySet[RT]:
+    """RTs whose budget plan the user reads (see ``designing.view_budget_plan``)."""
+    queryset = RT.objects.select_related("rw__kelurahan")
+    if scopes.sees_whole_city(user):
+        return queryset
+    condition = Q(pk__in=scopes.rt_ids(user, Role.RT_CHAIR, Role.POKMAS_MEMBER, Role.RESIDENT))
+    official = scopes.official_kelurahan_ids(user)
+    if official:
+        condition |= Q(rw__kelurahan__in=official)
+    rws = scopes.rw_ids(user, Role.RW_CHAIR)
+    if rws:
+        condition |= Q(rw__in=rws)
+    return queryset.filter(condition)
+
+
+@dataclass
+class PlanRow:
+    activity: Activity
+    exceeds_ceiling: bool = False
+    tips_split: bool = False
+
+
+@dataclass
+class BudgetPlan:
+    rt: RT
+    period: Period
+    ceiling: int
+    committed_fisik: int = 0
+    committed_nonfisik: int = 0
+    proposed_fisik: int = 0
+    proposed_nonfisik: int = 0
+    rows: list[PlanRow] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def committed(self) -> int:
+        return self.committed_fisik + self.committed_nonfisik
+
+    @property
+    def proposed(self) -> int:
+        return self.proposed_fisik + self.proposed_nonfisik
+
+    @property
+    def planned(self) -> int:
+        return self.committed + self.proposed
+
+    @property
+    def remaining(self) -> int:
+        return self.ceiling - self.committed
+
+    @property
+    def remaining_if_all_approved(self) -> int:
+        return self.ceiling - self.planned
+
+    @property
+    def committed_over(self) -> int:
+        return max(self.committed - self.ceiling, 0)
+
+    @property
+    def planned_over(self) -> int:
+        return max(self.planned - self.ceiling, 0)
+
+    @property
+    def fisik_share(self) -> int | None:
+        return round(100 * self.planned_fisik / self.planned) if self.planned else None
+
+    @property
+    def planned_fisik(self) -> int:
+        return self.committed_fisik + self.proposed_fisik
+
+    @property
+    def planned_nonfisik(self) -> int:
+        return self.committed_nonfisik + self.proposed_nonfisik
+
+    @property
+    def split_warning(self) -> str | None:
+        return period_split_warning(
+            period=self.period, fisik=self.planned_fisik, nonfisik=self.planned_nonfisik
+        )
+
+
+#: Rows the plan shows; an RT's year has a few dozen activities, the sums always count all.
+PLAN_ROW_LIMIT = 200
+
+
+def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
+    """The RT's RT-Keren-funded plan for ``period``: what is approved or under way against the
+    ceiling, and each pending proposal flagged when it would exceed the ceiling or tip the
+    fisik/nonfisik split on top of that. Four queries whatever the number of activities."""
+    activities = Activity.objects.filter(
+        rt=rt,
+        period=period,
+        funding_source=Activity.Funding.RT_KEREN,
+        status__in=PLAN_STATUSES,
+    )
+    plan = BudgetPlan(rt=rt, period=period, ceiling=period_ceiling_for(period, rt))
+    sums = (
+        BudgetLine.objects.filter(activity__in=activities)
+        .values_list("activity__status", "activity__nature")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .order_by()
+    )
+    for status, nature, total in sums:
+        prefix = "proposed" if status == ActivityStatus.PROPOSED else "committed"
+        name = f"{prefix}_{'fisik' if nature == Activity.Nature.FISIK else 'nonfisik'}"
+        setattr(plan, name, getattr(plan, name) + total)
+    rows = [
+        PlanRow(activity)
+        for activity in activities.annotate(budget_sum=_budget_total()).order_by(
+            "status", "-budget_sum", "pk"
+        )[: PLAN_ROW_LIMIT + 1]
+    ]
+    plan.truncated = len(rows) > PLAN_ROW_LIMIT
+    baseline_warning = period_split_warning(
+        period=period, fisik=plan.committed_fisik, nonfisik=plan.committed_nonfisik
+    )
+    for row in rows:
+        if row.activity.status != ActivityStatus.PROPOSED:
+            continue
+        amount = row.activity.budget_sum
+        is_fisik = row.activity.nature == Activity.Nature.FISIK
+        row.exceeds_ceiling = plan.committed + amount > plan.ceiling
+        fisik = plan.committed_fisik + (amount if is_fisik else 0)
+        nonfisik = plan.committed_nonfisik + (0 if is_fisik else amount)
+        row.tips_split = (
+            baseline_warning is None
+            and period_split_warning(period=period, fisik=fisik, nonfisik=nonfisik) is not None
+        )
+    plan.rows = rows[:PLAN_ROW_LIMIT]
+    return plan
+
+
+# Voting rounds.
+
+
+def rounds_visible_to(user) -> QuerySet[VotingRound]:
+    if scopes.sees_whole_city(user):
+        return VotingRound.objects.all()
+    return VotingRound.objects.filter(kelurahan__in=home_kelurahan_ids(user))
+
+
+def round_list(*, user) -> QuerySet[VotingRound]:
+    return (
+        rounds_visible_to(user)
+        .with_places()
+        .annotate(proposal_count=Count("proposals", distinct=True))
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def round_proposals(voting_round: VotingRound, *, ranked: bool) -> QuerySet[Activity]:
+    """The round's proposals with their fit and, when ``ranked``, their vote counts in this
+    round, most votes first. Counts only: never who voted."""
+    queryset = with_fit(voting_round.proposals.with_places().annotate(budget_sum=_budget_total()))
+    if not ranked:
+        return queryset.order_by("-fit", "title", "pk")
+    votes = Vote.objects.filter(round=voting_round, activity=OuterRef("pk"))
+    return queryset.annotate(vote_count=SubqueryCount(votes)).order_by(
+        "-vote_count", "-fit", "title", "pk"
+    )
+
+
+def my_votes(voting_round: VotingRound, resident: Resident | None) -> set[int]:
+    """The proposals the resident voted for in the round: shown to that resident alone."""
+    if resident is None:
+        return set()
+    return set(
+        Vote.objects.filter(round=voting_round, resident=resident).values_list(
+            "activity_id", flat=True
+        )
+    )
+
+
+def round_turnout(voting_round: VotingRound) -> dict:
+    """How many residents voted and how many votes were cast (no names)."""
+    return Vote.objects.filter(round=voting_round).aggregate(
+        voters=Count("resident", distinct=True), votes=Count("pk")
+    )
+
+
+def round_scope_accounts(voting_round: VotingRound) -> QuerySet[User]:
+    """Accounts of the verified, active residents the round is for."""
+    residents = Resident.objects.active().verified()
+    if voting_round.rt_id:
+        residents = residents.filter(rt=voting_round.rt_id)
+    else:
+        residents = residents.filter(rt__rw__kelurahan=voting_round.kelurahan_id)
+    return User.objects.filter(is_active=True, resident__in=residents)
+
+
+def open_rounds_holding(activity: Activity):
+    return VotingRound.objects.filter(proposals=activity).not_closed(timezone.now())
+
+
+def proposals_for_round(user) -> QuerySet[Activity]:
+    """Submitted proposals an officer may put in a new round: in their kelurahan and not held
+    by a round that has not closed."""
+    held = (
+        VotingRound.objects.not_closed(timezone.now())
+        .filter(proposals__isnull=False)
+        .values("proposals")
+    )
+    return (
+        Activity.objects.filter(
+            kelurahan__in=scopes.kelurahan_ids(user, Role.OFFICER),
+            status=ActivityStatus.PROPOSED,
+        )
+        .exclude(pk__in=held)
+        .select_related("rt__rw")
+        .order_by("rt__rw__number", "rt__number", "title")
+    )

@@ -1,0 +1,644 @@
+"""Pages of co-designing. Every object is looked up within the user's reach (out of reach:
+404), then the permission is checked (in reach without the right: 403); services do the rest.
+
+Posting a comment and voting work as plain forms (POST, then a redirect back) and, where htmx
+runs, as the same forms answered with the changed part of the page only.
+"""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, View
+from rules.contrib.views import PermissionRequiredMixin
+
+from rtkeren import scopes
+from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Role
+from rtkeren.selectors.activities import activities_visible_to
+from rtkeren.services.activities import activity_propose, activity_withdraw
+from rtkeren.transitions import TransitionForbidden, available_transitions
+from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
+
+from . import selectors, services
+from .forms import (
+    BudgetLineFormSet,
+    BudgetPlanFilterForm,
+    CommentForm,
+    HideCommentForm,
+    ProposalFilterForm,
+    ProposalForm,
+    ReviewForm,
+    RoundForm,
+)
+from .models import Comment
+from .origins import origins_for
+from .rules import proposing_kelurahan_ids, proposing_rt_ids
+
+PAGE_SIZE = 25
+BUDGET_PREFIX = "budget"
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# Proposals.
+
+
+class ProposalListView(LoginRequiredMixin, ListView):
+    template_name = "designing/proposal_list.html"
+    context_object_name = "proposals"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.filter_form = ProposalFilterForm(self.request.GET or None)
+        filters = {}
+        if self.filter_form.is_bound:
+            self.filter_form.is_valid()
+            filters = self.filter_form.cleaned_data
+        return selectors.proposal_list(
+            user=self.request.user,
+            status=filters.get("status", ""),
+            period=filters.get("period"),
+            order=filters.get("order") or "newest",
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            can_propose=rules.has_perm("designing.add_proposal", self.request.user, None),
+            **kwargs,
+        )
+
+
+def _places(user) -> list[tuple[str, str]]:
+    rts = RT.objects.filter(pk__in=proposing_rt_ids(user)).select_related("rw__kelurahan")
+    kelurahan = Kelurahan.objects.filter(pk__in=proposing_kelurahan_ids(user))
+    return [(f"rt:{rt.pk}", rt.full_name) for rt in rts] + [
+        (f"kelurahan:{k.pk}", _("Whole Kelurahan %(name)s") % {"name": k.name}) for k in kelurahan
+    ]
+
+
+class ProposalFormMixin:
+    """The proposal form and its budget lines, shown and checked together."""
+
+    template_name = "designing/proposal_form.html"
+
+    def budget_formset(self, initial=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return BudgetLineFormSet(data, initial=initial, prefix=BUDGET_PREFIX)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("budget_formset", self.budget_formset(self.budget_initial()))
+        return super().get_context_data(**kwargs)
+
+    def budget_initial(self):
+        return None
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        budget_formset = self.budget_formset(self.budget_initial())
+        if not (form.is_valid() and budget_formset.is_valid()):
+            messages.error(request, _("Please correct the marked fields; nothing was saved."))
+            return self.render_to_response(
+                self.get_context_data(form=form, budget_formset=budget_formset)
+            )
+        try:
+            activity = self.save(form, form.proposal_data(budget_formset.lines()))
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            messages.error(request, _("Please correct the marked fields; nothing was saved."))
+            return self.render_to_response(
+                self.get_context_data(form=form, budget_formset=budget_formset)
+            )
+        messages.success(request, _("The draft is saved. Submit it when it is ready."))
+        return redirect("designing:proposal-detail", pk=activity.pk)
+
+
+class ProposalCreateView(LoginRequiredMixin, PermissionRequiredMixin, ProposalFormMixin, FormView):
+    form_class = ProposalForm
+    permission_required = "designing.add_proposal"
+
+    def get_permission_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        communities = Community.objects.filter(pk__in=scopes.community_ids(user))
+        return {
+            **super().get_form_kwargs(),
+            "places": _places(user),
+            "communities": communities,
+            "origins": origins_for(proposing_kelurahan_ids(user)),
+        }
+
+    def save(self, form, data):
+        return services.proposal_create(
+            by=self.request.user,
+            place=form.cleaned_data["scope"],
+            period=form.cleaned_data["period"],
+            community=form.cleaned_data.get("community"),
+            data=data,
+        )
+
+
+class ProposalObjectMixin(ScopedObjectMixin):
+    def get_queryset(self):
+        return activities_visible_to(self.request.user).with_places()
+
+    def back(self, fragment: str = ""):
+        url = reverse("designing:proposal-detail", args=[self.get_object().pk])
+        return HttpResponseRedirect(url + fragment)
+
+
+class ProposalUpdateView(ProposalObjectMixin, ProposalFormMixin, FormView):
+    form_class = ProposalForm
+    permission_required = "designing.change_proposal"
+
+    def get_form_kwargs(self):
+        activity = self.get_object()
+        return {**super().get_form_kwargs(), "origins": origins_for([activity.kelurahan_id])}
+
+    def get_initial(self):
+        activity = self.get_object()
+        origins = activity.designing_origins.all()
+        return {
+            **{field: getattr(activity, field) for field in services.PROPOSAL_FIELDS},
+            "interests": list(activity.interests.all()),
+            "origins": [f"{o.content_type_id}:{o.object_id}" for o in origins],
+            "version": services.version_of(activity),
+        }
+
+    def budget_initial(self):
+        return [
+            {
+                "item": line.item,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+            }
+            for line in self.get_object().budget_lines.all()
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(activity=self.get_object(), **kwargs)
+
+    def save(self, form, data):
+        return services.proposal_update(
+            activity=self.get_object(),
+            by=self.request.user,
+            version=form.cleaned_data["version"],
+            data=data,
+        )
+
+
+class ProposalDetailView(ScopedObjectMixin, DetailView):
+    template_name = "designing/proposal_detail.html"
+    context_object_name = "activity"
+    permission_required = "designing.view_proposal"
+
+    def get_queryset(self):
+        return selectors.proposal_detail_queryset(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        user, activity = self.request.user, self.object
+        actions = {
+            transition.target: blocked
+            for transition, blocked in available_transitions(activity=activity, user=user)
+            if transition.target in (ActivityStatus.PROPOSED, ActivityStatus.DRAFT)
+        }
+        can_review = activity.status == ActivityStatus.PROPOSED and user.has_perm(
+            "designing.review_proposal", activity
+        )
+        return super().get_context_data(
+            can_change=user.has_perm("designing.change_proposal", activity),
+            can_submit=ActivityStatus.PROPOSED in actions,
+            submit_blocked=actions.get(ActivityStatus.PROPOSED),
+            can_withdraw=ActivityStatus.DRAFT in actions,
+            withdraw_blocked=actions.get(ActivityStatus.DRAFT),
+            can_review=can_review,
+            review_form=ReviewForm() if can_review else None,
+            rounds=list(activity.voting_rounds.order_by("-opens_at")),
+            **discussion_context(self.request, activity),
+            **kwargs,
+        )
+
+
+def discussion_context(request, activity, *, page=None, form=None) -> dict:
+    """What the discussion part of a proposal page needs, for the page and for htmx."""
+    user = request.user
+    threads = Paginator(selectors.comment_threads(activity), PAGE_SIZE).get_page(
+        page or request.GET.get("page")
+    )
+    can_comment = user.has_perm("designing.comment_proposal", activity)
+    return {
+        "activity": activity,
+        "threads": threads,
+        "can_comment": can_comment,
+        "can_moderate": user.has_perm("designing.moderate_comment", activity),
+        "comment_form": form
+        or (CommentForm(initial={"page": threads.number}) if can_comment else None),
+    }
+
+
+class ProposalStatusView(ProposalObjectMixin, View):
+    """Submit a draft, or take a submitted proposal back to draft, through the core's services
+    (they check the author, the status and frozen content)."""
+
+    http_method_names = ["post"]
+    permission_required = "designing.view_proposal"
+    SERVICES = {ActivityStatus.PROPOSED: activity_propose, ActivityStatus.DRAFT: activity_withdraw}
+    DONE = {
+        ActivityStatus.PROPOSED: _("The proposal is submitted. Residents can now discuss it."),
+        ActivityStatus.DRAFT: _("The proposal is back to draft; you can edit it again."),
+    }
+
+    def post(self, request, *args, **kwargs):
+        to_status = kwargs["to_status"]
+        if to_status not in self.SERVICES:
+            raise Http404
+        activity = self.get_object()
+        try:
+            self.SERVICES[to_status](activity=activity, by=request.user)
+        except TransitionForbidden as error:
+            raise PermissionDenied(error.messages[0]) from error
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, str(self.DONE[to_status]))
+        return self.back()
+
+
+class ProposalReviewView(ProposalObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "designing.review_proposal"
+
+    def post(self, request, *args, **kwargs):
+        activity = self.get_object()
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(
+                request, " ".join(message for errors in form.errors.values() for message in errors)
+            )
+            return self.back("#review")
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.proposal_review(
+                activity=activity,
+                by=request.user,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+            )
+        except TransitionForbidden as error:
+            raise PermissionDenied(error.messages[0]) from error
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The proposal is approved.") if approve else _("The proposal is rejected."),
+            )
+        return self.back()
+
+
+# Discussion.
+
+
+class CommentCreateView(ProposalObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "designing.comment_proposal"
+
+    def post(self, request, *args, **kwargs):
+        activity = self.get_object()
+        form = CommentForm(request.POST)
+        comment = None
+        if form.is_valid():
+            parent = None
+            if form.cleaned_data["parent"]:
+                parent = Comment.objects.filter(
+                    activity=activity, pk=form.cleaned_data["parent"]
+                ).first()
+                if parent is None:
+                    form.add_error(None, _("The comment you answer no longer exists."))
+            if form.is_valid():
+                try:
+                    comment = services.comment_post(
+                        activity=activity,
+                        by=request.user,
+                        body=form.cleaned_data["body"],
+                        parent=parent,
+                    )
+                except ValidationError as error:
+                    form_add_service_errors(form, error)
+        page = form.cleaned_data.get("page") if hasattr(form, "cleaned_data") else None
+        if is_htmx(request):
+            context = discussion_context(
+                request,
+                activity,
+                page=page if comment is None or comment.parent_id else 1,
+                form=None if comment else form,
+            )
+            context["posted"] = comment
+            return render(request, "designing/includes/discussion.html", context)
+        if comment is None:
+            messages.error(request, " ".join(_messages_of(form)))
+            return self.back("#discussion")
+        messages.success(request, _("Thank you: your comment is posted."))
+        number = selectors.page_of_comment(comment, PAGE_SIZE)
+        url = reverse("designing:proposal-detail", args=[activity.pk])
+        query = f"?page={number}" if number > 1 else ""
+        return HttpResponseRedirect(f"{url}{query}#comment-{comment.pk}")
+
+
+def _messages_of(form) -> list[str]:
+    return [message for errors in form.errors.values() for message in errors]
+
+
+class CommentObjectMixin(ScopedObjectMixin):
+    def get_queryset(self):
+        visible = activities_visible_to(self.request.user)
+        return Comment.objects.filter(activity__in=visible).select_related("activity")
+
+    def back(self):
+        comment = self.get_object()
+        number = selectors.page_of_comment(comment, PAGE_SIZE)
+        url = reverse("designing:proposal-detail", args=[comment.activity_id])
+        query = f"?page={number}" if number > 1 else ""
+        return HttpResponseRedirect(f"{url}{query}#comment-{comment.pk}")
+
+
+class CommentHideView(CommentObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "designing.moderate_comment"
+
+    def post(self, request, *args, **kwargs):
+        form = HideCommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(_messages_of(form)))
+            return self.back()
+        try:
+            services.comment_hide(
+                comment=self.get_object(), by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The comment is hidden; its author still sees it."))
+        return self.back()
+
+
+class CommentRestoreView(CommentObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "designing.moderate_comment"
+
+    def post(self, request, *args, **kwargs):
+        services.comment_restore(comment=self.get_object(), by=request.user)
+        messages.success(request, _("The comment is shown again."))
+        return self.back()
+
+
+# The RT budget plan.
+
+
+class BudgetPlanListView(LoginRequiredMixin, ListView):
+    template_name = "designing/budgetplan_list.html"
+    context_object_name = "rts"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.rts_for_budget_plan(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        only = list(self.get_queryset()[:2])
+        if len(only) == 1:
+            return redirect("designing:budgetplan-detail", rt=only[0].pk)
+        return super().get(request, *args, **kwargs)
+
+
+class BudgetPlanDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+    """The RT budget plan (RAP) of one RT for one period; printable."""
+
+    template_name = "designing/budgetplan_detail.html"
+    context_object_name = "rt"
+    permission_required = "designing.view_budget_plan"
+    pk_url_kwarg = "rt"
+
+    def get_queryset(self):
+        return selectors.rts_for_budget_plan(self.request.user)
+
+    def get_object(self, queryset=None):
+        if getattr(self, "object", None) is None:
+            self.object = super().get_object(queryset)
+        return self.object
+
+    def get_permission_object(self):
+        return self.get_object()
+
+    def get_context_data(self, **kwargs):
+        form = BudgetPlanFilterForm(self.request.GET or None)
+        period = form.cleaned_data.get("period") if form.is_valid() else None
+        period = period or _current_period()
+        plan = selectors.budget_plan(rt=self.object, period=period) if period else None
+        return super().get_context_data(filter_form=form, plan=plan, period=period, **kwargs)
+
+
+def _current_period():
+    return (
+        Period.objects.containing(timezone.localdate()).first()
+        or Period.objects.order_by("-year").first()
+    )
+
+
+# Voting rounds.
+
+
+def _round_places(user) -> list[tuple[str, str]]:
+    kelurahan = Kelurahan.objects.filter(pk__in=scopes.kelurahan_ids(user, Role.OFFICER))
+    rts = RT.objects.filter(rw__kelurahan__in=kelurahan).select_related("rw__kelurahan")
+    return [
+        (f"kelurahan:{k.pk}", _("Whole Kelurahan %(name)s") % {"name": k.name}) for k in kelurahan
+    ] + [(f"rt:{rt.pk}", rt.full_name) for rt in rts]
+
+
+class RoundListView(LoginRequiredMixin, ListView):
+    template_name = "designing/round_list.html"
+    context_object_name = "rounds"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.round_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_open=rules.has_perm("designing.list_rounds", self.request.user, None),
+            now=timezone.now(),
+            **kwargs,
+        )
+
+
+class RoundCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    template_name = "designing/round_form.html"
+    form_class = RoundForm
+    permission_required = "designing.list_rounds"
+
+    def get_permission_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        return {
+            **super().get_form_kwargs(),
+            "places": _round_places(user),
+            "proposals": selectors.proposals_for_round(user),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            voting_round = services.round_open(
+                by=self.request.user,
+                place=data["scope"],
+                period=data["period"],
+                title=data["title"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                votes_per_resident=data["votes_per_resident"],
+                proposals=list(data["proposals"]),
+            )
+        except PermissionDenied:
+            form.add_error("scope", _("You may not open a round for this area."))
+            return self.form_invalid(form)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The round is set up, its proposals are frozen and the residents are notified."),
+        )
+        return redirect("designing:round-detail", pk=voting_round.pk)
+
+
+class RoundObjectMixin(ScopedObjectMixin):
+    permission_required = "designing.view_round"
+
+    def get_queryset(self):
+        return selectors.rounds_visible_to(self.request.user).with_places()
+
+    def back(self):
+        return HttpResponseRedirect(
+            reverse("designing:round-detail", args=[self.get_object().pk]) + "#ballot"
+        )
+
+
+def ballot_context(request, voting_round, *, page=None, notice="", error="") -> dict:
+    """The round's proposals (a page of them), with the resident's own votes and, for those
+    allowed, the counts: live for officers, for everyone once closed."""
+    user = request.user
+    closed = voting_round.is_closed
+    live = user.has_perm("designing.view_live_results", voting_round)
+    show_counts = closed or live
+    proposals = Paginator(
+        selectors.round_proposals(voting_round, ranked=show_counts), PAGE_SIZE
+    ).get_page(page or request.GET.get("page"))
+    resident = None
+    refusal = ""
+    can_vote = False
+    if voting_round.is_open and user.is_authenticated:
+        try:
+            resident = services.voting_resident(user, voting_round)
+            can_vote = True
+        except PermissionDenied as reason:
+            refusal = str(reason)
+    mine = selectors.my_votes(voting_round, resident)
+    rank_start = proposals.start_index() if show_counts else None
+    return {
+        "voting_round": voting_round,
+        "proposals": proposals,
+        "show_counts": show_counts,
+        "rank_start": rank_start,
+        "can_vote": can_vote,
+        "refusal": refusal,
+        "my_votes": mine,
+        "votes_left": voting_round.votes_per_resident - len(mine),
+        "notice": notice,
+        "error": error,
+    }
+
+
+class RoundDetailView(RoundObjectMixin, DetailView):
+    template_name = "designing/round_detail.html"
+    context_object_name = "voting_round"
+
+    def get_context_data(self, **kwargs):
+        voting_round, user = self.object, self.request.user
+        return super().get_context_data(
+            turnout=selectors.round_turnout(voting_round)
+            if voting_round.is_closed or user.has_perm("designing.view_live_results", voting_round)
+            else None,
+            can_announce=user.has_perm("designing.announce_results", voting_round)
+            and voting_round.results_announced_at is None,
+            **ballot_context(self.request, voting_round),
+            **kwargs,
+        )
+
+
+class VoteView(RoundObjectMixin, View):
+    """Cast (``take_back`` False) or take back a vote; answers htmx with the ballot only."""
+
+    http_method_names = ["post"]
+    take_back = False
+
+    def post(self, request, *args, **kwargs):
+        voting_round = self.get_object()
+        activity = voting_round.proposals.filter(pk=kwargs["activity"]).first()
+        if activity is None:
+            raise Http404
+        notice = error = ""
+        try:
+            if self.take_back:
+                services.vote_withdraw(
+                    voting_round=voting_round, activity=activity, by=request.user
+                )
+                notice = _("Your vote for “%(title)s” is taken back.") % {"title": activity}
+            else:
+                services.vote_cast(voting_round=voting_round, activity=activity, by=request.user)
+                notice = _("Your vote for “%(title)s” is counted.") % {"title": activity}
+        except PermissionDenied as refusal:
+            if not is_htmx(request):
+                raise
+            error = str(refusal)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        if is_htmx(request):
+            context = ballot_context(
+                request, voting_round, page=request.POST.get("page"), notice=notice, error=error
+            )
+            return render(request, "designing/includes/ballot.html", context)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, notice)
+        page = request.POST.get("page", "")
+        url = reverse("designing:round-detail", args=[voting_round.pk])
+        query = f"?page={page}" if page.isdigit() and page != "1" else ""
+        return HttpResponseRedirect(f"{url}{query}#ballot")
+
+
+class RoundAnnounceView(RoundObjectMixin, View):
+    http_method_names = ["post"]
+    permission_required = "designing.announce_results"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.round_announce_results(voting_round=self.get_object(), by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The results are announced to the residents."))
+        return self.back()

@@ -1,0 +1,77 @@
+"""The demo data of the stage (seeded once for the module, rolled back at its end)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
+
+from designing.models import Comment, ProposalOrigin, Vote, VotingRound
+from rtkeren.models import Activity, ActivityStatus, Participation, Stage, User
+
+BLITAR = "35.72.02.1002"
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_proposals_in_every_state_with_a_lively_discussion(seeded):
+    proposals = Activity.objects.filter(kelurahan__code=BLITAR, comments__isnull=False).distinct()
+    states = set(Activity.objects.filter(kelurahan__code=BLITAR).values_list("status", flat=True))
+    assert {
+        ActivityStatus.DRAFT,
+        ActivityStatus.PROPOSED,
+        ActivityStatus.APPROVED,
+        ActivityStatus.REJECTED,
+        ActivityStatus.IN_DELIVERY,
+        ActivityStatus.CANCELLED,
+    } <= states
+    assert proposals.count() >= 6
+    assert Comment.objects.filter(parent__isnull=False).count() >= 6
+    assert Comment.objects.filter(hidden_at__isnull=False).count() == 1
+    assert ProposalOrigin.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_open_round_with_votes_and_a_closed_one_with_results(seeded):
+    open_round, closed_round = (
+        VotingRound.objects.get(title__endswith="tahap 2"),
+        VotingRound.objects.get(title__endswith="tahap 1"),
+    )
+    assert open_round.is_open
+    assert closed_round.is_closed
+    assert closed_round.results_announced_at is not None
+    assert Vote.objects.filter(round=open_round).count() >= 20
+    assert Vote.objects.filter(round=closed_round).count() >= 15
+    assert all(activity.is_content_frozen for activity in open_round.proposals.all())
+    assert Participation.objects.filter(stage=Stage.DESIGNING, kind="vote_cast").count() >= 15
+
+
+@pytest.mark.django_db
+def test_running_the_demo_again_creates_nothing(seeded):
+    before = (Activity.objects.count(), Comment.objects.count(), Vote.objects.count())
+    output = io.StringIO()
+
+    call_command("seed_demo", "--force", stdout=output)
+
+    assert "designing: 0 proposals, 0 comments, 0 rounds, 0 votes created" in output.getvalue()
+    assert before == (Activity.objects.count(), Comment.objects.count(), Vote.objects.count())
+
+
+@pytest.mark.django_db
+def test_the_demo_accounts_find_their_way(seeded, client):
+    client.force_login(User.objects.get(username="warga"))
+    home = client.get(reverse("home")).content.decode()
+    assert "Pemilihan yang terbuka untuk Anda" in home
+    rounds = client.get(reverse("designing:round-list"))
+    assert rounds.status_code == 200
+    client.force_login(User.objects.get(username="petugas"))
+    plan = client.get(reverse("designing:budgetplan-list"))
+    assert plan.status_code == 200
