@@ -7,3 +7,14 @@ class DeliveryConfig(AppConfig):
 
     name = "delivery"
     verbose_name = _("Co-delivery")
+
+    def ready(self):
+        from rtkeren.registry import activity_links
+        from rtkeren.transitions import coordinator_checks, transition_guards
+
+        from . import checks
+        from .links import delivery_link
+
+        coordinator_checks.register("delivery.coordinator")(checks.is_coordinator)
+        transition_guards.register("delivery.last_meeting")(checks.last_meeting_guard)
+        activity_links.register("delivery.activity", order=20)(delivery_link)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("kegiatan/", include(activities.urlpatterns)),
     path("perencanaan/", include("commissioning.urls")),
     path("perancangan/", include("designing.urls")),
+    path("pelaksanaan/", include("delivery.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,81 @@
+from django.contrib import admin
+
+from .models import (
+    Attendance,
+    CommitteeNote,
+    Implementer,
+    Meeting,
+    MeetingPhoto,
+    Output,
+    Spending,
+    Task,
+)
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ["resident", "recorded_by"]
+    readonly_fields = ["created_at"]
+
+
+class PhotoInline(admin.TabularInline):
+    model = MeetingPhoto
+    extra = 0
+    raw_id_fields = ["uploaded_by"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "activity", "date", "starts_at", "place"]
+    list_filter = ["date", "activity__kelurahan"]
+    search_fields = ["title", "activity__title", "place"]
+    date_hierarchy = "date"
+    raw_id_fields = ["activity", "created_by"]
+    list_select_related = ["activity"]
+    inlines = [AttendanceInline, PhotoInline]
+
+
+@admin.register(Implementer)
+class ImplementerAdmin(admin.ModelAdmin):
+    list_display = ["resident", "role", "activity"]
+    list_filter = ["role"]
+    search_fields = ["resident__name", "activity__title"]
+    raw_id_fields = ["activity", "resident", "added_by"]
+    list_select_related = ["resident", "activity"]
+
+
+@admin.register(Output)
+class OutputAdmin(admin.ModelAdmin):
+    list_display = ["name", "activity", "finished_quantity", "target_quantity", "unit", "status"]
+    list_filter = ["status", "obstacle"]
+    search_fields = ["name", "activity__title"]
+    raw_id_fields = ["activity", "updated_by"]
+    list_select_related = ["activity"]
+
+
+@admin.register(CommitteeNote)
+class CommitteeNoteAdmin(admin.ModelAdmin):
+    list_display = ["activity", "kind", "author", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["text", "activity__title"]
+    raw_id_fields = ["activity", "author"]
+    list_select_related = ["activity", "author"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "activity", "assignee", "due_on", "done_at"]
+    list_filter = ["due_on"]
+    search_fields = ["title", "activity__title"]
+    raw_id_fields = ["activity", "assignee", "created_by"]
+    list_select_related = ["activity", "assignee"]
+
+
+@admin.register(Spending)
+class SpendingAdmin(admin.ModelAdmin):
+    list_display = ["item", "activity", "spent_on", "amount"]
+    date_hierarchy = "spent_on"
+    search_fields = ["item", "activity__title"]
+    raw_id_fields = ["activity", "recorded_by"]
+    list_select_related = ["activity"]

@@ -1,0 +1,246 @@
+"""Demo data of co-delivery in the demo RT (RT 002 / RW 007, Kelurahan Blitar) of the open
+period: a batik training already delivered whose products are not all finished, and an
+interfaith arts activity still running, with meetings, implementers, attendance, committee
+notes and tasks, photos and spending. Needs the core's demo (places, residents, accounts).
+
+Each activity is found by its title before it is made, so a second run creates nothing."""
+
+import datetime
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from rtkeren.demo import BLITAR, DEMO_RT, DEMO_RW
+from rtkeren.models import (
+    RT,
+    Activity,
+    ActivityStatus,
+    ActivityTransition,
+    BudgetLine,
+    Period,
+    Resident,
+    User,
+)
+from rtkeren.registry import demo_data
+from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
+
+from . import services
+from .models import Implementer
+
+TRAINING = "Pelatihan membatik tulis motif Blitaran"
+RUNNING = "Latihan hadrah dan paduan suara lintas iman"
+
+
+def _picture(text: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
+    image = Image.new("RGB", (640, 480), colour)
+    ImageDraw.Draw(image).text((24, 24), text, fill=(255, 255, 255))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG")
+    return SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _approved(*, rt: RT, period: Period, title: str, users: dict, budget, **fields) -> Activity:
+    """An activity already approved by the officer, as if it came through voting and review."""
+    now = timezone.now()
+    activity = Activity.objects.create(
+        title=title,
+        rt=rt,
+        kelurahan_id=rt.rw.kelurahan_id,
+        period=period,
+        author=users["ketua_rt"],
+        status=ActivityStatus.APPROVED,
+        status_changed_at=now,
+        nature=Activity.Nature.NONFISIK,
+        bidang=Activity.Bidang.HUMAN_DEVELOPMENT,
+        **fields,
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(activity=activity, item=item, quantity=quantity, unit=unit, unit_price=price)
+        for item, quantity, unit, price in budget
+    )
+    ActivityTransition.objects.create(
+        activity=activity,
+        from_status=ActivityStatus.PROPOSED,
+        to_status=ActivityStatus.APPROVED,
+        by=users["petugas"],
+        at=now,
+        note="",
+    )
+    return activity
+
+
+def _meeting(activity, by, title, day: datetime.date, place="Balai RT 002"):
+    return services.meeting_plan(
+        activity=activity,
+        by=by,
+        details=services.MeetingDetails(
+            title=title,
+            date=day,
+            starts_at=datetime.time(19, 0),
+            ends_at=datetime.time(21, 0),
+            place=place,
+            facilitator="Ibu Endang Lestari (perajin batik)",
+        ),
+    )
+
+
+def _implement(activity, by, residents, roles):
+    for resident, role in zip(residents, roles, strict=False):
+        services.implementer_add(activity=activity, by=by, resident=resident, role=role)
+
+
+def _seed_training(rt: RT, period: Period, users: dict, residents: list[Resident]) -> bool:
+    if Activity.objects.filter(rt=rt, period=period, title=TRAINING).exists():
+        return False
+    chair = users["ketua_rt"]
+    activity = _approved(
+        rt=rt,
+        period=period,
+        title=TRAINING,
+        users=users,
+        kind=Activity.Kind.TRAINING,
+        description="Kelas membatik tulis untuk remaja dan ibu-ibu, enam kali pertemuan.",
+        budget=[
+            ("Kain mori primissima", 40, "lembar", 35_000),
+            ("Malam batik dan pewarna", 1, "paket", 600_000),
+            ("Honor pelatih", 3, "pertemuan", 250_000),
+        ],
+    )
+    activity_start_delivery(activity=activity, by=chair)
+    _implement(
+        activity,
+        chair,
+        residents,
+        [
+            Implementer.Role.COORDINATOR,
+            Implementer.Role.TRAINER,
+            Implementer.Role.TREASURER,
+            Implementer.Role.DOCUMENTATION,
+        ],
+    )
+    today = timezone.localdate()
+    for weeks, title in ((6, "Pengenalan canting dan pola"), (5, "Mencanting"), (4, "Mewarnai")):
+        meeting = _meeting(activity, chair, title, today - datetime.timedelta(weeks=weeks))
+        present = {resident.pk for resident in residents[: 16 - weeks]}
+        services.attendance_mark(meeting=meeting, by=chair, present=present)
+        services.meeting_photo_add(
+            meeting=meeting, by=chair, image=_picture(title, (120, 70, 30)), caption=title
+        )
+    for name, target, unit, finished, status, obstacle, note in (
+        ("Kain batik tulis", 20, "lembar", 12, "in_progress", "materials", "Malam batik habis."),
+        ("Taplak meja batik", 10, "buah", 10, "finished", "", ""),
+        ("Selendang batik", 15, "lembar", 0, "not_started", "time", "Peserta sibuk panen."),
+    ):
+        output = services.output_plan(
+            activity=activity, by=chair, name=name, target_quantity=target, unit=unit
+        )
+        services.output_progress(
+            output=output,
+            by=chair,
+            finished_quantity=finished,
+            status=status,
+            obstacle=obstacle,
+            obstacle_note=note,
+        )
+    for item, amount, weeks in (
+        ("Kain mori 40 lembar", 1_400_000, 6),
+        ("Malam dan pewarna", 640_000, 5),
+    ):
+        services.spending_record(
+            activity=activity,
+            by=chair,
+            spent_on=today - datetime.timedelta(weeks=weeks),
+            item=item,
+            amount=amount,
+            receipt=_picture(item, (200, 200, 190)),
+        )
+    services.committee_note_add(
+        activity=activity,
+        by=chair,
+        kind="decision",
+        text="Sisa kain dibagikan ke peserta agar dilanjutkan di rumah; hasil dikumpulkan "
+        "sebelum pameran Agustusan.",
+    )
+    activity_mark_delivered(activity=activity, by=chair)
+    return True
+
+
+def _seed_running(rt: RT, period: Period, users: dict, residents: list[Resident]) -> bool:
+    if Activity.objects.filter(rt=rt, period=period, title=RUNNING).exists():
+        return False
+    chair = users["ketua_rt"]
+    activity = _approved(
+        rt=rt,
+        period=period,
+        title=RUNNING,
+        users=users,
+        kind=Activity.Kind.RELIGIOUS,
+        description="Remaja masjid dan paduan suara gereja berlatih bersama untuk pentas "
+        "kerukunan.",
+        budget=[
+            ("Sewa sound system", 2, "hari", 400_000),
+            ("Konsumsi latihan", 4, "kali", 150_000),
+        ],
+    )
+    activity_start_delivery(activity=activity, by=chair)
+    _implement(
+        activity,
+        chair,
+        residents[4:],
+        [Implementer.Role.COORDINATOR, Implementer.Role.TRAINER, Implementer.Role.CORE_PARTICIPANT],
+    )
+    today = timezone.localdate()
+    past = _meeting(activity, chair, "Latihan pertama", today - datetime.timedelta(days=5))
+    services.attendance_mark(
+        meeting=past, by=chair, present={resident.pk for resident in residents[2:12]}
+    )
+    _meeting(
+        activity, chair, "Gladi bersih", today + datetime.timedelta(days=9), "Masjid Al-Ikhlas"
+    )
+    warga = users.get("warga")
+    if warga is not None:
+        services.implementer_add(
+            activity=activity,
+            by=chair,
+            resident=Resident.objects.get(user=warga),
+            role=Implementer.Role.DOCUMENTATION,
+        )
+        services.task_assign(
+            activity=activity,
+            by=chair,
+            title="Kirim foto latihan ke grup pengurus",
+            assignee=warga,
+            due_on=today - datetime.timedelta(days=2),
+        )
+    services.task_assign(
+        activity=activity,
+        by=chair,
+        title="Pesan sound system untuk gladi bersih",
+        assignee=chair,
+        due_on=today + datetime.timedelta(days=5),
+    )
+    return True
+
+
+@demo_data.register("delivery", order=40)
+def seed_delivery(*, stdout) -> str:
+    rt = RT.objects.select_related("rw").get(
+        rw__kelurahan__code=BLITAR, rw__number=DEMO_RW, number=DEMO_RT
+    )
+    period = Period.objects.containing(timezone.localdate()).get()
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in=["ketua_rt", "petugas", "warga"])
+    }
+    residents = list(
+        Resident.objects.active()
+        .verified()
+        .adults()
+        .filter(rt=rt, user__isnull=True)
+        .order_by("pk")[:16]
+    )
+    created = _seed_training(rt, period, users, residents)
+    created += _seed_running(rt, period, users, residents)
+    return f"{created} delivery activities created"

@@ -1,0 +1,213 @@
+"""Reads of co-delivery, each with the joins and prefetches that keep a page's queries flat."""
+
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from rtkeren.models import (
+    RT,
+    Activity,
+    ActivityStatus,
+    Kelurahan,
+    Period,
+    Resident,
+    Role,
+    RoleAssignment,
+    User,
+)
+from rtkeren.selectors.activities import activities_visible_to
+
+from .models import (
+    DELIVERY_STATUSES,
+    Attendance,
+    CommitteeNote,
+    Implementer,
+    Meeting,
+    MeetingPhoto,
+    Output,
+    Spending,
+    Task,
+)
+
+#: Statuses whose outputs count for a kelurahan's completion rate: every activity that went
+#: into delivery and was not cancelled.
+COMPLETION_STATUSES = (
+    ActivityStatus.IN_DELIVERY,
+    ActivityStatus.DELIVERED,
+    ActivityStatus.EVALUATED,
+)
+
+
+def _sum_of(model, field: str):
+    """A subquery summing ``field`` of ``model`` rows of the outer activity (no join blow-up)."""
+    return Coalesce(
+        Subquery(
+            model.objects.filter(activity=OuterRef("pk"))
+            .order_by()
+            .values("activity")
+            .annotate(total=Sum(field))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def delivery_activities_visible_to(user) -> QuerySet[Activity]:
+    return activities_visible_to(user).filter(status__in=DELIVERY_STATUSES)
+
+
+def activity_list(*, user, status: str = "") -> QuerySet[Activity]:
+    queryset = (
+        delivery_activities_visible_to(user)
+        .with_places()
+        .annotate(
+            meeting_count=Count("meetings", distinct=True),
+            planned_output=_sum_of(Output, "target_quantity"),
+            finished_output=_sum_of(Output, "finished_quantity"),
+        )
+        .order_by("-status_changed_at", "-pk")
+    )
+    if status in DELIVERY_STATUSES:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def activity_detail_queryset(user) -> QuerySet[Activity]:
+    return (
+        delivery_activities_visible_to(user)
+        .with_places()
+        .prefetch_related("budget_lines")
+        .annotate(spent=_sum_of(Spending, "amount"))
+    )
+
+
+def kelurahan_completion(*, kelurahan: Kelurahan, period: Period) -> dict:
+    """Finished over planned products of the kelurahan's activities in the period (one query)."""
+    return Output.objects.filter(
+        activity__kelurahan=kelurahan,
+        activity__period=period,
+        activity__status__in=COMPLETION_STATUSES,
+    ).completion()
+
+
+def scope_residents(activity: Activity) -> QuerySet[Resident]:
+    """Active residents of the activity's RT, or of its kelurahan for a kelurahan-wide one."""
+    queryset = Resident.objects.active().select_related("rt__rw")
+    if activity.rt_id:
+        return queryset.filter(rt_id=activity.rt_id)
+    return queryset.filter(rt__rw__kelurahan_id=activity.kelurahan_id)
+
+
+def meetings_of(activity: Activity) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(activity=activity)
+        .with_counts()
+        .order_by("date", "starts_at", "pk")
+        .prefetch_related(Prefetch("photos", queryset=MeetingPhoto.objects.order_by("pk")))
+    )
+
+
+def meeting_queryset(user) -> QuerySet[Meeting]:
+    """Meetings of the delivery activities ``user`` may see."""
+    return Meeting.objects.filter(
+        activity__in=delivery_activities_visible_to(user).values("pk")
+    ).select_related("activity__rt__rw", "activity__kelurahan", "activity__period")
+
+
+def attendance_of(meeting: Meeting, *, public: bool) -> QuerySet[Attendance]:
+    """Who attended; the public list leaves minors out."""
+    queryset = meeting.attendances.select_related("resident__rt__rw", "recorded_by")
+    return queryset.filter(is_minor=False) if public else queryset
+
+
+def implementers_of(activity: Activity, *, public: bool) -> QuerySet[Implementer]:
+    queryset = activity.implementers.select_related("resident__rt__rw")
+    if public:
+        queryset = queryset.filter(resident__in=Resident.objects.adults())
+    return queryset
+
+
+def residents_for_attendance(meeting: Meeting, *, name: str = "") -> QuerySet[Resident]:
+    """The scope's residents, with whether each is already present (``present_here``)."""
+    queryset = scope_residents(meeting.activity).annotate(
+        present_here=Count("pk", filter=Q(pk__in=meeting.attendances.values("resident")))
+    )
+    if name:
+        queryset = queryset.filter(name__icontains=name)
+    return queryset.order_by("name", "pk")
+
+
+def outputs_of(activity: Activity) -> QuerySet[Output]:
+    return activity.outputs.all()
+
+
+def notes_of(activity: Activity) -> QuerySet[CommitteeNote]:
+    return activity.committee_notes.select_related("author")
+
+
+def tasks_of(activity: Activity) -> QuerySet[Task]:
+    return activity.tasks.select_related("assignee")
+
+
+def spendings_of(activity: Activity) -> QuerySet[Spending]:
+    return activity.spendings.select_related("recorded_by")
+
+
+def spent_on(activity: Activity) -> int:
+    return activity.spendings.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
+def rt_spending(*, rt: RT, period: Period) -> QuerySet[Spending]:
+    return (
+        Spending.objects.filter(activity__rt=rt, activity__period=period)
+        .select_related("activity", "recorded_by")
+        .order_by("spent_on", "pk")
+    )
+
+
+def task_assignees(activity: Activity) -> QuerySet[User]:
+    """Who can be given a committee task: implementers with an account, and the people who
+    manage the activity's delivery (its RT chair and Pokmas, the kelurahan's officers)."""
+    managers = RoleAssignment.objects.current(timezone.localdate()).filter(
+        Q(role=Role.OFFICER, kelurahan_id=activity.kelurahan_id)
+        | (
+            Q(role__in=(Role.RT_CHAIR, Role.POKMAS_MEMBER), rt_id=activity.rt_id)
+            if activity.rt_id
+            else Q(pk__in=[])
+        )
+    )
+    return (
+        User.objects.filter(
+            Q(pk__in=managers.values("user"))
+            | Q(pk__in=activity.implementers.values("resident__user"))
+        )
+        .filter(is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def open_tasks_of(user) -> QuerySet[Task]:
+    return Task.objects.open().filter(assignee=user, activity__status__in=DELIVERY_STATUSES)
+
+
+def notification_recipients(activity: Activity) -> QuerySet[User]:
+    """Implementers and everyone who attended a meeting of the activity, with an account."""
+    residents = Resident.objects.filter(
+        Q(implementer_roles__activity=activity) | Q(pk__in=_attendees(activity))
+    )
+    return User.objects.filter(pk__in=residents.values("user"), is_active=True)
+
+
+def _attendees(activity: Activity):
+    return Attendance.objects.filter(meeting__activity=activity).values("resident")

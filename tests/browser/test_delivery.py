@@ -1,0 +1,53 @@
+"""Co-delivery in a real browser: a resident scans the meeting's QR code with a 360 px phone,
+logs in and checks in."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from delivery.models import Attendance
+from delivery.services import KIND_ATTENDED, checkin_token
+from rtkeren.models import ActivityStatus, Participation
+from tests import factories
+from tests.browser.helpers import blitar_rt, fits_phone
+from tests.delivery.factories import approved_activity, meeting_at
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+
+
+def test_a_resident_checks_in_with_the_qr_code_on_a_phone(phone_page, live_server, screenshot):
+    rt = blitar_rt()
+    activity = approved_activity(
+        rt,
+        period=factories.PeriodFactory(),
+        status=ActivityStatus.IN_DELIVERY,
+        title="Pelatihan membatik tulis",
+    )
+    meeting = meeting_at(
+        activity, timezone.now() - datetime.timedelta(minutes=10), title="Mencanting"
+    )
+    user, resident = factories.make_resident_user(rt, "warga")
+    url = f"{live_server.url}/pelaksanaan/pertemuan/{meeting.pk}/absen/{checkin_token(meeting)}/"
+    page = phone_page
+
+    page.goto(url)
+    page.get_by_label("Nama pengguna atau nomor HP").fill("warga")
+    page.get_by_label("Kata sandi").fill("rahasia-123")
+    assert fits_phone(page)
+    page.get_by_role("button", name="Masuk").click()
+
+    page.get_by_role("heading", name="Absen pertemuan").wait_for()
+    assert page.get_by_text("Mencanting").is_visible()
+    assert fits_phone(page)
+    screenshot(page, "before")
+    page.get_by_role("button", name="Saya hadir").click()
+
+    page.get_by_text("Terima kasih, Anda sudah tercatat dalam daftar hadir.").wait_for()
+    assert page.get_by_text("Anda sudah tercatat dalam daftar hadir pertemuan ini.").is_visible()
+    assert fits_phone(page)
+    screenshot(page, "after")
+    attendance = Attendance.objects.get(meeting=meeting)
+    assert attendance.resident == resident
+    assert attendance.method == Attendance.Method.SELF
+    assert Participation.objects.filter(kind=KIND_ATTENDED, resident=resident).count() == 1

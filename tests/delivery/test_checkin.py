@@ -1,0 +1,175 @@
+"""Self check-in with the meeting's QR code: the window, the token, who may check in."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from delivery import services
+from delivery.models import Attendance
+from rtkeren.models import Participation, Resident, Stage
+from tests import factories as core
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+START = timezone.make_aware(datetime.datetime(2030, 3, 9, 19, 0))
+MINUTE = datetime.timedelta(minutes=1)
+
+
+@pytest.fixture
+def fixed_meeting(running):
+    # 19:00, two hours long: check-in from 18:30 until 23:00.
+    return factories.meeting_at(running, START)
+
+
+def _check_in(meeting, user, *, now, token=None):
+    return services.attendance_check_in(
+        meeting=meeting, user=user, token=token or services.checkin_token(meeting), now=now
+    )
+
+
+def _code(meeting, user, *, now, token=None) -> str:
+    with pytest.raises(ValidationError) as raised:
+        _check_in(meeting, user, now=now, token=token)
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    return raised.value.code
+
+
+def test_the_window_is_explicit_on_the_meeting(fixed_meeting):
+    assert fixed_meeting.checkin_opens_at == START - 30 * MINUTE
+    assert fixed_meeting.checkin_closes_at == START + datetime.timedelta(hours=4)
+
+
+@pytest.mark.parametrize(
+    ("offset", "code"),
+    [(-31 * MINUTE, "checkin_early"), (4 * 60 * MINUTE + MINUTE, "checkin_closed")],
+)
+def test_before_and_after_the_window(fixed_meeting, resident_user, offset, code):
+    assert _code(fixed_meeting, resident_user, now=START + offset) == code
+
+
+@pytest.mark.parametrize("offset", [-30 * MINUTE, MINUTE, 4 * 60 * MINUTE])
+def test_during_the_window(fixed_meeting, resident_user, offset):
+    attendance, created = _check_in(fixed_meeting, resident_user, now=START + offset)
+    assert created
+    assert attendance.method == Attendance.Method.SELF
+    assert attendance.resident == resident_user.resident
+
+
+def test_a_resident_appears_once_whatever_the_path(fixed_meeting, resident_user, rt_chair):
+    services.attendance_mark(
+        meeting=fixed_meeting, by=rt_chair, present={resident_user.resident.pk}
+    )
+    attendance, created = _check_in(fixed_meeting, resident_user, now=START)
+    assert not created
+    assert attendance.method == Attendance.Method.MARKED
+    _check_in(fixed_meeting, resident_user, now=START + MINUTE)
+    assert Attendance.objects.filter(meeting=fixed_meeting).count() == 1
+    assert Participation.objects.filter(stage=Stage.DELIVERY, kind="attended").count() == 1
+
+
+def test_another_meetings_token(fixed_meeting, running, resident_user):
+    other = factories.meeting_at(running, START)
+    token = services.checkin_token(other)
+    assert _code(fixed_meeting, resident_user, now=START, token=token) == "checkin_foreign"
+
+
+def test_a_replaced_key_makes_old_codes_worthless(fixed_meeting, resident_user):
+    token = services.checkin_token(fixed_meeting)
+    fixed_meeting.checkin_key = "baru"
+    fixed_meeting.save()
+    assert _code(fixed_meeting, resident_user, now=START, token=token) == "checkin_foreign"
+
+
+@pytest.mark.parametrize("tamper", [lambda t: t[:-2] + "xx", lambda t: "x" + t, lambda t: "abc"])
+def test_a_tampered_token(fixed_meeting, resident_user, tamper):
+    token = tamper(services.checkin_token(fixed_meeting))
+    assert _code(fixed_meeting, resident_user, now=START, token=token) == "checkin_invalid"
+
+
+def test_a_resident_of_another_rt(fixed_meeting, other_rt):
+    user, _resident = core.make_resident_user(other_rt, "tetangga_rt")
+    assert _code(fixed_meeting, user, now=START) == "checkin_wrong_place"
+
+
+def test_a_resident_of_another_kelurahan(fixed_meeting, outsider):
+    assert _code(fixed_meeting, outsider, now=START) == "checkin_wrong_place"
+
+
+def test_a_kelurahan_wide_activity_takes_the_whole_kelurahan(other_rt, period):
+    activity = factories.approved_activity(None, period=period, kelurahan=other_rt.rw.kelurahan)
+    meeting = factories.meeting_at(activity, START)
+    user, _resident = core.make_resident_user(other_rt, "warga_rw8")
+    _attendance, created = _check_in(meeting, user, now=START)
+    assert created
+
+
+def test_an_unverified_resident(fixed_meeting, resident_user):
+    Resident.objects.filter(user=resident_user).update(verification=Resident.Verification.PENDING)
+    assert _code(fixed_meeting, resident_user, now=START) == "checkin_unverified"
+
+
+def test_a_minor(fixed_meeting, rt):
+    user, _resident = core.make_resident_user(
+        rt, "remaja", birth_date=START.date().replace(year=START.year - 15)
+    )
+    assert _code(fixed_meeting, user, now=START) == "checkin_minor"
+
+
+def test_an_account_without_a_resident(fixed_meeting, officer):
+    assert _code(fixed_meeting, officer, now=START) == "checkin_no_resident"
+
+
+# The page.
+
+
+def _now_meeting(running):
+    return factories.meeting_at(running, timezone.now() - MINUTE)
+
+
+def test_the_page_checks_in_and_says_so(client, running, resident_user):
+    meeting = _now_meeting(running)
+    url = reverse("delivery:meeting-checkin", args=[meeting.pk, services.checkin_token(meeting)])
+    client.force_login(resident_user)
+    assert "Saya hadir" in client.get(url).content.decode()
+    response = client.post(url, follow=True)
+    assert "Anda sudah tercatat dalam daftar hadir" in response.content.decode()
+    participation = Participation.objects.get(stage=Stage.DELIVERY, kind="attended")
+    assert participation.activity == running
+    assert participation.on_behalf is False
+    assert participation.recorded_by == resident_user
+
+
+def test_the_page_refuses_clearly_in_indonesian(client, running, outsider, resident_user):
+    meeting = _now_meeting(running)
+    url = reverse("delivery:meeting-checkin", args=[meeting.pk, services.checkin_token(meeting)])
+    client.force_login(outsider)
+    response = client.post(url)
+    assert response.status_code == 403
+    assert "Pertemuan ini untuk warga" in response.content.decode()
+    bad = reverse("delivery:meeting-checkin", args=[meeting.pk, "palsu"])
+    client.force_login(resident_user)
+    response = client.get(bad)
+    assert response.status_code == 400
+    assert "Kode absen ini tidak berlaku" in response.content.decode()
+    assert meeting.title not in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_the_page_needs_a_login_first(client, running):
+    meeting = _now_meeting(running)
+    url = reverse("delivery:meeting-checkin", args=[meeting.pk, services.checkin_token(meeting)])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_qr_code_is_an_svg_pointing_to_the_checkin_url(client, rt_chair, meeting):
+    client.force_login(rt_chair)
+    response = client.get(reverse("delivery:meeting-qr", args=[meeting.pk]))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
