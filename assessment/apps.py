@@ -7,3 +7,13 @@ class AssessmentConfig(AppConfig):
 
     name = "assessment"
     verbose_name = _("Co-assessment")
+
+    def ready(self):
+        from rtkeren.registry import activity_links
+        from rtkeren.transitions import transition_listeners
+
+        from .links import evaluation_link
+        from .services import evaluations_invite
+
+        transition_listeners.register("assessment.invite_evaluators")(evaluations_invite)
+        activity_links.register("assessment.evaluation", order=30)(evaluation_link)

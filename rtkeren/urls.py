@@ -16,6 +16,7 @@ urlpatterns = [
     path("perencanaan/", include("commissioning.urls")),
     path("perancangan/", include("designing.urls")),
     path("pelaksanaan/", include("delivery.urls")),
+    path("evaluasi/", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .wilayah import RT
 
@@ -59,6 +60,8 @@ class Period(models.Model):
         _("evaluation window (days)"), default=30, validators=[MinValueValidator(1)]
     )
 
+    # Who changed a threshold or the ceiling, and when: the scorecard's verdicts depend on them.
+    history = HistoricalRecords()
     objects = PeriodQuerySet.as_manager()
 
     class Meta:

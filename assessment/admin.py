@@ -1,0 +1,71 @@
+"""Admin for co-assessment: the criteria (configurable), and reading and fixing records.
+Evaluations and attendance are entered through the portal's pages, where the services keep the
+participation ledger in step."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Criterion, Evaluation, EvaluationRound, FollowUp, ForumAttendance, Score
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "order", "is_active")
+    list_editable = ("order", "is_active")
+    search_fields = ("name", "code")
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    readonly_fields = ("criterion", "value")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ("activity", "side", "person_name", "on_behalf", "created_at")
+    list_filter = ("side", "on_behalf", "activity__kelurahan")
+    search_fields = ("activity__title", "resident__name", "evaluator__username")
+    raw_id_fields = ("activity", "evaluator", "resident", "recorded_by")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [ScoreInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("activity", "evaluator", "resident")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ("action", "activity", "owner", "due_on", "status")
+    list_filter = ("status", "activity__kelurahan")
+    search_fields = ("action", "obstacle", "activity__title")
+    raw_id_fields = ("activity", "evaluation", "owner", "created_by")
+    readonly_fields = ("created_at", "updated_at")
+    date_hierarchy = "due_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("activity", "owner")
+
+
+class ForumAttendanceInline(admin.TabularInline):
+    model = ForumAttendance
+    extra = 0
+    raw_id_fields = ("resident", "recorded_by")
+    readonly_fields = ("recorded_at",)
+
+
+@admin.register(EvaluationRound)
+class EvaluationRoundAdmin(admin.ModelAdmin):
+    list_display = ("title", "kelurahan", "rt", "period", "covers_from", "covers_until", "status")
+    list_filter = ("status", "kelurahan", "period")
+    search_fields = ("title",)
+    raw_id_fields = ("rt", "opened_by")
+    readonly_fields = ("opened_at",)
+    inlines = [ForumAttendanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("kelurahan", "rt__rw", "period")

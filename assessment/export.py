@@ -1,0 +1,65 @@
+"""The scorecard as an Excel workbook, written row by row (openpyxl's write-only mode keeps
+memory small whatever the number of places)."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .scorecard import Scorecard
+
+SHEET_TITLE_LENGTH = 31
+
+
+def _header() -> list[str]:
+    return [
+        _("Scope"),
+        _("Period"),
+        _("Stage"),
+        _("Participating residents"),
+        _("Active residents aged 17+"),
+        _("Rate (%)"),
+        _("Threshold (%)"),
+        _("Result"),
+    ]
+
+
+def _rows(card: Scorecard):
+    for result in card.stages:
+        yield [
+            card.scope_name,
+            str(card.period),
+            str(result.stage.label),
+            result.participants,
+            result.base,
+            result.rate,
+            result.threshold,
+            _("fulfilled") if result.met else _("not fulfilled"),
+        ]
+
+
+def scorecard_workbook(
+    *, card: Scorecard | None, comparison: list[Scorecard], trend: list[Scorecard]
+) -> bytes:
+    """The view shown on the page: the scorecard, the places side by side, or the periods."""
+    workbook = Workbook(write_only=True)
+    sheets = [
+        (_("Scorecard"), [card] if card else []),
+        (_("Comparison"), comparison),
+        (_("Across periods"), trend),
+    ]
+    for title, cards in sheets:
+        if not cards:
+            continue
+        sheet = workbook.create_sheet(title[:SHEET_TITLE_LENGTH])
+        sheet.append(_header())
+        for each in cards:
+            for row in _rows(each):
+                sheet.append(row)
+    summary = workbook.create_sheet(_("What it means")[:SHEET_TITLE_LENGTH])
+    for each in [card] if card else [*comparison, *trend]:
+        for sentence in each.sentences:
+            summary.append([each.scope_name, sentence])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

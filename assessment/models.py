@@ -1,0 +1,350 @@
+"""Co-assessment: residents and government evaluate delivered activities side by side, obstacles
+become follow-ups, and evaluation rounds gather the evaluations of a quarter.
+
+Written only through ``assessment.services``; read through ``assessment.selectors``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from rtkeren.models import RT, Activity, Kelurahan, Period, Resident
+
+SCORE_MIN, SCORE_MAX = 1, 5
+
+
+class Side(models.TextChoices):
+    COMMUNITY = "community", pgettext_lazy("evaluation side", "Community")
+    GOVERNMENT = "government", _("Government")
+
+
+class CriterionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Criterion(models.Model):
+    """What an activity is scored on, 1 to 5 (*manfaat*, *kualitas pelaksanaan*...)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    question = models.CharField(
+        _("question"),
+        max_length=255,
+        blank=True,
+        help_text=_("How the evaluation form asks about this criterion."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(
+        _("in use"), default=True, help_text=_("Criteria no longer in use keep their scores.")
+    )
+
+    objects = CriterionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self):
+        return self.name
+
+
+class Evaluation(models.Model):
+    """One person's evaluation of one activity, from the side their role puts them on.
+
+    ``evaluator`` is the account the evaluation belongs to; an evaluation recorded on behalf of a
+    resident without one has no evaluator, only the ``resident`` and who recorded it.
+    """
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("activity")
+    )
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+        verbose_name=_("evaluator"),
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluations",
+        verbose_name=_("resident"),
+    )
+    on_behalf = models.BooleanField(_("recorded on behalf of the resident"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    obstacles = models.TextField(_("obstacles (hambatan)"), blank=True)
+    suggestions = models.TextField(_("suggestions (saran)"), blank=True)
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "evaluator"],
+                condition=models.Q(evaluator__isnull=False),
+                name="evaluation_once_per_evaluator",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "resident"],
+                condition=models.Q(resident__isnull=False),
+                name="evaluation_once_per_resident",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(side__in=Side.values), name="evaluation_side_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(evaluator__isnull=False) | models.Q(resident__isnull=False),
+                name="evaluation_has_a_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on_behalf=False)
+                | models.Q(side="community", resident__isnull=False, evaluator__isnull=True),
+                name="evaluation_on_behalf_of_a_resident",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(side="government") | models.Q(resident__isnull=True),
+                name="evaluation_government_has_no_resident",
+            ),
+        ]
+        indexes = [models.Index(fields=["activity", "side"], name="evaluation_activity_side")]
+
+    def __str__(self):
+        return f"{self.activity} – {self.person_name}"
+
+    @property
+    def person_name(self) -> str:
+        return str(self.resident) if self.resident_id else str(self.evaluator)
+
+
+class Score(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("criterion")
+    )
+    value = models.PositiveSmallIntegerField(_("score"))
+
+    class Meta:
+        ordering = ["criterion__order", "criterion_id"]
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="score_once_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=SCORE_MIN, value__lte=SCORE_MAX),
+                name="score_between_1_and_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def not_done(self):
+        return self.exclude(status=FollowUp.Status.DONE)
+
+    def overdue(self, today=None):
+        return self.not_done().filter(due_on__lt=today or timezone.localdate())
+
+
+class FollowUp(models.Model):
+    """An obstacle turned into an action (*tindak lanjut*), with an owner and a due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("activity")
+    )
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("from the evaluation"),
+    )
+    obstacle = models.TextField(_("obstacle"))
+    action = models.TextField(_("action to take"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("owner"),
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "in_progress", "done"]),
+                name="follow_up_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(resolution=""),
+                name="follow_up_done_has_resolution",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"], name="follow_up_owner"),
+            models.Index(fields=["activity", "status"], name="follow_up_activity"),
+        ]
+
+    def __str__(self):
+        return self.action[:60]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != self.Status.DONE and self.due_on < timezone.localdate()
+
+
+class RoundQuerySet(models.QuerySet):
+    def with_places(self):
+        return self.select_related("kelurahan", "rt__rw", "period")
+
+
+class EvaluationRound(models.Model):
+    """A periodic round (e.g. a quarter) of the kelurahan or one RT: it covers the activities
+    delivered there between ``covers_from`` and ``covers_until``, and may hold a forum."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    title = models.CharField(_("title"), max_length=150)
+    kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.PROTECT,
+        related_name="evaluation_rounds",
+        verbose_name=_("kelurahan"),
+    )
+    rt = models.ForeignKey(
+        RT,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_rounds",
+        verbose_name=_("RT"),
+        help_text=_("Empty for a round of the whole kelurahan."),
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="evaluation_rounds", verbose_name=_("period")
+    )
+    covers_from = models.DateField(_("covers activities delivered from"))
+    covers_until = models.DateField(_("until"))
+    forum_on = models.DateField(_("evaluation forum date"), null=True, blank=True)
+    forum_place = models.CharField(_("evaluation forum place"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-covers_until", "-pk"]
+        verbose_name = _("evaluation round")
+        verbose_name_plural = _("evaluation rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(covers_until__gte=models.F("covers_from")),
+                name="evaluation_round_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(forum_on__isnull=False) | models.Q(forum_place=""),
+                name="evaluation_round_forum_place_needs_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True)
+                | models.Q(status="closed", closed_at__isnull=False),
+                name="evaluation_round_closed_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["kelurahan", "status"], name="evaluation_round_kel")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def has_forum(self) -> bool:
+        return self.forum_on is not None
+
+    @property
+    def scope_name(self) -> str:
+        return str(self.rt) if self.rt_id else _("Kelurahan %(name)s") % {"name": self.kelurahan}
+
+
+class ForumAttendance(models.Model):
+    """A resident present at a round's evaluation forum: co-assessment participation."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="attendances")
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        related_name="evaluation_forum_attendances",
+        verbose_name=_("resident"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["resident__name", "pk"]
+        verbose_name = _("evaluation forum attendance")
+        verbose_name_plural = _("evaluation forum attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "resident"], name="evaluation_forum_once_per_resident"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.round} – {self.resident}"

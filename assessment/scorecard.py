@@ -1,0 +1,384 @@
+"""The co-production scorecard: for a scope (an RT, a kelurahan, the city) and a period, how many
+distinct residents took part in each stage, over the scope's active residents aged 17 or more at
+the start of the period, against the period's threshold.
+
+It reads the participation ledger and the resident register only (plus this app's own
+evaluations, to say who assessed). Every figure is an aggregate query over the live tables, so
+it is never older than the data, and the number of queries is fixed: a scorecard takes three,
+a comparison four, the same scope across periods three.
+
+A participant counts when they are in the base: active, and an adult at the period's start.
+Where they lived when they took part places them (a move does not rewrite a past scorecard);
+the base counts where residents live now.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rtkeren.models import RT, Kelurahan, Participation, Period, Resident, Stage
+from rtkeren.models.people import adult_born_on_or_before
+
+from .models import Evaluation, Side
+
+STAGES = list(Stage)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The city (both None), a kelurahan, or an RT."""
+
+    kelurahan: Kelurahan | None = None
+    rt: RT | None = None
+
+    @property
+    def name(self) -> str:
+        if self.rt is not None:
+            return self.rt.full_name
+        if self.kelurahan is not None:
+            return _("Kelurahan %(name)s") % {"name": self.kelurahan}
+        return _("Kota Blitar")
+
+    def ledger(self) -> Q:
+        if self.rt is not None:
+            return Q(rt=self.rt)
+        if self.kelurahan is not None:
+            return Q(kelurahan=self.kelurahan)
+        return Q()
+
+    def register(self) -> Q:
+        if self.rt is not None:
+            return Q(rt=self.rt)
+        if self.kelurahan is not None:
+            return Q(rt__rw__kelurahan=self.kelurahan)
+        return Q()
+
+    def activities(self) -> Q:
+        if self.rt is not None:
+            return Q(activity__rt=self.rt)
+        if self.kelurahan is not None:
+            return Q(activity__kelurahan=self.kelurahan)
+        return Q()
+
+
+def rate_of(participants: int, base: int) -> float | None:
+    return round(participants * 100 / base, 1) if base else None
+
+
+def bar_class(rate: float | None) -> str:
+    """A width class for a rate in percent, in steps of 5."""
+    if rate is None:
+        return "bar-w-0"
+    return f"bar-w-{max(0, min(100, round(rate / 5) * 5))}"
+
+
+@dataclass
+class StageResult:
+    stage: Stage
+    participants: int
+    base: int
+    threshold: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate_of(self.participants, self.base)
+
+    @property
+    def met(self) -> bool:
+        return self.rate is not None and self.rate >= self.threshold
+
+    @property
+    def bar(self) -> str:
+        return bar_class(self.rate)
+
+    @property
+    def threshold_bar(self) -> str:
+        return bar_class(self.threshold)
+
+
+@dataclass
+class Scorecard:
+    scope_name: str
+    period: Period
+    base: int
+    stages: list[StageResult]
+    community_evaluations: int = 0
+    government_evaluations: int = 0
+    key: object = None
+    sentences: list[str] = field(default_factory=list)
+
+    @property
+    def met_count(self) -> int:
+        return sum(result.met for result in self.stages)
+
+    def result(self, stage: str) -> StageResult:
+        return next(result for result in self.stages if result.stage == stage)
+
+    def rate(self, stage: str) -> float:
+        return self.result(stage).rate or 0.0
+
+
+def _counted(period: Period) -> Q:
+    """Ledger rows of residents in the base: active, adult at the period's start. A semi-join
+    on the register, which both databases answer faster than a join here."""
+    return Q(resident__in=_base_residents(period).values("pk"))
+
+
+def _base_residents(period: Period):
+    return Resident.objects.active().filter(
+        birth_date__lte=adult_born_on_or_before(period.starts_on)
+    )
+
+
+def _results(period: Period, base: int, by_stage: dict[str, int]) -> list[StageResult]:
+    return [
+        StageResult(stage, by_stage.get(stage.value, 0), base, period.threshold(stage.value))
+        for stage in STAGES
+    ]
+
+
+def describe(card: Scorecard) -> list[str]:
+    """A few sentences in the reader's language that say what the figures mean."""
+    if not card.base:
+        return [_("No active residents aged 17 or more are registered here, so there is no rate.")]
+    sentences = [
+        ngettext(
+            "%(met)s of the four stages of co-production is fulfilled.",
+            "%(met)s of the four stages of co-production are fulfilled.",
+            card.met_count,
+        )
+        % {"met": card.met_count}
+    ]
+    for result in card.stages:
+        values = {
+            "stage": result.stage.label,
+            "rate": formats.number_format(result.rate, 1),
+            "threshold": result.threshold,
+            "count": result.participants,
+        }
+        if not result.participants:
+            sentences.append(_("Residents took no part in %(stage)s.") % values)
+        elif result.met:
+            sentences.append(
+                _(
+                    "%(stage)s is fulfilled: %(count)s residents (%(rate)s%%) took part, "
+                    "reaching the threshold of %(threshold)s%%."
+                )
+                % values
+            )
+        else:
+            sentences.append(
+                _(
+                    "%(stage)s is not fulfilled yet: %(count)s residents (%(rate)s%%) took part, "
+                    "below the threshold of %(threshold)s%%."
+                )
+                % values
+            )
+    if card.government_evaluations and not card.community_evaluations:
+        sentences.append(
+            _(
+                "Only the government side evaluated: residents did not evaluate any activity. "
+                "The study found exactly this; invite the participants to evaluate."
+            )
+        )
+    return sentences
+
+
+def scorecard(*, scope: Scope, period: Period) -> Scorecard:
+    """The scorecard of one scope and period (3 queries)."""
+    base = _base_residents(period).filter(scope.register()).count()
+    by_stage = dict(
+        Participation.objects.filter(scope.ledger(), _counted(period), period=period)
+        .values("stage")
+        .annotate(residents=Count("resident", distinct=True))
+        .order_by()
+        .values_list("stage", "residents")
+    )
+    sides = Evaluation.objects.filter(scope.activities(), activity__period=period).aggregate(
+        community=Count("pk", filter=Q(side=Side.COMMUNITY)),
+        government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
+    )
+    card = Scorecard(
+        scope_name=scope.name,
+        period=period,
+        base=base,
+        stages=_results(period, base, by_stage),
+        community_evaluations=sides["community"],
+        government_evaluations=sides["government"],
+    )
+    card.sentences = describe(card)
+    return card
+
+
+SORTS = {stage.value for stage in STAGES}
+SORT_CHOICES = ("name", "base", "met", *SORTS)
+
+
+def _sort_key(sort: str):
+    if sort == "base":
+        return lambda card: (card.base, card.scope_name)
+    if sort == "met":
+        return lambda card: (card.met_count, card.scope_name)
+    if sort in SORTS:
+        return lambda card: (card.rate(sort), card.scope_name)
+    return lambda card: card.key[0]
+
+
+def _sorted(cards: list[Scorecard], sort: str, descending: bool) -> list[Scorecard]:
+    """By a stage's rate, the base, the number of stages met, or the places' own order."""
+    return sorted(cards, key=_sort_key(sort), reverse=descending)
+
+
+def _compare(
+    *,
+    period: Period,
+    places: list,
+    ledger_field: str,
+    register_field: str,
+    activity_field: str,
+    ledger_filter: Q,
+    register_filter: Q,
+    activity_filter: Q,
+    name,
+    sort: str,
+    descending: bool,
+) -> list[Scorecard]:
+    base = dict(
+        _base_residents(period)
+        .filter(register_filter)
+        .values(register_field)
+        .annotate(residents=Count("pk"))
+        .order_by()
+        .values_list(register_field, "residents")
+    )
+    by_place: dict[int, dict[str, int]] = {}
+    for place_id, stage, residents in (
+        Participation.objects.filter(ledger_filter, _counted(period), period=period)
+        .values(ledger_field, "stage")
+        .annotate(residents=Count("resident", distinct=True))
+        .order_by()
+        .values_list(ledger_field, "stage", "residents")
+    ):
+        by_place.setdefault(place_id, {})[stage] = residents
+    sides: dict[int, dict[str, int]] = {}
+    for place_id, side, count in (
+        Evaluation.objects.filter(activity_filter, activity__period=period)
+        .values(activity_field, "side")
+        .annotate(evaluations=Count("pk"))
+        .order_by()
+        .values_list(activity_field, "side", "evaluations")
+    ):
+        sides.setdefault(place_id, {})[side] = count
+    cards = []
+    for index, place in enumerate(places):
+        place_base = base.get(place.pk, 0)
+        card = Scorecard(
+            scope_name=name(place),
+            period=period,
+            base=place_base,
+            stages=_results(period, place_base, by_place.get(place.pk, {})),
+            community_evaluations=sides.get(place.pk, {}).get(Side.COMMUNITY, 0),
+            government_evaluations=sides.get(place.pk, {}).get(Side.GOVERNMENT, 0),
+            key=(index, place),
+        )
+        card.sentences = describe(card)
+        cards.append(card)
+    return _sorted(cards, sort, descending)
+
+
+def compare_rts(
+    *, kelurahan: Kelurahan, period: Period, sort: str = "name", descending: bool = False
+) -> list[Scorecard]:
+    """The RTs of a kelurahan side by side (4 queries)."""
+    rts = list(RT.objects.filter(rw__kelurahan=kelurahan).select_related("rw"))
+    return _compare(
+        period=period,
+        places=rts,
+        ledger_field="rt_id",
+        register_field="rt_id",
+        activity_field="activity__rt_id",
+        ledger_filter=Q(kelurahan=kelurahan),
+        register_filter=Q(rt__rw__kelurahan=kelurahan),
+        activity_filter=Q(activity__kelurahan=kelurahan),
+        name=str,
+        sort=sort,
+        descending=descending,
+    )
+
+
+def compare_kelurahan(
+    *, period: Period, sort: str = "name", descending: bool = False
+) -> list[Scorecard]:
+    """The kelurahan of the city side by side (4 queries)."""
+    return _compare(
+        period=period,
+        places=list(Kelurahan.objects.order_by("code")),
+        ledger_field="kelurahan_id",
+        register_field="rt__rw__kelurahan_id",
+        activity_field="activity__kelurahan_id",
+        ledger_filter=Q(),
+        register_filter=Q(),
+        activity_filter=Q(),
+        name=lambda kelurahan: kelurahan.name,
+        sort=sort,
+        descending=descending,
+    )
+
+
+def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
+    """The same scope in each period, oldest first (3 queries, whatever the number of periods:
+    one conditional count per period for the base, whose age limit moves with the period)."""
+    if not periods:
+        return []
+    bases = (
+        Resident.objects.active()
+        .filter(scope.register())
+        .aggregate(
+            **{
+                f"p{period.pk}": Count(
+                    "pk", filter=Q(birth_date__lte=adult_born_on_or_before(period.starts_on))
+                )
+                for period in periods
+            }
+        )
+    )
+    condition = Q(pk__in=[])
+    for period in periods:
+        condition |= Q(period=period) & _counted(period)
+    by_period: dict[int, dict[str, int]] = {}
+    for period_id, stage, residents in (
+        Participation.objects.filter(scope.ledger())
+        .filter(condition)
+        .values("period_id", "stage")
+        .annotate(residents=Count("resident", distinct=True))
+        .order_by()
+        .values_list("period_id", "stage", "residents")
+    ):
+        by_period.setdefault(period_id, {})[stage] = residents
+    sides: dict[int, dict[str, int]] = {}
+    for period_id, side, count in (
+        Evaluation.objects.filter(scope.activities(), activity__period__in=periods)
+        .values("activity__period_id", "side")
+        .annotate(evaluations=Count("pk"))
+        .order_by()
+        .values_list("activity__period_id", "side", "evaluations")
+    ):
+        sides.setdefault(period_id, {})[side] = count
+    cards = []
+    for period in sorted(periods, key=lambda p: p.starts_on):
+        base = bases[f"p{period.pk}"]
+        card = Scorecard(
+            scope_name=str(period),
+            period=period,
+            base=base,
+            stages=_results(period, base, by_period.get(period.pk, {})),
+            community_evaluations=sides.get(period.pk, {}).get(Side.COMMUNITY, 0),
+            government_evaluations=sides.get(period.pk, {}).get(Side.GOVERNMENT, 0),
+            key=(period.starts_on, period),
+        )
+        card.sentences = describe(card)
+        cards.append(card)
+    return cards

@@ -1,0 +1,403 @@
+"""Reads of co-assessment, each with a number of queries that does not grow with the rows."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from rtkeren import scopes
+from rtkeren.models import (
+    RT,
+    Activity,
+    ActivityStatus,
+    ActivityTransition,
+    Kelurahan,
+    Participation,
+    Period,
+    Resident,
+    Role,
+    RoleAssignment,
+    Stage,
+    User,
+)
+from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
+
+from .models import SCORE_MAX, Criterion, Evaluation, EvaluationRound, FollowUp, Score, Side
+
+DIVERGENCE = 1
+BAR_STEP = 5
+
+
+# The evaluation window: from the moment the activity was delivered (its timeline entry), for
+# the period's number of days.
+
+
+def _delivered_at_subquery() -> Subquery:
+    return Subquery(
+        ActivityTransition.objects.filter(
+            activity=OuterRef("pk"), to_status=ActivityStatus.DELIVERED
+        )
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+
+
+def with_delivered_at(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
+    return queryset.annotate(delivered_at=_delivered_at_subquery())
+
+
+def delivered_at(activity: Activity) -> datetime.datetime:
+    """When the activity was delivered: annotated by the list queries, else read once."""
+    value = getattr(activity, "delivered_at", None)
+    if value is None:
+        value = (
+            ActivityTransition.objects.filter(activity=activity, to_status=ActivityStatus.DELIVERED)
+            .order_by("-at", "-pk")
+            .values_list("at", flat=True)
+            .first()
+        )
+        # An activity put in place without a timeline (the admin, old data): its last change.
+        activity.delivered_at = value or activity.status_changed_at
+    return activity.delivered_at
+
+
+def window_closes_at(activity: Activity) -> datetime.datetime:
+    return delivered_at(activity) + datetime.timedelta(days=activity.period.evaluation_window_days)
+
+
+def _window_open_condition(now: datetime.datetime) -> Q:
+    """Activities (annotated with ``delivered_at``) whose window is open at ``now``: one
+    condition per period, since each period has its own window."""
+    condition = Q(pk__in=[])
+    for period_id, days in Period.objects.values_list("pk", "evaluation_window_days"):
+        condition |= Q(period_id=period_id, delivered_at__gt=now - datetime.timedelta(days=days))
+    return Q(status=ActivityStatus.DELIVERED) & condition
+
+
+# Who evaluates what.
+
+
+def participations_of(user) -> QuerySet[Participation]:
+    """The delivery ledger rows of the user's own verified entry in the register."""
+    return Participation.objects.filter(
+        stage=Stage.DELIVERY,
+        resident__user=user,
+        resident__verification=Resident.Verification.VERIFIED,
+    )
+
+
+def _may_evaluate_condition(user) -> Q:
+    """The activities ``user`` may evaluate by role or participation (``may_evaluate``)."""
+    condition = Q(pk__in=participations_of(user).values("activity_id"))
+    official = scopes.official_kelurahan_ids(user)
+    if official:
+        condition |= Q(kelurahan__in=official)
+    rts = scopes.rt_ids(user, Role.RT_CHAIR, Role.POKMAS_MEMBER)
+    if rts:
+        condition |= Q(rt__in=rts)
+    rws = scopes.rw_ids(user, Role.RW_CHAIR)
+    if rws:
+        condition |= Q(rt__rw__in=rws)
+    communities = scopes.community_ids(user)
+    if communities:
+        condition |= Q(community__in=communities)
+    return condition
+
+
+def _mine(user) -> Q:
+    return Q(evaluator=user) | Q(resident__user=user)
+
+
+def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
+    """Delivered and evaluated activities the user may see, with the number of evaluators on
+    each side and whether the user has evaluated; ``to_do``: only those waiting for them."""
+    queryset = with_delivered_at(
+        activities_visible_to(user)
+        .filter(status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED))
+        .select_related("kelurahan", "rt__rw", "period")
+    ).annotate(
+        community_count=Count("evaluations", filter=Q(evaluations__side=Side.COMMUNITY)),
+        government_count=Count("evaluations", filter=Q(evaluations__side=Side.GOVERNMENT)),
+        evaluated_by_me=Exists(Evaluation.objects.filter(_mine(user), activity=OuterRef("pk"))),
+    )
+    if to_do:
+        queryset = queryset.filter(
+            _window_open_condition(timezone.now()), _may_evaluate_condition(user)
+        ).filter(evaluated_by_me=False)
+    return queryset.order_by("-status_changed_at", "-pk")
+
+
+def evaluated_activity_queryset(user) -> QuerySet[Activity]:
+    """Activities whose evaluation pages the user may open (others: 404)."""
+    return (
+        activities_visible_to(user)
+        .filter(status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED))
+        .select_related("kelurahan", "rt__rw", "period", "community")
+    )
+
+
+def own_evaluation(*, user, activity: Activity) -> Evaluation | None:
+    return (
+        Evaluation.objects.filter(_mine(user), activity=activity)
+        .select_related("recorded_by")
+        .prefetch_related("scores")
+        .first()
+    )
+
+
+def participants(activity: Activity) -> QuerySet[Resident]:
+    """Residents who attended or implemented the activity, from the delivery ledger."""
+    return Resident.objects.filter(
+        pk__in=Participation.objects.filter(activity=activity, stage=Stage.DELIVERY).values(
+            "resident_id"
+        )
+    ).order_by("name", "pk")
+
+
+def residents_without_evaluation(activity: Activity) -> QuerySet[Resident]:
+    return participants(activity).exclude(evaluations__activity=activity)
+
+
+def criteria_for(activity: Activity | None = None) -> list[Criterion]:
+    """The criteria in use, and those no longer in use that the activity was scored on."""
+    condition = Q(is_active=True)
+    if activity is not None:
+        condition |= Q(scores__evaluation__activity=activity)
+    return list(Criterion.objects.filter(condition).distinct().order_by("order", "pk"))
+
+
+# The side-by-side view.
+
+
+def bar_class(value: float | None) -> str:
+    """A CSS class for a bar as wide as ``value`` out of SCORE_MAX, in steps of BAR_STEP %
+    (a fixed set of classes, since a page has no style attributes)."""
+    if value is None:
+        return "bar-w-0"
+    percent = round(value / SCORE_MAX * 100 / BAR_STEP) * BAR_STEP
+    return f"bar-w-{max(0, min(100, percent))}"
+
+
+@dataclass
+class SideAverage:
+    average: float | None
+    scores: int
+
+    @property
+    def bar(self) -> str:
+        return bar_class(self.average)
+
+
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    community: SideAverage
+    government: SideAverage
+
+    @property
+    def difference(self) -> float | None:
+        if self.community.average is None or self.government.average is None:
+            return None
+        return round(self.community.average - self.government.average, 1)
+
+    @property
+    def diverges(self) -> bool:
+        return self.difference is not None and abs(self.difference) >= DIVERGENCE
+
+
+@dataclass
+class SideBySide:
+    rows: list[CriterionRow]
+    community_evaluators: int
+    government_evaluators: int
+    on_behalf: int
+
+    @property
+    def divergent(self) -> list[CriterionRow]:
+        return [row for row in self.rows if row.diverges]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.community_evaluators or self.government_evaluators)
+
+
+def side_by_side(activity: Activity) -> SideBySide:
+    """Per criterion, the average of each side; and how many evaluated on each (3 queries)."""
+    averages = {
+        (row["criterion_id"], row["evaluation__side"]): row
+        for row in Score.objects.filter(evaluation__activity=activity)
+        .values("criterion_id", "evaluation__side")
+        .annotate(average=Avg("value"), scores=Count("pk"))
+        .order_by()
+    }
+
+    def side(criterion: Criterion, name: str) -> SideAverage:
+        row = averages.get((criterion.pk, name))
+        if row is None:
+            return SideAverage(None, 0)
+        return SideAverage(round(row["average"], 1), row["scores"])
+
+    counts = Evaluation.objects.filter(activity=activity).aggregate(
+        community=Count("pk", filter=Q(side=Side.COMMUNITY)),
+        government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
+        on_behalf=Count("pk", filter=Q(on_behalf=True)),
+    )
+    return SideBySide(
+        rows=[
+            CriterionRow(c, side(c, Side.COMMUNITY), side(c, Side.GOVERNMENT))
+            for c in criteria_for(activity)
+        ],
+        community_evaluators=counts["community"],
+        government_evaluators=counts["government"],
+        on_behalf=counts["on_behalf"],
+    )
+
+
+def evaluation_comments(activity: Activity) -> QuerySet[Evaluation]:
+    """Evaluations with obstacles or suggestions, newest first."""
+    return (
+        Evaluation.objects.filter(activity=activity)
+        .exclude(obstacles="", suggestions="")
+        .select_related("evaluator", "resident", "recorded_by")
+        .annotate(follow_up_count=Count("follow_ups"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+# Follow-ups.
+
+
+def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
+    queryset = FollowUp.objects.all()
+    if scopes.is_admin(user):
+        return queryset
+    return queryset.filter(activity__in=activities_visible_to(user).values("pk"))
+
+
+def follow_up_list(
+    *, user, status: str = "", mine: bool = False, overdue: bool = False, activity=None
+) -> QuerySet[FollowUp]:
+    queryset = follow_ups_visible_to(user).select_related(
+        "activity__rt__rw", "activity__kelurahan", "owner"
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if mine:
+        queryset = queryset.filter(owner=user)
+    if overdue:
+        queryset = queryset.overdue()
+    if activity is not None:
+        queryset = queryset.filter(activity=activity)
+    return queryset.order_by("status", "due_on", "pk")
+
+
+def follow_up_detail_queryset(user) -> QuerySet[FollowUp]:
+    return follow_ups_visible_to(user).select_related(
+        "activity__rt__rw", "activity__kelurahan", "activity__period", "owner", "evaluation"
+    )
+
+
+OWNER_ROLES = {
+    "kelurahan": (Role.OFFICER, Role.FACILITATOR),
+    "rt": (Role.RT_CHAIR, Role.POKMAS_MEMBER),
+    "rw": (Role.RW_CHAIR,),
+    "community": (Role.COMMUNITY_LEAD,),
+}
+
+
+def follow_up_owners(activity: Activity) -> QuerySet[User]:
+    """Who may own a follow-up of the activity: its kelurahan's officers and facilitators, its
+    RT's chair and Pokmas, its RW's chair and its community's lead, as of today."""
+    condition = Q(role__in=OWNER_ROLES["kelurahan"], kelurahan=activity.kelurahan_id)
+    if activity.rt_id:
+        condition |= Q(role__in=OWNER_ROLES["rt"], rt=activity.rt_id)
+        condition |= Q(role__in=OWNER_ROLES["rw"], rw=activity.rt.rw_id)
+    if activity.community_id:
+        condition |= Q(role__in=OWNER_ROLES["community"], community=activity.community_id)
+    holders = RoleAssignment.objects.current(timezone.localdate()).filter(condition)
+    return User.objects.filter(pk__in=holders.values("user")).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def overdue_follow_ups_of(user) -> QuerySet[FollowUp]:
+    return FollowUp.objects.overdue().filter(owner=user)
+
+
+# Evaluation rounds.
+
+
+def rounds_visible_to(user) -> QuerySet[EvaluationRound]:
+    queryset = EvaluationRound.objects.with_places()
+    if scopes.sees_whole_city(user):
+        return queryset
+    return queryset.filter(kelurahan__in=home_kelurahan_ids(user))
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def round_activities(evaluation_round: EvaluationRound) -> QuerySet[Activity]:
+    """Activities of the round's place and period delivered within the dates it covers."""
+    queryset = Activity.objects.filter(
+        kelurahan=evaluation_round.kelurahan_id,
+        period=evaluation_round.period_id,
+        status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
+    )
+    if evaluation_round.rt_id:
+        queryset = queryset.filter(rt=evaluation_round.rt_id)
+    return (
+        with_delivered_at(queryset.select_related("rt__rw", "kelurahan", "period"))
+        .filter(
+            delivered_at__gte=_day_start(evaluation_round.covers_from),
+            delivered_at__lt=_day_start(evaluation_round.covers_until + datetime.timedelta(1)),
+        )
+        .annotate(
+            community_count=Count("evaluations", filter=Q(evaluations__side=Side.COMMUNITY)),
+            government_count=Count("evaluations", filter=Q(evaluations__side=Side.GOVERNMENT)),
+        )
+        .order_by("delivered_at", "pk")
+    )
+
+
+def round_residents(evaluation_round: EvaluationRound) -> QuerySet[Resident]:
+    """Who may be marked present at the round's forum: active adults of its place."""
+    queryset = Resident.objects.active().adults(evaluation_round.forum_on)
+    if evaluation_round.rt_id:
+        queryset = queryset.filter(rt=evaluation_round.rt_id)
+    else:
+        queryset = queryset.filter(rt__rw__kelurahan=evaluation_round.kelurahan_id)
+    return queryset.select_related("rt__rw").order_by("name", "pk")
+
+
+def round_places(user) -> tuple[QuerySet[Kelurahan], QuerySet[RT]]:
+    """The kelurahan, and their RTs, where the user may open a round."""
+    kelurahan = scopes.kelurahan_ids(user, Role.OFFICER)
+    return (
+        Kelurahan.objects.filter(pk__in=kelurahan),
+        RT.objects.filter(rw__kelurahan__in=kelurahan).select_related("rw__kelurahan"),
+    )
+
+
+# The scorecard's places.
+
+
+def scorecard_kelurahan_for(user) -> QuerySet[Kelurahan]:
+    """Kelurahan whose scorecards the user may reach: all for the city, else their own."""
+    queryset = Kelurahan.objects.select_related("kecamatan")
+    if scopes.sees_whole_city(user):
+        return queryset
+    return queryset.filter(pk__in=home_kelurahan_ids(user))
+
+
+def scorecard_rts_for(user, kelurahan: Kelurahan) -> list[RT]:
+    """The RTs of the kelurahan whose own scorecard the user reads, to link them (the city and
+    the government of the kelurahan read every RT through the comparison instead)."""
+    rts = scopes.rt_ids(user, Role.RESIDENT, Role.RT_CHAIR, Role.POKMAS_MEMBER)
+    return list(
+        RT.objects.filter(rw__kelurahan=kelurahan, pk__in=rts)
+        .select_related("rw")
+        .order_by("rw__number", "number")
+    )

@@ -1,0 +1,339 @@
+"""Evaluating an activity: the sides, the ledger, the window, and bad input refused whole."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import Criterion, Evaluation, Score, Side
+from rtkeren.models import ActivityStatus, Notification, Participation, Stage
+from rtkeren.services.activities import activity_mark_delivered
+from rtkeren.transitions import transition_guards
+from tests import factories as core
+
+from .factories import all_scores, score_data, take_part
+
+pytestmark = pytest.mark.django_db
+
+
+def _assessment_rows():
+    return Participation.objects.filter(stage=Stage.ASSESSMENT)
+
+
+def test_the_five_criteria_are_seeded():
+    assert list(Criterion.objects.active().values_list("code", flat=True)) == [
+        "manfaat",
+        "minat-bakat",
+        "kualitas-pelaksanaan",
+        "luaran-produk",
+        "komunikasi-pengurus",
+    ]
+
+
+def test_a_participant_evaluates_from_the_community_side_and_it_counts(participant, activity):
+    evaluation = services.evaluation_submit(
+        activity=activity,
+        by=participant,
+        scores=all_scores(4),
+        obstacles="  Kain habis di pertemuan ketiga. ",
+        suggestions="Beli bahan di awal.",
+    )
+
+    assert evaluation.side == Side.COMMUNITY
+    assert evaluation.resident == participant.resident
+    assert evaluation.obstacles == "Kain habis di pertemuan ketiga."
+    assert sorted(evaluation.scores.values_list("value", flat=True)) == [4] * 5
+    row = _assessment_rows().get()
+    assert (row.resident, row.activity, row.on_behalf) == (participant.resident, activity, False)
+    assert row.period == activity.period
+
+
+@pytest.mark.parametrize("persona", ["officer", "facilitator"])
+def test_the_government_side_evaluates_without_counting_as_participation(
+    request, persona, activity
+):
+    user = request.getfixturevalue(persona)
+    evaluation = services.evaluation_submit(activity=activity, by=user, scores=all_scores(2))
+
+    assert evaluation.side == Side.GOVERNMENT
+    assert evaluation.resident is None
+    assert not _assessment_rows().exists()
+
+
+@pytest.mark.parametrize("persona", ["rt_chair", "rw_chair", "pokmas_member", "community_lead"])
+def test_chairs_pokmas_and_community_leads_evaluate_from_the_community_side(
+    request, persona, activity
+):
+    user = request.getfixturevalue(persona)
+    evaluation = services.evaluation_submit(activity=activity, by=user, scores=all_scores(5))
+
+    assert evaluation.side == Side.COMMUNITY
+    # The RT chair is a resident of the register too: their evaluation counts for them.
+    assert _assessment_rows().count() == (1 if persona == "rt_chair" else 0)
+
+
+def test_a_participant_who_is_also_an_officer_evaluates_for_the_government(officer, activity, rt):
+    resident = core.ResidentFactory(rt=rt, user=officer)
+    take_part(resident, activity)
+
+    evaluation = services.evaluation_submit(activity=activity, by=officer, scores=all_scores(3))
+
+    assert evaluation.side == Side.GOVERNMENT
+    assert not _assessment_rows().exists()
+
+
+def test_a_resident_who_did_not_take_part_cannot_evaluate(neighbour, activity):
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_submit(activity=activity, by=neighbour, scores=all_scores(4))
+
+    assert "Hanya warga yang hadir atau melaksanakan" in error.value.messages[0]
+    assert not Evaluation.objects.exists()
+
+
+def test_a_second_evaluation_is_refused(participant, activity):
+    services.evaluation_submit(activity=activity, by=participant, scores=all_scores(4))
+
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_submit(activity=activity, by=participant, scores=all_scores(1))
+
+    assert "Anda sudah menilai kegiatan ini" in error.value.messages[0]
+    assert set(Score.objects.values_list("value", flat=True)) == {4}
+    assert _assessment_rows().count() == 1
+
+
+def test_the_database_holds_one_evaluation_per_person(participant, activity):
+    from django.db import IntegrityError, transaction
+
+    Evaluation.objects.create(
+        activity=activity, side=Side.COMMUNITY, evaluator=participant, recorded_by=participant
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Evaluation.objects.create(
+            activity=activity, side=Side.COMMUNITY, evaluator=participant, recorded_by=participant
+        )
+
+
+@pytest.mark.parametrize("value", [0, 6, None, "4"])
+def test_a_score_outside_one_to_five_is_refused(participant, activity, value):
+    scores = all_scores(4)
+    scores[next(iter(scores))] = value
+
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_submit(activity=activity, by=participant, scores=scores)
+
+    assert error.value.messages == ["Beri setiap kriteria nilai dari 1 sampai 5."]
+    assert not Evaluation.objects.exists()
+
+
+def test_the_database_refuses_a_score_of_six(participant, activity):
+    from django.db import IntegrityError, transaction
+
+    evaluation = Evaluation.objects.create(
+        activity=activity, side=Side.COMMUNITY, evaluator=participant, recorded_by=participant
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Score.objects.create(evaluation=evaluation, criterion=Criterion.objects.first(), value=6)
+
+
+def test_no_evaluation_after_the_window_closes(resident_user, closed_activity):
+    take_part(resident_user.resident, closed_activity)
+
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_submit(activity=closed_activity, by=resident_user, scores=all_scores(4))
+
+    assert "Masa penilaian kegiatan ini berakhir" in error.value.messages[0]
+    assert not Evaluation.objects.exists()
+
+
+def test_an_activity_not_yet_delivered_cannot_be_evaluated(resident_user, rt, period):
+    activity = core.ActivityFactory(rt=rt, period=period, status=ActivityStatus.IN_DELIVERY)
+    take_part(resident_user.resident, activity)
+
+    with pytest.raises(ValidationError):
+        services.evaluation_submit(activity=activity, by=resident_user, scores=all_scores(4))
+
+
+def test_the_own_evaluation_changes_while_the_window_is_open(participant, activity):
+    evaluation = services.evaluation_submit(activity=activity, by=participant, scores=all_scores(4))
+
+    services.evaluation_update(
+        evaluation=evaluation, by=participant, scores=all_scores(2), suggestions="Lebih sering."
+    )
+
+    evaluation.refresh_from_db()
+    assert evaluation.suggestions == "Lebih sering."
+    assert set(evaluation.scores.values_list("value", flat=True)) == {2}
+
+
+def test_someone_else_cannot_change_an_evaluation(participant, rt_chair, activity):
+    evaluation = services.evaluation_submit(activity=activity, by=participant, scores=all_scores(4))
+
+    with pytest.raises(PermissionDenied):
+        services.evaluation_update(evaluation=evaluation, by=rt_chair, scores=all_scores(1))
+    assert set(evaluation.scores.values_list("value", flat=True)) == {4}
+
+
+def test_an_evaluation_recorded_on_behalf_says_so(rt_chair, activity, offline_resident):
+    evaluation = services.evaluation_record_on_behalf(
+        activity=activity, by=rt_chair, resident=offline_resident, scores=all_scores(3)
+    )
+
+    assert (evaluation.on_behalf, evaluation.evaluator, evaluation.recorded_by) == (
+        True,
+        None,
+        rt_chair,
+    )
+    row = _assessment_rows().get(resident=offline_resident)
+    assert row.on_behalf is True
+    assert row.recorded_by == rt_chair
+
+
+def test_on_behalf_only_for_participants(rt_chair, activity, rt):
+    stranger = core.ResidentFactory(rt=rt)
+
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_record_on_behalf(
+            activity=activity, by=rt_chair, resident=stranger, scores=all_scores(3)
+        )
+
+    assert "tidak hadir atau melaksanakan" in error.value.messages[0]
+    assert not Evaluation.objects.exists()
+
+
+def test_on_behalf_of_a_resident_who_evaluated_is_a_second_evaluation(
+    rt_chair, participant, activity
+):
+    services.evaluation_submit(activity=activity, by=participant, scores=all_scores(4))
+
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_record_on_behalf(
+            activity=activity, by=rt_chair, resident=participant.resident, scores=all_scores(1)
+        )
+
+    assert "sudah menilai" in error.value.messages[0]
+    assert Evaluation.objects.count() == 1
+
+
+def test_residents_cannot_record_on_behalf(participant, activity, offline_resident):
+    with pytest.raises(PermissionDenied):
+        services.evaluation_record_on_behalf(
+            activity=activity, by=participant, resident=offline_resident, scores=all_scores(3)
+        )
+
+
+def test_delivery_asks_participants_and_government_to_evaluate(
+    rt,
+    period,
+    rt_chair,
+    officer,
+    facilitator,
+    resident_user,
+    neighbour,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    # What the delivery stage requires before delivery is not the question here.
+    monkeypatch.setattr(transition_guards, "entries", {})
+    activity = core.ActivityFactory(
+        rt=rt, period=period, status=ActivityStatus.IN_DELIVERY, title="Pelatihan batik"
+    )
+    take_part(resident_user.resident, activity)
+    take_part(core.ResidentFactory(rt=rt), activity, kind="implemented")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_mark_delivered(activity=activity, by=rt_chair)
+
+    asked = Notification.objects.filter(message__contains="Silakan menilai")
+    assert set(asked.values_list("recipient__username", flat=True)) == {
+        "warga",
+        "petugas",
+        "pendamping",
+    }
+    assert asked.first().url == reverse("assessment:evaluation-summary", args=[activity.pk])
+
+
+# Through the pages.
+
+
+def test_a_participant_evaluates_through_the_form(client, participant, activity):
+    client.force_login(participant)
+    url = reverse("assessment:evaluation-edit", args=[activity.pk])
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, score_data(5, obstacles="Tempat sempit."))
+
+    assert response.status_code == 302
+    assert Evaluation.objects.get().obstacles == "Tempat sempit."
+    page = client.get(reverse("assessment:evaluation-summary", args=[activity.pk]))
+    assert "Ubah penilaian saya" in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["0", "6", "x", ""])
+def test_the_form_refuses_a_bad_score_with_a_message(client, participant, activity, value):
+    client.force_login(participant)
+
+    response = client.post(
+        reverse("assessment:evaluation-edit", args=[activity.pk]), score_data(value)
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Nilai adalah bilangan bulat dari 1 sampai 5." in content or (
+        "Pilih nilai dari 1 sampai 5." in content
+    )
+    assert not Evaluation.objects.exists()
+
+
+def test_the_form_after_the_window_says_why(client, resident_user, closed_activity):
+    take_part(resident_user.resident, closed_activity)
+    client.force_login(resident_user)
+
+    response = client.post(
+        reverse("assessment:evaluation-edit", args=[closed_activity.pk]), score_data(4)
+    )
+
+    assert response.status_code == 403
+    assert "Masa penilaian kegiatan ini berakhir" in response.content.decode()
+    assert not Evaluation.objects.exists()
+
+
+def test_the_form_for_a_non_participant_says_why(client, neighbour, activity):
+    client.force_login(neighbour)
+
+    response = client.post(reverse("assessment:evaluation-edit", args=[activity.pk]), score_data(4))
+
+    assert response.status_code == 403
+    assert "Hanya warga yang hadir atau melaksanakan" in response.content.decode()
+    assert not Evaluation.objects.exists()
+
+
+def test_a_resident_sees_an_evaluation_recorded_on_their_behalf(
+    client, rt_chair, participant, activity
+):
+    services.evaluation_record_on_behalf(
+        activity=activity, by=rt_chair, resident=participant.resident, scores=all_scores(3)
+    )
+    client.force_login(participant)
+
+    response = client.get(reverse("assessment:evaluation-edit", args=[activity.pk]))
+
+    assert response.status_code == 403
+    assert "dicatat atas nama Anda" in response.content.decode()
+
+
+def test_a_chair_records_and_changes_on_behalf_through_the_pages(
+    client, rt_chair, activity, offline_resident
+):
+    client.force_login(rt_chair)
+    url = reverse("assessment:evaluation-record", args=[activity.pk])
+
+    response = client.post(url, score_data(2, resident=offline_resident.pk, obstacles="Jauh."))
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get(resident=offline_resident)
+    assert "Mbah Sarinah" in client.get(url).content.decode()
+
+    update = reverse("assessment:evaluation-update", args=[evaluation.pk])
+    assert client.post(update, score_data(5, obstacles="Jauh sekali.")).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.obstacles == "Jauh sekali."
+    assert set(evaluation.scores.values_list("value", flat=True)) == {5}
