@@ -431,3 +431,20 @@ def test_history_paginates(client, officer, rt):
     assert len(second.context["entries"]) == 6
     assert second.context["entries"][-1]["record"].history_type == "+"
     assert "Judul 4 → Judul 5" in client.get(reverse("activity-history", args=[activity.pk])).text
+
+
+def test_the_activity_page_points_to_each_stage_page_that_fits_its_status(client, officer, rt):
+    from rtkeren.models import ActivityStatus
+
+    draft = factories.ActivityFactory(rt=rt, status=ActivityStatus.DRAFT)
+    delivered = factories.ActivityFactory(rt=rt, status=ActivityStatus.DELIVERED)
+    client.force_login(officer)
+
+    draft_page = client.get(reverse("activity-detail", args=[draft.pk])).text
+    delivered_page = client.get(reverse("activity-detail", args=[delivered.pk])).text
+
+    assert reverse("designing:proposal-detail", args=[draft.pk]) in draft_page
+    assert reverse("delivery:activity-detail", args=[draft.pk]) not in draft_page
+    assert reverse("assessment:evaluation-summary", args=[draft.pk]) not in draft_page
+    assert reverse("delivery:activity-detail", args=[delivered.pk]) in delivered_page
+    assert reverse("assessment:evaluation-summary", args=[delivered.pk]) in delivered_page
