@@ -9,11 +9,20 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Co-assessment")
 
     def ready(self):
-        from rtkeren.registry import activity_links
+        from rtkeren.registry import (
+            activity_links,
+            public_sections,
+            report_sections,
+            rt_report_sections,
+        )
         from rtkeren.transitions import transition_listeners
 
+        from . import public, reports
         from .links import evaluation_link
         from .services import evaluations_invite
 
         transition_listeners.register("assessment.invite_evaluators")(evaluations_invite)
         activity_links.register("assessment.evaluation", order=30)(evaluation_link)
+        report_sections.register("assessment", order=30)(reports.activity_section)
+        rt_report_sections.register("assessment", order=30)(reports.rt_section)
+        public_sections.register("assessment", order=30)(public.kelurahan_section)

@@ -7,3 +7,10 @@ class CommissioningConfig(AppConfig):
 
     name = "commissioning"
     verbose_name = _("Co-commissioning")
+
+    def ready(self):
+        from rtkeren.registry import rt_report_sections
+
+        from . import reports
+
+        rt_report_sections.register("commissioning", order=10)(reports.rt_section)

@@ -9,12 +9,20 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Co-delivery")
 
     def ready(self):
-        from rtkeren.registry import activity_links
+        from rtkeren.registry import (
+            activity_links,
+            public_sections,
+            report_sections,
+            rt_report_sections,
+        )
         from rtkeren.transitions import coordinator_checks, transition_guards
 
-        from . import checks
+        from . import checks, public, reports
         from .links import delivery_link
 
         coordinator_checks.register("delivery.coordinator")(checks.is_coordinator)
         transition_guards.register("delivery.last_meeting")(checks.last_meeting_guard)
         activity_links.register("delivery.activity", order=20)(delivery_link)
+        report_sections.register("delivery", order=20)(reports.activity_section)
+        rt_report_sections.register("delivery", order=20)(reports.rt_section)
+        public_sections.register("delivery", order=20)(public.kelurahan_section)

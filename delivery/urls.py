@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 app_name = "delivery"
 
@@ -49,4 +49,5 @@ urlpatterns = [
     path("tugas/", views.TaskListView.as_view(), name="task-list"),
     path("tugas/<int:pk>/selesai/", views.TaskDoneView.as_view(), name="task-done"),
     path("rt/<int:pk>/realisasi/", views.RtSpendingView.as_view(), name="rt-spending"),
+    path("rt/<int:pk>/lpj/", reports.LpjView.as_view(), name="report-lpj"),
 ]

@@ -9,11 +9,14 @@ class DesigningConfig(AppConfig):
     verbose_name = _("Co-designing")
 
     def ready(self):
-        from rtkeren.registry import activity_links
+        from rtkeren.registry import activity_links, public_sections, report_sections
         from rtkeren.transitions import transition_guards
 
+        from . import public, reports
         from .guards import no_round_still_open
         from .links import proposal_link
 
         transition_guards.register("designing.open_round")(no_round_still_open)
         activity_links.register("designing.proposal", order=10)(proposal_link)
+        report_sections.register("designing", order=10)(reports.activity_section)
+        public_sections.register("designing", order=10)(public.kelurahan_section)

@@ -16,9 +16,13 @@ A third, ``activity_links``, is filled from each app's ``AppConfig.ready()``: a 
 own page about that activity (its proposal, its delivery, its evaluation). It decides by the
 activity's status alone, without queries; the page it points to checks permissions itself.
 
-``autodiscover()`` imports both kinds of module. The web process needs only the attention
-providers, and demo modules may import development-only packages (Faker), so the home page
-discovers the ``attention`` modules alone, once, on first use (``attention_items``).
+A fourth, ``exports``, is filled from each app's ``exports.py`` (discovered like the attention
+modules, on first use): named spreadsheets an officer may download (see ``rtkeren.exports``).
+
+``autodiscover()`` imports every kind of module. The web process needs only the attention
+providers and the exports, and demo modules may import development-only packages (Faker), so the
+home page discovers the ``attention`` modules alone, once, on first use (``attention_items``), and
+the export pages the ``exports`` modules (``discover_exports``).
 """
 
 from collections.abc import Callable
@@ -31,6 +35,7 @@ from django.utils.module_loading import autodiscover_modules
 
 ATTENTION_MODULE = "attention"
 DEMO_MODULE = "demo"
+EXPORTS_MODULE = "exports"
 
 
 @dataclass
@@ -95,6 +100,26 @@ def url_or_empty(name: str, *args, **kwargs) -> str:
 demo_data = Registry("demo data")
 attention = Registry("attention provider")
 activity_links = Registry("activity link")
+exports = Registry("export")
+# Printable reports: each app adds its section, ``(activity, user) -> (template_name, context)
+# or None`` for the activity report and ``(rt, period, user) -> ...`` for the yearly RT report,
+# read with a constant number of queries (the page checks the permission to see the report).
+report_sections = Registry("report section")
+rt_report_sections = Registry("RT report section")
+# The public page of a kelurahan: each app adds its section, ``(kelurahan, period) ->
+# (template_name, context) or None``, read with a constant number of queries and holding no
+# personal data (anyone may read it without logging in).
+public_sections = Registry("public section")
+
+
+def sections_of(registry: Registry, *args) -> list[tuple[str, dict]]:
+    """The sections the apps contribute to a report, in registry order."""
+    sections = []
+    for _name, section in registry.items():
+        found = section(*args)
+        if found is not None:
+            sections.append(found)
+    return sections
 
 
 def links_for_activity(activity) -> list[tuple[str, str]]:
@@ -108,12 +133,18 @@ def links_for_activity(activity) -> list[tuple[str, str]]:
 
 
 def autodiscover() -> None:
-    autodiscover_modules(ATTENTION_MODULE, DEMO_MODULE)
+    autodiscover_modules(ATTENTION_MODULE, DEMO_MODULE, EXPORTS_MODULE)
 
 
 @cache
 def _discover_attention() -> None:
     autodiscover_modules(ATTENTION_MODULE)
+
+
+@cache
+def discover_exports() -> None:
+    """Import every app's ``exports`` module once (see ``rtkeren.exports``)."""
+    autodiscover_modules(EXPORTS_MODULE)
 
 
 def attention_items(user) -> list[AttentionItem]:

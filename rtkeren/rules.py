@@ -9,6 +9,7 @@ import rules
 from rtkeren import scopes, transitions
 from rtkeren.models import ActivityStatus, Resident, Role
 from rtkeren.selectors.activities import home_kelurahan_ids
+from rtkeren.selectors.audit import account_kelurahan_ids
 
 
 @rules.predicate
@@ -202,3 +203,51 @@ def is_rt_chair_or_officer(user):
 rules.add_perm("rtkeren.list_registrations", is_rt_chair_or_officer)
 rules.add_perm("rtkeren.list_password_code_residents", is_rt_chair_or_officer)
 rules.add_perm("rtkeren.issue_password_code", is_officer_of | is_rt_chair_of)
+
+# Printable reports: the people who account for the RT's activities (its chair and Pokmas) and
+# the kelurahan staff who check them; an activity's report also to its coordinators.
+reads_rt_reports = sees_city | is_government_of | is_rt_chair_of | is_pokmas_member_of
+rules.add_perm("rtkeren.view_activity_report", reads_rt_reports | is_activity_coordinator)
+rules.add_perm("rtkeren.view_rt_report", reads_rt_reports)
+
+# Exports: spreadsheets of a kelurahan for its officers, of the whole city (no permission
+# object) for city viewers and admins. Each download is audited (rtkeren.services.exports).
+rules.add_perm("rtkeren.list_exports", is_admin | is_city_viewer | is_officer)
+rules.add_perm("rtkeren.export_data", sees_city | is_officer_of)
+
+# Resident import: an officer imports residents into their own kelurahan. Asked without an
+# object (the menu link, the upload page), the question is whether they are an officer at all.
+
+
+@rules.predicate
+def is_officer_of_or_any(user, obj):
+    if obj is None:
+        return is_officer(user)
+    return is_officer_of(user, obj)
+
+
+rules.add_perm("rtkeren.import_residents", is_officer_of_or_any)
+
+# Audit: NIK reveals and exports are read by officers (their kelurahan's events only, see
+# rtkeren.selectors.audit), city viewers and admins. The breach reach of an account (the residents
+# whose data it could read) is for admins, and for an officer when every role and the resident
+# record of the account sit in the officer's kelurahan: its reach then lies within data the officer
+# already holds. Asked without an account (the page itself), the question is whether they are an
+# officer at all.
+
+
+@rules.predicate
+def is_officer_of_account_reach(user, account):
+    if account is None:
+        return is_officer(user)
+    kelurahan = account_kelurahan_ids(account)
+    return bool(kelurahan) and kelurahan <= scopes.kelurahan_ids(user, Role.OFFICER)
+
+
+rules.add_perm("rtkeren.view_audit", sees_city | is_officer)
+rules.add_perm("rtkeren.view_breach_reach", is_admin | is_officer_of_account_reach)
+
+# Privacy: the officers of the kelurahan list and complete residents' deletion requests (the
+# object is the resident). Data Saya itself is always the logged-in person's own entry.
+rules.add_perm("rtkeren.list_deletion_requests", is_officer)
+rules.add_perm("rtkeren.complete_deletion_request", is_officer_of)

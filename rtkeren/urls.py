@@ -2,7 +2,19 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from rtkeren.views import accounts, activities, notifications, pages, residents
+from rtkeren.views import (
+    accounts,
+    activities,
+    audit,
+    exports,
+    imports,
+    notifications,
+    pages,
+    privacy,
+    public,
+    reports,
+    residents,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -10,9 +22,16 @@ urlpatterns = [
     path("bahasa/", pages.language_set, name="language-set"),
     path("accounts/", include(accounts.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("warga/impor/", include(imports.urlpatterns)),
     path("warga/", include(residents.urlpatterns)),
     path("notifikasi/", include(notifications.urlpatterns)),
     path("kegiatan/", include(activities.urlpatterns)),
+    path("ekspor/", include(exports.urlpatterns)),
+    path("audit/", include(audit.urlpatterns)),
+    path("laporan/", include(reports.urlpatterns)),
+    path("publik/", include(public.urlpatterns)),
+    path("privasi/", privacy.PrivacyNoticeView.as_view(), name="privacy-notice"),
+    path("data-saya/", include(privacy.urlpatterns)),
     path("perencanaan/", include("commissioning.urls")),
     path("perancangan/", include("designing.urls")),
     path("pelaksanaan/", include("delivery.urls")),

@@ -1,4 +1,8 @@
+import io
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
 
 from rtkeren.models import Role
 from tests import factories
@@ -141,3 +145,12 @@ def outsider(foreign_rt):
 @pytest.fixture
 def foreign_officer(foreign_kelurahan):
     return factories.make_user_with_role(Role.OFFICER, "petugas2", kelurahan=foreign_kelurahan)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The whole demo (seed_demo), loaded once for a test module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)

@@ -1,4 +1,5 @@
-"""Admin for people: accounts, interests, residents (NIK only masked) and the NIK reveal log."""
+"""Admin for people: accounts, interests, residents (NIK only masked), the NIK reveal log and the
+export log."""
 
 from operator import attrgetter
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from rtkeren.models import RT, Interest, NikReveal, Resident, ResidentInterest, User
+from rtkeren.models import RT, ExportAudit, Interest, NikReveal, Resident, ResidentInterest, User
 from rtkeren.phone import normalize_phone
 from rtkeren.selectors.residents import looks_like_nik
 from rtkeren.services.residents import resident_check, resident_save
@@ -20,14 +21,22 @@ from rtkeren.services.residents import resident_check, resident_save
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Preferences"), {"fields": ("language",)}),
+        (_("Preferences"), {"fields": ("language", "email_notifications")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Preferences"), {"fields": ("language",)}),
     )
-    list_display = ("username", "first_name", "last_name", "email", "language", "is_staff")
-    list_filter = (*DjangoUserAdmin.list_filter, "language")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "email_notifications",
+        "language",
+        "is_staff",
+    )
+    list_filter = (*DjangoUserAdmin.list_filter, "language", "email_notifications")
 
 
 @admin.register(Interest)
@@ -176,15 +185,8 @@ class ResidentAdmin(SimpleHistoryAdmin):
         resident_save(by=request.user, resident=obj, nik=form.cleaned_data.get("nik") or None)
 
 
-@admin.register(NikReveal)
-class NikRevealAdmin(admin.ModelAdmin):
-    """The audit log of NIK reveals: read only, for everyone."""
-
-    list_display = ("at", "officer", "resident", "reason")
-    list_select_related = ("officer", "resident")
-    search_fields = ("resident__name", "officer__username", "officer__first_name", "reason")
-    date_hierarchy = "at"
-    raw_id_fields = ("officer", "resident")
+class AuditLogAdmin(admin.ModelAdmin):
+    """An audit log: read only, for everyone, admins included."""
 
     def has_add_permission(self, request):
         return False
@@ -194,3 +196,26 @@ class NikRevealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(NikReveal)
+class NikRevealAdmin(AuditLogAdmin):
+    """The audit log of NIK reveals."""
+
+    list_display = ("at", "officer", "resident", "reason")
+    list_select_related = ("officer", "resident")
+    search_fields = ("resident__name", "officer__username", "officer__first_name", "reason")
+    date_hierarchy = "at"
+    raw_id_fields = ("officer", "resident")
+
+
+@admin.register(ExportAudit)
+class ExportAuditAdmin(AuditLogAdmin):
+    """The audit log of spreadsheet downloads (written only by ``export_write``)."""
+
+    list_display = ("at", "user", "title", "scope", "row_count")
+    list_filter = ("export", "kelurahan")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name", "export", "title")
+    date_hierarchy = "at"
+    raw_id_fields = ("user",)

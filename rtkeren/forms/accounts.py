@@ -174,7 +174,12 @@ class ProfileForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mail (optional)"),
         required=False,
-        help_text=_("Only for resetting your password by e-mail."),
+        help_text=_("For resetting your password, and for your notifications if you wish."),
+    )
+    email_notifications = forms.BooleanField(
+        label=_("Notifications by e-mail"),
+        required=False,
+        help_text=_("Also send my portal notifications to my e-mail address."),
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     phone = forms.CharField(

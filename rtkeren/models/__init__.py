@@ -1,11 +1,13 @@
 from .accounts import PASSWORD_CODE_MAX_ATTEMPTS, PasswordCode
 from .activities import FINAL_STATUSES, Activity, ActivityStatus, ActivityTransition, BudgetLine
-from .audit import NikReveal
+from .audit import ExportAudit, NikReveal
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
+from .imports import ImportJob
 from .ledger import Participation, Stage
 from .notifications import Notification
 from .people import ADULT_AGE, Interest, Resident, ResidentInterest, User
 from .periods import Period, RtCeiling
+from .privacy import Consent, DeletionRequest
 from .roles import ROLE_SCOPE, Role, RoleAssignment
 from .wilayah import RT, RW, Kecamatan, Kelurahan, Kota
 
@@ -22,6 +24,10 @@ __all__ = [
     "BudgetLine",
     "Community",
     "CommunityMembership",
+    "Consent",
+    "DeletionRequest",
+    "ExportAudit",
+    "ImportJob",
     "Interest",
     "Kecamatan",
     "Kelurahan",

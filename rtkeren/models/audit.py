@@ -28,3 +28,37 @@ class NikReveal(models.Model):
 
     def __str__(self):
         return f"{self.officer} → {self.resident} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class ExportAudit(models.Model):
+    """Each spreadsheet downloaded from the portal: who, which export, when, for which place and
+    how many rows left with it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="export_audits",
+        verbose_name=_("user"),
+    )
+    export = models.CharField(_("export"), max_length=64)
+    title = models.CharField(_("title"), max_length=150)
+    kelurahan = models.ForeignKey(
+        "rtkeren.Kelurahan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kelurahan"),
+        help_text=_("Empty when the export covered the whole city."),
+    )
+    scope = models.CharField(_("scope"), max_length=150)
+    row_count = models.PositiveIntegerField(_("rows"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("export audit")
+        verbose_name_plural = _("export audits")
+
+    def __str__(self):
+        return f"{self.user} → {self.export} ({self.scope}, {self.at:%Y-%m-%d %H:%M})"

@@ -27,6 +27,11 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language the portal speaks to this person."),
     )
+    email_notifications = models.BooleanField(
+        _("notifications by e-mail"),
+        default=True,
+        help_text=_("Also send this person's notifications to their e-mail address, if any."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

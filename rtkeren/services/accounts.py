@@ -407,6 +407,7 @@ def profile_update(
     user: User,
     email: str,
     language: str,
+    email_notifications: bool | None = None,
     phone: str | None = None,
     interests: Mapping[str, Iterable[Interest]] | None = None,
 ) -> User:
@@ -414,8 +415,10 @@ def profile_update(
     resident and are changed only for a confirmed account (None leaves them as they are)."""
     user.email = (email or "").strip()
     user.language = language
+    if email_notifications is not None:
+        user.email_notifications = email_notifications
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["email", "language"])
+    user.save(update_fields=["email", "language", "email_notifications"])
 
     if phone is None and interests is None:
         return user

@@ -1,6 +1,7 @@
 """In-portal notifications: the one writer every app calls, and marking them read."""
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.text import Truncator
 
 from rtkeren.models import Notification, User
+from rtkeren.tasks import notification_email_send
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 
@@ -32,6 +34,8 @@ def notification_send(
 
     Give ``message`` as a lazy translation, or as a callable returning the text (for messages
     with placeholders), so that it is rendered once per language; a plain string is sent as is.
+    Recipients with an e-mail address who have not opted out also get it by e-mail, from the
+    worker, once the transaction has committed: a rolled-back change e-mails nobody.
     """
     unique = {user.pk: user for user in recipients if user is not None}
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
@@ -45,7 +49,12 @@ def notification_send(
         )
         for user in unique.values()
     ]
-    return Notification.objects.bulk_create(notifications)
+    sent = Notification.objects.bulk_create(notifications)
+    by_email = [n.pk for n in sent if n.recipient.email and n.recipient.email_notifications]
+    if by_email:
+        # robust: the change has committed and the notifications stand even if queueing fails.
+        transaction.on_commit(partial(notification_email_send.enqueue, by_email), robust=True)
+    return sent
 
 
 @transaction.atomic

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "js_lib_bootstrap5",
     "js_lib_htmx",
     "simple_history",
+    "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "rtkeren",
     "commissioning",
     "designing",
@@ -130,7 +133,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5_242_880)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+
+# How long the stage sections of a kelurahan's public page stay cached (0: not at all).
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# E-mail leaves through a worker (`manage.py db_worker`), never inside a request: tasks wait in
+# the database, so no other service is needed.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where the links in e-mails point: the address people use to reach the portal.
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django import template
 
 register = template.Library()
@@ -19,3 +21,14 @@ def padded(number, width: int = 3) -> str:
     if number is None or number == "":
         return ""
     return f"{int(number):0{int(width)}d}"
+
+
+@register.simple_tag(takes_context=True)
+def whatsapp_share_url(context, *parts) -> str:
+    """A wa.me link that opens WhatsApp with ``parts`` (public facts only: a title, a date, a
+    place) joined on one line, and the absolute address of the page being viewed."""
+    request = context["request"]
+    text = " · ".join(str(part) for part in parts if part not in (None, ""))
+    return "https://wa.me/?text=" + quote(
+        f"{text}\n{request.build_absolute_uri(request.path)}", safe=""
+    )

@@ -102,7 +102,11 @@ class ProfileView(LoginRequiredMixin, FormView):
 
     def get_initial(self):
         user = self.request.user
-        initial = {"email": user.email, "language": user.language}
+        initial = {
+            "email": user.email,
+            "email_notifications": user.email_notifications,
+            "language": user.language,
+        }
         if self.confirmed:
             initial["phone"] = self.resident.phone
             links = self.resident.interest_links.all()
@@ -125,6 +129,7 @@ class ProfileView(LoginRequiredMixin, FormView):
                 user=self.request.user,
                 email=data["email"],
                 language=data["language"],
+                email_notifications=data["email_notifications"],
                 phone=data["phone"] if self.confirmed else None,
                 interests=form.chosen_interests(),
             )

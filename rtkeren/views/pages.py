@@ -61,7 +61,10 @@ def _quick_links(user) -> list[tuple[str, str]]:
         ),
         ("resident-list", _("Residents"), rules.has_perm("rtkeren.list_residents", user)),
         ("activity-list", _("Activities"), True),
+        ("export-list", _("Exports"), rules.has_perm("rtkeren.list_exports", user)),
+        ("audit-nik-reveals", _("Audit"), rules.has_perm("rtkeren.view_audit", user)),
         ("account-profile", _("My profile"), True),
+        ("data-saya", _("My data"), hasattr(user, "resident")),
         ("notification-list", _("Notifications"), True),
         ("password_change", _("Change password"), True),
     ]

@@ -4,19 +4,10 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from commissioning.models import Endorsement, Forum, Potential
 from rtkeren.models import Participation, Stage, User
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--force", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

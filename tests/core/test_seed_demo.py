@@ -7,7 +7,6 @@ from collections import Counter
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from rtkeren import demo
@@ -50,14 +49,6 @@ EXPECTED_ROLES = {
     "pendaftar3": set(),
     "pendaftar4": set(),
 }
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--force", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def demo_rt() -> RT:

@@ -4,21 +4,12 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from designing.models import Comment, ProposalOrigin, Vote, VotingRound
 from rtkeren.models import Activity, ActivityStatus, Participation, Stage, User
 
 BLITAR = "35.72.02.1002"
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--force", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

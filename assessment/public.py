@@ -1,0 +1,56 @@
+"""Co-assessment on a kelurahan's public page (registered in ``apps.py``): the kelurahan's
+scorecard and the follow-ups of its activities. A follow-up's owner shows as a role (e.g.
+"Kelurahan officer"), never by name."""
+
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+from rtkeren.models import Kelurahan, Period, Role, RoleAssignment
+
+from . import scorecard
+from .models import FollowUp
+
+#: Which of an owner's roles names them on the public page: the most accountable one.
+ROLE_RANK = [
+    Role.OFFICER,
+    Role.FACILITATOR,
+    Role.RW_CHAIR,
+    Role.RT_CHAIR,
+    Role.COMMUNITY_LEAD,
+    Role.POKMAS_MEMBER,
+    Role.RESIDENT,
+    Role.CITY_VIEWER,
+    Role.ADMIN,
+]
+
+
+def _owner_role() -> Subquery:
+    rank = Case(
+        *[When(role=role, then=Value(position)) for position, role in enumerate(ROLE_RANK)],
+        output_field=IntegerField(),
+    )
+    return Subquery(
+        RoleAssignment.objects.current()
+        .filter(user=OuterRef("owner_id"))
+        .order_by(rank, "pk")
+        .values("role")[:1]
+    )
+
+
+def kelurahan_section(kelurahan: Kelurahan, period: Period):
+    """The scorecard (3 queries) and the follow-ups, those not done first (1 query)."""
+    follow_ups = list(
+        FollowUp.objects.filter(activity__kelurahan=kelurahan, activity__period=period)
+        .select_related("activity")
+        .annotate(owner_role=_owner_role())
+        .order_by(
+            Case(When(status=FollowUp.Status.DONE, then=Value(1)), default=Value(0)),
+            "due_on",
+            "pk",
+        )
+    )
+    for follow_up in follow_ups:
+        follow_up.owner_label = Role(follow_up.owner_role).label if follow_up.owner_role else ""
+    return "assessment/includes/public_section.html", {
+        "card": scorecard.scorecard(scope=scorecard.Scope(kelurahan=kelurahan), period=period),
+        "follow_ups": follow_ups,
+    }

@@ -1,0 +1,55 @@
+"""Co-designing on a kelurahan's public page (registered in ``apps.py``): the proposals approved
+after voting, with their vote counts, once the round has closed. Counts only, never who voted;
+the counts of a round still open stay hidden so they cannot sway the vote."""
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from rtkeren.models import Activity, ActivityStatus, Kelurahan, Period
+
+from .models import Vote, VotingRound
+
+#: Proposals the kelurahan approved, whatever became of them since.
+APPROVED_STATUSES = (
+    ActivityStatus.APPROVED,
+    ActivityStatus.IN_DELIVERY,
+    ActivityStatus.DELIVERED,
+    ActivityStatus.EVALUATED,
+)
+
+
+def kelurahan_section(kelurahan: Kelurahan, period: Period):
+    """Closed rounds with their approved proposals and vote counts, and how many rounds are
+    still to close (4 queries)."""
+    now = timezone.now()
+    in_scope = VotingRound.objects.filter(kelurahan=kelurahan, period=period)
+    rounds = list(
+        in_scope.closed(now)
+        .select_related("rt__rw")
+        .annotate(voter_count=Count("votes__resident", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "proposals",
+                queryset=Activity.objects.filter(status__in=APPROVED_STATUSES)
+                .select_related("rt__rw")
+                .order_by("title", "pk"),
+                to_attr="approved",
+            )
+        )
+        .order_by("-closes_at", "-pk")
+    )
+    counts = {
+        (row["round"], row["activity"]): row["count"]
+        for row in Vote.objects.filter(round__in=[r.pk for r in rounds])
+        .values("round", "activity")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    for voting_round in rounds:
+        for proposal in voting_round.approved:
+            proposal.vote_count = counts.get((voting_round.pk, proposal.pk), 0)
+        voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
+    return "designing/includes/public_section.html", {
+        "rounds": rounds,
+        "pending_count": in_scope.not_closed(now).count(),
+    }

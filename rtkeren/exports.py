@@ -1,0 +1,369 @@
+"""Spreadsheets officers download: a small framework, and the core's own exports.
+
+Each app registers named exports in its ``exports.py`` (discovered like the attention modules,
+see ``rtkeren.registry``) with ``@register_export(name, title=..., columns=[...])`` on a function
+``(user, scope) -> iterable of rows``. A row function reads one queryset with ``values_list`` of
+the columns it needs and ``.iterator(chunk_size=CHUNK_SIZE)``, so that it costs a constant
+number of queries and a whole city's rows never sit in memory at once; the workbook is written in
+openpyxl's write-only mode to a temporary file, which the view streams.
+
+Whole rupiah go in ``money`` columns and dates in ``date`` columns, so that Excel can add them up
+and sort them. A NIK never leaves the portal in full: ``nik_codec.mask_nik`` only.
+"""
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from rtkeren import nik as nik_codec
+from rtkeren import scopes
+from rtkeren.models import Activity, Kelurahan, Resident, Role
+from rtkeren.registry import discover_exports, exports
+
+CHUNK_SIZE = 2000
+EXPORT_PERMISSION = "rtkeren.export_data"
+MONEY_FORMAT = '"Rp"#,##0'
+DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+SHEET_TITLE_LENGTH = 31
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    number_format: str = ""
+
+
+def money(header) -> Column:
+    return Column(header, MONEY_FORMAT)
+
+
+def date(header) -> Column:
+    return Column(header, DATE_FORMAT)
+
+
+def moment(header) -> Column:
+    return Column(header, DATETIME_FORMAT)
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """One kelurahan, or the whole city when ``kelurahan`` is None."""
+
+    kelurahan: Kelurahan | None = None
+
+    @property
+    def label(self) -> str:
+        return self.kelurahan.name if self.kelurahan else _("Whole city")
+
+    @property
+    def query_value(self) -> str:
+        return str(self.kelurahan.pk) if self.kelurahan else ""
+
+    def filter(self, queryset: QuerySet, kelurahan_lookup: str = "kelurahan") -> QuerySet:
+        """``queryset`` cut to this scope; ``kelurahan_lookup`` leads from its rows to the
+        kelurahan (``"rt__rw__kelurahan"`` for residents, ``"activity__kelurahan"``...)."""
+        if self.kelurahan is None:
+            return queryset
+        return queryset.filter(**{kelurahan_lookup: self.kelurahan})
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str
+    title: str
+    columns: Sequence[Column | str]
+    rows: Callable[..., Iterable[Sequence]]
+    permission: str = EXPORT_PERMISSION
+    # Templates read its title and name; calling it there would run the export.
+    do_not_call_in_templates = True
+
+    def __call__(self, user, scope: ExportScope) -> Iterable[Sequence]:
+        return self.rows(user, scope)
+
+    @property
+    def headers(self) -> list[str]:
+        return [
+            str(column.header if isinstance(column, Column) else column) for column in self.columns
+        ]
+
+    @property
+    def number_formats(self) -> list[str]:
+        return [
+            column.number_format if isinstance(column, Column) else "" for column in self.columns
+        ]
+
+
+def register_export(
+    name: str,
+    *,
+    title,
+    columns: Sequence[Column | str],
+    permission: str = EXPORT_PERMISSION,
+    order: int = 100,
+) -> Callable:
+    """Register ``rows(user, scope)`` as the export ``name`` (also its file name)."""
+
+    def decorator(rows: Callable) -> Callable:
+        export = Export(name=name, title=title, columns=columns, rows=rows, permission=permission)
+        exports.register(name, order=order)(export)
+        return rows
+
+    return decorator
+
+
+def all_exports() -> list[Export]:
+    discover_exports()
+    return [export for _name, export in exports.items()]
+
+
+def export_named(name: str) -> Export | None:
+    discover_exports()
+    entry = exports.entries.get(name)
+    return entry[1] if entry else None
+
+
+def scopes_for(user) -> list[ExportScope]:
+    """The scopes offered to ``user`` on the exports page: the city for city viewers and admins,
+    each kelurahan for its officers."""
+    offered = [ExportScope()] if scopes.sees_whole_city(user) else []
+    kelurahan = scopes.kelurahan_ids(user, Role.OFFICER)
+    offered += [ExportScope(k) for k in Kelurahan.objects.filter(pk__in=kelurahan).order_by("name")]
+    return offered
+
+
+def exports_for(user, scope: ExportScope) -> list[Export]:
+    return [export for export in all_exports() if user.has_perm(export.permission, scope.kelurahan)]
+
+
+def _cell_value(value):
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Excel has no time zones: write the wall-clock time of Asia/Jakarta.
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def sheet_title(title) -> str:
+    """Excel refuses some characters and more than 31 of them in a sheet's name."""
+    return re.sub(r"[\\/*?:\[\]]", "-", str(title))[:SHEET_TITLE_LENGTH]
+
+
+def workbook_write(*, export: Export, scope: ExportScope, user, file: IO[bytes]) -> int:
+    """Write ``export`` for ``scope`` as an .xlsx into ``file``; the number of data rows."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title(export.title))
+    bold = Font(bold=True)
+    header_cells = []
+    for header in export.headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    formats = export.number_formats
+    count = 0
+    for row in export(user, scope):
+        cells = []
+        for value, number_format in zip(row, formats, strict=True):
+            value = _cell_value(value)
+            if number_format and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                # Text people typed must never run as a formula in the officer's spreadsheet.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+    workbook.save(file)
+    return count
+
+
+def rt_label(rt_number: int | None, rw_number: int | None) -> str:
+    """ "RT 002 / RW 007" from the two numbers a ``values_list`` gives; "" for none."""
+    if rt_number is None:
+        return ""
+    return f"RT {rt_number:03d} / RW {rw_number:03d}"
+
+
+def choice_labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def _per_outer_row(queryset: QuerySet, outer_field: str, aggregate) -> Coalesce:
+    grouped = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
+    total = Subquery(grouped.annotate(total=aggregate).values("total"))
+    return Coalesce(total, 0, output_field=BigIntegerField())
+
+
+def count_per_row(queryset: QuerySet, outer_field: str, counted: str = "pk") -> Coalesce:
+    """The number of ``queryset`` rows pointing at each exported row (``outer_field`` is the
+    foreign key to it), as a subquery: several such counts in one export query do not multiply
+    each other the way joined ``Count``s do."""
+    return _per_outer_row(queryset, outer_field, Count(counted, distinct=counted != "pk"))
+
+
+def sum_per_row(queryset: QuerySet, outer_field: str, summed) -> Coalesce:
+    """The sum of ``summed`` (a field name or an expression) per exported row; 0 for none."""
+    return _per_outer_row(queryset, outer_field, Sum(summed))
+
+
+# The core's exports.
+
+
+@register_export(
+    "warga",
+    title=gettext_lazy("Residents"),
+    columns=[
+        gettext_lazy("Name"),
+        gettext_lazy("NIK (masked)"),
+        gettext_lazy("Sex"),
+        date(gettext_lazy("Birth date")),
+        gettext_lazy("Kelurahan"),
+        gettext_lazy("RT / RW"),
+        gettext_lazy("Address"),
+        gettext_lazy("Occupation"),
+        gettext_lazy("Status"),
+        gettext_lazy("Verification"),
+    ],
+    order=0,
+)
+def residents_rows(user, scope: ExportScope):
+    # Only the last four digits are read: the encrypted NIK never reaches this process.
+    sexes = choice_labels(Resident.Sex.choices)
+    statuses = choice_labels(Resident.Status.choices)
+    verifications = choice_labels(Resident.Verification.choices)
+    rows = (
+        scope.filter(Resident.objects.all(), "rt__rw__kelurahan")
+        .order_by("rt__rw__kelurahan__name", "rt__rw__number", "rt__number", "name", "pk")
+        .values_list(
+            "name",
+            "nik_last4",
+            "sex",
+            "birth_date",
+            "rt__rw__kelurahan__name",
+            "rt__number",
+            "rt__rw__number",
+            "address",
+            "occupation",
+            "status",
+            "verification",
+        )
+    )
+    for (
+        name,
+        last4,
+        sex,
+        born,
+        kelurahan,
+        rt_number,
+        rw_number,
+        address,
+        occupation,
+        status,
+        verification,
+    ) in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield (
+            name,
+            nik_codec.mask_nik(last4),
+            sexes.get(sex, sex),
+            born,
+            kelurahan,
+            rt_label(rt_number, rw_number),
+            address,
+            occupation,
+            statuses.get(status, status),
+            verifications.get(verification, verification),
+        )
+
+
+@register_export(
+    "kegiatan",
+    title=gettext_lazy("Activities"),
+    columns=[
+        gettext_lazy("Title"),
+        gettext_lazy("Kind"),
+        gettext_lazy("Physical or not"),
+        gettext_lazy("Kelurahan"),
+        gettext_lazy("RT / RW"),
+        gettext_lazy("Community"),
+        gettext_lazy("Period"),
+        gettext_lazy("Funding source"),
+        gettext_lazy("Status"),
+        date(gettext_lazy("Planned start")),
+        date(gettext_lazy("Planned end")),
+        money(gettext_lazy("Budget")),
+    ],
+    order=10,
+)
+def activities_rows(user, scope: ExportScope):
+    kinds = choice_labels(Activity.Kind.choices)
+    natures = choice_labels(Activity.Nature.choices)
+    fundings = choice_labels(Activity.Funding.choices)
+    statuses = choice_labels(Activity._meta.get_field("status").choices)
+    rows = (
+        scope.filter(Activity.objects.all())
+        .with_budget_total()
+        .order_by("kelurahan__name", "period__year", "rt__rw__number", "rt__number", "pk")
+        .values_list(
+            "title",
+            "kind",
+            "nature",
+            "kelurahan__name",
+            "rt__number",
+            "rt__rw__number",
+            "community__name",
+            "period__year",
+            "funding_source",
+            "status",
+            "planned_start",
+            "planned_end",
+            "budget_total",
+        )
+    )
+    for (
+        title,
+        kind,
+        nature,
+        kelurahan,
+        rt_number,
+        rw_number,
+        community,
+        year,
+        funding,
+        status,
+        start,
+        end,
+        budget,
+    ) in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield (
+            title,
+            kinds.get(kind, kind),
+            natures.get(nature, nature),
+            kelurahan,
+            rt_label(rt_number, rw_number),
+            community or "",
+            year,
+            fundings.get(funding, funding),
+            statuses.get(status, status),
+            start,
+            end,
+            budget or 0,
+        )

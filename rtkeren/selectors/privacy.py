@@ -1,0 +1,100 @@
+"""Reads for Data Saya and the kelurahan's list of deletion requests."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from rtkeren import scopes
+from rtkeren.models import (
+    Consent,
+    DeletionRequest,
+    Notification,
+    Participation,
+    Resident,
+    ResidentInterest,
+    Role,
+    RoleAssignment,
+    User,
+)
+
+
+@dataclass
+class ConsentState:
+    purpose: str
+    label: str
+    text: str
+    current: Consent | None
+    #: Data held without a consent record (an imported phone number) still counts as given, so
+    #: the resident can withdraw it.
+    in_force: bool
+
+
+def own_resident(user: User) -> Resident | None:
+    """The user's own register entry with everything Data Saya shows, in a fixed number of
+    queries."""
+    return (
+        Resident.objects.with_places()
+        .prefetch_related(
+            Prefetch(
+                "interest_links",
+                queryset=ResidentInterest.objects.select_related("interest").order_by(
+                    "kind", "interest__name"
+                ),
+            ),
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.select_related("recorded_by", "withdrawn_by"),
+            ),
+            "deletion_requests",
+        )
+        .filter(user=user)
+        .first()
+    )
+
+
+def consent_states(resident: Resident) -> list[ConsentState]:
+    consents = list(resident.consents.all())
+    held = {
+        Consent.Purpose.RELIGION: bool(resident.religion),
+        Consent.Purpose.PHONE: bool(resident.phone),
+    }
+    states = []
+    for purpose in Consent.Purpose:
+        current = next(
+            (c for c in consents if c.purpose == purpose and c.withdrawn_at is None), None
+        )
+        states.append(
+            ConsentState(
+                purpose=purpose.value,
+                label=purpose.label,
+                text=str(Consent.TEXTS[purpose]),
+                current=current,
+                in_force=current is not None or held.get(purpose, False),
+            )
+        )
+    return states
+
+
+def own_participations(resident: Resident) -> QuerySet:
+    return Participation.objects.filter(resident=resident).select_related("activity")
+
+
+def own_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user).count()
+
+
+def own_role_assignments(user: User) -> QuerySet:
+    return RoleAssignment.objects.filter(user=user).select_related(
+        "kota", "kelurahan", "rw__kelurahan", "rt__rw__kelurahan", "community"
+    )
+
+
+def deletion_requests_for(user: User) -> QuerySet:
+    """Requests from residents of the kelurahan(s) where the user is an officer."""
+    return (
+        DeletionRequest.objects.filter(
+            resident__rt__rw__kelurahan_id__in=scopes.kelurahan_ids(user, Role.OFFICER)
+        )
+        .select_related("resident__rt__rw__kelurahan", "completed_by")
+        .order_by("status", "-requested_at", "-pk")
+    )

@@ -1,0 +1,28 @@
+"""The one writer of the export audit: a spreadsheet leaves the portal only through here."""
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rtkeren.exports import Export, ExportScope, workbook_write
+from rtkeren.models import ExportAudit, User
+
+
+def export_write(*, user: User, export: Export, scope: ExportScope, file) -> ExportAudit:
+    """Write ``export`` for ``scope`` into ``file`` and record who took how many rows of what."""
+    if not rules.has_perm(export.permission, user, scope.kelurahan):
+        raise PermissionDenied(_("You may not download this export for this area."))
+    row_count = workbook_write(export=export, scope=scope, user=user, file=file)
+    audit = ExportAudit(
+        user=user,
+        export=export.name,
+        title=str(export.title)[:150],
+        kelurahan=scope.kelurahan,
+        scope=str(scope.label)[:150],
+        row_count=row_count,
+    )
+    audit.full_clean()
+    with transaction.atomic():
+        audit.save()
+    return audit

@@ -1,0 +1,178 @@
+"""Consent, correction and deletion requests: the resident's rights under UU 27/2022."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from rtkeren.models import Consent, DeletionRequest, Resident, ResidentInterest, Role, User
+from rtkeren.models.roles import RoleAssignment
+from rtkeren.services.notifications import notification_send
+
+CORRECTION_MAX_LENGTH = 500
+
+
+def _save_resident(resident: Resident, by: User, fields: list[str]) -> None:
+    resident._history_user = by
+    resident.save(update_fields=fields)
+
+
+@transaction.atomic
+def consent_give(*, resident: Resident, purpose: str, by: User) -> Consent:
+    """Record consent with the text shown now; a consent already in force is returned as is."""
+    current = Consent.objects.in_force().filter(resident=resident, purpose=purpose).first()
+    if current is not None:
+        return current
+    consent = Consent(
+        resident=resident,
+        purpose=purpose,
+        text=str(Consent.TEXTS.get(purpose, "")),
+        recorded_by=by,
+    )
+    consent._history_user = by
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, resident: Resident, purpose: str, by: User) -> Consent | None:
+    """End the consent and remove the data it covered, in the same transaction.
+
+    The data goes even when the consent predates these records (a phone number from an import),
+    since withdrawing is what the resident asked for.
+    """
+    if purpose not in Consent.Purpose.values:
+        raise ValidationError(_("Unknown consent purpose."))
+    now = timezone.now()
+    consent = (
+        Consent.objects.select_for_update()
+        .in_force()
+        .filter(resident=resident, purpose=purpose)
+        .first()
+    )
+    if consent is not None:
+        consent.withdrawn_at = max(now, consent.given_at)
+        consent.withdrawn_by = by
+        consent._history_user = by
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    if purpose == Consent.Purpose.RELIGION and resident.religion:
+        resident.religion = ""
+        resident.religion_consent_at = None
+        _save_resident(resident, by, ["religion", "religion_consent_at"])
+    elif purpose == Consent.Purpose.PHONE and resident.phone:
+        resident.phone = ""
+        _save_resident(resident, by, ["phone"])
+    # Photos and public names: nothing uses them without a consent in force, so the record
+    # changing is the whole effect.
+    return consent
+
+
+def _rt_chairs(resident: Resident) -> list[User]:
+    assignments = (
+        RoleAssignment.objects.current()
+        .of_role(Role.RT_CHAIR)
+        .filter(rt_id=resident.rt_id)
+        .select_related("user")
+    )
+    return [assignment.user for assignment in assignments]
+
+
+def _officers(resident: Resident) -> list[User]:
+    assignments = (
+        RoleAssignment.objects.current()
+        .of_role(Role.OFFICER)
+        .filter(kelurahan_id=resident.rt.rw.kelurahan_id)
+        .select_related("user")
+    )
+    return [assignment.user for assignment in assignments]
+
+
+@transaction.atomic
+def correction_request(*, resident: Resident, text: str, by: User) -> list:
+    """Send the resident's correction to their RT chair(s), or to the kelurahan officers when the
+    RT has no chair, who change the register through the usual forms."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write what should be corrected.")})
+    if len(text) > CORRECTION_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("Keep it under %(count)d characters.") % {"count": CORRECTION_MAX_LENGTH}}
+        )
+    recipients = _rt_chairs(resident) or _officers(resident)
+    if not recipients:
+        raise ValidationError(_("Nobody can receive the request yet. Contact the kelurahan."))
+    name = resident.name
+    return notification_send(
+        recipients=recipients,
+        message=lambda: (
+            _("%(name)s asks to correct their register data: %(text)s")
+            % {"name": name, "text": text}
+        ),
+        url=reverse("resident-detail", args=[resident.pk]),
+        subject=resident,
+    )
+
+
+@transaction.atomic
+def deletion_request_create(*, resident: Resident, reason: str, by: User) -> DeletionRequest:
+    if DeletionRequest.objects.filter(
+        resident=resident, status=DeletionRequest.Status.OPEN
+    ).exists():
+        raise ValidationError(_("Your deletion request is already waiting for the kelurahan."))
+    request = DeletionRequest(resident=resident, reason=reason.strip())
+    request._history_user = by
+    request.full_clean()
+    request.save()
+    notification_send(
+        recipients=_officers(resident),
+        message=gettext_lazy("A resident asks for their data to be deleted."),
+        url=reverse("deletion-request-list"),
+        subject=request,
+    )
+    return request
+
+
+@transaction.atomic
+def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident:
+    """Anonymise the resident: the name becomes a placeholder, the optional and contact data go,
+    the account is unlinked and deactivated. The NIK stays encrypted (it keeps a returning person
+    from being registered twice) and participation rows stay, so scorecards do not change. Past
+    history rows are scrubbed too, or the old values would outlive the deletion."""
+    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != DeletionRequest.Status.OPEN:
+        raise ValidationError(_("This request has already been completed."))
+    resident = Resident.objects.select_related("user").get(pk=request.resident_id)
+    account = resident.user
+    placeholder = f"Warga terhapus #{resident.pk}"
+    cleared = {
+        "address": "",
+        "phone": "",
+        "occupation": "",
+        "religion": "",
+        "religion_consent_at": None,
+        "kk_number": "",
+    }
+    resident.history.filter(id=resident.pk).update(name=placeholder, user=None, **cleared)
+    ResidentInterest.objects.filter(resident=resident).delete()
+    now = timezone.now()
+    Consent.objects.in_force().filter(resident=resident).update(withdrawn_at=now, withdrawn_by=by)
+    resident.name = placeholder
+    for field, value in cleared.items():
+        setattr(resident, field, value)
+    resident.user = None
+    resident._history_user = by
+    resident._change_reason = "anonymised on request"
+    resident.save()
+    if account is not None:
+        account.is_active = False
+        account.first_name = account.last_name = account.email = ""
+        account.save(update_fields=["is_active", "first_name", "last_name", "email"])
+    request.status = DeletionRequest.Status.COMPLETED
+    request.completed_by = by
+    request.completed_at = now
+    request._history_user = by
+    request.save(update_fields=["status", "completed_by", "completed_at"])
+    return resident

@@ -1,0 +1,57 @@
+"""Work done by the background worker (`manage.py db_worker`), never inside a request."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django_tasks import task
+
+from rtkeren.models import Notification
+
+SUBJECT_MESSAGE_LENGTH = 80
+
+
+def absolute_url(path: str) -> str:
+    """The link as seen from outside: e-mail has no request to take the host from."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.PORTAL_URL + path
+
+
+def _email(notification: Notification) -> EmailMessage:
+    recipient = notification.recipient
+    with translation.override(recipient.language or settings.LANGUAGE_CODE):
+        subject = gettext("RT Keren: %(message)s") % {
+            "message": Truncator(notification.message).chars(SUBJECT_MESSAGE_LENGTH)
+        }
+        body = render_to_string(
+            "rtkeren/email/notification.txt",
+            {
+                "recipient": recipient,
+                "message": notification.message,
+                "link": absolute_url(notification.url or reverse("notification-list")),
+                "profile_link": absolute_url(reverse("account-profile")),
+            },
+        )
+    # A line break in the message would make an invalid header.
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[recipient.email])
+
+
+@task()
+def notification_email_send(notification_ids: list[int]) -> int:
+    """E-mail the given notifications to those recipients who still have an address and still
+    want e-mail (either may have changed since the task was queued). Returns how many went."""
+    notifications = (
+        Notification.objects.filter(pk__in=notification_ids, recipient__email_notifications=True)
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    emails = [_email(notification) for notification in notifications]
+    if not emails:
+        return 0
+    # One connection for the whole batch rather than one per e-mail.
+    return get_connection().send_messages(emails) or 0

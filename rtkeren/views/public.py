@@ -1,0 +1,130 @@
+"""The public page of each kelurahan: what anyone may see without logging in. Published
+activities come from the core; the stage apps add their sections through
+``rtkeren.registry.public_sections``. Nothing here names a resident: only titles, places,
+statuses, money and counts."""
+
+from functools import partial
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
+from rtkeren.registry import public_sections, sections_of
+
+#: Activities the kelurahan has decided to carry out, and their progress: the published ones.
+PUBLISHED_STATUSES = (
+    ActivityStatus.APPROVED,
+    ActivityStatus.IN_DELIVERY,
+    ActivityStatus.DELIVERED,
+    ActivityStatus.EVALUATED,
+)
+ACTIVITIES_PER_PAGE = 25
+
+
+def public_period(request) -> Period:
+    """The year asked for in ``?tahun=``, else the open period running today, else the latest
+    open one, else the latest. An unknown year, or no period at all, is 404."""
+    periods = Period.objects.order_by("-year")
+    asked = request.GET.get("tahun", "")
+    if asked:
+        if not asked.isdigit():
+            raise Http404
+        found = periods.filter(year=int(asked)).first()
+    else:
+        open_periods = periods.filter(is_open=True)
+        found = (
+            open_periods.containing(timezone.localdate()).first()
+            or open_periods.first()
+            or periods.first()
+        )
+    if found is None:
+        raise Http404
+    return found
+
+
+def published_activities(kelurahan: Kelurahan, period: Period) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(kelurahan=kelurahan, period=period, status__in=PUBLISHED_STATUSES)
+        .select_related("rt__rw")
+        .with_budget_total()
+        .order_by("planned_start", "title", "pk")
+    )
+
+
+def totals_by_status(kelurahan: Kelurahan, period: Period) -> list[dict]:
+    """How many published activities and how much budget per status, in the order of the
+    state machine (one query)."""
+    rows = {
+        row["status"]: row
+        for row in Activity.objects.filter(
+            kelurahan=kelurahan, period=period, status__in=PUBLISHED_STATUSES
+        )
+        .values("status")
+        .annotate(
+            # The join with the budget lines repeats an activity once per line.
+            count=Count("pk", distinct=True),
+            budget=Sum(F("budget_lines__quantity") * F("budget_lines__unit_price")),
+        )
+        .order_by()
+    }
+    return [
+        {
+            "label": status.label,
+            "count": rows[status]["count"],
+            "budget": rows[status]["budget"] or 0,
+        }
+        for status in PUBLISHED_STATUSES
+        if status in rows
+    ]
+
+
+class KelurahanPublicListView(ListView):
+    """The 21 kelurahan of Kota Blitar by kecamatan, each linking to its public page."""
+
+    template_name = "rtkeren/kelurahan_public_list.html"
+    context_object_name = "kecamatan_list"
+
+    def get_queryset(self):
+        return Kecamatan.objects.order_by("code").prefetch_related(
+            Prefetch("kelurahan_set", queryset=Kelurahan.objects.order_by("name"))
+        )
+
+
+class KelurahanPublicView(DetailView):
+    template_name = "rtkeren/kelurahan_public.html"
+    context_object_name = "kelurahan"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    queryset = Kelurahan.objects.select_related("kecamatan")
+
+    def get_context_data(self, **kwargs):
+        kelurahan = self.object
+        period = public_period(self.request)
+        page = Paginator(published_activities(kelurahan, period), ACTIVITIES_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        totals = totals_by_status(kelurahan, period)
+        return super().get_context_data(
+            period=period,
+            periods=Period.objects.order_by("-year"),
+            page_obj=page,
+            activities=page.object_list,
+            status_totals=totals,
+            activity_count=sum(row["count"] for row in totals),
+            budget_total=sum(row["budget"] for row in totals),
+            # Called by the template only when the cached fragment has expired.
+            sections=partial(sections_of, public_sections, kelurahan, period),
+            cache_seconds=settings.PUBLIC_PAGE_CACHE_SECONDS,
+            **kwargs,
+        )
+
+
+urlpatterns = [
+    path("", KelurahanPublicListView.as_view(), name="public-kelurahan-list"),
+    path("<str:code>/", KelurahanPublicView.as_view(), name="public-kelurahan"),
+]

@@ -1,0 +1,227 @@
+"""The export framework, the residents and activities exports, permissions, scope and audit."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rtkeren.models import ActivityStatus, ExportAudit
+from tests import factories
+from tests.core.exports_support import (
+    XLSX_CONTENT_TYPE,
+    body,
+    download,
+    queries_for,
+    sheet_cells,
+    sheet_rows,
+    unpacked_text,
+)
+
+pytestmark = pytest.mark.django_db
+
+STAFF_WITHOUT_EXPORTS = ["resident_user", "rt_chair", "rw_chair", "pokmas_member"]
+
+
+@pytest.fixture
+def register(rt, other_rt, foreign_rt):
+    """Residents in both RTs of Kelurahan Blitar and one in Kelurahan Pakunden."""
+    return {
+        "home": factories.ResidentFactory(rt=rt, name="Siti Aminah", occupation="Penjahit"),
+        "neighbour": factories.ResidentFactory(rt=other_rt, name="Bagus Santoso"),
+        "foreign": factories.ResidentFactory(rt=foreign_rt, name="Dewi Lestari"),
+    }
+
+
+def test_residents_export_is_a_real_workbook_with_the_nik_masked(client, officer, register):
+    client.force_login(officer)
+
+    response = download(client, "warga")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    assert "attachment" in response["Content-Disposition"]
+    assert ".xlsx" in response["Content-Disposition"]
+    content = body(response)
+    header, *rows = sheet_rows(content)
+    assert header[:3] == ("Nama", "NIK (disamarkan)", "Jenis kelamin")
+    home = register["home"]
+    row = next(row for row in rows if row[0] == "Siti Aminah")
+    assert row[1] == f"************{home.nik_last4}"
+    assert row[3] == datetime.datetime.combine(home.birth_date, datetime.time())
+    assert row[5] == "RT 002 / RW 007"
+    assert row[7] == "Penjahit"
+    inside = unpacked_text(content)
+    for resident in register.values():
+        assert resident.reveal_nik().encode() not in content
+        assert resident.reveal_nik() not in inside
+
+
+def test_birth_dates_are_real_dates(client, officer, register):
+    client.force_login(officer)
+
+    _header, first = sheet_cells(body(download(client, "warga")))[:2]
+
+    assert first[3].is_date
+    assert first[3].number_format == "DD/MM/YYYY"
+
+
+def test_officer_gets_only_their_kelurahan(client, officer, register):
+    client.force_login(officer)
+
+    _header, *rows = sheet_rows(body(download(client, "warga")))
+
+    names = {row[0] for row in rows}
+    assert names >= {"Siti Aminah", "Bagus Santoso"}
+    assert "Dewi Lestari" not in names
+
+
+def test_foreign_officer_gets_nothing_of_another_kelurahan(
+    client, foreign_officer, kelurahan, register
+):
+    client.force_login(foreign_officer)
+
+    assert download(client, "warga", kelurahan=kelurahan.pk).status_code == 404
+    _header, *rows = sheet_rows(body(download(client, "warga")))
+    assert [row[0] for row in rows] == ["Dewi Lestari"]
+
+
+def test_officer_may_not_export_the_whole_city(client, officer, foreign_kelurahan, register):
+    client.force_login(officer)
+
+    assert download(client, "warga", kelurahan=foreign_kelurahan.pk).status_code == 404
+    assert download(client, "warga", kelurahan="semua").status_code == 404
+    assert not ExportAudit.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["city_viewer", "admin_user"])
+def test_city_viewer_and_admin_export_the_whole_city(client, request, persona, register):
+    client.force_login(request.getfixturevalue(persona))
+
+    _header, *rows = sheet_rows(body(download(client, "warga")))
+
+    assert {row[0] for row in rows} >= {"Siti Aminah", "Bagus Santoso", "Dewi Lestari"}
+    assert ExportAudit.objects.get().kelurahan is None
+
+
+def test_city_viewer_may_choose_one_kelurahan(client, city_viewer, foreign_kelurahan, register):
+    client.force_login(city_viewer)
+
+    _header, *rows = sheet_rows(body(download(client, "warga", kelurahan=foreign_kelurahan.pk)))
+
+    assert [row[0] for row in rows] == ["Dewi Lestari"]
+
+
+@pytest.mark.parametrize("persona", STAFF_WITHOUT_EXPORTS + ["facilitator", "community_lead"])
+def test_residents_chairs_and_others_are_refused(client, request, persona, kelurahan):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(reverse("export-list")).status_code == 403
+    assert download(client, "warga").status_code == 403
+    assert download(client, "warga", kelurahan=kelurahan.pk).status_code in (403, 404)
+    assert not ExportAudit.objects.exists()
+
+
+def test_anonymous_is_sent_to_log_in(client, kelurahan):
+    for response in (client.get(reverse("export-list")), download(client, "warga")):
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+
+
+def test_unknown_export_is_404(client, officer):
+    client.force_login(officer)
+
+    assert download(client, "tidak-ada").status_code == 404
+
+
+def test_each_download_is_audited(client, officer, kelurahan, register):
+    client.force_login(officer)
+    before = timezone.now()
+
+    download(client, "warga")
+
+    audit = ExportAudit.objects.get()
+    assert audit.user == officer
+    assert audit.export == "warga"
+    assert audit.kelurahan == kelurahan
+    assert audit.scope == kelurahan.name
+    # The two residents of Kelurahan Blitar plus the officer fixture's none.
+    assert audit.row_count == 2
+    assert before <= audit.at <= timezone.now()
+
+
+def test_export_page_lists_downloads_for_the_officers_kelurahan(client, officer, kelurahan):
+    client.force_login(officer)
+
+    response = client.get(reverse("export-list"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert kelurahan.name in page
+    assert f"{reverse('export-download', args=['warga'])}?kelurahan={kelurahan.pk}" in page
+    assert "Seluruh kota" not in page
+
+
+def test_export_page_offers_the_city_to_city_viewers(client, city_viewer):
+    client.force_login(city_viewer)
+
+    page = client.get(reverse("export-list")).content.decode()
+
+    assert "Seluruh kota" in page
+    assert f'href="{reverse("export-download", args=["warga"])}"' in page
+
+
+def test_home_page_links_to_exports_only_for_those_who_may(client, officer, resident_user):
+    client.force_login(officer)
+    assert reverse("export-list") in client.get(reverse("home")).content.decode()
+
+    client.force_login(resident_user)
+    assert reverse("export-list") not in client.get(reverse("home")).content.decode()
+
+
+def test_activities_export_has_money_as_numbers(client, officer, rt, foreign_rt):
+    activity = factories.ActivityFactory(
+        rt=rt, status=ActivityStatus.APPROVED, planned_start=datetime.date(2026, 3, 2)
+    )
+    factories.BudgetLineFactory(activity=activity, quantity=20, unit_price=35_000)
+    factories.BudgetLineFactory(activity=activity, quantity=1, unit_price=500_000)
+    factories.ActivityFactory(rt=foreign_rt, title="Kegiatan kelurahan lain")
+    client.force_login(officer)
+
+    header, *rows = sheet_cells(body(download(client, "kegiatan")))
+
+    assert [cell.value for cell in header][-1] == "Anggaran"
+    assert len(rows) == 1
+    row = rows[0]
+    assert row[0].value == activity.title
+    assert row[-1].value == 1_200_000
+    assert row[-1].number_format == '"Rp"#,##0'
+    assert row[9].is_date
+
+
+def test_typed_text_starting_with_equals_is_written_as_text_not_a_formula(client, officer, rt):
+    hostile = '=HYPERLINK("http://contoh.invalid","klik")'
+    factories.ActivityFactory(rt=rt, status=ActivityStatus.APPROVED, title=hostile)
+    client.force_login(officer)
+
+    header, *rows = sheet_cells(body(download(client, "kegiatan")))
+
+    assert rows[0][0].value == hostile
+    assert rows[0][0].data_type == "s"
+
+
+@pytest.mark.parametrize("name", ["warga", "kegiatan"])
+def test_query_count_does_not_grow_with_rows(client, officer, rt, name):
+    client.force_login(officer)
+
+    def add(count):
+        for _ in range(count):
+            factories.ResidentFactory(rt=rt)
+            factories.BudgetLineFactory(activity=factories.ActivityFactory(rt=rt))
+
+    add(1)
+    one = queries_for(client, name)
+    add(49)
+    fifty = queries_for(client, name)
+
+    assert one == fifty

@@ -1,0 +1,32 @@
+"""Co-delivery's section of the public page: completion per activity and for the kelurahan."""
+
+import pytest
+
+from delivery.models import Output
+from delivery.public import kelurahan_section
+from rtkeren.models import ActivityStatus
+from tests.delivery.factories import OutputFactory, approved_activity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_completion_rates_per_activity_and_for_the_kelurahan(rt, period):
+    batik = approved_activity(rt, status=ActivityStatus.IN_DELIVERY, period=period, title="Batik")
+    OutputFactory(activity=batik, target_quantity=10, finished_quantity=5, status="in_progress")
+    OutputFactory(activity=batik, target_quantity=10, finished_quantity=10, status="finished")
+    tari = approved_activity(rt, status=ActivityStatus.DELIVERED, period=period, title="Tari")
+    OutputFactory(activity=tari, target_quantity=20, finished_quantity=0)
+    not_started = approved_activity(rt, period=period, title="Belum mulai")
+    OutputFactory(activity=not_started, target_quantity=50)
+    approved_activity(rt, status=ActivityStatus.IN_DELIVERY, period=period, title="Tanpa produk")
+
+    _template, context = kelurahan_section(rt.rw.kelurahan, period)
+    assert [(a.title, a.rate) for a in context["activities"]] == [("Batik", 75), ("Tari", 0)]
+    assert context["completion"] == {"planned": 40, "finished": 15, "rate": 37}
+    assert Output.objects.count() == 4
+
+
+def test_empty_kelurahan_has_no_rate(rt, period):
+    _template, context = kelurahan_section(rt.rw.kelurahan, period)
+    assert context["activities"] == []
+    assert context["completion"]["rate"] is None
