@@ -114,13 +114,13 @@ def test_the_page_says_it_in_words_and_shows_charts_without_style(
     ).content.decode()
 
     assert "dari empat tahap ko-produksi terpenuhi" in content
-    assert "<caption>" in content
+    assert "<caption" in content
     assert "style=" not in content
     for view in ("compare", "periods"):
         content = client.get(
             reverse("assessment:scorecard-kelurahan", args=[kelurahan.pk]) + f"?view={view}"
         ).content.decode()
-        assert "<caption>" in content
+        assert "<caption" in content
         assert "bar-w-" in content
         assert "style=" not in content
 
