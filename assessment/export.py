@@ -6,9 +6,9 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from .scorecard import Scorecard
+from rtkeren.exports import sheet_title
 
-SHEET_TITLE_LENGTH = 31
+from .scorecard import Scorecard
 
 
 def _header() -> list[str]:
@@ -51,12 +51,12 @@ def scorecard_workbook(
     for title, cards in sheets:
         if not cards:
             continue
-        sheet = workbook.create_sheet(title[:SHEET_TITLE_LENGTH])
+        sheet = workbook.create_sheet(sheet_title(title))
         sheet.append(_header())
         for each in cards:
             for row in _rows(each):
                 sheet.append(row)
-    summary = workbook.create_sheet(_("What it means")[:SHEET_TITLE_LENGTH])
+    summary = workbook.create_sheet(sheet_title(_("What it means")))
     for each in [card] if card else [*comparison, *trend]:
         for sentence in each.sentences:
             summary.append([each.scope_name, sentence])

@@ -16,6 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT, Period
 from rtkeren.selectors.activities import home_kelurahan_ids
+from rtkeren.views.exports import XLSX_CONTENT_TYPE
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import scorecard, selectors, services
@@ -292,10 +293,17 @@ class FollowUpCreateView(ActivityMixin, FormView):
     permission_required = "assessment.add_followup"
 
     def get_evaluation(self):
-        evaluation_id = self.request.GET.get("evaluation") or self.request.POST.get("evaluation")
-        if not str(evaluation_id or "").isdigit():
-            return None
-        return Evaluation.objects.filter(activity=self.get_object(), pk=evaluation_id).first()
+        """The evaluation whose obstacle is followed up (``?evaluation=``), read once."""
+        if not hasattr(self, "_evaluation"):
+            evaluation_id = self.request.GET.get("evaluation") or self.request.POST.get(
+                "evaluation"
+            )
+            self._evaluation = (
+                Evaluation.objects.filter(activity=self.get_object(), pk=evaluation_id).first()
+                if str(evaluation_id or "").isdecimal()
+                else None
+            )
+        return self._evaluation
 
     def get_initial(self):
         evaluation = self.get_evaluation()
@@ -594,7 +602,7 @@ class ScorecardMixin:
         if request.GET.get("export") == "xlsx":
             response = HttpResponse(
                 scorecard_workbook(card=card, comparison=comparison, trend=trend),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                content_type=XLSX_CONTENT_TYPE,
             )
             name = slugify(f"skor-{scope.name}-{period.year}-{view}")
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

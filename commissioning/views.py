@@ -100,7 +100,7 @@ class PotentialListView(LoginRequiredMixin, ListView):
         kelurahan = selectors.kelurahan_visible_to(user)
         chosen = None
         chosen_id = self.request.GET.get("kelurahan", "")
-        if chosen_id.isdigit():
+        if chosen_id.isdecimal():
             chosen = kelurahan.filter(pk=chosen_id).first()
         elif len(visible := list(kelurahan[:2])) == 1:
             chosen = visible[0]
@@ -616,7 +616,7 @@ class ForumPrintAttendanceView(ForumObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         blank = self.request.GET.get("kosong", "")
-        blank = min(int(blank), PRINT_MAX_BLANK_ROWS) if blank.isdigit() else PRINT_BLANK_ROWS
+        blank = min(int(blank), PRINT_MAX_BLANK_ROWS) if blank.isdecimal() else PRINT_BLANK_ROWS
         attendances = list(selectors.forum_attendance(self.object))
         return super().get_context_data(
             attendances=attendances,

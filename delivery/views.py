@@ -666,7 +666,7 @@ class RtSpendingView(ScopedObjectMixin, DetailView):
         chosen = self.request.GET.get("period", "")
         period = (
             periods.filter(pk=chosen).first()
-            if chosen.isdigit()
+            if chosen.isdecimal()
             else Period.objects.containing(timezone.localdate()).first()
         ) or periods.first()
         lines = (

@@ -101,7 +101,7 @@ class ProposalForm(forms.Form):
         kind, _sep, pk = value.partition(":")
         model = {"rt": RT, "kelurahan": Kelurahan}.get(kind)
         queryset = RT.objects.select_related("rw") if model is RT else Kelurahan.objects
-        place = queryset.filter(pk=pk).first() if model and pk.isdigit() else None
+        place = queryset.filter(pk=pk).first() if model and pk.isdecimal() else None
         if place is None:
             raise ValidationError(_("Choose where the activity takes place."))
         return place

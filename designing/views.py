@@ -283,9 +283,7 @@ class ProposalReviewView(ProposalObjectMixin, View):
         activity = self.get_object()
         form = ReviewForm(request.POST)
         if not form.is_valid():
-            messages.error(
-                request, " ".join(message for errors in form.errors.values() for message in errors)
-            )
+            messages.error(request, " ".join(_messages_of(form)))
             return self.back("#review")
         approve = form.cleaned_data["decision"] == "approve"
         try:
@@ -421,7 +419,7 @@ class BudgetPlanListView(LoginRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
 
-class BudgetPlanDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailView):
+class BudgetPlanDetailView(ScopedObjectMixin, DetailView):
     """The RT budget plan (RAP) of one RT for one period; printable."""
 
     template_name = "designing/budgetplan_detail.html"
@@ -431,14 +429,6 @@ class BudgetPlanDetailView(LoginRequiredMixin, PermissionRequiredMixin, DetailVi
 
     def get_queryset(self):
         return selectors.rts_for_budget_plan(self.request.user)
-
-    def get_object(self, queryset=None):
-        if getattr(self, "object", None) is None:
-            self.object = super().get_object(queryset)
-        return self.object
-
-    def get_permission_object(self):
-        return self.get_object()
 
     def get_context_data(self, **kwargs):
         form = BudgetPlanFilterForm(self.request.GET or None)
@@ -626,7 +616,7 @@ class VoteView(RoundObjectMixin, View):
             messages.success(request, notice)
         page = request.POST.get("page", "")
         url = reverse("designing:round-detail", args=[voting_round.pk])
-        query = f"?page={page}" if page.isdigit() and page != "1" else ""
+        query = f"?page={page}" if page.isdecimal() and page != "1" else ""
         return HttpResponseRedirect(f"{url}{query}#ballot")
 
 

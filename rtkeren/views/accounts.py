@@ -18,7 +18,6 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, ListView
-from django.views.generic.detail import SingleObjectMixin
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.accounts import (
@@ -32,6 +31,7 @@ from rtkeren.forms.accounts import (
 from rtkeren.models import Resident, ResidentInterest
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services
+from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"
 
@@ -65,7 +65,7 @@ class RegistrationView(FormView):
                 password=data["password"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         login(self.request, user, backend=BACKEND)
         messages.success(self.request, services.REGISTRATION_ACCEPTED)
@@ -134,7 +134,7 @@ class ProfileView(LoginRequiredMixin, FormView):
                 interests=form.chosen_interests(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your profile has been saved."))
         return super().form_valid(form)
@@ -152,7 +152,7 @@ class PasswordCodeRedeemView(FormView):
                 login=data["login"], code=data["code"], new_password=data["new_password"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your new password is saved. Log in with it now."))
         return redirect("login")
@@ -176,7 +176,7 @@ class PasswordCodeListView(LoginRequiredMixin, PermissionRequiredMixin, ListView
 
 
 @method_decorator(never_cache, name="dispatch")
-class PasswordCodeIssueView(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin, View):
+class PasswordCodeIssueView(ScopedObjectMixin, View):
     """POST only. The answer shows the code once and is never cached; it is not stored in clear."""
 
     permission_required = "rtkeren.issue_password_code"
@@ -215,7 +215,7 @@ class VerificationListView(LoginRequiredMixin, PermissionRequiredMixin, ListView
         return selectors.awaiting_verification(self.request.user)
 
 
-class VerificationMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin):
+class VerificationMixin(ScopedObjectMixin):
     """A registration the user decides: outside their RT or kelurahan it does not exist (404)."""
 
     permission_required = "rtkeren.verify_resident"
@@ -244,21 +244,13 @@ class VerificationRejectView(VerificationMixin, FormView):
     template_name = "rtkeren/verification_reject.html"
     form_class = RejectionForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_permission_object(self):
-        return self.object
-
     def form_valid(self, form):
         try:
             services.resident_reject(
                 resident=self.object, by=self.request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,

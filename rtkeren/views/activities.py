@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 from django.views.generic.base import View
 from django.views.generic.detail import SingleObjectMixin
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
 from rtkeren.models import RT, Activity, ActivityStatus
@@ -23,6 +22,7 @@ from rtkeren.selectors.activities import (
 )
 from rtkeren.services.activities import SERVICES
 from rtkeren.transitions import TRANSITIONS, TransitionForbidden, available_transitions
+from rtkeren.views.mixins import ScopedObjectMixin
 
 HISTORY_PAGE_SIZE = 25
 
@@ -45,16 +45,7 @@ class ActivityListView(LoginRequiredMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-class ObjectOnceMixin:
-    """The permission check and the page share one fetch of the object (and its prefetches)."""
-
-    def get_object(self, queryset=None):
-        if not hasattr(self, "_object"):
-            self._object = super().get_object(queryset)
-        return self._object
-
-
-class ActivityDetailView(LoginRequiredMixin, PermissionRequiredMixin, ObjectOnceMixin, DetailView):
+class ActivityDetailView(ScopedObjectMixin, DetailView):
     """Out of the user's scope is 404 (the queryset); the permission guards the same line again."""
 
     template_name = "rtkeren/activity_detail.html"
@@ -123,7 +114,7 @@ class ActivityTransitionView(LoginRequiredMixin, SingleObjectMixin, View):
         return HttpResponseRedirect(reverse("activity-detail", args=[activity.pk]))
 
 
-class ActivityHistoryView(LoginRequiredMixin, PermissionRequiredMixin, ObjectOnceMixin, DetailView):
+class ActivityHistoryView(ScopedObjectMixin, DetailView):
     """Every saved version of the activity, newest first, with what changed in each."""
 
     template_name = "rtkeren/activity_history.html"

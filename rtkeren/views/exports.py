@@ -57,7 +57,7 @@ class ExportDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
             reach = reach.filter(pk__in=officer_of)
         wanted = self.request.GET.get("kelurahan", "")
         if wanted:
-            if not wanted.isdigit():
+            if not wanted.isdecimal():
                 raise Http404
             return exports.ExportScope(get_object_or_404(reach, pk=wanted))
         if len(officer_of) == 1 and not scopes.sees_whole_city(user):

@@ -19,6 +19,7 @@ from rtkeren import scopes
 from rtkeren.forms.imports import ImportConfirmForm, ImportUploadForm
 from rtkeren.models import ImportJob, Kelurahan, Role
 from rtkeren.services import imports as service
+from rtkeren.views.exports import XLSX_CONTENT_TYPE
 from rtkeren.views.mixins import ScopedObjectMixin
 
 PERMISSION = "rtkeren.import_residents"
@@ -68,9 +69,7 @@ class ImportTemplateView(ImportPermissionMixin, View):
             raise Http404
         content = service.import_template(file_format=file_format)
         content_type = {
-            ImportJob.Format.XLSX: (
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            ),
+            ImportJob.Format.XLSX: XLSX_CONTENT_TYPE,
             ImportJob.Format.CSV: "text/csv; charset=utf-8",
         }[file_format]
         response = HttpResponse(content, content_type=content_type)

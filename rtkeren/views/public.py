@@ -32,7 +32,7 @@ def public_period(request) -> Period:
     periods = Period.objects.order_by("-year")
     asked = request.GET.get("tahun", "")
     if asked:
-        if not asked.isdigit():
+        if not asked.isdecimal():
             raise Http404
         found = periods.filter(year=int(asked)).first()
     else:

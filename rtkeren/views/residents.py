@@ -17,6 +17,7 @@ from rtkeren import nik as nik_codec
 from rtkeren.models import Resident
 from rtkeren.selectors import residents as selectors
 from rtkeren.services.residents import nik_reveal
+from rtkeren.views.mixins import ScopedObjectMixin
 
 
 class RtChoiceField(forms.ModelChoiceField):
@@ -117,7 +118,7 @@ class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ResidentPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
+class ResidentPageMixin(ScopedObjectMixin):
     """One resident from the user's reach: out of reach is a 404, in reach without the
     permission a 403. Personal data: never cached."""
 
@@ -125,12 +126,6 @@ class ResidentPageMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
     def get_queryset(self):
         return selectors.resident_detail_queryset(self.request.user)
-
-    def get_object(self, queryset=None):
-        # The permission check and the page both ask for it: one query, not two.
-        if not hasattr(self, "_object"):
-            self._object = super().get_object(queryset)
-        return self._object
 
 
 class ResidentDetailView(ResidentPageMixin, DetailView):

@@ -520,6 +520,17 @@ def test_the_printed_attendance_list_has_a_signature_column_and_blank_rows(
     assert list(response.context["blank_rows"]) == [2, 3, 4, 5, 6]
 
 
+def test_a_blank_row_count_that_is_no_number_prints_the_default(client, rt_chair, past_forum):
+    client.force_login(rt_chair)
+
+    response = client.get(
+        reverse("commissioning:forum-print-attendance", args=[past_forum.pk]), {"kosong": "²"}
+    )
+
+    assert response.status_code == 200
+    assert len(response.context["blank_rows"]) == 10
+
+
 def test_the_printed_minutes_hold_the_priority_list(client, resident_user, past_forum):
     past_forum.minutes = "Dibuka pukul 19.30."
     past_forum.save()

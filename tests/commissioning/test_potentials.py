@@ -325,6 +325,14 @@ def test_a_wrong_filter_is_ignored_not_a_500(client, resident_user, register):
     assert len(response.context["potentials"]) == 3
 
 
+def test_a_kelurahan_given_as_a_superscript_digit_is_not_a_500(client, resident_user, register):
+    client.force_login(resident_user)
+
+    response = client.get(reverse("commissioning:potential-list"), {"kelurahan": "²"})
+
+    assert response.status_code == 200
+
+
 def test_the_list_paginates_by_25(client, resident_user, rt, period):
     PotentialFactory.create_batch(27, rt=rt)
     client.force_login(resident_user)

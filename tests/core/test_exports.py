@@ -91,6 +91,8 @@ def test_officer_may_not_export_the_whole_city(client, officer, foreign_keluraha
 
     assert download(client, "warga", kelurahan=foreign_kelurahan.pk).status_code == 404
     assert download(client, "warga", kelurahan="semua").status_code == 404
+    assert download(client, "warga", kelurahan="²").status_code == 404
+    assert download(client, "warga", kelurahan="99999999999999999999").status_code == 404
     assert not ExportAudit.objects.exists()
 
 

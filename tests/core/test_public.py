@@ -54,7 +54,7 @@ def test_unknown_code_is_404(client, period, code):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("year", ["1999", "abc"])
+@pytest.mark.parametrize("year", ["1999", "abc", "²", "99999999999999999999"])
 def test_unknown_year_is_404(client, kelurahan, period, year):
     assert page_of(client, BLITAR, tahun=year).status_code == 404
 

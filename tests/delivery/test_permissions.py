@@ -241,3 +241,11 @@ def test_outputs_permission_unchanged_for_readers(client, resident_user, running
     )
     assert response.status_code == 403
     assert Output.objects.get(pk=output.pk).finished_quantity == 0
+
+
+def test_rt_spending_with_a_malformed_period_falls_back_to_the_current_one(client, officer, rt):
+    client.force_login(officer)
+    url = reverse("delivery:rt-spending", args=[rt.pk])
+
+    for period in ["²", "abc", "-1"]:
+        assert client.get(url, {"period": period}).status_code == 200
