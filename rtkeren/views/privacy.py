@@ -22,6 +22,12 @@ from rtkeren.views.mixins import ScopedObjectMixin
 class PrivacyNoticeView(TemplateView):
     template_name = "rtkeren/privacy_notice.html"
 
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        # Staff accounts without a register entry have no "Data Saya" to link to.
+        has_own_data = user.is_authenticated and selectors.own_resident(user) is not None
+        return super().get_context_data(has_own_data=has_own_data, **kwargs)
+
 
 @method_decorator(never_cache, name="dispatch")
 class OwnResidentMixin(LoginRequiredMixin):

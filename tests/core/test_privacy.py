@@ -307,3 +307,15 @@ def test_privacy_notice_is_public_and_in_indonesian(client):
     assert "Pemberitahuan Privasi" in content
     assert "kelurahan" in content.lower()
     assert reverse("privacy-notice") in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(("persona", "linked"), [("resident_user", True), ("officer", False)])
+def test_privacy_notice_links_to_own_data_only_for_people_in_the_register(
+    client, request, persona, linked
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    page = client.get(reverse("privacy-notice")).content.decode()
+    assert (reverse("data-saya") in page) is linked
+    if linked:
+        assert client.get(reverse("data-saya")).status_code == 200

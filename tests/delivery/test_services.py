@@ -192,6 +192,32 @@ def test_tasks_appear_on_the_assignees_home_page(client, running, rt_chair, resi
     assert "Beli malam batik" in client.get(reverse("delivery:task-list")).content.decode()
 
 
+def test_an_implementer_marks_a_task_done_from_the_task_list(
+    client, running, rt_chair, resident_user
+):
+    factories.ImplementerFactory(activity=running, resident=resident_user.resident)
+    task = services.task_assign(
+        activity=running,
+        by=rt_chair,
+        title="Beli malam batik",
+        assignee=resident_user,
+        due_on=timezone.localdate(),
+    )
+    client.force_login(resident_user)
+    page = client.get(reverse("delivery:task-list")).content.decode()
+    assert reverse("delivery:task-done", args=[task.pk]) in page
+    # The list links to pages the implementer may open, not to the committee's records.
+    assert reverse("delivery:committee", args=[running.pk]) not in page
+
+    response = client.post(reverse("delivery:task-done", args=[task.pk]), {"done": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delivery:task-list")
+    assert client.get(response["Location"]).status_code == 200
+    task.refresh_from_db()
+    assert task.is_done
+
+
 def test_a_task_for_someone_from_elsewhere_is_refused(running, rt_chair, outsider):
     with pytest.raises(ValidationError, match="pelaksana atau pengelola"):
         services.task_assign(
