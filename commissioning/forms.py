@@ -143,7 +143,9 @@ class ForumForm(forms.Form):
         help_text=_("E.g. “Musyawarah penggalian potensi RT 002”."),
     )
     scope = forms.ChoiceField(label=_("Forum of"))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     starts_at = forms.TimeField(
         label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

@@ -52,10 +52,14 @@ class ProposalForm(forms.Form):
     )
     funding_source = forms.ChoiceField(label=_("Funding source"), choices=Activity.Funding.choices)
     planned_start = forms.DateField(
-        label=_("Planned start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Planned start"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     planned_end = forms.DateField(
-        label=_("Planned end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Planned end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -306,10 +310,12 @@ class RoundForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
     title = forms.CharField(label=_("Title"), max_length=150)
     opens_at = forms.DateTimeField(
-        label=_("Opens at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Opens at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     closes_at = forms.DateTimeField(
-        label=_("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Closes at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     votes_per_resident = forms.IntegerField(
         label=_("Votes per resident"), min_value=1, max_value=MAX_VOTES_PER_RESIDENT, initial=3
