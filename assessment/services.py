@@ -156,8 +156,17 @@ def _create(evaluation: Evaluation, scores: dict[int, int], by: User) -> Evaluat
 
 
 def _lock(activity: Activity) -> Activity:
-    """The activity, locked, so that its status cannot change under a write."""
-    locked = Activity.objects.select_for_update().select_related("period").get(pk=activity.pk)
+    """The activity, locked, so that its status cannot change under a write.
+
+    Only the activity's row, and without its key (FOR NO KEY UPDATE): locking the period too,
+    or the key, would block every other write that refers to them (a check-in's ledger row
+    checks its period's key) and deadlocked simultaneous evaluations and check-ins.
+    """
+    locked = (
+        Activity.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("period")
+        .get(pk=activity.pk)
+    )
     locked.delivered_at = getattr(activity, "delivered_at", None)
     return locked
 

@@ -9,12 +9,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT, Period
+from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
@@ -105,6 +107,10 @@ class EvaluationFormMixin:
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "criteria": selectors.criteria_for()}
+
+    @method_decorator(rate_limited("evaluate"))
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
     def service_call(self, form):
         raise NotImplementedError

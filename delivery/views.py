@@ -14,11 +14,13 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
 from rtkeren.models import RT, ActivityStatus, Kelurahan, Period, Role
+from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
@@ -287,6 +289,7 @@ class MeetingQrView(MeetingMixin, View):
         return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
+@method_decorator(rate_limited("checkin"), name="post")
 class MeetingCheckinView(LoginRequiredMixin, View):
     """Self check-in from the QR code. The meeting is found by its id, not within the user's
     reach: the signed token is the proof of having been shown the code, and the service

@@ -533,9 +533,10 @@ def _check_open(voting_round: VotingRound) -> None:
 def vote_cast(*, voting_round: VotingRound, activity: Activity, by: User) -> Vote:
     """One vote for ``activity``. At most one per proposal (a database constraint) and at most
     the round's number in all: the resident's row is locked while counting, so simultaneous
-    requests queue instead of both slipping under the limit."""
+    requests queue instead of both slipping under the limit. The lock leaves the row's key
+    alone (FOR NO KEY UPDATE), so other writes that refer to the resident are not held up."""
     resident = voting_resident(by, voting_round)
-    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).first()
     _check_open(voting_round)
     if not voting_round.proposals.filter(pk=activity.pk).exists():
         raise ValidationError(_("This proposal is not in this round."))
@@ -569,7 +570,7 @@ def vote_withdraw(*, voting_round: VotingRound, activity: Activity, by: User) ->
     """Take back a vote while the round is open; the last one taken back leaves no trace in
     the ledger."""
     resident = voting_resident(by, voting_round)
-    Resident.objects.select_for_update().filter(pk=resident.pk).first()
+    Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).first()
     _check_open(voting_round)
     deleted, _per_model = Vote.objects.filter(
         round=voting_round, activity=activity, resident=resident

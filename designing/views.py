@@ -14,12 +14,14 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import scopes
 from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Role
+from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.services.activities import activity_propose, activity_withdraw
 from rtkeren.transitions import TransitionForbidden, available_transitions
@@ -578,6 +580,7 @@ class RoundDetailView(RoundObjectMixin, DetailView):
         )
 
 
+@method_decorator(rate_limited("vote"), name="post")
 class VoteView(RoundObjectMixin, View):
     """Cast (``take_back`` False) or take back a vote; answers htmx with the ballot only."""
 

@@ -8,3 +8,10 @@ class RtKerenConfig(AppConfig):
     name = "rtkeren"
     verbose_name = _("RT Keren core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from rtkeren.middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="rtkeren-session-started")

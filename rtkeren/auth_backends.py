@@ -15,7 +15,8 @@ def users_for_login(login: str) -> list[User]:
     """The active accounts a login name points to: the username (exact, else the only
     case-insensitive match), else a phone number in any form people write it."""
     login = (login or "").strip()
-    if not login:
+    # No account name holds a NUL, and PostgreSQL refuses to even compare one.
+    if not login or "\x00" in login:
         return []
     accounts = User.objects.filter(is_active=True)
     exact = list(accounts.filter(username=login))
@@ -31,6 +32,27 @@ def users_for_login(login: str) -> list[User]:
     except ValidationError:
         return []
     return list(accounts.filter(resident__phone=phone).order_by("pk"))
+
+
+def account_name_for_login(login: str) -> str:
+    """One name per account, whatever form of it was typed: the username of the account the
+    login points to, else the phone number in E.164 or the case-folded text. Failed logins and
+    rate limits count against this name, so "0812..." and "+62812..." share one count."""
+    accounts = users_for_login(login)
+    if len(accounts) == 1:
+        return accounts[0].username
+    login = (login or "").strip()
+    if looks_like_phone(login):
+        try:
+            return normalize_phone(login)
+        except ValidationError:
+            pass
+    return login.casefold()
+
+
+def axes_username(request, credentials: dict) -> str:
+    """The name django-axes locks out: the account, not the text typed."""
+    return account_name_for_login((credentials or {}).get("username", ""))
 
 
 class UsernameOrPhoneBackend(ModelBackend):

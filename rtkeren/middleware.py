@@ -1,5 +1,10 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class PreferredLanguageMiddleware:
@@ -31,3 +36,33 @@ class PreferredLanguageMiddleware:
         if cookie in self.supported:
             return cookie
         return settings.LANGUAGE_CODE
+
+
+class SessionIdleTimeoutMiddleware:
+    """Log out a session that has had no request for ``SESSION_IDLE_TIMEOUT`` seconds.
+
+    The last request's time is written at most once every few minutes, so that reading a page
+    does not cost a session write each time.
+    """
+
+    KEY = "rtkeren_last_seen"
+    WRITE_EVERY_SECONDS = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.KEY)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("You were logged out after a long time without use."))
+            elif last_seen is None or now - last_seen >= self.WRITE_EVERY_SECONDS:
+                request.session[self.KEY] = now
+        return self.get_response(request)
+
+
+def session_started(sender, request, user, **kwargs):
+    """Logging in counts as use; the session is written then anyway."""
+    request.session[SessionIdleTimeoutMiddleware.KEY] = int(time.time())

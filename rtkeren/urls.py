@@ -16,6 +16,8 @@ from rtkeren.views import (
     residents,
 )
 
+handler500 = pages.server_error
+
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),

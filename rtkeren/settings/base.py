@@ -4,6 +4,7 @@ The environment modules (development, test, production) import everything from h
 only what differs. ``DATABASE_URL`` selects the database everywhere; without it SQLite is used.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "rtkeren",
     "commissioning",
     "designing",
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,8 +51,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rtkeren.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rtkeren.middleware.SessionIdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rtkeren.urls"
@@ -74,6 +79,8 @@ TEMPLATES = [
 
 AUTH_USER_MODEL = "rtkeren.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "rtkeren.auth_backends.UsernameOrPhoneBackend",
 ]
@@ -92,12 +99,19 @@ def database_from_url(url: str | None, *, conn_max_age: int = 0) -> dict:
     """The default database: ``url`` when given, else SQLite under ``var/``.
 
     SQLite gets WAL, a busy timeout and IMMEDIATE transactions, so that the web server and a
-    worker can write side by side without "database is locked" errors.
+    worker can write side by side without "database is locked" errors. PostgreSQL gets a
+    connection timeout (``DATABASE_CONNECT_TIMEOUT`` seconds).
     """
     if url:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "rtkeren.sqlite3"}
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that stops answering must fail a request within seconds (the 503
+        # page), not hold every app server worker until its own timeout.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+        )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config.setdefault("OPTIONS", {}).update(
             {
@@ -145,7 +159,56 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# A login lasts SESSION_COOKIE_AGE at most, and ends earlier after SESSION_IDLE_TIMEOUT seconds
+# without a request (a phone lent to a neighbour, a shared computer at the kelurahan office).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60 * 24 * 3)
+
+# Failed logins lock the account, not the address: a village may share one carrier address.
+# The name counted is the account's, however it was typed (username or phone number).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "rtkeren.auth_backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "rtkeren.ratelimits.client_ip"
+AXES_LOCKOUT_CALLABLE = "rtkeren.views.accounts.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+# Otherwise anyone could keep someone else's account locked by guessing now and then.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Locking by address would lock a whole village out; addresses get the generous "login" rate
+# limit below instead.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Rate limits per group: (per account, per IP address), see rtkeren/ratelimits.py. The IP side
+# is ten times or more the account side: many residents may share one carrier address.
+RATE_LIMITS = {
+    "login": ("20/m", "200/m"),
+    "register": ("5/h", "100/h"),
+    "password_code": ("10/h", "100/h"),
+    "vote": ("30/m", "300/m"),
+    "evaluate": ("10/m", "200/m"),
+    "checkin": ("10/m", "300/m"),
+}
+# How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
+# connection's address). Only their entries are trusted for the client's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# No inline script or style anywhere: everything comes from the portal's own static files.
+# Bootstrap's stylesheet draws form controls with data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ Refuses to start without ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, database_from_url
+from .base import BASE_DIR, SILENCED_SYSTEM_CHECKS, database_from_url
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = env_bool("DEBUG", False)
@@ -30,6 +30,9 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The TLS-terminating proxy in front of gunicorn appends the client's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STORAGES = {
@@ -61,4 +64,5 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Preloading HSTS commits the whole parent domain (often the city's) to HTTPS in browsers for
 # months; only the domain's owner can decide that, so it is opt-in through SECURE_HSTS_PRELOAD.
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]

@@ -4,6 +4,7 @@ Mounted under /accounts/ before ``django.contrib.auth.urls``, whose views (logou
 change and reset) keep their names and use the templates in templates/registration/.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -29,6 +30,7 @@ from rtkeren.forms.accounts import (
     RejectionForm,
 )
 from rtkeren.models import Resident, ResidentInterest
+from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
@@ -36,12 +38,25 @@ from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"
 
 
+@method_decorator(rate_limited("login"), name="post")
 class AccountLoginView(LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
 
+def login_locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers while an account is locked after failed logins."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(
+        request, "registration/lockout.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+
+
 @method_decorator(sensitive_post_parameters("nik", "password", "password_confirm"), name="post")
+@method_decorator(rate_limited("register"), name="post")
 class RegistrationView(FormView):
     template_name = "rtkeren/account_register.html"
     form_class = RegistrationForm
@@ -141,6 +156,7 @@ class ProfileView(LoginRequiredMixin, FormView):
 
 
 @method_decorator(sensitive_post_parameters("code", "new_password", "new_password_confirm"), "post")
+@method_decorator(rate_limited("password_code"), name="post")
 class PasswordCodeRedeemView(FormView):
     template_name = "rtkeren/account_code_redeem.html"
     form_class = PasswordCodeForm

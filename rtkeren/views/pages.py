@@ -1,11 +1,15 @@
+import sys
+
 import rules
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -98,6 +102,27 @@ def healthz(request: HttpRequest):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# How long a client should wait before trying again while the database is away.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable() -> HttpResponse:
+    """The 503 page. Rendered without the request's context processors, which would ask the
+    database for the user and their notifications."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request: HttpRequest):
+    """Django's 500 handler, except that a database that does not answer gets the 503 page:
+    the fault is passing, and the next request reconnects by itself."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable()
+    return defaults.server_error(request)
 
 
 @require_POST

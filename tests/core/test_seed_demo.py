@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.utils import timezone
 
 from rtkeren import demo
@@ -75,7 +76,9 @@ def test_the_demo_accounts_hold_their_roles_and_log_in(seeded, client):
         user = User.objects.get(username=username)
         roles = {(a.role, str(a.scope)) for a in RoleAssignment.objects.current().filter(user=user)}
         assert roles == expected, username
-        assert client.login(username=username, password="rtkeren-demo"), username
+        # django-axes watches every login and needs the request it comes with.
+        credentials = {"username": username, "password": "rtkeren-demo"}
+        assert client.login(request=HttpRequest(), **credentials), username
         client.logout()
 
     assert User.objects.get(username="admin").is_superuser

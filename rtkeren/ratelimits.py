@@ -1,0 +1,107 @@
+"""Rate limits: counted per account first, and per IP address only generously.
+
+A whole village may reach the portal through one mobile carrier address, so the IP limit only
+stops a flood; the account limit is the one a person meets. Counts live in the default cache,
+which is Redis in production when several app servers run, so they share one count.
+
+The rates are read from ``settings.RATE_LIMITS`` at each request, as ``{group: (per_account,
+per_ip)}`` in django-ratelimit's notation ("30/m"); ``None`` means no limit on that side.
+"""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+from redis.exceptions import RedisError
+
+from rtkeren.auth_backends import account_name_for_login
+
+RATE_LIMITED_STATUS = 429
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from. Behind ``TRUSTED_PROXY_COUNT`` proxies that each
+    append to X-Forwarded-For, it is the entry the outermost trusted proxy wrote; anything to
+    its left was written by the client and cannot be trusted."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
+def _account_key(group: str, request: HttpRequest) -> str:
+    """Who is acting: the logged-in account; before logging in, the NIK a registration claims
+    or the account a login form names."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    nik = "".join(char for char in request.POST.get("nik", "") if char.isdigit())
+    if nik:
+        return f"nik:{nik}"
+    login = request.POST.get("username") or request.POST.get("login", "")
+    return "login:" + account_name_for_login(login)
+
+
+def _ip_key(group: str, request: HttpRequest) -> str:
+    return client_ip(request)
+
+
+def _rates(group: str) -> tuple[str | None, str | None]:
+    return settings.RATE_LIMITS[group]
+
+
+def limit_exceeded(request: HttpRequest, group: str) -> bool:
+    """Count this request against the group's limits; True when one of them is exceeded.
+
+    When the shared cache does not answer, the request goes through uncounted: a Redis
+    outage must not stop residents from voting.
+    """
+    per_account, per_ip = _rates(group)
+    exceeded = False
+    for key, rate in ((_account_key, per_account), (_ip_key, per_ip)):
+        if rate is None:
+            continue
+        try:
+            limited = is_ratelimited(
+                request, group=f"{group}:{key.__name__}", key=key, rate=rate, increment=True
+            )
+        except (RedisError, OSError):
+            logger.warning("Rate limit %s not counted: the cache does not answer.", group)
+            limited = False
+        exceeded = exceeded or limited
+    return exceeded
+
+
+def too_many_requests(request: HttpRequest):
+    """The page a limited request gets: nothing was saved, try again in a moment."""
+    response = render(request, "429.html", status=RATE_LIMITED_STATUS)
+    response["Retry-After"] = "60"
+    return response
+
+
+def rate_limited(group: str, *, methods: tuple[str, ...] = ("POST",)):
+    """Decorate a view (function or ``dispatch``) so that requests with these methods count
+    against ``group``; over the limit the view is not called and nothing changes."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            request = next(arg for arg in args if isinstance(arg, HttpRequest))
+            if request.method in methods and limit_exceeded(request, group):
+                return too_many_requests(request)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
