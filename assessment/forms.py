@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.forms.fields import ModelMultipleChoiceField
 from rtkeren.models import RT, Kelurahan, Period, Resident
 
 from .models import Criterion, EvaluationRound, FollowUp
@@ -159,7 +160,7 @@ class RoundForm(forms.ModelForm):
 
 
 class AttendanceForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(
+    present = ModelMultipleChoiceField(
         label=_("Present"),
         queryset=Resident.objects.none(),
         required=False,

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.forms.fields import ModelMultipleChoiceField
 from rtkeren.models import RT, RW, Interest, Kelurahan
 from rtkeren.photos import MAX_BYTES, photo_check
 
@@ -41,7 +42,7 @@ class PotentialForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What is there, who is involved, and what could grow from it."),
     )
-    interests = forms.ModelMultipleChoiceField(
+    interests = ModelMultipleChoiceField(
         label=_("Related interests"),
         queryset=Interest.objects.all(),
         required=False,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.forms.fields import ModelMultipleChoiceField
 from rtkeren.models import RT, Activity, ActivityStatus, Community, Interest, Kelurahan, Period
 
 from .models import MAX_VOTES_PER_RESIDENT
@@ -32,7 +33,7 @@ class ProposalForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    interests = forms.ModelMultipleChoiceField(
+    interests = ModelMultipleChoiceField(
         label=_("Interests and talents it serves"),
         queryset=Interest.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -320,7 +321,7 @@ class RoundForm(forms.Form):
     votes_per_resident = forms.IntegerField(
         label=_("Votes per resident"), min_value=1, max_value=MAX_VOTES_PER_RESIDENT, initial=3
     )
-    proposals = forms.ModelMultipleChoiceField(
+    proposals = ModelMultipleChoiceField(
         label=_("Proposals in the round"),
         queryset=Activity.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -16,11 +16,24 @@ MAX_SIDE = 1600
 # Beyond this a small file may still unpack into gigabytes of memory.
 MAX_PIXELS = 50_000_000
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Many phones save their JPEGs as MPO (a second, smaller picture appended): kept as a JPEG.
+ALIASES = {"MPO": "JPEG"}
 SAVE_OPTIONS = {
     "JPEG": {"quality": 85, "optimize": True},
     "PNG": {"optimize": True},
     "WEBP": {"quality": 85},
 }
+
+
+def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:
+    if width is None:
+        message = _("The photo has too many pixels to process. Choose a smaller photo.")
+    else:
+        message = _(
+            "The photo is %(width)s × %(height)s pixels, too large to process. Choose a "
+            "smaller photo."
+        ) % {"width": width, "height": height}
+    return ValidationError(message, code="photo_too_many_pixels")
 
 
 def _open(upload) -> Image.Image:
@@ -42,22 +55,19 @@ def _open(upload) -> Image.Image:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             width, height = probe.size
+            if width * height > MAX_PIXELS:
+                raise _too_many_pixels(width, height)
             probe.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
+    except Image.DecompressionBombError as error:
+        # Pillow refuses to even open the largest ones; say the same as for the others.
+        raise _too_many_pixels() from error
+    except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise not_a_photo from error
+    kind = ALIASES.get(kind, kind)
     if kind not in FORMATS:
         raise ValidationError(
             _("Photos must be JPEG, PNG or WebP; this file is %(kind)s.") % {"kind": kind},
             code="photo_wrong_type",
-        )
-    if width * height > MAX_PIXELS:
-        raise ValidationError(
-            _(
-                "The photo is %(width)s × %(height)s pixels, too large to process. Choose a "
-                "smaller photo."
-            )
-            % {"width": width, "height": height},
-            code="photo_too_many_pixels",
         )
     # verify() leaves the image unusable; open it again to decode it.
     try:
@@ -76,7 +86,7 @@ def photo_check(upload) -> None:
 def photo_normalized(upload) -> ContentFile:
     """The photo turned upright, scaled down to ``MAX_SIDE`` and saved again without metadata."""
     image = _open(upload)
-    kind = image.format
+    kind = ALIASES.get(image.format, image.format)
     with image:
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)

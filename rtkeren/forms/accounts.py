@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.forms.fields import ModelMultipleChoiceField
 from rtkeren.models import RT, Interest, Kelurahan, Resident, ResidentInterest
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
@@ -188,19 +189,19 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
-    interests = forms.ModelMultipleChoiceField(
+    interests = ModelMultipleChoiceField(
         label=_("Interests (minat)"),
         queryset=Interest.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    talents = forms.ModelMultipleChoiceField(
+    talents = ModelMultipleChoiceField(
         label=_("Talents (bakat)"),
         queryset=Interest.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    skills = forms.ModelMultipleChoiceField(
+    skills = ModelMultipleChoiceField(
         label=_("Skills (keterampilan)"),
         queryset=Interest.objects.none(),
         required=False,
