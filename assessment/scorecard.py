@@ -3,9 +3,12 @@ distinct residents took part in each stage, over the scope's active residents ag
 the start of the period, against the period's threshold.
 
 It reads the participation ledger and the resident register only (plus this app's own
-evaluations, to say who assessed). Every figure is an aggregate query over the live tables, so
-it is never older than the data, and the number of queries is fixed: a scorecard takes three,
-a comparison four, the same scope across periods three.
+evaluations, to say who assessed). Every figure is an aggregate query over the live tables; at
+city scale these take a good part of a second, so the figures are cached under the scorecard
+version (``ScorecardVersion``), whose token database triggers change with every write to those
+tables: a cached figure is never older than the data. The number of queries is fixed: one to
+read the version, and on a miss three for a scorecard, four for a comparison, three for the
+same scope across periods.
 
 A participant counts when they are in the base: active, and an adult at the period's start.
 Where they lived when they took part places them (a move does not rewrite a past scorecard);
@@ -14,6 +17,7 @@ the base counts where residents live now.
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -22,9 +26,23 @@ from django.utils.translation import ngettext
 from rtkeren.models import RT, Kelurahan, Participation, Period, Resident, Stage
 from rtkeren.models.people import adult_born_on_or_before
 
-from .models import Evaluation, Side
+from .models import Evaluation, ScorecardVersion, Side
 
 STAGES = list(Stage)
+CACHE_SECONDS = 60 * 60
+
+
+def _cached(key: str, compute):
+    """``compute()``, or its result for the same data computed before (one query to know)."""
+    token = ScorecardVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:
+        return compute()
+    cache_key = f"scorecard:{token}:{key}"
+    found = cache.get(cache_key)
+    if found is None:
+        found = compute()
+        cache.set(cache_key, found, CACHE_SECONDS)
+    return found
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,10 @@ class Scope:
         if self.kelurahan is not None:
             return Q(rt__rw__kelurahan=self.kelurahan)
         return Q()
+
+    @property
+    def key(self) -> str:
+        return f"{self.kelurahan.pk if self.kelurahan else '-'}:{self.rt.pk if self.rt else '-'}"
 
     def activities(self) -> Q:
         if self.rt is not None:
@@ -187,8 +209,7 @@ def describe(card: Scorecard) -> list[str]:
     return sentences
 
 
-def scorecard(*, scope: Scope, period: Period) -> Scorecard:
-    """The scorecard of one scope and period (3 queries)."""
+def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], dict[str, int]]:
     base = _base_residents(period).filter(scope.register()).count()
     by_stage = dict(
         Participation.objects.filter(scope.ledger(), _counted(period), period=period)
@@ -200,6 +221,15 @@ def scorecard(*, scope: Scope, period: Period) -> Scorecard:
     sides = Evaluation.objects.filter(scope.activities(), activity__period=period).aggregate(
         community=Count("pk", filter=Q(side=Side.COMMUNITY)),
         government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
+    )
+    return base, by_stage, sides
+
+
+def scorecard(*, scope: Scope, period: Period) -> Scorecard:
+    """The scorecard of one scope and period (1 query, 4 when not cached)."""
+    base, by_stage, sides = _cached(
+        f"card:{scope.key}:{period.pk}:{period.starts_on}",
+        lambda: _card_figures(scope, period),
     )
     card = Scorecard(
         scope_name=scope.name,
@@ -232,20 +262,16 @@ def _sorted(cards: list[Scorecard], sort: str, descending: bool) -> list[Scoreca
     return sorted(cards, key=_sort_key(sort), reverse=descending)
 
 
-def _compare(
+def _compare_figures(
     *,
     period: Period,
-    places: list,
     ledger_field: str,
     register_field: str,
     activity_field: str,
     ledger_filter: Q,
     register_filter: Q,
     activity_filter: Q,
-    name,
-    sort: str,
-    descending: bool,
-) -> list[Scorecard]:
+) -> tuple[dict, dict, dict]:
     base = dict(
         _base_residents(period)
         .filter(register_filter)
@@ -272,6 +298,23 @@ def _compare(
         .values_list(activity_field, "side", "evaluations")
     ):
         sides.setdefault(place_id, {})[side] = count
+    return base, by_place, sides
+
+
+def _compare(
+    *,
+    key: str,
+    period: Period,
+    places: list,
+    name,
+    sort: str,
+    descending: bool,
+    **fields,
+) -> list[Scorecard]:
+    base, by_place, sides = _cached(
+        f"compare:{key}:{period.pk}:{period.starts_on}",
+        lambda: _compare_figures(period=period, **fields),
+    )
     cards = []
     for index, place in enumerate(places):
         place_base = base.get(place.pk, 0)
@@ -292,9 +335,10 @@ def _compare(
 def compare_rts(
     *, kelurahan: Kelurahan, period: Period, sort: str = "name", descending: bool = False
 ) -> list[Scorecard]:
-    """The RTs of a kelurahan side by side (4 queries)."""
+    """The RTs of a kelurahan side by side (2 queries, 5 when not cached)."""
     rts = list(RT.objects.filter(rw__kelurahan=kelurahan).select_related("rw"))
     return _compare(
+        key=f"rts:{kelurahan.pk}",
         period=period,
         places=rts,
         ledger_field="rt_id",
@@ -312,8 +356,9 @@ def compare_rts(
 def compare_kelurahan(
     *, period: Period, sort: str = "name", descending: bool = False
 ) -> list[Scorecard]:
-    """The kelurahan of the city side by side (4 queries)."""
+    """The kelurahan of the city side by side (2 queries, 5 when not cached)."""
     return _compare(
+        key="kelurahan",
         period=period,
         places=list(Kelurahan.objects.order_by("code")),
         ledger_field="kelurahan_id",
@@ -328,11 +373,7 @@ def compare_kelurahan(
     )
 
 
-def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
-    """The same scope in each period, oldest first (3 queries, whatever the number of periods:
-    one conditional count per period for the base, whose age limit moves with the period)."""
-    if not periods:
-        return []
+def _across_figures(scope: Scope, periods: list[Period]) -> tuple[dict, dict, dict]:
     bases = (
         Resident.objects.active()
         .filter(scope.register())
@@ -367,6 +408,19 @@ def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
         .values_list("activity__period_id", "side", "evaluations")
     ):
         sides.setdefault(period_id, {})[side] = count
+    return bases, by_period, sides
+
+
+def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
+    """The same scope in each period, oldest first (1 query, 4 when not cached, whatever the
+    number of periods: one conditional count per period for the base, whose age limit moves
+    with the period)."""
+    if not periods:
+        return []
+    key = ",".join(f"{period.pk}:{period.starts_on}" for period in periods)
+    bases, by_period, sides = _cached(
+        f"periods:{scope.key}:{key}", lambda: _across_figures(scope, periods)
+    )
     cards = []
     for period in sorted(periods, key=lambda p: p.starts_on):
         base = bases[f"p{period.pk}"]

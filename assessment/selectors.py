@@ -163,8 +163,10 @@ def criteria_for(activity: Activity | None = None) -> list[Criterion]:
     """The criteria in use, and those no longer in use that the activity was scored on."""
     condition = Q(is_active=True)
     if activity is not None:
-        condition |= Q(scores__evaluation__activity=activity)
-    return list(Criterion.objects.filter(condition).distinct().order_by("order", "pk"))
+        # A semi-join on the activity's scores, not a join over every score then DISTINCT.
+        scored = Score.objects.filter(evaluation__activity=activity).values("criterion_id")
+        condition |= Q(pk__in=scored)
+    return list(Criterion.objects.filter(condition).order_by("order", "pk"))
 
 
 # The side-by-side view.

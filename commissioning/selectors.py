@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +53,17 @@ def potentials_visible_to(user) -> QuerySet[Potential]:
 
 
 def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potential]:
+    # A count per row, not a join grouped over every potential: the list's index then gives
+    # the page's rows first, and only they are counted.
+    endorsements = (
+        Endorsement.objects.filter(potential=OuterRef("pk"))
+        .order_by()
+        .values("potential")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     return queryset.annotate(
-        endorsement_count=Count("endorsements", distinct=True),
+        endorsement_count=Coalesce(Subquery(endorsements), 0),
         endorsed_by_me=Exists(
             Endorsement.objects.filter(potential=OuterRef("pk"), resident__user_id=user.pk)
         ),

@@ -16,6 +16,11 @@ A third, ``activity_links``, is filled from each app's ``AppConfig.ready()``: a 
 own page about that activity (its proposal, its delivery, its evaluation). It decides by the
 activity's status alone, without queries; the page it points to checks permissions itself.
 
+``city_data`` is filled from each app's ``city.py`` (discovered by ``seed_city`` alone, with
+``discover_city``): a provider ``(city) -> str`` (a one-line summary) registered with
+``@city_data.register("name", order=...)`` that adds the app's records of a city-sized data set
+in bulk, with their ledger rows (see ``rtkeren.city``).
+
 A fourth, ``exports``, is filled from each app's ``exports.py`` (discovered like the attention
 modules, on first use): named spreadsheets an officer may download (see ``rtkeren.exports``).
 
@@ -34,6 +39,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
 
 ATTENTION_MODULE = "attention"
+CITY_MODULE = "city"
 DEMO_MODULE = "demo"
 EXPORTS_MODULE = "exports"
 
@@ -98,6 +104,7 @@ def url_or_empty(name: str, *args, **kwargs) -> str:
 
 
 demo_data = Registry("demo data")
+city_data = Registry("city data")
 attention = Registry("attention provider")
 activity_links = Registry("activity link")
 exports = Registry("export")
@@ -134,6 +141,12 @@ def links_for_activity(activity) -> list[tuple[str, str]]:
 
 def autodiscover() -> None:
     autodiscover_modules(ATTENTION_MODULE, DEMO_MODULE, EXPORTS_MODULE)
+
+
+@cache
+def discover_city() -> None:
+    """Import every app's ``city`` module once (for ``seed_city``)."""
+    autodiscover_modules(CITY_MODULE)
 
 
 @cache

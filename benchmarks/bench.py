@@ -1,0 +1,403 @@
+"""Every page that matters, at city scale, against a bare Django view (``make bench``).
+
+    make bench                     # or: .venv/bin/python benchmarks/bench.py
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and wrk (Debian: ``apt-get install wrk``).
+On its first run it builds two databases: ``rtkeren_city`` with ``seed_city`` (150.000
+residents over three periods, several minutes) and ``rtkeren_bench_demo`` with the demo data
+alone; later runs reuse them (``--rebuild`` starts them again).
+
+It then starts gunicorn (2 workers) with the production settings on the city database, and for
+each page runs wrk for 20 seconds at 16 connections, as the person the page is for (a session
+cookie of the demo account, ``X-Forwarded-Proto: https`` as behind the TLS proxy). The same run
+measures ``/bench/ok``, a view that answers "ok" through the same stack (added by
+``bench_settings`` alone, never a route of the portal). It prints, for every page, requests per
+second, p50 and p99 latency, the ratio to the bare view, and the SQL queries of one request on
+the demo data and on the city data (Django's test client against each database), then checks
+the targets of docs/performance.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+PORT = 8765
+#: What every Django process of the benchmark runs with: production settings, with the
+#: development keys the data sets were built with.
+ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "bench_settings",
+    "SECRET_KEY": "rtkeren-benchmark-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "NIK_ENCRYPTION_KEYS": "Bh6N1CzBWQQ6ff_WI_f1Cbm4eTltYCGuWMiGoAFr75w=",
+    "NIK_HASH_KEY": "rtkeren-development-nik-hash-key",
+}
+#: Every page's share of the bare view's requests per second, at least.
+MIN_RATIO, MIN_RATIO_RESIDENT = 0.10, 0.20
+MAX_P99_MS = 250
+MAX_QUERIES = 20
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    persona: str  # a demo account, or "" for a visitor
+    resident_facing: bool = False
+
+
+PAGES = [
+    Page("bare view", ""),
+    Page("home: resident", "warga", resident_facing=True),
+    Page("home: RT chair", "ketua_rt"),
+    Page("home: officer", "petugas"),
+    Page("potentials list", "petugas"),
+    Page("proposal list (by fit)", "warga", resident_facing=True),
+    Page("proposal page", "warga", resident_facing=True),
+    Page("voting round", "warga", resident_facing=True),
+    Page("activity page (delivery)", "petugas"),
+    Page("evaluation page", "petugas"),
+    Page("scorecard: kelurahan", "petugas"),
+    Page("scorecard: city", "kota"),
+    Page("public page", "", resident_facing=True),
+]
+
+
+# Inside Django (a subprocess per database): which URL each page is, and its query count.
+
+
+def page_urls() -> dict[str, str]:
+    """The URL of each page: the objects the demo accounts see that carry the most."""
+    from django.db.models import Count, Q
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from assessment.models import Evaluation
+    from delivery.models import DELIVERY_STATUSES, Attendance
+    from designing.models import VotingRound
+    from rtkeren import demo
+    from rtkeren.models import Activity, ActivityStatus, Kelurahan, Resident
+
+    resident = Resident.objects.select_related("rt__rw").get(user__username="warga")
+    kelurahan = Kelurahan.objects.get(code=demo.BLITAR)
+    proposal = (
+        Activity.objects.filter(kelurahan=kelurahan, status=ActivityStatus.PROPOSED)
+        .annotate(comment_total=Count("comments"))
+        .order_by("-comment_total", "pk")
+        .first()
+    )
+    now = timezone.now()
+    voting_round = (
+        VotingRound.objects.filter(Q(rt=resident.rt) | Q(rt__isnull=True, kelurahan=kelurahan))
+        .annotate(running=Q(opens_at__lte=now, closes_at__gt=now), ballots=Count("votes"))
+        .order_by("-running", "-ballots", "pk")
+        .first()
+    )
+    busiest = (
+        Attendance.objects.filter(
+            meeting__activity__kelurahan=kelurahan,
+            meeting__activity__status__in=DELIVERY_STATUSES,
+        )
+        .values("meeting__activity")
+        .annotate(present=Count("pk"))
+        .order_by("-present", "meeting__activity")
+        .first()
+    )
+    evaluated = (
+        Evaluation.objects.filter(activity__kelurahan=kelurahan)
+        .values("activity")
+        .annotate(evaluations=Count("pk"))
+        .order_by("-evaluations", "activity")
+        .first()
+    )
+    return {
+        "bare view": "/bench/ok",
+        "home: resident": reverse("home"),
+        "home: RT chair": reverse("home"),
+        "home: officer": reverse("home"),
+        "potentials list": reverse("commissioning:potential-list"),
+        "proposal list (by fit)": reverse("designing:proposal-list") + "?order=fit",
+        "proposal page": reverse("designing:proposal-detail", args=[proposal.pk]),
+        "voting round": reverse("designing:round-detail", args=[voting_round.pk]),
+        "activity page (delivery)": reverse(
+            "delivery:activity-detail", args=[busiest["meeting__activity"]]
+        ),
+        "evaluation page": reverse("assessment:evaluation-summary", args=[evaluated["activity"]]),
+        "scorecard: kelurahan": reverse("assessment:scorecard-kelurahan", args=[kelurahan.pk]),
+        "scorecard: city": reverse("assessment:scorecard-city"),
+        "public page": reverse("public-kelurahan", args=[kelurahan.code]),
+    }
+
+
+def inspect() -> None:
+    """Print, as JSON, each page's URL, status and query count, and a session cookie for each
+    persona (stored in this database's sessions, so that the server accepts it)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from rtkeren.models import User
+
+    urls = page_urls()
+    clients, cookies = {}, {}
+    for persona in {page.persona for page in PAGES}:
+        client = Client(HTTP_X_FORWARDED_PROTO="https")
+        if persona:
+            client.force_login(User.objects.get(username=persona))
+            cookies[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        clients[persona] = client
+    pages = {}
+    for page in PAGES:
+        client, url = clients[page.persona], urls[page.name]
+        client.get(url)  # the first request fills per-process caches (content types, ...)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        pages[page.name] = {"url": url, "status": response.status_code, "queries": len(queries)}
+    print(json.dumps({"pages": pages, "cookies": cookies}))
+
+
+# Outside Django: the databases, the server and the load.
+
+
+def django_env(database_url: str, static_root: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        **ENVIRONMENT,
+        "DATABASE_URL": database_url,
+        "STATIC_ROOT": static_root,
+        "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
+    }
+
+
+def collect_static(static_root: str) -> None:
+    """The production storage serves hashed names from a manifest: build it once."""
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"],
+        env=django_env("", static_root),
+        check=True,
+    )
+
+
+def database_exists(name: str) -> bool:
+    import psycopg2
+
+    with psycopg2.connect(f"{POSTGRES}/postgres") as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def recreate_database(name: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{POSTGRES}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def build(name: str, seed: list[str], *, rebuild: bool) -> str:
+    """The database ``name``, migrated, and seeded when it is new."""
+    url = f"{POSTGRES}/{name}"
+    env = {**os.environ, "DATABASE_URL": url}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    new = rebuild or not database_exists(name)
+    if new:
+        print(f"building {name} with {' '.join(seed)}", file=sys.stderr, flush=True)
+        recreate_database(name)
+    subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True)
+    if new:
+        subprocess.run([*manage, *seed, "--force"], env=env, check=True)
+    return url
+
+
+def inspect_database(url: str, static_root: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--inspect"],
+        env=django_env(url, static_root),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        sys.exit(f"reading the pages of {url} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def start_server(url: str, workers: int, static_root: str) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "rtkeren.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        env=django_env(url, static_root),
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=30)
+            return server
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.5)
+    server.terminate()
+    server.wait(timeout=30)
+    sys.exit("gunicorn did not answer within two minutes")
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def milliseconds(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * UNITS[unit]
+
+
+def warm(url: str, cookie: str, workers: int) -> None:
+    """A few requests first, so that no worker measures its first import or template compile."""
+    headers = {"X-Forwarded-Proto": "https"} | ({"Cookie": cookie} if cookie else {})
+    for _request in range(4 * workers):
+        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{url}", headers=headers)
+        urllib.request.urlopen(request, timeout=60).read()
+
+
+def load(url: str, cookie: str, *, seconds: int, connections: int) -> dict:
+    headers = ["-H", "X-Forwarded-Proto: https"]
+    if cookie:
+        headers += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(
+        [
+            "wrk",
+            "--threads",
+            "2",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{seconds}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            *headers,
+            f"http://127.0.0.1:{PORT}{url}",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    percentile = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
+    if set(percentile) != {"50", "99"}:
+        sys.exit(f"wrk gave no latency distribution for {url}:\n{output}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"Socket errors: .*timeout (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": milliseconds(percentile["50"]),
+        "p99": milliseconds(percentile["99"]),
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (int(timeouts.group(1)) if timeouts else 0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inspect", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", help="Measure only the pages whose name contains this.")
+    parser.add_argument("--rebuild", action="store_true", help="Build both databases again.")
+    arguments = parser.parse_args()
+    if arguments.inspect:
+        return inspect()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+
+    city_url = build("rtkeren_city", ["seed_city"], rebuild=arguments.rebuild)
+    demo_url = build("rtkeren_bench_demo", ["seed_demo"], rebuild=arguments.rebuild)
+    pages = [p for p in PAGES if p.name == "bare view" or (arguments.only or "") in p.name]
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="rtkeren-bench-static-") as static_root:
+        collect_static(static_root)
+        demo = inspect_database(demo_url, static_root)["pages"]
+        city = inspect_database(city_url, static_root)
+        for name, page in {**demo, **city["pages"]}.items():
+            if page["status"] != 200:
+                sys.exit(f"{name}: {page['url']} answers {page['status']}")
+        server = start_server(city_url, arguments.workers, static_root)
+        try:
+            for page in pages:
+                persona = page.persona
+                cookie = f"sessionid={city['cookies'][persona]}" if persona else ""
+                url = city["pages"][page.name]["url"]
+                warm(url, cookie, arguments.workers)
+                figures[page.name] = load(
+                    url, cookie, seconds=arguments.seconds, connections=arguments.connections
+                )
+                print(f"measured {page.name}", file=sys.stderr, flush=True)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    report(pages, figures, demo, city["pages"], arguments)
+
+
+def report(pages, figures, demo, city, arguments) -> None:
+    bare = figures["bare view"]["rps"]
+    print(
+        f"\n{arguments.workers} gunicorn workers, {arguments.connections} connections, "
+        f"{arguments.seconds} s per page, {os.cpu_count()} CPUs\n"
+    )
+    header = (
+        f"| {'page':<26} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs bare':>7} "
+        f"| {'queries demo':>12} | {'queries city':>12} | {'targets':<7} |"
+    )
+    print(header)
+    print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
+    failures = []
+    for page in pages:
+        figure = figures[page.name]
+        ratio = figure["rps"] / bare
+        queries_demo, queries_city = demo[page.name]["queries"], city[page.name]["queries"]
+        missed = []
+        if page.name != "bare view":
+            if ratio < (MIN_RATIO_RESIDENT if page.resident_facing else MIN_RATIO):
+                missed.append("req/s")
+            if figure["p99"] > MAX_P99_MS:
+                missed.append("p99")
+            if queries_city > MAX_QUERIES or queries_city != queries_demo:
+                missed.append("queries")
+            if figure["errors"]:
+                missed.append(f"{figure['errors']} errors")
+        failures += [f"{page.name}: {miss}" for miss in missed]
+        print(
+            f"| {page.name:<26} | {figure['rps']:>7.1f} | {figure['p50']:>7.1f} "
+            f"| {figure['p99']:>7.1f} | {ratio:>6.1%} | {queries_demo:>12} | {queries_city:>12} "
+            f"| {'missed' if missed else 'met':<7} |"
+        )
+    print()
+    print("\n".join(failures) if failures else "Every target met.")
+
+
+if __name__ == "__main__":
+    main()
