@@ -3,45 +3,16 @@ phone and sees the two sides next to each other."""
 
 import pytest
 
-from assessment.models import Criterion, Evaluation, Side
+from assessment.models import Evaluation, Side
 from rtkeren.models import Participation, Stage
-from tests import factories
-from tests.assessment.factories import EvaluationFactory, delivered_activity, take_part
-from tests.browser.helpers import blitar_rt, fits_phone, log_in
+from tests.browser.helpers import CRITERIA, evaluable_activity, fits_phone, log_in
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
-CRITERIA = [
-    ("manfaat", "Manfaat"),
-    ("minat-bakat", "Kesesuaian dengan minat dan bakat"),
-    ("kualitas-pelaksanaan", "Kualitas pelaksanaan"),
-    ("luaran-produk", "Luaran/produk"),
-    ("komunikasi-pengurus", "Komunikasi pengurus"),
-]
-
-
-def _criteria():
-    """The criteria's data migration does not survive a transactional test's flush."""
-    for order, (code, name) in enumerate(CRITERIA, start=1):
-        Criterion.objects.get_or_create(code=code, defaults={"name": name, "order": order})
-
 
 def test_a_resident_evaluates_an_activity_on_a_phone(phone_page, live_server, screenshot):
-    rt = blitar_rt()
-    _criteria()
-    period = factories.PeriodFactory()
-    officer = factories.make_user_with_role("officer", "petugas", kelurahan=rt.rw.kelurahan)
-    activity = delivered_activity(
-        by=officer, rt=rt, period=period, title="Pelatihan membatik tulis"
-    )
-    user, resident = factories.make_resident_user(rt, "warga")
-    take_part(resident, activity)
-    EvaluationFactory(
-        activity=activity,
-        side=Side.GOVERNMENT,
-        evaluator=officer,
-        scores={code: 5 for code, _name in CRITERIA},
-    )
+    world = evaluable_activity("Pelatihan membatik tulis")
+    user, resident = world.user, world.resident
     page = phone_page
     log_in(page, live_server, user)
 

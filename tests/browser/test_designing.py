@@ -6,8 +6,8 @@ import pytest
 from designing.models import Comment, Vote
 from rtkeren.models import Participation, Stage
 from tests import factories
-from tests.browser.helpers import blitar_rt, fits_phone, log_in
-from tests.designing.factories import VotingRoundFactory, proposal
+from tests.browser.helpers import blitar_rt, fits_phone, log_in, open_ballot
+from tests.designing.factories import proposal
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -59,15 +59,8 @@ def test_a_resident_comments_on_a_phone(phone_page, live_server, screenshot):
 
 
 def test_a_resident_votes_on_a_phone(phone_page, live_server, screenshot):
-    rt = blitar_rt()
-    period = factories.PeriodFactory()
-    batik = proposal(rt=rt, period=period, title="Kelas membatik")
-    tari = proposal(rt=rt, period=period, title="Kostum tari anak")
-    pecel = proposal(rt=rt, period=period, title="Kemasan pecel")
-    voting_round = VotingRoundFactory(
-        rt=rt, period=period, proposals=[batik, tari, pecel], votes_per_resident=2
-    )
-    user, resident = factories.make_resident_user(rt, "warga")
+    ballot = open_ballot()
+    voting_round, user, resident = ballot.voting_round, ballot.user, ballot.resident
     page = phone_page
     log_in(page, live_server, user)
 

@@ -4,13 +4,10 @@ Shift+Tab, Space, Enter, an arrow key, or typing into the field the focus reache
 
 import pytest
 
-from assessment.models import Evaluation, Side
+from assessment.models import Evaluation
 from designing.models import Vote
 from tests import factories
-from tests.assessment.factories import EvaluationFactory, delivered_activity, take_part
-from tests.browser.helpers import blitar_rt, log_in
-from tests.browser.test_assessment import CRITERIA, _criteria
-from tests.designing.factories import VotingRoundFactory, proposal
+from tests.browser.helpers import CRITERIA, blitar_rt, evaluable_activity, log_in, open_ballot
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -43,15 +40,9 @@ def press_until(page, matches, *, key="Tab", limit=150) -> dict:
 
 
 def test_a_resident_votes_with_the_keyboard_alone(phone_page, live_server, screenshot):
-    rt = blitar_rt()
-    period = factories.PeriodFactory()
-    batik = proposal(rt=rt, period=period, title="Kelas membatik")
-    tari = proposal(rt=rt, period=period, title="Kostum tari anak")
-    pecel = proposal(rt=rt, period=period, title="Kemasan pecel")
-    voting_round = VotingRoundFactory(
-        rt=rt, period=period, proposals=[batik, tari, pecel], votes_per_resident=2
-    )
-    user, resident = factories.make_resident_user(rt, "warga")
+    ballot = open_ballot()
+    voting_round, user, resident = ballot.voting_round, ballot.user, ballot.resident
+    tari = ballot.proposals["Kostum tari anak"]
     page = phone_page
     log_in(page, live_server, user)
     page.goto(f"{live_server.url}/perancangan/putaran/{voting_round.pk}/")
@@ -75,19 +66,8 @@ def test_a_resident_votes_with_the_keyboard_alone(phone_page, live_server, scree
 
 
 def test_a_resident_evaluates_with_the_keyboard_alone(phone_page, live_server, screenshot):
-    rt = blitar_rt()
-    _criteria()
-    period = factories.PeriodFactory()
-    officer = factories.make_user_with_role("officer", "petugas", kelurahan=rt.rw.kelurahan)
-    activity = delivered_activity(by=officer, rt=rt, period=period, title="Pelatihan membatik")
-    user, resident = factories.make_resident_user(rt, "warga")
-    take_part(resident, activity)
-    EvaluationFactory(
-        activity=activity,
-        side=Side.GOVERNMENT,
-        evaluator=officer,
-        scores={code: 5 for code, _name in CRITERIA},
-    )
+    world = evaluable_activity("Pelatihan membatik")
+    activity, user = world.activity, world.user
     page = phone_page
     log_in(page, live_server, user)
     page.goto(f"{live_server.url}/evaluasi/kegiatan/{activity.pk}/nilai/")
