@@ -89,3 +89,26 @@ def test_a_resident_votes_on_a_phone(phone_page, live_server, screenshot):
     assert len(voted) == 2
     assert "Kemasan pecel" in voted
     assert Participation.objects.filter(resident=resident, kind="vote_cast").count() == 1
+
+
+def test_a_refused_vote_is_told_on_the_page(phone_page, live_server, screenshot, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "vote": ("1/m", "100/m")}
+    ballot = open_ballot()
+    page = phone_page
+    log_in(page, live_server, ballot.user)
+    page.goto(f"{live_server.url}/perancangan/putaran/{ballot.voting_round.pk}/")
+    _mark_page(page)
+    notice = page.get_by_role("alert").filter(has_text="Terlalu banyak permintaan")
+    page.get_by_role("button", name="Pilih “Kelas membatik”").click()
+    page.get_by_text("Sisa suara Anda: 1.").wait_for()
+    assert notice.count() == 0
+
+    # Over the limit the server answers 429 and htmx swaps nothing: the notice says why.
+    page.get_by_role("button", name="Pilih “Kostum tari anak”").click()
+    notice.wait_for()
+    assert notice.is_visible()
+    assert page.get_by_text("Sisa suara Anda: 1.").is_visible()
+    assert _not_reloaded(page)
+    assert fits_phone(page)
+    screenshot(page, "refused")
+    assert Vote.objects.filter(resident=ballot.resident).count() == 1
