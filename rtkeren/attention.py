@@ -4,8 +4,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from rtkeren import scopes
-from rtkeren.models import Notification, Resident, Role
+from rtkeren.models import Resident, Role
 from rtkeren.registry import AttentionItem, Priority, attention, url_or_empty
+from rtkeren.selectors.notifications import unread_notification_count
 
 
 @attention.register("core-verification", order=0)
@@ -33,7 +34,7 @@ def residents_waiting_for_verification(user) -> list[AttentionItem]:
 
 @attention.register("core-notifications", order=1)
 def unread_notifications(user) -> list[AttentionItem]:
-    count = Notification.objects.filter(recipient=user).unread().count()
+    count = unread_notification_count(user)
     return [
         AttentionItem(
             title=_("Unread notifications"),

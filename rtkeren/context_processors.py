@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from rtkeren.models import Notification
+from rtkeren.selectors.notifications import unread_notification_count
 
 
 def notifications(request) -> dict:
@@ -10,8 +10,4 @@ def notifications(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_notification_count": SimpleLazyObject(
-            lambda: Notification.objects.filter(recipient=user).unread().count()
-        )
-    }
+    return {"unread_notification_count": SimpleLazyObject(lambda: unread_notification_count(user))}

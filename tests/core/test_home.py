@@ -233,3 +233,21 @@ def test_a_provider_cannot_be_registered_twice(registered_provider):
 def test_an_unknown_url_name_gives_no_link():
     assert registry.url_or_empty("no-such-page") == ""
     assert registry.url_or_empty("home") == "/"
+
+
+def test_unread_notifications_are_counted_once_for_the_bell_and_the_attention_item(
+    client, resident_user
+):
+    notify(resident_user, 3)
+    client.force_login(resident_user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home")).content.decode()
+
+    counts = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "COUNT(" in query["sql"].upper() and Notification._meta.db_table in query["sql"]
+    ]
+    assert len(counts) == 1, counts
+    assert UNREAD in page
+    assert '<span class="badge rounded-pill text-bg-warning">3<' in page
