@@ -54,7 +54,8 @@ class FormErrors(HTMLParser):
         tag, attributes, text = self._open.pop()
         if "id" in attributes:
             self.texts[attributes["id"]] = "".join(text)
-        if attributes.get("role") == "alert":
+        # A hidden alert (the notice for refused htmx requests) says nothing until it is shown.
+        if attributes.get("role") == "alert" and "hidden" not in attributes:
             self.alerts.append("".join(text).strip())
         return tag
 
