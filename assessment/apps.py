@@ -26,3 +26,10 @@ class AssessmentConfig(AppConfig):
         report_sections.register("assessment", order=30)(reports.activity_section)
         rt_report_sections.register("assessment", order=30)(reports.rt_section)
         public_sections.register("assessment", order=30)(public.kelurahan_section)
+
+        from rtkeren.registry import participation_kinds
+
+        from .services import KIND_EVALUATION_FORUM_ATTENDED, KIND_EVALUATION_SUBMITTED
+
+        participation_kinds[KIND_EVALUATION_SUBMITTED] = _("Evaluated an activity")
+        participation_kinds[KIND_EVALUATION_FORUM_ATTENDED] = _("Attended an evaluation forum")

@@ -14,3 +14,11 @@ class CommissioningConfig(AppConfig):
         from . import reports
 
         rt_report_sections.register("commissioning", order=10)(reports.rt_section)
+
+        from rtkeren.registry import participation_kinds
+
+        from .services import KIND_FORUM_ATTENDED, KIND_POTENTIAL_ENDORSED, KIND_POTENTIAL_RECORDED
+
+        participation_kinds[KIND_POTENTIAL_RECORDED] = _("Recorded a potential")
+        participation_kinds[KIND_POTENTIAL_ENDORSED] = _("Endorsed a potential")
+        participation_kinds[KIND_FORUM_ATTENDED] = _("Attended a forum")

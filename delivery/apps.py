@@ -26,3 +26,10 @@ class DeliveryConfig(AppConfig):
         report_sections.register("delivery", order=20)(reports.activity_section)
         rt_report_sections.register("delivery", order=20)(reports.rt_section)
         public_sections.register("delivery", order=20)(public.kelurahan_section)
+
+        from rtkeren.registry import participation_kinds
+
+        from .services import KIND_ATTENDED, KIND_IMPLEMENTED
+
+        participation_kinds[KIND_IMPLEMENTED] = _("Implemented an activity")
+        participation_kinds[KIND_ATTENDED] = _("Attended a meeting")

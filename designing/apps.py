@@ -20,3 +20,10 @@ class DesigningConfig(AppConfig):
         activity_links.register("designing.proposal", order=10)(proposal_link)
         report_sections.register("designing", order=10)(reports.activity_section)
         public_sections.register("designing", order=10)(public.kelurahan_section)
+
+        from rtkeren.registry import participation_kinds
+
+        from .services import KIND_COMMENTED, KIND_VOTED
+
+        participation_kinds[KIND_COMMENTED] = _("Commented on a proposal")
+        participation_kinds[KIND_VOTED] = _("Voted in a round")

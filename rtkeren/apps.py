@@ -15,3 +15,8 @@ class RtKerenConfig(AppConfig):
         from rtkeren.middleware import session_started
 
         user_logged_in.connect(session_started, dispatch_uid="rtkeren-session-started")
+
+        from rtkeren.registry import participation_kinds
+        from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
+
+        participation_kinds[KIND_ACTIVITY_PROPOSED] = _("Proposed an activity")

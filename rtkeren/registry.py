@@ -173,3 +173,12 @@ def attention_items(user) -> list[AttentionItem]:
     ]
     # sorted() is stable: equal priorities keep the providers' registration order.
     return sorted(items, key=lambda item: -item.priority)
+
+
+# What each kind of participation ledger row is called on screen. The app that writes a kind
+# names it in its ``AppConfig.ready()``; a kind nobody named shows as written.
+participation_kinds: dict[str, str] = {}
+
+
+def participation_kind_label(kind: str) -> str:
+    return participation_kinds.get(kind, kind)

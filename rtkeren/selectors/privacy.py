@@ -29,11 +29,23 @@ class ConsentState:
     in_force: bool
 
 
+def _confirmed_own_entry(user: User) -> QuerySet:
+    """The user's register entry once the RT chair has confirmed it (the resident role for its
+    RT). Until then the account only claims the entry by NIK, name and birth date, and may not
+    be its person: it sees nothing of it."""
+    return Resident.objects.filter(user=user, rt_id__in=scopes.rt_ids(user, Role.RESIDENT))
+
+
+def has_own_data(user: User) -> bool:
+    return _confirmed_own_entry(user).exists()
+
+
 def own_resident(user: User) -> Resident | None:
-    """The user's own register entry with everything Data Saya shows, in a fixed number of
-    queries."""
+    """The user's own confirmed register entry with everything Data Saya shows, in a fixed
+    number of queries."""
     return (
-        Resident.objects.with_places()
+        _confirmed_own_entry(user)
+        .with_places()
         .prefetch_related(
             Prefetch(
                 "interest_links",
@@ -47,7 +59,6 @@ def own_resident(user: User) -> Resident | None:
             ),
             "deletion_requests",
         )
-        .filter(user=user)
         .first()
     )
 

@@ -1,6 +1,7 @@
 """Consent, correction and deletion requests: the resident's rights under UU 27/2022."""
 
-from django.core.exceptions import ValidationError
+import rules
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -142,6 +143,8 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
     from being registered twice) and participation rows stay, so scorecards do not change. Past
     history rows are scrubbed too, or the old values would outlive the deletion."""
     request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
+    if not rules.has_perm("rtkeren.complete_deletion_request", by, request.resident):
+        raise PermissionDenied(_("Only an officer of the resident's kelurahan can do this."))
     if request.status != DeletionRequest.Status.OPEN:
         raise ValidationError(_("This request has already been completed."))
     resident = Resident.objects.select_related("user").get(pk=request.resident_id)

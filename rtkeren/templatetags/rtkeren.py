@@ -2,6 +2,8 @@ from urllib.parse import quote
 
 from django import template
 
+from rtkeren.registry import participation_kind_label
+
 register = template.Library()
 
 
@@ -32,3 +34,9 @@ def whatsapp_share_url(context, *parts) -> str:
     return "https://wa.me/?text=" + quote(
         f"{text}\n{request.build_absolute_uri(request.path)}", safe=""
     )
+
+
+@register.filter
+def participation_kind(kind: str) -> str:
+    """A ledger row's kind as people read it: "Voted in a round", not "vote_cast"."""
+    return participation_kind_label(kind)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rtkeren import registry, scopes
 from rtkeren.models import Role, RoleAssignment
+from rtkeren.selectors.privacy import has_own_data
 
 
 def _role_label(assignment: RoleAssignment) -> str:
@@ -68,7 +69,7 @@ def _quick_links(user) -> list[tuple[str, str]]:
         ("export-list", _("Exports"), rules.has_perm("rtkeren.list_exports", user)),
         ("audit-nik-reveals", _("Audit"), rules.has_perm("rtkeren.view_audit", user)),
         ("account-profile", _("My profile"), True),
-        ("data-saya", _("My data"), hasattr(user, "resident")),
+        ("data-saya", _("My data"), has_own_data(user)),
         ("notification-list", _("Notifications"), True),
         ("password_change", _("Change password"), True),
     ]

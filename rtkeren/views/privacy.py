@@ -25,7 +25,7 @@ class PrivacyNoticeView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         # Staff accounts without a register entry have no "Data Saya" to link to.
-        has_own_data = user.is_authenticated and selectors.own_resident(user) is not None
+        has_own_data = user.is_authenticated and selectors.has_own_data(user)
         return super().get_context_data(has_own_data=has_own_data, **kwargs)
 
 

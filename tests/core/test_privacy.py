@@ -1,12 +1,14 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rtkeren.models import Consent, DeletionRequest, Notification, Participation, Resident, Stage
+from rtkeren.registry import participation_kinds
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
-from rtkeren.services.privacy import consent_give, consent_withdraw
+from rtkeren.services.privacy import consent_give, consent_withdraw, deletion_request_complete
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +321,51 @@ def test_privacy_notice_links_to_own_data_only_for_people_in_the_register(
     assert (reverse("data-saya") in page) is linked
     if linked:
         assert client.get(reverse("data-saya")).status_code == 200
+
+
+def test_only_an_officer_of_the_kelurahan_completes_a_deletion_in_the_service(
+    resident, rt_chair, foreign_officer, officer
+):
+    request = DeletionRequest.objects.create(resident=resident, reason="Pindah kota")
+    for someone in (rt_chair, foreign_officer):
+        with pytest.raises(PermissionDenied):
+            deletion_request_complete(request=request, by=someone)
+    request.refresh_from_db()
+    assert request.status == DeletionRequest.Status.OPEN
+
+    deletion_request_complete(request=request, by=officer)
+    request.refresh_from_db()
+    assert request.status != DeletionRequest.Status.OPEN
+
+
+def test_an_account_that_only_claims_an_entry_sees_nothing_of_it(client, rt):
+    """Registration links a matching entry to the account at once; until the RT chair confirms
+    it, the account may be someone else holding the resident's NIK, name and birth date."""
+    claimant = factories.UserFactory()
+    entry = factories.ResidentFactory(
+        rt=rt, user=claimant, verification=Resident.Verification.VERIFIED
+    )
+    client.force_login(claimant)
+
+    assert client.get(reverse("data-saya")).status_code == 404
+    assert client.post(reverse("deletion-request-create"), {"reason": "x"}).status_code == 404
+    assert reverse("data-saya") not in client.get(reverse("privacy-notice")).content.decode()
+    assert reverse("data-saya") not in client.get(reverse("home")).content.decode()
+    assert not DeletionRequest.objects.filter(resident=entry).exists()
+
+
+def test_data_saya_names_every_kind_of_participation_in_words(
+    client, resident_user, resident, rt, period
+):
+    kinds = sorted(participation_kinds)
+    # Every stage names the kinds its services write.
+    assert {"potential_recorded", "vote_cast", "attended", "evaluation_submitted"} <= set(kinds)
+    for kind in kinds:
+        participation_record(resident=resident, stage=Stage.DESIGNING, kind=kind, subject=rt)
+    client.force_login(resident_user)
+
+    page = client.get(DATA_SAYA).content.decode()
+
+    assert "Memberikan suara dalam pemilihan" in page
+    for kind in kinds:
+        assert f"<td>{kind}</td>" not in page
