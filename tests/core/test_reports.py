@@ -14,6 +14,7 @@ from rtkeren.models import ActivityStatus
 from tests import factories
 from tests.assessment import factories as assessment_factories
 from tests.delivery import factories as delivery_factories
+from tests.designing import factories as designing_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,23 @@ def test_rt_report_queries_do_not_grow(client, rt, other_rt, period, rt_chair, o
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("report-rt", args=[other_rt.pk]), url).status_code == 200
     assert len(one) == len(many)
+
+
+def test_activity_report_keeps_the_counts_of_an_open_round_for_officers(
+    client, rt, period, officer, rt_chair
+):
+    proposal = designing_factories.proposal(rt=rt, period=period, author=rt_chair)
+    voting_round = designing_factories.VotingRoundFactory(
+        rt=rt, period=period, proposals=[proposal], title="Pemilihan RT 002"
+    )
+    designing_factories.VoteFactory.create_batch(3, round=voting_round, activity=proposal)
+    url = reverse("report-activity", args=[proposal.pk])
+    counted = "Pemilihan RT 002: 3"
+
+    client.force_login(officer)
+    assert counted in client.get(url).content.decode()
+    client.force_login(rt_chair)
+    assert counted not in client.get(url).content.decode()
+
+    designing_factories.closed(voting_round)
+    assert counted in client.get(url).content.decode()
