@@ -122,6 +122,11 @@ def _keys() -> tuple[str, ...]:
     return keys
 
 
+def cipher() -> MultiFernet:
+    """The NIK keys' cipher, for other personal data kept encrypted at rest (import files)."""
+    return _fernet(_keys())
+
+
 def encrypt_nik(nik: str) -> str:
     """Encrypt with the first key; older keys in NIK_ENCRYPTION_KEYS still decrypt (rotation)."""
     return _fernet(_keys()).encrypt(normalize_nik(nik).encode()).decode()

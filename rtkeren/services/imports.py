@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 import rules
-from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
+from cryptography.fernet import InvalidToken
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -489,16 +488,17 @@ def import_plan(*, kelurahan: Kelurahan, rows: list[PlannedRow], content_sha256:
 # Jobs.
 
 
-def _cipher() -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in settings.NIK_ENCRYPTION_KEYS])
-
-
 def _job_plan(job: ImportJob) -> ImportPlan:
-    content = _cipher().decrypt(bytes(job.content))
+    tampered = ValidationError(
+        _("The stored file has been altered. Upload the file again."), code="import_tampered"
+    )
+    try:
+        content = nik_codec.cipher().decrypt(bytes(job.content))
+    except InvalidToken as error:
+        # Altered, or kept under a key since rotated out: either way, only a new upload helps.
+        raise tampered from error
     if hashlib.sha256(content).hexdigest() != job.content_sha256:
-        raise ValidationError(
-            _("The stored file has been altered. Upload the file again."), code="import_tampered"
-        )
+        raise tampered
     rows = import_file_read(content=content, file_format=job.file_format)
     return import_plan(kelurahan=job.kelurahan, rows=rows, content_sha256=job.content_sha256)
 
@@ -530,7 +530,7 @@ def import_job_create(
         kelurahan=kelurahan,
         file_name=file_name[-255:],
         file_format=file_format,
-        content=_cipher().encrypt(content),
+        content=nik_codec.cipher().encrypt(content),
         content_sha256=content_sha256,
         plan=plan.as_json(),
         fingerprint=plan.fingerprint,

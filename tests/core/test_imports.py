@@ -324,6 +324,18 @@ def test_altered_stored_file_is_refused(client, officer, kelurahan, rt):
     assert not Resident.objects.exists()
 
 
+def test_a_stored_file_that_no_longer_decrypts_is_refused(client, officer, kelurahan, rt):
+    """Kept under a key since rotated out, or its ciphertext damaged: a new upload, not a 500."""
+    client.force_login(officer)
+    upload(client, csv_file([row(nik(1))]), kelurahan)
+    job = last_job()
+    ImportJob.objects.filter(pk=job.pk).update(content=b"not a fernet token")
+    response = confirm(client, job)
+    assert response.status_code in (200, 302)
+    assert "Berkas yang tersimpan telah berubah" in last_message(response)
+    assert not Resident.objects.exists()
+
+
 # Permissions.
 
 
