@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren.exports import (
+    ACTIVITY_ORDER,
     CHUNK_SIZE,
     Column,
     ExportScope,
@@ -143,7 +144,7 @@ def evaluations_rows(user, scope: ExportScope):
             suggestion_texts=_joined("suggestions"),
             **averages,
         )
-        .order_by("kelurahan__name", "period__year", "rt__rw__number", "rt__number", "pk")
+        .order_by(*ACTIVITY_ORDER)
         .values_list(
             "title",
             "kelurahan__name",

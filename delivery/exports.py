@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy
 
 from rtkeren.exports import (
+    ACTIVITY_ORDER,
     CHUNK_SIZE,
     ExportScope,
     choice_labels,
@@ -67,7 +68,7 @@ def delivery_rows(user, scope: ExportScope):
             ),
             spent=sum_per_row(Spending.objects.all(), "activity", "amount"),
         )
-        .order_by("kelurahan__name", "period__year", "rt__rw__number", "rt__number", "pk")
+        .order_by(*ACTIVITY_ORDER)
         .values_list(
             "title",
             "kelurahan__name",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
-from rtkeren.models import RT, ActivityStatus, Kelurahan, Period, Role
+from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.views.reports import chosen_period, rts_for_reports
 
 from . import selectors, services
 from .forms import (
@@ -665,23 +666,10 @@ class RtSpendingView(ScopedObjectMixin, DetailView):
     permission_required = "delivery.view_rt_spending"
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = RT.objects.select_related("rw__kelurahan")
-        if scopes.sees_whole_city(user):
-            return queryset
-        return queryset.filter(
-            Q(pk__in=scopes.rt_ids(user, Role.POKMAS_MEMBER, Role.RT_CHAIR))
-            | Q(rw__kelurahan__in=scopes.official_kelurahan_ids(user))
-        )
+        return rts_for_reports(self.request.user)
 
     def get_context_data(self, **kwargs):
-        periods = Period.objects.order_by("-year")
-        chosen = self.request.GET.get("period", "")
-        period = (
-            periods.filter(pk=chosen).first()
-            if chosen.isdecimal()
-            else Period.objects.containing(timezone.localdate()).first()
-        ) or periods.first()
+        period, periods = chosen_period(self.request)
         lines = (
             selectors.rt_spending(rt=self.object, period=period)
             if period
@@ -690,5 +678,5 @@ class RtSpendingView(ScopedObjectMixin, DetailView):
         page = Paginator(lines, PAGE_SIZE).get_page(self.request.GET.get("page"))
         total = lines.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
         return super().get_context_data(
-            period=period, periods=list(periods), page_obj=page, total=total, **kwargs
+            period=period, periods=periods, page_obj=page, total=total, **kwargs
         )

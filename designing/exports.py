@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from rtkeren.exports import (
+    ACTIVITY_ORDER,
     CHUNK_SIZE,
     ExportScope,
     choice_labels,
@@ -48,7 +49,7 @@ def proposals_rows(user, scope: ExportScope):
             comment_count=count_per_row(Comment.objects.filter(hidden_at__isnull=True), "activity"),
             vote_count=count_per_row(votes, "activity"),
         )
-        .order_by("kelurahan__name", "period__year", "rt__rw__number", "rt__number", "pk")
+        .order_by(*ACTIVITY_ORDER)
         .values_list(
             "title",
             "kelurahan__name",

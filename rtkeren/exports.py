@@ -196,6 +196,10 @@ def workbook_write(*, export: Export, scope: ExportScope, user, file: IO[bytes])
     return count
 
 
+# Every export of activities lists them in the same order: by place, year, then RW and RT.
+ACTIVITY_ORDER = ("kelurahan__name", "period__year", "rt__rw__number", "rt__number", "pk")
+
+
 def rt_label(rt_number: int | None, rw_number: int | None) -> str:
     """ "RT 002 / RW 007" from the two numbers a ``values_list`` gives; "" for none."""
     if rt_number is None:
@@ -321,7 +325,7 @@ def activities_rows(user, scope: ExportScope):
     rows = (
         scope.filter(Activity.objects.all())
         .with_budget_total()
-        .order_by("kelurahan__name", "period__year", "rt__rw__number", "rt__number", "pk")
+        .order_by(*ACTIVITY_ORDER)
         .values_list(
             "title",
             "kind",
