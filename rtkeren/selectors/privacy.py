@@ -16,6 +16,7 @@ from rtkeren.models import (
     RoleAssignment,
     User,
 )
+from rtkeren.selectors.residents import own_entry
 
 
 @dataclass
@@ -30,10 +31,7 @@ class ConsentState:
 
 
 def _confirmed_own_entry(user: User) -> QuerySet:
-    """The user's register entry once the RT chair has confirmed it (the resident role for its
-    RT). Until then the account only claims the entry by NIK, name and birth date, and may not
-    be its person: it sees nothing of it."""
-    return Resident.objects.filter(user=user, rt_id__in=scopes.rt_ids(user, Role.RESIDENT))
+    return Resident.objects.filter(own_entry(user))
 
 
 def has_own_data(user: User) -> bool:
@@ -41,7 +39,7 @@ def has_own_data(user: User) -> bool:
 
 
 def own_resident(user: User) -> Resident | None:
-    """The user's own confirmed register entry with everything Data Saya shows, in a fixed
+    """The user's own register entry (see ``own_entry``) with everything Data Saya shows, in a fixed
     number of queries."""
     return (
         _confirmed_own_entry(user)

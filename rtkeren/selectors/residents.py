@@ -60,14 +60,18 @@ def resident_rts_for(user: User) -> QuerySet:
     return queryset.filter(condition)
 
 
+def own_entry(user: User) -> Q:
+    """The user's own register entry, as far as they may see it: an entry they registered
+    themselves, or a register entry they claimed (by NIK, name and birth date) once the RT chair
+    has confirmed it. Until then the claimant may be someone else and sees nothing of it."""
+    confirmed = Q(rt__in=scopes.rt_ids(user, Role.RESIDENT))
+    return Q(user=user) & (~Q(verification=Resident.Verification.VERIFIED) | confirmed)
+
+
 def resident_detail_queryset(user: User) -> QuerySet:
     """Residents whose page the user may open: staff of their scope, and the resident themself."""
     condition = scopes.resident_filter(user)
-    own = Q(pk__in=[])
-    if user.is_authenticated:
-        # A claimed register entry stays hidden from the claimant until the RT chair confirms.
-        confirmed = Q(rt__in=scopes.rt_ids(user, Role.RESIDENT))
-        own = Q(user=user) & (~Q(verification=Resident.Verification.VERIFIED) | confirmed)
+    own = own_entry(user) if user.is_authenticated else Q(pk__in=[])
     queryset = (
         Resident.objects.all() if condition is None else Resident.objects.filter(condition | own)
     )
