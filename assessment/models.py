@@ -348,18 +348,3 @@ class ForumAttendance(models.Model):
 
     def __str__(self):
         return f"{self.round} – {self.resident}"
-
-
-class ScorecardVersion(models.Model):
-    """One row whose token changes, in the same transaction, with every write to a table the
-    scorecard counts from (database triggers, migration ``0004``). A scorecard's figures cached
-    under a token are therefore never older than the data: a later write changes the token."""
-
-    token = models.CharField(max_length=32)
-
-    class Meta:
-        verbose_name = _("scorecard version")
-        verbose_name_plural = _("scorecard versions")
-
-    def __str__(self):
-        return self.token

@@ -4,11 +4,11 @@ the start of the period, against the period's threshold.
 
 It reads the participation ledger and the resident register only (plus this app's own
 evaluations, to say who assessed). Every figure is an aggregate query over the live tables; at
-city scale these take a good part of a second, so the figures are cached under the scorecard
-version (``ScorecardVersion``), whose token database triggers change with every write to those
-tables: a cached figure is never older than the data. The number of queries is fixed: one to
-read the version, and on a miss three for a scorecard, four for a comparison, three for the
-same scope across periods.
+city scale these take a good part of a second, so the figures are cached under the data
+version (``rtkeren.versions``), whose token database triggers change with every write to the
+portal's tables: a cached figure is never older than the data. The number of queries is fixed:
+one to read the version, and on a miss three for a scorecard, four for a comparison, three for
+the same scope across periods.
 
 A participant counts when they are in the base: active, and an adult at the period's start.
 Where they lived when they took part places them (a move does not rewrite a past scorecard);
@@ -23,10 +23,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rtkeren import versions
 from rtkeren.models import RT, Kelurahan, Participation, Period, Resident, Stage
 from rtkeren.models.people import adult_born_on_or_before
 
-from .models import Evaluation, ScorecardVersion, Side
+from .models import Evaluation, Side
 
 STAGES = list(Stage)
 CACHE_SECONDS = 60 * 60
@@ -34,7 +35,7 @@ CACHE_SECONDS = 60 * 60
 
 def _cached(key: str, compute):
     """``compute()``, or its result for the same data computed before (one query to know)."""
-    token = ScorecardVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    token = versions.current()
     if token is None:
         return compute()
     cache_key = f"scorecard:{token}:{key}"

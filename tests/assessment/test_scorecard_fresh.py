@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessment import scorecard
-from assessment.models import ScorecardVersion
 from assessment.scorecard import Scope
+from rtkeren import versions
 from rtkeren.models import Participation, Resident, Stage
 from rtkeren.services.ledger import participation_record
 from tests import factories as core
@@ -70,11 +70,11 @@ def test_bulk_writes_that_skip_save_still_show_at_once(rt, period):
 
 
 def test_each_write_gives_a_new_version(rt):
-    tokens = {ScorecardVersion.objects.get().token}
+    tokens = {versions.current()}
 
     resident = core.ResidentFactory(rt=rt)
-    tokens.add(ScorecardVersion.objects.get().token)
+    tokens.add(versions.current())
     Resident.objects.filter(pk=resident.pk).update(name="Nama Baru")
-    tokens.add(ScorecardVersion.objects.get().token)
+    tokens.add(versions.current())
 
     assert len(tokens) == 3
