@@ -1,12 +1,18 @@
 from django.urls import path
 
+from rtkeren.pagecache import cached_page
+
 from . import reports, views
 
 app_name = "delivery"
 
 urlpatterns = [
     path("", views.ActivityListView.as_view(), name="activity-list"),
-    path("kegiatan/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
+    path(
+        "kegiatan/<int:pk>/",
+        cached_page(views.ActivityDetailView.as_view()),
+        name="activity-detail",
+    ),
     path(
         "kegiatan/<int:pk>/status/<str:to>/",
         views.ActivityTransitionView.as_view(),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from rtkeren.pagecache import cached_page
 from rtkeren.views import (
     accounts,
     activities,
@@ -19,7 +20,7 @@ from rtkeren.views import (
 handler500 = pages.server_error
 
 urlpatterns = [
-    path("", pages.home, name="home"),
+    path("", cached_page(pages.home), name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("bahasa/", pages.language_set, name="language-set"),
     path("accounts/", include(accounts.urlpatterns)),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
+from rtkeren.pagecache import cached_page
 from rtkeren.registry import public_sections, sections_of
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
@@ -125,6 +126,6 @@ class KelurahanPublicView(DetailView):
 
 
 urlpatterns = [
-    path("", KelurahanPublicListView.as_view(), name="public-kelurahan-list"),
-    path("<str:code>/", KelurahanPublicView.as_view(), name="public-kelurahan"),
+    path("", cached_page(KelurahanPublicListView.as_view()), name="public-kelurahan-list"),
+    path("<str:code>/", cached_page(KelurahanPublicView.as_view()), name="public-kelurahan"),
 ]
