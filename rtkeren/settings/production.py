@@ -25,7 +25,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rtkeren.cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

@@ -94,7 +94,7 @@ def test_production_keeps_connections_and_takes_redis_from_the_environment():
         "False",
         "60",
         "True",
-        "django.core.cache.backends.redis.RedisCache",
+        "rtkeren.cache.RedisCache",
         "('HTTP_X_FORWARDED_PROTO',",
         "'https')",
     ]
