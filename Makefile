@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make bench` measures as in production: sessions and caches in Redis (database 15).
+BENCH_ARGS ?= --redis redis://127.0.0.1:6379/15
 
 .PHONY: run test lint install messages clean bench
 

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -148,6 +149,7 @@ def inspect() -> None:
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -160,15 +162,29 @@ def inspect() -> None:
         client = Client(HTTP_X_FORWARDED_PROTO="https")
         if persona:
             client.force_login(User.objects.get(username=persona))
-            cookies[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
         clients[persona] = client
     pages = {}
     for page in PAGES:
         client, url = clients[page.persona], urls[page.name]
         client.get(url)  # the first request fills per-process caches (content types, ...)
-        with CaptureQueriesContext(connection) as queries:
+        cache.clear()
+        with CaptureQueriesContext(connection) as rendered:
             response = client.get(url)
-        pages[page.name] = {"url": url, "status": response.status_code, "queries": len(queries)}
+        with CaptureQueriesContext(connection) as cached:
+            client.get(url)
+        pages[page.name] = {
+            "url": url,
+            "status": response.status_code,
+            "queries": len(rendered),
+            "cached_queries": len(cached),
+        }
+    # What a browser holds after these pages: the session, and the CSRF cookie their forms set.
+    for persona, client in clients.items():
+        cookies[persona] = "; ".join(
+            f"{name}={client.cookies[name].value}"
+            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+            if name in client.cookies
+        )
     print(json.dumps({"pages": pages, "cookies": cookies}))
 
 
@@ -320,6 +336,37 @@ def load(url: str, cookie: str, *, seconds: int, connections: int) -> dict:
     }
 
 
+class writes:
+    """While the load runs, ``per_second`` writes to the city database: each gives the data
+    version a new token, as a vote or a comment somewhere in the city would, so cached pages
+    are rendered again (an UPDATE that changes no value; the trigger fires all the same)."""
+
+    def __init__(self, database_url: str, per_second: float):
+        self.database_url, self.per_second = database_url, per_second
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        import psycopg2
+
+        connection = psycopg2.connect(self.database_url)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            while not self.stop.wait(1 / self.per_second):
+                cursor.execute("UPDATE rtkeren_kota SET name = name")
+        connection.close()
+
+    def __enter__(self):
+        if self.per_second > 0:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inspect", action="store_true", help=argparse.SUPPRESS)
@@ -328,11 +375,36 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", help="Measure only the pages whose name contains this.")
     parser.add_argument("--rebuild", action="store_true", help="Build both databases again.")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default="",
+        help="REDIS_URL for the server (sessions and caches in Redis, as in production with "
+        "several app servers); without it, sessions are in the database and each worker "
+        "caches in its own memory.",
+    )
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="Render every page (PAGE_CACHE_SECONDS=0): what each costs right after a write.",
+    )
+    parser.add_argument(
+        "--writes",
+        type=float,
+        default=0,
+        metavar="N",
+        help="Write N times a second to the database during the load (each write makes the "
+        "cached pages stale).",
+    )
     arguments = parser.parse_args()
     if arguments.inspect:
         return inspect()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
+    if arguments.redis:
+        ENVIRONMENT["REDIS_URL"] = arguments.redis
+    if arguments.no_page_cache:
+        ENVIRONMENT["PAGE_CACHE_SECONDS"] = "0"
 
     city_url = build("rtkeren_city", ["seed_city"], rebuild=arguments.rebuild)
     demo_url = build("rtkeren_bench_demo", ["seed_demo"], rebuild=arguments.rebuild)
@@ -349,12 +421,13 @@ def main() -> None:
         try:
             for page in pages:
                 persona = page.persona
-                cookie = f"sessionid={city['cookies'][persona]}" if persona else ""
+                cookie = city["cookies"][persona]
                 url = city["pages"][page.name]["url"]
                 warm(url, cookie, arguments.workers)
-                figures[page.name] = load(
-                    url, cookie, seconds=arguments.seconds, connections=arguments.connections
-                )
+                with writes(city_url, arguments.writes):
+                    figures[page.name] = load(
+                        url, cookie, seconds=arguments.seconds, connections=arguments.connections
+                    )
                 print(f"measured {page.name}", file=sys.stderr, flush=True)
         finally:
             server.send_signal(signal.SIGTERM)
@@ -366,11 +439,14 @@ def report(pages, figures, demo, city, arguments) -> None:
     bare = figures["bare view"]["rps"]
     print(
         f"\n{arguments.workers} gunicorn workers, {arguments.connections} connections, "
-        f"{arguments.seconds} s per page, {os.cpu_count()} CPUs\n"
+        f"{arguments.seconds} s per page, {os.cpu_count()} CPUs, "
+        f"{'Redis ' + arguments.redis if arguments.redis else 'no Redis'}, "
+        f"{'no page cache' if arguments.no_page_cache else 'page cache'}, "
+        f"{arguments.writes:g} writes a second\n"
     )
     header = (
         f"| {'page':<26} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs bare':>7} "
-        f"| {'queries demo':>12} | {'queries city':>12} | {'targets':<7} |"
+        f"| {'queries demo':>12} | {'queries city':>12} | {'cached':>6} | {'targets':<7} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
@@ -393,7 +469,7 @@ def report(pages, figures, demo, city, arguments) -> None:
         print(
             f"| {page.name:<26} | {figure['rps']:>7.1f} | {figure['p50']:>7.1f} "
             f"| {figure['p99']:>7.1f} | {ratio:>6.1%} | {queries_demo:>12} | {queries_city:>12} "
-            f"| {'missed' if missed else 'met':<7} |"
+            f"| {city[page.name]['cached_queries']:>6} | {'missed' if missed else 'met':<7} |"
         )
     print()
     print("\n".join(failures) if failures else "Every target met.")
