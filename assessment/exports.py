@@ -2,8 +2,6 @@
 follow-ups (see ``rtkeren.exports``). Evaluations leave the portal only as counts, averages and
 the texts of obstacles and suggestions: never who wrote what."""
 
-from collections.abc import Sequence
-
 from django.db.models import Aggregate, Avg, FloatField, OuterRef, Q, Subquery, TextField, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,18 +11,18 @@ from rtkeren.exports import (
     CHUNK_SIZE,
     Column,
     ExportScope,
+    Sheet,
     choice_labels,
     count_per_row,
     date,
     register_export,
     rt_label,
 )
-from rtkeren.models import Activity, ActivityStatus
+from rtkeren.models import Activity
 
-from .models import Criterion, Evaluation, FollowUp, Score, Side
+from .models import EVALUATED_STATUSES, Criterion, Evaluation, FollowUp, Score, Side
 from .selectors import CriterionRow, SideAverage
 
-EVALUATED_STATUSES = (ActivityStatus.DELIVERED, ActivityStatus.EVALUATED)
 TEXT_SEPARATOR = "\n"
 
 
@@ -43,10 +41,9 @@ class JoinedText(Aggregate):
 
 def exported_criteria() -> list[Criterion]:
     """The criteria in use and those no longer in use that someone was scored on."""
+    scored = Score.objects.values("criterion")
     return list(
-        Criterion.objects.filter(Q(is_active=True) | Q(scores__isnull=False))
-        .distinct()
-        .order_by("order", "pk")
+        Criterion.objects.filter(Q(is_active=True) | Q(pk__in=scored)).order_by("order", "pk")
     )
 
 
@@ -73,23 +70,6 @@ def _evaluation_columns(criteria: list[Criterion]) -> list[Column | str]:
         _("Obstacles"),
         _("Suggestions"),
     ]
-
-
-class EvaluationColumns(Sequence):
-    """The columns of the evaluations export, read when a workbook is written: they depend on
-    the criteria the admin has set up by then (one query each time they are read)."""
-
-    def _columns(self) -> list[Column | str]:
-        return _evaluation_columns(exported_criteria())
-
-    def __iter__(self):
-        return iter(self._columns())
-
-    def __len__(self):
-        return len(self._columns())
-
-    def __getitem__(self, index):
-        return self._columns()[index]
 
 
 def _average(criterion: Criterion, side: str) -> Subquery:
@@ -120,11 +100,16 @@ def _divergence(row: CriterionRow) -> str:
 @register_export(
     "evaluasi",
     title=gettext_lazy("Evaluations"),
-    columns=EvaluationColumns(),
+    columns=_evaluation_columns([]),
     order=70,
 )
-def evaluations_rows(user, scope: ExportScope):
+def evaluations_rows(user, scope: ExportScope) -> Sheet:
+    """The columns follow the criteria, read once for both the header and the rows."""
     criteria = exported_criteria()
+    return Sheet(_evaluation_columns(criteria), _evaluation_rows(scope, criteria))
+
+
+def _evaluation_rows(scope: ExportScope, criteria: list[Criterion]):
     averages = {
         f"average_{criterion.pk}_{side}": _average(criterion, side)
         for criterion in criteria

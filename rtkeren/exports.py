@@ -80,10 +80,31 @@ class ExportScope:
         return queryset.filter(**{kelurahan_lookup: self.kelurahan})
 
 
+def _headers(columns: Sequence[Column | str]) -> list[str]:
+    return [str(column.header if isinstance(column, Column) else column) for column in columns]
+
+
+def _number_formats(columns: Sequence[Column | str]) -> list[str]:
+    return [column.number_format if isinstance(column, Column) else "" for column in columns]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What an export returns when its columns are known only as it runs (the evaluations'
+    columns follow the criteria): the columns and the rows, read from the same data."""
+
+    columns: Sequence[Column | str]
+    rows: Iterable[Sequence]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
 @dataclass(frozen=True)
 class Export:
     name: str
     title: str
+    #: The columns; for an export that returns a ``Sheet``, those it has without data.
     columns: Sequence[Column | str]
     rows: Callable[..., Iterable[Sequence]]
     permission: str = EXPORT_PERMISSION
@@ -95,15 +116,11 @@ class Export:
 
     @property
     def headers(self) -> list[str]:
-        return [
-            str(column.header if isinstance(column, Column) else column) for column in self.columns
-        ]
+        return _headers(self.columns)
 
     @property
     def number_formats(self) -> list[str]:
-        return [
-            column.number_format if isinstance(column, Column) else "" for column in self.columns
-        ]
+        return _number_formats(self.columns)
 
 
 def register_export(
@@ -164,18 +181,20 @@ def sheet_title(title) -> str:
 
 def workbook_write(*, export: Export, scope: ExportScope, user, file: IO[bytes]) -> int:
     """Write ``export`` for ``scope`` as an .xlsx into ``file``; the number of data rows."""
+    rows = export(user, scope)
+    columns = rows.columns if isinstance(rows, Sheet) else export.columns
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(export.title))
     bold = Font(bold=True)
     header_cells = []
-    for header in export.headers:
+    for header in _headers(columns):
         cell = WriteOnlyCell(sheet, value=header)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    formats = export.number_formats
+    formats = _number_formats(columns)
     count = 0
-    for row in export(user, scope):
+    for row in rows:
         cells = []
         for value, number_format in zip(row, formats, strict=True):
             value = _cell_value(value)

@@ -250,3 +250,28 @@ def test_query_count_does_not_grow_with_rows(
     add(19)
 
     assert queries_for(client, name) == one
+
+
+def test_criteria_are_read_once_for_the_header_and_the_rows(
+    client, officer, evaluated, monkeypatch
+):
+    """An admin adding a criterion while a workbook is written must not make the header and
+    the rows disagree (a 500 before): both come from one reading of the criteria."""
+    from assessment import exports as assessment_exports
+
+    readings = []
+    real = assessment_exports.exported_criteria
+
+    def changing_criteria():
+        criteria = real()
+        readings.append(len(criteria))
+        Criterion.objects.create(code=f"baru{len(readings)}", name=f"Baru {len(readings)}")
+        return criteria
+
+    monkeypatch.setattr(assessment_exports, "exported_criteria", changing_criteria)
+    client.force_login(officer)
+
+    header, row = sheet_rows(body(download(client, "evaluasi")))
+
+    assert len(readings) == 1
+    assert len(header) == len(row) == 6 + 3 * readings[0] + 2
