@@ -35,7 +35,8 @@ class ExportListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 @method_decorator(never_cache, name="dispatch")
 class ExportDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
     """``?kelurahan=<id>`` picks one kelurahan within the user's reach (404 outside it); without
-    it, an officer of exactly one kelurahan gets that one, everyone else the whole city."""
+    it, the first scope the exports page offers: the whole city for those who see it, else the
+    officer's (first) kelurahan."""
 
     def get_export(self) -> exports.Export:
         if not hasattr(self, "export"):
@@ -60,9 +61,9 @@ class ExportDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
             if not wanted.isdecimal():
                 raise Http404
             return exports.ExportScope(get_object_or_404(reach, pk=wanted))
-        if len(officer_of) == 1 and not scopes.sees_whole_city(user):
-            return exports.ExportScope(get_object_or_404(reach, pk=next(iter(officer_of))))
-        return exports.ExportScope()
+        offered = exports.scopes_for(user)
+        # Nothing offered: the city, which the permission check then refuses.
+        return offered[0] if offered else exports.ExportScope()
 
     def get_permission_required(self):
         return (self.get_export().permission,)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from rtkeren.models import ActivityStatus, ExportAudit
+from rtkeren.models import ActivityStatus, ExportAudit, Role
 from tests import factories
 from tests.core.exports_support import (
     XLSX_CONTENT_TYPE,
@@ -84,6 +84,23 @@ def test_foreign_officer_gets_nothing_of_another_kelurahan(
     assert download(client, "warga", kelurahan=kelurahan.pk).status_code == 404
     _header, *rows = sheet_rows(body(download(client, "warga")))
     assert [row[0] for row in rows] == ["Dewi Lestari"]
+
+
+def test_an_officer_of_two_kelurahan_gets_the_first_without_choosing(
+    client, officer, foreign_kelurahan, register
+):
+    factories.RoleAssignmentFactory(
+        user=officer, role=Role.OFFICER, kelurahan=foreign_kelurahan, rt=None
+    )
+    client.force_login(officer)
+
+    first = download(client, "warga")
+    chosen = download(client, "warga", kelurahan=foreign_kelurahan.pk)
+
+    assert first.status_code == chosen.status_code == 200
+    assert "Siti Aminah" in {row[0] for row in sheet_rows(body(first))[1:]}
+    assert [row[0] for row in sheet_rows(body(chosen))[1:]] == ["Dewi Lestari"]
+    assert ExportAudit.objects.count() == 2
 
 
 def test_officer_may_not_export_the_whole_city(client, officer, foreign_kelurahan, register):
