@@ -3,9 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rtkeren.models import ActivityStatus
-
-EVALUATED_STATUSES = frozenset({ActivityStatus.DELIVERED, ActivityStatus.EVALUATED})
+from .models import EVALUATED_STATUSES
 
 
 def evaluation_link(activity):

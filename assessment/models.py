@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rtkeren.models import RT, Activity, Kelurahan, Period, Resident
+from rtkeren.models import RT, Activity, ActivityStatus, Kelurahan, Period, Resident
 
 SCORE_MIN, SCORE_MAX = 1, 5
+
+#: Activities open to evaluation, or evaluated: delivered or evaluated.
+EVALUATED_STATUSES = (ActivityStatus.DELIVERED, ActivityStatus.EVALUATED)
 
 
 class Side(models.TextChoices):

@@ -1,12 +1,10 @@
 """Co-assessment in the printable reports (registered in ``apps.py``): the evaluation averages
 side by side (never individual evaluations) and the follow-ups; the RT's scorecard."""
 
-from rtkeren.models import RT, Activity, ActivityStatus, Period
+from rtkeren.models import RT, Activity, Period
 
 from . import scorecard, selectors
-from .models import FollowUp
-
-EVALUATED_STATUSES = (ActivityStatus.DELIVERED, ActivityStatus.EVALUATED)
+from .models import EVALUATED_STATUSES, FollowUp
 
 
 def activity_section(activity: Activity, user):

@@ -27,10 +27,8 @@ from rtkeren.rules import (
     sees_city,
 )
 
-from .models import Side
+from .models import EVALUATED_STATUSES, Side
 from .selectors import window_closes_at
-
-EVALUATED_STATUSES = (ActivityStatus.DELIVERED, ActivityStatus.EVALUATED)
 
 
 @rules.predicate

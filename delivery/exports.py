@@ -18,14 +18,7 @@ from rtkeren.exports import (
 )
 from rtkeren.models import Activity, ActivityStatus, BudgetLine
 
-from .models import Attendance, Implementer, Meeting, Output, Spending
-
-DELIVERY_STATUSES = (
-    ActivityStatus.APPROVED,
-    ActivityStatus.IN_DELIVERY,
-    ActivityStatus.DELIVERED,
-    ActivityStatus.EVALUATED,
-)
+from .models import RECORDED_STATUSES, Attendance, Implementer, Meeting, Output, Spending
 
 
 @register_export(
@@ -51,7 +44,7 @@ DELIVERY_STATUSES = (
 def delivery_rows(user, scope: ExportScope):
     statuses = choice_labels(ActivityStatus.choices)
     rows = (
-        scope.filter(Activity.objects.filter(status__in=DELIVERY_STATUSES))
+        scope.filter(Activity.objects.filter(status__in=RECORDED_STATUSES))
         .annotate(
             meeting_count=count_per_row(Meeting.objects.all(), "activity"),
             attendance_count=count_per_row(Attendance.objects.all(), "meeting__activity"),

@@ -21,7 +21,17 @@ CHECKIN_CLOSES_AFTER = datetime.timedelta(hours=2)
 #: A meeting without an end time is taken to last this long.
 DEFAULT_LENGTH = datetime.timedelta(hours=2)
 
+#: Activities being delivered: meetings, attendance, outputs and spending may still change.
 DELIVERY_STATUSES = (ActivityStatus.APPROVED, ActivityStatus.IN_DELIVERY, ActivityStatus.DELIVERED)
+#: Activities that have a delivery record to show: those being delivered and the evaluated ones.
+RECORDED_STATUSES = (*DELIVERY_STATUSES, ActivityStatus.EVALUATED)
+#: Activities that went into delivery and were not cancelled: their outputs count for the
+#: completion rate, and reports account for them.
+COMPLETION_STATUSES = (
+    ActivityStatus.IN_DELIVERY,
+    ActivityStatus.DELIVERED,
+    ActivityStatus.EVALUATED,
+)
 
 
 def _new_checkin_key() -> str:

@@ -6,8 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from rtkeren.models import Activity, Kelurahan, Period
 
-from .models import Output, completion_rate
-from .selectors import COMPLETION_STATUSES
+from .models import COMPLETION_STATUSES, Output, completion_rate
 
 
 def kelurahan_section(kelurahan: Kelurahan, period: Period):

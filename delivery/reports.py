@@ -10,16 +10,10 @@ from rtkeren.views.mixins import ScopedObjectMixin
 from rtkeren.views.reports import chosen_period, rts_for_reports
 
 from . import selectors
-from .models import Attendance, Meeting, Output, Spending, completion_rate
+from .models import COMPLETION_STATUSES, Attendance, Meeting, Output, Spending, completion_rate
 
-#: Activities that went through delivery and so have something to report.
-REPORTED_STATUSES = (
-    ActivityStatus.IN_DELIVERY,
-    ActivityStatus.DELIVERED,
-    ActivityStatus.EVALUATED,
-)
 #: Activities whose approved budget the RT accounts for in its LPJ.
-ACCOUNTED_STATUSES = (ActivityStatus.APPROVED, *REPORTED_STATUSES)
+ACCOUNTED_STATUSES = (ActivityStatus.APPROVED, *COMPLETION_STATUSES)
 #: Photos printed per meeting: enough to show the activity without filling pages.
 PHOTOS_PER_MEETING = 4
 
@@ -36,7 +30,7 @@ def attendance_counts(attendances) -> dict:
 
 def activity_section(activity: Activity, user):
     """Meetings with their attendance and photos, outputs, and the money spent (5 queries)."""
-    if activity.status not in REPORTED_STATUSES:
+    if activity.status not in COMPLETION_STATUSES:
         return None
     meetings = list(selectors.meetings_of(activity))
     outputs = list(selectors.outputs_of(activity))
@@ -73,7 +67,7 @@ def rt_section(rt: RT, period: Period, user):
             Attendance.objects.filter(meeting__activity__rt=rt, meeting__activity__period=period)
         ),
         "completion": Output.objects.filter(
-            activities, activity__status__in=selectors.COMPLETION_STATUSES
+            activities, activity__status__in=COMPLETION_STATUSES
         ).completion(),
     }
 

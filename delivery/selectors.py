@@ -17,7 +17,6 @@ from django.utils import timezone
 from rtkeren.models import (
     RT,
     Activity,
-    ActivityStatus,
     Kelurahan,
     Period,
     Resident,
@@ -28,6 +27,7 @@ from rtkeren.models import (
 from rtkeren.selectors.activities import activities_visible_to
 
 from .models import (
+    COMPLETION_STATUSES,
     DELIVERY_STATUSES,
     Attendance,
     CommitteeNote,
@@ -37,14 +37,6 @@ from .models import (
     Output,
     Spending,
     Task,
-)
-
-#: Statuses whose outputs count for a kelurahan's completion rate: every activity that went
-#: into delivery and was not cancelled.
-COMPLETION_STATUSES = (
-    ActivityStatus.IN_DELIVERY,
-    ActivityStatus.DELIVERED,
-    ActivityStatus.EVALUATED,
 )
 
 
