@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from rtkeren import scopes
 from rtkeren.models import ExportAudit, Kelurahan, NikReveal, Resident, Role, User
+from rtkeren.selectors.activities import home_kelurahan_ids
 
 
 def _kelurahan_filter(user: User, lookup: str) -> Q | None:
@@ -90,20 +91,10 @@ def export_audit_list(
 def account_kelurahan_ids(account: User) -> set[int] | None:
     """The kelurahan an account's current roles and own resident record sit in; None when a
     role reaches the whole city."""
-    if scopes.sees_whole_city(account):
+    assignments = scopes.current_assignments(account)
+    if scopes.sees_whole_city(account) or any(a.kota_id for a in assignments):
         return None
-    found = set()
-    for assignment in scopes.current_assignments(account):
-        if assignment.kelurahan_id:
-            found.add(assignment.kelurahan_id)
-        elif assignment.rw_id:
-            found.add(assignment.rw.kelurahan_id)
-        elif assignment.rt_id:
-            found.add(assignment.rt.rw.kelurahan_id)
-        elif assignment.community_id:
-            found.add(assignment.community.kelurahan_id)
-        elif assignment.kota_id:
-            return None
+    found = home_kelurahan_ids(account)
     found.update(
         Resident.objects.filter(user=account).values_list("rt__rw__kelurahan_id", flat=True)
     )
