@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from rtkeren import scopes
 from rtkeren.models import Resident, Role, RoleAssignment, User
@@ -61,3 +62,14 @@ def password_code_candidates(user: User, query: str = "") -> QuerySet:
     if query:
         queryset = queryset.filter(Q(name__icontains=query) | Q(user__username__iexact=query))
     return queryset
+
+
+def role_holders(role: str, **scope) -> list[User]:
+    """The users holding ``role`` today in the given scope (``rt_id=...``, ``kelurahan_id=...``)."""
+    return list(
+        User.objects.filter(
+            pk__in=RoleAssignment.objects.current(timezone.localdate())
+            .filter(role=role, **scope)
+            .values("user")
+        )
+    )

@@ -18,10 +18,10 @@ from rtkeren.models import (
     ActivityTransition,
     Resident,
     Role,
-    RoleAssignment,
     Stage,
     User,
 )
+from rtkeren.selectors.accounts import role_holders
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
 from rtkeren.transitions import TRANSITIONS, transition_error, transition_listeners
@@ -32,23 +32,12 @@ KIND_ACTIVITY_PROPOSED = "activity_proposed"
 _STATE_FIELDS = ("status", "status_changed_at", "decision_reason", "content_frozen_at")
 
 
-def _holders(role: str, **scope) -> list[User]:
-    """Users holding ``role`` today for the given scope."""
-    return list(
-        User.objects.filter(
-            pk__in=RoleAssignment.objects.current(timezone.localdate())
-            .filter(role=role, **scope)
-            .values("user")
-        )
-    )
-
-
 def _recipients(*, activity: Activity, to_status: str, by: User) -> list[User]:
     recipients = [activity.author]
     if to_status == ActivityStatus.PROPOSED:
-        recipients += _holders(Role.OFFICER, kelurahan_id=activity.kelurahan_id)
+        recipients += role_holders(Role.OFFICER, kelurahan_id=activity.kelurahan_id)
     if to_status in (ActivityStatus.APPROVED, ActivityStatus.REJECTED) and activity.rt_id:
-        recipients += _holders(Role.RT_CHAIR, rt_id=activity.rt_id)
+        recipients += role_holders(Role.RT_CHAIR, rt_id=activity.rt_id)
     return [user for user in recipients if user.pk != by.pk]
 
 

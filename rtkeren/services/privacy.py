@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Consent, DeletionRequest, Resident, ResidentInterest, Role, User
-from rtkeren.models.roles import RoleAssignment
+from rtkeren.selectors.accounts import role_holders
 from rtkeren.services.notifications import notification_send
 
 CORRECTION_MAX_LENGTH = 500
@@ -72,23 +72,11 @@ def consent_withdraw(*, resident: Resident, purpose: str, by: User) -> Consent |
 
 
 def _rt_chairs(resident: Resident) -> list[User]:
-    assignments = (
-        RoleAssignment.objects.current()
-        .of_role(Role.RT_CHAIR)
-        .filter(rt_id=resident.rt_id)
-        .select_related("user")
-    )
-    return [assignment.user for assignment in assignments]
+    return role_holders(Role.RT_CHAIR, rt_id=resident.rt_id)
 
 
 def _officers(resident: Resident) -> list[User]:
-    assignments = (
-        RoleAssignment.objects.current()
-        .of_role(Role.OFFICER)
-        .filter(kelurahan_id=resident.rt.rw.kelurahan_id)
-        .select_related("user")
-    )
-    return [assignment.user for assignment in assignments]
+    return role_holders(Role.OFFICER, kelurahan_id=resident.rt.rw.kelurahan_id)
 
 
 @transaction.atomic
