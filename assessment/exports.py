@@ -18,7 +18,7 @@ from rtkeren.exports import (
     register_export,
     rt_label,
 )
-from rtkeren.models import Activity
+from rtkeren.models import Activity, User
 
 from .models import EVALUATED_STATUSES, Criterion, Evaluation, FollowUp, Score, Side
 from .selectors import CriterionRow, SideAverage
@@ -241,8 +241,8 @@ def follow_ups_rows(user, scope: ExportScope):
             rt_label(rt_number, rw_number) or whole,
             obstacle,
             action,
-            # As ``User.__str__`` shows an owner everywhere else in the portal.
-            f"{first_name} {last_name}".strip() or username,
+            # Shown as everywhere else in the portal, without reading whole users.
+            str(User(first_name=first_name, last_name=last_name, username=username)),
             due_on,
             statuses.get(status, status),
             resolution,
