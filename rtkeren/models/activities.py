@@ -31,6 +31,11 @@ FINAL_STATUSES = frozenset(
 )
 
 
+def budget_sum() -> Sum:
+    """The money of the budget lines joined to the rows: quantity times unit price, added up."""
+    return Sum(F("budget_lines__quantity") * F("budget_lines__unit_price"))
+
+
 class ActivityQuerySet(models.QuerySet):
     def in_kelurahan(self, kelurahan):
         return self.filter(kelurahan=kelurahan)
@@ -39,9 +44,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.select_related("kelurahan", "rt__rw", "period", "community", "author")
 
     def with_budget_total(self):
-        return self.annotate(
-            budget_total=Sum(F("budget_lines__quantity") * F("budget_lines__unit_price"))
-        )
+        return self.annotate(budget_total=budget_sum())
 
 
 class Activity(models.Model):

@@ -7,13 +7,14 @@ from functools import partial
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
+from rtkeren.models.activities import budget_sum
 from rtkeren.pagecache import cached_page
 from rtkeren.registry import public_sections, sections_of
 
@@ -69,7 +70,7 @@ def totals_by_status(kelurahan: Kelurahan, period: Period) -> list[dict]:
         .annotate(
             # The join with the budget lines repeats an activity once per line.
             count=Count("pk", distinct=True),
-            budget=Sum(F("budget_lines__quantity") * F("budget_lines__unit_price")),
+            budget=budget_sum(),
         )
         .order_by()
     }
