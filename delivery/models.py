@@ -43,6 +43,20 @@ def completion_rate(finished: int, planned: int) -> int | None:
     return 100 * finished // planned if planned else None
 
 
+def completion_summary(planned: int, finished: int) -> dict:
+    """Planned and finished quantities, and the rate between them, as the pages show them."""
+    return {"planned": planned, "finished": finished, "rate": completion_rate(finished, planned)}
+
+
+def outputs_completion(outputs) -> dict:
+    """``completion_summary`` of outputs already read (no query)."""
+    outputs = list(outputs)
+    return completion_summary(
+        sum(output.target_quantity for output in outputs),
+        sum(output.finished_quantity for output in outputs),
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
     def with_counts(self):
         return self.annotate(
@@ -196,12 +210,7 @@ class OutputQuerySet(models.QuerySet):
         totals = self.aggregate(
             planned=models.Sum("target_quantity"), finished=models.Sum("finished_quantity")
         )
-        planned, finished = totals["planned"] or 0, totals["finished"] or 0
-        return {
-            "planned": planned,
-            "finished": finished,
-            "rate": completion_rate(finished, planned),
-        }
+        return completion_summary(totals["planned"] or 0, totals["finished"] or 0)
 
 
 class Output(models.Model):

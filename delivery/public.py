@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from rtkeren.models import Activity, Kelurahan, Period
 
-from .models import COMPLETION_STATUSES, Output, completion_rate
+from .models import COMPLETION_STATUSES, Output, completion_summary, outputs_completion
 
 
 def kelurahan_section(kelurahan: Kelurahan, period: Period):
@@ -24,17 +24,11 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period):
         .order_by("title", "pk")
     )
     for activity in activities:
-        outputs = activity.outputs.all()
-        activity.planned = sum(output.target_quantity for output in outputs)
-        activity.finished = sum(output.finished_quantity for output in outputs)
-        activity.rate = completion_rate(activity.finished, activity.planned)
-    planned = sum(activity.planned for activity in activities)
-    finished = sum(activity.finished for activity in activities)
+        activity.completion = outputs_completion(activity.outputs.all())
     return "delivery/includes/public_section.html", {
         "activities": activities,
-        "completion": {
-            "planned": planned,
-            "finished": finished,
-            "rate": completion_rate(finished, planned),
-        },
+        "completion": completion_summary(
+            sum(activity.completion["planned"] for activity in activities),
+            sum(activity.completion["finished"] for activity in activities),
+        ),
     }

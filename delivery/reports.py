@@ -10,7 +10,7 @@ from rtkeren.views.mixins import ScopedObjectMixin
 from rtkeren.views.reports import chosen_period, rts_for_reports
 
 from . import selectors
-from .models import COMPLETION_STATUSES, Attendance, Meeting, Output, Spending, completion_rate
+from .models import COMPLETION_STATUSES, Attendance, Meeting, Output, Spending, outputs_completion
 
 #: Activities whose approved budget the RT accounts for in its LPJ.
 ACCOUNTED_STATUSES = (ActivityStatus.APPROVED, *COMPLETION_STATUSES)
@@ -34,19 +34,13 @@ def activity_section(activity: Activity, user):
         return None
     meetings = list(selectors.meetings_of(activity))
     outputs = list(selectors.outputs_of(activity))
-    planned = sum(output.target_quantity for output in outputs)
-    finished = sum(output.finished_quantity for output in outputs)
     budget = activity.budget_total()
     spent = selectors.spent_on(activity)
     return "delivery/includes/report_section.html", {
         "meetings": meetings,
         "attendance": attendance_counts(Attendance.objects.filter(meeting__activity=activity)),
         "outputs": outputs,
-        "completion": {
-            "planned": planned,
-            "finished": finished,
-            "rate": completion_rate(finished, planned),
-        },
+        "completion": outputs_completion(outputs),
         "budget": budget,
         "spent": spent,
         "remaining": budget - spent,

@@ -40,7 +40,15 @@ from .forms import (
     SpendingForm,
     TaskForm,
 )
-from .models import Implementer, Meeting, Output, Spending, Task, completion_rate
+from .models import (
+    Implementer,
+    Meeting,
+    Output,
+    Spending,
+    Task,
+    completion_rate,
+    outputs_completion,
+)
 
 PAGE_SIZE = 25
 ATTENDANCE_PAGE_SIZE = 50
@@ -140,8 +148,7 @@ class ActivityDetailView(ActivityMixin, DetailView):
         user, activity = self.request.user, self.object
         can_view_records = user.has_perm("delivery.view_records", activity)
         outputs = list(selectors.outputs_of(activity))
-        planned = sum(output.target_quantity for output in outputs)
-        finished = sum(output.finished_quantity for output in outputs)
+        summary = outputs_completion(outputs)
         budget = activity.budget_total()
         return super().get_context_data(
             page_obj=Paginator(selectors.meetings_of(activity), PAGE_SIZE).get_page(
@@ -149,9 +156,9 @@ class ActivityDetailView(ActivityMixin, DetailView):
             ),
             implementers=list(selectors.implementers_of(activity, public=not can_view_records)),
             outputs=outputs,
-            completion=completion_rate(finished, planned),
-            planned=planned,
-            finished=finished,
+            completion=summary["rate"],
+            planned=summary["planned"],
+            finished=summary["finished"],
             budget=budget,
             remaining=budget - activity.spent,
             can_view_records=can_view_records,
