@@ -115,7 +115,6 @@ def _evaluation_rows(scope: ExportScope, criteria: list[Criterion]):
         for criterion in criteria
         for side in Side.values
     }
-    whole = _("Whole kelurahan")
     rows = (
         scope.filter(Activity.objects.filter(status__in=EVALUATED_STATUSES))
         .annotate(
@@ -169,7 +168,7 @@ def _evaluation_rows(scope: ExportScope, criteria: list[Criterion]):
         yield (
             title,
             kelurahan,
-            rt_label(rt_number, rw_number) or whole,
+            rt_label(rt_number, rw_number),
             year,
             community_count,
             government_count,
@@ -202,7 +201,6 @@ def _evaluation_rows(scope: ExportScope, criteria: list[Criterion]):
 )
 def follow_ups_rows(user, scope: ExportScope):
     statuses = choice_labels(FollowUp.Status.choices)
-    whole = _("Whole kelurahan")
     rows = (
         scope.filter(FollowUp.objects.all(), "activity__kelurahan")
         .order_by("activity__kelurahan__name", "activity__pk", "due_on", "pk")
@@ -238,7 +236,7 @@ def follow_ups_rows(user, scope: ExportScope):
         yield (
             title,
             kelurahan,
-            rt_label(rt_number, rw_number) or whole,
+            rt_label(rt_number, rw_number),
             obstacle,
             action,
             # Shown as everywhere else in the portal, without reading whole users.

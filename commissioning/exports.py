@@ -34,7 +34,6 @@ from .models import Category, Element, Forum, Potential
 def potentials_rows(user, scope: ExportScope):
     categories = choice_labels(Category.choices)
     statuses = choice_labels(Potential.Status.choices)
-    whole = _("Whole kelurahan")
     rows = (
         scope.filter(Potential.objects.all())
         .annotate(endorsement_count=Count("endorsements"))
@@ -57,7 +56,7 @@ def potentials_rows(user, scope: ExportScope):
             title,
             categories.get(category, category),
             kelurahan,
-            rt_label(rt_number, rw_number) or whole,
+            rt_label(rt_number, rw_number),
             statuses.get(status, status),
             endorsements,
             at,

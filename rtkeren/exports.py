@@ -220,9 +220,10 @@ ACTIVITY_ORDER = ("kelurahan__name", "period__year", "rt__rw__number", "rt__numb
 
 
 def rt_label(rt_number: int | None, rw_number: int | None) -> str:
-    """ "RT 002 / RW 007" from the two numbers a ``values_list`` gives; "" for none."""
+    """ "RT 002 / RW 007" from the two numbers a ``values_list`` gives; for no RT (an activity
+    or a potential of the whole kelurahan) "Whole kelurahan", in every sheet alike."""
     if rt_number is None:
-        return ""
+        return _("Whole kelurahan")
     return f"RT {rt_number:03d} / RW {rw_number:03d}"
 
 

@@ -218,6 +218,19 @@ def test_activities_export_has_money_as_numbers(client, officer, rt, foreign_rt)
     assert row[9].is_date
 
 
+def test_an_activity_of_the_whole_kelurahan_says_so_in_the_rt_column(
+    client, officer, kelurahan, rt
+):
+    factories.ActivityFactory(rt=rt, title="Kegiatan RT")
+    factories.ActivityFactory(rt=None, kelurahan=kelurahan, title="Kegiatan kelurahan")
+    client.force_login(officer)
+
+    header, *rows = sheet_rows(body(download(client, "kegiatan")))
+
+    places = {row[0]: row[header.index("RT / RW")] for row in rows}
+    assert places == {"Kegiatan RT": "RT 002 / RW 007", "Kegiatan kelurahan": "Seluruh kelurahan"}
+
+
 def test_typed_text_starting_with_equals_is_written_as_text_not_a_formula(client, officer, rt):
     hostile = '=HYPERLINK("http://contoh.invalid","klik")'
     factories.ActivityFactory(rt=rt, status=ActivityStatus.APPROVED, title=hostile)
