@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.views.reports import chosen_period
 
 from . import scorecard, selectors, services
 from .export import scorecard_workbook
@@ -570,13 +570,8 @@ class ScorecardMixin:
     comparison_kind = ""
 
     def get_period(self):
-        periods = list(Period.objects.order_by("-starts_on"))
-        self.periods = periods
-        chosen = self.request.GET.get("period", "")
-        today = timezone.localdate()
-        by_pk = {str(period.pk): period for period in periods}
-        current = next((p for p in periods if p.starts_on <= today <= p.ends_on), None)
-        return by_pk.get(chosen) or current or (periods[0] if periods else None)
+        period, self.periods = chosen_period(self.request)
+        return period
 
     def get_scope(self) -> Scope:
         raise NotImplementedError
