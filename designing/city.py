@@ -367,7 +367,7 @@ def _discuss(city: City, activities: list[Activity], rounds) -> int:
     the rest spread; one in four answers an earlier comment."""
     rng = city.rng("comments")
     showcase_rts = {place.rt.pk for place in city.showcases()}
-    showcases, others = [], []
+    showcases = []
     for voting_round, proposals in rounds:
         if voting_round.rt_id in showcase_rts and voting_round.results_announced_at is None:
             showcases.append(proposals[0])

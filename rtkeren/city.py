@@ -17,7 +17,7 @@ change) and without notifications: they stand for what happened before the porta
 import datetime
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,7 +33,6 @@ from rtkeren.models import (
     Participation,
     Period,
     Resident,
-    ResidentInterest,
     Role,
     RoleAssignment,
     User,
@@ -229,7 +228,7 @@ def allot(total: int, capacities: list[int]) -> list[int]:
     return given
 
 
-def ensure_periods(today: datetime.date) -> list[Period]:
+def ensure_periods() -> list[Period]:
     """The open period of this year and the two before it, oldest first."""
     current = demo.ensure_open_period()
     periods = [current]
@@ -269,31 +268,6 @@ def used_rts(scale: float) -> list[RT]:
     return interleaved[: max(1, scaled(RTS, scale))]
 
 
-def _insert_people(
-    people: list[demo.Person], users: dict[str, int], interest_ids: dict[str, int]
-) -> list[int]:
-    now = timezone.now()
-    pks = []
-    for start in range(0, len(people), BATCH_SIZE):
-        batch = people[start : start + BATCH_SIZE]
-        residents = []
-        for person in batch:
-            resident = person.to_resident(now)
-            resident.user_id = users.get(person.digest)
-            residents.append(resident)
-        residents = Resident.objects.bulk_create(residents)
-        pks += [resident.pk for resident in residents]
-        bulk_insert(
-            ResidentInterest,
-            (
-                ResidentInterest(resident=resident, interest_id=interest_ids[slug], kind=kind)
-                for person, resident in zip(batch, residents, strict=True)
-                for slug, kind in person.interests
-            ),
-        )
-    return pks
-
-
 def _account_holders(people: list[demo.Person], wanted: int) -> list[demo.Person]:
     return [person for person in people if person.is_plain_adult][:wanted]
 
@@ -301,7 +275,7 @@ def _account_holders(people: list[demo.Person], wanted: int) -> list[demo.Person
 def build_register(*, scale: float, today: datetime.date, stdout) -> City:
     """Residents over the used RTs, an account for the chair and a few residents of each, an
     officer and a facilitator for each kelurahan, and the three periods."""
-    periods = ensure_periods(today)
+    periods = ensure_periods()
     interest_ids = demo.ensure_interests()
     rts = used_rts(scale)
     rt_places = {
@@ -335,7 +309,7 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
         for person in holders[rt.pk]:
             user_of[person.digest] = next(account_iter).pk
     people = [person for rt in rts for person in people_of[rt.pk]]
-    resident_pks = _insert_people(people, user_of, interest_ids)
+    resident_pks = demo.insert_residents(people, interest_ids, history=False, users=user_of)
     pk_of = dict(zip((person.digest for person in people), resident_pks, strict=True))
 
     kelurahan_ids = sorted({rt.rw.kelurahan_id for rt in rts})
@@ -440,6 +414,3 @@ def build(*, scale: float, stdout, today: datetime.date | None = None) -> list[t
         timings.append((name, time.perf_counter() - started))
         stdout.write(f"{name}: {summary}; {written} ledger rows")
     return timings
-
-
-CityProvider = Callable[[City], str]

@@ -366,18 +366,27 @@ def create_missing_residents(people: list[Person], interest_ids: dict[str, int])
                 "nik_digest", flat=True
             )
         )
-    return insert_residents([p for p in people if p.digest not in existing], interest_ids)
+    return len(insert_residents([p for p in people if p.digest not in existing], interest_ids))
 
 
 def insert_residents(
-    people: list[Person], interest_ids: dict[str, int], *, history: bool = True
-) -> int:
-    """Insert ``people`` with their interests. Without ``history`` no creation row goes to the
-    residents' history (which then starts at their first change): that halves the time."""
+    people: list[Person],
+    interest_ids: dict[str, int],
+    *,
+    history: bool = True,
+    users: dict[str, int] | None = None,
+) -> list[int]:
+    """Insert ``people`` with their interests, each linked to the account ``users`` gives for
+    its NIK hash, if any; their primary keys, in order. Without ``history`` no creation row goes
+    to the residents' history (which then starts at their first change): that halves the time."""
     now = timezone.now()
+    users = users or {}
+    pks = []
     for start in range(0, len(people), BATCH_SIZE):
         batch = people[start : start + BATCH_SIZE]
         residents = [person.to_resident(now) for person in batch]
+        for person, resident in zip(batch, residents, strict=True):
+            resident.user_id = users.get(person.digest)
         if history:
             residents = bulk_create_with_history(
                 residents,
@@ -394,7 +403,8 @@ def insert_residents(
             for slug, kind in person.interests
         ]
         ResidentInterest.objects.bulk_create(links, batch_size=BATCH_SIZE)
-    return len(people)
+        pks += [resident.pk for resident in residents]
+    return pks
 
 
 def resident_ids(people: Iterable[Person]) -> dict[str, int]:
@@ -814,7 +824,7 @@ def residents_add(*, count: int) -> tuple[int, float]:
             placed += len(household)
             batch.extend(household)
             if len(batch) >= BATCH_SIZE:
-                added += insert_residents(batch, interest_ids, history=False)
+                added += len(insert_residents(batch, interest_ids, history=False))
                 batch = []
-    added += insert_residents(batch, interest_ids, history=False)
+    added += len(insert_residents(batch, interest_ids, history=False))
     return added, time.perf_counter() - started

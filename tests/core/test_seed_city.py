@@ -124,3 +124,14 @@ def test_the_demo_rt_holds_the_pages_the_benchmark_reads(built):
 def test_it_refuses_a_database_that_already_holds_the_city(built):
     with pytest.raises(CommandError, match="already holds the city"):
         call_command("seed_city", "--scale", str(SCALE), "--force", stdout=io.StringIO())
+
+
+def test_the_accounts_it_creates_belong_to_their_residents(built):
+    linked = Resident.objects.filter(user__isnull=False).select_related("user", "rt")
+
+    assert (
+        linked.count()
+        == city.ACCOUNTS_PER_RT * RT.objects.filter(residents__isnull=False).distinct().count()
+    )
+    assert all(resident.user.is_active for resident in linked)
+    assert all(resident.status == Resident.Status.ACTIVE for resident in linked)
