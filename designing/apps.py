@@ -9,15 +9,16 @@ class DesigningConfig(AppConfig):
     verbose_name = _("Co-designing")
 
     def ready(self):
-        from rtkeren.registry import activity_links, public_sections, report_sections
+        from rtkeren.registry import activity_links, origin_links, public_sections, report_sections
         from rtkeren.transitions import transition_guards
 
         from . import public, reports
         from .guards import no_round_still_open
-        from .links import proposal_link
+        from .links import proposal_link, propose_from
 
         transition_guards.register("designing.open_round")(no_round_still_open)
         activity_links.register("designing.proposal", order=10)(proposal_link)
+        origin_links.register("designing.propose", order=10)(propose_from)
         report_sections.register("designing", order=10)(reports.activity_section)
         public_sections.register("designing", order=10)(public.kelurahan_section)
 

@@ -75,3 +75,14 @@ def origins_for(kelurahan_ids) -> list[Origin]:
             for pk, rank, title, forum in rows
         ]
     return found
+
+
+def may_be_origin(record) -> bool:
+    """Whether ``origins_for`` offers ``record`` at all: an open potential, or a priority of a
+    forum that was held."""
+    model_name = record._meta.model_name
+    if model_name == "potential":
+        return record.status == "open"
+    if model_name == "priorityitem":
+        return record.forum.status == "held"
+    return False

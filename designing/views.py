@@ -38,6 +38,7 @@ from .forms import (
     ReviewForm,
     RoundForm,
 )
+from .links import ORIGIN_PARAMETER
 from .models import Comment
 from .origins import origins_for
 from .rules import proposing_kelurahan_ids, proposing_rt_ids
@@ -139,6 +140,12 @@ class ProposalCreateView(LoginRequiredMixin, PermissionRequiredMixin, ProposalFo
             "communities": communities,
             "origins": origins_for(proposing_kelurahan_ids(user)),
         }
+
+    def get_initial(self):
+        # Coming from a forum priority or a potential: chosen already; the form offers only the
+        # origins still open to the user, and ignores any other key.
+        chosen = self.request.GET.get(ORIGIN_PARAMETER, "")
+        return {**super().get_initial(), "origins": [chosen]} if chosen else super().get_initial()
 
     def save(self, form, data):
         return services.proposal_create(

@@ -108,6 +108,9 @@ city_data = Registry("city data")
 attention = Registry("attention provider")
 activity_links = Registry("activity link")
 exports = Registry("export")
+# What a record of one stage can turn into in another (a forum priority into a proposal):
+# ``(record, user) -> (label, url) or None``, without a query of its own per record.
+origin_links = Registry("origin link")
 # Printable reports: each app adds its section, ``(activity, user) -> (template_name, context)
 # or None`` for the activity report and ``(rt, period, user) -> ...`` for the yearly RT report,
 # read with a constant number of queries (the page checks the permission to see the report).
@@ -134,6 +137,16 @@ def links_for_activity(activity) -> list[tuple[str, str]]:
     links = []
     for _name, link in activity_links.items():
         found = link(activity)
+        if found is not None:
+            links.append(found)
+    return links
+
+
+def links_for_origin(record, user) -> list[tuple[str, str]]:
+    """The pages where ``user`` can take ``record`` further, in registry order."""
+    links = []
+    for _name, link in origin_links.items():
+        found = link(record, user)
         if found is not None:
             links.append(found)
     return links

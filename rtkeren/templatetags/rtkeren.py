@@ -2,7 +2,7 @@ from urllib.parse import quote
 
 from django import template
 
-from rtkeren.registry import participation_kind_label
+from rtkeren.registry import links_for_origin, participation_kind_label
 
 register = template.Library()
 
@@ -40,3 +40,9 @@ def whatsapp_share_url(context, *parts) -> str:
 def participation_kind(kind: str) -> str:
     """A ledger row's kind as people read it: "Voted in a round", not "vote_cast"."""
     return participation_kind_label(kind)
+
+
+@register.filter
+def origin_links(record, user) -> list[tuple[str, str]]:
+    """``{% for label, url in item|origin_links:user %}``: where another stage takes it on."""
+    return links_for_origin(record, user)
