@@ -11,9 +11,28 @@ def looks_like_phone(text: str) -> bool:
     return bool(text) and all(char.isdigit() or char in "+-() ." for char in text)
 
 
-def users_for_login(login: str) -> list[User]:
+#: Where a request keeps the accounts its login name pointed to: the rate limit, django-axes and
+#: the backend each need them, and one lookup serves all three.
+_REQUEST_MEMO = "_rtkeren_login_accounts"
+
+
+def users_for_login(login: str, request=None) -> list[User]:
     """The active accounts a login name points to: the username (exact, else the only
-    case-insensitive match), else a phone number in any form people write it."""
+    case-insensitive match), else a phone number in any form people write it. Given the
+    request, looked up once per request and name."""
+    memo = getattr(request, _REQUEST_MEMO, None) if request is not None else None
+    if memo is None and request is not None:
+        memo = {}
+        setattr(request, _REQUEST_MEMO, memo)
+    if memo is not None and login in memo:
+        return memo[login]
+    found = _users_for_login(login)
+    if memo is not None:
+        memo[login] = found
+    return found
+
+
+def _users_for_login(login: str) -> list[User]:
     login = (login or "").strip()
     # No account name holds a NUL, and PostgreSQL refuses to even compare one.
     if not login or "\x00" in login:
@@ -34,11 +53,11 @@ def users_for_login(login: str) -> list[User]:
     return list(accounts.filter(resident__phone=phone).order_by("pk"))
 
 
-def account_name_for_login(login: str) -> str:
+def account_name_for_login(login: str, request=None) -> str:
     """One name per account, whatever form of it was typed: the username of the account the
     login points to, else the phone number in E.164 or the case-folded text. Failed logins and
     rate limits count against this name, so "0812..." and "+62812..." share one count."""
-    accounts = users_for_login(login)
+    accounts = users_for_login(login, request)
     if len(accounts) == 1:
         return accounts[0].username
     login = (login or "").strip()
@@ -52,7 +71,7 @@ def account_name_for_login(login: str) -> str:
 
 def axes_username(request, credentials: dict) -> str:
     """The name django-axes locks out: the account, not the text typed."""
-    return account_name_for_login((credentials or {}).get("username", ""))
+    return account_name_for_login((credentials or {}).get("username", ""), request)
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -63,7 +82,7 @@ class UsernameOrPhoneBackend(ModelBackend):
             username = kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
             return None
-        candidates = users_for_login(username)
+        candidates = users_for_login(username, request)
         if not candidates:
             # Hash anyway, so the time taken does not say whether the account exists.
             User().set_password(password)

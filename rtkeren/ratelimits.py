@@ -50,7 +50,7 @@ def _account_key(group: str, request: HttpRequest) -> str:
     if nik:
         return f"nik:{nik}"
     login = request.POST.get("username") or request.POST.get("login", "")
-    return "login:" + account_name_for_login(login)
+    return "login:" + account_name_for_login(login, request)
 
 
 def _ip_key(group: str, request: HttpRequest) -> str:

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rtkeren.models import Resident, ResidentInterest
@@ -44,6 +46,16 @@ def test_log_in_with_the_username_or_the_phone_in_any_form(client, phone_user, l
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(phone_user.pk)
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "salah"])
+def test_a_login_looks_its_account_up_once(client, phone_user, password):
+    """The rate limit, django-axes and the backend all need the account a login names."""
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("login"), {"username": "0812-3456-7890", "password": password})
+
+    by_phone = [q for q in queries if '"phone"' in q["sql"] and "rtkeren_user" in q["sql"]]
+    assert len(by_phone) == 1
 
 
 def test_a_wrong_password_gets_an_indonesian_message(client, phone_user):
