@@ -1,6 +1,7 @@
 """Co-delivery's section of the public page: completion per activity and for the kelurahan."""
 
 import pytest
+from django.urls import reverse
 
 from delivery.models import Output
 from delivery.public import kelurahan_section
@@ -31,3 +32,21 @@ def test_empty_kelurahan_has_no_rate(rt, period):
     _template, context = kelurahan_section(rt.rw.kelurahan, period)
     assert context["activities"] == []
     assert context["completion"]["rate"] is None
+
+
+def test_an_obstacle_shows_in_full_on_the_delivery_page_briefly_in_the_report_never_in_public(
+    client, officer, rt, period
+):
+    activity = approved_activity(rt, status=ActivityStatus.IN_DELIVERY, period=period)
+    OutputFactory(activity=activity, obstacle="materials", obstacle_note="Kain mori habis di toko.")
+    client.force_login(officer)
+
+    delivery_page = client.get(reverse("delivery:activity-detail", args=[activity.pk])).text
+    report = client.get(reverse("report-activity", args=[activity.pk])).text
+    public = client.get(reverse("public-kelurahan", args=[rt.rw.kelurahan.code])).text
+
+    assert "Bahan: Kain mori habis di toko." in delivery_page
+    assert "· Bahan" in report
+    assert "Kain mori habis" not in report
+    assert "Kain mori habis" not in public
+    assert "Bahan" not in public.split('id="public-delivery"')[1]
