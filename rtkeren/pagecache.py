@@ -66,7 +66,7 @@ def cached_page(view):
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        if not _may_use_cache(request) or (version := versions.current()) is None:
+        if not _may_use_cache(request) or (version := versions.current(request)) is None:
             return view(request, *args, **kwargs)
         key = _key(request, version)
         found = cache.get(key)

@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 SHARDS = 8
 TRIGGER = "rtkeren_data_version"
 SQLITE_EVENTS = ("INSERT", "UPDATE", "DELETE")
+_REQUEST_ATTRIBUTE = "_rtkeren_data_version"
 
 
 def _portal_app_configs():
@@ -133,9 +134,14 @@ def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     ensure_triggers(using)
 
 
-def current(using: str = DEFAULT_DB_ALIAS) -> str | None:
+def current(request=None, using: str = DEFAULT_DB_ALIAS) -> str | None:
     """The data version now (one query), or None when it has no row yet: then nothing may
-    be served from a cache keyed on it. Read on every cached page, so in plain SQL."""
+    be served from a cache keyed on it. Read on every cached page, so in plain SQL; given the
+    request, read once for it (the page cache and the page's own fragments share it)."""
+    if request is not None:
+        if not hasattr(request, _REQUEST_ATTRIBUTE):
+            setattr(request, _REQUEST_ATTRIBUTE, current(using=using))
+        return getattr(request, _REQUEST_ATTRIBUTE)
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT token FROM {_version_table()} ORDER BY id")
         tokens = [row[0] for row in cursor.fetchall()]

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
+from rtkeren import versions
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
 from rtkeren.pagecache import cached_page
@@ -111,6 +112,7 @@ class KelurahanPublicView(DetailView):
             self.request.GET.get("page")
         )
         totals = totals_by_status(kelurahan, period)
+        data_version = versions.current(self.request)
         return super().get_context_data(
             period=period,
             periods=Period.objects.order_by("-year"),
@@ -119,9 +121,11 @@ class KelurahanPublicView(DetailView):
             status_totals=totals,
             activity_count=sum(row["count"] for row in totals),
             budget_total=sum(row["budget"] for row in totals),
-            # Called by the template only when the cached fragment has expired.
+            # Called by the template only when the fragment cached under this data version is
+            # missing: shared by every visitor, and never older than the data.
             sections=partial(sections_of, public_sections, kelurahan, period),
-            cache_seconds=settings.PUBLIC_PAGE_CACHE_SECONDS,
+            cache_seconds=settings.PUBLIC_PAGE_CACHE_SECONDS if data_version else 0,
+            data_version=data_version,
             **kwargs,
         )
 

@@ -138,6 +138,25 @@ def test_sections_are_cached_for_a_while(client, rt, period, settings):
         cache.clear()
 
 
+@pytest.mark.django_db
+def test_cached_sections_are_never_older_than_the_data(client, rt, period, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    try:
+        _fill(rt, period, 1, rt)
+        before = page_of(client, BLITAR).content.decode()
+        activity = factories.ActivityFactory(
+            rt=rt, period=period, status=ActivityStatus.IN_DELIVERY
+        )
+        OutputFactory(activity=activity, name="Tas anyaman pandan")
+        after = page_of(client, BLITAR).content.decode()
+    finally:
+        cache.clear()
+
+    assert "Tas anyaman pandan" not in before
+    assert "Tas anyaman pandan" in after
+
+
 # The full demo data, loaded once for the module.
 
 
