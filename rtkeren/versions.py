@@ -63,9 +63,11 @@ def _existing_triggers(connection) -> set[str]:
                 [TRIGGER],
             )
         else:
+            # A table is covered when it has the trigger of each of the three events.
             cursor.execute(
-                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [f"{TRIGGER}_%"],
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s "
+                "GROUP BY tbl_name HAVING COUNT(*) = %s",
+                [f"{TRIGGER}_%", len(SQLITE_EVENTS)],
             )
         return {row[0] for row in cursor.fetchall()}
 
@@ -114,19 +116,6 @@ def ensure_triggers(using: str = DEFAULT_DB_ALIAS) -> int:
             f"INSERT INTO {version} (id, token) VALUES (0, 'initial') ON CONFLICT (id) DO NOTHING"
         )
     return len(missing)
-
-
-def drop_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        for table in _existing_triggers(connection):
-            if connection.vendor == "postgresql":
-                cursor.execute(f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"')
-            else:
-                for event in SQLITE_EVENTS:
-                    cursor.execute(f'DROP TRIGGER IF EXISTS "{TRIGGER}_{table}_{event.lower()}"')
-        if connection.vendor == "postgresql":
-            cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
 
 
 def after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:

@@ -97,3 +97,18 @@ def test_a_writer_changes_the_row_of_its_own_shard(rt):
 
     assert DataVersion.objects.get(pk=shard).token != before
     assert DataVersion.objects.count() <= versions.SHARDS
+
+
+def test_a_table_missing_one_event_s_trigger_gets_it_back(resident_user):
+    Notification.objects.create(recipient=resident_user, message="uji")
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f'DROP TRIGGER {versions.TRIGGER} ON "{table}"')
+        else:  # one trigger per event: lose only the one for deletes
+            cursor.execute(f'DROP TRIGGER "{versions.TRIGGER}_{table}_delete"')
+
+    assert versions.ensure_triggers() == 1
+    before = versions.current()
+    Notification.objects.all().delete()
+    assert versions.current() != before
