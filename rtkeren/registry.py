@@ -67,6 +67,11 @@ class Registry:
         ranked = sorted(self.entries.items(), key=lambda item: (item[1][0], item[0]))
         return [(name, function) for name, (_order, function) in ranked]
 
+    def collect(self, *args) -> list:
+        """What each entry gives for ``args``, in order, leaving out the None answers."""
+        found = (function(*args) for _name, function in self.items())
+        return [answer for answer in found if answer is not None]
+
 
 class Priority(IntEnum):
     """Higher comes first on the home page."""
@@ -124,32 +129,17 @@ public_sections = Registry("public section")
 
 def sections_of(registry: Registry, *args) -> list[tuple[str, dict]]:
     """The sections the apps contribute to a report, in registry order."""
-    sections = []
-    for _name, section in registry.items():
-        found = section(*args)
-        if found is not None:
-            sections.append(found)
-    return sections
+    return registry.collect(*args)
 
 
 def links_for_activity(activity) -> list[tuple[str, str]]:
     """The stage pages about ``activity``, in registry order."""
-    links = []
-    for _name, link in activity_links.items():
-        found = link(activity)
-        if found is not None:
-            links.append(found)
-    return links
+    return activity_links.collect(activity)
 
 
 def links_for_origin(record, user) -> list[tuple[str, str]]:
     """The pages where ``user`` can take ``record`` further, in registry order."""
-    links = []
-    for _name, link in origin_links.items():
-        found = link(record, user)
-        if found is not None:
-            links.append(found)
-    return links
+    return origin_links.collect(record, user)
 
 
 def autodiscover() -> None:
