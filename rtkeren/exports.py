@@ -114,14 +114,6 @@ class Export:
     def __call__(self, user, scope: ExportScope) -> Iterable[Sequence]:
         return self.rows(user, scope)
 
-    @property
-    def headers(self) -> list[str]:
-        return _headers(self.columns)
-
-    @property
-    def number_formats(self) -> list[str]:
-        return _number_formats(self.columns)
-
 
 def register_export(
     name: str,
