@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 #: How many of each kind a form offers: the newest ones, so the list stays short on a phone.
 CHOICE_LIMIT = 60
+#: What may become a proposal: potentials still open, priorities of forums that were held.
+POTENTIAL_OPEN, FORUM_HELD = "open", "held"
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def origins_for(kelurahan_ids) -> list[Origin]:
     if potential_model is not None:
         content_type = ContentType.objects.get_for_model(potential_model)
         rows = (
-            potential_model.objects.filter(kelurahan_id__in=kelurahan_ids, status="open")
+            potential_model.objects.filter(kelurahan_id__in=kelurahan_ids, status=POTENTIAL_OPEN)
             .order_by("-created_at", "-pk")
             .values_list("pk", "title")[:CHOICE_LIMIT]
         )
@@ -59,7 +61,7 @@ def origins_for(kelurahan_ids) -> list[Origin]:
         content_type = ContentType.objects.get_for_model(priority_model)
         rows = (
             priority_model.objects.filter(
-                forum__kelurahan_id__in=kelurahan_ids, forum__status="held"
+                forum__kelurahan_id__in=kelurahan_ids, forum__status=FORUM_HELD
             )
             .order_by("-forum__date", "-forum_id", "rank")
             .values_list("pk", "rank", "title", "forum__title")[:CHOICE_LIMIT]
@@ -82,7 +84,7 @@ def may_be_origin(record) -> bool:
     forum that was held."""
     model_name = record._meta.model_name
     if model_name == "potential":
-        return record.status == "open"
+        return record.status == POTENTIAL_OPEN
     if model_name == "priorityitem":
-        return record.forum.status == "held"
+        return record.forum.status == FORUM_HELD
     return False

@@ -20,16 +20,12 @@ def users_for_login(login: str, request=None) -> list[User]:
     """The active accounts a login name points to: the username (exact, else the only
     case-insensitive match), else a phone number in any form people write it. Given the
     request, looked up once per request and name."""
-    memo = getattr(request, _REQUEST_MEMO, None) if request is not None else None
-    if memo is None and request is not None:
-        memo = {}
-        setattr(request, _REQUEST_MEMO, memo)
-    if memo is not None and login in memo:
-        return memo[login]
-    found = _users_for_login(login)
-    if memo is not None:
-        memo[login] = found
-    return found
+    if request is None:
+        return _users_for_login(login)
+    memo = request.__dict__.setdefault(_REQUEST_MEMO, {})
+    if login not in memo:
+        memo[login] = _users_for_login(login)
+    return memo[login]
 
 
 def _users_for_login(login: str) -> list[User]:
