@@ -8,7 +8,9 @@ number of queries and a whole city's rows never sit in memory at once; the workb
 openpyxl's write-only mode to a temporary file, which the view streams.
 
 Whole rupiah go in ``money`` columns and dates in ``date`` columns, so that Excel can add them up
-and sort them. A NIK never leaves the portal in full: ``nik_codec.mask_nik`` only.
+and sort them. No digit of a NIK or family card number leaves the portal in an export, and a
+birth date only for an officer of the resident's kelurahan: anyone else gets the age, since the
+birth date and the kecamatan are most of a NIK.
 """
 
 import datetime
@@ -27,9 +29,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from rtkeren import nik as nik_codec
 from rtkeren import scopes
 from rtkeren.models import Activity, Kelurahan, Resident, Role
+from rtkeren.models.people import years_between
 from rtkeren.registry import discover_exports, exports
 
 CHUNK_SIZE = 2000
@@ -244,34 +246,54 @@ def sum_per_row(queryset: QuerySet, outer_field: str, summed) -> Coalesce:
 # The core's exports.
 
 
+RESIDENT_COLUMNS_BEFORE_BIRTH = [gettext_lazy("Name"), gettext_lazy("NIK"), gettext_lazy("Sex")]
+RESIDENT_COLUMNS_AFTER_BIRTH = [
+    gettext_lazy("Kelurahan"),
+    gettext_lazy("RT / RW"),
+    gettext_lazy("Address"),
+    gettext_lazy("Occupation"),
+    gettext_lazy("Status"),
+    gettext_lazy("Verification"),
+]
+
+
+def sees_birth_dates(user, scope: ExportScope) -> bool:
+    """Birth dates for an officer exporting their own kelurahan; ages for everyone else."""
+    return scope.kelurahan is not None and scope.kelurahan.pk in scopes.kelurahan_ids(
+        user, Role.OFFICER
+    )
+
+
 @register_export(
     "warga",
     title=gettext_lazy("Residents"),
     columns=[
-        gettext_lazy("Name"),
-        gettext_lazy("NIK (masked)"),
-        gettext_lazy("Sex"),
-        date(gettext_lazy("Birth date")),
-        gettext_lazy("Kelurahan"),
-        gettext_lazy("RT / RW"),
-        gettext_lazy("Address"),
-        gettext_lazy("Occupation"),
-        gettext_lazy("Status"),
-        gettext_lazy("Verification"),
+        *RESIDENT_COLUMNS_BEFORE_BIRTH,
+        gettext_lazy("Age"),
+        *RESIDENT_COLUMNS_AFTER_BIRTH,
     ],
     order=0,
 )
-def residents_rows(user, scope: ExportScope):
-    # Only the last four digits are read: the encrypted NIK never reaches this process.
+def residents_rows(user, scope: ExportScope) -> Sheet:
+    # The encrypted NIK is not read at all: the sheet only says whether one is recorded.
+    with_birth_dates = sees_birth_dates(user, scope)
+    born_column = date(gettext_lazy("Birth date")) if with_birth_dates else gettext_lazy("Age")
+    columns = [*RESIDENT_COLUMNS_BEFORE_BIRTH, born_column, *RESIDENT_COLUMNS_AFTER_BIRTH]
+    return Sheet(columns=columns, rows=_resident_rows(scope, with_birth_dates=with_birth_dates))
+
+
+def _resident_rows(scope: ExportScope, *, with_birth_dates: bool):
     sexes = choice_labels(Resident.Sex.choices)
     statuses = choice_labels(Resident.Status.choices)
     verifications = choice_labels(Resident.Verification.choices)
+    recorded = _("Recorded")
+    today = timezone.localdate()
     rows = (
         scope.filter(Resident.objects.all(), "rt__rw__kelurahan")
         .order_by("rt__rw__kelurahan__name", "rt__rw__number", "rt__number", "name", "pk")
         .values_list(
             "name",
-            "nik_last4",
+            "nik_digest",
             "sex",
             "birth_date",
             "rt__rw__kelurahan__name",
@@ -285,7 +307,7 @@ def residents_rows(user, scope: ExportScope):
     )
     for (
         name,
-        last4,
+        digest,
         sex,
         born,
         kelurahan,
@@ -296,9 +318,11 @@ def residents_rows(user, scope: ExportScope):
         status,
         verification,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
+        if born is not None and not with_birth_dates:
+            born = years_between(born, today)
         yield (
             name,
-            nik_codec.mask_nik(last4),
+            recorded if digest else "",
             sexes.get(sex, sex),
             born,
             kelurahan,

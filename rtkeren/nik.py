@@ -1,7 +1,9 @@
-"""NIK (Nomor Induk Kependudukan): validation, encryption at rest, keyed hashing and masking.
+"""NIK (Nomor Induk Kependudukan): validation, encryption at rest and keyed hashing.
 
 A NIK is 16 digits: province (2), kota/kabupaten (2), kecamatan (2), birth date as DDMMYY with 40
-added to the day for women, and a serial (4) that is never 0000.
+added to the day for women, and a serial (4) that is never 0000. Since the kecamatan and the
+birth date are shown elsewhere, any visible digit helps rebuild the whole NIK: it is shown in full
+(to those who may see it) or not at all, never partly masked.
 """
 
 import datetime
@@ -28,7 +30,6 @@ PROVINCE_CODES = frozenset(
         "91", "92", "93", "94", "95", "96",
     }
 )  # fmt: skip
-MASK = "*" * 12
 # ASCII only: ``\d`` would also accept other scripts' digits, whose keyed hash differs from the
 # same NIK typed in 0-9 and would slip past the uniqueness check.
 _DIGITS = re.compile(r"[0-9]+")
@@ -99,10 +100,6 @@ def parse_nik(value: str, *, today: datetime.date | None = None) -> NikFacts:
 
 def validate_nik(value: str) -> None:
     parse_nik(value)
-
-
-def mask_nik(last_four: str) -> str:
-    return f"{MASK}{last_four}" if last_four else ""
 
 
 @cache

@@ -119,6 +119,8 @@ rules.add_perm("rtkeren.view_resident", is_staff_of | is_self)
 rules.add_perm("rtkeren.change_resident", is_admin | is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.verify_resident", is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.reveal_nik", is_officer_of)
+# A birth date, next to the kecamatan, is most of a NIK: everyone else sees an age.
+rules.add_perm("rtkeren.view_birth_date", is_officer_of | is_self)
 rules.add_perm("rtkeren.view_history", is_admin | is_officer_of)
 rules.add_perm("rtkeren.list_residents", is_staff_of_any_scope)
 rules.add_perm("rtkeren.view_activity_history", is_admin | is_officer_of)

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from rtkeren.models import RT, ExportAudit, Interest, NikReveal, Resident, ResidentInterest, User
+from rtkeren.models import (
+    RT,
+    ExportAudit,
+    Interest,
+    NikReveal,
+    Resident,
+    ResidentInterest,
+    User,
+)
 from rtkeren.phone import normalize_phone
 from rtkeren.selectors.residents import looks_like_nik
 from rtkeren.services.residents import resident_check, resident_save
@@ -97,8 +105,8 @@ class ResidentAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["nik"].help_text = _(
-                "Stored NIK: %(masked)s. Type a new NIK only to replace it; leave empty to keep it."
-            ) % {"masked": self.instance.nik_masked}
+                "A NIK is recorded. Type a new NIK only to replace it; leave empty to keep it."
+            )
         else:
             self.fields["nik"].required = True
             self.fields["nik"].error_messages["required"] = _("Enter the resident's NIK.")
@@ -151,9 +159,10 @@ class ResidentAdmin(SimpleHistoryAdmin):
         ),
     )
 
-    @admin.display(description=_("NIK"), ordering="nik_last4")
+    @admin.display(description=_("NIK"))
     def nik_display(self, resident):
-        return resident.nik_masked
+        # No digit, not even for an administrator: the birth date beside it rebuilds the rest.
+        return _("NIK recorded") if resident.has_nik else _("No NIK recorded")
 
     @admin.display(description=_("RT"), ordering="rt")
     def rt_display(self, resident):

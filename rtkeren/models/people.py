@@ -119,7 +119,6 @@ class Resident(models.Model):
     name = models.CharField(_("name"), max_length=150)
     nik_ciphertext = models.TextField(_("NIK (encrypted)"), editable=False)
     nik_digest = models.CharField(_("NIK keyed hash"), max_length=64, editable=False)
-    nik_last4 = models.CharField(_("last four digits of the NIK"), max_length=4, editable=False)
     kk_number = models.CharField(
         _("family card number (No. KK)"),
         max_length=16,
@@ -185,7 +184,8 @@ class Resident(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["nik_ciphertext", "nik_digest"])
+    # The keyed hash tells the history that the NIK changed, without a digit of it.
+    history = HistoricalRecords(excluded_fields=["nik_ciphertext"])
     objects = ResidentQuerySet.as_manager()
 
     class Meta:
@@ -222,19 +222,14 @@ class Resident(models.Model):
         nik = nik_codec.normalize_nik(value)
         self.nik_ciphertext = nik_codec.encrypt_nik(nik)
         self.nik_digest = nik_codec.nik_digest(nik)
-        self.nik_last4 = nik[-4:]
 
     def reveal_nik(self) -> str:
         """The full NIK. Callers must have checked the right to see it and audited the reveal."""
         return nik_codec.decrypt_nik(self.nik_ciphertext)
 
     @property
-    def nik_masked(self) -> str:
-        return nik_codec.mask_nik(self.nik_last4)
-
-    @property
-    def kk_masked(self) -> str:
-        return nik_codec.mask_nik(self.kk_number[-4:]) if self.kk_number else ""
+    def has_nik(self) -> bool:
+        return bool(self.nik_ciphertext)
 
     @property
     def is_verified(self) -> bool:

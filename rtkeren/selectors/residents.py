@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from rtkeren import nik as nik_codec
 from rtkeren import scopes
@@ -91,11 +92,11 @@ def resident_detail_queryset(user: User) -> QuerySet:
 
 # History.
 
-#: Fields shown in a resident's history, in the order of the form. The encrypted NIK and its hash
-#: are not recorded at all; the last four digits stand for the NIK.
+#: Fields shown in a resident's history, in the order of the form. The encrypted NIK is not
+#: recorded; its keyed hash tells that the NIK changed, and no digit of it is ever shown.
 HISTORY_FIELDS = (
     "name",
-    "nik_last4",
+    "nik_digest",
     "kk_number",
     "sex",
     "birth_date",
@@ -126,16 +127,27 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-def _display(field: str, value, names: dict) -> Any:
+#: Numbers the history says were recorded or replaced, without a digit of them.
+_NUMBERS = {
+    "nik_digest": (_("NIK recorded"), _("previous NIK"), _("new NIK")),
+    "kk_number": (
+        _("Family card number recorded"),
+        _("previous family card number"),
+        _("new family card number"),
+    ),
+}
+_HIDDEN = "•••"
+
+
+def _display(field: str, value, names: dict, *, show_birth_date: bool) -> Any:
     if value in (None, ""):
         return ""
-    if field == "nik_last4":
-        return nik_codec.mask_nik(value)
-    if field == "kk_number":
-        return nik_codec.mask_nik(value[-4:])
-    if field == "religion":
-        # Religion appears only in aggregates; the history says that it changed, not to what.
-        return "•••"
+    if field in _NUMBERS:
+        return _NUMBERS[field][0]
+    if field == "religion" or (field == "birth_date" and not show_birth_date):
+        # Religion appears only in aggregates, and a birth date only to those who may see it:
+        # the history says that it changed, not to what.
+        return _HIDDEN
     if field in ("rt", "verified_by", "user"):
         return names.get((field, value), value)
     model_field = Resident._meta.get_field(field)
@@ -144,7 +156,18 @@ def _display(field: str, value, names: dict) -> Any:
     return value
 
 
-def resident_history(*, records: list, base=None) -> list[HistoryEntry]:
+def _number_change(field: str, old, new) -> tuple[str, str]:
+    recorded, previous, replacement = _NUMBERS[field]
+    if old in (None, ""):
+        return "", recorded
+    if new in (None, ""):
+        return recorded, ""
+    return previous, replacement
+
+
+def resident_history(
+    *, records: list, base=None, show_birth_date: bool = False
+) -> list[HistoryEntry]:
     """What changed in each of ``records`` (newest first). ``base`` is the record just before the
     oldest one, if any (the previous page's last diff needs it). Two queries, whatever the number
     of records."""
@@ -172,12 +195,24 @@ def resident_history(*, records: list, base=None) -> list[HistoryEntry]:
                 continue
             if older is None and new_value in (None, ""):
                 continue
+            if field == "nik_digest" and older is not None and not old_value:
+                # Records from before the history kept the hash: not a change.
+                continue
+            if field in _NUMBERS:
+                old_shown, new_shown = _number_change(field, old_value, new_value)
+            else:
+                old_shown = _display(field, old_value, names, show_birth_date=show_birth_date)
+                new_shown = _display(field, new_value, names, show_birth_date=show_birth_date)
             changes.append(
                 FieldChange(
                     field=field,
-                    label=str(Resident._meta.get_field(field).verbose_name),
-                    old=_display(field, old_value, names),
-                    new=_display(field, new_value, names),
+                    label=str(
+                        _("NIK")
+                        if field == "nik_digest"
+                        else Resident._meta.get_field(field).verbose_name
+                    ),
+                    old=old_shown,
+                    new=new_shown,
                 )
             )
         entries.append(HistoryEntry(record=newer, changes=changes))

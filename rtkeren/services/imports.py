@@ -117,7 +117,7 @@ class PlannedRow:
             "line": self.line,
             "action": self.action,
             "name": self.name[:150],
-            "nik": nik_codec.mask_nik(self.nik[-4:]) if len(self.nik) == 16 else "",
+            "nik": bool(self.digest),
             "place": self.place,
             "messages": self.messages,
             "changes": [str(FIELD_LABELS[name]) for name in self.changes],
@@ -402,7 +402,6 @@ def _read_row(row: PlannedRow, *, rts: dict, kelurahan: Kelurahan) -> None:
             exclude=[
                 "nik_ciphertext",
                 "nik_digest",
-                "nik_last4",
                 "rt",
                 "user",
                 "verified_by",

@@ -70,13 +70,17 @@ def resident_check(*, resident: Resident, nik: str | None = None) -> None:
 
     if facts is not None:
         if resident.birth_date and not _same_birth_digits(facts.birth_date, resident.birth_date):
-            errors.setdefault("birth_date", []).append(
+            # The date a stored NIK holds is not told: with the kecamatan it is most of the NIK.
+            message = (
                 _(
                     "The birth date does not match the NIK, which says %(date)s. Check the "
                     "birth date or the NIK."
                 )
                 % {"date": date_format(facts.birth_date, "j F Y")}
+                if nik is not None
+                else _("The birth date does not match the stored NIK. Check the birth date.")
             )
+            errors.setdefault("birth_date", []).append(message)
         if resident.sex and facts.sex != resident.sex:
             errors.setdefault("sex", []).append(
                 _("The sex does not match the NIK, which says %(sex)s. Check the sex or the NIK.")

@@ -11,18 +11,19 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from rtkeren import nik as nik_codec
 from rtkeren.forms.audit import BreachReachForm, ExportAuditFilterForm, NikRevealFilterForm
 from rtkeren.models import User
 from rtkeren.selectors import audit as selectors
 
 PAGE_SIZE = 25
-_DIGIT_RUN = re.compile(r"\d(?:[\s.-]?\d){15}")
+# Four digits or more: a whole NIK, or the part of one that the birth date completes.
+_DIGIT_RUN = re.compile(r"\d(?:[\s.-]?\d){3,}")
 
 
 def _without_nik(text: str) -> str:
-    """A reason typed by an officer may hold the very NIK it was about: show it masked."""
-    return _DIGIT_RUN.sub(lambda match: nik_codec.mask_nik(re.sub(r"\D", "", match[0])[-4:]), text)
+    """A reason typed by an officer may hold the very NIK it was about: not one of its digits
+    is shown, since any of them helps rebuild it."""
+    return _DIGIT_RUN.sub(str(_("[number hidden]")), text)
 
 
 @method_decorator(never_cache, name="dispatch")

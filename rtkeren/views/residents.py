@@ -112,7 +112,7 @@ class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return super().get_context_data(
             filter_form=self.filter_form,
             nik_form=self.nik_form or NikSearchForm(),
-            searched_nik_masked=nik_codec.mask_nik(self.searched_nik[-4:]),
+            searched_nik=bool(self.searched_nik),
             **kwargs,
         )
 
@@ -140,6 +140,7 @@ class ResidentDetailView(ResidentPageMixin, DetailView):
             is_self=is_self,
             own_nik=resident.reveal_nik() if is_self else "",
             can_reveal=rules.has_perm("rtkeren.reveal_nik", user, resident),
+            can_see_birth_date=rules.has_perm("rtkeren.view_birth_date", user, resident),
             can_view_history=user.has_perm("rtkeren.view_history", resident),
             reveal_form=NikRevealForm(),
             **kwargs,
@@ -178,7 +179,11 @@ class ResidentHistoryView(ResidentPageMixin, DetailView):
         return super().get_context_data(
             page_obj=page,
             entries=selectors.resident_history(
-                records=rows[:shown], base=rows[shown] if len(rows) > shown else None
+                records=rows[:shown],
+                base=rows[shown] if len(rows) > shown else None,
+                show_birth_date=rules.has_perm(
+                    "rtkeren.view_birth_date", self.request.user, self.object
+                ),
             ),
             **kwargs,
         )

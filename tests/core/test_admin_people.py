@@ -50,13 +50,14 @@ def form_data(rt, **overrides) -> dict:
     return data
 
 
-def test_changelist_shows_only_the_masked_nik(client, admin_user, resident):
+def test_changelist_shows_no_digit_of_the_nik(client, admin_user, resident):
     client.force_login(admin_user)
 
     page = client.get(reverse(CHANGELIST)).content.decode()
 
     assert resident.name in page
-    assert resident.nik_masked in page
+    assert "NIK tercatat" in page
+    assert resident.reveal_nik()[12:] not in page
     assert resident.reveal_nik() not in page
 
 
@@ -114,7 +115,8 @@ def test_change_form_never_shows_the_full_nik(client, admin_user, resident):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert resident.nik_masked in page
+    assert "NIK tercatat" in page
+    assert resident.reveal_nik()[12:] not in page
     assert resident.reveal_nik() not in page
     assert resident.nik_ciphertext not in page
 
@@ -207,7 +209,7 @@ def test_admin_change_keeps_or_replaces_the_nik(client, admin_user, rt):
     resident.refresh_from_db()
     assert replaced.status_code == 302
     assert resident.reveal_nik() == "3572025708900007"
-    assert resident.nik_last4 == "0007"
+    assert Resident.objects.with_nik("3572025708900007").get() == resident
 
 
 def test_admin_change_checks_the_stored_nik_against_a_new_birth_date(client, admin_user, rt):

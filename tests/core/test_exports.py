@@ -33,7 +33,7 @@ def register(rt, other_rt, foreign_rt):
     }
 
 
-def test_residents_export_is_a_real_workbook_with_the_nik_masked(client, officer, register):
+def test_residents_export_is_a_real_workbook_without_a_digit_of_the_nik(client, officer, register):
     client.force_login(officer)
 
     response = download(client, "warga")
@@ -44,10 +44,11 @@ def test_residents_export_is_a_real_workbook_with_the_nik_masked(client, officer
     assert ".xlsx" in response["Content-Disposition"]
     content = body(response)
     header, *rows = sheet_rows(content)
-    assert header[:3] == ("Nama", "NIK (disamarkan)", "Jenis kelamin")
+    assert header[:4] == ("Nama", "NIK", "Jenis kelamin", "Tanggal lahir")
     home = register["home"]
     row = next(row for row in rows if row[0] == "Siti Aminah")
-    assert row[1] == f"************{home.nik_last4}"
+    assert row[1] == "Tercatat"
+    assert home.reveal_nik()[12:] not in unpacked_text(content)
     assert row[3] == datetime.datetime.combine(home.birth_date, datetime.time())
     assert row[5] == "RT 002 / RW 007"
     assert row[7] == "Penjahit"
@@ -121,6 +122,28 @@ def test_city_viewer_and_admin_export_the_whole_city(client, request, persona, r
 
     assert {row[0] for row in rows} >= {"Siti Aminah", "Bagus Santoso", "Dewi Lestari"}
     assert ExportAudit.objects.get().kelurahan is None
+
+
+@pytest.mark.parametrize("persona", ["city_viewer", "admin_user"])
+@pytest.mark.parametrize("kelurahan_chosen", [False, True])
+def test_those_who_may_not_see_birth_dates_get_ages(
+    client, request, persona, kelurahan_chosen, kelurahan, register
+):
+    client.force_login(request.getfixturevalue(persona))
+    params = {"kelurahan": kelurahan.pk} if kelurahan_chosen else {}
+
+    content = body(download(client, "warga", **params))
+
+    header, *rows = sheet_rows(content)
+    home = register["home"]
+    row = next(row for row in rows if row[0] == "Siti Aminah")
+    assert header[3] == "Umur"
+    assert row[3] == home.age()
+    inside = unpacked_text(content)
+    cells = {cell for row in rows for cell in row}
+    for resident in register.values():
+        assert resident.reveal_nik()[12:] not in inside
+        assert datetime.datetime.combine(resident.birth_date, datetime.time()) not in cells
 
 
 def test_city_viewer_may_choose_one_kelurahan(client, city_viewer, foreign_kelurahan, register):

@@ -147,7 +147,8 @@ def test_check_gives_each_row_its_outcome_and_writes_nothing(
     lines = by_line(job)
     assert lines[2]["action"] == "update"
     assert lines[2]["changes"] == ["nama", "RT", "nomor HP"]
-    assert lines[2]["nik"] == existing.nik_masked
+    assert lines[2]["nik"] is True
+    assert existing.reveal_nik()[12:] not in str(lines[2])
     assert lines[3]["action"] == "unchanged"
     assert "kelurahan lain" in lines[4]["messages"][0]
     assert lines[5]["messages"] == ["NIK harus terdiri dari tepat 16 angka."]

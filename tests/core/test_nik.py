@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from rtkeren import nik as nik_codec
-from rtkeren.nik import decrypt_nik, encrypt_nik, mask_nik, nik_digest, parse_nik
+from rtkeren.nik import decrypt_nik, encrypt_nik, nik_digest, parse_nik
 
 TODAY = datetime.date(2026, 5, 1)
 
@@ -143,11 +143,6 @@ def test_digest_depends_on_the_key(settings):
     first = nik_digest("3572021708900001")
     settings.NIK_HASH_KEY = "another-key"
     assert nik_digest("3572021708900001") != first
-
-
-def test_mask_shows_only_the_last_four():
-    assert mask_nik("0001") == "************0001"
-    assert mask_nik("") == ""
 
 
 def test_key_rotation_keeps_old_tokens_readable(settings):

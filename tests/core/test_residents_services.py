@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rtkeren.models import NikReveal, Resident
+from rtkeren.nik import nik_digest
 from rtkeren.services.residents import nik_reveal, resident_create, resident_save, resident_update
 from tests import factories
 
@@ -38,7 +39,7 @@ def test_create_stores_the_nik_encrypted_hashed_and_masked(rt, officer):
     assert NIK_MALE not in resident.nik_ciphertext
     assert resident.reveal_nik() == NIK_MALE
     assert Resident.objects.with_nik(NIK_MALE).get() == resident
-    assert resident.nik_masked == "************0001"
+    assert resident.has_nik
     assert resident.phone == "+6281234567890"
     assert resident.verification == Resident.Verification.PENDING
     assert resident.history.get().history_user == officer
@@ -162,7 +163,7 @@ def test_update_replaces_the_nik(rt, officer):
 
     resident.refresh_from_db()
     assert resident.reveal_nik() == "3572025708900002"
-    assert resident.nik_last4 == "0002"
+    assert resident.nik_digest == nik_digest("3572025708900002")
     assert resident.sex == "P"
     assert not Resident.objects.with_nik(NIK_MALE).exists()
 

@@ -72,12 +72,13 @@ def test_list_needs_login(client, resident):
     assert response.url.startswith(reverse("login"))
 
 
-def test_list_shows_the_masked_nik_in_indonesian(client, officer, resident):
+def test_list_says_the_nik_is_recorded_without_a_digit_in_indonesian(client, officer, resident):
     client.force_login(officer)
 
     page = client.get(reverse("resident-list")).content.decode()
 
-    assert resident.nik_masked in page
+    assert "Tercatat" in page
+    assert resident.reveal_nik()[12:] not in page
     assert resident.reveal_nik() not in page
     assert ">Warga</h1>" in page
     assert "no-store" in client.get(reverse("resident-list"))["Cache-Control"]
@@ -131,9 +132,9 @@ def test_list_finds_an_exact_nik_by_post(client, officer, resident, rt):
     partial = client.post(url, {"nik": nik[:10]})
 
     assert list(found.context["residents"]) == [resident]
-    assert resident.nik_masked in found.content.decode()
+    assert nik[12:] not in found.content.decode()
     assert nik not in found.content.decode()
-    assert "Pencarian NIK" in found.content.decode()
+    assert "Pencarian dengan NIK yang Anda ketik." in found.content.decode()
     assert partial.context["nik_form"].errors["nik"] == ["Ketik ke-16 angka NIK."]
     assert nik[:10] not in partial.content.decode()
 
@@ -217,7 +218,7 @@ def test_detail_permissions(client, request, resident, persona, status):
 
     assert response.status_code == status
     if status == 200:
-        assert resident.nik_masked in response.content.decode() or persona == "resident_user"
+        assert ("NIK tercatat" in response.content.decode()) is (persona != "resident_user")
 
 
 def test_resident_cannot_open_a_neighbours_page(client, resident_user, rt_chair):
@@ -388,8 +389,7 @@ def test_history_shows_who_changed_what(client, officer, rt_chair, resident):
     assert resident.reveal_nik() not in page
 
 
-def test_history_shows_a_new_nik_masked(client, officer, resident):
-    old_masked = resident.nik_masked
+def test_history_says_the_nik_changed_without_a_digit_of_either(client, officer, resident):
     nik = resident.reveal_nik()
     new_nik = nik[:12] + ("0002" if nik[12:] != "0002" else "0003")
     resident_update(by=officer, resident=resident, nik=new_nik)
@@ -397,10 +397,11 @@ def test_history_shows_a_new_nik_masked(client, officer, resident):
 
     page = client.get(reverse("resident-history", args=[resident.pk])).content.decode()
 
-    assert old_masked in page
-    assert "************" + new_nik[12:] in page
-    assert new_nik not in page
-    assert nik not in page
+    assert "NIK lama" in page
+    assert "NIK baru" in page
+    for shown in (nik, new_nik):
+        assert shown[12:] not in page
+        assert shown[6:12] not in page
 
 
 def test_history_query_count_does_not_grow(client, officer, rt_chair, resident):

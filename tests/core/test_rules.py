@@ -86,6 +86,11 @@ PERMISSIONS = {
     "rtkeren.change_resident": {**ADMINS, **OFFICERS, **RT_CHAIRS},
     "rtkeren.verify_resident": {**OFFICERS, **RT_CHAIRS},
     "rtkeren.reveal_nik": OFFICERS,
+    "rtkeren.view_birth_date": {
+        **OFFICERS,
+        "resident_user": {"resident"},
+        "outsider": {"foreign_resident"},
+    },
     "rtkeren.view_history": {**ADMINS, **OFFICERS},
     "rtkeren.view_activity_history": {**ADMINS, **OFFICERS},
 }
