@@ -117,8 +117,9 @@ class Resident(models.Model):
         UNDISCLOSED = "9", _("Prefer not to say")
 
     name = models.CharField(_("name"), max_length=150)
-    nik_ciphertext = models.TextField(_("NIK (encrypted)"), editable=False)
-    nik_digest = models.CharField(_("NIK keyed hash"), max_length=64, editable=False)
+    # Both empty only for an anonymised resident, who keeps no NIK at all.
+    nik_ciphertext = models.TextField(_("NIK (encrypted)"), blank=True, editable=False)
+    nik_digest = models.CharField(_("NIK keyed hash"), max_length=64, blank=True, editable=False)
     kk_number = models.CharField(
         _("family card number (No. KK)"),
         max_length=16,
@@ -131,7 +132,8 @@ class Resident(models.Model):
         ],
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"))
+    # Null only for an anonymised resident; forms still require it.
+    birth_date = models.DateField(_("birth date"), null=True)
     rt = models.ForeignKey(
         RT, verbose_name=_("RT"), on_delete=models.PROTECT, related_name="residents"
     )
@@ -194,10 +196,10 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         constraints = [
             # Pending self-registrations may repeat a NIK (the RT chair sorts them out); the
-            # register itself never holds one NIK twice.
+            # register itself never holds one NIK twice. Anonymised residents hold none.
             models.UniqueConstraint(
                 fields=["nik_digest"],
-                condition=models.Q(verification="verified"),
+                condition=models.Q(verification="verified") & ~models.Q(nik_digest=""),
                 name="resident_unique_verified_nik",
             ),
             models.CheckConstraint(
@@ -224,8 +226,9 @@ class Resident(models.Model):
         self.nik_digest = nik_codec.nik_digest(nik)
 
     def reveal_nik(self) -> str:
-        """The full NIK. Callers must have checked the right to see it and audited the reveal."""
-        return nik_codec.decrypt_nik(self.nik_ciphertext)
+        """The full NIK ("" for an anonymised resident). Callers must have checked the right to
+        see it and audited the reveal."""
+        return nik_codec.decrypt_nik(self.nik_ciphertext) if self.nik_ciphertext else ""
 
     @property
     def has_nik(self) -> bool:
@@ -235,11 +238,14 @@ class Resident(models.Model):
     def is_verified(self) -> bool:
         return self.verification == self.Verification.VERIFIED
 
-    def age(self, on: datetime.date | None = None) -> int:
+    def age(self, on: datetime.date | None = None) -> int | None:
+        if self.birth_date is None:
+            return None
         return years_between(self.birth_date, on or timezone.localdate())
 
     def is_adult(self, on: datetime.date | None = None) -> bool:
-        return self.age(on) >= ADULT_AGE
+        age = self.age(on)
+        return age is not None and age >= ADULT_AGE
 
 
 class ResidentInterest(models.Model):

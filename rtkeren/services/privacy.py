@@ -126,10 +126,10 @@ def deletion_request_create(*, resident: Resident, reason: str, by: User) -> Del
 
 @transaction.atomic
 def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident:
-    """Anonymise the resident: the name becomes a placeholder, the optional and contact data go,
-    the account is unlinked and deactivated. The NIK stays encrypted (it keeps a returning person
-    from being registered twice) and participation rows stay, so scorecards do not change. Past
-    history rows are scrubbed too, or the old values would outlive the deletion."""
+    """Anonymise the resident: the name becomes a placeholder; the NIK (encrypted and hashed),
+    the birth date, the optional and contact data go; the account is unlinked and deactivated.
+    Participation rows stay, so closed scorecards do not change. Past history rows are scrubbed
+    too, or the old values would outlive the deletion."""
     request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
     if not rules.has_perm("rtkeren.complete_deletion_request", by, request.resident):
         raise PermissionDenied(_("Only an officer of the resident's kelurahan can do this."))
@@ -145,6 +145,8 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
         "religion": "",
         "religion_consent_at": None,
         "kk_number": "",
+        "nik_digest": "",
+        "birth_date": None,
     }
     resident.history.filter(id=resident.pk).update(name=placeholder, user=None, **cleared)
     ResidentInterest.objects.filter(resident=resident).delete()
@@ -153,6 +155,7 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
     resident.name = placeholder
     for field, value in cleared.items():
         setattr(resident, field, value)
+    resident.nik_ciphertext = ""
     resident.user = None
     resident._history_user = by
     resident._change_reason = "anonymised on request"

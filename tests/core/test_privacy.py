@@ -200,7 +200,7 @@ def test_deletion_request_completed_by_officer_anonymises(
     resident.interests.add(factories.InterestFactory())
     _record(resident, rt, 2)
     old_name = resident.name
-    nik = resident.reveal_nik()
+    old_digest, born = resident.nik_digest, resident.birth_date
     client.force_login(resident_user)
     client.post(reverse("deletion-request-create"), {"reason": "Pindah kota"})
     request = DeletionRequest.objects.get(resident=resident)
@@ -222,7 +222,11 @@ def test_deletion_request_completed_by_officer_anonymises(
         "",
         "",
     )
-    assert resident.reveal_nik() == nik
+    assert (resident.nik_ciphertext, resident.nik_digest, resident.birth_date) == ("", "", None)
+    assert resident.reveal_nik() == ""
+    assert not resident.history.filter(nik_digest=old_digest).exists()
+    assert not resident.history.filter(birth_date=born).exists()
+    assert resident.history.count() > 1
     assert resident.user is None
     assert not resident.interests.exists()
     assert not resident_user.is_active
