@@ -83,6 +83,23 @@ def limit_exceeded(request: HttpRequest, group: str) -> bool:
     return exceeded
 
 
+def subject_limit_exceeded(request: HttpRequest, group: str, subject: str) -> bool:
+    """Count this request against a limit on one object (``subject``, e.g. the registrant whose
+    NIK is checked), whoever sends it: the group's first rate. Uncounted when the cache is down."""
+    rate = _rates(group)[0]
+    try:
+        return is_ratelimited(
+            request,
+            group=f"{group}:subject",
+            key=lambda _group, _request: subject,
+            rate=rate,
+            increment=True,
+        )
+    except (RedisError, OSError):
+        logger.warning("Rate limit %s not counted: the cache does not answer.", group)
+        return False
+
+
 def too_many_requests(request: HttpRequest):
     """The page a limited request gets: nothing was saved, try again in a moment."""
     response = render(request, "429.html", status=RATE_LIMITED_STATUS)

@@ -15,6 +15,7 @@ from rtkeren.models import (
     RT,
     ExportAudit,
     Interest,
+    NikCheck,
     NikReveal,
     Resident,
     ResidentInterest,
@@ -216,6 +217,18 @@ class NikRevealAdmin(AuditLogAdmin):
     search_fields = ("resident__name", "officer__username", "officer__first_name", "reason")
     date_hierarchy = "at"
     raw_id_fields = ("officer", "resident")
+
+
+@admin.register(NikCheck)
+class NikCheckAdmin(AuditLogAdmin):
+    """The audit log of NIKs typed from a KTP to verify a registration (the NIK is not kept)."""
+
+    list_display = ("at", "checker", "resident", "matched")
+    list_filter = ("matched",)
+    list_select_related = ("checker", "resident")
+    search_fields = ("resident__name", "checker__username", "checker__first_name")
+    date_hierarchy = "at"
+    raw_id_fields = ("checker", "resident")
 
 
 @admin.register(ExportAudit)

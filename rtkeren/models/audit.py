@@ -30,6 +30,31 @@ class NikReveal(models.Model):
         return f"{self.officer} → {self.resident} ({self.at:%Y-%m-%d %H:%M})"
 
 
+class NikCheck(models.Model):
+    """Each time someone verifying a registration typed the NIK from the KTP to compare it with
+    the stored one: who, whose, when, and whether it matched. The typed NIK is not kept."""
+
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="nik_checks",
+        verbose_name=_("checked by"),
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="nik_checks", verbose_name=_("resident")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    matched = models.BooleanField(_("matched"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("NIK check")
+        verbose_name_plural = _("NIK checks")
+
+    def __str__(self):
+        return f"{self.checker} → {self.resident} ({self.at:%Y-%m-%d %H:%M})"
+
+
 class ExportAudit(models.Model):
     """Each spreadsheet downloaded from the portal: who, which export, when, for which place and
     how many rows left with it."""

@@ -1,6 +1,7 @@
 """Writes to the resident register: create, update, and the audited reveal of a NIK."""
 
 import datetime
+import hmac
 
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rtkeren import nik as nik_codec
-from rtkeren.models import NikReveal, Resident, User
+from rtkeren.models import NikCheck, NikReveal, Resident, User
 from rtkeren.models.wilayah import RT
 from rtkeren.phone import normalize_phone
 
@@ -210,3 +211,17 @@ def nik_reveal(*, officer: User, resident: Resident, reason: str = "") -> str:
         raise PermissionDenied(_("Only an officer of the resident's kelurahan can see the NIK."))
     NikReveal.objects.create(officer=officer, resident=resident, reason=reason.strip()[:255])
     return resident.reveal_nik()
+
+
+@transaction.atomic
+def nik_check(*, checker: User, resident: Resident, nik: str) -> bool:
+    """Whether ``nik``, typed from the registrant's KTP, is the NIK they registered with. The
+    answer is yes or no and nothing more; each check is recorded as a NikCheck."""
+    if not rules.has_perm("rtkeren.verify_resident", checker, resident):
+        raise PermissionDenied(_("Only the RT chair or an officer of the resident can check this."))
+    nik_codec.parse_nik(nik)
+    matched = bool(resident.nik_digest) and hmac.compare_digest(
+        nik_codec.nik_digest(nik), resident.nik_digest
+    )
+    NikCheck.objects.create(checker=checker, resident=resident, matched=matched)
+    return matched

@@ -192,6 +192,10 @@ RATE_LIMITS = {
     "vote": ("30/m", "300/m"),
     "evaluate": ("10/m", "200/m"),
     "checkin": ("10/m", "300/m"),
+    # Typing a registrant's NIK from the KTP: a few tries per account, and per registrant
+    # whoever types, so that nobody guesses a NIK one serial at a time.
+    "nik_check": ("20/h", "200/h"),
+    "nik_check_registrant": ("5/h", None),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
 # connection's address). Only their entries are trusted for the client's address.

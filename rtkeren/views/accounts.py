@@ -34,6 +34,7 @@ from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.views.verification import VerificationNikCheckView, with_nik_check_forms
 
 BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"
 
@@ -230,6 +231,11 @@ class VerificationListView(LoginRequiredMixin, PermissionRequiredMixin, ListView
     def get_queryset(self):
         return selectors.awaiting_verification(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        with_nik_check_forms(context["residents"])
+        return context
+
 
 class VerificationMixin(ScopedObjectMixin):
     """A registration the user decides: outside their RT or kelurahan it does not exist (404)."""
@@ -290,5 +296,10 @@ urlpatterns = [
     ),
     path(
         "verifikasi/<int:pk>/tolak/", VerificationRejectView.as_view(), name="verification-reject"
+    ),
+    path(
+        "verifikasi/<int:pk>/cek-nik/",
+        VerificationNikCheckView.as_view(),
+        name="verification-nik-check",
     ),
 ]

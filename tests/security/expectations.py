@@ -85,6 +85,12 @@ def _table() -> dict[str, Expect]:
             post=True,
             foreign_allowed=accounts("ketua_rt2 petugas"),
         ),
+        "verification-nik-check": E(
+            accounts("ketua_rt petugas"),
+            {"pk": "pending_resident"},
+            post=True,
+            foreign_allowed=accounts("ketua_rt2 petugas"),
+        ),
         "password_change": E(EVERYONE, post=True),
         "password_change_done": E(EVERYONE),
         "password_reset": E(EVERYONE, post=True, visitor=OK),
