@@ -1,8 +1,11 @@
 """The access-control crawler: every route x every demo account (and a visitor) x a home and a
 foreign object, checked against the expectations table."""
 
+import functools
+import inspect
 import io
 import re
+import sys
 import time
 import zipfile
 from collections import Counter
@@ -13,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.security import expectations as ex
+from tests.security.rebuild import Exposure
 from tests.security.urlmap import Route
 from tests.security.world import (
     ACCOUNTS,
@@ -47,12 +51,14 @@ def outcome_of(response) -> str:
     return ex.OK
 
 
-def body_of(response) -> bytes:
-    """The text a person would receive; an Excel workbook is unpacked to its XML."""
+def content_of(response) -> bytes:
     if getattr(response, "streaming", False):
-        data = b"".join(response.streaming_content)
-    else:
-        data = response.content
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def body_of(data: bytes) -> bytes:
+    """The text a person would receive; an Excel workbook is unpacked to its XML."""
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as workbook:
             data = b"".join(workbook.read(name) for name in workbook.namelist())
@@ -75,6 +81,22 @@ def _voter_mentions(text: str, secret: dict[str, str]):
         yield text[max(start, 0) : end]
 
 
+@functools.cache
+def _module_reads_htmx(module_name: str) -> bool:
+    module = sys.modules.get(module_name)
+    try:
+        return "HX-Request" in inspect.getsource(module)
+    except (OSError, TypeError):
+        return False
+
+
+def answers_htmx(route: Route) -> bool:
+    """Whether the route's view may answer an htmx request with a fragment of its own (its
+    module reads the HX-Request header): the crawler then asks for that answer too."""
+    view = route.view_class or route.callback
+    return _module_reads_htmx(getattr(view, "__module__", ""))
+
+
 @dataclass
 class Finding:
     request: str
@@ -94,6 +116,10 @@ class Crawl:
     observed: dict = field(default_factory=dict)
     scope_of: dict = field(default_factory=dict)
     seconds: Counter = field(default_factory=Counter)
+    exposure: Exposure | None = None
+
+    def __post_init__(self):
+        self.exposure = Exposure(self.world)
 
     def client(self, account: str) -> Client:
         if account not in self.clients:
@@ -129,7 +155,7 @@ class Crawl:
                 return
 
     def request(
-        self, method: str, account: str, url: str, route_name: str, *, revealed=None
+        self, method: str, account: str, url: str, route_name: str, *, revealed=None, htmx=False
     ) -> str:
         label = f"{method.upper()} {route_name} {url} as {account}"
         client = self.client(account)
@@ -144,7 +170,21 @@ class Crawl:
             self.findings.append(Finding(label, f"answered {response.status_code} {detail}"))
             return result
         # Error pages too: a refusal must not tell what it refuses.
-        self._leaks(label, account, body_of(response), revealed=revealed)
+        data = content_of(response)
+        self._leaks(label, account, body_of(data), revealed=revealed)
+        self.exposure.observe(account=account, label=label, url=url, data=data)
+        if htmx and method == "get" and response.status_code == 200:
+            # The same page asked for by htmx: some views answer with a fragment of their own.
+            fragment = client.get(url, headers={"HX-Request": "true"})
+            self.figures["requests"] += 1
+            if fragment.status_code >= 500:
+                self.findings.append(Finding(f"{label} (htmx)", f"answered {fragment.status_code}"))
+            else:
+                fragment_data = content_of(fragment)
+                self._leaks(f"{label} (htmx)", account, body_of(fragment_data), revealed=revealed)
+                self.exposure.observe(
+                    account=account, label=f"{label} (htmx)", url=url, data=fragment_data
+                )
         return result
 
     def post_unchanged(self, account: str, url: str, route_name: str, *, revealed=None) -> str:
@@ -223,6 +263,7 @@ class Crawl:
         scopes = [(self.world.home, False)]
         if self._has_foreign(expect):
             scopes.append((self.world.foreign, True))
+        htmx = answers_htmx(route)
         for account in (*ACCOUNTS, VISITOR):
             for scope, foreign in scopes:
                 revealed = scope["resident"].pk if route.name == "resident-nik-reveal" else None
@@ -230,7 +271,7 @@ class Crawl:
                     self.figures["combinations"] += 1
                     label = f"{route.name} {url} as {account}"
                     self.scope_of[label] = "foreign" if foreign else "home"
-                    got = self.request("get", account, url, route.name)
+                    got = self.request("get", account, url, route.name, htmx=htmx)
                     if expect.get:
                         wanted = self.expected(expect, account, foreign=foreign, method="get")
                         self._compare(label, "GET", got, wanted)

@@ -3,7 +3,8 @@ account and a visitor, with an object of the home scope and one of a foreign sco
 
 Asserted for every response: no 500; a foreign object answered 403/404 (a visitor: the login
 page); a refused POST changes no table; no full NIK but the person's own or the one an officer
-revealed; no voter named on a page that shows what they voted for.
+revealed; no voter named on a page that shows what they voted for; no NIK that could be rebuilt
+from the digits and birth dates shown next to a resident (tests.security.rebuild).
 
 SECURITY_DISCOVER=1 prints every answer observed and the slowest URLs: a starting point for the
 expectations of a new page, to be read critically before it goes into the table."""
@@ -87,3 +88,18 @@ def test_access_control_over_every_url(world, capsys, caplog):
     assert figures["revealed_nik_shown"] > 0, "no officer's reveal showed the NIK"
     assert figures["voter_named"] > 0, "the voter's name appeared nowhere, not even in lists"
     assert not crawl.findings, "\n".join(map(str, crawl.findings))
+    _assert_no_nik_can_be_rebuilt(crawl.exposure, capsys)
+
+
+def _assert_no_nik_can_be_rebuilt(exposure, capsys):
+    """Everyone who may not reveal a resident's NIK (all but the officers of the resident's
+    kelurahan and the resident) was served every page, fragment and export above; no digit of
+    the NIK may stand next to the resident, nor their birth date, so the NIK cannot be put
+    together from the kecamatan code, the birth date and the serial."""
+    with capsys.disabled():
+        print(f"NIK rebuild check: {dict(exposure.figures)}")
+    # The search must find what it looks for where it may be shown, or it proves nothing.
+    assert exposure.figures["birth_date_shown_where_allowed"] > 0
+    assert exposure.figures["nik_digits_next_to_resident"] > 0
+    findings = list(exposure.findings)
+    assert not findings, "\n".join(findings)
