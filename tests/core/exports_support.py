@@ -29,6 +29,14 @@ def sheet_cells(content: bytes) -> list[tuple]:
     return list(load_workbook(io.BytesIO(content)).active.iter_rows())
 
 
+def cell_text(content: bytes) -> str:
+    """Every cell of the workbook's sheet as text, one row a line: what a reader of it sees."""
+    return "\n".join(
+        " | ".join("" if value is None else str(value) for value in row)
+        for row in sheet_rows(content)
+    )
+
+
 def unpacked_text(content: bytes) -> str:
     """Every XML part of the .xlsx, decompressed: what a look inside the file would find."""
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
