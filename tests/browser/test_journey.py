@@ -135,6 +135,11 @@ def test_the_whole_co_production_journey(journey):
     registration = chair_phone.get_by_role("listitem").filter(has_text="Dewi Lestari")
     expect(registration).to_contain_text("dewi.lestari")
     journey.record(chair_phone, "chair-registrations")
+    # The chair holds Dewi's KTP and types its NIK; the portal only says whether it matches.
+    registration.get_by_label("NIK di KTP").fill(factories.make_nik(BIRTH, "P", 31))
+    registration.get_by_role("button", name="Periksa NIK").click()
+    expect(registration).to_contain_text("cocok dengan NIK yang didaftarkan")
+    expect(chair_phone.get_by_role("heading", name="Periksa NIK di KTP")).to_have_count(0)
     registration.get_by_role("button", name="Verifikasi").click()
     _message(chair_phone, "Dewi Lestari sudah diverifikasi.")
     journey.record(chair_phone, "chair-verified")
