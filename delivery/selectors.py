@@ -29,6 +29,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.selectors.activities import activities_visible_to
+from rtkeren.selectors.privacy import consent_in_force
 
 from .models import (
     COMPLETION_STATUSES,
@@ -112,13 +113,7 @@ def photos_shown_beyond_committee(meeting_ref: str = "pk") -> ExpressionWrapper:
     its attendees, so one of them without consent keeps the meeting's photos as evidence
     only."""
     attendances = Attendance.objects.filter(meeting=OuterRef(meeting_ref))
-    without_consent = attendances.exclude(
-        Exists(
-            Consent.objects.in_force().filter(
-                purpose=Consent.Purpose.PHOTO, resident=OuterRef("resident")
-            )
-        )
-    )
+    without_consent = attendances.exclude(consent_in_force(Consent.Purpose.PHOTO))
     return ExpressionWrapper(
         Exists(attendances) & ~Exists(without_consent), output_field=BooleanField()
     )
@@ -143,14 +138,26 @@ def meeting_queryset(user) -> QuerySet[Meeting]:
     )
 
 
+def _name_shown(public: bool):
+    """Names for those who keep the records; elsewhere only with the resident's consent."""
+    if public:
+        return consent_in_force(Consent.Purpose.PUBLIC_NAME)
+    return Value(True, output_field=BooleanField())
+
+
 def attendance_of(meeting: Meeting, *, public: bool) -> QuerySet[Attendance]:
-    """Who attended; the public list leaves minors out."""
-    queryset = meeting.attendances.select_related("resident__rt__rw", "recorded_by")
+    """Who attended; the public list leaves minors out, and shows a name (``name_shown``) only
+    when the resident agreed to it."""
+    queryset = meeting.attendances.select_related("resident__rt__rw", "recorded_by").annotate(
+        name_shown=_name_shown(public)
+    )
     return queryset.filter(is_minor=False) if public else queryset
 
 
 def implementers_of(activity: Activity, *, public: bool) -> QuerySet[Implementer]:
-    queryset = activity.implementers.select_related("resident__rt__rw")
+    queryset = activity.implementers.select_related("resident__rt__rw").annotate(
+        name_shown=_name_shown(public)
+    )
     if public:
         queryset = queryset.filter(resident__in=Resident.objects.adults())
     return queryset
