@@ -8,9 +8,12 @@ import mimetypes
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
+from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import View
 
@@ -55,3 +58,44 @@ class ProtectedFileView(ScopedObjectMixin, View):
 
     def get(self, request, *args, **kwargs):
         return protected_file_response(getattr(self.get_object(), self.file_field))
+
+
+class _LinkedFile:
+    """A stored file as the admin's file input shows it, with the address of its view."""
+
+    def __init__(self, field_file: FieldFile, url: str):
+        self.name, self.url = field_file.name, url
+
+    def __str__(self):
+        return self.name
+
+
+class ProtectedFileAdminWidget(AdminFileWidget):
+    """The admin's file input, linking the current file through its view: the storage's own
+    address is served by nobody."""
+
+    def __init__(self, *args, file_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_url = file_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = _LinkedFile(value, self.file_url)
+        return context
+
+
+class ProtectedFilesAdminForm(forms.ModelForm):
+    """An admin form whose file fields link to their views: ``protected_files`` maps a field
+    to the URL name that serves it, taking the object's pk."""
+
+    protected_files: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field_name, url_name in self.protected_files.items():
+            field = self.fields.get(field_name)
+            if field is None:
+                continue
+            url = reverse(url_name, args=[self.instance.pk]) if self.instance.pk else ""
+            field.widget = ProtectedFileAdminWidget(attrs=field.widget.attrs, file_url=url)

@@ -60,3 +60,14 @@ def test_the_page_links_the_photo_through_the_portal(client, resident_user, phot
 
     assert reverse("commissioning:potential-photo", args=[photographed.pk]) in page.content.decode()
     assert photographed.photo.name not in page.content.decode()
+
+
+def test_the_admin_links_the_photo_through_the_portal(client, admin_user, photographed):
+    client.force_login(admin_user)
+
+    page = client.get(reverse("admin:commissioning_potential_change", args=[photographed.pk]))
+
+    assert page.status_code == 200
+    url = reverse("commissioning:potential-photo", args=[photographed.pk])
+    assert f'href="{url}"' in page.content.decode()
+    assert "/media/" not in page.content.decode()

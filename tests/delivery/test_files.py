@@ -164,3 +164,17 @@ def test_a_resident_sees_the_photos_only_when_everyone_present_agreed(client, ph
 
     assert photo_url(photo) in client.get(meeting_page).content.decode()
     assert photo_url(photo) in client.get(activity_page).content.decode()
+
+
+def test_the_admin_links_files_through_the_portal(client, admin_user, photo, spending):
+    client.force_login(admin_user)
+    pages = [
+        client.get(reverse("admin:delivery_meeting_change", args=[photo.meeting_id])),
+        client.get(reverse("admin:delivery_spending_change", args=[spending.pk])),
+    ]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    html = "".join(page.content.decode() for page in pages)
+    assert f'href="{photo_url(photo)}"' in html
+    assert f'href="{reverse("delivery:receipt-file", args=[spending.pk])}"' in html
+    assert "/media/" not in html
