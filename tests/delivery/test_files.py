@@ -4,6 +4,8 @@ records only when everyone recorded at the meeting agreed to photos being shown.
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rtkeren.models import Activity, ActivityStatus, Consent
@@ -178,3 +180,24 @@ def test_the_admin_links_files_through_the_portal(client, admin_user, photo, spe
     assert f'href="{photo_url(photo)}"' in html
     assert f'href="{reverse("delivery:receipt-file", args=[spending.pk])}"' in html
     assert "/media/" not in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_a_photo_takes_as_many_queries_with_one_attendee_as_with_many(client, photo, resident, rt):
+    """The consent rule is one subquery, whatever the number of people present."""
+    attended(photo.meeting, resident, photo_consent=True)
+    client.force_login(resident.user)
+    one = _queries(client, photo_url(photo))
+    for _ in range(15):
+        present = core.ResidentFactory(rt=rt)
+        attended(photo.meeting, present, photo_consent=False)
+        Consent.objects.create(resident=present, purpose=Consent.Purpose.PHOTO, text="-")
+
+    assert _queries(client, photo_url(photo)) == one
