@@ -3,7 +3,8 @@
 The activity's RT chair, the Pokmas members of its RT, its coordinators (implementers in the
 role koordinator) and the officers of its kelurahan manage delivery; facilitators and city
 viewers read everything; residents who may see the activity read its public parts (meetings,
-outputs, photos, counts: never names of attendees nor spending lines).
+outputs, counts, and photos of meetings whose attendees all agreed to photos being shown:
+never names of attendees nor spending lines).
 """
 
 import rules
