@@ -14,6 +14,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT
+from rtkeren.protected_files import ProtectedFileView
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
@@ -187,6 +188,16 @@ class PotentialDetailView(ScopedObjectMixin, DetailView):
             can_archive=user.has_perm("commissioning.archive_potential", potential),
             **kwargs,
         )
+
+
+class PotentialPhotoView(ProtectedFileView):
+    """The photo, to whoever may see the potential's page."""
+
+    permission_required = "commissioning.view_potential"
+    file_field = "photo"
+
+    def get_queryset(self):
+        return selectors.potentials_visible_to(self.request.user).with_places()
 
 
 class PotentialObjectMixin(ScopedObjectMixin):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from delivery.models import Implementer, Meeting, Output, Task
-from rtkeren.models import ActivityStatus
+from rtkeren.models import ActivityStatus, Consent
 
 from . import factories
 
@@ -226,6 +226,9 @@ def test_minors_are_never_public_implementers(client, resident_user, running):
     )
     factories.ImplementerFactory(activity=running, resident=child)
     adult = factories.ImplementerFactory(activity=running)
+    # Even a recorded consent to a public name does not put a minor on the list.
+    for resident in (child, adult.resident):
+        Consent.objects.create(resident=resident, purpose=Consent.Purpose.PUBLIC_NAME, text="-")
     client.force_login(resident_user)
     page = client.get(reverse("delivery:activity-detail", args=[running.pk])).content.decode()
     assert adult.resident.name in page

@@ -162,6 +162,10 @@ def _table() -> dict[str, Expect]:
             accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
             {"pk": "potential"},
         ),
+        "commissioning:potential-photo": E(
+            accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
+            {"pk": "potential"},
+        ),
         "commissioning:potential-update": E(
             accounts("admin petugas warga"), {"pk": "potential"}, post=True
         ),
@@ -312,6 +316,14 @@ def _table() -> dict[str, Expect]:
         ),
         "delivery:photo-create": E(
             accounts("admin ketua_rt petugas"), {"pk": "meeting"}, get=False, post=True
+        ),
+        # The demo meeting's attendees have not all agreed to photos being shown: its photos
+        # stay with those who keep the records.
+        "delivery:photo-file": E(
+            accounts("admin ketua_rt kota pendamping petugas"), {"pk": "meeting_photo"}
+        ),
+        "delivery:receipt-file": E(
+            accounts("admin ketua_rt kota pendamping petugas"), {"pk": "spending"}
         ),
         "delivery:implementer-delete": E(
             accounts("ketua_rt petugas"), {"pk": "implementer"}, get=False, post=True

@@ -142,6 +142,24 @@ def _pakunden_world(rt: RT, officer: User, resident_user: User) -> dict[str, obj
     }
 
 
+def _stored_files(scope: dict, officer: User) -> None:
+    """A stored photo for the scope's potential and meeting, and a spending line with its
+    receipt: the objects of the views that serve uploaded files."""
+
+    def upload(name):
+        return delivery_factories.image_upload(name, size=(8, 8))
+
+    potential = scope["potential"]
+    potential.photo = upload("potensi.jpg")
+    potential.save(update_fields=["photo"])
+    scope["meeting_photo"] = delivery_factories.PhotoFactory(
+        meeting=scope["meeting"], image=upload("rapat.jpg"), uploaded_by=officer
+    )
+    scope["spending"] = delivery_factories.SpendingFactory(
+        activity=scope["activity"], receipt=upload("nota.jpg"), recorded_by=officer
+    )
+
+
 def _secret_ballot(demo_rt: RT, home: dict) -> dict[str, str]:
     """A resident whose only trace in the portal is one vote: their name next to the title of
     what they chose, on any page but their own, would be the ballot made public."""
@@ -221,6 +239,7 @@ def build_world() -> World:
             file_name="warga.csv",
             content=import_services.import_template(file_format="csv"),
         )
+        _stored_files(scope, officer)
     # Registrations waiting for ketua_rt (home) and for ketua_rt2 (the other RT of Blitar).
     world.home["pending_resident"] = world.users["pendaftar1"].resident
     world.foreign["pending_resident"] = world.users["pendaftar4"].resident
