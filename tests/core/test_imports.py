@@ -3,6 +3,10 @@
 import csv
 import datetime
 import io
+import re
+import tracemalloc
+import zipfile
+from unittest import mock
 
 import openpyxl
 import pytest
@@ -452,3 +456,143 @@ def test_a_file_missing_columns(client, officer, kelurahan):
     response = upload(client, csv_file([]), kelurahan)
     assert "tidak berisi baris data" in response.context["form"].errors["file"][0]
     assert not ImportJob.objects.exists()
+
+
+# Hostile spreadsheets: small files that claim, or hold, far more than they carry.
+
+
+def xlsx_bytes(rows, *, far_cell_row=None, dimension=None):
+    """An Excel file of the template's columns. ``far_cell_row`` puts a cell in the sheet's
+    last column (XFD) of that row; ``dimension`` replaces what the sheet says it spans."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    for values in rows:
+        sheet.append(values)
+    if far_cell_row is not None:
+        sheet.cell(row=far_cell_row, column=16_384, value="catatan")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if dimension is None:
+        return buffer.getvalue()
+    source, output = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data, replaced = re.subn(rb'<dimension ref="[^"]*"', dimension, data)
+                assert replaced == 1
+            target.writestr(member, data)
+    return output.getvalue()
+
+
+def read_with_peak_memory(content, file_format="xlsx"):
+    """The rows read, or the refusal, and the peak of memory the reading took."""
+    tracemalloc.start()
+    try:
+        result = service.import_file_read(content=content, file_format=file_format)
+    except ValidationError as error:
+        result = error
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+PEAK_LIMIT = 50 * 1024 * 1024
+
+
+def test_a_sheet_claiming_a_huge_dimension_is_read_row_by_row():
+    """1,6 KB that say ``A1:XFD20000`` once took 2,6 GB and 97 seconds to read."""
+    content = xlsx_bytes(
+        [row(nik(1)), row(nik(2), name="Sri Wahyuni")],
+        far_cell_row=3,
+        dimension=b'<dimension ref="A1:XFD20000"',
+    )
+    assert len(content) < 10_000
+
+    rows, peak = read_with_peak_memory(content)
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert [(r.line, r.cells["name"]) for r in rows] == [(2, "Budi Santoso"), (3, "Sri Wahyuni")]
+    assert rows[0].cells["nik"] == nik(1)
+
+
+def test_a_hostile_sheet_with_too_many_rows_gets_the_clear_message(monkeypatch):
+    monkeypatch.setattr(service, "MAX_ROWS", 5)
+    content = xlsx_bytes(
+        [row(nik(n)) for n in range(1, 7)],
+        far_cell_row=4,
+        dimension=b'<dimension ref="A1:XFD20000"',
+    )
+
+    refusal, peak = read_with_peak_memory(content)
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert refusal.messages == [
+        "Berkas berisi lebih dari 5 warga. Bagilah menjadi beberapa berkas yang lebih kecil."
+    ]
+
+
+def test_more_than_max_rows_residents_are_refused_once_the_limit_is_passed():
+    lines = [",".join(HEADERS)] + [",".join(map(str, row(nik(1)))) for _ in range(20_001)]
+    content = "\n".join(lines).encode()
+    assert service.MAX_ROWS == 20_000
+
+    refusal, peak = read_with_peak_memory(content, "csv")
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert refusal.messages == [
+        "Berkas berisi lebih dari 20.000 warga. Bagilah menjadi beberapa berkas yang lebih kecil."
+    ]
+
+
+def test_a_cell_on_the_last_row_of_a_sheet_does_not_make_a_million_empty_lines_read():
+    content = xlsx_bytes([row(nik(1))])
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    workbook.active.cell(row=1_048_576, column=1, value="akhir")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    refusal, peak = read_with_peak_memory(buffer.getvalue())
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert "lebih dari 40.000 baris" in refusal.messages[0]
+
+
+def test_an_archive_that_unpacks_to_too_much_is_refused_before_it_is_parsed(monkeypatch):
+    content = xlsx_bytes([row(nik(1))])
+    monkeypatch.setattr(service, "MAX_UNPACKED_BYTES", 4_000)
+    monkeypatch.setattr(
+        service, "load_workbook", lambda *args, **kwargs: pytest.fail("the file was parsed")
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        service.import_file_read(content=content, file_format="xlsx")
+
+    assert "lebih dari 0 MB" in refusal.value.messages[0]
+
+
+def test_only_the_columns_up_to_the_last_known_one_are_read():
+    """The template's own file is read at its width; extra columns before the known ones (a
+    number column officers like to add) still work."""
+    widths = []
+    real_table = service._xlsx_table
+
+    def spy(content):
+        headers, lines = real_table(content)
+        return headers, lambda width: (widths.append(width), lines(width))[1]
+
+    content = xlsx_bytes([row(nik(1))], far_cell_row=2)
+    with mock.patch.object(service, "_xlsx_table", spy):
+        [only] = service.import_file_read(content=content, file_format="xlsx")
+    assert widths == [len(service.COLUMNS)]
+    assert "catatan" not in only.cells.values()
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["No.", *HEADERS, "Keterangan"])
+    workbook.active.append([1, *row(nik(2), occupation="Guru"), "pindahan"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    [numbered] = service.import_file_read(content=buffer.getvalue(), file_format="xlsx")
+    assert (numbered.cells["nik"], numbered.cells["occupation"]) == (nik(2), "Guru")
