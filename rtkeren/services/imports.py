@@ -16,12 +16,14 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import rules
 from cryptography.fernet import InvalidToken
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +32,7 @@ from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
 from rtkeren import nik as nik_codec
+from rtkeren import tasks
 from rtkeren.models import RT, ImportJob, Kelurahan, Resident, User
 from rtkeren.phone import normalize_phone
 from rtkeren.services.residents import resident_update
@@ -564,7 +567,7 @@ def import_plan(*, kelurahan: Kelurahan, rows: list[PlannedRow], content_sha256:
 # Jobs.
 
 
-def _job_plan(job: ImportJob) -> ImportPlan:
+def _job_plan(job: ImportJob, *, on_progress=None) -> ImportPlan:
     tampered = ValidationError(
         _("The stored file has been altered. Upload the file again."), code="import_tampered"
     )
@@ -575,7 +578,7 @@ def _job_plan(job: ImportJob) -> ImportPlan:
         raise tampered from error
     if hashlib.sha256(content).hexdigest() != job.content_sha256:
         raise tampered
-    rows = import_file_read(content=content, file_format=job.file_format)
+    rows = import_file_read(content=content, file_format=job.file_format, on_progress=on_progress)
     return import_plan(kelurahan=job.kelurahan, rows=rows, content_sha256=job.content_sha256)
 
 
@@ -587,29 +590,152 @@ def import_job_is_stale(job: ImportJob) -> bool:
 def import_job_create(
     *, officer: User, kelurahan: Kelurahan, file_name: str, content: bytes
 ) -> ImportJob:
-    """Check a file and keep it for confirmation. Raises a ValidationError for a file that
-    cannot be checked at all; rejected rows are part of the plan, not errors."""
+    """Keep an uploaded file, encrypted, and queue its check in the background worker
+    (``import_job_check``). Raises a ValidationError only for what is known without reading
+    the file (its type, its size); what the check finds is shown on the job's page."""
     if not rules.has_perm("rtkeren.import_residents", officer, kelurahan):
         raise PermissionDenied(_("Only an officer of the kelurahan can import its residents."))
     file_format = import_format_of(file_name)
-    rows = import_file_read(content=content, file_format=file_format)
-    content_sha256 = hashlib.sha256(content).hexdigest()
-    plan = import_plan(kelurahan=kelurahan, rows=rows, content_sha256=content_sha256)
+    if len(content) > MAX_FILE_BYTES:
+        raise _too_large()
     # Files nobody confirmed in time hold personal data for no purpose.
     ImportJob.objects.filter(
         officer=officer,
-        status=ImportJob.Status.CHECKED,
+        status__in=[
+            ImportJob.Status.WAITING,
+            ImportJob.Status.CHECKING,
+            ImportJob.Status.CHECKED,
+            ImportJob.Status.FAILED,
+        ],
         created_at__lt=timezone.now() - JOB_MAX_AGE,
     ).delete()
-    return ImportJob.objects.create(
+    job = ImportJob.objects.create(
         officer=officer,
         kelurahan=kelurahan,
         file_name=file_name[-255:],
         file_format=file_format,
         content=nik_codec.cipher().encrypt(content),
-        content_sha256=content_sha256,
-        plan=plan.as_json(),
-        fingerprint=plan.fingerprint,
+        content_sha256=hashlib.sha256(content).hexdigest(),
+        status=ImportJob.Status.WAITING,
+    )
+    transaction.on_commit(partial(tasks.resident_import_check.enqueue, job.pk), robust=True)
+    return job
+
+
+def _officer_language(job: ImportJob) -> str:
+    """The worker has no request: the messages it keeps speak the officer's language."""
+    return job.officer.language or settings.LANGUAGE_CODE
+
+
+def import_job_check(*, job_id: int) -> str:
+    """The worker's part of an upload: read and check the file, keep the plan for the officer
+    to confirm. Returns the job's new status."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.WAITING).update(
+        status=ImportJob.Status.CHECKING, rows_read=0
+    )
+    if not claimed:
+        # Purged meanwhile, or already checked by another worker.
+        return ""
+    job = ImportJob.objects.select_related("kelurahan", "officer").get(pk=job_id)
+
+    def progress(lines: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(rows_read=lines)
+
+    with translation.override(_officer_language(job)):
+        try:
+            plan = _job_plan(job, on_progress=progress)
+        except ValidationError as error:
+            _job_failed(job, " ".join(error.messages))
+            return job.status
+        except Exception:
+            _job_failed(job, _("The check stopped unexpectedly. Upload the file again."))
+            raise
+    job.status = ImportJob.Status.CHECKED
+    job.plan, job.fingerprint = plan.as_json(), plan.fingerprint
+    job.rows_read = plan.rows[-1].line
+    job.save(update_fields=["status", "plan", "fingerprint", "rows_read"])
+    return job.status
+
+
+def _job_failed(job: ImportJob, message: str) -> None:
+    """A file that cannot be checked is of no further use: only its name and the reason stay."""
+    job.status, job.error, job.content = ImportJob.Status.FAILED, message, b""
+    job.save(update_fields=["status", "error", "content"])
+
+
+def _may_import(officer: User, job: ImportJob) -> None:
+    if not rules.has_perm("rtkeren.import_residents", officer, job.kelurahan) or (
+        job.officer_id != officer.pk
+    ):
+        raise PermissionDenied(_("Only the officer who uploaded the file can import it."))
+
+
+def _stale_check() -> ValidationError:
+    return ValidationError(
+        _("This check is more than two hours old. Upload the file again."),
+        code="import_stale",
+    )
+
+
+def _import_changed() -> ValidationError:
+    return ValidationError(
+        _(
+            "The register or the file changed since the check you confirmed. Nothing was "
+            "imported; look at the new check below and confirm again."
+        ),
+        code="import_changed",
+    )
+
+
+@transaction.atomic
+def import_job_confirm(*, officer: User, job: ImportJob, fingerprint: str) -> ImportJob:
+    """Queue the import of a checked file in the background worker (``import_job_apply``),
+    once the quick checks pass; the worker checks everything again before it writes."""
+    _may_import(officer, job)
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status in (ImportJob.Status.IMPORTING, ImportJob.Status.IMPORTED):
+        raise ValidationError(_("This file has already been imported."), code="import_done")
+    if locked.status != ImportJob.Status.CHECKED:
+        raise ValidationError(
+            _("The check of this file has not finished. Wait until it has."),
+            code="import_unchecked",
+        )
+    if import_job_is_stale(locked):
+        raise _stale_check()
+    if fingerprint != locked.fingerprint:
+        raise _import_changed()
+    locked.status, locked.error = ImportJob.Status.IMPORTING, ""
+    locked.save(update_fields=["status", "error"])
+    transaction.on_commit(
+        partial(tasks.resident_import_apply.enqueue, locked.pk, fingerprint), robust=True
+    )
+    return locked
+
+
+def import_job_apply(*, job_id: int, fingerprint: str) -> str:
+    """The worker's part of a confirmation: import the file, or keep why it was not imported
+    for the officer to read on the job's page. Returns the job's new status."""
+    job = ImportJob.objects.select_related("kelurahan", "officer").filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.IMPORTING:
+        return ""
+    with translation.override(_officer_language(job)):
+        try:
+            job = import_job_run(officer=job.officer, job=job, fingerprint=fingerprint)
+        except ValidationError as error:
+            _import_refused(job, " ".join(error.messages))
+        except PermissionDenied as error:
+            _import_refused(job, str(error))
+        except Exception:
+            _import_refused(job, _("The import stopped unexpectedly. Nothing was imported."))
+            raise
+    job.refresh_from_db(fields=["status"])
+    return job.status
+
+
+def _import_refused(job: ImportJob, message: str) -> None:
+    """Back to the check, with the reason: the officer may look again and confirm again."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.IMPORTING).update(
+        status=ImportJob.Status.CHECKED, error=message
     )
 
 
@@ -659,38 +785,27 @@ def _write_all(rows: list[PlannedRow], *, officer: User) -> None:
 
 
 def import_job_run(*, officer: User, job: ImportJob, fingerprint: str) -> ImportJob:
-    """Import the accepted rows of a checked file, all or none.
+    """Import the accepted rows of a confirmed file, all or none (in the worker: see
+    ``import_job_apply``).
 
     Everything is checked again first: when the outcome differs from the check the officer
     confirmed (``fingerprint``), because the register changed meanwhile or the form was altered,
     nothing is written and the job keeps the new check for the officer to review.
     """
-    if not rules.has_perm("rtkeren.import_residents", officer, job.kelurahan) or (
-        job.officer_id != officer.pk
-    ):
-        raise PermissionDenied(_("Only the officer who uploaded the file can import it."))
-    if job.status != ImportJob.Status.CHECKED:
+    _may_import(officer, job)
+    if job.status != ImportJob.Status.IMPORTING:
         raise ValidationError(_("This file has already been imported."), code="import_done")
     if import_job_is_stale(job):
-        raise ValidationError(
-            _("This check is more than two hours old. Upload the file again."),
-            code="import_stale",
-        )
+        raise _stale_check()
     plan = _job_plan(job)
     if fingerprint != job.fingerprint or plan.fingerprint != job.fingerprint:
         job.plan, job.fingerprint = plan.as_json(), plan.fingerprint
         job.save(update_fields=["plan", "fingerprint"])
-        raise ValidationError(
-            _(
-                "The register or the file changed since the check you confirmed. Nothing was "
-                "imported; look at the new check below and confirm again."
-            ),
-            code="import_changed",
-        )
+        raise _import_changed()
     accepted = [row for row in plan.rows if row.action in Action.WRITES]
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != ImportJob.Status.CHECKED:
+        if locked.status != ImportJob.Status.IMPORTING:
             raise ValidationError(_("This file has already been imported."), code="import_done")
         _write_all(accepted, officer=officer)
         counts = plan.counts()

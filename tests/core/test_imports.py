@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -56,7 +57,10 @@ def nik(serial, born=BORN, sex="L"):
 
 
 def upload(client, file, kelurahan):
-    return client.post(reverse("resident-import"), {"kelurahan": kelurahan.pk, "file": file})
+    """Upload, and let the worker (run at once in tests) check the file once the upload
+    commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("resident-import"), {"kelurahan": kelurahan.pk, "file": file})
 
 
 def last_job():
@@ -72,10 +76,17 @@ def last_message(response):
 
 
 def confirm(client, job, fingerprint=None):
-    return client.post(
-        reverse("resident-import-run", args=[job.pk]),
-        {"fingerprint": job.fingerprint if fingerprint is None else fingerprint},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("resident-import-run", args=[job.pk]),
+            {"fingerprint": job.fingerprint if fingerprint is None else fingerprint},
+        )
+
+
+def job_error(job):
+    """What the worker said when it refused to import the file."""
+    job.refresh_from_db()
+    return job.error
 
 
 # The template.
@@ -225,8 +236,9 @@ def test_import_writes_through_the_resident_services(client, officer, kelurahan,
     assert siti.reveal_nik() == nik(2, sex="P")
     assert siti.nik_ciphertext != nik(2, sex="P")
     assert (siti.sex, siti.phone, siti.verification) == ("P", "+6281234567890", "verified")
-    messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == ["Impor selesai: 1 warga ditambahkan, 1 diperbarui."]
+    page = client.get(response["Location"]).content.decode()
+    assert ": 1 warga ditambahkan, 1 diperbarui." in page
+    assert "http-equiv" not in page
     assert "Berkas ini sudah diimpor." in [
         str(m) for m in confirm(client, job).wsgi_request._messages
     ]
@@ -257,8 +269,9 @@ def test_a_failure_while_writing_leaves_nothing_written(
     assert existing.history.count() == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CHECKED
-    assert last_message(response).startswith("Data warga menolak warga baru")
-    assert last_message(response).count("Tidak ada data yang diimpor") == 1
+    assert job_error(job).startswith("Data warga menolak warga baru")
+    assert job_error(job).count("Tidak ada data yang diimpor") == 1
+    assert job.error in client.get(response["Location"]).content.decode()
 
 
 def test_a_refused_update_leaves_nothing_written(client, officer, kelurahan, rt, monkeypatch):
@@ -278,12 +291,12 @@ def test_a_refused_update_leaves_nothing_written(client, officer, kelurahan, rt,
         return real_update(**kwargs)
 
     monkeypatch.setattr(service, "resident_update", update_then_fail)
-    response = confirm(client, job)
+    confirm(client, job)
     assert len(calls) == 2
     first.refresh_from_db()
     assert first.name == "Satu"
     assert not Resident.objects.with_nik(nik(3)).exists()
-    assert last_message(response) == (
+    assert job_error(job) == (
         "Baris 3 tidak dapat disimpan: Nama ditolak. Tidak ada data yang diimpor."
     )
 
@@ -296,8 +309,8 @@ def test_a_register_change_after_the_check_is_refused_and_rechecked(
     job = last_job()
     old_fingerprint = job.fingerprint
     factories.ResidentFactory(rt=foreign_rt, nik=nik(2), birth_date=BORN, sex="L")
-    response = confirm(client, job)
-    assert "telah berubah" in last_message(response)
+    confirm(client, job)
+    assert "telah berubah" in job_error(job)
     assert Resident.objects.with_nik(nik(1)).count() == 0
     job.refresh_from_db()
     assert job.fingerprint != old_fingerprint
@@ -323,8 +336,8 @@ def test_altered_stored_file_is_refused(client, officer, kelurahan, rt):
     upload(client, csv_file([row(nik(1))]), kelurahan)
     job = last_job()
     ImportJob.objects.filter(pk=job.pk).update(content_sha256="f" * 64)
-    response = confirm(client, job)
-    assert "Berkas yang tersimpan telah berubah" in last_message(response)
+    confirm(client, job)
+    assert "Berkas yang tersimpan telah berubah" in job_error(job)
     assert not Resident.objects.exists()
 
 
@@ -336,7 +349,7 @@ def test_a_stored_file_that_no_longer_decrypts_is_refused(client, officer, kelur
     ImportJob.objects.filter(pk=job.pk).update(content=b"not a fernet token")
     response = confirm(client, job)
     assert response.status_code in (200, 302)
-    assert "Berkas yang tersimpan telah berubah" in last_message(response)
+    assert "Berkas yang tersimpan telah berubah" in job_error(job)
     assert not Resident.objects.exists()
 
 
@@ -423,39 +436,50 @@ def test_check_and_result_page_queries_do_not_grow_with_rows(client, officer, ke
 # Bad files.
 
 
+def refusal(response) -> str:
+    """Why a file was refused: by the upload form (its type, its size) or by the check."""
+    if response.status_code == 200:
+        return response.context["form"].errors["file"][0]
+    job = last_job()
+    assert job.status == ImportJob.Status.FAILED
+    assert bytes(job.content) == b"", "a file that cannot be checked is not kept"
+    return job.error
+
+
 def test_a_file_that_is_not_a_spreadsheet(client, officer, kelurahan):
     client.force_login(officer)
     response = upload(client, SimpleUploadedFile("warga.xlsx", b"%PDF-1.4 not a sheet"), kelurahan)
-    assert response.status_code == 200
-    assert "tidak dapat dibaca" in response.context["form"].errors["file"][0]
+    assert "tidak dapat dibaca" in refusal(response)
+    page = client.get(response["Location"]).content.decode()
+    assert "tidak dapat dibaca" in page
+    assert "Impor sekarang" not in page
+    ImportJob.objects.all().delete()
     response = upload(client, SimpleUploadedFile("warga.pdf", b"%PDF-1.4"), kelurahan)
-    assert "Unggah berkas Excel (.xlsx) atau CSV" in response.context["form"].errors["file"][0]
+    assert "Unggah berkas Excel (.xlsx) atau CSV" in refusal(response)
     response = upload(client, SimpleUploadedFile("warga.xls", b"\xd0\xcf"), kelurahan)
-    assert ".xls" in response.context["form"].errors["file"][0]
-    response = upload(client, SimpleUploadedFile("warga.csv", b"\xff\xfe\x00\x00"), kelurahan)
-    assert response.status_code == 200
+    assert ".xls" in refusal(response)
     assert not ImportJob.objects.exists()
+    response = upload(client, SimpleUploadedFile("warga.csv", b"\xff\xfe\x00\x00"), kelurahan)
+    assert "NIK" in refusal(response)
 
 
 def test_a_file_too_large_or_with_too_many_rows(client, officer, kelurahan, rt, monkeypatch):
     client.force_login(officer)
     big = SimpleUploadedFile("warga.csv", b"x" * (service.MAX_FILE_BYTES + 1))
     response = upload(client, big, kelurahan)
-    assert "lebih dari 5 MB" in response.context["form"].errors["file"][0]
+    assert "lebih dari 5 MB" in refusal(response)
+    assert not ImportJob.objects.exists()
     monkeypatch.setattr(service, "MAX_ROWS", 2)
     response = upload(client, csv_file([row(nik(n)) for n in (1, 2, 3)]), kelurahan)
-    assert "lebih dari 2 warga" in response.context["form"].errors["file"][0]
-    assert not ImportJob.objects.exists()
+    assert "lebih dari 2 warga" in refusal(response)
 
 
 def test_a_file_missing_columns(client, officer, kelurahan):
     client.force_login(officer)
     response = upload(client, csv_file([["Budi", "7"]], headers=["Nama", "RW"]), kelurahan)
-    error = response.context["form"].errors["file"][0]
-    assert "NIK, Tanggal lahir, RT" in error
+    assert "NIK, Tanggal lahir, RT" in refusal(response)
     response = upload(client, csv_file([]), kelurahan)
-    assert "tidak berisi baris data" in response.context["form"].errors["file"][0]
-    assert not ImportJob.objects.exists()
+    assert "tidak berisi baris data" in refusal(response)
 
 
 # Hostile spreadsheets: small files that claim, or hold, far more than they carry.
