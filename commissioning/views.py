@@ -9,11 +9,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT
+from rtkeren.ratelimits import upload_rate_limited
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
@@ -134,6 +136,7 @@ class PotentialListView(LoginRequiredMixin, ListView):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialForm
@@ -199,6 +202,7 @@ class PotentialObjectMixin(ScopedObjectMixin):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class PotentialUpdateView(PotentialObjectMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialUpdateForm

@@ -18,6 +18,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from rtkeren import scopes
 from rtkeren.forms.imports import ImportConfirmForm, ImportUploadForm
 from rtkeren.models import ImportJob, Kelurahan, Role
+from rtkeren.ratelimits import upload_rate_limited
 from rtkeren.services import imports as service
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
 from rtkeren.views.mixins import ScopedObjectMixin
@@ -36,6 +37,7 @@ class ImportPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(upload_rate_limited, name="post")
 class ImportStartView(ImportPermissionMixin, FormView):
     template_name = "rtkeren/import_start.html"
     form_class = ImportUploadForm
