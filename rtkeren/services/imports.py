@@ -629,7 +629,10 @@ def _officer_language(job: ImportJob) -> str:
 
 def import_job_check(*, job_id: int) -> str:
     """The worker's part of an upload: read and check the file, keep the plan for the officer
-    to confirm. Returns the job's new status."""
+    to confirm. Returns the job's new status.
+
+    Not one transaction: each step (claimed, lines read so far, done or failed) must reach the
+    officer's page while the check goes on. It writes no resident."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.WAITING).update(
         status=ImportJob.Status.CHECKING, rows_read=0
     )
