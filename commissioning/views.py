@@ -9,12 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT
 from rtkeren.protected_files import ProtectedFileView
+from rtkeren.ratelimits import upload_rate_limited
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
@@ -135,6 +137,7 @@ class PotentialListView(LoginRequiredMixin, ListView):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialForm
@@ -210,6 +213,7 @@ class PotentialObjectMixin(ScopedObjectMixin):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class PotentialUpdateView(PotentialObjectMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialUpdateForm

@@ -21,7 +21,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from rtkeren import scopes
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.protected_files import ProtectedFileView
-from rtkeren.ratelimits import rate_limited
+from rtkeren.ratelimits import rate_limited, upload_rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
@@ -427,6 +427,7 @@ class MeetingPrintView(MeetingMixin, DetailView):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class MeetingPhotoCreateView(MeetingMixin, View):
     http_method_names = ["post"]
     permission_required = "delivery.manage_activity"
@@ -647,6 +648,7 @@ class TaskDoneView(PartMixin, View):
 # Spending.
 
 
+@method_decorator(upload_rate_limited, name="post")
 class SpendingView(ActivityMixin, FormView):
     template_name = "delivery/spending_list.html"
     form_class = SpendingForm

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rtkeren.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rtkeren.middleware.RequestBodyLimitMiddleware",
     "rtkeren.middleware.SessionIdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,8 +148,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The largest file the portal takes (a photo, a receipt, a resident file: 5 MB each), and the
+# largest request body: that file with the form around it. A larger body gets the 413 page
+# before it is read (rtkeren.middleware.RequestBodyLimitMiddleware); the proxy in front must
+# refuse the same (nginx: client_max_body_size 6m).
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 6 * 1024 * 1024)
+# Uploads larger than this wait in a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5_242_880)
+# Form fields other than files: never more than the body itself may hold.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 
@@ -196,6 +205,8 @@ RATE_LIMITS = {
     "vote": ("30/m", "300/m"),
     "evaluate": ("10/m", "200/m"),
     "checkin": ("10/m", "300/m"),
+    # Photos, receipts and resident files: a phone documenting a busy day stays well below.
+    "upload": ("30/h", "300/h"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
 # connection's address). Only their entries are trusted for the client's address.
