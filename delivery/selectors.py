@@ -30,6 +30,7 @@ from rtkeren.models import (
 )
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.selectors.privacy import consent_in_force
+from rtkeren.selectors.residents import acting_resident, confirmed_accounts
 
 from .models import (
     COMPLETION_STATUSES,
@@ -217,6 +218,15 @@ def rt_spending(*, rt: RT, period: Period) -> QuerySet[Spending]:
     )
 
 
+def own_attendance(meeting: Meeting, user) -> Attendance | None:
+    """The user's attendance at ``meeting`` as the resident they may act as: a claimed entry's
+    attendance is not the claimant's."""
+    resident = acting_resident(user)
+    if resident is None:
+        return None
+    return meeting.attendances.filter(resident=resident).first()
+
+
 def task_assignees(activity: Activity) -> QuerySet[User]:
     """Who can be given a committee task: implementers with an account, and the people who
     manage the activity's delivery (its RT chair and Pokmas, the kelurahan's officers)."""
@@ -231,7 +241,11 @@ def task_assignees(activity: Activity) -> QuerySet[User]:
     return (
         User.objects.filter(
             Q(pk__in=managers.values("user"))
-            | Q(pk__in=activity.implementers.values("resident__user"))
+            | Q(
+                pk__in=confirmed_accounts(
+                    Resident.objects.filter(implementer_roles__activity=activity)
+                )
+            )
         )
         .filter(is_active=True)
         .order_by("first_name", "last_name", "username")
@@ -243,11 +257,12 @@ def open_tasks_of(user) -> QuerySet[Task]:
 
 
 def notification_recipients(activity: Activity) -> QuerySet[User]:
-    """Implementers and everyone who attended a meeting of the activity, with an account."""
+    """Implementers and everyone who attended a meeting of the activity, with an account
+    confirmed as them."""
     residents = Resident.objects.filter(
         Q(implementer_roles__activity=activity) | Q(pk__in=_attendees(activity))
     )
-    return User.objects.filter(pk__in=residents.values("user"), is_active=True)
+    return confirmed_accounts(residents)
 
 
 def _attendees(activity: Activity):

@@ -343,8 +343,7 @@ class MeetingCheckinView(LoginRequiredMixin, View):
         problem = services.checkin_problem(meeting=meeting, token=token)
         if problem is not None:
             return self._page(meeting, problem=problem.messages[0], status=400)
-        attendance = meeting.attendances.filter(resident__user=request.user).first()
-        return self._page(meeting, attendance=attendance)
+        return self._page(meeting, attendance=selectors.own_attendance(meeting, request.user))
 
     def post(self, request, pk, token):
         meeting = self._meeting(pk)

@@ -41,14 +41,15 @@ def accounts(names: str) -> frozenset[str]:
 
 EVERYONE = accounts(
     "admin kota petugas pendamping ketua_rw ketua_rt ketua_rt2 komunitas warga petugas2 warga2 "
-    "pendaftar1 pendaftar2 pendaftar3 pendaftar4"
+    "pendaftar1 pendaftar2 pendaftar3 pendaftar4 pengklaim"
 )
-# Residents in the register, verified or waiting: they have a Data Saya.
-IN_THE_REGISTER = accounts(
-    "ketua_rt ketua_rt2 ketua_rw komunitas warga warga2 pendaftar1 pendaftar2 pendaftar3 pendaftar4"
-)
+# Waiting for the RT chair: self-registered, or claiming a register entry (pengklaim). Both are
+# nobody yet and must get the same answers, or the portal tells whether a claim matched.
+WAITING = accounts("pendaftar1 pendaftar2 pendaftar3 pendaftar4 pengklaim")
+# Residents confirmed in the register: they have a Data Saya.
+IN_THE_REGISTER = accounts("ketua_rt ketua_rt2 ketua_rw komunitas warga warga2")
 # Everyone but those waiting for verification.
-VERIFIED = EVERYONE - accounts("pendaftar1 pendaftar2 pendaftar3 pendaftar4")
+VERIFIED = EVERYONE - WAITING
 NOBODY = frozenset()
 
 
