@@ -11,7 +11,7 @@ import rules
 from django.utils import timezone
 
 from rtkeren import scopes
-from rtkeren.models import ActivityStatus, Participation, Role, Stage
+from rtkeren.models import ActivityStatus, Role
 from rtkeren.rules import (
     can_view_activity,
     is_admin,
@@ -28,20 +28,16 @@ from rtkeren.rules import (
 )
 
 from .models import EVALUATED_STATUSES, Side
-from .selectors import window_closes_at
+from .selectors import participations_of, window_closes_at
 
 
 @rules.predicate
 def is_participant(user, activity):
-    """A verified resident who attended or implemented the activity (the delivery ledger)."""
+    """The resident the user acts as attended or implemented the activity (the delivery
+    ledger)."""
     if activity is None or not user.is_authenticated:
         return False
-    return Participation.objects.filter(
-        activity=activity,
-        stage=Stage.DELIVERY,
-        resident__user=user,
-        resident__verification="verified",
-    ).exists()
+    return participations_of(user).filter(activity=activity).exists()
 
 
 @rules.predicate

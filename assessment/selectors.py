@@ -22,6 +22,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
+from rtkeren.selectors.residents import acting_resident
 
 from .models import SCORE_MAX, Criterion, Evaluation, EvaluationRound, FollowUp, Score, Side
 
@@ -79,12 +80,12 @@ def _window_open_condition(now: datetime.datetime) -> Q:
 
 
 def participations_of(user) -> QuerySet[Participation]:
-    """The delivery ledger rows of the user's own verified entry in the register."""
-    return Participation.objects.filter(
-        stage=Stage.DELIVERY,
-        resident__user=user,
-        resident__verification=Resident.Verification.VERIFIED,
-    )
+    """The delivery ledger rows of the resident the user acts as (none for an account the RT
+    chair has not confirmed: a claimed entry's attendance is not the claimant's)."""
+    resident = acting_resident(user)
+    if resident is None:
+        return Participation.objects.none()
+    return Participation.objects.filter(stage=Stage.DELIVERY, resident=resident)
 
 
 def _may_evaluate_condition(user) -> Q:
@@ -106,7 +107,8 @@ def _may_evaluate_condition(user) -> Q:
 
 
 def _mine(user) -> Q:
-    return Q(evaluator=user) | Q(resident__user=user)
+    resident = acting_resident(user)
+    return Q(evaluator=user) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
 
 
 def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:

@@ -26,6 +26,7 @@ from rtkeren.models import (
     Stage,
     User,
 )
+from rtkeren.selectors.residents import acting_resident, confirmed_accounts
 from rtkeren.services.activities import activity_mark_evaluated
 from rtkeren.services.ledger import participation_record, participation_remove
 from rtkeren.services.notifications import notification_send
@@ -189,7 +190,7 @@ def evaluation_submit(
     side = side_for(by, activity)
     resident = None
     if side == Side.COMMUNITY:
-        resident = Resident.objects.verified().filter(user=by).first()
+        resident = acting_resident(by)
     return _create(
         Evaluation(
             activity=activity,
@@ -276,12 +277,12 @@ def evaluations_invite(*, activity: Activity, from_status: str, to_status: str, 
     kelurahan's officers and facilitators to evaluate it. A transition listener."""
     if to_status != ActivityStatus.DELIVERED:
         return
-    residents = selectors.participants(activity).filter(verification=Resident.Verification.VERIFIED)
+    participants = confirmed_accounts(selectors.participants(activity))
     government = RoleAssignment.objects.current(timezone.localdate()).filter(
         role__in=(Role.OFFICER, Role.FACILITATOR), kelurahan=activity.kelurahan_id
     )
     recipients = User.objects.filter(
-        Q(resident__in=residents) | Q(pk__in=government.values("user"))
+        Q(pk__in=participants.values("pk")) | Q(pk__in=government.values("user"))
     ).exclude(pk=by.pk)
     title = activity.title
     notification_send(

@@ -5,7 +5,13 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.protected_files import ProtectedFilesAdminForm
+
 from .models import Attendance, Endorsement, Forum, InvitedElement, Potential, PriorityItem
+
+
+class PotentialAdminForm(ProtectedFilesAdminForm):
+    protected_files = {"photo": "commissioning:potential-photo"}
 
 
 class EndorsementInline(admin.TabularInline):
@@ -20,6 +26,7 @@ class EndorsementInline(admin.TabularInline):
 
 @admin.register(Potential)
 class PotentialAdmin(admin.ModelAdmin):
+    form = PotentialAdminForm
     list_display = (
         "title",
         "category",

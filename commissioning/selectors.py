@@ -4,7 +4,7 @@ the number of rows; and ``priorities_for``, which other stages use to start prop
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rtkeren import scopes
 from rtkeren.models import RT, RW, Kelurahan, Period, Resident, Role
 from rtkeren.selectors.activities import home_kelurahan_ids
+from rtkeren.selectors.residents import acting_resident
 
 from .models import (
     Attendance,
@@ -62,11 +63,15 @@ def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potentia
         .annotate(total=Count("pk"))
         .values("total")
     )
+    resident = acting_resident(user)
+    endorsed_by_me = (
+        Exists(Endorsement.objects.filter(potential=OuterRef("pk"), resident=resident))
+        if resident is not None
+        else Value(False)
+    )
     return queryset.annotate(
         endorsement_count=Coalesce(Subquery(endorsements), 0),
-        endorsed_by_me=Exists(
-            Endorsement.objects.filter(potential=OuterRef("pk"), resident__user_id=user.pk)
-        ),
+        endorsed_by_me=endorsed_by_me,
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, Stage, User
 from rtkeren.models.people import years_between
 from rtkeren.photos import photo_normalized
+from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.ledger import participation_record, participation_remove
 from rtkeren.services.notifications import notification_send
 
@@ -41,11 +42,6 @@ FORUM_FIELDS = ("title", "date", "starts_at", "ends_at", "place", "agenda")
 def _require(user, permission: str, obj=None) -> None:
     if not rules.has_perm(permission, user, obj):
         raise PermissionDenied(_("You may not do this here."))
-
-
-def _resident_of(user) -> Resident | None:
-    """The user's own verified, active entry in the register, if they have one."""
-    return Resident.objects.active().verified().filter(user=user).select_related("rt__rw").first()
 
 
 def _place_fields(place: Kelurahan | RW | RT) -> dict:
@@ -77,7 +73,7 @@ def potential_record(
     fields = _place_fields(place)
     fields.pop("rw", None)
     fields.pop("rw_id", None)
-    author_resident = _resident_of(by)
+    author_resident = acting_resident(by)
     potential = Potential(
         **fields,
         title=title,
@@ -147,7 +143,7 @@ def potential_endorse(*, potential: Potential, by: User) -> Endorsement:
     """``by`` says they see this potential too. A second endorsement is refused by the database,
     with a message that says so."""
     _require(by, "commissioning.endorse_potential", potential)
-    resident = _resident_of(by)
+    resident = acting_resident(by)
     if resident is None:
         raise ValidationError(
             _("Only residents in the register can endorse a potential."), code="not_a_resident"
@@ -173,7 +169,7 @@ def potential_endorse(*, potential: Potential, by: User) -> Endorsement:
 def potential_unendorse(*, potential: Potential, by: User) -> bool:
     """Take back ``by``'s endorsement. Returns whether there was one."""
     _require(by, "commissioning.endorse_potential", potential)
-    resident = _resident_of(by)
+    resident = acting_resident(by)
     if resident is None:
         return False
     deleted, _per_model = Endorsement.objects.filter(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("potensi/", cached_page(views.PotentialListView.as_view()), name="potential-list"),
     path("potensi/baru/", views.PotentialCreateView.as_view(), name="potential-create"),
     path("potensi/<int:pk>/", views.PotentialDetailView.as_view(), name="potential-detail"),
+    path("potensi/<int:pk>/foto/", views.PotentialPhotoView.as_view(), name="potential-photo"),
     path("potensi/<int:pk>/ubah/", views.PotentialUpdateView.as_view(), name="potential-update"),
     path(
         "potensi/<int:pk>/dukung/", views.PotentialEndorseView.as_view(), name="potential-endorse"

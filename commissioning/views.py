@@ -9,11 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT
+from rtkeren.protected_files import ProtectedFileView
+from rtkeren.ratelimits import upload_rate_limited
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
@@ -134,6 +137,7 @@ class PotentialListView(LoginRequiredMixin, ListView):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialForm
@@ -189,6 +193,16 @@ class PotentialDetailView(ScopedObjectMixin, DetailView):
         )
 
 
+class PotentialPhotoView(ProtectedFileView):
+    """The photo, to whoever may see the potential's page."""
+
+    permission_required = "commissioning.view_potential"
+    file_field = "photo"
+
+    def get_queryset(self):
+        return selectors.potentials_visible_to(self.request.user).with_places()
+
+
 class PotentialObjectMixin(ScopedObjectMixin):
     def get_queryset(self):
         return selectors.potentials_visible_to(self.request.user).with_places()
@@ -199,6 +213,7 @@ class PotentialObjectMixin(ScopedObjectMixin):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class PotentialUpdateView(PotentialObjectMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialUpdateForm

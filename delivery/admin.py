@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from rtkeren.protected_files import ProtectedFilesAdminForm
+
 from .models import (
     Attendance,
     CommitteeNote,
@@ -19,8 +21,17 @@ class AttendanceInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class PhotoAdminForm(ProtectedFilesAdminForm):
+    protected_files = {"image": "delivery:photo-file"}
+
+
+class SpendingAdminForm(ProtectedFilesAdminForm):
+    protected_files = {"receipt": "delivery:receipt-file"}
+
+
 class PhotoInline(admin.TabularInline):
     model = MeetingPhoto
+    form = PhotoAdminForm
     extra = 0
     raw_id_fields = ["uploaded_by"]
 
@@ -74,6 +85,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 @admin.register(Spending)
 class SpendingAdmin(admin.ModelAdmin):
+    form = SpendingAdminForm
     list_display = ["item", "activity", "spent_on", "amount"]
     date_hierarchy = "spent_on"
     search_fields = ["item", "activity__title"]

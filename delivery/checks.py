@@ -4,7 +4,8 @@ who coordinates an activity, and when it may be marked delivered."""
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from rtkeren.models import Activity, ActivityStatus, Resident
+from rtkeren.models import Activity, ActivityStatus
+from rtkeren.selectors.residents import acting_resident
 
 from .models import Implementer, Meeting
 
@@ -12,18 +13,19 @@ _CACHE = "_delivery_coordinated"
 
 
 def is_coordinator(user, activity: Activity) -> bool:
-    """An active resident implementing ``activity`` as koordinator; read once per user object
-    (i.e. per request) and activity."""
+    """The resident the user acts as implements ``activity`` as koordinator; read once per user
+    object (i.e. per request) and activity."""
     if not user.is_authenticated or activity is None or activity.pk is None:
         return False
     known = user.__dict__.setdefault(_CACHE, {})
     if activity.pk not in known:
-        known[activity.pk] = Implementer.objects.filter(
-            activity_id=activity.pk,
-            role=Implementer.Role.COORDINATOR,
-            resident__user=user,
-            resident__status=Resident.Status.ACTIVE,
-        ).exists()
+        resident = acting_resident(user)
+        known[activity.pk] = (
+            resident is not None
+            and Implementer.objects.filter(
+                activity_id=activity.pk, role=Implementer.Role.COORDINATOR, resident=resident
+            ).exists()
+        )
     return known[activity.pk]
 
 

@@ -3,7 +3,8 @@
 The activity's RT chair, the Pokmas members of its RT, its coordinators (implementers in the
 role koordinator) and the officers of its kelurahan manage delivery; facilitators and city
 viewers read everything; residents who may see the activity read its public parts (meetings,
-outputs, photos, counts: never names of attendees nor spending lines).
+outputs, counts, and photos of meetings whose attendees all agreed to photos being shown:
+never names of attendees nor spending lines).
 """
 
 import rules
@@ -61,6 +62,12 @@ def is_plannable(user, obj):
 
 
 @rules.predicate
+def is_public_photo(user, photo):
+    """A meeting photo everyone pictured agreed to (``public`` from the photo's selector)."""
+    return bool(getattr(photo, "public", False))
+
+
+@rules.predicate
 def is_task_assignee(user, task):
     return task is not None and user.is_authenticated and task.assignee_id == user.pk
 
@@ -77,6 +84,14 @@ rules.add_perm("delivery.plan_meetings", is_plannable & manages_delivery)
 rules.add_perm(
     "delivery.complete_task", is_in_delivery_stage & (manages_delivery | is_task_assignee)
 )
+# A photo as the meeting page shows it; a receipt to whoever reads the spending lines, at any
+# stage, since the activity's report and the LPJ show them after delivery too.
+rules.add_perm(
+    "delivery.view_photo",
+    reads_delivery_records
+    | (is_in_delivery_stage & _on_activity(can_view_activity) & is_public_photo),
+)
+rules.add_perm("delivery.view_receipt", reads_delivery_records)
 rules.add_perm(
     "delivery.view_rt_spending",
     is_pokmas_member_of | is_rt_chair_of | is_officer_of | is_facilitator_of | sees_city,

@@ -1,7 +1,10 @@
 """Reads of co-delivery, each with the joins and prefetches that keep a page's queries flat."""
 
 from django.db.models import (
+    BooleanField,
     Count,
+    Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -17,6 +20,7 @@ from django.utils import timezone
 from rtkeren.models import (
     RT,
     Activity,
+    Consent,
     Kelurahan,
     Period,
     Resident,
@@ -25,6 +29,8 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.selectors.activities import activities_visible_to
+from rtkeren.selectors.privacy import consent_in_force
+from rtkeren.selectors.residents import acting_resident, confirmed_accounts
 
 from .models import (
     COMPLETION_STATUSES,
@@ -101,10 +107,24 @@ def scope_residents(activity: Activity) -> QuerySet[Resident]:
     return queryset.filter(rt__rw__kelurahan_id=activity.kelurahan_id)
 
 
+def photos_shown_beyond_committee(meeting_ref: str = "pk") -> ExpressionWrapper:
+    """Whether the photos of the meeting at ``meeting_ref`` may be shown to everyone who sees
+    the meeting, not only to those who keep the activity's records: when attendance was taken
+    and every resident recorded there has a photo consent in force. A photo of a meeting shows
+    its attendees, so one of them without consent keeps the meeting's photos as evidence
+    only."""
+    attendances = Attendance.objects.filter(meeting=OuterRef(meeting_ref))
+    without_consent = attendances.exclude(consent_in_force(Consent.Purpose.PHOTO))
+    return ExpressionWrapper(
+        Exists(attendances) & ~Exists(without_consent), output_field=BooleanField()
+    )
+
+
 def meetings_of(activity: Activity) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(activity=activity)
         .with_counts()
+        .annotate(photos_public=photos_shown_beyond_committee())
         .order_by("date", "starts_at", "pk")
         .prefetch_related(Prefetch("photos", queryset=MeetingPhoto.objects.order_by("pk")))
     )
@@ -112,22 +132,52 @@ def meetings_of(activity: Activity) -> QuerySet[Meeting]:
 
 def meeting_queryset(user) -> QuerySet[Meeting]:
     """Meetings of the delivery activities ``user`` may see."""
-    return Meeting.objects.filter(
-        activity__in=delivery_activities_visible_to(user).values("pk")
-    ).select_related("activity__rt__rw", "activity__kelurahan", "activity__period")
+    return (
+        Meeting.objects.filter(activity__in=delivery_activities_visible_to(user).values("pk"))
+        .select_related("activity__rt__rw", "activity__kelurahan", "activity__period")
+        .annotate(photos_public=photos_shown_beyond_committee())
+    )
+
+
+def _name_shown(public: bool):
+    """Names for those who keep the records; elsewhere only with the resident's consent."""
+    if public:
+        return consent_in_force(Consent.Purpose.PUBLIC_NAME)
+    return Value(True, output_field=BooleanField())
 
 
 def attendance_of(meeting: Meeting, *, public: bool) -> QuerySet[Attendance]:
-    """Who attended; the public list leaves minors out."""
-    queryset = meeting.attendances.select_related("resident__rt__rw", "recorded_by")
+    """Who attended; the public list leaves minors out, and shows a name (``name_shown``) only
+    when the resident agreed to it."""
+    queryset = meeting.attendances.select_related("resident__rt__rw", "recorded_by").annotate(
+        name_shown=_name_shown(public)
+    )
     return queryset.filter(is_minor=False) if public else queryset
 
 
 def implementers_of(activity: Activity, *, public: bool) -> QuerySet[Implementer]:
-    queryset = activity.implementers.select_related("resident__rt__rw")
+    queryset = activity.implementers.select_related("resident__rt__rw").annotate(
+        name_shown=_name_shown(public)
+    )
     if public:
         queryset = queryset.filter(resident__in=Resident.objects.adults())
     return queryset
+
+
+def meeting_photos_visible_to(user) -> QuerySet[MeetingPhoto]:
+    """Photos of the meetings of every activity ``user`` may see (any stage: the activity's
+    report shows them after delivery too), with ``public`` for the consent rule."""
+    return (
+        MeetingPhoto.objects.filter(meeting__activity__in=activities_visible_to(user).values("pk"))
+        .select_related("meeting__activity__rt__rw", "meeting__activity__kelurahan")
+        .annotate(public=photos_shown_beyond_committee("meeting"))
+    )
+
+
+def spendings_visible_to(user) -> QuerySet[Spending]:
+    return Spending.objects.filter(
+        activity__in=activities_visible_to(user).values("pk")
+    ).select_related("activity__rt__rw", "activity__kelurahan")
 
 
 def residents_for_attendance(meeting: Meeting, *, name: str = "") -> QuerySet[Resident]:
@@ -168,6 +218,15 @@ def rt_spending(*, rt: RT, period: Period) -> QuerySet[Spending]:
     )
 
 
+def own_attendance(meeting: Meeting, user) -> Attendance | None:
+    """The user's attendance at ``meeting`` as the resident they may act as: a claimed entry's
+    attendance is not the claimant's."""
+    resident = acting_resident(user)
+    if resident is None:
+        return None
+    return meeting.attendances.filter(resident=resident).first()
+
+
 def task_assignees(activity: Activity) -> QuerySet[User]:
     """Who can be given a committee task: implementers with an account, and the people who
     manage the activity's delivery (its RT chair and Pokmas, the kelurahan's officers)."""
@@ -182,7 +241,11 @@ def task_assignees(activity: Activity) -> QuerySet[User]:
     return (
         User.objects.filter(
             Q(pk__in=managers.values("user"))
-            | Q(pk__in=activity.implementers.values("resident__user"))
+            | Q(
+                pk__in=confirmed_accounts(
+                    Resident.objects.filter(implementer_roles__activity=activity)
+                )
+            )
         )
         .filter(is_active=True)
         .order_by("first_name", "last_name", "username")
@@ -194,11 +257,12 @@ def open_tasks_of(user) -> QuerySet[Task]:
 
 
 def notification_recipients(activity: Activity) -> QuerySet[User]:
-    """Implementers and everyone who attended a meeting of the activity, with an account."""
+    """Implementers and everyone who attended a meeting of the activity, with an account
+    confirmed as them."""
     residents = Resident.objects.filter(
         Q(implementer_roles__activity=activity) | Q(pk__in=_attendees(activity))
     )
-    return User.objects.filter(pk__in=residents.values("user"), is_active=True)
+    return confirmed_accounts(residents)
 
 
 def _attendees(activity: Activity):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 
 from rtkeren.models import Activity, Resident, Stage, User
 from rtkeren.photos import photo_normalized
+from rtkeren.selectors.residents import acting_resident, awaits_confirmation
 from rtkeren.services.ledger import participation_record, participation_remove
 from rtkeren.services.notifications import notification_send
 from rtkeren.templatetags.rtkeren import rupiah
@@ -304,19 +305,21 @@ def checkin_problem(*, meeting: Meeting, token: str, now: datetime.datetime | No
 
 
 def _checkin_resident(*, meeting: Meeting, user: User) -> Resident:
-    resident = Resident.objects.filter(user=user).select_related("rt__rw").first()
-    if resident is None or resident.status != Resident.Status.ACTIVE:
-        raise ValidationError(
-            _("Only active residents in the register can check in. Ask the committee."),
-            code="checkin_no_resident",
-        )
-    if not resident.is_verified:
+    resident = acting_resident(user)
+    if resident is None and awaits_confirmation(user):
+        # A claimed register entry is refused as a self-typed one is: the claimant learns
+        # nothing about the entry, and nothing is written to it.
         raise ValidationError(
             _(
                 "Your account has not been verified by your RT chair yet, so you cannot check "
                 "in yourself. Ask the committee to record your attendance."
             ),
             code="checkin_unverified",
+        )
+    if resident is None:
+        raise ValidationError(
+            _("Only active residents in the register can check in. Ask the committee."),
+            code="checkin_no_resident",
         )
     if not resident.is_adult(meeting.date):
         raise ValidationError(

@@ -51,6 +51,8 @@ urlpatterns = [
         views.ImplementerDeleteView.as_view(),
         name="implementer-delete",
     ),
+    path("foto/<int:pk>/", views.MeetingPhotoFileView.as_view(), name="photo-file"),
+    path("realisasi/<int:pk>/nota/", views.SpendingReceiptView.as_view(), name="receipt-file"),
     path("luaran/<int:pk>/", views.OutputUpdateView.as_view(), name="output-update"),
     path("tugas/", views.TaskListView.as_view(), name="task-list"),
     path("tugas/<int:pk>/selesai/", views.TaskDoneView.as_view(), name="task-done"),

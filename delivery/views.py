@@ -20,7 +20,8 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
-from rtkeren.ratelimits import rate_limited
+from rtkeren.protected_files import ProtectedFileView
+from rtkeren.ratelimits import rate_limited, upload_rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
@@ -264,9 +265,11 @@ class MeetingDetailView(MeetingMixin, DetailView):
         user, meeting = self.request.user, self.object
         can_view_records = user.has_perm("delivery.view_records", meeting)
         can_manage = user.has_perm("delivery.manage_activity", meeting)
+        shows_photos = can_view_records or meeting.photos_public
         return super().get_context_data(
             attendances=list(selectors.attendance_of(meeting, public=not can_view_records)),
-            photos=list(meeting.photos.all()),
+            photos=list(meeting.photos.all()) if shows_photos else [],
+            photos_withheld=not shows_photos and meeting.photos.exists(),
             can_view_records=can_view_records,
             can_manage=can_manage,
             can_plan=user.has_perm("delivery.plan_meetings", meeting),
@@ -276,6 +279,22 @@ class MeetingDetailView(MeetingMixin, DetailView):
             photo_form=PhotoForm(),
             **kwargs,
         )
+
+
+class MeetingPhotoFileView(ProtectedFileView):
+    permission_required = "delivery.view_photo"
+    file_field = "image"
+
+    def get_queryset(self):
+        return selectors.meeting_photos_visible_to(self.request.user)
+
+
+class SpendingReceiptView(ProtectedFileView):
+    permission_required = "delivery.view_receipt"
+    file_field = "receipt"
+
+    def get_queryset(self):
+        return selectors.spendings_visible_to(self.request.user)
 
 
 def _checkin_path(meeting: Meeting) -> str:
@@ -324,8 +343,7 @@ class MeetingCheckinView(LoginRequiredMixin, View):
         problem = services.checkin_problem(meeting=meeting, token=token)
         if problem is not None:
             return self._page(meeting, problem=problem.messages[0], status=400)
-        attendance = meeting.attendances.filter(resident__user=request.user).first()
-        return self._page(meeting, attendance=attendance)
+        return self._page(meeting, attendance=selectors.own_attendance(meeting, request.user))
 
     def post(self, request, pk, token):
         meeting = self._meeting(pk)
@@ -408,6 +426,7 @@ class MeetingPrintView(MeetingMixin, DetailView):
         )
 
 
+@method_decorator(upload_rate_limited, name="post")
 class MeetingPhotoCreateView(MeetingMixin, View):
     http_method_names = ["post"]
     permission_required = "delivery.manage_activity"
@@ -628,6 +647,7 @@ class TaskDoneView(PartMixin, View):
 # Spending.
 
 
+@method_decorator(upload_rate_limited, name="post")
 class SpendingView(ActivityMixin, FormView):
     template_name = "delivery/spending_list.html"
     form_class = SpendingForm

@@ -310,20 +310,27 @@ def _discuss(activity: Activity, spec: ProposalSpec, users: dict[str, User]) -> 
 
 
 def _paper_votes(voting_round: VotingRound, wanted: dict[str, int], proposals, recorder) -> int:
-    """Ballots of residents without an account, as counted at the RT's meeting."""
+    """Ballots of residents without an account, as counted at the RT's meeting. Each proposal
+    goes to the residents who have used the fewest of their votes so far, so that nobody holds
+    more than the round allows (the database refuses that too)."""
     if voting_round.votes.exists():
         return 0
+    allowed = voting_round.votes_per_resident
+    needed = max(max(wanted.values(), default=0), -(-sum(wanted.values()) // allowed))
     residents = list(
         Resident.objects.active()
         .verified()
         .adults()
         .filter(rt=voting_round.rt_id, user__isnull=True)
-        .order_by("pk")[: max(wanted.values(), default=0)]
+        .order_by("pk")[:needed]
     )
+    used = dict.fromkeys(residents, 0)
     cast = 0
-    for key, count in wanted.items():
-        for resident in residents[:count]:
+    for key, count in sorted(wanted.items(), key=lambda item: -item[1]):
+        voters = sorted((r for r in residents if used[r] < allowed), key=used.__getitem__)
+        for resident in voters[:count]:
             Vote.objects.create(round=voting_round, activity=proposals[key], resident=resident)
+            used[resident] += 1
             participation_record(
                 resident=resident,
                 stage=Stage.DESIGNING,

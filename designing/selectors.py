@@ -35,6 +35,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
+from rtkeren.selectors.residents import confirmed_accounts
 from rtkeren.services.periods import period_ceiling_for, period_split_warning
 
 from .models import Comment, ProposalOrigin, Vote, VotingRound
@@ -346,13 +347,13 @@ def round_turnout(voting_round: VotingRound) -> dict:
 
 
 def round_scope_accounts(voting_round: VotingRound) -> QuerySet[User]:
-    """Accounts of the verified, active residents the round is for."""
+    """Accounts confirmed as the verified, active residents the round is for."""
     residents = Resident.objects.active().verified()
     if voting_round.rt_id:
         residents = residents.filter(rt=voting_round.rt_id)
     else:
         residents = residents.filter(rt__rw__kelurahan=voting_round.kelurahan_id)
-    return User.objects.filter(is_active=True, resident__in=residents)
+    return confirmed_accounts(residents)
 
 
 def open_rounds_holding(activity: Activity):

@@ -31,6 +31,7 @@ from rtkeren.models import (
     Stage,
     User,
 )
+from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.activities import (
     activity_approve,
     activity_freeze_content,
@@ -99,13 +100,6 @@ class ProposalData:
 def _require(user, permission: str, obj=None) -> None:
     if not rules.has_perm(permission, user, obj):
         raise PermissionDenied(_("You may not do this here."))
-
-
-def resident_of(user) -> Resident | None:
-    """The user's own verified, active entry in the register, if they have one."""
-    if not user.is_authenticated:
-        return None
-    return Resident.objects.active().verified().filter(user=user).select_related("rt__rw").first()
 
 
 def version_of(activity: Activity) -> str:
@@ -290,7 +284,7 @@ def comment_post(
     comment = Comment(activity=activity, parent=parent, author=by, body=body)
     comment.full_clean()
     comment.save()
-    resident = resident_of(by)
+    resident = acting_resident(by)
     if resident is not None:
         participation_record(
             resident=resident,
@@ -504,7 +498,7 @@ def round_open(
 
 def voting_resident(user, voting_round: VotingRound) -> Resident:
     """The user's resident entry, if they may vote in the round; else a clear refusal."""
-    resident = resident_of(user)
+    resident = acting_resident(user)
     if resident is None:
         raise PermissionDenied(
             _("Only verified residents vote. Ask your RT chair to verify your account.")

@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -66,3 +67,30 @@ class SessionIdleTimeoutMiddleware:
 def session_started(sender, request, user, **kwargs):
     """Logging in counts as use; the session is written then anyway."""
     request.session[SessionIdleTimeoutMiddleware.KEY] = int(time.time())
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose body is larger than ``REQUEST_BODY_MAX_BYTES`` before a byte of
+    it is read, with a page that says what to do.
+
+    Django caps the form fields it keeps in memory, but a file it writes to a temporary file of
+    any size. The proxy in front refuses such bodies first (nginx ``client_max_body_size``);
+    this keeps the same limit where no proxy does.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            return render(
+                request,
+                "413.html",
+                {"limit": settings.REQUEST_BODY_MAX_BYTES, "file_limit": settings.UPLOAD_MAX_BYTES},
+                status=413,
+            )
+        return self.get_response(request)

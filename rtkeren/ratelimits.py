@@ -9,6 +9,7 @@ per_ip)}`` in django-ratelimit's notation ("30/m"); ``None`` means no limit on t
 """
 
 import logging
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -107,18 +108,38 @@ def too_many_requests(request: HttpRequest):
     return response
 
 
-def rate_limited(group: str, *, methods: tuple[str, ...] = ("POST",)):
-    """Decorate a view (function or ``dispatch``) so that requests with these methods count
-    against ``group``; over the limit the view is not called and nothing changes."""
+def rate_limited(
+    group: str,
+    *,
+    methods: tuple[str, ...] = ("POST",),
+    counts: Callable[[HttpRequest], bool] | None = None,
+):
+    """Decorate a view (function or ``dispatch``) so that requests with these methods (and, with
+    ``counts``, only those it accepts) count against ``group``; over the limit the view is not
+    called and nothing changes."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             request = next(arg for arg in args if isinstance(arg, HttpRequest))
-            if request.method in methods and limit_exceeded(request, group):
+            if (
+                request.method in methods
+                and (counts is None or counts(request))
+                and limit_exceeded(request, group)
+            ):
                 return too_many_requests(request)
             return view(*args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def carries_a_file(request: HttpRequest) -> bool:
+    return bool(request.FILES)
+
+
+#: Every view that takes a photo, a receipt or a file: decoding and checking an upload costs the
+#: server far more than any other form, so uploads have their own, per-account, count. A form
+#: sent without a file (a potential without a photo) does not count.
+upload_rate_limited = rate_limited("upload", counts=carries_a_file)

@@ -10,6 +10,7 @@ from rtkeren import scopes, transitions
 from rtkeren.models import ActivityStatus, Resident, Role
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.audit import account_kelurahan_ids
+from rtkeren.selectors.residents import is_confirmed_as
 
 
 @rules.predicate
@@ -96,16 +97,10 @@ def is_resident_of_kelurahan(user, obj):
 
 @rules.predicate
 def is_self(user, resident):
-    """The user's own resident record (other objects with a ``user`` are not "self")."""
-    if not (user.is_authenticated and isinstance(resident, Resident)):
-        return False
-    if resident.user_id != user.pk:
-        return False
-    # A claimed register entry shows register facts (address, phone...) only once the RT chair
-    # has confirmed the claim, which gives the resident role for that RT.
-    if resident.verification == Resident.Verification.VERIFIED:
-        return resident.rt_id in scopes.rt_ids(user, Role.RESIDENT)
-    return True
+    """The user's own resident record (other objects with a ``user`` are not "self"): the entry
+    they are confirmed as, by the rule of ``rtkeren.selectors.residents.own_entry``. A claimed or
+    self-typed entry waiting for the RT chair is not yet anybody's "self"."""
+    return isinstance(resident, Resident) and is_confirmed_as(user, resident)
 
 
 sees_city = is_admin | is_city_viewer

@@ -12,6 +12,9 @@ from django.utils import timezone
 from rtkeren.models import RT, RW, Activity, Community, Kelurahan, Resident, Role, RoleAssignment
 
 _CACHE_ATTRIBUTE = "_rtkeren_current_assignments"
+#: Where ``rtkeren.selectors.residents.acting_resident`` keeps its answer for the request; it
+#: follows from the assignments, so it is forgotten with them.
+ACTING_RESIDENT_ATTRIBUTE = "_rtkeren_acting_resident"
 
 
 @dataclass(frozen=True)
@@ -72,8 +75,9 @@ def current_assignments(user) -> list[RoleAssignment]:
 
 def forget_assignments(user) -> None:
     """Drop the cached assignments after they change within the same request."""
-    if hasattr(user, _CACHE_ATTRIBUTE):
-        delattr(user, _CACHE_ATTRIBUTE)
+    for attribute in (_CACHE_ATTRIBUTE, ACTING_RESIDENT_ATTRIBUTE):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def has_role(user, *roles: str) -> bool:

@@ -55,3 +55,22 @@ def notification_email_send(notification_ids: list[int]) -> int:
         return 0
     # One connection for the whole batch rather than one per e-mail.
     return get_connection().send_messages(emails) or 0
+
+
+# The resident import: the services queue these, so they are imported when the task runs.
+
+
+@task()
+def resident_import_check(job_id: int) -> str:
+    """Read and check an uploaded resident file. Returns the job's new status."""
+    from rtkeren.services.imports import import_job_check
+
+    return import_job_check(job_id=job_id)
+
+
+@task()
+def resident_import_apply(job_id: int, fingerprint: str) -> str:
+    """Import a confirmed resident file, all or nothing. Returns the job's new status."""
+    from rtkeren.services.imports import import_job_apply
+
+    return import_job_apply(job_id=job_id, fingerprint=fingerprint)

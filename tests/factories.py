@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+import re
 
 import factory
 from django.apps import apps as django_apps
@@ -184,3 +185,56 @@ def make_resident_user(rt: models.RT, username: str | None = None, **resident_fi
     user = make_user_with_role(models.Role.RESIDENT, username, rt=rt)
     resident = ResidentFactory(rt=rt, user=user, name=user.get_full_name(), **resident_fields)
     return user, resident
+
+
+REGISTRATION_PASSWORD = "daftar-sendiri-2030"
+
+
+def make_claimant(rt: models.RT, username: str = "pengklaim", **entry_fields):
+    """An account that claimed, through registration, a register entry an officer entered (the
+    same NIK, name and birth date), not confirmed by the RT chair: it holds no role."""
+    from rtkeren.services.accounts import registration_submit
+
+    entry = ResidentFactory(rt=rt, **entry_fields)
+    user = registration_submit(
+        username=username,
+        name=entry.name,
+        nik=entry.reveal_nik(),
+        birth_date=entry.birth_date,
+        rt=rt,
+        password=REGISTRATION_PASSWORD,
+    )
+    entry.refresh_from_db()
+    assert entry.user_id == user.pk, "the claim did not match the register entry"
+    return user, entry
+
+
+def make_registrant(rt: models.RT, username: str, *, like: models.Resident):
+    """An account whose registration matched no entry (the name differs from ``like``'s, NIK and
+    birth date are the same): it waits with a pending entry of its own."""
+    from rtkeren.services.accounts import registration_submit
+
+    user = registration_submit(
+        username=username,
+        name=f"{like.name} Lain",
+        nik=like.reveal_nik(),
+        birth_date=like.birth_date,
+        rt=rt,
+        password=REGISTRATION_PASSWORD,
+    )
+    assert user.resident.verification == models.Resident.Verification.PENDING
+    return user
+
+
+_PER_REQUEST = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]*"')
+
+
+def page_as_anyone(response, user: models.User) -> tuple[int, str]:
+    """The status and body of ``response`` with what names ``user`` (username, name) and what
+    changes with every request (CSRF token, script nonce) taken out: two accounts' pages can then
+    be compared."""
+    body = response.content.decode()
+    for mark in (user.username, user.get_full_name(), user.first_name):
+        if mark:
+            body = body.replace(mark, "[account]")
+    return response.status_code, _PER_REQUEST.sub(r'\1"', body)

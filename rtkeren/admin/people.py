@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -24,6 +25,10 @@ from rtkeren.models import (
 from rtkeren.phone import normalize_phone
 from rtkeren.selectors.residents import looks_like_nik
 from rtkeren.services.residents import resident_check, resident_save
+
+#: Religion appears only in totals (its consent text says so): the admin never lists, filters
+#: or searches residents by it, so these fields are refused even in a hand-written URL.
+RELIGION_FIELDS = frozenset({"religion", "religion_consent_at"})
 
 
 @admin.register(User)
@@ -181,6 +186,11 @@ class ResidentAdmin(SimpleHistoryAdmin):
             field.label_from_instance = attrgetter("full_name")
             return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split(LOOKUP_SEP)[0] in RELIGION_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):
         if looks_like_nik(search_term):

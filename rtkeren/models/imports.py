@@ -9,11 +9,20 @@ class ImportJob(models.Model):
 
     The file is kept, encrypted, between the check and the confirmation so that it need not be
     uploaded twice, and is dropped once imported; the plan stays as the record of what was done.
+    Both the check and the import run in the background worker: the request only stores the
+    file or the confirmation and queues the work.
     """
 
     class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the check")
+        CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked, waiting for confirmation")
+        FAILED = "failed", _("Could not be checked")
+        IMPORTING = "importing", _("Being imported")
         IMPORTED = "imported", _("Imported")
+
+    #: The worker is on it (or is about to be): the page refreshes itself until it is done.
+    IN_PROGRESS = (Status.WAITING, Status.CHECKING, Status.IMPORTING)
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"
@@ -38,8 +47,10 @@ class ImportJob(models.Model):
     plan = models.JSONField(_("check result"), default=dict, editable=False)
     fingerprint = models.CharField(_("check fingerprint"), max_length=64, editable=False)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.CHECKED
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
     )
+    rows_read = models.PositiveIntegerField(_("lines read"), default=0)
+    error = models.TextField(_("problem"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("residents added"), default=0)
@@ -52,3 +63,7 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.kelurahan}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in self.IN_PROGRESS

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from rtkeren import scopes
 from rtkeren.models import (
@@ -17,6 +17,13 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.selectors.residents import own_entry
+
+
+def consent_in_force(purpose: str, resident_ref: str = "resident") -> Exists:
+    """Whether the resident at ``resident_ref`` of the outer query has ``purpose`` in force."""
+    return Exists(
+        Consent.objects.in_force().filter(purpose=purpose, resident=OuterRef(resident_ref))
+    )
 
 
 @dataclass

@@ -4,12 +4,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren import nik as nik_codec
 from rtkeren import scopes
-from rtkeren.models import RT, Resident, ResidentInterest, Role, User
+from rtkeren.models import RT, Resident, ResidentInterest, Role, RoleAssignment, User
 
 _LOOKS_LIKE_NIK = re.compile(r"[0-9]{16}")
 
@@ -62,11 +63,68 @@ def resident_rts_for(user: User) -> QuerySet:
 
 
 def own_entry(user: User) -> Q:
-    """The user's own register entry, as far as they may see it: an entry they registered
-    themselves, or a register entry they claimed (by NIK, name and birth date) once the RT chair
-    has confirmed it. Until then the claimant may be someone else and sees nothing of it."""
-    confirmed = Q(rt__in=scopes.rt_ids(user, Role.RESIDENT))
-    return Q(user=user) & (~Q(verification=Resident.Verification.VERIFIED) | confirmed)
+    """The register entry the user is confirmed as: linked to the account, verified, and in an
+    RT the user holds the resident role for. That role comes only from the RT chair or an officer
+    (verifying the registration, or entering the person), so an account that merely claimed an
+    entry by NIK, name and birth date, or that waits with an entry it typed itself, has none:
+    it may be someone else, and both kinds of waiting account must look alike, or the portal
+    would tell a stranger which NIK, name and birth date are in the register."""
+    return Q(
+        user=user,
+        verification=Resident.Verification.VERIFIED,
+        rt__in=scopes.rt_ids(user, Role.RESIDENT),
+    )
+
+
+def is_confirmed_as(user: User, resident: Resident) -> bool:
+    """``resident`` is the entry ``user`` is confirmed as (``own_entry``, for one object)."""
+    return (
+        user.is_authenticated
+        and resident.user_id == user.pk
+        and resident.verification == Resident.Verification.VERIFIED
+        and resident.rt_id in scopes.rt_ids(user, Role.RESIDENT)
+    )
+
+
+def acting_resident(user: User) -> Resident | None:
+    """The resident ``user`` may act as (check in, vote, evaluate, endorse, record, comment,
+    propose...): their confirmed entry (``own_entry``) while it is active. Read once per user
+    object, i.e. per request, with its RT and RW joined."""
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return getattr(user, scopes.ACTING_RESIDENT_ATTRIBUTE)
+    except AttributeError:
+        pass
+    rts = scopes.rt_ids(user, Role.RESIDENT)
+    resident = (
+        Resident.objects.active().filter(own_entry(user)).select_related("rt__rw").first()
+        if rts
+        else None
+    )
+    setattr(user, scopes.ACTING_RESIDENT_ATTRIBUTE, resident)
+    return resident
+
+
+def confirmed_accounts(residents: QuerySet) -> QuerySet:
+    """The active accounts confirmed as one of ``residents`` (see ``own_entry``): whom what is
+    said to those residents reaches. A claimant waiting for the RT chair hears nothing of the
+    entry it claimed."""
+    confirmed = RoleAssignment.objects.current(timezone.localdate()).filter(
+        user=OuterRef("user"), role=Role.RESIDENT, rt=OuterRef("rt")
+    )
+    entries = residents.filter(
+        Exists(confirmed), verification=Resident.Verification.VERIFIED, user__isnull=False
+    )
+    return User.objects.filter(pk__in=entries.values("user"), is_active=True)
+
+
+def awaits_confirmation(user: User) -> bool:
+    """The account has an entry in the register that it is not confirmed as yet: one it typed
+    in itself, or one it claimed. The two are told the same thing."""
+    if not user or not user.is_authenticated:
+        return False
+    return Resident.objects.filter(user=user).exclude(own_entry(user)).exists()
 
 
 def resident_detail_queryset(user: User) -> QuerySet:

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren import nik as nik_codec
-from rtkeren import scopes
 from rtkeren.auth_backends import looks_like_phone, users_for_login
 from rtkeren.models import (
     PASSWORD_CODE_MAX_ATTEMPTS,
@@ -37,6 +36,7 @@ from rtkeren.models import (
 )
 from rtkeren.models.people import adult_born_on_or_before
 from rtkeren.phone import normalize_phone
+from rtkeren.selectors.residents import is_confirmed_as
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
 
@@ -54,8 +54,9 @@ def same_name(first: str, second: str) -> bool:
 
 
 def is_confirmed(user: User, resident: Resident) -> bool:
-    """The account holds the resident role for the resident's RT (given at verification)."""
-    return resident.rt_id in scopes.rt_ids(user, Role.RESIDENT)
+    """The account is confirmed as ``resident``: it holds the resident role for the resident's
+    RT, given at verification."""
+    return is_confirmed_as(user, resident)
 
 
 # Registration.

@@ -16,12 +16,12 @@ from rtkeren.models import (
     Activity,
     ActivityStatus,
     ActivityTransition,
-    Resident,
     Role,
     Stage,
     User,
 )
 from rtkeren.selectors.accounts import role_holders
+from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
 from rtkeren.transitions import TRANSITIONS, transition_error, transition_listeners
@@ -96,7 +96,8 @@ def _activity_transition(
             note=reason,
         )
         if to_status == ActivityStatus.PROPOSED:
-            author_resident = Resident.objects.filter(user_id=locked.author_id).first()
+            author = by if by.pk == locked.author_id else locked.author
+            author_resident = acting_resident(author)
             if author_resident is not None:
                 participation_record(
                     resident=author_resident,

@@ -13,28 +13,42 @@ import hashlib
 import io
 import json
 import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import rules
 from cryptography.fernet import InvalidToken
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.formats.base_formats import CSV, XLSX
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
 from rtkeren import nik as nik_codec
+from rtkeren import tasks
 from rtkeren.models import RT, ImportJob, Kelurahan, Resident, User
 from rtkeren.phone import normalize_phone
 from rtkeren.services.residents import resident_update
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+#: Lines read at most, counting empty ones: a file may not hide an endless run of empty rows.
+MAX_LINES = 2 * MAX_ROWS
+#: Columns in which the column names are looked for: the template's, and room for a few more
+#: (a number, a remark) that officers add and the import ignores.
+MAX_HEADER_COLUMNS = 30
+#: What an Excel file (a zip archive) may unpack to; the template filled with MAX_ROWS residents
+#: unpacks to about 11 MB.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+#: How often the reading of a file tells how far it got, in lines.
+PROGRESS_EVERY = 500
 #: How long a checked file waits for confirmation before it must be uploaded again.
 JOB_MAX_AGE = datetime.timedelta(hours=2)
 #: NIKs looked up per query, well under every database's limit on query parameters.
@@ -233,52 +247,117 @@ def _decode(content: bytes) -> str:
     raise _unreadable()
 
 
-def import_file_read(*, content: bytes, file_format: str) -> list[PlannedRow]:
-    """The data rows of the file, each with its cells by column key. Raises a ValidationError
-    when the file is not a spreadsheet, lacks a required column or has too many rows."""
-    if len(content) > MAX_FILE_BYTES:
+def _too_large() -> ValidationError:
+    return ValidationError(
+        _("The file is larger than %(size)s MB. Split it into smaller files.")
+        % {"size": MAX_FILE_BYTES // (1024 * 1024)},
+        code="import_too_large",
+    )
+
+
+def _too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(rows)s residents. Split it into smaller files.")
+        % {"rows": f"{MAX_ROWS:,}".replace(",", ".")},
+        code="import_too_many_rows",
+    )
+
+
+def _csv_table(content: bytes) -> tuple[list, Callable[[int], Iterator[Sequence]]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    # Excel set to Indonesian separates CSV fields with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    headers = next(reader, [])[:MAX_HEADER_COLUMNS]
+
+    def lines(width: int) -> Iterator[Sequence]:
+        for values in reader:
+            yield values[:width]
+
+    return headers, lines
+
+
+def _xlsx_table(content: bytes) -> tuple[list, Callable[[int], Iterator[Sequence]]]:
+    """The first sheet, read row by row. Its ``<dimension>`` is never trusted: a file of a
+    kilobyte may claim A1:XFD20000, and reading by that claim fills hundreds of millions of
+    empty cells."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        # The sizes the archive declares bound what it unpacks to: nothing is read past them.
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
         raise ValidationError(
-            _("The file is larger than %(size)s MB. Split it into smaller files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)},
-            code="import_too_large",
+            _(
+                "The Excel file unpacks to more than %(size)s MB. Copy the residents into the "
+                "template and upload it again."
+            )
+            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)},
+            code="import_unpacked_too_large",
         )
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    sheet = workbook.active
+    sheet.reset_dimensions()
+    header_row = next(sheet.iter_rows(max_row=1, max_col=MAX_HEADER_COLUMNS, values_only=True), ())
+
+    def lines(width: int) -> Iterator[Sequence]:
+        try:
+            yield from sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+        finally:
+            workbook.close()
+
+    return list(header_row), lines
+
+
+def import_file_read(
+    *, content: bytes, file_format: str, on_progress: Callable[[int], None] | None = None
+) -> list[PlannedRow]:
+    """The data rows of the file, each with its cells by column key. Raises a ValidationError
+    when the file is not a spreadsheet, lacks a required column or has too many rows.
+
+    The file is read line by line, never more than the columns the template knows nor more than
+    ``MAX_ROWS`` + 1 residents, so that a small hostile file cannot take the memory or the time
+    of the server. ``on_progress`` is told every ``PROGRESS_EVERY`` lines how many were read.
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise _too_large()
+    read_table = _csv_table if file_format == ImportJob.Format.CSV else _xlsx_table
     try:
-        if file_format == ImportJob.Format.CSV:
-            text = _decode(content)
-            first_line = text.split("\n", 1)[0]
-            # Excel set to Indonesian separates CSV fields with semicolons.
-            delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-            dataset = CSV().create_dataset(text, delimiter=delimiter)
-        else:
-            dataset = XLSX().create_dataset(content)
+        headers, lines = read_table(content)
+        keys = _column_keys(headers)
+        missing = [c.header for c in COLUMNS if c.required and c.key not in keys.values()]
+        if missing:
+            raise ValidationError(
+                _(
+                    "The file lacks the columns %(columns)s. The first row must hold the "
+                    "column names of the template."
+                )
+                % {"columns": ", ".join(missing)},
+                code="import_columns",
+            )
+        rows = []
+        # Only as far as the last known column: the template's own width for its own file.
+        for line, values in enumerate(lines(max(keys) + 1), start=2):
+            if line > MAX_LINES:
+                raise ValidationError(
+                    _(
+                        "The file goes on for more than %(lines)s lines, counting the empty "
+                        "ones. Delete the empty lines below the residents, or split the file."
+                    )
+                    % {"lines": f"{MAX_LINES:,}".replace(",", ".")},
+                    code="import_too_many_lines",
+                )
+            if on_progress is not None and line % PROGRESS_EVERY == 0:
+                on_progress(line)
+            cells = {key: values[index] for index, key in keys.items() if index < len(values)}
+            if all(value is None or str(value).strip() == "" for value in cells.values()):
+                continue
+            if len(rows) == MAX_ROWS:
+                raise _too_many_rows()
+            rows.append(PlannedRow(line=line, cells=cells))
     except ValidationError:
         raise
     except Exception as error:  # noqa: BLE001 - any parser failure means "not a spreadsheet"
         raise _unreadable() from error
-
-    keys = _column_keys(dataset.headers or [])
-    missing = [c.header for c in COLUMNS if c.required and c.key not in keys.values()]
-    if missing:
-        raise ValidationError(
-            _(
-                "The file lacks the columns %(columns)s. The first row must hold the column "
-                "names of the template."
-            )
-            % {"columns": ", ".join(missing)},
-            code="import_columns",
-        )
-    rows = []
-    for offset, values in enumerate(dataset, start=2):
-        cells = {key: values[index] for index, key in keys.items() if index < len(values)}
-        if all(value is None or str(value).strip() == "" for value in cells.values()):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ValidationError(
-                _("The file has more than %(rows)s residents. Split it into smaller files.")
-                % {"rows": f"{MAX_ROWS:,}".replace(",", ".")},
-                code="import_too_many_rows",
-            )
-        rows.append(PlannedRow(line=offset, cells=cells))
     if not rows:
         raise ValidationError(
             _("The file has no resident rows below the column names."), code="import_empty"
@@ -487,7 +566,7 @@ def import_plan(*, kelurahan: Kelurahan, rows: list[PlannedRow], content_sha256:
 # Jobs.
 
 
-def _job_plan(job: ImportJob) -> ImportPlan:
+def _job_plan(job: ImportJob, *, on_progress=None) -> ImportPlan:
     tampered = ValidationError(
         _("The stored file has been altered. Upload the file again."), code="import_tampered"
     )
@@ -498,7 +577,7 @@ def _job_plan(job: ImportJob) -> ImportPlan:
         raise tampered from error
     if hashlib.sha256(content).hexdigest() != job.content_sha256:
         raise tampered
-    rows = import_file_read(content=content, file_format=job.file_format)
+    rows = import_file_read(content=content, file_format=job.file_format, on_progress=on_progress)
     return import_plan(kelurahan=job.kelurahan, rows=rows, content_sha256=job.content_sha256)
 
 
@@ -510,29 +589,155 @@ def import_job_is_stale(job: ImportJob) -> bool:
 def import_job_create(
     *, officer: User, kelurahan: Kelurahan, file_name: str, content: bytes
 ) -> ImportJob:
-    """Check a file and keep it for confirmation. Raises a ValidationError for a file that
-    cannot be checked at all; rejected rows are part of the plan, not errors."""
+    """Keep an uploaded file, encrypted, and queue its check in the background worker
+    (``import_job_check``). Raises a ValidationError only for what is known without reading
+    the file (its type, its size); what the check finds is shown on the job's page."""
     if not rules.has_perm("rtkeren.import_residents", officer, kelurahan):
         raise PermissionDenied(_("Only an officer of the kelurahan can import its residents."))
     file_format = import_format_of(file_name)
-    rows = import_file_read(content=content, file_format=file_format)
-    content_sha256 = hashlib.sha256(content).hexdigest()
-    plan = import_plan(kelurahan=kelurahan, rows=rows, content_sha256=content_sha256)
+    if len(content) > MAX_FILE_BYTES:
+        raise _too_large()
     # Files nobody confirmed in time hold personal data for no purpose.
     ImportJob.objects.filter(
         officer=officer,
-        status=ImportJob.Status.CHECKED,
+        status__in=[
+            ImportJob.Status.WAITING,
+            ImportJob.Status.CHECKING,
+            ImportJob.Status.CHECKED,
+            ImportJob.Status.FAILED,
+        ],
         created_at__lt=timezone.now() - JOB_MAX_AGE,
     ).delete()
-    return ImportJob.objects.create(
+    job = ImportJob.objects.create(
         officer=officer,
         kelurahan=kelurahan,
         file_name=file_name[-255:],
         file_format=file_format,
         content=nik_codec.cipher().encrypt(content),
-        content_sha256=content_sha256,
-        plan=plan.as_json(),
-        fingerprint=plan.fingerprint,
+        content_sha256=hashlib.sha256(content).hexdigest(),
+        status=ImportJob.Status.WAITING,
+    )
+    transaction.on_commit(partial(tasks.resident_import_check.enqueue, job.pk), robust=True)
+    return job
+
+
+def _officer_language(job: ImportJob) -> str:
+    """The worker has no request: the messages it keeps speak the officer's language."""
+    return job.officer.language or settings.LANGUAGE_CODE
+
+
+def import_job_check(*, job_id: int) -> str:
+    """The worker's part of an upload: read and check the file, keep the plan for the officer
+    to confirm. Returns the job's new status.
+
+    Not one transaction: each step (claimed, lines read so far, done or failed) must reach the
+    officer's page while the check goes on. It writes no resident."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.WAITING).update(
+        status=ImportJob.Status.CHECKING, rows_read=0
+    )
+    if not claimed:
+        # Purged meanwhile, or already checked by another worker.
+        return ""
+    job = ImportJob.objects.select_related("kelurahan", "officer").get(pk=job_id)
+
+    def progress(lines: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(rows_read=lines)
+
+    with translation.override(_officer_language(job)):
+        try:
+            plan = _job_plan(job, on_progress=progress)
+        except ValidationError as error:
+            _job_failed(job, " ".join(error.messages))
+            return job.status
+        except Exception:
+            _job_failed(job, _("The check stopped unexpectedly. Upload the file again."))
+            raise
+    job.status = ImportJob.Status.CHECKED
+    job.plan, job.fingerprint = plan.as_json(), plan.fingerprint
+    job.rows_read = plan.rows[-1].line
+    job.save(update_fields=["status", "plan", "fingerprint", "rows_read"])
+    return job.status
+
+
+def _job_failed(job: ImportJob, message: str) -> None:
+    """A file that cannot be checked is of no further use: only its name and the reason stay."""
+    job.status, job.error, job.content = ImportJob.Status.FAILED, message, b""
+    job.save(update_fields=["status", "error", "content"])
+
+
+def _may_import(officer: User, job: ImportJob) -> None:
+    if not rules.has_perm("rtkeren.import_residents", officer, job.kelurahan) or (
+        job.officer_id != officer.pk
+    ):
+        raise PermissionDenied(_("Only the officer who uploaded the file can import it."))
+
+
+def _stale_check() -> ValidationError:
+    return ValidationError(
+        _("This check is more than two hours old. Upload the file again."),
+        code="import_stale",
+    )
+
+
+def _import_changed() -> ValidationError:
+    return ValidationError(
+        _(
+            "The register or the file changed since the check you confirmed. Nothing was "
+            "imported; look at the new check below and confirm again."
+        ),
+        code="import_changed",
+    )
+
+
+@transaction.atomic
+def import_job_confirm(*, officer: User, job: ImportJob, fingerprint: str) -> ImportJob:
+    """Queue the import of a checked file in the background worker (``import_job_apply``),
+    once the quick checks pass; the worker checks everything again before it writes."""
+    _may_import(officer, job)
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status in (ImportJob.Status.IMPORTING, ImportJob.Status.IMPORTED):
+        raise ValidationError(_("This file has already been imported."), code="import_done")
+    if locked.status != ImportJob.Status.CHECKED:
+        raise ValidationError(
+            _("The check of this file has not finished. Wait until it has."),
+            code="import_unchecked",
+        )
+    if import_job_is_stale(locked):
+        raise _stale_check()
+    if fingerprint != locked.fingerprint:
+        raise _import_changed()
+    locked.status, locked.error = ImportJob.Status.IMPORTING, ""
+    locked.save(update_fields=["status", "error"])
+    transaction.on_commit(
+        partial(tasks.resident_import_apply.enqueue, locked.pk, fingerprint), robust=True
+    )
+    return locked
+
+
+def import_job_apply(*, job_id: int, fingerprint: str) -> str:
+    """The worker's part of a confirmation: import the file, or keep why it was not imported
+    for the officer to read on the job's page. Returns the job's new status."""
+    job = ImportJob.objects.select_related("kelurahan", "officer").filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.IMPORTING:
+        return ""
+    with translation.override(_officer_language(job)):
+        try:
+            job = import_job_run(officer=job.officer, job=job, fingerprint=fingerprint)
+        except ValidationError as error:
+            _import_refused(job, " ".join(error.messages))
+        except PermissionDenied as error:
+            _import_refused(job, str(error))
+        except Exception:
+            _import_refused(job, _("The import stopped unexpectedly. Nothing was imported."))
+            raise
+    job.refresh_from_db(fields=["status"])
+    return job.status
+
+
+def _import_refused(job: ImportJob, message: str) -> None:
+    """Back to the check, with the reason: the officer may look again and confirm again."""
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.IMPORTING).update(
+        status=ImportJob.Status.CHECKED, error=message
     )
 
 
@@ -582,38 +787,27 @@ def _write_all(rows: list[PlannedRow], *, officer: User) -> None:
 
 
 def import_job_run(*, officer: User, job: ImportJob, fingerprint: str) -> ImportJob:
-    """Import the accepted rows of a checked file, all or none.
+    """Import the accepted rows of a confirmed file, all or none (in the worker: see
+    ``import_job_apply``).
 
     Everything is checked again first: when the outcome differs from the check the officer
     confirmed (``fingerprint``), because the register changed meanwhile or the form was altered,
     nothing is written and the job keeps the new check for the officer to review.
     """
-    if not rules.has_perm("rtkeren.import_residents", officer, job.kelurahan) or (
-        job.officer_id != officer.pk
-    ):
-        raise PermissionDenied(_("Only the officer who uploaded the file can import it."))
-    if job.status != ImportJob.Status.CHECKED:
+    _may_import(officer, job)
+    if job.status != ImportJob.Status.IMPORTING:
         raise ValidationError(_("This file has already been imported."), code="import_done")
     if import_job_is_stale(job):
-        raise ValidationError(
-            _("This check is more than two hours old. Upload the file again."),
-            code="import_stale",
-        )
+        raise _stale_check()
     plan = _job_plan(job)
     if fingerprint != job.fingerprint or plan.fingerprint != job.fingerprint:
         job.plan, job.fingerprint = plan.as_json(), plan.fingerprint
         job.save(update_fields=["plan", "fingerprint"])
-        raise ValidationError(
-            _(
-                "The register or the file changed since the check you confirmed. Nothing was "
-                "imported; look at the new check below and confirm again."
-            ),
-            code="import_changed",
-        )
+        raise _import_changed()
     accepted = [row for row in plan.rows if row.action in Action.WRITES]
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status != ImportJob.Status.CHECKED:
+        if locked.status != ImportJob.Status.IMPORTING:
             raise ValidationError(_("This file has already been imported."), code="import_done")
         _write_all(accepted, officer=officer)
         counts = plan.counts()

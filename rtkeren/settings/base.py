@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rtkeren.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rtkeren.middleware.RequestBodyLimitMiddleware",
     "rtkeren.middleware.SessionIdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,12 +140,24 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files pass through a view that checks who may see them (rtkeren.protected_files).
+# With a prefix, the view only answers with X-Accel-Redirect to this internal location of the
+# proxy, which then sends the file from MEDIA_ROOT; empty: the portal streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The largest file the portal takes (a photo, a receipt, a resident file: 5 MB each), and the
+# largest request body: that file with the form around it. A larger body gets the 413 page
+# before it is read (rtkeren.middleware.RequestBodyLimitMiddleware); the proxy in front must
+# refuse the same (nginx: client_max_body_size 6m).
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 6 * 1024 * 1024)
+# Uploads larger than this wait in a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5_242_880)
+# Form fields other than files: never more than the body itself may hold.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 
@@ -196,6 +209,8 @@ RATE_LIMITS = {
     # whoever types, so that nobody guesses a NIK one serial at a time.
     "nik_check": ("20/h", "200/h"),
     "nik_check_registrant": ("5/h", None),
+    # Photos, receipts and resident files: a phone documenting a busy day stays well below.
+    "upload": ("30/h", "300/h"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
 # connection's address). Only their entries are trusted for the client's address.

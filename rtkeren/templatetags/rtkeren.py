@@ -1,6 +1,7 @@
 from urllib.parse import quote
 
 from django import template
+from django.utils.translation import gettext as _
 
 from rtkeren.registry import links_for_origin, participation_kind_label
 
@@ -15,6 +16,16 @@ def rupiah(value) -> str:
     amount = int(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+@register.filter
+def resident_name(resident, name_shown: bool) -> str:
+    """The resident's name where they agreed to it being shown (or the viewer works with it);
+    otherwise only their neighbourhood, "Warga RT 002 / RW 007": initials in an RT of a few
+    dozen households would still say who it is."""
+    if name_shown:
+        return resident.name
+    return _("Resident of %(rt)s") % {"rt": resident.rt}
 
 
 @register.filter

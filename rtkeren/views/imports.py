@@ -18,11 +18,14 @@ from rules.contrib.views import PermissionRequiredMixin
 from rtkeren import scopes
 from rtkeren.forms.imports import ImportConfirmForm, ImportUploadForm
 from rtkeren.models import ImportJob, Kelurahan, Role
+from rtkeren.ratelimits import upload_rate_limited
 from rtkeren.services import imports as service
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
 from rtkeren.views.mixins import ScopedObjectMixin
 
 PERMISSION = "rtkeren.import_residents"
+#: While the worker checks or imports a file, its page reloads itself this often.
+REFRESH_SECONDS = 3
 
 
 class ImportPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -34,6 +37,7 @@ class ImportPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(upload_rate_limited, name="post")
 class ImportStartView(ImportPermissionMixin, FormView):
     template_name = "rtkeren/import_start.html"
     form_class = ImportUploadForm
@@ -111,6 +115,7 @@ class ImportJobDetailView(ImportJobMixin, DetailView):
             page_obj=page,
             is_paginated=page.has_other_pages(),
             is_stale=service.import_job_is_stale(job),
+            refresh_seconds=REFRESH_SECONDS,
             confirm_form=ImportConfirmForm(initial={"fingerprint": job.fingerprint}),
             **kwargs,
         )
@@ -125,17 +130,11 @@ class ImportJobRunView(ImportJobMixin, View):
         try:
             if not form.is_valid():
                 raise ValidationError(_("The confirmation is incomplete. Confirm again."))
-            job = service.import_job_run(
+            service.import_job_confirm(
                 officer=request.user, job=job, fingerprint=form.cleaned_data["fingerprint"]
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                _("Import finished: %(created)s residents added, %(updated)s updated.")
-                % {"created": job.created_count, "updated": job.updated_count},
-            )
         return redirect("resident-import-detail", pk=job.pk)
 
 

@@ -337,3 +337,70 @@ def test_a_chair_records_and_changes_on_behalf_through_the_pages(
     evaluation.refresh_from_db()
     assert evaluation.obstacles == "Jauh sekali."
     assert set(evaluation.scores.values_list("value", flat=True)) == {5}
+
+
+# An account that claimed a participant's register entry is nobody until the RT chair confirms it.
+
+
+@pytest.fixture
+def claimant(rt, activity):
+    """An account that claimed, unconfirmed, the entry of a resident who attended the activity."""
+    user, entry = core.make_claimant(rt)
+    take_part(entry, activity)
+    return user
+
+
+def test_a_claimant_cannot_evaluate_as_the_entry(claimant, activity):
+    with pytest.raises(ValidationError) as error:
+        services.evaluation_submit(activity=activity, by=claimant, scores=all_scores(4))
+
+    assert "Hanya warga yang hadir atau melaksanakan" in error.value.messages[0]
+    assert not Evaluation.objects.exists()
+    assert not _assessment_rows().exists()
+
+
+def test_a_claimant_is_not_shown_the_entrys_evaluation(claimant, rt_chair, activity):
+    from assessment import selectors
+
+    services.evaluation_record_on_behalf(
+        activity=activity, by=rt_chair, resident=claimant.resident, scores=all_scores(3)
+    )
+
+    assert selectors.own_evaluation(user=claimant, activity=activity) is None
+    assert not selectors.evaluation_activities(user=claimant).filter(evaluated_by_me=True)
+
+
+def test_delivery_does_not_ask_a_claimant_to_evaluate(
+    rt, period, rt_chair, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(transition_guards, "entries", {})
+    activity = core.ActivityFactory(rt=rt, period=period, status=ActivityStatus.IN_DELIVERY)
+    claimant, entry = core.make_claimant(rt)
+    take_part(entry, activity)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_mark_delivered(activity=activity, by=rt_chair)
+
+    assert not Notification.objects.filter(recipient=claimant, message__contains="Silakan menilai")
+
+
+def test_the_form_answers_a_claimant_as_a_waiting_registrant(client, claimant, activity, rt):
+    registrant = core.make_registrant(rt, "pendaftar_baru", like=claimant.resident)
+    take_part(registrant.resident, activity)
+    answers = {}
+    for user in (claimant, registrant):
+        client.force_login(user)
+        answers[user] = [
+            core.page_as_anyone(client.get(reverse(name, args=[activity.pk])), user)
+            for name in ("assessment:evaluation-edit", "assessment:evaluation-summary")
+        ] + [
+            core.page_as_anyone(
+                client.post(
+                    reverse("assessment:evaluation-edit", args=[activity.pk]), score_data(4)
+                ),
+                user,
+            )
+        ]
+
+    assert answers[claimant] == answers[registrant]
+    assert not Evaluation.objects.exists()

@@ -4,6 +4,7 @@ RT chair ticks the attendance of a forum on theirs."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -49,9 +50,15 @@ def test_a_resident_records_a_potential_on_a_phone(phone_page, live_server, scre
     potential = Potential.objects.get()
     assert potential.author == user
     assert list(potential.interests.values_list("slug", flat=True)) == ["tari"]
-    # Test media live in memory, out of the server's reach: the page names the stored file.
+    # The photo comes through the portal, which shows it to whoever may see the potential.
     photo_element = page.get_by_role("img", name="Foto: Sanggar tari anak di balai RT")
-    assert photo_element.get_attribute("src") == potential.photo.url
+    assert photo_element.get_attribute("src") == reverse(
+        "commissioning:potential-photo", args=[potential.pk]
+    )
+    photo_element.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 1600", arg=photo_element.element_handle()
+    )
     with potential.photo.open("rb") as stored, Image.open(stored) as image:
         assert image.size == (1600, 1200)
 

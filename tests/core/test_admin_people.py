@@ -286,3 +286,43 @@ def test_non_staff_cannot_open_the_resident_admin(client, request, resident, per
 
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["religion", "religion__exact", "religion__in", "religion_consent_at__isnull"],
+)
+def test_the_admin_lists_no_residents_by_religion(client, admin_user, rt, lookup):
+    """Religion stays aggregate only: a filter typed into the address is refused."""
+    believer = factories.ResidentFactory(
+        rt=rt,
+        religion=Resident.Religion.ISLAM,
+        religion_consent_at=datetime.datetime.now(datetime.UTC),
+    )
+    client.force_login(admin_user)
+    value = "False" if lookup.endswith("isnull") else Resident.Religion.ISLAM
+
+    response = client.get(reverse(CHANGELIST), {lookup: value})
+
+    assert response.status_code == 400
+    assert believer.name not in response.content.decode()
+
+
+def _filter_name(list_filter) -> str:
+    if isinstance(list_filter, str):
+        return list_filter
+    if isinstance(list_filter, tuple):
+        return list_filter[0]
+    return list_filter.parameter_name
+
+
+def test_no_admin_column_filter_or_search_names_religion():
+    from django.contrib import admin
+
+    for model, model_admin in admin.site._registry.items():
+        named = [
+            *model_admin.list_display,
+            *(_filter_name(f) for f in model_admin.list_filter),
+            *model_admin.search_fields,
+        ]
+        assert not [name for name in named if "religion" in str(name)], model

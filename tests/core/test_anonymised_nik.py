@@ -59,7 +59,7 @@ def test_the_data_migration_forgets_residents_anonymised_before_it(rt, officer, 
     kept = factories.ResidentFactory(rt=rt)
     Resident.objects.filter(pk=resident.pk).update(name="Warga terhapus")
     DeletionRequest.objects.create(resident=resident, status=DeletionRequest.Status.COMPLETED)
-    migration = importlib.import_module("rtkeren.migrations.0013_forget_anonymised_niks")
+    migration = importlib.import_module("rtkeren.migrations.0016_forget_anonymised_niks")
 
     migration.forget_niks_and_birth_dates(apps, None)
 

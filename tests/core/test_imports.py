@@ -3,12 +3,17 @@
 import csv
 import datetime
 import io
+import re
+import tracemalloc
+import zipfile
+from unittest import mock
 
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +57,10 @@ def nik(serial, born=BORN, sex="L"):
 
 
 def upload(client, file, kelurahan):
-    return client.post(reverse("resident-import"), {"kelurahan": kelurahan.pk, "file": file})
+    """Upload, and let the worker (run at once in tests) check the file once the upload
+    commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("resident-import"), {"kelurahan": kelurahan.pk, "file": file})
 
 
 def last_job():
@@ -68,10 +76,17 @@ def last_message(response):
 
 
 def confirm(client, job, fingerprint=None):
-    return client.post(
-        reverse("resident-import-run", args=[job.pk]),
-        {"fingerprint": job.fingerprint if fingerprint is None else fingerprint},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("resident-import-run", args=[job.pk]),
+            {"fingerprint": job.fingerprint if fingerprint is None else fingerprint},
+        )
+
+
+def job_error(job):
+    """What the worker said when it refused to import the file."""
+    job.refresh_from_db()
+    return job.error
 
 
 # The template.
@@ -222,8 +237,9 @@ def test_import_writes_through_the_resident_services(client, officer, kelurahan,
     assert siti.reveal_nik() == nik(2, sex="P")
     assert siti.nik_ciphertext != nik(2, sex="P")
     assert (siti.sex, siti.phone, siti.verification) == ("P", "+6281234567890", "verified")
-    messages = [str(m) for m in response.wsgi_request._messages]
-    assert messages == ["Impor selesai: 1 warga ditambahkan, 1 diperbarui."]
+    page = client.get(response["Location"]).content.decode()
+    assert ": 1 warga ditambahkan, 1 diperbarui." in page
+    assert "http-equiv" not in page
     assert "Berkas ini sudah diimpor." in [
         str(m) for m in confirm(client, job).wsgi_request._messages
     ]
@@ -254,8 +270,9 @@ def test_a_failure_while_writing_leaves_nothing_written(
     assert existing.history.count() == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CHECKED
-    assert last_message(response).startswith("Data warga menolak warga baru")
-    assert last_message(response).count("Tidak ada data yang diimpor") == 1
+    assert job_error(job).startswith("Data warga menolak warga baru")
+    assert job_error(job).count("Tidak ada data yang diimpor") == 1
+    assert job.error in client.get(response["Location"]).content.decode()
 
 
 def test_a_refused_update_leaves_nothing_written(client, officer, kelurahan, rt, monkeypatch):
@@ -275,12 +292,12 @@ def test_a_refused_update_leaves_nothing_written(client, officer, kelurahan, rt,
         return real_update(**kwargs)
 
     monkeypatch.setattr(service, "resident_update", update_then_fail)
-    response = confirm(client, job)
+    confirm(client, job)
     assert len(calls) == 2
     first.refresh_from_db()
     assert first.name == "Satu"
     assert not Resident.objects.with_nik(nik(3)).exists()
-    assert last_message(response) == (
+    assert job_error(job) == (
         "Baris 3 tidak dapat disimpan: Nama ditolak. Tidak ada data yang diimpor."
     )
 
@@ -293,8 +310,8 @@ def test_a_register_change_after_the_check_is_refused_and_rechecked(
     job = last_job()
     old_fingerprint = job.fingerprint
     factories.ResidentFactory(rt=foreign_rt, nik=nik(2), birth_date=BORN, sex="L")
-    response = confirm(client, job)
-    assert "telah berubah" in last_message(response)
+    confirm(client, job)
+    assert "telah berubah" in job_error(job)
     assert Resident.objects.with_nik(nik(1)).count() == 0
     job.refresh_from_db()
     assert job.fingerprint != old_fingerprint
@@ -320,8 +337,8 @@ def test_altered_stored_file_is_refused(client, officer, kelurahan, rt):
     upload(client, csv_file([row(nik(1))]), kelurahan)
     job = last_job()
     ImportJob.objects.filter(pk=job.pk).update(content_sha256="f" * 64)
-    response = confirm(client, job)
-    assert "Berkas yang tersimpan telah berubah" in last_message(response)
+    confirm(client, job)
+    assert "Berkas yang tersimpan telah berubah" in job_error(job)
     assert not Resident.objects.exists()
 
 
@@ -333,7 +350,7 @@ def test_a_stored_file_that_no_longer_decrypts_is_refused(client, officer, kelur
     ImportJob.objects.filter(pk=job.pk).update(content=b"not a fernet token")
     response = confirm(client, job)
     assert response.status_code in (200, 302)
-    assert "Berkas yang tersimpan telah berubah" in last_message(response)
+    assert "Berkas yang tersimpan telah berubah" in job_error(job)
     assert not Resident.objects.exists()
 
 
@@ -420,36 +437,188 @@ def test_check_and_result_page_queries_do_not_grow_with_rows(client, officer, ke
 # Bad files.
 
 
+def refusal(response) -> str:
+    """Why a file was refused: by the upload form (its type, its size) or by the check."""
+    if response.status_code == 200:
+        return response.context["form"].errors["file"][0]
+    job = last_job()
+    assert job.status == ImportJob.Status.FAILED
+    assert bytes(job.content) == b"", "a file that cannot be checked is not kept"
+    return job.error
+
+
 def test_a_file_that_is_not_a_spreadsheet(client, officer, kelurahan):
     client.force_login(officer)
     response = upload(client, SimpleUploadedFile("warga.xlsx", b"%PDF-1.4 not a sheet"), kelurahan)
-    assert response.status_code == 200
-    assert "tidak dapat dibaca" in response.context["form"].errors["file"][0]
+    assert "tidak dapat dibaca" in refusal(response)
+    page = client.get(response["Location"]).content.decode()
+    assert "tidak dapat dibaca" in page
+    assert "Impor sekarang" not in page
+    ImportJob.objects.all().delete()
     response = upload(client, SimpleUploadedFile("warga.pdf", b"%PDF-1.4"), kelurahan)
-    assert "Unggah berkas Excel (.xlsx) atau CSV" in response.context["form"].errors["file"][0]
+    assert "Unggah berkas Excel (.xlsx) atau CSV" in refusal(response)
     response = upload(client, SimpleUploadedFile("warga.xls", b"\xd0\xcf"), kelurahan)
-    assert ".xls" in response.context["form"].errors["file"][0]
-    response = upload(client, SimpleUploadedFile("warga.csv", b"\xff\xfe\x00\x00"), kelurahan)
-    assert response.status_code == 200
+    assert ".xls" in refusal(response)
     assert not ImportJob.objects.exists()
+    response = upload(client, SimpleUploadedFile("warga.csv", b"\xff\xfe\x00\x00"), kelurahan)
+    assert "NIK" in refusal(response)
 
 
 def test_a_file_too_large_or_with_too_many_rows(client, officer, kelurahan, rt, monkeypatch):
     client.force_login(officer)
     big = SimpleUploadedFile("warga.csv", b"x" * (service.MAX_FILE_BYTES + 1))
     response = upload(client, big, kelurahan)
-    assert "lebih dari 5 MB" in response.context["form"].errors["file"][0]
+    assert "lebih dari 5 MB" in refusal(response)
+    assert not ImportJob.objects.exists()
     monkeypatch.setattr(service, "MAX_ROWS", 2)
     response = upload(client, csv_file([row(nik(n)) for n in (1, 2, 3)]), kelurahan)
-    assert "lebih dari 2 warga" in response.context["form"].errors["file"][0]
-    assert not ImportJob.objects.exists()
+    assert "lebih dari 2 warga" in refusal(response)
 
 
 def test_a_file_missing_columns(client, officer, kelurahan):
     client.force_login(officer)
     response = upload(client, csv_file([["Budi", "7"]], headers=["Nama", "RW"]), kelurahan)
-    error = response.context["form"].errors["file"][0]
-    assert "NIK, Tanggal lahir, RT" in error
+    assert "NIK, Tanggal lahir, RT" in refusal(response)
     response = upload(client, csv_file([]), kelurahan)
-    assert "tidak berisi baris data" in response.context["form"].errors["file"][0]
-    assert not ImportJob.objects.exists()
+    assert "tidak berisi baris data" in refusal(response)
+
+
+# Hostile spreadsheets: small files that claim, or hold, far more than they carry.
+
+
+def xlsx_bytes(rows, *, far_cell_row=None, dimension=None):
+    """An Excel file of the template's columns. ``far_cell_row`` puts a cell in the sheet's
+    last column (XFD) of that row; ``dimension`` replaces what the sheet says it spans."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS)
+    for values in rows:
+        sheet.append(values)
+    if far_cell_row is not None:
+        sheet.cell(row=far_cell_row, column=16_384, value="catatan")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if dimension is None:
+        return buffer.getvalue()
+    source, output = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data, replaced = re.subn(rb'<dimension ref="[^"]*"', dimension, data)
+                assert replaced == 1
+            target.writestr(member, data)
+    return output.getvalue()
+
+
+def read_with_peak_memory(content, file_format="xlsx"):
+    """The rows read, or the refusal, and the peak of memory the reading took."""
+    tracemalloc.start()
+    try:
+        result = service.import_file_read(content=content, file_format=file_format)
+    except ValidationError as error:
+        result = error
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+PEAK_LIMIT = 50 * 1024 * 1024
+
+
+def test_a_sheet_claiming_a_huge_dimension_is_read_row_by_row():
+    """A few kilobytes that say ``A1:XFD20000``, with a cell at XFD20000 to back the claim,
+    once took 2,6 GB and 97 seconds to read: every row up to it was filled to 16.384 cells."""
+    content = xlsx_bytes(
+        [row(nik(1)), row(nik(2), name="Sri Wahyuni")],
+        far_cell_row=20_000,
+        dimension=b'<dimension ref="A1:XFD20000"',
+    )
+    assert len(content) < 10_000
+
+    rows, peak = read_with_peak_memory(content)
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert [(r.line, r.cells["name"]) for r in rows] == [(2, "Budi Santoso"), (3, "Sri Wahyuni")]
+    assert rows[0].cells["nik"] == nik(1)
+
+
+def test_a_hostile_sheet_with_too_many_rows_gets_the_clear_message(monkeypatch):
+    monkeypatch.setattr(service, "MAX_ROWS", 5)
+    content = xlsx_bytes(
+        [row(nik(n)) for n in range(1, 7)],
+        far_cell_row=20_000,
+        dimension=b'<dimension ref="A1:XFD20000"',
+    )
+
+    refusal, peak = read_with_peak_memory(content)
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert refusal.messages == [
+        "Berkas berisi lebih dari 5 warga. Bagilah menjadi beberapa berkas yang lebih kecil."
+    ]
+
+
+def test_more_than_max_rows_residents_are_refused_once_the_limit_is_passed():
+    lines = [",".join(HEADERS)] + [",".join(map(str, row(nik(1)))) for _ in range(20_001)]
+    content = "\n".join(lines).encode()
+    assert service.MAX_ROWS == 20_000
+
+    refusal, peak = read_with_peak_memory(content, "csv")
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert refusal.messages == [
+        "Berkas berisi lebih dari 20.000 warga. Bagilah menjadi beberapa berkas yang lebih kecil."
+    ]
+
+
+def test_a_cell_on_the_last_row_of_a_sheet_does_not_make_a_million_empty_lines_read():
+    content = xlsx_bytes([row(nik(1))])
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    workbook.active.cell(row=1_048_576, column=1, value="akhir")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    refusal, peak = read_with_peak_memory(buffer.getvalue())
+
+    assert peak < PEAK_LIMIT, f"{peak / 2**20:.0f} MB"
+    assert "lebih dari 40.000 baris" in refusal.messages[0]
+
+
+def test_an_archive_that_unpacks_to_too_much_is_refused_before_it_is_parsed(monkeypatch):
+    content = xlsx_bytes([row(nik(1))])
+    monkeypatch.setattr(service, "MAX_UNPACKED_BYTES", 4_000)
+    monkeypatch.setattr(
+        service, "load_workbook", lambda *args, **kwargs: pytest.fail("the file was parsed")
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        service.import_file_read(content=content, file_format="xlsx")
+
+    assert "lebih dari 0 MB" in refusal.value.messages[0]
+
+
+def test_only_the_columns_up_to_the_last_known_one_are_read():
+    """The template's own file is read at its width; extra columns before the known ones (a
+    number column officers like to add) still work."""
+    widths = []
+    real_table = service._xlsx_table
+
+    def spy(content):
+        headers, lines = real_table(content)
+        return headers, lambda width: (widths.append(width), lines(width))[1]
+
+    content = xlsx_bytes([row(nik(1))], far_cell_row=2)
+    with mock.patch.object(service, "_xlsx_table", spy):
+        [only] = service.import_file_read(content=content, file_format="xlsx")
+    assert widths == [len(service.COLUMNS)]
+    assert "catatan" not in only.cells.values()
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["No.", *HEADERS, "Keterangan"])
+    workbook.active.append([1, *row(nik(2), occupation="Guru"), "pindahan"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    [numbered] = service.import_file_read(content=buffer.getvalue(), file_format="xlsx")
+    assert (numbered.cells["nik"], numbered.cells["occupation"]) == (nik(2), "Guru")

@@ -173,3 +173,43 @@ def test_the_qr_code_is_an_svg_pointing_to_the_checkin_url(client, rt_chair, mee
     response = client.get(reverse("delivery:meeting-qr", args=[meeting.pk]))
     assert response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg")
+
+
+# An account that claimed a register entry is nobody until the RT chair confirms it.
+
+
+def test_a_claimant_checks_in_as_nobody(fixed_meeting, rt):
+    claimant, entry = core.make_claimant(rt)
+    assert _code(fixed_meeting, claimant, now=START) == "checkin_unverified"
+    assert not Participation.objects.filter(resident=entry).exists()
+
+
+def test_a_claimant_does_not_see_the_entrys_attendance(client, running, rt, rt_chair):
+    meeting = _now_meeting(running)
+    claimant, entry = core.make_claimant(rt)
+    services.attendance_mark(meeting=meeting, by=rt_chair, present={entry.pk})
+    url = reverse("delivery:meeting-checkin", args=[meeting.pk, services.checkin_token(meeting)])
+    client.force_login(claimant)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["attendance"] is None
+
+
+def test_the_page_answers_a_claimant_as_a_waiting_registrant(client, running, rt):
+    meeting = _now_meeting(running)
+    url = reverse("delivery:meeting-checkin", args=[meeting.pk, services.checkin_token(meeting)])
+    claimant, entry = core.make_claimant(rt)
+    registrant = core.make_registrant(rt, "pendaftar_baru", like=entry)
+    answers = {}
+    for user in (claimant, registrant):
+        client.force_login(user)
+        answers[user] = [
+            core.page_as_anyone(client.get(url), user),
+            core.page_as_anyone(client.post(url), user),
+        ]
+    assert answers[claimant] == answers[registrant]
+    [(get_status, _get_body), (post_status, post_body)] = answers[claimant]
+    assert (get_status, post_status) == (200, 403)
+    assert "Akun Anda belum diverifikasi Ketua RT" in post_body
+    assert not Attendance.objects.exists()
+    assert not Participation.objects.exists()

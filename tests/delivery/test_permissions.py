@@ -7,8 +7,11 @@ in reach without the right is a 403; anonymous visitors are sent to the login pa
 import pytest
 from django.urls import reverse
 
+from delivery.checks import is_coordinator
 from delivery.models import Implementer, Meeting, Output, Task
-from rtkeren.models import ActivityStatus
+from delivery.selectors import task_assignees
+from rtkeren.models import ActivityStatus, Consent
+from tests import factories as core
 
 from . import factories
 
@@ -226,6 +229,9 @@ def test_minors_are_never_public_implementers(client, resident_user, running):
     )
     factories.ImplementerFactory(activity=running, resident=child)
     adult = factories.ImplementerFactory(activity=running)
+    # Even a recorded consent to a public name does not put a minor on the list.
+    for resident in (child, adult.resident):
+        Consent.objects.create(resident=resident, purpose=Consent.Purpose.PUBLIC_NAME, text="-")
     client.force_login(resident_user)
     page = client.get(reverse("delivery:activity-detail", args=[running.pk])).content.decode()
     assert adult.resident.name in page
@@ -249,3 +255,19 @@ def test_rt_spending_with_a_malformed_period_falls_back_to_the_current_one(clien
 
     for period in ["²", "abc", "-1"]:
         assert client.get(url, {"period": period}).status_code == 200
+
+
+# An account that claimed a coordinator's register entry is nobody until the RT chair confirms it.
+
+
+def test_a_claimant_of_a_coordinators_entry_neither_coordinates_nor_gets_tasks(client, running):
+    claimant, entry = core.make_claimant(running.rt)
+    factories.ImplementerFactory(
+        activity=running, resident=entry, role=Implementer.Role.COORDINATOR
+    )
+
+    assert not is_coordinator(claimant, running)
+    assert claimant not in task_assignees(running)
+    client.force_login(claimant)
+    response = client.get(reverse("delivery:meeting-create", args=[running.pk]))
+    assert response.status_code in (403, 404)

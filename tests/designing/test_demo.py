@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, F
 from django.urls import reverse
 
 from designing.models import Comment, ProposalOrigin, Vote, VotingRound
@@ -66,3 +67,16 @@ def test_the_demo_accounts_find_their_way(seeded, client):
     client.force_login(User.objects.get(username="petugas"))
     plan = client.get(reverse("designing:budgetplan-list"))
     assert plan.status_code == 200
+
+
+@pytest.mark.django_db
+def test_no_resident_holds_more_votes_than_the_round_allows(seeded):
+    over = (
+        Vote.objects.values("round", "round__votes_per_resident", "resident")
+        .annotate(held=Count("pk"))
+        .filter(held__gt=F("round__votes_per_resident"))
+        .order_by()
+    )
+
+    assert VotingRound.objects.exists()
+    assert list(over) == []

@@ -400,3 +400,39 @@ def test_announcing_results_tells_the_scope_once(
     ).exists()
     client.post(url)
     assert Notification.objects.filter(recipient=resident_user).count() == 1
+
+
+# An account that claimed a register entry is nobody until the RT chair confirms it.
+
+
+def test_a_claimant_neither_votes_nor_hears_of_the_round(
+    officer, rt, period, proposal, django_capture_on_commit_callbacks
+):
+    claimant, entry = core.make_claimant(rt)
+    with django_capture_on_commit_callbacks(execute=True):
+        voting_round = _open(officer, rt, period, [proposal])
+
+    assert not Notification.objects.filter(recipient=claimant).exists()
+    with pytest.raises((PermissionDenied, ValidationError)):
+        services.vote_cast(voting_round=voting_round, activity=proposal, by=claimant)
+    assert not Vote.objects.exists()
+    assert not Participation.objects.filter(resident=entry).exists()
+
+
+def test_the_vote_answers_a_claimant_as_a_waiting_registrant(client, voting_round, proposal, rt):
+    claimant, entry = core.make_claimant(rt)
+    registrant = core.make_registrant(rt, "pendaftar_baru", like=entry)
+    vote = reverse("designing:vote-create", args=[voting_round.pk, proposal.pk])
+    answers = {}
+    for user in (claimant, registrant):
+        client.force_login(user)
+        answers[user] = [
+            core.page_as_anyone(
+                client.get(reverse("designing:round-detail", args=[voting_round.pk])), user
+            ),
+            core.page_as_anyone(client.post(vote), user),
+        ]
+
+    assert answers[claimant] == answers[registrant]
+    assert not Vote.objects.exists()
+    assert not Participation.objects.exists()

@@ -41,14 +41,15 @@ def accounts(names: str) -> frozenset[str]:
 
 EVERYONE = accounts(
     "admin kota petugas pendamping ketua_rw ketua_rt ketua_rt2 komunitas warga petugas2 warga2 "
-    "pendaftar1 pendaftar2 pendaftar3 pendaftar4"
+    "pendaftar1 pendaftar2 pendaftar3 pendaftar4 pengklaim"
 )
-# Residents in the register, verified or waiting: they have a Data Saya.
-IN_THE_REGISTER = accounts(
-    "ketua_rt ketua_rt2 ketua_rw komunitas warga warga2 pendaftar1 pendaftar2 pendaftar3 pendaftar4"
-)
+# Waiting for the RT chair: self-registered, or claiming a register entry (pengklaim). Both are
+# nobody yet and must get the same answers, or the portal tells whether a claim matched.
+WAITING = accounts("pendaftar1 pendaftar2 pendaftar3 pendaftar4 pengklaim")
+# Residents confirmed in the register: they have a Data Saya.
+IN_THE_REGISTER = accounts("ketua_rt ketua_rt2 ketua_rw komunitas warga warga2")
 # Everyone but those waiting for verification.
-VERIFIED = EVERYONE - accounts("pendaftar1 pendaftar2 pendaftar3 pendaftar4")
+VERIFIED = EVERYONE - WAITING
 NOBODY = frozenset()
 
 
@@ -165,6 +166,10 @@ def _table() -> dict[str, Expect]:
             post=True,
         ),
         "commissioning:potential-detail": E(
+            accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
+            {"pk": "potential"},
+        ),
+        "commissioning:potential-photo": E(
             accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
             {"pk": "potential"},
         ),
@@ -318,6 +323,14 @@ def _table() -> dict[str, Expect]:
         ),
         "delivery:photo-create": E(
             accounts("admin ketua_rt petugas"), {"pk": "meeting"}, get=False, post=True
+        ),
+        # The demo meeting's attendees have not all agreed to photos being shown: its photos
+        # stay with those who keep the records.
+        "delivery:photo-file": E(
+            accounts("admin ketua_rt kota pendamping petugas"), {"pk": "meeting_photo"}
+        ),
+        "delivery:receipt-file": E(
+            accounts("admin ketua_rt kota pendamping petugas"), {"pk": "spending"}
         ),
         "delivery:implementer-delete": E(
             accounts("ketua_rt petugas"), {"pk": "implementer"}, get=False, post=True

@@ -20,6 +20,7 @@ from tests import factories as core
 from tests.assessment.factories import score_data
 from tests.commissioning.factories import PotentialFactory
 from tests.delivery.factories import meeting_at
+from tests.security.world import claimed_entry, make_claimant, table_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,71 @@ def test_a_second_evaluation_from_a_stale_form_is_refused_with_a_message(deliver
 
     assert refused.value.messages
     assert Evaluation.objects.filter(activity=delivered, evaluator=user).count() == 1
+
+
+# An account that claimed a register entry of the demo RT (entered by an officer) and is not
+# confirmed by the RT chair: whatever it posts, twice, writes nothing to the entry's record.
+
+
+@pytest.fixture
+def claimant(demo_rt, client):
+    user = make_claimant(demo_rt)
+    client.force_login(user)
+    return user
+
+
+def _twice(client, url, data=None) -> list[int]:
+    return [client.post(url, data or {}).status_code for _attempt in range(2)]
+
+
+def test_a_claimants_check_in_writes_nothing(client, demo_rt, claimant):
+    activity = Activity.objects.filter(rt=demo_rt, status=ActivityStatus.IN_DELIVERY).first()
+    meeting = meeting_at(activity, timezone.now() - datetime.timedelta(minutes=10))
+    url = reverse(
+        "delivery:meeting-checkin", args=[meeting.pk, delivery_services.checkin_token(meeting)]
+    )
+    before = table_snapshot()
+
+    assert _twice(client, url) == [403, 403]
+    assert table_snapshot() == before
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+
+
+def test_a_claimants_vote_writes_nothing(client, demo_rt, claimant):
+    voting_round = _open_round(demo_rt)
+    proposal = voting_round.proposals.order_by("pk").first()
+    before = table_snapshot()
+
+    statuses = _twice(client, reverse("designing:vote-create", args=[voting_round.pk, proposal.pk]))
+
+    assert set(statuses) <= {403, 404}, statuses
+    assert table_snapshot() == before
+
+
+def test_a_claimants_evaluation_writes_nothing(client, delivered, claimant):
+    assert claimant.resident.participations.filter(activity=delivered).exists()
+    before = table_snapshot()
+
+    statuses = _twice(
+        client, reverse("assessment:evaluation-edit", args=[delivered.pk]), score_data(4)
+    )
+
+    assert set(statuses) <= {403, 404}, statuses
+    assert table_snapshot() == before
+    assert not Evaluation.objects.filter(activity=delivered, evaluator=claimant).exists()
+
+
+def test_a_claimants_endorsement_writes_nothing(client, demo_rt, claimant):
+    potential = PotentialFactory(rt=demo_rt)
+    before = table_snapshot()
+
+    statuses = _twice(client, reverse("commissioning:potential-endorse", args=[potential.pk]))
+
+    assert set(statuses) <= {403, 404}, statuses
+    assert table_snapshot() == before
+
+
+def test_the_claimed_entry_took_part_where_the_claimant_was_refused(demo_rt, delivered):
+    entry = claimed_entry(demo_rt)
+    assert entry.participations.filter(activity=delivered).exists()
+    assert not entry.evaluations.filter(activity=delivered).exists()

@@ -6,8 +6,12 @@ nothing is stored; an accepted photo is re-encoded under a generated name, witho
 
 import io
 import re
+import struct
+import zlib
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +19,10 @@ from PIL import Image
 
 from commissioning.models import Category, Potential
 from delivery.models import MeetingPhoto, Spending
-from rtkeren.models import Activity, ActivityStatus, User
+from rtkeren import photos
+from rtkeren.models import Activity, ActivityStatus, ImportJob, User
 from rtkeren.photos import MAX_BYTES
+from rtkeren.services import imports as import_services
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +51,13 @@ def gps_exif() -> Image.Exif:
 def image_bytes(kind="JPEG", size=(64, 48), **options) -> bytes:
     output = io.BytesIO()
     Image.new("RGB", size, (200, 120, 40)).save(output, format=kind, **options)
+    return output.getvalue()
+
+
+def png_of(width: int, height: int) -> bytes:
+    """A real PNG of that size, all black: a few kilobytes, however many pixels."""
+    output = io.BytesIO()
+    Image.new("1", (width, height)).save(output, format="PNG", optimize=True)
     return output.getvalue()
 
 
@@ -82,7 +95,8 @@ class PotentialPhoto(Target):
                 "photo": upload,
             },
         )
-        errors = response.context["form"].errors.get("photo", []) if response.context else []
+        form = response.context.get("form") if response.context else None
+        errors = form.errors.get("photo", []) if form else []
         return response, " ".join(errors)
 
     def stored(self):
@@ -174,6 +188,11 @@ HOSTILE = {
         "terlalu besar untuk diproses",
     ),
     "an empty file": ("kosong.jpg", b"", ""),
+    "a 50 megapixel PNG": (
+        "besar.png",
+        png_of(7071, 7071),
+        "7071 × 7071 piksel, terlalu besar untuk diproses",
+    ),
 }
 
 
@@ -285,3 +304,125 @@ def test_a_tiny_png_is_accepted(as_user):
     assert response.status_code == 302, errors
     [stored] = target.stored()
     assert stored.name.endswith(".png")
+
+
+# Limits on what an upload may cost the server.
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG whose header claims this size, followed by data no decoder could read."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + header
+    ihdr = struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return b"\x89PNG\r\n\x1a\n" + ihdr + b"\x00\x00\x10\x00IDAT" + b"\x07" * 4096
+
+
+def test_the_pixel_limit_is_read_from_the_header_before_anything_is_decoded():
+    """Refused for its size, not for its unreadable data: nothing was decoded."""
+    upload = SimpleUploadedFile("kamera.png", png_header(6000, 4100), "image/png")
+
+    with pytest.raises(ValidationError) as refusal:
+        photos.photo_check(upload)
+
+    assert refusal.value.code == "photo_too_many_pixels"
+    assert "6000 × 4100 piksel" in refusal.value.messages[0]
+
+
+def test_a_24_megapixel_phone_photo_is_still_accepted():
+    assert photos.MAX_PIXELS == 6000 * 4000
+    photos.photo_check(SimpleUploadedFile("kamera.png", png_of(6000, 4000), "image/png"))
+    with pytest.raises(ValidationError):
+        photos.photo_check(SimpleUploadedFile("kamera.png", png_of(6000, 4001), "image/png"))
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: type(t).__name__.strip("_"))
+def test_uploads_are_limited_per_account(as_user, target, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "upload": ("2/h", "100/h")}
+    client = as_user(target)
+    for number in range(2):
+        response, errors = target.post(
+            client, SimpleUploadedFile(f"foto{number}.jpg", image_bytes(), "image/jpeg")
+        )
+        assert response.status_code in (200, 302)
+        assert not errors
+
+    response, errors = target.post(
+        client, SimpleUploadedFile("foto.jpg", image_bytes(), "image/jpeg")
+    )
+
+    assert response.status_code == 429
+    assert "Terlalu banyak permintaan" in response.content.decode()
+    assert len(target.stored()) == 2
+
+
+def test_the_upload_limit_counts_the_account_not_the_form(as_user, settings):
+    """Photos of a potential, a meeting and a receipt share one count; a form sent without a
+    file does not count."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "upload": ("2/h", "100/h")}
+    potential, meeting = PotentialPhoto(), MeetingPhoto_()
+    client = as_user(meeting)
+    meeting.post(client, SimpleUploadedFile("satu.jpg", image_bytes(), "image/jpeg"))
+    client.force_login(User.objects.get(username="ketua_rt"))
+    rt = User.objects.get(username="ketua_rt").resident.rt
+    without_photo = {
+        "title": "Perajin anyaman bambu",
+        "category": Category.CRAFTS,
+        "description": "Anyaman bambu rumahan.",
+        "place": f"rt:{rt.pk}",
+    }
+    for _ in range(3):
+        assert (
+            client.post(reverse("commissioning:potential-create"), without_photo).status_code == 302
+        )
+
+    second = client.post(
+        reverse("commissioning:potential-create"),
+        {**without_photo, "photo": SimpleUploadedFile("dua.jpg", image_bytes(), "image/jpeg")},
+    )
+    third = client.post(
+        reverse("commissioning:potential-create"),
+        {**without_photo, "photo": SimpleUploadedFile("tiga.jpg", image_bytes(), "image/jpeg")},
+    )
+
+    assert (second.status_code, third.status_code) == (302, 429)
+    assert len([photo for photo in potential.stored() if photo]) == 1
+    assert potential.username != meeting.username
+
+
+def test_the_resident_import_upload_is_limited_too(client, officer, kelurahan, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "upload": ("1/h", "100/h")}
+    client.force_login(officer)
+    statuses = []
+    for number in range(2):
+        upload = SimpleUploadedFile(f"warga{number}.csv", b"NIK,Nama\n")
+        response = client.post(
+            reverse("resident-import"), {"kelurahan": kelurahan.pk, "file": upload}
+        )
+        statuses.append(response.status_code)
+
+    assert statuses == [302, 429]
+    assert ImportJob.objects.count() == 1
+
+
+@pytest.mark.parametrize("target", TARGETS, ids=lambda t: type(t).__name__.strip("_"))
+def test_a_body_larger_than_any_upload_gets_the_413_page_unread(as_user, target):
+    client = as_user(target)
+    huge = b"\xff\xd8\xff" + b"\x00" * (settings.REQUEST_BODY_MAX_BYTES + 1)
+
+    response, errors = target.post(client, SimpleUploadedFile("besar.jpg", huge, "image/jpeg"))
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "Berkas terlalu besar" in page
+    assert "paling besar 5,0\xa0MB" in page
+    assert target.stored() == []
+
+
+def test_the_body_limit_leaves_room_for_the_largest_upload_and_its_form():
+    largest = max(photos.MAX_BYTES, import_services.MAX_FILE_BYTES)
+    assert largest == settings.UPLOAD_MAX_BYTES
+    assert largest + 512 * 1024 <= settings.REQUEST_BODY_MAX_BYTES <= largest + 2 * 1024 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= settings.REQUEST_BODY_MAX_BYTES
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    megabytes = settings.REQUEST_BODY_MAX_BYTES // 2**20
+    assert f"client_max_body_size {megabytes}m" in readme

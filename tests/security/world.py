@@ -3,7 +3,8 @@ RW 007) as the home scope, and a mirror of it in Kelurahan Pakunden (RT 001 / RW
 ``warga2`` lives and ``petugas2`` works) as the foreign scope.
 
 The demo keeps all its activities in Kelurahan Blitar, so the foreign objects the demo lacks are
-made here with the factories, one of each kind a URL takes."""
+made here with the factories, one of each kind a URL takes. So is ``pengklaim``, an account
+that claimed a register entry of the demo RT and is not confirmed: the demo has none."""
 
 import datetime
 import re
@@ -26,9 +27,11 @@ from rtkeren.models import (
     Period,
     Resident,
     Role,
+    Stage,
     User,
 )
 from rtkeren.services import imports as import_services
+from rtkeren.services.accounts import registration_submit
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.privacy import deletion_request_create
 from tests import factories as core
@@ -56,11 +59,14 @@ ACCOUNTS = (
     "pendaftar2",
     "pendaftar3",
     "pendaftar4",
+    "pengklaim",
 )
 # Accounts of Kelurahan Pakunden: the home objects are foreign to them, the foreign objects home.
 PAKUNDEN_ACCOUNTS = frozenset({"petugas2", "warga2"})
 # They see the whole city: no object is foreign to them.
 CITY_ACCOUNTS = frozenset({"admin", "kota"})
+CLAIMANT_USERNAME = "pengklaim"
+CLAIMANT_PASSWORD = "klaim-belum-dikonfirmasi"
 SECRET_VOTER_NAME = "Sekarwangi Rahasianingtyas"
 SECRET_VOTER_USERNAME = "pemilih_rahasia"
 _SIXTEEN_DIGITS = re.compile(rb"(?<![0-9])[0-9]{16}(?![0-9])")
@@ -142,6 +148,70 @@ def _pakunden_world(rt: RT, officer: User, resident_user: User) -> dict[str, obj
     }
 
 
+def _stored_files(scope: dict, officer: User) -> None:
+    """A stored photo for the scope's potential and meeting, and a spending line with its
+    receipt: the objects of the views that serve uploaded files."""
+
+    def upload(name):
+        return delivery_factories.image_upload(name, size=(8, 8))
+
+    potential = scope["potential"]
+    potential.photo = upload("potensi.jpg")
+    potential.save(update_fields=["photo"])
+    scope["meeting_photo"] = delivery_factories.PhotoFactory(
+        meeting=scope["meeting"], image=upload("rapat.jpg"), uploaded_by=officer
+    )
+    scope["spending"] = delivery_factories.SpendingFactory(
+        activity=scope["activity"], receipt=upload("nota.jpg"), recorded_by=officer
+    )
+
+
+def delivered_home_activity(demo_rt: RT) -> Activity:
+    """The demo RT's delivered activity that has evaluations (open for more)."""
+    return (
+        Activity.objects.filter(rt=demo_rt, status=ActivityStatus.DELIVERED)
+        .filter(evaluations__isnull=False)
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+
+
+def claimed_entry(demo_rt: RT) -> Resident:
+    """The entry ``pengklaim`` claims: entered by an officer (verified, without an account) in
+    the demo RT, and one who took part in its delivered activity without evaluating it yet, so
+    that an account acting as it would be let evaluate, check in and vote."""
+    delivered = delivered_home_activity(demo_rt)
+    return (
+        Resident.objects.active()
+        .adults()
+        .filter(rt=demo_rt, user__isnull=True, verification=Resident.Verification.VERIFIED)
+        .filter(participations__stage=Stage.DELIVERY, participations__activity=delivered)
+        .exclude(pk=_plain_resident(demo_rt).pk)
+        .exclude(evaluations__activity=delivered)
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+
+
+def make_claimant(demo_rt: RT) -> User:
+    """An account that claimed a register entry by its NIK, name and birth date (as anyone who
+    knows them could) and that the RT chair has not confirmed: it is nobody yet."""
+    entry = claimed_entry(demo_rt)
+    user = registration_submit(
+        username=CLAIMANT_USERNAME,
+        name=entry.name,
+        nik=entry.reveal_nik(),
+        birth_date=entry.birth_date,
+        rt=demo_rt,
+        password=CLAIMANT_PASSWORD,
+    )
+    entry.refresh_from_db()
+    assert entry.user_id == user.pk, "the claim did not match the register entry"
+    return user
+
+
 def _secret_ballot(demo_rt: RT, home: dict) -> dict[str, str]:
     """A resident whose only trace in the portal is one vote: their name next to the title of
     what they chose, on any page but their own, would be the ballot made public."""
@@ -161,6 +231,7 @@ def _secret_ballot(demo_rt: RT, home: dict) -> dict[str, str]:
 def build_world() -> World:
     """Call inside the seeded database."""
     world = World()
+    make_claimant(User.objects.get(username="ketua_rt").resident.rt)
     world.users = {u.username: u for u in User.objects.filter(username__in=ACCOUNTS)}
     missing = set(ACCOUNTS) - set(world.users)
     assert not missing, f"demo accounts missing: {sorted(missing)}"
@@ -221,6 +292,7 @@ def build_world() -> World:
             file_name="warga.csv",
             content=import_services.import_template(file_format="csv"),
         )
+        _stored_files(scope, officer)
     # Registrations waiting for ketua_rt (home) and for ketua_rt2 (the other RT of Blitar).
     world.home["pending_resident"] = world.users["pendaftar1"].resident
     world.foreign["pending_resident"] = world.users["pendaftar4"].resident

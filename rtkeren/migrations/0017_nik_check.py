@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rtkeren", "0013_forget_anonymised_niks"),
+        ("rtkeren", "0016_forget_anonymised_niks"),
     ]
 
     operations = [

@@ -21,7 +21,7 @@ def cannot_bring_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rtkeren", "0012_resident_nik_and_birth_date_optional"),
+        ("rtkeren", "0015_resident_nik_and_birth_date_optional"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """The history tells that a NIK changed by its keyed hash, now that no digit of it is kept."""
 
     dependencies = [
-        ("rtkeren", "0010_remove_resident_nik_last4"),
+        ("rtkeren", "0013_remove_resident_nik_last4"),
     ]
 
     operations = [

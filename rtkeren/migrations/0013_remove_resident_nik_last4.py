@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     are neither shown nor kept any more."""
 
     dependencies = [
-        ("rtkeren", "0009_data_version"),
+        ("rtkeren", "0012_importjob_error"),
     ]
 
     operations = [

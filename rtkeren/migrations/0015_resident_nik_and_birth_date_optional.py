@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """An anonymised resident keeps neither a NIK nor a birth date."""
 
     dependencies = [
-        ("rtkeren", "0011_historicalresident_nik_digest"),
+        ("rtkeren", "0014_historicalresident_nik_digest"),
     ]
 
     operations = [

@@ -1,0 +1,77 @@
+"""The number of votes per resident in a round is guarded by the database too: whatever
+bypasses the service (a bulk insert, the admin, a raw statement) cannot go over it."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from designing.models import Vote
+from tests import factories as core
+
+from . import factories
+
+
+@pytest.fixture
+def two_vote_round(rt, officer, period):
+    proposals = [factories.proposal(rt=rt, period=period) for _ in range(3)]
+    voting_round = factories.VotingRoundFactory(
+        rt=rt, period=period, opened_by=officer, proposals=proposals, votes_per_resident=2
+    )
+    return voting_round, proposals
+
+
+@pytest.mark.django_db
+def test_a_third_vote_written_directly_is_refused(two_vote_round, rt):
+    voting_round, proposals = two_vote_round
+    resident = core.ResidentFactory(rt=rt)
+    for activity in proposals[:2]:
+        Vote.objects.create(round=voting_round, activity=activity, resident=resident)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(round=voting_round, activity=proposals[2], resident=resident)
+
+    assert Vote.objects.filter(round=voting_round, resident=resident).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bulk_insert_over_the_limit_is_refused_whole(two_vote_round, rt):
+    voting_round, proposals = two_vote_round
+    resident = core.ResidentFactory(rt=rt)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.bulk_create(
+            Vote(round=voting_round, activity=activity, resident=resident) for activity in proposals
+        )
+
+    assert not Vote.objects.filter(round=voting_round).exists()
+
+
+@pytest.mark.django_db
+def test_moving_a_vote_onto_a_resident_at_the_limit_is_refused(two_vote_round, rt):
+    voting_round, proposals = two_vote_round
+    full, other = core.ResidentFactory(rt=rt), core.ResidentFactory(rt=rt)
+    for activity in proposals[:2]:
+        Vote.objects.create(round=voting_round, activity=activity, resident=full)
+    moved = Vote.objects.create(round=voting_round, activity=proposals[2], resident=other)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.filter(pk=moved.pk).update(resident=full)
+
+    assert Vote.objects.get(pk=moved.pk).resident == other
+
+
+@pytest.mark.django_db
+def test_votes_up_to_the_limit_and_in_other_rounds_pass(two_vote_round, rt, officer, period):
+    voting_round, proposals = two_vote_round
+    resident = core.ResidentFactory(rt=rt)
+    other_round = factories.VotingRoundFactory(
+        rt=rt, period=period, opened_by=officer, proposals=proposals, votes_per_resident=1
+    )
+    for activity in proposals[:2]:
+        Vote.objects.create(round=voting_round, activity=activity, resident=resident)
+    Vote.objects.create(round=other_round, activity=proposals[2], resident=resident)
+    # Any other resident still has their own votes.
+    Vote.objects.create(
+        round=voting_round, activity=proposals[2], resident=core.ResidentFactory(rt=rt)
+    )
+
+    assert Vote.objects.filter(resident=resident).count() == 3
