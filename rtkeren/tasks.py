@@ -21,7 +21,7 @@ def absolute_url(path: str) -> str:
     return settings.PORTAL_URL + path
 
 
-def _email(notification: Notification) -> EmailMessage:
+def _email(notification: Notification, security_notice: bool) -> EmailMessage:
     recipient = notification.recipient
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         subject = gettext("RT Keren: %(message)s") % {
@@ -34,6 +34,7 @@ def _email(notification: Notification) -> EmailMessage:
                 "message": notification.message,
                 "link": absolute_url(notification.url or reverse("notification-list")),
                 "profile_link": absolute_url(reverse("account-profile")),
+                "security_notice": security_notice,
             },
         )
     # A line break in the message would make an invalid header.
@@ -41,16 +42,17 @@ def _email(notification: Notification) -> EmailMessage:
 
 
 @task()
-def notification_email_send(notification_ids: list[int]) -> int:
+def notification_email_send(notification_ids: list[int], security_notice: bool = False) -> int:
     """E-mail the given notifications to those recipients who still have an address and still
-    want e-mail (either may have changed since the task was queued). Returns how many went."""
+    want e-mail (either may have changed since the task was queued); a security notice goes to
+    every address. Returns how many went."""
+    notifications = Notification.objects.filter(pk__in=notification_ids)
+    if not security_notice:
+        notifications = notifications.filter(recipient__email_notifications=True)
     notifications = (
-        Notification.objects.filter(pk__in=notification_ids, recipient__email_notifications=True)
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("pk")
+        notifications.exclude(recipient__email="").select_related("recipient").order_by("pk")
     )
-    emails = [_email(notification) for notification in notifications]
+    emails = [_email(notification, security_notice) for notification in notifications]
     if not emails:
         return 0
     # One connection for the whole batch rather than one per e-mail.

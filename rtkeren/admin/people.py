@@ -1,5 +1,5 @@
-"""Admin for people: accounts, interests, residents (NIK only masked), the NIK reveal log and the
-export log."""
+"""Admin for people: accounts, interests, residents (NIK only masked), and the logs of NIK
+reveals, exports and one-time password codes."""
 
 from operator import attrgetter
 
@@ -11,7 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from rtkeren.models import RT, ExportAudit, Interest, NikReveal, Resident, ResidentInterest, User
+from rtkeren.models import (
+    RT,
+    ExportAudit,
+    Interest,
+    NikReveal,
+    PasswordCode,
+    Resident,
+    ResidentInterest,
+    User,
+)
 from rtkeren.phone import normalize_phone
 from rtkeren.selectors.residents import looks_like_nik
 from rtkeren.services.residents import resident_check, resident_save
@@ -219,3 +228,15 @@ class ExportAuditAdmin(AuditLogAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name", "export", "title")
     date_hierarchy = "at"
     raw_id_fields = ("user",)
+
+
+@admin.register(PasswordCode)
+class PasswordCodeAdmin(AuditLogAdmin):
+    """The audit log of one-time password codes: whose account, who gave the code, and when it
+    was used or stopped working (the code itself is kept only as a hash and never shown)."""
+
+    list_display = ("created_at", "user", "issued_by", "expires_at", "used_at", "voided_at")
+    list_select_related = ("user", "issued_by")
+    search_fields = ("user__username", "issued_by__username", "issued_by__first_name")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "issued_by")

@@ -48,15 +48,45 @@ def awaiting_verification(user: User) -> QuerySet:
     )
 
 
-def password_code_candidates(user: User, query: str = "") -> QuerySet:
-    """Verified residents with a working account whom ``user`` may give a one-time code."""
-    queryset = (
+def _roles_beyond_resident(account) -> QuerySet:
+    """Role assignments of ``account`` other than resident that have not ended: held today or
+    starting later."""
+    return (
+        RoleAssignment.objects.filter(user=account)
+        .exclude(role=Role.RESIDENT)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+    )
+
+
+def code_eligible_accounts() -> QuerySet:
+    """Accounts a one-time code may reset: active, neither staff nor superuser, holding no role
+    but resident. A code handed over in person must never open a chair's, an officer's or an
+    admin's account; those reset by e-mail or through an administrator."""
+    return User.objects.filter(is_active=True, is_staff=False, is_superuser=False).exclude(
+        Exists(_roles_beyond_resident(OuterRef("pk")))
+    )
+
+
+def password_code_residents(user: User) -> QuerySet:
+    """Verified residents with a working account in ``user``'s scope, whatever roles the
+    account holds (the service says why a code is refused)."""
+    return (
         residents_decided_by(user)
         .verified()
         .filter(user__isnull=False, user__is_active=True)
         .with_places()
         .select_related("user")
         .order_by("name", "pk")
+    )
+
+
+def password_code_candidates(user: User, query: str = "") -> QuerySet:
+    """The residents ``user`` may give a one-time code: those of ``password_code_residents``
+    whose account holds no role but resident."""
+    queryset = (
+        password_code_residents(user)
+        .filter(user__is_staff=False, user__is_superuser=False)
+        .exclude(Exists(_roles_beyond_resident(OuterRef("user"))))
     )
     query = " ".join((query or "").split())
     if query:

@@ -37,6 +37,7 @@ from rtkeren.models import (
 )
 from rtkeren.models.people import adult_born_on_or_before
 from rtkeren.phone import normalize_phone
+from rtkeren.selectors.accounts import code_eligible_accounts
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
 
@@ -336,11 +337,24 @@ def format_code(code: str) -> str:
     return f"{code[:4]} {code[4:]}"
 
 
+CODE_ONLY_FOR_RESIDENTS = gettext_lazy(
+    "One-time codes are only for accounts whose only role is resident. This account holds "
+    "another role or is an administrator's: its owner resets the password by e-mail, or an "
+    "administrator does it."
+)
+
+
+def _may_get_a_code(user: User) -> bool:
+    return code_eligible_accounts().filter(pk=user.pk).exists()
+
+
 @transaction.atomic
 def password_code_issue(*, resident: Resident, by: User) -> str:
     """A new one-time code for the resident's account (the earlier one stops working).
 
-    Returns the code in clear: the only time anyone sees it.
+    Only an account whose sole role is resident gets one, and its owner is told at once, so a
+    code cannot quietly open a chair's, an officer's or an admin's account. The code's row
+    records who issued it and when. Returns the code in clear: the only time anyone sees it.
     """
     if not by.has_perm("rtkeren.issue_password_code", resident):
         raise PermissionDenied(
@@ -351,6 +365,8 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
     user = User.objects.select_for_update().get(pk=resident.user_id)
     if not user.is_active:
         raise ValidationError(_("This account is switched off. Ask an administrator."))
+    if not _may_get_a_code(user):
+        raise ValidationError(str(CODE_ONLY_FOR_RESIDENTS))
     now = timezone.now()
     PasswordCode.objects.filter(user=user).open().update(voided_at=now)
     code = "".join(secrets.choice(PASSWORD_CODE_ALPHABET) for _i in range(PASSWORD_CODE_LENGTH))
@@ -360,6 +376,21 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
         issued_by=by,
         created_at=now,
         expires_at=now + PASSWORD_CODE_VALIDITY,
+    )
+    issuer = by.get_full_name() or by.username
+    # In the same transaction as the code: no code exists that its owner was not told about.
+    notification_send(
+        recipients=[user],
+        message=lambda: (
+            _(
+                "%(issuer)s gave out a one-time code to set a new password for your account. "
+                "If you did not ask for it, tell your RT chair or the kelurahan office at once."
+            )
+            % {"issuer": issuer}
+        ),
+        url=reverse("account-profile"),
+        subject=resident,
+        security_notice=True,
     )
     return code
 
@@ -372,10 +403,20 @@ WRONG_CODE = gettext_lazy(
 
 def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
     """Set a new password with a one-time code. Each wrong code counts against the open code;
-    after PASSWORD_CODE_MAX_ATTEMPTS of them it is void."""
+    after PASSWORD_CODE_MAX_ATTEMPTS of them it is void. A code of an account that holds more
+    than the resident role by now does not work."""
     code = _normalize_code(code)
     with transaction.atomic():
-        for user in users_for_login(login):
+        accounts = users_for_login(login)
+        # An account that took on another role since its code was issued resets otherwise.
+        eligible = set(
+            code_eligible_accounts()
+            .filter(pk__in=[user.pk for user in accounts])
+            .values_list("pk", flat=True)
+        )
+        for user in accounts:
+            if user.pk not in eligible:
+                continue
             open_code = PasswordCode.objects.usable().select_for_update().filter(user=user).first()
             if open_code is None:
                 continue

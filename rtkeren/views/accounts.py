@@ -199,7 +199,9 @@ class PasswordCodeIssueView(ScopedObjectMixin, View):
     http_method_names = ["post"]
 
     def get_queryset(self):
-        return selectors.password_code_candidates(self.request.user)
+        # Every resident with an account in scope, so that one who may not get a code is told
+        # why (by the service) rather than met with a bare "not found".
+        return selectors.password_code_residents(self.request.user)
 
     def post(self, request, *args, **kwargs):
         resident = self.get_object()
