@@ -1,10 +1,16 @@
 """Work done by the background worker (`manage.py db_worker`), never inside a request."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django_tasks import task
@@ -56,4 +62,33 @@ def notification_email_send(notification_ids: list[int], security_notice: bool =
     if not emails:
         return 0
     # One connection for the whole batch rather than one per e-mail.
+    return get_connection().send_messages(emails) or 0
+
+
+def _password_reset_email(user, portal) -> EmailMessage:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "email": user.email,
+            "domain": portal.netloc + portal.path,
+            "site_name": portal.netloc,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "protocol": portal.scheme,
+        }
+        subject = render_to_string("registration/password_reset_subject.txt", context)
+        body = render_to_string("registration/password_reset_email.html", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email])
+
+
+@task()
+def password_reset_email_send(email: str) -> int:
+    """E-mail a link to choose a new password to each active account with this address (one at
+    most, as a rule), in its owner's language. The look-up happens here and not in the request,
+    so the request takes as long for an unknown address as for a known one. Returns how many
+    went."""
+    portal = urlsplit(settings.PORTAL_URL)
+    emails = [_password_reset_email(user, portal) for user in PasswordResetForm().get_users(email)]
+    if not emails:
+        return 0
     return get_connection().send_messages(emails) or 0

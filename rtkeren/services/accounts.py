@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from rtkeren import nik as nik_codec
 from rtkeren import scopes
-from rtkeren.auth_backends import looks_like_phone, users_for_login
+from rtkeren.auth_backends import looks_like_phone, normalize_email, users_for_login
 from rtkeren.models import (
     PASSWORD_CODE_MAX_ATTEMPTS,
     RT,
@@ -40,6 +40,7 @@ from rtkeren.phone import normalize_phone
 from rtkeren.selectors.accounts import code_eligible_accounts
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
+from rtkeren.tasks import password_reset_email_send
 
 REGISTRATION_ACCEPTED = gettext_lazy(
     "Registration received. The RT chair will verify your account."
@@ -437,6 +438,16 @@ def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
                 open_code.voided_at = timezone.now()
                 open_code.save(update_fields=["voided_at"])
     raise ValidationError(str(WRONG_CODE), code="wrong_code")
+
+
+# Password reset by e-mail.
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue the e-mail with a link to choose a new password. The worker looks the address up
+    and sends; the request neither reads the accounts nor waits for the mail server, so its
+    answer and its time are the same whether an account has this address or not."""
+    password_reset_email_send.enqueue(normalize_email(email))
 
 
 # Profile.
