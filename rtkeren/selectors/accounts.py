@@ -23,13 +23,19 @@ def residents_decided_by(user: User) -> QuerySet:
 
 def awaiting_verification(user: User) -> QuerySet:
     """Pending residents, and register entries claimed by an account that has not been confirmed
-    yet, oldest registration first. ``nik_taken`` flags a NIK that a verified resident holds."""
+    yet, oldest registration first. ``nik_taken`` flags a NIK that a verified resident holds;
+    ``phone_shared`` a phone given at registration that another account uses."""
     confirmed = RoleAssignment.objects.current().filter(
         user=OuterRef("user"), role=Role.RESIDENT, rt=OuterRef("rt")
     )
     verified_twin = (
         Resident.objects.verified()
         .filter(nik_digest=OuterRef("nik_digest"))
+        .exclude(pk=OuterRef("pk"))
+    )
+    phone_of_another_account = (
+        Resident.objects.filter(phone=OuterRef("registration_phone"), user__isnull=False)
+        .exclude(phone="")
         .exclude(pk=OuterRef("pk"))
     )
     return (
@@ -41,7 +47,7 @@ def awaiting_verification(user: User) -> QuerySet:
                 & ~Exists(confirmed)
             )
         )
-        .annotate(nik_taken=Exists(verified_twin))
+        .annotate(nik_taken=Exists(verified_twin), phone_shared=Exists(phone_of_another_account))
         .with_places()
         .select_related("user")
         .order_by(Coalesce("user__date_joined", "created_at"), "pk")

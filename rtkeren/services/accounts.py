@@ -68,7 +68,8 @@ def _registration_errors(
 ) -> tuple[dict[str, list], str]:
     """Everything wrong with a registration, by field, and the phone in E.164.
 
-    Nothing here looks at the register's entries, so no answer says whether a NIK is in it.
+    Nothing here looks at the register's entries, so no answer says whether a NIK is in it, nor
+    whether a phone number is in use (that waits for the chair, see ``resident_verify``).
     """
     errors: dict[str, list] = {}
     if not name.strip():
@@ -103,14 +104,6 @@ def _registration_errors(
         phone = normalize_phone(phone)
     except ValidationError as error:
         errors["phone"] = error.messages
-    else:
-        if phone and User.objects.filter(resident__phone=phone).exists():
-            errors["phone"] = [
-                _(
-                    "This phone number already belongs to an account. Log in with it, or leave "
-                    "this field empty."
-                )
-            ]
     try:
         validate_password(password, User(username=username, first_name=name))
     except ValidationError as error:
@@ -163,13 +156,13 @@ def registration_submit(
             {"username": _("This username is already taken. Choose another one.")}
         ) from error
 
+    # The phone typed is held aside until the chair verifies the person: copied to the register
+    # then, unless another account uses it. Whether it is in use is never told here.
     resident = _claimable(nik=nik, name=name, birth_date=birth_date, rt=rt)
     if resident is not None:
         resident.user = user
-        # The register's phone stays until the chair confirms the person; an empty one is filled.
-        if phone and not resident.phone:
-            resident.phone = phone
-        resident.save(update_fields=["user", "phone"])
+        resident.registration_phone = phone
+        resident.save(update_fields=["user", "registration_phone"])
         return user
 
     # Not through resident_create: it refuses a NIK that a verified resident holds, and saying
@@ -179,7 +172,7 @@ def registration_submit(
         sex=nik_codec.parse_nik(nik).sex,
         birth_date=birth_date,
         rt=rt,
-        phone=phone,
+        registration_phone=phone,
         verification=Resident.Verification.PENDING,
         user=user,
     )
@@ -230,10 +223,34 @@ def _nik_taken(resident: Resident) -> bool:
 NIK_TAKEN = gettext_lazy("This NIK is already registered to another resident.")
 
 
+def _phone_used_by_another_account(resident: Resident) -> bool:
+    """The phone given at registration is another account's (it logs in with it)."""
+    held = resident.registration_phone
+    return (
+        bool(held)
+        and Resident.objects.filter(phone=held, user__isnull=False).exclude(pk=resident.pk).exists()
+    )
+
+
+def _take_registration_phone(resident: Resident, by: User) -> None:
+    """Copy the phone given at registration to the register, where the entry has none and no
+    other account uses it; either way it is no longer held."""
+    held = resident.registration_phone
+    if not held:
+        return
+    if not resident.phone and not _phone_used_by_another_account(resident):
+        resident.phone = held
+    resident.registration_phone = ""
+    resident._history_user = by
+    resident.save(update_fields=["phone", "registration_phone"])
+
+
 @transaction.atomic
 def resident_verify(*, resident: Resident, by: User) -> Resident:
     """Confirm a registration: the resident becomes verified and their account gets the resident
-    role for the RT, which is what lets them vote and evaluate."""
+    role for the RT, which is what lets them vote and evaluate. The phone given at registration
+    enters the register now, unless the entry has one or another account uses it (the chair
+    sees that on the list beforehand)."""
     _check_may_verify(by, resident)
     resident = _locked(resident)
     if not _awaiting(resident):
@@ -262,6 +279,7 @@ def resident_verify(*, resident: Resident, by: User) -> Resident:
 
     user = resident.user
     if user is not None:
+        _take_registration_phone(resident, by)
         if not (
             RoleAssignment.objects.current()
             .filter(user=user, role=Role.RESIDENT, rt_id=resident.rt_id)
@@ -305,13 +323,16 @@ def resident_reject(*, resident: Resident, by: User, reason: str) -> Resident:
         raise ValidationError(_("This registration has already been decided."))
     user = resident.user
     resident.user = None
+    resident.registration_phone = ""
     resident._history_user = by
     if resident.is_verified:
-        resident.save(update_fields=["user"])
+        resident.save(update_fields=["user", "registration_phone"])
     else:
         resident.verification = Resident.Verification.REJECTED
         resident.rejection_reason = reason
-        resident.save(update_fields=["user", "verification", "rejection_reason"])
+        resident.save(
+            update_fields=["user", "registration_phone", "verification", "rejection_reason"]
+        )
     if user is not None:
         transaction.on_commit(
             lambda: notification_send(

@@ -267,6 +267,14 @@ class VerificationVerifyView(VerificationMixin, View):
                 messages.error(request, message)
         else:
             messages.success(request, _("%(name)s has been verified.") % {"name": resident.name})
+            if resident.phone_shared:
+                messages.warning(
+                    request,
+                    _(
+                        "The phone number given at registration was not copied to the register: "
+                        "another account uses it."
+                    ),
+                )
         return HttpResponseRedirect(reverse("verification-list"))
 
 
