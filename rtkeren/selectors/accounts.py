@@ -89,11 +89,7 @@ def password_code_residents(user: User) -> QuerySet:
 def password_code_candidates(user: User, query: str = "") -> QuerySet:
     """The residents ``user`` may give a one-time code: those of ``password_code_residents``
     whose account holds no role but resident."""
-    queryset = (
-        password_code_residents(user)
-        .filter(user__is_staff=False, user__is_superuser=False)
-        .exclude(Exists(_roles_beyond_resident(OuterRef("user"))))
-    )
+    queryset = password_code_residents(user).filter(user__in=code_eligible_accounts())
     query = " ".join((query or "").split())
     if query:
         queryset = queryset.filter(Q(name__icontains=query) | Q(user__username__iexact=query))
