@@ -65,6 +65,12 @@ def account_name_for_login(login: str, request=None) -> str:
     return login.casefold()
 
 
+def normalize_email(email: str) -> str:
+    """An e-mail address as a password reset compares it, case aside: "Siti@Mail.com " and
+    "siti@mail.com" are one address (and share one rate-limit count)."""
+    return (email or "").strip().casefold()
+
+
 def axes_username(request, credentials: dict) -> str:
     """The name django-axes locks out: the account, not the text typed."""
     return account_name_for_login((credentials or {}).get("username", ""), request)

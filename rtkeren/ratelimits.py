@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
-from rtkeren.auth_backends import account_name_for_login
+from rtkeren.auth_backends import account_name_for_login, normalize_email
 
 RATE_LIMITED_STATUS = 429
 logger = logging.getLogger(__name__)
@@ -54,6 +54,12 @@ def _account_key(group: str, request: HttpRequest) -> str:
     return "login:" + account_name_for_login(login, request)
 
 
+def email_key(group: str, request: HttpRequest) -> str:
+    """The address a password reset is asked for, whoever asks: a logged-in account must not
+    flood someone else's mailbox either."""
+    return "email:" + normalize_email(request.POST.get("email", ""))
+
+
 def _ip_key(group: str, request: HttpRequest) -> str:
     return client_ip(request)
 
@@ -62,15 +68,16 @@ def _rates(group: str) -> tuple[str | None, str | None]:
     return settings.RATE_LIMITS[group]
 
 
-def limit_exceeded(request: HttpRequest, group: str) -> bool:
+def limit_exceeded(request: HttpRequest, group: str, *, account_key=_account_key) -> bool:
     """Count this request against the group's limits; True when one of them is exceeded.
+    ``account_key`` names what the first limit counts per (the acting account by default).
 
     When the shared cache does not answer, the request goes through uncounted: a Redis
     outage must not stop residents from voting.
     """
     per_account, per_ip = _rates(group)
     exceeded = False
-    for key, rate in ((_account_key, per_account), (_ip_key, per_ip)):
+    for key, rate in ((account_key, per_account), (_ip_key, per_ip)):
         if rate is None:
             continue
         try:

@@ -1,10 +1,16 @@
 """Work done by the background worker (`manage.py db_worker`), never inside a request."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django_tasks import task
@@ -21,7 +27,7 @@ def absolute_url(path: str) -> str:
     return settings.PORTAL_URL + path
 
 
-def _email(notification: Notification) -> EmailMessage:
+def _email(notification: Notification, security_notice: bool) -> EmailMessage:
     recipient = notification.recipient
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         subject = gettext("RT Keren: %(message)s") % {
@@ -34,6 +40,7 @@ def _email(notification: Notification) -> EmailMessage:
                 "message": notification.message,
                 "link": absolute_url(notification.url or reverse("notification-list")),
                 "profile_link": absolute_url(reverse("account-profile")),
+                "security_notice": security_notice,
             },
         )
     # A line break in the message would make an invalid header.
@@ -41,16 +48,17 @@ def _email(notification: Notification) -> EmailMessage:
 
 
 @task()
-def notification_email_send(notification_ids: list[int]) -> int:
+def notification_email_send(notification_ids: list[int], security_notice: bool = False) -> int:
     """E-mail the given notifications to those recipients who still have an address and still
-    want e-mail (either may have changed since the task was queued). Returns how many went."""
+    want e-mail (either may have changed since the task was queued); a security notice goes to
+    every address. Returns how many went."""
+    notifications = Notification.objects.filter(pk__in=notification_ids)
+    if not security_notice:
+        notifications = notifications.filter(recipient__email_notifications=True)
     notifications = (
-        Notification.objects.filter(pk__in=notification_ids, recipient__email_notifications=True)
-        .exclude(recipient__email="")
-        .select_related("recipient")
-        .order_by("pk")
+        notifications.exclude(recipient__email="").select_related("recipient").order_by("pk")
     )
-    emails = [_email(notification) for notification in notifications]
+    emails = [_email(notification, security_notice) for notification in notifications]
     if not emails:
         return 0
     # One connection for the whole batch rather than one per e-mail.
@@ -74,3 +82,32 @@ def resident_import_apply(job_id: int, fingerprint: str) -> str:
     from rtkeren.services.imports import import_job_apply
 
     return import_job_apply(job_id=job_id, fingerprint=fingerprint)
+
+
+def _password_reset_email(user, portal) -> EmailMessage:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "email": user.email,
+            "domain": portal.netloc + portal.path,
+            "site_name": portal.netloc,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "protocol": portal.scheme,
+        }
+        subject = render_to_string("registration/password_reset_subject.txt", context)
+        body = render_to_string("registration/password_reset_email.html", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email])
+
+
+@task()
+def password_reset_email_send(email: str) -> int:
+    """E-mail a link to choose a new password to each active account with this address (one at
+    most, as a rule), in its owner's language. The look-up happens here and not in the request,
+    so the request takes as long for an unknown address as for a known one. Returns how many
+    went."""
+    portal = urlsplit(settings.PORTAL_URL)
+    emails = [_password_reset_email(user, portal) for user in PasswordResetForm().get_users(email)]
+    if not emails:
+        return 0
+    return get_connection().send_messages(emails) or 0

@@ -1,5 +1,5 @@
-"""Admin for people: accounts, interests, residents (NIK only masked), the NIK reveal log and the
-export log."""
+"""Admin for people: accounts, interests, residents (NIK only masked), and the logs of NIK
+reveals, exports and one-time password codes."""
 
 from operator import attrgetter
 
@@ -18,6 +18,7 @@ from rtkeren.models import (
     Interest,
     NikCheck,
     NikReveal,
+    PasswordCode,
     Resident,
     ResidentInterest,
     User,
@@ -251,3 +252,15 @@ class ExportAuditAdmin(AuditLogAdmin):
     search_fields = ("user__username", "user__first_name", "user__last_name", "export", "title")
     date_hierarchy = "at"
     raw_id_fields = ("user",)
+
+
+@admin.register(PasswordCode)
+class PasswordCodeAdmin(AuditLogAdmin):
+    """The audit log of one-time password codes: whose account, who gave the code, and when it
+    was used or stopped working (the code itself is kept only as a hash and never shown)."""
+
+    list_display = ("created_at", "user", "issued_by", "expires_at", "used_at", "voided_at")
+    list_select_related = ("user", "issued_by")
+    search_fields = ("user__username", "issued_by__username", "issued_by__first_name")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("user", "issued_by")

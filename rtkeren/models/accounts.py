@@ -27,9 +27,10 @@ class PasswordCode(models.Model):
         verbose_name=_("account"),
     )
     code_hash = models.CharField(_("code (hashed)"), max_length=128, editable=False)
+    # The audit of who gave the code: an account that issued codes cannot be deleted.
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="+",
         verbose_name=_("issued by"),

@@ -145,6 +145,16 @@ class Resident(models.Model):
         validators=[RegexValidator(r"^\+[1-9]\d{6,14}$", _("Enter a phone number."))],
         help_text=_("Stored in international form, e.g. +6281234567890."),
     )
+    registration_phone = models.CharField(
+        _("phone given at registration"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(r"^\+[1-9]\d{6,14}$", _("Enter a phone number."))],
+        help_text=_(
+            "Held until the RT chair verifies the registration, then copied to the phone unless "
+            "another account uses that number."
+        ),
+    )
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE

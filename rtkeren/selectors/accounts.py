@@ -23,13 +23,19 @@ def residents_decided_by(user: User) -> QuerySet:
 
 def awaiting_verification(user: User) -> QuerySet:
     """Pending residents, and register entries claimed by an account that has not been confirmed
-    yet, oldest registration first. ``nik_taken`` flags a NIK that a verified resident holds."""
+    yet, oldest registration first. ``nik_taken`` flags a NIK that a verified resident holds;
+    ``phone_shared`` a phone given at registration that another account uses."""
     confirmed = RoleAssignment.objects.current().filter(
         user=OuterRef("user"), role=Role.RESIDENT, rt=OuterRef("rt")
     )
     verified_twin = (
         Resident.objects.verified()
         .filter(nik_digest=OuterRef("nik_digest"))
+        .exclude(pk=OuterRef("pk"))
+    )
+    phone_of_another_account = (
+        Resident.objects.filter(phone=OuterRef("registration_phone"), user__isnull=False)
+        .exclude(phone="")
         .exclude(pk=OuterRef("pk"))
     )
     return (
@@ -41,16 +47,36 @@ def awaiting_verification(user: User) -> QuerySet:
                 & ~Exists(confirmed)
             )
         )
-        .annotate(nik_taken=Exists(verified_twin))
+        .annotate(nik_taken=Exists(verified_twin), phone_shared=Exists(phone_of_another_account))
         .with_places()
         .select_related("user")
         .order_by(Coalesce("user__date_joined", "created_at"), "pk")
     )
 
 
-def password_code_candidates(user: User, query: str = "") -> QuerySet:
-    """Verified residents with a working account whom ``user`` may give a one-time code."""
-    queryset = (
+def _roles_beyond_resident(account) -> QuerySet:
+    """Role assignments of ``account`` other than resident that have not ended: held today or
+    starting later."""
+    return (
+        RoleAssignment.objects.filter(user=account)
+        .exclude(role=Role.RESIDENT)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+    )
+
+
+def code_eligible_accounts() -> QuerySet:
+    """Accounts a one-time code may reset: active, neither staff nor superuser, holding no role
+    but resident. A code handed over in person must never open a chair's, an officer's or an
+    admin's account; those reset by e-mail or through an administrator."""
+    return User.objects.filter(is_active=True, is_staff=False, is_superuser=False).exclude(
+        Exists(_roles_beyond_resident(OuterRef("pk")))
+    )
+
+
+def password_code_residents(user: User) -> QuerySet:
+    """Verified residents with a working account in ``user``'s scope, whatever roles the
+    account holds (the service says why a code is refused)."""
+    return (
         residents_decided_by(user)
         .verified()
         .filter(user__isnull=False, user__is_active=True)
@@ -58,6 +84,12 @@ def password_code_candidates(user: User, query: str = "") -> QuerySet:
         .select_related("user")
         .order_by("name", "pk")
     )
+
+
+def password_code_candidates(user: User, query: str = "") -> QuerySet:
+    """The residents ``user`` may give a one-time code: those of ``password_code_residents``
+    whose account holds no role but resident."""
+    queryset = password_code_residents(user).filter(user__in=code_eligible_accounts())
     query = " ".join((query or "").split())
     if query:
         queryset = queryset.filter(Q(name__icontains=query) | Q(user__username__iexact=query))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren import nik as nik_codec
-from rtkeren.auth_backends import looks_like_phone, users_for_login
+from rtkeren.auth_backends import looks_like_phone, normalize_email, users_for_login
 from rtkeren.models import (
     PASSWORD_CODE_MAX_ATTEMPTS,
     RT,
@@ -36,9 +36,11 @@ from rtkeren.models import (
 )
 from rtkeren.models.people import adult_born_on_or_before
 from rtkeren.phone import normalize_phone
+from rtkeren.selectors.accounts import code_eligible_accounts
 from rtkeren.selectors.residents import is_confirmed_as
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
+from rtkeren.tasks import password_reset_email_send
 
 REGISTRATION_ACCEPTED = gettext_lazy(
     "Registration received. The RT chair will verify your account."
@@ -67,7 +69,8 @@ def _registration_errors(
 ) -> tuple[dict[str, list], str]:
     """Everything wrong with a registration, by field, and the phone in E.164.
 
-    Nothing here looks at the register's entries, so no answer says whether a NIK is in it.
+    Nothing here looks at the register's entries, so no answer says whether a NIK is in it, nor
+    whether a phone number is in use (that waits for the chair, see ``resident_verify``).
     """
     errors: dict[str, list] = {}
     if not name.strip():
@@ -102,14 +105,6 @@ def _registration_errors(
         phone = normalize_phone(phone)
     except ValidationError as error:
         errors["phone"] = error.messages
-    else:
-        if phone and User.objects.filter(resident__phone=phone).exists():
-            errors["phone"] = [
-                _(
-                    "This phone number already belongs to an account. Log in with it, or leave "
-                    "this field empty."
-                )
-            ]
     try:
         validate_password(password, User(username=username, first_name=name))
     except ValidationError as error:
@@ -162,13 +157,13 @@ def registration_submit(
             {"username": _("This username is already taken. Choose another one.")}
         ) from error
 
+    # The phone typed is held aside until the chair verifies the person: copied to the register
+    # then, unless another account uses it. Whether it is in use is never told here.
     resident = _claimable(nik=nik, name=name, birth_date=birth_date, rt=rt)
     if resident is not None:
         resident.user = user
-        # The register's phone stays until the chair confirms the person; an empty one is filled.
-        if phone and not resident.phone:
-            resident.phone = phone
-        resident.save(update_fields=["user", "phone"])
+        resident.registration_phone = phone
+        resident.save(update_fields=["user", "registration_phone"])
         return user
 
     # Not through resident_create: it refuses a NIK that a verified resident holds, and saying
@@ -178,7 +173,7 @@ def registration_submit(
         sex=nik_codec.parse_nik(nik).sex,
         birth_date=birth_date,
         rt=rt,
-        phone=phone,
+        registration_phone=phone,
         verification=Resident.Verification.PENDING,
         user=user,
     )
@@ -229,10 +224,34 @@ def _nik_taken(resident: Resident) -> bool:
 NIK_TAKEN = gettext_lazy("This NIK is already registered to another resident.")
 
 
+def _phone_used_by_another_account(resident: Resident) -> bool:
+    """The phone given at registration is another account's (it logs in with it)."""
+    held = resident.registration_phone
+    return (
+        bool(held)
+        and Resident.objects.filter(phone=held, user__isnull=False).exclude(pk=resident.pk).exists()
+    )
+
+
+def _take_registration_phone(resident: Resident, by: User) -> None:
+    """Copy the phone given at registration to the register, where the entry has none and no
+    other account uses it; either way it is no longer held."""
+    held = resident.registration_phone
+    if not held:
+        return
+    if not resident.phone and not _phone_used_by_another_account(resident):
+        resident.phone = held
+    resident.registration_phone = ""
+    resident._history_user = by
+    resident.save(update_fields=["phone", "registration_phone"])
+
+
 @transaction.atomic
 def resident_verify(*, resident: Resident, by: User) -> Resident:
     """Confirm a registration: the resident becomes verified and their account gets the resident
-    role for the RT, which is what lets them vote and evaluate."""
+    role for the RT, which is what lets them vote and evaluate. The phone given at registration
+    enters the register now, unless the entry has one or another account uses it (the chair
+    sees that on the list beforehand)."""
     _check_may_verify(by, resident)
     resident = _locked(resident)
     if not _awaiting(resident):
@@ -261,6 +280,7 @@ def resident_verify(*, resident: Resident, by: User) -> Resident:
 
     user = resident.user
     if user is not None:
+        _take_registration_phone(resident, by)
         if not (
             RoleAssignment.objects.current()
             .filter(user=user, role=Role.RESIDENT, rt_id=resident.rt_id)
@@ -304,13 +324,16 @@ def resident_reject(*, resident: Resident, by: User, reason: str) -> Resident:
         raise ValidationError(_("This registration has already been decided."))
     user = resident.user
     resident.user = None
+    resident.registration_phone = ""
     resident._history_user = by
     if resident.is_verified:
-        resident.save(update_fields=["user"])
+        resident.save(update_fields=["user", "registration_phone"])
     else:
         resident.verification = Resident.Verification.REJECTED
         resident.rejection_reason = reason
-        resident.save(update_fields=["user", "verification", "rejection_reason"])
+        resident.save(
+            update_fields=["user", "registration_phone", "verification", "rejection_reason"]
+        )
     if user is not None:
         transaction.on_commit(
             lambda: notification_send(
@@ -337,11 +360,24 @@ def format_code(code: str) -> str:
     return f"{code[:4]} {code[4:]}"
 
 
+CODE_ONLY_FOR_RESIDENTS = gettext_lazy(
+    "One-time codes are only for accounts whose only role is resident. This account holds "
+    "another role or is an administrator's: its owner resets the password by e-mail, or an "
+    "administrator does it."
+)
+
+
+def _may_get_a_code(user: User) -> bool:
+    return code_eligible_accounts().filter(pk=user.pk).exists()
+
+
 @transaction.atomic
 def password_code_issue(*, resident: Resident, by: User) -> str:
     """A new one-time code for the resident's account (the earlier one stops working).
 
-    Returns the code in clear: the only time anyone sees it.
+    Only an account whose sole role is resident gets one, and its owner is told at once, so a
+    code cannot quietly open a chair's, an officer's or an admin's account. The code's row
+    records who issued it and when. Returns the code in clear: the only time anyone sees it.
     """
     if not by.has_perm("rtkeren.issue_password_code", resident):
         raise PermissionDenied(
@@ -352,6 +388,8 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
     user = User.objects.select_for_update().get(pk=resident.user_id)
     if not user.is_active:
         raise ValidationError(_("This account is switched off. Ask an administrator."))
+    if not _may_get_a_code(user):
+        raise ValidationError(str(CODE_ONLY_FOR_RESIDENTS))
     now = timezone.now()
     PasswordCode.objects.filter(user=user).open().update(voided_at=now)
     code = "".join(secrets.choice(PASSWORD_CODE_ALPHABET) for _i in range(PASSWORD_CODE_LENGTH))
@@ -361,6 +399,21 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
         issued_by=by,
         created_at=now,
         expires_at=now + PASSWORD_CODE_VALIDITY,
+    )
+    issuer = by.get_full_name() or by.username
+    # In the same transaction as the code: no code exists that its owner was not told about.
+    notification_send(
+        recipients=[user],
+        message=lambda: (
+            _(
+                "%(issuer)s gave out a one-time code to set a new password for your account. "
+                "If you did not ask for it, tell your RT chair or the kelurahan office at once."
+            )
+            % {"issuer": issuer}
+        ),
+        url=reverse("account-profile"),
+        subject=resident,
+        security_notice=True,
     )
     return code
 
@@ -373,10 +426,20 @@ WRONG_CODE = gettext_lazy(
 
 def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
     """Set a new password with a one-time code. Each wrong code counts against the open code;
-    after PASSWORD_CODE_MAX_ATTEMPTS of them it is void."""
+    after PASSWORD_CODE_MAX_ATTEMPTS of them it is void. A code of an account that holds more
+    than the resident role by now does not work."""
     code = _normalize_code(code)
     with transaction.atomic():
-        for user in users_for_login(login):
+        accounts = users_for_login(login)
+        # An account that took on another role since its code was issued resets otherwise.
+        eligible = set(
+            code_eligible_accounts()
+            .filter(pk__in=[user.pk for user in accounts])
+            .values_list("pk", flat=True)
+        )
+        for user in accounts:
+            if user.pk not in eligible:
+                continue
             open_code = PasswordCode.objects.usable().select_for_update().filter(user=user).first()
             if open_code is None:
                 continue
@@ -397,6 +460,16 @@ def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
                 open_code.voided_at = timezone.now()
                 open_code.save(update_fields=["voided_at"])
     raise ValidationError(str(WRONG_CODE), code="wrong_code")
+
+
+# Password reset by e-mail.
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue the e-mail with a link to choose a new password. The worker looks the address up
+    and sends; the request neither reads the accounts nor waits for the mail server, so its
+    answer and its time are the same whether an account has this address or not."""
+    password_reset_email_send.enqueue(normalize_email(email))
 
 
 # Profile.

@@ -29,6 +29,7 @@ def notification_send(
     message: str | Promise | Callable[[], str],
     url: str = "",
     subject: models.Model | None = None,
+    security_notice: bool = False,
 ) -> list[Notification]:
     """Send ``message`` to each recipient once, in the recipient's own language.
 
@@ -36,6 +37,9 @@ def notification_send(
     with placeholders), so that it is rendered once per language; a plain string is sent as is.
     Recipients with an e-mail address who have not opted out also get it by e-mail, from the
     worker, once the transaction has committed: a rolled-back change e-mails nobody.
+
+    A ``security_notice`` (someone may be taking over the account) is e-mailed to every
+    recipient with an address, including those who chose no notifications by e-mail.
     """
     unique = {user.pk: user for user in recipients if user is not None}
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
@@ -50,10 +54,17 @@ def notification_send(
         for user in unique.values()
     ]
     sent = Notification.objects.bulk_create(notifications)
-    by_email = [n.pk for n in sent if n.recipient.email and n.recipient.email_notifications]
+    by_email = [
+        n.pk
+        for n in sent
+        if n.recipient.email and (n.recipient.email_notifications or security_notice)
+    ]
     if by_email:
+        enqueue = partial(notification_email_send.enqueue, by_email)
+        if security_notice:
+            enqueue = partial(enqueue, security_notice=True)
         # robust: the change has committed and the notifications stand even if queueing fails.
-        transaction.on_commit(partial(notification_email_send.enqueue, by_email), robust=True)
+        transaction.on_commit(enqueue, robust=True)
     return sent
 
 

@@ -141,6 +141,7 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
     cleared = {
         "address": "",
         "phone": "",
+        "registration_phone": "",
         "occupation": "",
         "religion": "",
         "religion_consent_at": None,

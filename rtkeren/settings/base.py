@@ -202,6 +202,8 @@ RATE_LIMITS = {
     "login": ("20/m", "200/m"),
     "register": ("5/h", "100/h"),
     "password_code": ("10/h", "100/h"),
+    # Per e-mail address typed, not per account: the asker has none or is not its owner.
+    "password_reset": ("5/h", "100/h"),
     "vote": ("30/m", "300/m"),
     "evaluate": ("10/m", "200/m"),
     "checkin": ("10/m", "300/m"),

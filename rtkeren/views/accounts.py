@@ -1,14 +1,15 @@
 """Accounts: log in, register, the profile, one-time codes, and the RT chair's verification.
 
 Mounted under /accounts/ before ``django.contrib.auth.urls``, whose views (logout, password
-change and reset) keep their names and use the templates in templates/registration/.
+change and reset) keep their names and use the templates in templates/registration/; the
+password reset request itself is replaced here, to hand the e-mail to the worker.
 """
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -30,7 +31,7 @@ from rtkeren.forms.accounts import (
     RejectionForm,
 )
 from rtkeren.models import Resident, ResidentInterest
-from rtkeren.ratelimits import rate_limited
+from rtkeren.ratelimits import email_key, limit_exceeded, rate_limited, too_many_requests
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
@@ -156,6 +157,17 @@ class ProfileView(LoginRequiredMixin, FormView):
         return super().form_valid(form)
 
 
+class AccountPasswordResetView(PasswordResetView):
+    """Django's password reset page, whose e-mail is looked up and sent by the worker."""
+
+    def form_valid(self, form):
+        # Counted only here: a form without a valid address sends nothing and costs nothing.
+        if limit_exceeded(self.request, "password_reset", account_key=email_key):
+            return too_many_requests(self.request)
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
+
+
 @method_decorator(sensitive_post_parameters("code", "new_password", "new_password_confirm"), "post")
 @method_decorator(rate_limited("password_code"), name="post")
 class PasswordCodeRedeemView(FormView):
@@ -200,7 +212,9 @@ class PasswordCodeIssueView(ScopedObjectMixin, View):
     http_method_names = ["post"]
 
     def get_queryset(self):
-        return selectors.password_code_candidates(self.request.user)
+        # Every resident with an account in scope, so that one who may not get a code is told
+        # why (by the service) rather than met with a bare "not found".
+        return selectors.password_code_residents(self.request.user)
 
     def post(self, request, *args, **kwargs):
         resident = self.get_object()
@@ -259,6 +273,14 @@ class VerificationVerifyView(VerificationMixin, View):
                 messages.error(request, message)
         else:
             messages.success(request, _("%(name)s has been verified.") % {"name": resident.name})
+            if resident.phone_shared:
+                messages.warning(
+                    request,
+                    _(
+                        "The phone number given at registration was not copied to the register: "
+                        "another account uses it."
+                    ),
+                )
         return HttpResponseRedirect(reverse("verification-list"))
 
 
@@ -284,6 +306,8 @@ class VerificationRejectView(VerificationMixin, FormView):
 urlpatterns = [
     path("login/", AccountLoginView.as_view(), name="login"),
     path("daftar/", RegistrationView.as_view(), name="account-register"),
+    # Same path and name as django.contrib.auth.urls, which is mounted after these.
+    path("password_reset/", AccountPasswordResetView.as_view(), name="password_reset"),
     path("profil/", ProfileView.as_view(), name="account-profile"),
     path("kode/", PasswordCodeRedeemView.as_view(), name="account-code-redeem"),
     path("kode/warga/", PasswordCodeListView.as_view(), name="account-code-list"),

@@ -7,10 +7,13 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from rtkeren.models import Resident, ResidentInterest
 from rtkeren.services import accounts as services
+from rtkeren.settings import base as base_settings
 from tests import factories
+from tests.core.test_email_notifications import DATABASE_TASKS, PORTAL_URL, run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +132,104 @@ def test_password_reset_page_points_to_the_code_for_those_without_email(client):
     assert reverse("account-code-redeem") in page.text
     assert client.post(reverse("password_reset"), {"email": "none@example.com"}).status_code == 302
     assert mail.outbox == []
+
+
+@pytest.fixture
+def queued_in_the_database(settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.PORTAL_URL = PORTAL_URL
+
+
+def ask_reset(client, email):
+    return client.post(reverse("password_reset"), {"email": email})
+
+
+def test_a_reset_is_queued_alike_for_a_known_and_an_unknown_address(
+    client, resident_user, queued_in_the_database
+):
+    resident_user.email = "warga@example.com"
+    resident_user.save()
+
+    answers = []
+    for email in ("Warga@Example.com", "nobody@example.com"):
+        with CaptureQueriesContext(connection) as queries:
+            response = ask_reset(client, email)
+        # The request never reads the accounts: only the worker does.
+        assert not [query for query in queries if '"rtkeren_user"' in query["sql"]]
+        answers.append((response.status_code, response.url))
+
+    assert answers == [(302, reverse("password_reset_done"))] * 2
+    queued = list(DBTaskResult.objects.order_by("enqueued_at", "id"))
+    assert [task.task_path for task in queued] == ["rtkeren.tasks.password_reset_email_send"] * 2
+    assert [task.args_kwargs["args"] for task in queued] == [
+        ["warga@example.com"],
+        ["nobody@example.com"],
+    ]
+    assert mail.outbox == []
+
+    run_worker()
+
+    [email] = mail.outbox
+    assert email.to == ["warga@example.com"]
+    assert email.subject == "Atur ulang kata sandi RT Keren Anda"
+    assert f"{PORTAL_URL}/accounts/reset/" in email.body
+    link = next(line for line in email.body.splitlines() if "/accounts/reset/" in line)
+    assert client.get(link.removeprefix(PORTAL_URL), follow=True).status_code == 200
+
+
+def test_the_reset_email_speaks_its_owners_language(client, resident_user):
+    resident_user.email = "warga@example.com"
+    resident_user.language = "en"
+    resident_user.save()
+
+    ask_reset(client, "warga@example.com")
+
+    assert mail.outbox[0].subject == "Reset your RT Keren password"
+
+
+def test_resets_for_one_address_are_limited_however_it_is_typed(
+    client, settings, resident_user, queued_in_the_database
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": ("2/h", "100/h")}
+    client.force_login(resident_user)
+    assert ask_reset(client, "siti@example.com").status_code == 302
+    client.logout()
+    assert ask_reset(client, " SITI@example.com").status_code == 302
+
+    response = ask_reset(client, "Siti@Example.COM")
+
+    assert response.status_code == 429
+    assert "Anda mengirim ini terlalu sering" in response.text
+    assert DBTaskResult.objects.count() == 2
+    assert ask_reset(client, "budi@example.com").status_code == 302
+
+
+def test_a_form_without_a_valid_address_is_not_counted(client, settings, queued_in_the_database):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": ("1/h", "1/h")}
+    for typed in ("", "bukan-email", "bukan-email"):
+        response = ask_reset(client, typed)
+        assert response.status_code == 200
+        assert response.context["form"].errors["email"]
+
+    assert ask_reset(client, "siti@example.com").status_code == 302
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_resets_from_one_ip_address_are_limited_only_generously(
+    client, settings, queued_in_the_database
+):
+    per_address, per_ip = base_settings.RATE_LIMITS["password_reset"]
+    assert per_ip.split("/")[1] == per_address.split("/")[1]
+    assert int(per_ip.split("/")[0]) >= 10 * int(per_address.split("/")[0])
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": ("100/h", "3/h")}
+    for number in range(3):
+        assert ask_reset(client, f"warga{number}@example.com").status_code == 302
+
+    response = ask_reset(client, "lain@example.com")
+
+    assert response.status_code == 429
+    assert "Terlalu banyak permintaan" in response.text
+    assert DBTaskResult.objects.count() == 3
 
 
 # Navigation.

@@ -4,13 +4,22 @@ import datetime
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from rtkeren.models import PASSWORD_CODE_MAX_ATTEMPTS, PasswordCode, Resident
+from rtkeren.models import (
+    PASSWORD_CODE_MAX_ATTEMPTS,
+    Notification,
+    PasswordCode,
+    Resident,
+    Role,
+    RoleAssignment,
+)
 from rtkeren.services import accounts as services
 from tests import factories
 
@@ -18,6 +27,8 @@ pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Kembang-Desa-88"
 WRONG = "Kode tidak cocok atau sudah tidak berlaku."
+ONLY_RESIDENTS = "Kode sekali pakai hanya untuk akun yang perannya hanya warga."
+TOLD = "memberikan kode sekali pakai untuk membuat kata sandi baru bagi akun Anda"
 
 
 def redeem(client, login, code, password=NEW_PASSWORD):
@@ -120,6 +131,186 @@ def test_a_new_code_voids_the_previous_one(client, rt_chair, resident):
     assert WRONG in redeem(client, "warga", first).text
     assert redeem(client, "warga", second).status_code == 302
     assert PasswordCode.objects.filter(user=resident.user).open().count() == 0
+
+
+# Only accounts whose sole role is resident.
+
+
+def resident_with_role(home, username, role, **scope):
+    """A verified resident of the RT ``home`` whose account also holds ``role``."""
+    user, resident = factories.make_resident_user(home, username)
+    factories.RoleAssignmentFactory(user=user, role=role, **scope)
+    return resident
+
+
+def staff_roles(rt, community):
+    """A resident of ``rt`` for each role an account may hold besides resident."""
+    return {
+        "rt_chair": resident_with_role(rt, "peran_ketua", Role.RT_CHAIR, rt=rt),
+        "rw_chair": resident_with_role(rt, "peran_ketuarw", Role.RW_CHAIR, rw=rt.rw),
+        "officer": resident_with_role(rt, "peran_staf", Role.OFFICER, kelurahan=rt.rw.kelurahan),
+        "facilitator": resident_with_role(
+            rt, "peran_pdp", Role.FACILITATOR, kelurahan=rt.rw.kelurahan
+        ),
+        "city_viewer": resident_with_role(
+            rt, "peran_kota2", Role.CITY_VIEWER, kota=rt.rw.kelurahan.kecamatan.kota
+        ),
+        "pokmas_member": resident_with_role(rt, "peran_pokmas2", Role.POKMAS_MEMBER, rt=rt),
+        "community_lead": resident_with_role(
+            rt, "peran_lead", Role.COMMUNITY_LEAD, community=community
+        ),
+        "admin_role": resident_with_role(rt, "peran_adm", Role.ADMIN),
+    }
+
+
+def test_no_code_for_an_account_that_holds_any_other_role(client, rt, officer, community):
+    held = staff_roles(rt, community)
+    client.force_login(officer)
+
+    for resident in held.values():
+        response = client.post(reverse("account-code-issue", args=[resident.pk]), follow=True)
+        assert response.redirect_chain == [(reverse("account-code-list"), 302)]
+        assert ONLY_RESIDENTS in response.text
+        with pytest.raises(ValidationError, match=ONLY_RESIDENTS):
+            services.password_code_issue(resident=resident, by=officer)
+    assert not PasswordCode.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("flag", ["is_staff", "is_superuser"])
+def test_no_code_for_a_staff_or_superuser_account(rt_chair, resident, flag):
+    setattr(resident.user, flag, True)
+    resident.user.save()
+
+    with pytest.raises(ValidationError):
+        services.password_code_issue(resident=resident, by=rt_chair)
+    assert not PasswordCode.objects.exists()
+
+
+def test_an_officer_cannot_give_a_code_for_the_rt_chairs_account(client, officer, rt_chair):
+    client.force_login(officer)
+
+    response = client.post(reverse("account-code-issue", args=[rt_chair.resident.pk]))
+
+    assert response.status_code == 302
+    assert not PasswordCode.objects.filter(user=rt_chair).exists()
+
+
+def test_a_role_starting_later_already_counts_and_an_ended_one_no_longer(rt_chair, resident):
+    today = timezone.localdate()
+    later = RoleAssignment.objects.create(
+        user=resident.user,
+        role=Role.POKMAS_MEMBER,
+        rt=resident.rt,
+        starts_on=today.replace(year=today.year + 1),
+    )
+    with pytest.raises(ValidationError):
+        services.password_code_issue(resident=resident, by=rt_chair)
+
+    later.starts_on = today - datetime.timedelta(days=30)
+    later.ends_on = today - datetime.timedelta(days=1)
+    later.save()
+
+    assert services.password_code_issue(resident=resident, by=rt_chair)
+
+
+def test_the_list_offers_only_accounts_whose_sole_role_is_resident(
+    client, rt, officer, resident, community
+):
+    held = staff_roles(rt, community)
+    client.force_login(officer)
+
+    response = client.get(reverse("account-code-list"))
+
+    shown = list(response.context["residents"])
+    assert shown == [resident]
+    for other in held.values():
+        assert other.user.username not in response.text
+    assert "lewat e-mail" in response.text
+
+
+def test_a_code_stops_working_when_the_account_takes_on_another_role(client, rt_chair, resident):
+    code = services.password_code_issue(resident=resident, by=rt_chair)
+    factories.RoleAssignmentFactory(user=resident.user, role=Role.POKMAS_MEMBER, rt=resident.rt)
+
+    assert WRONG in redeem(client, "warga", code).text
+    resident.user.refresh_from_db()
+    assert not resident.user.check_password(NEW_PASSWORD)
+
+
+# The owner is told, and the issue is on record.
+
+
+def test_the_owner_is_notified_in_the_portal_of_every_code(rt_chair, resident):
+    services.password_code_issue(resident=resident, by=rt_chair)
+
+    [notification] = Notification.objects.filter(recipient=resident.user)
+    assert TOLD in notification.message
+    assert rt_chair.get_full_name() in notification.message
+    assert notification.url == reverse("account-profile")
+
+
+def test_the_owner_with_an_email_is_told_by_email_even_without_email_notifications(
+    rt_chair, resident, django_capture_on_commit_callbacks
+):
+    resident.user.email = "warga@example.com"
+    resident.user.email_notifications = False
+    resident.user.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_code_issue(resident=resident, by=rt_chair)
+
+    [email] = mail.outbox
+    assert email.to == ["warga@example.com"]
+    assert TOLD in email.body
+    assert "pemberitahuan keamanan" in email.body
+
+
+def test_an_owner_without_email_gets_no_email(
+    rt_chair, resident, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_code_issue(resident=resident, by=rt_chair)
+
+    assert mail.outbox == []
+    assert Notification.objects.filter(recipient=resident.user).count() == 1
+
+
+def test_a_refused_code_notifies_nobody(rt_chair, resident, django_capture_on_commit_callbacks):
+    resident.user.email = "warga@example.com"
+    resident.user.is_staff = True
+    resident.user.save()
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.password_code_issue(resident=resident, by=rt_chair)
+
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
+
+
+def test_the_issuer_stays_on_record(rt_chair, resident):
+    services.password_code_issue(resident=resident, by=rt_chair)
+
+    with pytest.raises(ProtectedError):
+        rt_chair.delete()
+    assert PasswordCode.objects.get(user=resident.user).issued_by == rt_chair
+
+
+def test_admins_read_the_code_log_but_cannot_change_it(client, admin_user, rt_chair, resident):
+    services.password_code_issue(resident=resident, by=rt_chair)
+    stored = PasswordCode.objects.get()
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:rtkeren_passwordcode_changelist"))
+
+    assert listing.status_code == 200
+    assert str(rt_chair) in listing.text
+    assert stored.code_hash not in listing.text
+    assert client.get(reverse("admin:rtkeren_passwordcode_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:rtkeren_passwordcode_delete", args=[stored.pk]), {"post": "yes"})
+    ).status_code == 403
+    assert PasswordCode.objects.filter(pk=stored.pk).exists()
 
 
 # The chair's list.

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from rtkeren.auth_backends import users_for_login
 from rtkeren.models import Resident, Role, RoleAssignment, User
 from rtkeren.services import accounts as services
 from tests import factories
@@ -248,30 +249,116 @@ def test_refusals_are_the_same_whether_or_not_the_nik_is_in_the_register(client,
     assert "nik" not in with_entry
 
 
-def test_a_phone_of_another_account_is_refused(client, rt):
-    factories.make_resident_user(rt, "budi", phone="+6281234567890")
-    before = counts()
+def test_a_phone_in_use_gets_the_same_answer_as_a_free_one(client, rt):
+    """Whether another account has the number is not told: same page, same words."""
+    from django.test import Client
 
-    response = client.post(reverse("account-register"), form_data(rt, phone="0812-3456-7890"))
+    budi, _entry = factories.make_resident_user(rt, "budi", phone="+6281234567890")
+    pages = []
+    for username, phone in (
+        ("pakai.nomor.budi", "0812-3456-7890"),
+        ("nomor.bebas", "0812-9999-0000"),
+    ):
+        response = Client().post(
+            reverse("account-register"), form_data(rt, username=username, phone=phone), follow=True
+        )
+        assert response.redirect_chain == [(reverse("account-profile"), 302)]
+        pages.append(_neutral(response.text, username))
 
-    assert "sudah dipakai oleh sebuah akun" in response.context["form"].errors["phone"][0]
-    assert counts() == before
+    assert pages[0] == pages[1]
+    assert ACCEPTED in pages[0]
+    # The number stays Budi's alone: the registrant cannot log in with it.
+    assert users_for_login("0812-3456-7890") == [budi]
 
 
-def test_the_phone_is_stored_in_international_form(client, rt):
+def test_the_phone_waits_for_the_chair_in_international_form(client, rt, rt_chair):
     client.post(reverse("account-register"), form_data(rt, phone="0812 3456 7890"))
+    resident = Resident.objects.get(user__username="siti.aminah")
 
-    assert Resident.objects.get(user__username="siti.aminah").phone == "+6281234567890"
+    assert (resident.phone, resident.registration_phone) == ("", "+6281234567890")
+    assert users_for_login("081234567890") == []
+
+    services.resident_verify(resident=resident, by=rt_chair)
+
+    resident.refresh_from_db()
+    assert (resident.phone, resident.registration_phone) == ("+6281234567890", "")
+    assert users_for_login("081234567890") == [resident.user]
 
 
-def test_a_claim_fills_an_empty_phone_but_keeps_the_registers(client, rt):
-    entry = register_entry(rt, phone="+6281111111111")
-
+def test_a_phone_of_another_account_is_flagged_to_the_chair_and_not_copied(client, rt, rt_chair):
+    budi, budi_entry = factories.make_resident_user(rt, "budi", phone="+6281234567890")
     client.post(reverse("account-register"), form_data(rt, phone="0812-3456-7890"))
+    resident = Resident.objects.get(user__username="siti.aminah")
+    client.force_login(rt_chair)
+
+    listing = client.get(reverse("verification-list"))
+    [shown] = listing.context["residents"]
+    response = client.post(reverse("verification-verify", args=[resident.pk]), follow=True)
+
+    assert shown.phone_shared
+    assert "+6281234567890" in listing.text
+    assert "Akun lain sudah memakai nomor HP ini" in listing.text
+    assert "tidak disalin ke data warga: akun lain memakainya" in response.text
+    resident.refresh_from_db()
+    assert resident.is_verified
+    assert (resident.phone, resident.registration_phone) == ("", "")
+    budi_entry.refresh_from_db()
+    assert budi_entry.phone == "+6281234567890"
+    assert users_for_login("0812-3456-7890") == [budi]
+
+
+def test_a_free_phone_is_not_flagged(client, rt, rt_chair):
+    client.post(reverse("account-register"), form_data(rt, phone="0812-3456-7890"))
+    client.force_login(rt_chair)
+
+    listing = client.get(reverse("verification-list"))
+
+    assert not listing.context["residents"][0].phone_shared
+    assert "Akun lain sudah memakai" not in listing.text
+
+
+def test_a_rejection_drops_the_phone_given(rt, rt_chair):
+    entry = register_entry(rt)
+    user = services.registration_submit(
+        username="siti.aminah",
+        name="Siti Aminah",
+        nik=NIK,
+        birth_date=BIRTH,
+        rt=rt,
+        password="Kembang-Desa-88",
+        phone="0812-3456-7890",
+    )
+    entry.refresh_from_db()
+    assert entry.user == user
+    assert entry.registration_phone == "+6281234567890"
+
+    services.resident_reject(resident=entry, by=rt_chair, reason="Bukan orangnya")
 
     entry.refresh_from_db()
-    assert entry.user.username == "siti.aminah"
-    assert entry.phone == "+6281111111111"
+    assert (entry.user, entry.phone, entry.registration_phone) == (None, "", "")
+
+
+def test_a_claim_fills_an_empty_phone_at_verification_but_keeps_the_registers(client, rt, rt_chair):
+    with_phone = register_entry(rt, phone="+6281111111111")
+    client.post(reverse("account-register"), form_data(rt, phone="0812-3456-7890"))
+    with_phone.refresh_from_db()
+    services.resident_verify(resident=with_phone, by=rt_chair)
+
+    with_phone.refresh_from_db()
+    assert with_phone.user.username == "siti.aminah"
+    assert (with_phone.phone, with_phone.registration_phone) == ("+6281111111111", "")
+
+
+def test_a_claim_of_an_entry_without_phone_gets_it_at_verification(client, rt, rt_chair):
+    entry = register_entry(rt)
+    client.post(reverse("account-register"), form_data(rt, phone="0812-3456-7890"))
+    entry.refresh_from_db()
+    assert entry.phone == ""
+
+    services.resident_verify(resident=entry, by=rt_chair)
+
+    entry.refresh_from_db()
+    assert entry.phone == "+6281234567890"
 
 
 def test_a_logged_in_user_is_sent_to_their_profile(client, resident_user):
