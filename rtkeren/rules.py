@@ -114,6 +114,9 @@ rules.add_perm("rtkeren.view_resident", is_staff_of | is_self)
 rules.add_perm("rtkeren.change_resident", is_admin | is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.verify_resident", is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.reveal_nik", is_officer_of)
+# Finding a resident by a typed NIK tells whether that NIK is theirs: only those who may reveal
+# NIKs search by one, and only among the residents whose NIK they may reveal.
+rules.add_perm("rtkeren.search_nik", is_officer)
 # A birth date, next to the kecamatan, is most of a NIK: everyone else sees an age.
 rules.add_perm("rtkeren.view_birth_date", is_officer_of | is_self)
 rules.add_perm("rtkeren.view_history", is_admin | is_officer_of)

@@ -29,10 +29,14 @@ def resident_list(
     nik: str = "",
 ) -> QuerySet:
     """The residents a staff member may list, filtered, with their places joined. ``nik`` finds
-    an exact NIK through the keyed hash: the table is never decrypted to search it."""
+    an exact NIK through the keyed hash (the table is never decrypted to search it), and only
+    among the residents whose NIK the user may reveal: a match would otherwise tell the NIK of a
+    resident they may only list."""
     queryset = scopes.residents_visible_to(user).with_places()
     if nik:
-        queryset = queryset.with_nik(nik)
+        queryset = queryset.with_nik(nik).filter(
+            rt__rw__kelurahan__in=scopes.kelurahan_ids(user, Role.OFFICER)
+        )
     if rt:
         queryset = queryset.filter(rt=rt)
     if verification:

@@ -211,6 +211,8 @@ RATE_LIMITS = {
     # whoever types, so that nobody guesses a NIK one serial at a time.
     "nik_check": ("20/h", "200/h"),
     "nik_check_registrant": ("5/h", None),
+    # An officer's search by NIK: a day of data entry stays well below.
+    "nik_search": ("60/h", "600/h"),
     # Photos, receipts and resident files: a phone documenting a busy day stays well below.
     "upload": ("30/h", "300/h"),
 }

@@ -4,6 +4,7 @@ import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path
@@ -15,6 +16,7 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import nik as nik_codec
 from rtkeren.models import Resident
+from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors import residents as selectors
 from rtkeren.services.residents import nik_reveal
 from rtkeren.views.mixins import ScopedObjectMixin
@@ -66,6 +68,7 @@ class NikRevealForm(forms.Form):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(rate_limited("nik_search"), name="post")
 class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     permission_required = "rtkeren.list_residents"
     template_name = "rtkeren/resident_list.html"
@@ -81,6 +84,8 @@ class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("rtkeren.search_nik"):
+            raise PermissionDenied
         self.nik_form = NikSearchForm(request.POST)
         if self.nik_form.is_valid():
             self.searched_nik = self.nik_form.cleaned_data["nik"]
@@ -111,7 +116,9 @@ class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter_form=self.filter_form,
-            nik_form=self.nik_form or NikSearchForm(),
+            nik_form=(self.nik_form or NikSearchForm())
+            if self.request.user.has_perm("rtkeren.search_nik")
+            else None,
             searched_nik=bool(self.searched_nik),
             **kwargs,
         )

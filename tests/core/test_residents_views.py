@@ -149,13 +149,38 @@ def test_a_nik_in_the_address_is_not_searched_nor_echoed(client, officer, reside
     assert "kolom pencarian NIK" in response.content.decode()
 
 
-def test_list_search_by_nik_stays_in_scope(client, other_rt_chair, foreign_officer, resident):
-    for user in other_rt_chair, foreign_officer:
-        client.force_login(user)
+def test_list_search_by_nik_stays_in_scope(client, foreign_officer, resident):
+    client.force_login(foreign_officer)
 
-        response = client.post(reverse("resident-list"), {"nik": resident.reveal_nik()})
+    response = client.post(reverse("resident-list"), {"nik": resident.reveal_nik()})
 
-        assert list(response.context["residents"]) == []
+    assert list(response.context["residents"]) == []
+
+
+@pytest.mark.parametrize("persona", ["rt_chair", "rw_chair", "facilitator", "city_viewer"])
+def test_only_officers_search_by_nik(client, request, resident, persona):
+    """A match would tell whose the typed NIK is: those who may only list residents could find
+    a neighbour's NIK by trying the few serials a birth date leaves."""
+    login(client, request, persona)
+    url = reverse("resident-list")
+
+    page = client.get(url)
+    response = client.post(url, {"nik": resident.reveal_nik()})
+
+    assert page.status_code == 200
+    assert page.context["nik_form"] is None
+    assert 'name="nik"' not in page.content.decode()
+    assert response.status_code == 403
+
+
+def test_nik_search_is_limited_per_account(client, settings, officer, resident):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "nik_search": ("2/h", "100/h")}
+    client.force_login(officer)
+    url = reverse("resident-list")
+
+    answers = [client.post(url, {"nik": resident.reveal_nik()}).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
 
 
 def test_nik_search_is_refused_to_residents(client, resident_user, rt_chair):
