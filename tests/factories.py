@@ -190,23 +190,29 @@ def make_resident_user(rt: models.RT, username: str | None = None, **resident_fi
 REGISTRATION_PASSWORD = "daftar-sendiri-2030"
 
 
-def make_claimant(rt: models.RT, username: str = "pengklaim", **entry_fields):
-    """An account that claimed, through registration, a register entry an officer entered (the
-    same NIK, name and birth date), not confirmed by the RT chair: it holds no role."""
+def claim(entry: models.Resident, *, username: str, password: str = REGISTRATION_PASSWORD):
+    """Register an account with ``entry``'s NIK, name and birth date, as anyone who knows them
+    could: the claim links the account to the entry, and the RT chair has not confirmed it."""
     from rtkeren.services.accounts import registration_submit
 
-    entry = ResidentFactory(rt=rt, **entry_fields)
     user = registration_submit(
         username=username,
         name=entry.name,
         nik=entry.reveal_nik(),
         birth_date=entry.birth_date,
-        rt=rt,
-        password=REGISTRATION_PASSWORD,
+        rt=entry.rt,
+        password=password,
     )
     entry.refresh_from_db()
     assert entry.user_id == user.pk, "the claim did not match the register entry"
-    return user, entry
+    return user
+
+
+def make_claimant(rt: models.RT, username: str = "pengklaim", **entry_fields):
+    """An account that claimed, through registration, a register entry an officer entered (the
+    same NIK, name and birth date), not confirmed by the RT chair: it holds no role."""
+    entry = ResidentFactory(rt=rt, **entry_fields)
+    return claim(entry, username=username), entry
 
 
 def make_registrant(rt: models.RT, username: str, *, like: models.Resident):

@@ -31,7 +31,6 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.services import imports as import_services
-from rtkeren.services.accounts import registration_submit
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.privacy import deletion_request_create
 from tests import factories as core
@@ -198,18 +197,9 @@ def claimed_entry(demo_rt: RT) -> Resident:
 def make_claimant(demo_rt: RT) -> User:
     """An account that claimed a register entry by its NIK, name and birth date (as anyone who
     knows them could) and that the RT chair has not confirmed: it is nobody yet."""
-    entry = claimed_entry(demo_rt)
-    user = registration_submit(
-        username=CLAIMANT_USERNAME,
-        name=entry.name,
-        nik=entry.reveal_nik(),
-        birth_date=entry.birth_date,
-        rt=demo_rt,
-        password=CLAIMANT_PASSWORD,
+    return core.claim(
+        claimed_entry(demo_rt), username=CLAIMANT_USERNAME, password=CLAIMANT_PASSWORD
     )
-    entry.refresh_from_db()
-    assert entry.user_id == user.pk, "the claim did not match the register entry"
-    return user
 
 
 def _secret_ballot(demo_rt: RT, home: dict) -> dict[str, str]:
