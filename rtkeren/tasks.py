@@ -27,7 +27,7 @@ def absolute_url(path: str) -> str:
     return settings.PORTAL_URL + path
 
 
-def _email(notification: Notification, security_notice: bool) -> EmailMessage:
+def _email(notification: Notification, security_notice: bool, address: str) -> EmailMessage:
     recipient = notification.recipient
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         subject = gettext("RT Keren: %(message)s") % {
@@ -44,21 +44,26 @@ def _email(notification: Notification, security_notice: bool) -> EmailMessage:
             },
         )
     # A line break in the message would make an invalid header.
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[recipient.email])
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[address])
 
 
 @task()
-def notification_email_send(notification_ids: list[int], security_notice: bool = False) -> int:
+def notification_email_send(
+    notification_ids: list[int], security_notice: bool = False, previous_email: str = ""
+) -> int:
     """E-mail the given notifications to those recipients who still have an address and still
     want e-mail (either may have changed since the task was queued); a security notice goes to
-    every address. Returns how many went."""
+    every address, and to ``previous_email`` as well. Returns how many went."""
     notifications = Notification.objects.filter(pk__in=notification_ids)
     if not security_notice:
         notifications = notifications.filter(recipient__email_notifications=True)
-    notifications = (
-        notifications.exclude(recipient__email="").select_related("recipient").order_by("pk")
-    )
-    emails = [_email(notification, security_notice) for notification in notifications]
+        previous_email = ""
+    emails = [
+        _email(notification, security_notice, address)
+        for notification in notifications.select_related("recipient").order_by("pk")
+        for address in dict.fromkeys((notification.recipient.email, previous_email))
+        if address
+    ]
     if not emails:
         return 0
     # One connection for the whole batch rather than one per e-mail.

@@ -34,6 +34,10 @@ def kelurahan(code: str = BLITAR) -> models.Kelurahan:
     return found
 
 
+# Every account the factories make signs in with this password.
+PASSWORD = "rahasia-123"
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = models.User
@@ -43,7 +47,7 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name", locale="id_ID")
     last_name = factory.Faker("last_name", locale="id_ID")
-    password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

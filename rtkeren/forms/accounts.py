@@ -208,6 +208,14 @@ class ProfileForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    current_password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Needed only to change your e-mail address or phone number."),
+    )
+
     def __init__(self, *args, resident_fields: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not resident_fields:

@@ -42,6 +42,10 @@ from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
 from rtkeren.tasks import password_reset_email_send
 
+SIGN_IN_DETAILS_CHANGED = gettext_lazy(
+    "The e-mail address or phone number of your account was changed. If you did not change "
+    "it, tell your RT chair or the kelurahan at once."
+)
 REGISTRATION_ACCEPTED = gettext_lazy(
     "Registration received. The RT chair will verify your account."
 )
@@ -484,34 +488,59 @@ def profile_update(
     email_notifications: bool | None = None,
     phone: str | None = None,
     interests: Mapping[str, Iterable[Interest]] | None = None,
+    current_password: str = "",
 ) -> User:
     """Change what a person keeps about themself. ``phone`` and ``interests`` live on the
-    resident and are changed only for a confirmed account (None leaves them as they are)."""
-    user.email = (email or "").strip()
+    resident and are changed only for a confirmed account (None leaves them as they are).
+
+    The e-mail address and the phone number reset and sign in to the account, so changing
+    either needs the current password (someone at a phone left signed in cannot make the
+    account theirs), and the owner is told, at the old address too."""
+    previous_email = user.email
+    new_email = (email or "").strip()
+    resident = None
+    if phone is not None or interests is not None:
+        resident = Resident.objects.select_for_update().filter(user=user).first()
+        if resident is None or not is_confirmed(user, resident):
+            raise PermissionDenied(_("Your account has not been verified yet."))
+    if phone is not None:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from error
+    email_changed = new_email != previous_email
+    phone_changed = phone is not None and phone != resident.phone
+    if (email_changed or phone_changed) and not user.check_password(current_password or ""):
+        raise ValidationError(
+            {
+                "current_password": _(
+                    "Type your current password to change your e-mail address or phone number."
+                )
+            }
+        )
+    user.email = new_email
     user.language = language
     if email_notifications is not None:
         user.email_notifications = email_notifications
     user.full_clean(exclude=["password"])
     user.save(update_fields=["email", "language", "email_notifications"])
 
-    if phone is None and interests is None:
-        return user
-    resident = Resident.objects.select_for_update().filter(user=user).first()
-    if resident is None or not is_confirmed(user, resident):
-        raise PermissionDenied(_("Your account has not been verified yet."))
-    if phone is not None:
-        try:
-            phone = normalize_phone(phone)
-        except ValidationError as error:
-            raise ValidationError({"phone": error.messages}) from error
+    if phone_changed:
         if phone and User.objects.filter(resident__phone=phone).exclude(pk=user.pk).exists():
             raise ValidationError(
                 {"phone": _("This phone number already belongs to another account.")}
             )
-        if phone != resident.phone:
-            resident.phone = phone
-            resident._history_user = user
-            resident.save(update_fields=["phone"])
+        resident.phone = phone
+        resident._history_user = user
+        resident.save(update_fields=["phone"])
+    if email_changed or phone_changed:
+        notification_send(
+            recipients=[user],
+            message=SIGN_IN_DETAILS_CHANGED,
+            url=reverse("account-profile"),
+            security_notice=True,
+            previous_email=previous_email if email_changed else "",
+        )
     if interests is not None:
         wanted = {(kind, interest.pk) for kind, chosen in interests.items() for interest in chosen}
         links = list(resident.interest_links.all())

@@ -30,6 +30,7 @@ def notification_send(
     url: str = "",
     subject: models.Model | None = None,
     security_notice: bool = False,
+    previous_email: str = "",
 ) -> list[Notification]:
     """Send ``message`` to each recipient once, in the recipient's own language.
 
@@ -39,7 +40,8 @@ def notification_send(
     worker, once the transaction has committed: a rolled-back change e-mails nobody.
 
     A ``security_notice`` (someone may be taking over the account) is e-mailed to every
-    recipient with an address, including those who chose no notifications by e-mail.
+    recipient with an address, including those who chose no notifications by e-mail, and to
+    ``previous_email`` too: the address an account had before the change it reports.
     """
     unique = {user.pk: user for user in recipients if user is not None}
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
@@ -54,15 +56,17 @@ def notification_send(
         for user in unique.values()
     ]
     sent = Notification.objects.bulk_create(notifications)
+    previous_email = previous_email if security_notice else ""
     by_email = [
         n.pk
         for n in sent
-        if n.recipient.email and (n.recipient.email_notifications or security_notice)
+        if previous_email
+        or (n.recipient.email and (n.recipient.email_notifications or security_notice))
     ]
     if by_email:
         enqueue = partial(notification_email_send.enqueue, by_email)
         if security_notice:
-            enqueue = partial(enqueue, security_notice=True)
+            enqueue = partial(enqueue, security_notice=True, previous_email=previous_email)
         # robust: the change has committed and the notifications stand even if queueing fails.
         transaction.on_commit(enqueue, robust=True)
     return sent

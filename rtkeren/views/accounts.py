@@ -90,6 +90,7 @@ class RegistrationView(FormView):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters("current_password"), name="post")
 class ProfileView(LoginRequiredMixin, FormView):
     """What a person keeps about themself. Until the RT chair confirms the account it shows
     nothing from the register: a claimed entry must look exactly like a new one."""
@@ -149,6 +150,7 @@ class ProfileView(LoginRequiredMixin, FormView):
                 email_notifications=data["email_notifications"],
                 phone=data["phone"] if self.confirmed else None,
                 interests=form.chosen_interests(),
+                current_password=data["current_password"],
             )
         except ValidationError as error:
             form_add_service_errors(form, error)

@@ -14,10 +14,9 @@ from rtkeren.services import accounts as services
 from rtkeren.settings import base as base_settings
 from tests import factories
 from tests.core.test_email_notifications import DATABASE_TASKS, PORTAL_URL, run_worker
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "rahasia-123"  # the factories' password
 
 
 @pytest.fixture
@@ -278,6 +277,7 @@ def test_a_verified_resident_keeps_phone_interests_and_language(client, rt, resi
             "interests": [tari.pk, batik.pk],
             "talents": [tari.pk],
             "skills": [masak.pk],
+            "current_password": PASSWORD,
         },
     )
 
@@ -299,7 +299,13 @@ def test_a_verified_resident_keeps_phone_interests_and_language(client, rt, resi
 
     client.post(
         reverse("account-profile"),
-        {"email": "", "language": "id", "phone": "", "talents": [batik.pk]},
+        {
+            "email": "",
+            "language": "id",
+            "phone": "",
+            "talents": [batik.pk],
+            "current_password": PASSWORD,
+        },
     )
     links = {(link.kind, link.interest.slug) for link in resident.interest_links.all()}
     assert links == {(ResidentInterest.Kind.TALENT, "membatik")}
@@ -312,7 +318,8 @@ def test_a_phone_of_another_account_is_refused_on_the_profile(client, rt, reside
     client.force_login(resident_user)
 
     response = client.post(
-        reverse("account-profile"), {"email": "", "language": "id", "phone": "081234567890"}
+        reverse("account-profile"),
+        {"email": "", "language": "id", "phone": "081234567890", "current_password": PASSWORD},
     )
 
     assert response.status_code == 200
@@ -355,7 +362,13 @@ def test_a_pending_account_sees_no_register_data_and_edits_only_its_account(clie
 
     page = client.get(reverse("account-profile"))
     client.post(
-        reverse("account-profile"), {"email": "s@example.com", "language": "id", "phone": "0812"}
+        reverse("account-profile"),
+        {
+            "email": "s@example.com",
+            "language": "id",
+            "phone": "0812",
+            "current_password": "Kembang-Desa-88",
+        },
     )
 
     assert "menunggu verifikasi Ketua RT" in page.text
@@ -423,3 +436,98 @@ def test_no_page_of_accounts_shows_anyone_elses_full_nik(client, request, rt, pe
     # The pages did show the registration, without a digit, to those who decide on it.
     shown = any(pending_user.resident.name in page.content.decode() for page in pages)
     assert shown == (persona in ("rt_chair", "officer"))
+
+
+# Changing the e-mail address or the phone number, which reset and sign in to the account.
+
+
+def test_changing_the_email_needs_the_current_password(client, resident_user):
+    client.force_login(resident_user)
+    url = reverse("account-profile")
+
+    missing = client.post(url, {"email": "pencuri@example.com", "language": "id"})
+    wrong = client.post(
+        url, {"email": "pencuri@example.com", "language": "id", "current_password": "tebakan"}
+    )
+
+    for response in missing, wrong:
+        assert response.status_code == 200
+        assert "Ketik kata sandi Anda saat ini" in response.text
+        assert "tebakan" not in response.text
+    resident_user.refresh_from_db()
+    assert resident_user.email == ""
+    assert not resident_user.notifications.exists()
+
+
+def test_changing_the_phone_needs_the_current_password(client, resident_user):
+    client.force_login(resident_user)
+
+    response = client.post(
+        reverse("account-profile"), {"email": "", "language": "id", "phone": "081299998888"}
+    )
+
+    assert response.status_code == 200
+    assert "Ketik kata sandi Anda saat ini" in response.text
+    assert Resident.objects.get(user=resident_user).phone == ""
+
+
+def test_other_changes_need_no_password(client, resident_user):
+    client.force_login(resident_user)
+
+    response = client.post(reverse("account-profile"), {"email": "", "language": "en"})
+
+    assert response.status_code == 302
+    resident_user.refresh_from_db()
+    assert resident_user.language == "en"
+    assert not resident_user.notifications.exists()
+
+
+def test_a_changed_email_is_told_in_the_portal_and_at_both_addresses(
+    client, resident_user, django_capture_on_commit_callbacks
+):
+    resident_user.email = "lama@example.com"
+    resident_user.email_notifications = False
+    resident_user.save()
+    client.force_login(resident_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account-profile"),
+            {"email": "baru@example.com", "language": "id", "current_password": PASSWORD},
+        )
+
+    assert response.status_code == 302
+    notice = resident_user.notifications.get()
+    assert "Alamat e-mail atau nomor telepon akun Anda diubah" in notice.message
+    assert sorted(address for email in mail.outbox for address in email.to) == [
+        "baru@example.com",
+        "lama@example.com",
+    ]
+
+
+def test_a_removed_email_is_still_told_at_the_old_address(
+    client, resident_user, django_capture_on_commit_callbacks
+):
+    resident_user.email = "lama@example.com"
+    resident_user.save()
+    client.force_login(resident_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account-profile"),
+            {"email": "", "language": "id", "current_password": PASSWORD},
+        )
+
+    assert [email.to for email in mail.outbox] == [["lama@example.com"]]
+
+
+def test_a_changed_phone_is_told_to_the_owner(client, resident_user):
+    client.force_login(resident_user)
+
+    client.post(
+        reverse("account-profile"),
+        {"email": "", "language": "id", "phone": "081299998888", "current_password": PASSWORD},
+    )
+
+    assert Resident.objects.get(user=resident_user).phone == "+6281299998888"
+    assert resident_user.notifications.count() == 1

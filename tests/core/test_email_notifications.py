@@ -242,7 +242,10 @@ def test_the_profile_page_switches_email_notifications_off_and_on(client, office
     assert "Pemberitahuan lewat e-mail" in page.text
     assert page.context["form"].initial["email_notifications"] is True
 
-    client.post(reverse("account-profile"), {"email": "petugas@example.com", "language": "id"})
+    client.post(
+        reverse("account-profile"),
+        {"email": "petugas@example.com", "language": "id", "current_password": "rahasia-123"},
+    )
     officer.refresh_from_db()
     assert officer.email == "petugas@example.com"
     assert officer.email_notifications is False
