@@ -4,6 +4,7 @@ stages fulfilled, co-assessment not"), comparisons, export and thresholds."""
 import datetime
 import io
 
+import factory
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _adults(rt, count, **fields):
+    """Adults at the start of the periods these tests use, last year's included."""
+    fields.setdefault("birth_date", factory.Faker("date_of_birth", minimum_age=20, maximum_age=80))
     return [core.ResidentFactory(rt=rt, **fields) for _ in range(count)]
 
 

@@ -37,6 +37,7 @@ FORM_ACCOUNTS = {
     "account-code-issue": "ketua_rt",
     "verification-verify": "ketua_rt",
     "verification-reject": "ketua_rt",
+    "verification-nik-check": "ketua_rt",
     "password_change": "warga",
     "password_reset": "visitor",
     "password_reset_confirm": "visitor",
