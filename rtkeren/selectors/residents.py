@@ -34,9 +34,12 @@ def resident_list(
     resident they may only list."""
     queryset = scopes.residents_visible_to(user).with_places()
     if nik:
-        queryset = queryset.with_nik(nik).filter(
-            rt__rw__kelurahan__in=scopes.kelurahan_ids(user, Role.OFFICER)
-        )
+        queryset = queryset.with_nik(nik)
+        # A superuser holds every permission, revealing a NIK included.
+        if not user.is_superuser:
+            queryset = queryset.filter(
+                rt__rw__kelurahan__in=scopes.kelurahan_ids(user, Role.OFFICER)
+            )
     if rt:
         queryset = queryset.filter(rt=rt)
     if verification:

@@ -173,6 +173,14 @@ def test_only_officers_search_by_nik(client, request, resident, persona):
     assert response.status_code == 403
 
 
+def test_the_superuser_searches_the_whole_register_by_nik(client, admin_user, resident):
+    client.force_login(admin_user)
+
+    response = client.post(reverse("resident-list"), {"nik": resident.reveal_nik()})
+
+    assert list(response.context["residents"]) == [resident]
+
+
 def test_nik_search_is_limited_per_account(client, settings, officer, resident):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "nik_search": ("2/h", "100/h")}
     client.force_login(officer)

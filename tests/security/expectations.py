@@ -107,8 +107,9 @@ def _table() -> dict[str, Expect]:
         "resident-list": E(
             accounts("admin ketua_rt ketua_rt2 ketua_rw kota pendamping petugas petugas2"),
             post=True,
-            # Only officers search by NIK, among the residents whose NIK they may reveal.
-            writers=accounts("petugas petugas2"),
+            # Only officers (and the administrator) search by NIK, among the residents whose
+            # NIK they may reveal.
+            writers=accounts("admin petugas petugas2"),
         ),
         "resident-detail": E(
             accounts("admin ketua_rt ketua_rw kota pendamping petugas"), {"pk": "resident"}
