@@ -28,7 +28,7 @@ from rtkeren.models import (
     RoleAssignment,
     RtCeiling,
 )
-from rtkeren.services.periods import period_next_dates, period_start
+from rtkeren.services.periods import participations_place, period_next_dates, period_start
 from rtkeren.services.roles import role_assignment_check, role_end
 
 
@@ -162,6 +162,12 @@ class PeriodAdmin(admin.ModelAdmin):
     list_display_links = ("year", "__str__")
     inlines = (RtCeilingInline,)
     actions = ("start_next_period",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # New dates, or a period opened or closed, can change the year that actions placed by
+        # their date alone count in.
+        participations_place()
 
     @admin.action(description=_("Start the period after the selected one"))
     def start_next_period(self, request, queryset):

@@ -32,7 +32,11 @@ class Participation(models.Model):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="participations"
     )
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="participations")
+    # Empty only while no period exists to count it in; ``participations_place`` fills it in
+    # when one is created (see ``period_for``).
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
+    )
     # Where the resident lived when they took part, so a move does not rewrite past scorecards.
     rt = models.ForeignKey(RT, on_delete=models.PROTECT, related_name="participations")
     kelurahan = models.ForeignKey(

@@ -7,30 +7,14 @@ read another stage's tables.
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from rtkeren.models import RT, Activity, Kelurahan, Participation, Period, Resident, Stage
+from rtkeren.services.periods import period_for
 
 REFERENCES = ["resident", "content_type", "activity", "period", "rt", "kelurahan", "recorded_by"]
-
-
-def _period_for(*, activity: Activity | None, period: Period | None, day: datetime.date) -> Period:
-    if period is not None:
-        return period
-    if activity is not None:
-        return activity.period
-    found = Period.objects.containing(day).first()
-    if found is None:
-        raise ValidationError(
-            _("No budget period contains %(date)s, so this participation cannot be recorded.")
-            % {"date": formats.date_format(day, "DATE_FORMAT")},
-            code="no_period",
-        )
-    return found
 
 
 @transaction.atomic
@@ -68,7 +52,7 @@ def participation_record(
         **identity,
         stage=stage,
         activity=activity,
-        period=_period_for(activity=activity, period=period, day=day),
+        period=period_for(day=day, activity=activity, period=period),
         rt=rt,
         kelurahan_id=rt.rw.kelurahan_id,
         occurred_on=day,

@@ -1,15 +1,19 @@
-"""Programme years: starting the next one from the last one's settings, and reading its budget
-rules (ceilings per RT, the fisik/nonfisik split)."""
+"""Programme years: starting the next one from the last one's settings, reading its budget
+rules (ceilings per RT, the fisik/nonfisik split), and the one rule saying which year an action
+counts in."""
 
 import datetime
 import logging
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from rtkeren.models import RT, Period, RtCeiling
+from rtkeren.models import RT, Activity, Participation, Period, RtCeiling
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +49,78 @@ def period_start(*, year: int, starts_on: datetime.date, ends_on: datetime.date,
             RtCeiling(period=period, rt_id=rt_id, ceiling=ceiling)
             for rt_id, ceiling in previous.rt_ceilings.values_list("rt_id", "ceiling")
         )
+    participations_place()
     logger.info("Period %s started by %s, settings from %s", year, by, previous)
     return period
+
+
+def period_for(
+    *, day: datetime.date, activity: Activity | None = None, period: Period | None = None
+) -> Period | None:
+    """The period an action done on ``day`` counts in (docs/scorecard.md, "Which year an
+    action counts in"):
+
+    1. the period of what it was done in: ``period`` (a voting or evaluation round's own) or
+       the period of ``activity``;
+    2. else the period whose dates cover ``day``;
+    3. else the nearest open period: the first one starting after ``day``, else the last one
+       that ended before it;
+    4. else none. The action is still recorded; ``participations_place`` gives it a period
+       when one is created.
+
+    Lacking a period never stops a resident's action.
+    """
+    if period is not None:
+        return period
+    if activity is not None:
+        return activity.period
+    covering = Period.objects.containing(day).order_by("starts_on").first()
+    if covering is not None:
+        return covering
+    open_periods = Period.objects.filter(is_open=True)
+    return (
+        open_periods.filter(starts_on__gt=day).order_by("starts_on").first()
+        or open_periods.filter(ends_on__lt=day).order_by("-ends_on").first()
+    )
+
+
+def _subjects_with_their_own_period() -> list[ContentType]:
+    """Models that belong to a period themselves (an activity, a voting or evaluation round):
+    a participation in one keeps that period whatever its date."""
+    return [
+        ContentType.objects.get_for_model(model)
+        for model in apps.get_models()
+        if any(
+            field.many_to_one and field.related_model is Period
+            for field in model._meta.concrete_fields
+        )
+    ]
+
+
+@transaction.atomic
+def participations_place() -> int:
+    """Apply ``period_for`` again to the participations placed by date alone that no period
+    covers (a potential recorded or a forum attended in a gap between periods, or before any
+    period existed), after the periods changed. Returns how many rows moved.
+
+    Rows placed by their activity or round, or by a period covering their date, never move.
+    """
+    unplaced = (
+        Participation.objects.filter(activity__isnull=True)
+        .exclude(content_type__in=_subjects_with_their_own_period())
+        .filter(
+            Q(period__isnull=True)
+            | Q(occurred_on__lt=F("period__starts_on"))
+            | Q(occurred_on__gt=F("period__ends_on"))
+        )
+    )
+    moved = 0
+    for day in unplaced.values_list("occurred_on", flat=True).distinct().order_by():
+        target = period_for(day=day)
+        if target is None:
+            continue
+        moved += unplaced.filter(occurred_on=day).exclude(period=target).update(period=target)
+    return moved
 
 
 def period_next_dates(period: Period) -> tuple[int, datetime.date, datetime.date]:

@@ -1,13 +1,17 @@
 """The potentials register: recording, endorsing (once), merging, archiving, the list."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from commissioning import services
 from commissioning.models import Category, Endorsement, Potential
 from rtkeren.models import Participation, Stage
+from rtkeren.services.periods import period_start
 from tests import factories as core
 
 from .factories import EndorsementFactory, PotentialFactory, PriorityItemFactory, held_forum
@@ -70,17 +74,54 @@ def test_an_officer_records_without_a_place_in_the_ledger(client, officer, rt, p
     assert not Participation.objects.exists()
 
 
-def test_without_a_budget_period_nothing_is_recorded_and_the_reason_is_shown(
+def test_without_any_budget_period_the_potential_is_recorded_and_counts_once_one_starts(
     client, resident_user, rt
 ):
     client.force_login(resident_user)
 
     response = _record(client, place=f"rt:{rt.pk}")
 
-    assert response.status_code == 200
-    [message] = response.context["form"].non_field_errors()
-    assert message.startswith("Tidak ada tahun anggaran yang mencakup tanggal")
-    assert not Potential.objects.exists()
+    potential = Potential.objects.get()
+    assert response.status_code == 302
+    participation = Participation.objects.get()
+    assert participation.subject == potential
+    assert participation.period is None
+
+    today = timezone.localdate()
+    period = period_start(
+        year=today.year,
+        starts_on=datetime.date(today.year, 1, 1),
+        ends_on=datetime.date(today.year, 12, 31),
+    )
+
+    participation.refresh_from_db()
+    assert participation.period == period
+
+
+def test_in_the_gap_between_two_years_recording_and_endorsing_count_in_the_next_year(
+    rt, resident_user, neighbour
+):
+    """The year that covers today was not created yet: the year before ended, the one after
+    is already there."""
+    year = timezone.localdate().year
+    core.PeriodFactory(year=year - 1)
+    next_year = core.PeriodFactory(year=year + 1)
+
+    recorded = services.potential_record(
+        by=neighbour,
+        place=rt,
+        title="Hadrah Al-Ikhlas",
+        category=Category.RELIGIOUS,
+        description="Grup hadrah remaja masjid.",
+    )
+    endorsement = services.potential_endorse(potential=recorded, by=resident_user)
+
+    assert endorsement.pk
+    rows = Participation.objects.order_by("kind")
+    assert [(row.kind, row.resident, row.period) for row in rows] == [
+        (services.KIND_POTENTIAL_ENDORSED, resident_user.resident, next_year),
+        (services.KIND_POTENTIAL_RECORDED, neighbour.resident, next_year),
+    ]
 
 
 def test_the_form_offers_every_rt_of_the_kelurahan_with_the_residents_own_first(

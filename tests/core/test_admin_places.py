@@ -21,7 +21,9 @@ from rtkeren.models import (
     Role,
     RoleAssignment,
     RtCeiling,
+    Stage,
 )
+from rtkeren.services.ledger import participation_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -351,6 +353,40 @@ def test_start_next_period_action(admin_client, rt):
         "Tahun anggaran 2027 telah dimulai dengan pengaturan dari Tahun anggaran 2026."
         in response.text
     )
+
+
+def test_a_period_added_in_the_admin_takes_the_actions_of_its_days(admin_client, resident, rt):
+    """A potential recorded before any period existed counts once the officer adds its year."""
+    early = participation_record(
+        resident=resident,
+        stage=Stage.COMMISSIONING,
+        kind="potential_recorded",
+        subject=rt,
+        occurred_on=datetime.date(2031, 3, 1),
+    )
+
+    response = admin_client.post(
+        admin_url(Period, "add"),
+        {
+            "year": 2031,
+            "starts_on": "2031-01-01",
+            "ends_on": "2031-12-31",
+            "is_open": "on",
+            "rt_ceiling": 50_000_000,
+            "fisik_percent": 70,
+            "threshold_commissioning": 10,
+            "threshold_designing": 10,
+            "threshold_delivery": 10,
+            "threshold_assessment": 10,
+            "evaluation_window_days": 30,
+            "rt_ceilings-TOTAL_FORMS": 0,
+            "rt_ceilings-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert response.status_code == 302
+    early.refresh_from_db()
+    assert early.period == Period.objects.get(year=2031)
 
 
 def test_start_next_period_action_reports_a_clash(admin_client):

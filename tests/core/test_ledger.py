@@ -66,16 +66,32 @@ def test_record_without_activity_finds_the_period_by_date(resident, rt):
     assert row.occurred_on == day
 
 
-def test_record_on_a_day_no_period_covers_is_refused_in_indonesian(resident, rt):
-    with pytest.raises(ValidationError, match="Tidak ada tahun anggaran"):
-        participation_record(
-            resident=resident,
-            stage=Stage.COMMISSIONING,
-            kind="potential_submitted",
-            subject=rt,
-            occurred_on=datetime.date(1999, 1, 1),
-        )
-    assert not Participation.objects.exists()
+def test_record_on_a_day_no_period_covers_goes_to_the_nearest_open_period(resident, rt):
+    next_year = factories.PeriodFactory(year=2001)
+
+    row = participation_record(
+        resident=resident,
+        stage=Stage.COMMISSIONING,
+        kind="potential_submitted",
+        subject=rt,
+        occurred_on=datetime.date(1999, 1, 1),
+    )
+
+    assert row.period == next_year
+
+
+def test_record_without_any_period_is_kept_without_one(resident, rt):
+    row = participation_record(
+        resident=resident,
+        stage=Stage.COMMISSIONING,
+        kind="potential_submitted",
+        subject=rt,
+        occurred_on=datetime.date(1999, 1, 1),
+    )
+
+    row.refresh_from_db()
+    assert row.period is None
+    assert row.occurred_on == datetime.date(1999, 1, 1)
 
 
 def test_an_unknown_stage_is_refused(resident, activity):

@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from rtkeren.models import Period, RtCeiling
+from rtkeren.models import Period, RtCeiling, Stage
 from rtkeren.services import periods
+from rtkeren.services.ledger import participation_record
 from tests import factories
+from tests.designing.factories import VotingRoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +203,121 @@ def test_all_nonfisik_plan_gets_a_warning():
 def test_negative_amounts_are_a_programming_error():
     with pytest.raises(ValueError, match="negative"):
         periods.period_split_warning(period=Period(year=2026), fisik=-1, nonfisik=10)
+
+
+# Which year an action counts in.
+
+
+def _year(year, **kwargs):
+    return factories.PeriodFactory(year=year, **kwargs)
+
+
+def _dated(resident, subject, day, **kwargs):
+    """A participation placed by its date alone, as a potential or a forum gives."""
+    return participation_record(
+        resident=resident,
+        stage=Stage.COMMISSIONING,
+        kind="forum_attended",
+        subject=subject,
+        occurred_on=day,
+        **kwargs,
+    )
+
+
+def test_the_activity_period_wins_over_the_period_covering_the_day(rt):
+    last_year, this_year = _year(2025), _year(2026)
+    activity = factories.ActivityFactory(rt=rt, period=last_year)
+
+    assert periods.period_for(day=datetime.date(2026, 3, 1), activity=activity) == last_year
+    assert periods.period_for(day=datetime.date(2026, 3, 1)) == this_year
+
+
+def test_a_rounds_own_period_wins_over_the_day_and_the_activity(rt):
+    last_year, this_year, next_year = _year(2025), _year(2026), _year(2027)
+    activity = factories.ActivityFactory(rt=rt, period=last_year)
+
+    found = periods.period_for(day=datetime.date(2026, 3, 1), activity=activity, period=next_year)
+
+    assert found == next_year
+    assert this_year != found
+
+
+def test_in_a_gap_the_next_open_period_counts():
+    _year(2025)
+    _year(2027)
+
+    assert periods.period_for(day=datetime.date(2026, 6, 1)).year == 2027
+
+
+def test_in_a_gap_before_a_closed_period_the_last_open_one_counts():
+    _year(2024)
+    _year(2025)
+    _year(2027, is_open=False)
+
+    assert periods.period_for(day=datetime.date(2026, 6, 1)).year == 2025
+
+
+def test_a_closed_period_still_takes_the_days_it_covers():
+    _year(2026, is_open=False)
+    _year(2027)
+
+    assert periods.period_for(day=datetime.date(2026, 6, 1)).year == 2026
+
+
+def test_without_any_open_period_near_the_day_there_is_none():
+    _year(2025, is_open=False)
+
+    assert periods.period_for(day=datetime.date(2026, 6, 1)) is None
+    Period.objects.all().delete()
+    assert periods.period_for(day=datetime.date(2026, 6, 1)) is None
+
+
+def test_a_new_period_takes_the_actions_of_its_days_recorded_in_the_gap(resident, rt):
+    _year(2025)
+    next_year = _year(2027)
+    in_gap = _dated(resident, rt, datetime.date(2026, 3, 1))
+    assert in_gap.period == next_year
+
+    this_year = start(2026)
+
+    in_gap.refresh_from_db()
+    assert in_gap.period == this_year
+
+
+def test_a_new_period_takes_the_actions_recorded_before_any_period(resident, rt):
+    early = _dated(resident, rt, datetime.date(2026, 3, 1))
+    assert early.period is None
+
+    period = start(2027)
+
+    early.refresh_from_db()
+    assert early.period == period
+
+
+def test_a_new_period_leaves_actions_of_an_activity_or_a_round_alone(resident, rt, other_rt):
+    next_year = _year(2027)
+    activity = factories.ActivityFactory(rt=rt, period=next_year)
+    of_activity = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="comment_posted",
+        subject=activity,
+        activity=activity,
+        occurred_on=datetime.date(2026, 3, 1),
+    )
+    voting_round = VotingRoundFactory(rt=rt, period=next_year)
+    of_round = participation_record(
+        resident=resident,
+        stage=Stage.DESIGNING,
+        kind="vote_cast",
+        subject=voting_round,
+        period=voting_round.period,
+        occurred_on=datetime.date(2026, 3, 1),
+    )
+    covered = _dated(resident, other_rt, datetime.date(2027, 3, 1))
+
+    start(2026)
+
+    for row in (of_activity, of_round, covered):
+        row.refresh_from_db()
+        assert row.period == next_year
