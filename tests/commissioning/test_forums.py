@@ -300,6 +300,21 @@ def test_the_service_refuses_people_outside_the_forum_place(
     assert not past_forum.attendances.exists()
 
 
+def test_attendance_at_a_forum_held_between_two_years_counts_in_the_next_year(rt, rt_chair):
+    forum = held_forum(rt=rt, organiser=rt_chair)
+    core.PeriodFactory(year=forum.date.year - 1)
+    next_year = core.PeriodFactory(year=forum.date.year + 1)
+    sari = core.ResidentFactory(rt=rt, birth_date=forum.date - datetime.timedelta(days=30 * 366))
+
+    change = services.forum_attendance_record(
+        forum=forum, by=rt_chair, present={sari.pk: Element.WOMEN}
+    )
+
+    assert change.added == 1
+    participation = Participation.objects.get(kind=services.KIND_FORUM_ATTENDED)
+    assert (participation.resident, participation.period) == (sari, next_year)
+
+
 def test_a_guest_row_needs_a_name(client, rt_chair, past_forum, neighbours):
     client.force_login(rt_chair)
 
