@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -403,3 +404,16 @@ def test_a_stale_copy_does_not_let_the_old_chair_record_again(
     with pytest.raises(PermissionDenied):
         resident_record_death(by=rt_chair, resident=stale, happened_on=TODAY, note="b")
     assert ResidentStatusChange.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["officer", "rt_chair", "rw_chair"])
+def test_the_button_costs_the_resident_page_no_query(request, resident, persona):
+    """The page already reads the user's roles for the NIK reveal; asking for the move button
+    reuses them."""
+    user = request.getfixturevalue(persona)
+    rules.has_perm("rtkeren.reveal_nik", user, resident)
+
+    with CaptureQueriesContext(connection) as queries:
+        rules.has_perm("rtkeren.record_resident_status", user, resident)
+
+    assert len(queries) == 0
