@@ -113,6 +113,10 @@ is_staff_of = sees_city | is_government_of | is_chair_of
 rules.add_perm("rtkeren.view_resident", is_staff_of | is_self)
 rules.add_perm("rtkeren.change_resident", is_admin | is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.verify_resident", is_officer_of | is_rt_chair_of)
+# A move away, a move to another RT or a death is recorded where the resident lives now: by the
+# chair of their RT or an officer of their kelurahan. The chair of the RT they move to then
+# confirms their account there, as for a new registration.
+rules.add_perm("rtkeren.record_resident_status", is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.reveal_nik", is_officer_of)
 # Finding a resident by a typed NIK tells whether that NIK is theirs: only those who may reveal
 # NIKs search by one, and only among the residents whose NIK they may reveal.

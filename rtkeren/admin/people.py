@@ -21,6 +21,7 @@ from rtkeren.models import (
     PasswordCode,
     Resident,
     ResidentInterest,
+    ResidentStatusChange,
     User,
 )
 from rtkeren.phone import normalize_phone
@@ -240,6 +241,18 @@ class NikCheckAdmin(AuditLogAdmin):
     search_fields = ("resident__name", "checker__username", "checker__first_name")
     date_hierarchy = "at"
     raw_id_fields = ("checker", "resident")
+
+
+@admin.register(ResidentStatusChange)
+class ResidentStatusChangeAdmin(AuditLogAdmin):
+    """Moves and deaths recorded from the residents' pages (written only by the services)."""
+
+    list_display = ("happened_on", "resident", "kind", "from_rt", "to_rt", "recorded_by")
+    list_filter = ("kind",)
+    list_select_related = ("resident", "recorded_by", "from_rt__rw", "to_rt__rw")
+    search_fields = ("resident__name", "recorded_by__username", "note")
+    date_hierarchy = "recorded_at"
+    raw_id_fields = ("resident", "recorded_by", "from_rt", "to_rt")
 
 
 @admin.register(ExportAudit)

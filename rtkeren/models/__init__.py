@@ -1,6 +1,6 @@
 from .accounts import PASSWORD_CODE_MAX_ATTEMPTS, PasswordCode
 from .activities import FINAL_STATUSES, Activity, ActivityStatus, ActivityTransition, BudgetLine
-from .audit import ExportAudit, NikCheck, NikReveal
+from .audit import ExportAudit, NikCheck, NikReveal, ResidentStatusChange
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
 from .imports import ImportJob
 from .ledger import Participation, Stage
@@ -45,6 +45,7 @@ __all__ = [
     "Position",
     "Resident",
     "ResidentInterest",
+    "ResidentStatusChange",
     "Role",
     "RoleAssignment",
     "RtCeiling",

@@ -87,3 +87,56 @@ class ExportAudit(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.export} ({self.scope}, {self.at:%Y-%m-%d %H:%M})"
+
+
+class ResidentStatusChange(models.Model):
+    """A move away from the city, a move to another RT of the city, or a death, as recorded by
+    an officer or an RT chair: the day it happened, where from and to, and why."""
+
+    class Kind(models.TextChoices):
+        MOVED_AWAY = "moved_away", _("Moved out of the city")
+        MOVED_WITHIN = "moved_within", _("Moved to another RT in the city")
+        DIED = "died", _("Died")
+
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("resident"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    happened_on = models.DateField(_("date"))
+    from_rt = models.ForeignKey(
+        "rtkeren.RT", on_delete=models.PROTECT, related_name="+", verbose_name=_("from RT")
+    )
+    to_rt = models.ForeignKey(
+        "rtkeren.RT",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to RT"),
+    )
+    note = models.CharField(_("reason or note"), max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("resident status change")
+        verbose_name_plural = _("resident status changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="moved_within", to_rt__isnull=False)
+                | (~models.Q(kind="moved_within") & models.Q(to_rt__isnull=True)),
+                name="resident_status_change_to_rt_only_for_moves_within",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.resident} – {self.get_kind_display()} ({self.happened_on:%Y-%m-%d})"

@@ -159,6 +159,12 @@ class Resident(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    status_changed_on = models.DateField(
+        _("status changed on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the resident moved away, moved to this RT or died, when recorded."),
+    )
     religion = models.CharField(_("religion"), max_length=1, choices=Religion.choices, blank=True)
     religion_consent_at = models.DateTimeField(
         _("religion consent given at"), null=True, blank=True

@@ -43,7 +43,13 @@ def awaiting_verification(user: User) -> QuerySet:
         .filter(
             Q(verification=Resident.Verification.PENDING)
             | (
-                Q(verification=Resident.Verification.VERIFIED, user__isnull=False)
+                # A resident who moved away or died is not confirmed again: only one who
+                # moved in from another RT, or whose entry an account claimed.
+                Q(
+                    verification=Resident.Verification.VERIFIED,
+                    user__isnull=False,
+                    status=Resident.Status.ACTIVE,
+                )
                 & ~Exists(confirmed)
             )
         )

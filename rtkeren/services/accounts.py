@@ -203,6 +203,7 @@ def _awaiting(resident: Resident) -> bool:
     return (
         resident.is_verified
         and resident.user_id is not None
+        and resident.status == Resident.Status.ACTIVE
         and not RoleAssignment.objects.current()
         .filter(user_id=resident.user_id, role=Role.RESIDENT, rt_id=resident.rt_id)
         .exists()

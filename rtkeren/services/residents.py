@@ -1,4 +1,5 @@
-"""Writes to the resident register: create, update, and the audited reveal of a NIK."""
+"""Writes to the resident register: create, update, moves and deaths, and the audited reveal of
+a NIK."""
 
 import datetime
 import hmac
@@ -6,14 +7,25 @@ import hmac
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rtkeren import nik as nik_codec
-from rtkeren.models import NikCheck, NikReveal, Resident, User
+from rtkeren import scopes
+from rtkeren.models import (
+    NikCheck,
+    NikReveal,
+    Resident,
+    ResidentStatusChange,
+    Role,
+    RoleAssignment,
+    User,
+)
 from rtkeren.models.wilayah import RT
 from rtkeren.phone import normalize_phone
+from rtkeren.services.roles import role_end
 
 #: What ``resident_update`` may change besides the NIK; verification has its own workflow.
 UPDATABLE_FIELDS = frozenset(
@@ -225,3 +237,190 @@ def nik_check(*, checker: User, resident: Resident, nik: str) -> bool:
     )
     NikCheck.objects.create(checker=checker, resident=resident, matched=matched)
     return matched
+
+
+# Moves and deaths.
+
+ONE_DAY = datetime.timedelta(days=1)
+NOTE_MAX_LENGTH = ResidentStatusChange._meta.get_field("note").max_length
+
+#: Roles that only hold while the person lives in the RT: they end when the resident leaves it.
+RT_ROLES = (Role.RESIDENT, Role.POKMAS_MEMBER, Role.RT_CHAIR)
+
+
+def _check_may_record_status(by: User, resident: Resident) -> None:
+    # The rule itself, not by.has_perm: the superuser corrects the register in the admin.
+    if not rules.has_perm("rtkeren.record_resident_status", by, resident):
+        raise PermissionDenied(
+            _("Only the chair of the resident's RT or an officer of the kelurahan can record this.")
+        )
+
+
+def resident_status_change_check(
+    *, resident: Resident, happened_on: datetime.date | None, note: str
+) -> tuple[datetime.date, str]:
+    """The date and the note of a move or a death, or a ValidationError (by field) saying what
+    is wrong. The form calls this too, so its errors are the service's word for word."""
+    errors: dict[str, list[str]] = {}
+    if resident.status != Resident.Status.ACTIVE:
+        raise ValidationError(
+            _("This resident is already recorded as “%(status)s”.")
+            % {"status": resident.get_status_display()},
+            code="not_active",
+        )
+    if not resident.is_verified:
+        raise ValidationError(
+            _(
+                "This registration has not been verified yet. Verify or reject it instead of "
+                "recording a move or a death."
+            ),
+            code="not_verified",
+        )
+    if happened_on is None:
+        errors["happened_on"] = [_("Enter the date.")]
+    elif happened_on > timezone.localdate():
+        errors["happened_on"] = [_("The date cannot be in the future.")]
+    elif resident.birth_date and happened_on < resident.birth_date:
+        errors["happened_on"] = [_("The date cannot be before the resident's birth.")]
+    elif resident.status_changed_on and happened_on < resident.status_changed_on:
+        errors["happened_on"] = [
+            _("The date cannot be before the resident's last recorded move, on %(date)s.")
+            % {"date": date_format(resident.status_changed_on, "j F Y")}
+        ]
+    note = " ".join((note or "").split())
+    if not note:
+        errors["note"] = [_("Write the reason or a note, so others know what happened.")]
+    elif len(note) > NOTE_MAX_LENGTH:
+        errors["note"] = [
+            _("Keep the note within %(limit)d characters.") % {"limit": NOTE_MAX_LENGTH}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return happened_on, note
+
+
+def _locked_resident(resident: Resident) -> Resident:
+    """The resident reloaded and locked, so that two people recording at once record once."""
+    return (
+        Resident.objects.select_for_update(of=("self",))
+        .select_related("rt__rw__kelurahan", "user")
+        .get(pk=resident.pk)
+    )
+
+
+def _end_rt_roles(*, user: User | None, rt: RT, left_on: datetime.date, by: User) -> None:
+    """End the account's roles in the RT the resident left: the last day they hold is the day
+    before ``left_on``, or their first day when they started later (an assignment ends no
+    earlier than it starts)."""
+    if user is None:
+        return
+    last_day = left_on - ONE_DAY
+    assignments = RoleAssignment.objects.filter(user=user, role__in=RT_ROLES, rt=rt).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=last_day)
+    )
+    for assignment in assignments:
+        ends_on = max(last_day, assignment.starts_on)
+        if assignment.ends_on is None or assignment.ends_on > ends_on:
+            role_end(assignment=assignment, ends_on=ends_on, by=by)
+    scopes.forget_assignments(user)
+
+
+def _record(
+    *,
+    by: User,
+    resident: Resident,
+    kind: str,
+    happened_on: datetime.date | None,
+    note: str,
+    to_rt: RT | None = None,
+) -> Resident:
+    # Checked on the locked row: the caller's copy may predate a move out of the user's reach.
+    resident = _locked_resident(resident)
+    _check_may_record_status(by, resident)
+    happened_on, note = resident_status_change_check(
+        resident=resident, happened_on=happened_on, note=note
+    )
+    if to_rt is not None and to_rt.pk == resident.rt_id:
+        raise ValidationError(
+            {"to_rt": _("Choose an RT other than the one the resident lives in now.")}
+        )
+    from_rt = resident.rt
+    ResidentStatusChange.objects.create(
+        resident=resident,
+        kind=kind,
+        happened_on=happened_on,
+        from_rt=from_rt,
+        to_rt=to_rt,
+        note=note,
+        recorded_by=by,
+    )
+    if kind == ResidentStatusChange.Kind.MOVED_WITHIN:
+        resident.rt = to_rt
+    elif kind == ResidentStatusChange.Kind.MOVED_AWAY:
+        resident.status = Resident.Status.MOVED
+    else:
+        resident.status = Resident.Status.DECEASED
+    resident.status_changed_on = happened_on
+    resident._history_user = by
+    resident._change_reason = f"{ResidentStatusChange.Kind(kind).label}: {note}"[:100]
+    resident.save(update_fields=["rt", "status", "status_changed_on"])
+    _end_rt_roles(user=resident.user, rt=from_rt, left_on=happened_on, by=by)
+    return resident
+
+
+@transaction.atomic
+def resident_move(
+    *,
+    by: User,
+    resident: Resident,
+    happened_on: datetime.date | None,
+    note: str,
+    to_rt: RT | None = None,
+) -> Resident:
+    """Record that ``resident`` moved on ``happened_on``: out of the city when ``to_rt`` is None
+    (their status becomes "moved"), otherwise to ``to_rt``, any other RT of the city, where they
+    stay active.
+
+    The account's roles in the RT they left end the day before (resident, Pokmas member, RT
+    chair); the account itself stays open. After a move within the city, the chair of the new
+    RT (or an officer of its kelurahan) confirms the account there, from the registrations
+    list, before it votes or evaluates again. Participation already recorded stays with the RT
+    where it happened."""
+    return _record(
+        by=by,
+        resident=resident,
+        kind=ResidentStatusChange.Kind.MOVED_WITHIN
+        if to_rt is not None
+        else ResidentStatusChange.Kind.MOVED_AWAY,
+        happened_on=happened_on,
+        note=note,
+        to_rt=to_rt,
+    )
+
+
+@transaction.atomic
+def resident_record_death(
+    *, by: User, resident: Resident, happened_on: datetime.date | None, note: str
+) -> Resident:
+    """Record that ``resident`` died on ``happened_on``: their status becomes "deceased" and the
+    account's roles in their RT end. An account that then holds no role at all is closed, so
+    nobody logs in with it; one that still holds roles elsewhere is left to the administrator,
+    since an RT chair may not end an officer's work."""
+    resident = _record(
+        by=by,
+        resident=resident,
+        kind=ResidentStatusChange.Kind.DIED,
+        happened_on=happened_on,
+        note=note,
+    )
+    account = resident.user
+    if (
+        account is not None
+        and account.is_active
+        and not account.is_staff
+        and not account.is_superuser
+        and not RoleAssignment.objects.current().filter(user=account).exists()
+    ):
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+    return resident

@@ -4,22 +4,23 @@ import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, FormView, ListView
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import nik as nik_codec
-from rtkeren.models import Resident
+from rtkeren.forms.residents import ResidentStatusChangeForm
+from rtkeren.models import Resident, ResidentStatusChange
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors import residents as selectors
-from rtkeren.services.residents import nik_reveal
-from rtkeren.views.mixins import ScopedObjectMixin
+from rtkeren.services.residents import nik_reveal, resident_move, resident_record_death
+from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 
 class RtChoiceField(forms.ModelChoiceField):
@@ -149,6 +150,9 @@ class ResidentDetailView(ResidentPageMixin, DetailView):
             can_reveal=rules.has_perm("rtkeren.reveal_nik", user, resident),
             can_see_birth_date=rules.has_perm("rtkeren.view_birth_date", user, resident),
             can_view_history=user.has_perm("rtkeren.view_history", resident),
+            can_record_status=resident.status == Resident.Status.ACTIVE
+            and resident.is_verified
+            and rules.has_perm("rtkeren.record_resident_status", user, resident),
             reveal_form=NikRevealForm(),
             **kwargs,
         )
@@ -196,9 +200,65 @@ class ResidentHistoryView(ResidentPageMixin, DetailView):
         )
 
 
+class ResidentStatusChangeView(ResidentPageMixin, FormView):
+    """Record a move away, a move to another RT of the city, or a death."""
+
+    template_name = "rtkeren/resident_status_change.html"
+    form_class = ResidentStatusChangeForm
+
+    def has_permission(self):
+        # The rule itself: the superuser corrects the register in the admin.
+        return rules.has_perm(
+            "rtkeren.record_resident_status", self.request.user, self.get_permission_object()
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "resident": self.get_object()}
+
+    def form_valid(self, form):
+        resident = self.get_object()
+        data = form.cleaned_data
+        try:
+            if data["kind"] == ResidentStatusChange.Kind.DIED:
+                resident = resident_record_death(
+                    by=self.request.user,
+                    resident=resident,
+                    happened_on=data["happened_on"],
+                    note=data["note"],
+                )
+            else:
+                resident = resident_move(
+                    by=self.request.user,
+                    resident=resident,
+                    happened_on=data["happened_on"],
+                    note=data["note"],
+                    to_rt=data["to_rt"],
+                )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Recorded for %(name)s: %(what)s.")
+            % {
+                "name": resident.name,
+                "what": ResidentStatusChange.Kind(data["kind"]).label.lower(),
+            },
+        )
+        # After a move out of the chair's RT the page may be out of their reach: the list is not.
+        if rules.has_perm("rtkeren.view_resident", self.request.user, resident):
+            return redirect("resident-detail", resident.pk)
+        return redirect("resident-list")
+
+
 urlpatterns = [
     path("", ResidentListView.as_view(), name="resident-list"),
     path("<int:pk>/", ResidentDetailView.as_view(), name="resident-detail"),
     path("<int:pk>/riwayat/", ResidentHistoryView.as_view(), name="resident-history"),
     path("<int:pk>/nik/", ResidentNikRevealView.as_view(), name="resident-nik-reveal"),
+    path(
+        "<int:pk>/pindah-meninggal/",
+        ResidentStatusChangeView.as_view(),
+        name="resident-status-change",
+    ),
 ]

@@ -116,6 +116,9 @@ def _table() -> dict[str, Expect]:
         ),
         "resident-history": E(accounts("admin petugas"), {"pk": "resident"}),
         "resident-nik-reveal": E(accounts("petugas"), {"pk": "resident"}, get=False, post=True),
+        # A move or a death is recorded by the chair of the resident's RT or an officer of the
+        # kelurahan; the superuser uses the admin.
+        "resident-status-change": E(accounts("ketua_rt petugas"), {"pk": "resident"}, post=True),
         "notification-list": E(EVERYONE),
         "notification-read-all": E(EVERYONE, get=False, post=True),
         "notification-read": E(accounts("warga"), {"pk": "notification"}, get=False, post=True),

@@ -45,6 +45,7 @@ FORM_ACCOUNTS = {
     "resident-import-run": "petugas",
     "resident-list": "petugas",
     "resident-nik-reveal": "petugas",
+    "resident-status-change": "ketua_rt",
     "notification-read-all": "warga",
     "notification-read": "warga",
     "activity-transition": "petugas",
