@@ -22,6 +22,7 @@ class DeliveryConfig(AppConfig):
 
         coordinator_checks.register("delivery.coordinator")(checks.is_coordinator)
         transition_guards.register("delivery.last_meeting")(checks.last_meeting_guard)
+        transition_guards.register("delivery.unfinished_outputs")(checks.unfinished_outputs_guard)
         activity_links.register("delivery.activity", order=20)(delivery_link)
         report_sections.register("delivery", order=20)(reports.activity_section)
         rt_report_sections.register("delivery", order=20)(reports.rt_section)
