@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
-from rtkeren.models import RT, Activity, Period
+from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
@@ -39,6 +39,7 @@ PAGE_SIZE = 25
 ATTENDANCE_PAGE_SIZE = 50
 SUMMARY_FOLLOW_UPS = 10
 SUMMARY_OUTPUTS = 20
+SCORECARD_OUTPUTS = 25
 
 
 def _refused(request, activity, message: str):
@@ -305,7 +306,7 @@ def output_obstacle(output) -> str:
         "target": output.target,
         "unit": output.unit,
     }
-    return f"{text} {output.obstacle}".strip()
+    return f"{text} {output.obstacle_text}".strip()
 
 
 class FollowUpCreateView(ActivityMixin, FormView):
@@ -636,6 +637,18 @@ class ScorecardMixin:
             name = slugify(f"skor-{scope.name}-{period.year}-{view}")
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
+        unfinished = (
+            selectors.unfinished_outputs_followed(
+                Activity.objects.filter(
+                    scope.own_activities(),
+                    period=period,
+                    status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
+                ),
+                limit=SCORECARD_OUTPUTS + 1,
+            )
+            if card
+            else []
+        )
         return render(
             request,
             self.template_name,
@@ -649,6 +662,8 @@ class ScorecardMixin:
                 "comparison_kind": self.comparison_kind,
                 "can_compare": self.can_compare(),
                 "trend": trend,
+                "unfinished_outputs": unfinished[:SCORECARD_OUTPUTS],
+                "more_unfinished_outputs": len(unfinished) > SCORECARD_OUTPUTS,
                 "sort": sort,
                 "descending": descending,
                 "can_change_thresholds": request.user.has_perm("assessment.change_thresholds"),

@@ -272,11 +272,6 @@ def _attendees(activity: Activity):
     return Attendance.objects.filter(meeting__activity=activity).values("resident")
 
 
-def _obstacle_text(output: Output) -> str:
-    label = output.get_obstacle_display() if output.obstacle else ""
-    return ": ".join(part for part in (str(label), output.obstacle_note) if part)
-
-
 def unfinished_outputs(activities, *, limit: int | None = None) -> list[UnfinishedOutput]:
     """Outputs of ``activities`` below their targets, for assessment (``unfinished_outputs``
     registry); one query, plus the content type the first time in a process."""
@@ -296,7 +291,8 @@ def unfinished_outputs(activities, *, limit: int | None = None) -> list[Unfinish
             finished=output.finished_quantity,
             target=output.target_quantity,
             unit=output.unit,
-            obstacle=_obstacle_text(output),
+            obstacle=str(output.get_obstacle_display()) if output.obstacle else "",
+            obstacle_note=output.obstacle_note,
         )
         for output in (outputs if limit is None else outputs[:limit])
     ]

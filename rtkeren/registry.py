@@ -135,8 +135,9 @@ unfinished_outputs = Registry("unfinished outputs")
 
 @dataclass(frozen=True)
 class UnfinishedOutput:
-    """One product below its target, as the app that records it reports it; a follow-up points
-    at it by content type and id."""
+    """One product below its target, as the app that records it reports it (``obstacle`` is
+    the kind of obstacle, ``obstacle_note`` what was written about it); a follow-up points at it
+    by content type and id."""
 
     content_type_id: int
     object_id: int
@@ -147,6 +148,13 @@ class UnfinishedOutput:
     target: int
     unit: str
     obstacle: str
+    obstacle_note: str = ""
+
+    @property
+    def obstacle_text(self) -> str:
+        """The obstacle in full, for pages about the activity itself; lists across activities
+        (the scorecard) show its kind alone, as the reports do."""
+        return ": ".join(part for part in (self.obstacle, self.obstacle_note) if part)
 
 
 def unfinished_outputs_of(activities, *, limit: int | None = None) -> list[UnfinishedOutput]:

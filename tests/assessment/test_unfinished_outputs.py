@@ -1,5 +1,5 @@
-"""Unfinished outputs reach assessment: the evaluation page offers each as a follow-up, and a
-follow-up points at its output."""
+"""Unfinished outputs reach assessment: the evaluation page offers each as a follow-up, a
+follow-up points at its output, and the scorecard lists them with how far they are followed up."""
 
 import datetime
 
@@ -15,6 +15,7 @@ from assessment import selectors, services
 from assessment.models import FollowUp
 from delivery.models import Output
 from rtkeren.models import Activity
+from tests import factories as core
 from tests.delivery.factories import OutputFactory
 
 from . import test_permissions as matrix
@@ -150,10 +151,80 @@ def test_an_officer_of_another_kelurahan_changing_the_id_gets_404(
     assert not FollowUp.objects.exists()
 
 
+# The scorecard.
+
+
+def test_the_scorecard_lists_unfinished_outputs_with_their_follow_up_status(
+    client, city_viewer, officer, rt, other_rt, period, foreign_rt
+):
+    def output(name, *, place=rt, in_period=period, **fields):
+        activity = delivered_activity(
+            by=officer, rt=place, period=in_period, title=f"Kegiatan {name}"
+        )
+        return OutputFactory(activity=activity, name=name, finished_quantity=2, **fields)
+
+    output("Kain tanpa tindak lanjut", obstacle="time", obstacle_note="Pak Darmo sakit.")
+    followed = output("Tas dengan tindak lanjut", place=other_rt)
+    FollowUpFactory(activity=followed.activity, output=followed)
+    closed = output("Taplak sudah ditindaklanjuti")
+    FollowUpFactory(activity=closed.activity, output=closed, status="done", resolution="Selesai.")
+    output("Selendang di kelurahan lain", place=foreign_rt)
+    output("Kipas tahun lalu", in_period=core.PeriodFactory(year=period.year - 1))
+    running = core.ActivityFactory(rt=rt, period=period, status="in_delivery")
+    OutputFactory(activity=running, name="Masih dikerjakan")
+    client.force_login(city_viewer)
+
+    kelurahan = rt.rw.kelurahan
+    page = client.get(reverse("assessment:scorecard-kelurahan", args=[kelurahan.pk]))
+    text = page.content.decode()
+
+    assert "Luaran belum selesai" in text
+    for name, status in (
+        ("Kain tanpa tindak lanjut", "Belum ditindaklanjuti"),
+        ("Tas dengan tindak lanjut", "Tindak lanjut berjalan"),
+        ("Taplak sudah ditindaklanjuti", "Tindak lanjut selesai"),
+    ):
+        line = text[text.index(name) :].split("</li>")[0]
+        assert status in line
+    assert "Kendala: Waktu" in text
+    assert "Pak Darmo" not in text
+    for absent in ("Selendang di kelurahan lain", "Kipas tahun lalu", "Masih dikerjakan"):
+        assert absent not in text
+    rt_page = client.get(reverse("assessment:scorecard-rt", args=[other_rt.pk])).content.decode()
+    assert "Tas dengan tindak lanjut" in rt_page
+    assert "Kain tanpa tindak lanjut" not in rt_page
+
+
+def _grow(rt, period, officer, count):
+    for _ in range(count):
+        activity = delivered_activity(by=officer, rt=rt, period=period)
+        output = OutputFactory(activity=activity, finished_quantity=3, obstacle="funds")
+        FollowUpFactory(activity=activity, output=output)
+        OutputFactory(activity=activity, finished_quantity=1)
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+@pytest.mark.parametrize("page", ["city", "kelurahan", "rt"])
+def test_scorecard_queries_hold_at_one_and_many_outputs(
+    client, city_viewer, kelurahan, rt, period, officer, page
+):
+    url = {
+        "city": reverse("assessment:scorecard-city"),
+        "kelurahan": reverse("assessment:scorecard-kelurahan", args=[kelurahan.pk]),
+        "rt": reverse("assessment:scorecard-rt", args=[rt.pk]),
+    }[page]
+    client.force_login(city_viewer)
+    _grow(rt, period, officer, 1)
+    one = _queries(client, url)
+
+    _grow(rt, period, officer, 30)
+
+    assert _queries(client, url) == one
 
 
 def test_evaluation_page_queries_hold_at_one_and_many_outputs(client, officer, activity):
