@@ -5,6 +5,8 @@ Written only through ``assessment.services``; read through ``assessment.selector
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +193,13 @@ class FollowUp(models.Model):
         related_name="follow_ups",
         verbose_name=_("from the evaluation"),
     )
+    # The unfinished product this follows up, held generically (see rtkeren.registry
+    # ``unfinished_outputs``) so that assessment never imports the app that records it.
+    output_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    output_id = models.PositiveBigIntegerField(null=True, blank=True)
+    output = GenericForeignKey("output_type", "output_id")
     obstacle = models.TextField(_("obstacle"))
     action = models.TextField(_("action to take"))
     owner = models.ForeignKey(
@@ -226,10 +235,16 @@ class FollowUp(models.Model):
                 condition=~models.Q(status="done") | ~models.Q(resolution=""),
                 name="follow_up_done_has_resolution",
             ),
+            models.CheckConstraint(
+                condition=models.Q(output_type__isnull=True, output_id__isnull=True)
+                | models.Q(output_type__isnull=False, output_id__isnull=False),
+                name="follow_up_output_whole",
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "status", "due_on"], name="follow_up_owner"),
             models.Index(fields=["activity", "status"], name="follow_up_activity"),
+            models.Index(fields=["output_type", "output_id"], name="follow_up_output"),
         ]
 
     def __str__(self):

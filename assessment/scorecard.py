@@ -79,6 +79,14 @@ class Scope:
     def key(self) -> str:
         return f"{self.kelurahan.pk if self.kelurahan else '-'}:{self.rt.pk if self.rt else '-'}"
 
+    def own_activities(self) -> Q:
+        """The scope's activities, as a filter of activities themselves."""
+        if self.rt is not None:
+            return Q(rt=self.rt)
+        if self.kelurahan is not None:
+            return Q(kelurahan=self.kelurahan)
+        return Q()
+
     def activities(self) -> Q:
         if self.rt is not None:
             return Q(activity__rt=self.rt)

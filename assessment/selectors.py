@@ -1,10 +1,12 @@
 """Reads of co-assessment, each with a number of queries that does not grow with the rows."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from rtkeren import scopes
 from rtkeren.models import (
@@ -21,6 +23,7 @@ from rtkeren.models import (
     Stage,
     User,
 )
+from rtkeren.registry import UnfinishedOutput, unfinished_outputs_of
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
 
@@ -294,6 +297,55 @@ def follow_up_list(
     if activity is not None:
         queryset = queryset.filter(activity=activity)
     return queryset.order_by("status", "due_on", "pk")
+
+
+@dataclass(frozen=True)
+class OutputFollowUp:
+    """An unfinished output and how far following it up has come: ``none`` (no follow-up
+    yet), ``open`` (one is still open or in progress) or ``done`` (all are done)."""
+
+    output: UnfinishedOutput
+    status: str
+
+    LABELS = {
+        "none": _("No follow-up"),
+        "open": _("Follow-up open"),
+        "done": _("Follow-up done"),
+    }
+
+    @property
+    def status_label(self) -> str:
+        return self.LABELS[self.status]
+
+
+def unfinished_outputs_followed(activities, *, limit: int | None = None) -> list[OutputFollowUp]:
+    """The unfinished outputs of ``activities`` (a queryset), each with its follow-up status;
+    the apps' query plus one for the follow-ups."""
+    outputs = unfinished_outputs_of(activities, limit=limit)
+    if not outputs:
+        return []
+    pending: dict[tuple[int, int], bool] = {}
+    for type_id, object_id, status in FollowUp.objects.filter(
+        output_type_id__in={output.content_type_id for output in outputs},
+        output_id__in={output.object_id for output in outputs},
+    ).values_list("output_type_id", "output_id", "status"):
+        key = (type_id, object_id)
+        pending[key] = pending.get(key, False) or status != FollowUp.Status.DONE
+    result = []
+    for output in outputs:
+        key = (output.content_type_id, output.object_id)
+        status = "none" if key not in pending else "open" if pending[key] else "done"
+        result.append(OutputFollowUp(output=output, status=status))
+    return result
+
+
+def unfinished_output_of(activity: Activity, object_id) -> UnfinishedOutput | None:
+    """The unfinished output ``object_id`` of ``activity`` (``?output=`` of the follow-up form),
+    or None when it is not one."""
+    if not re.fullmatch(r"[0-9]{1,18}", str(object_id or "")):
+        return None
+    found = unfinished_outputs_of(Activity.objects.filter(pk=activity.pk))
+    return next((output for output in found if output.object_id == int(object_id)), None)
 
 
 def follow_up_detail_queryset(user) -> QuerySet[FollowUp]:

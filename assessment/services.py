@@ -26,6 +26,7 @@ from rtkeren.models import (
     Stage,
     User,
 )
+from rtkeren.registry import UnfinishedOutput
 from rtkeren.selectors.residents import acting_resident, confirmed_accounts
 from rtkeren.services.activities import activity_mark_evaluated
 from rtkeren.services.ledger import participation_record, participation_remove
@@ -337,22 +338,28 @@ def follow_up_create(
     owner: User,
     due_on: datetime.date,
     evaluation: Evaluation | None = None,
+    output: UnfinishedOutput | None = None,
 ) -> FollowUp:
-    """Turn an obstacle into an action with an owner and a due date."""
+    """Turn an obstacle into an action with an owner and a due date; it may come from an
+    evaluation or from an unfinished output of the activity."""
     _require(by, "assessment.add_followup", activity)
     if evaluation is not None and evaluation.activity_id != activity.pk:
         raise ValidationError(_("This evaluation is about another activity."))
+    if output is not None and output.activity_id != activity.pk:
+        raise ValidationError(_("This output belongs to another activity."))
     _check_owner(activity, owner)
     follow_up = FollowUp(
         activity=activity,
         evaluation=evaluation,
+        output_type_id=output.content_type_id if output else None,
+        output_id=output.object_id if output else None,
         obstacle=obstacle.strip(),
         action=action.strip(),
         owner=owner,
         due_on=due_on,
         created_by=by,
     )
-    follow_up.full_clean(exclude=["activity", "evaluation", "owner", "created_by"])
+    follow_up.full_clean(exclude=["activity", "evaluation", "output_type", "owner", "created_by"])
     follow_up.save()
     _notify_owner(follow_up, by)
     return follow_up
@@ -383,7 +390,7 @@ def follow_up_update(
     follow_up.status, follow_up.resolution = status, resolution
     if due_on is not None:
         follow_up.due_on = due_on
-    follow_up.full_clean(exclude=["activity", "evaluation", "owner", "created_by"])
+    follow_up.full_clean(exclude=["activity", "evaluation", "output_type", "owner", "created_by"])
     follow_up.save()
     if handed_over:
         _notify_owner(follow_up, by)

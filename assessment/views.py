@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
-from rtkeren.models import RT, Period
+from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
@@ -38,6 +38,8 @@ from .scorecard import Scope
 PAGE_SIZE = 25
 ATTENDANCE_PAGE_SIZE = 50
 SUMMARY_FOLLOW_UPS = 10
+SUMMARY_OUTPUTS = 20
+SCORECARD_OUTPUTS = 25
 
 
 def _refused(request, activity, message: str):
@@ -94,6 +96,9 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
             comments_page=comments,
             follow_ups=list(follow_ups[:SUMMARY_FOLLOW_UPS]),
             follow_up_count=follow_ups.count(),
+            unfinished_outputs=selectors.unfinished_outputs_followed(
+                Activity.objects.filter(pk=activity.pk), limit=SUMMARY_OUTPUTS
+            ),
             can_record=user.has_perm("assessment.record_on_behalf", activity),
             can_follow_up=user.has_perm("assessment.add_followup", activity),
             sees_names=user.has_perm("assessment.view_evaluator_names", activity),
@@ -293,6 +298,17 @@ class FollowUpListView(LoginRequiredMixin, ListView):
         )
 
 
+def output_obstacle(output) -> str:
+    """What the follow-up form starts from for an unfinished output."""
+    text = _("%(name)s: %(finished)s of %(target)s %(unit)s finished.") % {
+        "name": output.name,
+        "finished": output.finished,
+        "target": output.target,
+        "unit": output.unit,
+    }
+    return f"{text} {output.obstacle_text}".strip()
+
+
 class FollowUpCreateView(ActivityMixin, FormView):
     template_name = "assessment/followup_form.html"
     form_class = FollowUpForm
@@ -311,8 +327,17 @@ class FollowUpCreateView(ActivityMixin, FormView):
             )
         return self._evaluation
 
+    def get_output(self):
+        """The unfinished output followed up (``?output=``), read once."""
+        if not hasattr(self, "_output"):
+            output_id = self.request.GET.get("output") or self.request.POST.get("output")
+            self._output = selectors.unfinished_output_of(self.get_object(), output_id)
+        return self._output
+
     def get_initial(self):
-        evaluation = self.get_evaluation()
+        evaluation, output = self.get_evaluation(), self.get_output()
+        if output is not None:
+            return {"obstacle": output_obstacle(output)}
         return {"obstacle": evaluation.obstacles} if evaluation else {}
 
     def get_form_kwargs(self):
@@ -323,7 +348,10 @@ class FollowUpCreateView(ActivityMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            activity=self.object, evaluation=self.get_evaluation(), **kwargs
+            activity=self.object,
+            evaluation=self.get_evaluation(),
+            output=self.get_output(),
+            **kwargs,
         )
 
     def form_valid(self, form):
@@ -333,6 +361,7 @@ class FollowUpCreateView(ActivityMixin, FormView):
                 activity=self.object,
                 by=self.request.user,
                 evaluation=self.get_evaluation(),
+                output=self.get_output(),
                 obstacle=data["obstacle"],
                 action=data["action"],
                 owner=data["owner"],
@@ -608,6 +637,18 @@ class ScorecardMixin:
             name = slugify(f"skor-{scope.name}-{period.year}-{view}")
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
+        unfinished = (
+            selectors.unfinished_outputs_followed(
+                Activity.objects.filter(
+                    scope.own_activities(),
+                    period=period,
+                    status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
+                ),
+                limit=SCORECARD_OUTPUTS + 1,
+            )
+            if card
+            else []
+        )
         return render(
             request,
             self.template_name,
@@ -621,6 +662,8 @@ class ScorecardMixin:
                 "comparison_kind": self.comparison_kind,
                 "can_compare": self.can_compare(),
                 "trend": trend,
+                "unfinished_outputs": unfinished[:SCORECARD_OUTPUTS],
+                "more_unfinished_outputs": len(unfinished) > SCORECARD_OUTPUTS,
                 "sort": sort,
                 "descending": descending,
                 "can_change_thresholds": request.user.has_perm("assessment.change_thresholds"),

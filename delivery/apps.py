@@ -14,18 +14,21 @@ class DeliveryConfig(AppConfig):
             public_sections,
             report_sections,
             rt_report_sections,
+            unfinished_outputs,
         )
         from rtkeren.transitions import coordinator_checks, transition_guards
 
-        from . import checks, public, reports
+        from . import checks, public, reports, selectors
         from .links import delivery_link
 
         coordinator_checks.register("delivery.coordinator")(checks.is_coordinator)
         transition_guards.register("delivery.last_meeting")(checks.last_meeting_guard)
+        transition_guards.register("delivery.unfinished_outputs")(checks.unfinished_outputs_guard)
         activity_links.register("delivery.activity", order=20)(delivery_link)
         report_sections.register("delivery", order=20)(reports.activity_section)
         rt_report_sections.register("delivery", order=20)(reports.rt_section)
         public_sections.register("delivery", order=20)(public.kelurahan_section)
+        unfinished_outputs.register("delivery.outputs")(selectors.unfinished_outputs)
 
         from rtkeren.registry import participation_kinds
 

@@ -1,13 +1,15 @@
 """What co-delivery tells the core's state machine (registered in ``DeliveryConfig.ready``):
 who coordinates an activity, and when it may be marked delivered."""
 
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rtkeren.models import Activity, ActivityStatus
 from rtkeren.selectors.residents import acting_resident
 
-from .models import Implementer, Meeting
+from .models import Implementer, Meeting, Output
 
 _CACHE = "_delivery_coordinated"
 
@@ -45,3 +47,24 @@ def last_meeting_guard(activity: Activity, to_status: str) -> str | None:
             "activity can be marked delivered after it."
         ) % {"title": last.title, "date": formats.date_format(last.date, "DATE_FORMAT")}
     return None
+
+
+def unfinished_outputs_guard(activity: Activity, to_status: str) -> str | None:
+    """An output left below its target is only delivered with its obstacle recorded, so that
+    assessment can follow it up; the message names every output that still lacks one."""
+    if to_status != ActivityStatus.DELIVERED:
+        return None
+    names = list(
+        Output.objects.filter(
+            activity_id=activity.pk, finished_quantity__lt=F("target_quantity"), obstacle=""
+        ).values_list("name", flat=True)
+    )
+    if not names:
+        return None
+    return ngettext(
+        "The output %(names)s is below its target without an obstacle recorded: record what "
+        "held it back before marking the activity delivered.",
+        "The outputs %(names)s are below their targets without an obstacle recorded: record "
+        "what held them back before marking the activity delivered.",
+        len(names),
+    ) % {"names": ", ".join(f"“{name}”" for name in names)}

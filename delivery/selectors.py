@@ -1,10 +1,12 @@
 """Reads of co-delivery, each with the joins and prefetches that keep a page's queries flat."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -28,6 +30,7 @@ from rtkeren.models import (
     RoleAssignment,
     User,
 )
+from rtkeren.registry import UnfinishedOutput
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.selectors.privacy import consent_in_force
 from rtkeren.selectors.residents import acting_resident, confirmed_accounts
@@ -267,3 +270,29 @@ def notification_recipients(activity: Activity) -> QuerySet[User]:
 
 def _attendees(activity: Activity):
     return Attendance.objects.filter(meeting__activity=activity).values("resident")
+
+
+def unfinished_outputs(activities, *, limit: int | None = None) -> list[UnfinishedOutput]:
+    """Outputs of ``activities`` below their targets, for assessment (``unfinished_outputs``
+    registry); one query, plus the content type the first time in a process."""
+    content_type_id = ContentType.objects.get_for_model(Output).pk
+    outputs = (
+        Output.objects.filter(activity__in=activities, finished_quantity__lt=F("target_quantity"))
+        .select_related("activity")
+        .order_by("activity_id", "pk")
+    )
+    return [
+        UnfinishedOutput(
+            content_type_id=content_type_id,
+            object_id=output.pk,
+            activity_id=output.activity_id,
+            activity_title=output.activity.title,
+            name=output.name,
+            finished=output.finished_quantity,
+            target=output.target_quantity,
+            unit=output.unit,
+            obstacle=str(output.get_obstacle_display()) if output.obstacle else "",
+            obstacle_note=output.obstacle_note,
+        )
+        for output in (outputs if limit is None else outputs[:limit])
+    ]

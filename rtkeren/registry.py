@@ -127,6 +127,46 @@ rt_report_sections = Registry("RT report section")
 public_sections = Registry("public section")
 
 
+# Products an activity promised and left below their targets, for assessment to follow up:
+# ``(activities, *, limit) -> list[UnfinishedOutput]`` for a queryset of activities, in one query,
+# at most ``limit`` (None: all) in the order of the activities' ids.
+unfinished_outputs = Registry("unfinished outputs")
+
+
+@dataclass(frozen=True)
+class UnfinishedOutput:
+    """One product below its target, as the app that records it reports it (``obstacle`` is
+    the kind of obstacle, ``obstacle_note`` what was written about it); a follow-up points at it
+    by content type and id."""
+
+    content_type_id: int
+    object_id: int
+    activity_id: int
+    activity_title: str
+    name: str
+    finished: int
+    target: int
+    unit: str
+    obstacle: str
+    obstacle_note: str = ""
+
+    @property
+    def obstacle_text(self) -> str:
+        """The obstacle in full, for pages about the activity itself; lists across activities
+        (the scorecard) show its kind alone, as the reports do."""
+        return ": ".join(part for part in (self.obstacle, self.obstacle_note) if part)
+
+
+def unfinished_outputs_of(activities, *, limit: int | None = None) -> list[UnfinishedOutput]:
+    """The unfinished outputs of ``activities`` (a queryset), from every app that records some."""
+    found = [
+        output
+        for _name, provider in unfinished_outputs.items()
+        for output in provider(activities, limit=limit)
+    ]
+    return found if limit is None else found[:limit]
+
+
 def sections_of(registry: Registry, *args) -> list[tuple[str, dict]]:
     """The sections the apps contribute to a report, in registry order."""
     return registry.collect(*args)

@@ -364,6 +364,35 @@ def test_delivered_only_after_the_last_meeting(activity, rt_chair):
     assert activity.status == ActivityStatus.DELIVERED
 
 
+def test_an_output_below_target_needs_an_obstacle_before_delivered(running, rt_chair):
+    short = factories.OutputFactory(
+        activity=running, name="Kain batik tulis", finished_quantity=4, status="in_progress"
+    )
+    untouched = factories.OutputFactory(activity=running, name="Selendang")
+    factories.OutputFactory(
+        activity=running, name="Taplak", finished_quantity=10, status="finished"
+    )
+    with pytest.raises(TransitionError) as refused:
+        activity_mark_delivered(activity=running, by=rt_chair)
+    message = " ".join(refused.value.messages)
+    assert "“Kain batik tulis”, “Selendang”" in message
+    assert "kendala" in message
+    assert "Taplak" not in message
+    running.refresh_from_db()
+    assert running.status == ActivityStatus.IN_DELIVERY
+    for output in (short, untouched):
+        services.output_progress(
+            output=output,
+            by=rt_chair,
+            finished_quantity=output.finished_quantity,
+            status=output.status,
+            obstacle="materials",
+        )
+    activity_mark_delivered(activity=running, by=rt_chair)
+    running.refresh_from_db()
+    assert running.status == ActivityStatus.DELIVERED
+
+
 def test_a_coordinator_counts_as_coordinator_for_the_core(running, coordinator, rt_chair):
     factories.meeting_at(running, timezone.now() - datetime.timedelta(days=1))
     activity_mark_delivered(activity=running, by=coordinator)

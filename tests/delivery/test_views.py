@@ -101,6 +101,19 @@ def test_marking_delivered_too_early_says_why(client, rt_chair, meeting):
     assert meeting.activity.status == ActivityStatus.IN_DELIVERY
 
 
+def test_the_delivery_page_names_the_output_that_lacks_an_obstacle(client, rt_chair, running):
+    factories.OutputFactory(activity=running, name="Tas anyaman", finished_quantity=3)
+    client.force_login(rt_chair)
+    page = client.get(reverse("delivery:activity-detail", args=[running.pk])).content.decode()
+    assert "“Tas anyaman”" in page
+    assert "belum mencapai target" in page
+    url = reverse("delivery:activity-transition", args=[running.pk, "delivered"])
+    response = client.post(url, follow=True)
+    assert "“Tas anyaman”" in response.content.decode()
+    running.refresh_from_db()
+    assert running.status == ActivityStatus.IN_DELIVERY
+
+
 def test_an_unknown_transition_is_a_404(client, rt_chair, running):
     client.force_login(rt_chair)
     url = reverse("delivery:activity-transition", args=[running.pk, "evaluated"])
