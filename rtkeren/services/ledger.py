@@ -115,3 +115,11 @@ def distinct_participants(
     if rt is not None:
         queryset = queryset.filter(rt=rt)
     return queryset.aggregate(residents=Count("resident", distinct=True))["residents"]
+
+
+def participation_period(
+    *, activity: Activity | None, period: Period | None, day: datetime.date
+) -> Period:
+    """The period ``participation_record`` gives a row with these arguments."""
+    return _period_for(activity=activity, period=period, day=day)
+
