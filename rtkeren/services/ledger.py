@@ -5,6 +5,7 @@ read another stage's tables.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -123,3 +124,16 @@ def participation_period(
     """The period ``participation_record`` gives a row with these arguments."""
     return _period_for(activity=activity, period=period, day=day)
 
+
+@transaction.atomic
+def participation_move(
+    *, kind: str, source: models.Model, target: models.Model, residents: Iterable[int]
+) -> int:
+    """Move the ``kind`` rows of ``residents`` from ``source`` to ``target`` (a merge), keeping
+    their date, period and place. Returns how many rows moved."""
+    return Participation.objects.filter(
+        resident__in=list(residents),
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(source),
+        object_id=source.pk,
+    ).update(content_type=ContentType.objects.get_for_model(target), object_id=target.pk)
