@@ -7,9 +7,12 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from commissioning.models import Potential
+from assessment.models import EvaluationRound
+from commissioning.models import Forum, Potential
 from delivery.demo import RUNNING
+from delivery.models import Implementer, Meeting
 from designing.models import Comment, VotingRound
 from designing.services import comment_hide
 from rtkeren.models import Activity, Participation, User
@@ -131,3 +134,42 @@ def test_repair_with_nothing_to_mend_says_so(seeded):
 
     assert code == 0
     assert "Nothing to repair" in output
+
+
+@pytest.mark.parametrize(
+    ("model", "inline_prefix"),
+    [
+        (Potential, "endorsements"),
+        (Forum, "attendances"),
+        (Meeting, "attendances"),
+        (EvaluationRound, "attendances"),
+    ],
+)
+def test_admin_inlines_of_participation_records_are_read_only(seeded, client, model, inline_prefix):
+    client.force_login(User.objects.get(username="admin"))
+    record = model.objects.filter(**{f"{inline_prefix}__isnull": False}).first()
+    opts = model._meta
+
+    response = client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'name="{inline_prefix}-TOTAL_FORMS"' in page
+    assert f'name="{inline_prefix}-0-resident"' not in page
+    assert f'name="{inline_prefix}-0-DELETE"' not in page
+    assert f"{inline_prefix}-empty" not in page
+
+
+def test_implementers_are_not_written_in_the_admin(seeded, client):
+    client.force_login(User.objects.get(username="admin"))
+    implementer = Implementer.objects.first()
+
+    assert client.get(reverse("admin:delivery_implementer_add")).status_code == 403
+    change = client.get(reverse("admin:delivery_implementer_change", args=[implementer.pk]))
+    assert 'name="resident"' not in change.content.decode()
+    client.post(
+        reverse("admin:delivery_implementer_delete", args=[implementer.pk]), {"post": "yes"}
+    )
+    assert Implementer.objects.filter(pk=implementer.pk).exists()
