@@ -11,6 +11,19 @@ its stage, activity, date, period and on-behalf flag are compared. Where the res
 (``rt``, ``kelurahan``) and who typed the row in (``recorded_by``) are facts of the moment of
 writing that no stage record keeps, so they are not compared; a row added by ``ledger_repair``
 takes the resident's present place, as ``participation_record`` does, and no recorder.
+
+What the recomputation assumes, reproducing today's services (no policy of its own):
+
+- Hiding a comment keeps its author's participation; cancelling, rejecting or withdrawing an
+  activity keeps every row its records call for (proposal, comments, implementers, attendance,
+  evaluations). Only deleting a record, or taking part back through a service (withdrawing an
+  endorsement or a vote, marking someone absent, removing an implementer), takes a row away.
+- Comments and proposals name an account, not a resident: they count for the verified register
+  entry linked to the account now, which is the entry the account acted as when it wrote them
+  unless the link has changed since.
+- A vote row is dated by the earliest vote the resident still holds in the round; a row whose
+  first vote was withdrawn after a later one was cast on another day keeps the first day, and
+  only its date is then reported as different.
 """
 
 import datetime
