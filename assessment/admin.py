@@ -5,6 +5,8 @@ participation ledger in step."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from rtkeren.admin.ledger_records import LedgerRecordReadOnly
+
 from .models import Criterion, Evaluation, EvaluationRound, FollowUp, ForumAttendance, Score
 
 
@@ -51,7 +53,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
         return super().get_queryset(request).select_related("activity", "owner")
 
 
-class ForumAttendanceInline(admin.TabularInline):
+class ForumAttendanceInline(LedgerRecordReadOnly, admin.TabularInline):
     model = ForumAttendance
     extra = 0
     raw_id_fields = ("resident", "recorded_by")

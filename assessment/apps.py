@@ -33,3 +33,9 @@ class AssessmentConfig(AppConfig):
 
         participation_kinds[KIND_EVALUATION_SUBMITTED] = _("Evaluated an activity")
         participation_kinds[KIND_EVALUATION_FORUM_ATTENDED] = _("Attended an evaluation forum")
+
+        from rtkeren.registry import ledger_sources
+
+        from . import ledger
+
+        ledger_sources.register("assessment", order=50)(ledger.expected_rows)

@@ -10,6 +10,7 @@ import datetime
 
 from django.utils import timezone
 
+from delivery import services as delivery_services
 from rtkeren.models import (
     RT,
     Activity,
@@ -22,6 +23,8 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.registry import demo_data
+from rtkeren.selectors.residents import acting_resident
+from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
 from rtkeren.services.ledger import participation_record
 
 from . import services
@@ -95,6 +98,18 @@ def _activity(rt: RT, period: Period, author: User, officer: User) -> Activity:
         )
         for source, target, days in TIMELINE
     )
+    author_resident = acting_resident(author)
+    if author_resident is not None:
+        proposed_days_ago = next(days for _from, to, days in TIMELINE if to == "proposed")
+        participation_record(
+            resident=author_resident,
+            stage=Stage.DESIGNING,
+            kind=KIND_ACTIVITY_PROPOSED,
+            subject=activity,
+            activity=activity,
+            occurred_on=timezone.localdate(now - datetime.timedelta(days=proposed_days_ago)),
+            recorded_by=author,
+        )
     return activity
 
 
@@ -109,16 +124,34 @@ def _participants(activity: Activity, rt: RT, users: dict[str, User]) -> list[Re
         .order_by("pk")[: PARTICIPANTS - len(with_accounts)]
     )
     day = timezone.localdate() - datetime.timedelta(days=DELIVERED_DAYS_AGO)
+    chair = users["ketua_rt"]
+    # Delivery's own services write its records and their ledger rows; the activity is
+    # delivered only afterwards, as the RT chair would do it.
+    Activity.objects.filter(pk=activity.pk).update(status=ActivityStatus.IN_DELIVERY)
+    activity.status = ActivityStatus.IN_DELIVERY
+    meeting = delivery_services.meeting_plan(
+        activity=activity,
+        by=chair,
+        details=delivery_services.MeetingDetails(
+            title=TITLE,
+            date=day,
+            starts_at=datetime.time(19, 0),
+            ends_at=datetime.time(21, 0),
+            place="Balai RT 002",
+            facilitator="",
+        ),
+    )
+    attending = []
     for index, resident in enumerate(with_accounts + others):
-        participation_record(
-            resident=resident,
-            stage=Stage.DELIVERY,
-            kind="implemented" if index % 5 == 1 else "attended",
-            subject=activity,
-            activity=activity,
-            occurred_on=day,
-            recorded_by=users["ketua_rt"],
-        )
+        if index % 5 == 1:
+            delivery_services.implementer_add(
+                activity=activity, by=chair, resident=resident, role="peserta_inti"
+            )
+        else:
+            attending.append(resident.pk)
+    delivery_services.attendance_mark(meeting=meeting, by=chair, present=attending)
+    Activity.objects.filter(pk=activity.pk).update(status=ActivityStatus.DELIVERED)
+    activity.status = ActivityStatus.DELIVERED
     return others
 
 

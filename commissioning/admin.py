@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.admin.ledger_records import LedgerRecordReadOnly
 from rtkeren.protected_files import ProtectedFilesAdminForm
 
 from .models import Attendance, Endorsement, Forum, InvitedElement, Potential, PriorityItem
@@ -14,7 +15,7 @@ class PotentialAdminForm(ProtectedFilesAdminForm):
     protected_files = {"photo": "commissioning:potential-photo"}
 
 
-class EndorsementInline(admin.TabularInline):
+class EndorsementInline(LedgerRecordReadOnly, admin.TabularInline):
     model = Endorsement
     extra = 0
     raw_id_fields = ("resident",)
@@ -62,7 +63,7 @@ class InvitedElementInline(admin.TabularInline):
     extra = 0
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(LedgerRecordReadOnly, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ("resident", "recorded_by")

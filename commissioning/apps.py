@@ -22,3 +22,9 @@ class CommissioningConfig(AppConfig):
         participation_kinds[KIND_POTENTIAL_RECORDED] = _("Recorded a potential")
         participation_kinds[KIND_POTENTIAL_ENDORSED] = _("Endorsed a potential")
         participation_kinds[KIND_FORUM_ATTENDED] = _("Attended a forum")
+
+        from rtkeren.registry import ledger_sources
+
+        from . import ledger
+
+        ledger_sources.register("commissioning", order=20)(ledger.expected_rows)

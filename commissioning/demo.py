@@ -147,7 +147,6 @@ def _endorse_from_register(potential: Potential, wanted: int, recorded_by: User)
             kind=services.KIND_POTENTIAL_ENDORSED,
             subject=potential,
             recorded_by=recorded_by,
-            on_behalf=True,
         )
         added += 1
     return added

@@ -17,7 +17,11 @@ from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, Stage, User
 from rtkeren.models.people import years_between
 from rtkeren.photos import photo_normalized
 from rtkeren.selectors.residents import acting_resident
-from rtkeren.services.ledger import participation_record, participation_remove
+from rtkeren.services.ledger import (
+    participation_move,
+    participation_record,
+    participation_remove,
+)
 from rtkeren.services.notifications import notification_send
 
 from . import selectors
@@ -191,7 +195,7 @@ class MergeResult:
 def potential_merge(*, duplicate: Potential, into: Potential, by: User) -> MergeResult:
     """Fold ``duplicate`` into ``into``: every resident who supported the duplicate (its author
     and its endorsers) ends up supporting the kept one exactly once, and the duplicate points to
-    the kept one. The ledger keeps what each resident did at the time."""
+    the kept one. Ledger rows follow the endorsements they stand for, keeping their dates."""
     _require(by, "commissioning.merge_potential", duplicate)
     if duplicate.pk == into.pk:
         raise ValidationError(_("A potential cannot be merged into itself."), code="merge_self")
@@ -215,8 +219,18 @@ def potential_merge(*, duplicate: Potential, into: Potential, by: User) -> Merge
     if into.author_resident_id:
         supporters.add(into.author_resident_id)
     moving = duplicate.endorsements.exclude(resident__in=supporters)
+    moving_residents = list(moving.values_list("resident", flat=True))
     moved = moving.update(potential=into)
+    participation_move(
+        kind=KIND_POTENTIAL_ENDORSED, source=duplicate, target=into, residents=moving_residents
+    )
+    staying = list(duplicate.endorsements.values_list("resident", flat=True))
     already_there, _per_model = duplicate.endorsements.all().delete()
+    for resident_id in staying:
+        # They support the kept potential already; their row there counts them.
+        participation_remove(
+            resident=Resident(pk=resident_id), kind=KIND_POTENTIAL_ENDORSED, subject=duplicate
+        )
     author_added = False
     author = duplicate.author_resident_id
     if (
@@ -224,7 +238,18 @@ def potential_merge(*, duplicate: Potential, into: Potential, by: User) -> Merge
         and author not in supporters
         and not into.endorsements.filter(resident=author).exists()
     ):
-        Endorsement.objects.create(potential=into, resident_id=author)
+        # Dated when the author put the duplicate forward: their support began then.
+        endorsement = Endorsement.objects.create(
+            potential=into, resident_id=author, created_at=duplicate.created_at
+        )
+        participation_record(
+            resident=endorsement.resident,
+            stage=Stage.COMMISSIONING,
+            kind=KIND_POTENTIAL_ENDORSED,
+            subject=into,
+            occurred_on=timezone.localdate(duplicate.created_at),
+            recorded_by=by,
+        )
         author_added = True
     duplicate.status = Potential.Status.MERGED
     duplicate.merged_into = into

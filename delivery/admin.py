@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from rtkeren.admin.ledger_records import LedgerRecordReadOnly
 from rtkeren.protected_files import ProtectedFilesAdminForm
 
 from .models import (
@@ -14,7 +15,7 @@ from .models import (
 )
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(LedgerRecordReadOnly, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["resident", "recorded_by"]
@@ -48,7 +49,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Implementer)
-class ImplementerAdmin(admin.ModelAdmin):
+class ImplementerAdmin(LedgerRecordReadOnly, admin.ModelAdmin):
     list_display = ["resident", "role", "activity"]
     list_filter = ["role"]
     search_fields = ["resident__name", "activity__title"]

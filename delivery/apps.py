@@ -36,3 +36,9 @@ class DeliveryConfig(AppConfig):
 
         participation_kinds[KIND_IMPLEMENTED] = _("Implemented an activity")
         participation_kinds[KIND_ATTENDED] = _("Attended a meeting")
+
+        from rtkeren.registry import ledger_sources
+
+        from . import ledger
+
+        ledger_sources.register("delivery", order=40)(ledger.expected_rows)

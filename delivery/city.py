@@ -7,6 +7,8 @@ with 30 residents at each: the activity page the benchmark reads.
 
 import datetime
 
+from django.utils import timezone
+
 from rtkeren.city import USERNAME_PREFIX, City, allot, bulk_insert
 from rtkeren.models import Activity, ActivityStatus, ActivityTransition, Stage
 from rtkeren.registry import city_data
@@ -118,16 +120,28 @@ def _attendances(city: City, meetings: list[Meeting], showcase_meetings: int) ->
     return len(attendances)
 
 
+def _implementers_added_on(activity: Activity) -> datetime.date:
+    return activity.period.starts_on + datetime.timedelta(days=120)
+
+
 def _implementers_and_outputs(city: City, activities: list[Activity]) -> tuple[int, int]:
     rng = city.rng("implementers")
     implementers, outputs = [], []
     for activity in activities:
         place = city.neighbourhood(activity.rt_id)
         chair = place.chair[0]
+        # Given their roles before delivery, the day their ledger rows say.
+        added_at = timezone.make_aware(
+            datetime.datetime.combine(_implementers_added_on(activity), datetime.time(10))
+        )
         for role, resident_id in zip(ROLES, rng.sample(place.adults, 3), strict=False):
             implementers.append(
                 Implementer(
-                    activity=activity, resident_id=resident_id, role=role, added_by_id=chair
+                    activity=activity,
+                    resident_id=resident_id,
+                    role=role,
+                    added_by_id=chair,
+                    created_at=added_at,
                 )
             )
         for name, unit in rng.sample(PRODUCTS, 2 if activity.kind == Activity.Kind.TRAINING else 1):
@@ -161,7 +175,7 @@ def _implementers_and_outputs(city: City, activities: list[Activity]) -> tuple[i
             object_id=implementer.pk,
             activity_id=activity.pk,
             period_id=activity.period_id,
-            occurred_on=activity.period.starts_on + datetime.timedelta(days=120),
+            occurred_on=_implementers_added_on(activity),
             recorded_by_id=implementer.added_by_id,
         )
     bulk_insert(Output, outputs)

@@ -28,3 +28,9 @@ class DesigningConfig(AppConfig):
 
         participation_kinds[KIND_COMMENTED] = _("Commented on a proposal")
         participation_kinds[KIND_VOTED] = _("Voted in a round")
+
+        from rtkeren.registry import ledger_sources
+
+        from . import ledger
+
+        ledger_sources.register("designing", order=30)(ledger.expected_rows)

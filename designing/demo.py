@@ -337,7 +337,6 @@ def _paper_votes(voting_round: VotingRound, wanted: dict[str, int], proposals, r
                 kind=services.KIND_VOTED,
                 subject=voting_round,
                 period=voting_round.period,
-                on_behalf=True,
                 recorded_by=recorder,
             )
             cast += 1

@@ -25,3 +25,8 @@ class RtKerenConfig(AppConfig):
         from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
 
         participation_kinds[KIND_ACTIVITY_PROPOSED] = _("Proposed an activity")
+
+        from rtkeren import ledger_sources as core_rows
+        from rtkeren.registry import ledger_sources
+
+        ledger_sources.register("core", order=10)(core_rows.expected_rows)

@@ -225,3 +225,9 @@ participation_kinds: dict[str, str] = {}
 
 def participation_kind_label(kind: str) -> str:
     return participation_kinds.get(kind, kind)
+
+
+# What the participation ledger should hold, recomputed from each stage's own records: a source
+# ``() -> Iterable[ExpectedParticipation]`` per app, registered from its ``AppConfig.ready()``
+# (see ``rtkeren.services.ledger_sync``).
+ledger_sources = Registry("ledger source")

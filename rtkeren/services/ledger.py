@@ -5,6 +5,7 @@ read another stage's tables.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -99,3 +100,24 @@ def distinct_participants(
     if rt is not None:
         queryset = queryset.filter(rt=rt)
     return queryset.aggregate(residents=Count("resident", distinct=True))["residents"]
+
+
+def participation_period(
+    *, activity: Activity | None, period: Period | None, day: datetime.date
+) -> Period | None:
+    """The period ``participation_record`` gives a row with these arguments."""
+    return period_for(day=day, activity=activity, period=period)
+
+
+@transaction.atomic
+def participation_move(
+    *, kind: str, source: models.Model, target: models.Model, residents: Iterable[int]
+) -> int:
+    """Move the ``kind`` rows of ``residents`` from ``source`` to ``target`` (a merge), keeping
+    their date, period and place. Returns how many rows moved."""
+    return Participation.objects.filter(
+        resident__in=list(residents),
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(source),
+        object_id=source.pk,
+    ).update(content_type=ContentType.objects.get_for_model(target), object_id=target.pk)

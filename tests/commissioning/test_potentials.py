@@ -382,3 +382,30 @@ def test_the_list_paginates_by_25(client, resident_user, rt, period):
 
     assert len(response.context["potentials"]) == 25
     assert response.context["paginator"].num_pages == 2
+
+
+def test_a_merged_endorsement_withdrawn_later_leaves_no_ledger_row(
+    resident_user, officer, potential
+):
+    kept = PotentialFactory(rt=potential.rt, title="Sanggar tari anak")
+    services.potential_endorse(potential=potential, by=resident_user)
+    services.potential_merge(duplicate=potential, into=kept, by=officer)
+
+    endorsed = Participation.objects.filter(
+        kind=services.KIND_POTENTIAL_ENDORSED, resident=resident_user.resident
+    )
+    assert endorsed.get().subject == kept
+    assert services.potential_unendorse(potential=kept, by=resident_user) is True
+    assert not endorsed.exists()
+
+
+def test_a_merge_leaves_the_ledger_equal_to_its_recomputation(officer, duplicates, period):
+    from rtkeren.services.ledger_sync import ledger_differences, ledger_repair
+
+    kept, duplicate, _people = duplicates
+    # The factories write records alone; the ledger starts from what they call for.
+    ledger_repair()
+
+    services.potential_merge(duplicate=duplicate, into=kept, by=officer)
+
+    assert ledger_differences().lines() == []

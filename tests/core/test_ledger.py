@@ -1,13 +1,17 @@
 """The participation ledger: its one writer, taking a participation back, the scorecard count."""
 
 import datetime
+import io
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from delivery.models import Implementer
 from rtkeren.models import Participation, Stage
 from rtkeren.services.ledger import (
     distinct_participants,
@@ -230,3 +234,21 @@ def test_distinct_participants_counts_residents_not_rows(
     assert distinct_participants(period=period, stage=Stage.DELIVERY, rt=rt) == 1
     assert distinct_participants(period=period, stage=Stage.ASSESSMENT) == 0
     assert distinct_participants(period=next_year, stage=Stage.DESIGNING) == 0
+
+
+def test_records_written_without_their_row_are_found(rt, period, rt_chair):
+    implementer = Implementer.objects.create(
+        added_by=rt_chair,
+        activity=factories.ActivityFactory(rt=rt, period=period),
+        resident=factories.ResidentFactory(rt=rt),
+        role=Implementer.Role.TRAINER,
+    )
+
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit:
+        call_command("ledger", "check", stdout=out)
+
+    assert exit.value.code == 1
+    output = out.getvalue()
+    assert f"missing: resident={implementer.resident_id} kind=implemented" in output
+    assert ContentType.objects.get_for_model(Implementer).model in output

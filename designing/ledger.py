@@ -1,0 +1,54 @@
+"""The ledger rows co-designing's records call for (see ``rtkeren.services.ledger_sync``)."""
+
+from collections.abc import Iterator
+
+from django.db.models import Min
+from django.utils import timezone
+
+from rtkeren.ledger_sources import account_residents
+from rtkeren.models import Activity, Stage
+from rtkeren.services.ledger_sync import ExpectedParticipation
+
+from .models import Comment, VotingRound
+from .services import KIND_COMMENTED, KIND_VOTED
+
+
+def expected_rows() -> Iterator[ExpectedParticipation]:
+    """One row per resident and activity they commented on, from the first comment; hidden
+    comments keep their row, as ``comment_hide`` does. One row per resident and voting round
+    while they hold a vote in it, from the earliest vote they still hold (the ballot stays
+    secret: the row names the round). Withdrawing the earliest of two votes cast on different
+    days leaves the service's row on the first day: only that date would then differ."""
+    residents = account_residents()
+    commented = (
+        Comment.objects.values("activity_id", "author_id")
+        .annotate(first=Min("created_at"))
+        .values_list("activity_id", "author_id", "first")
+    )
+    for activity_id, author_id, first in commented.iterator():
+        if author_id in residents:
+            yield ExpectedParticipation(
+                resident_id=residents[author_id],
+                stage=Stage.DESIGNING,
+                kind=KIND_COMMENTED,
+                subject_model=Activity,
+                subject_id=activity_id,
+                activity_id=activity_id,
+                occurred_on=timezone.localdate(first),
+            )
+    voted = (
+        VotingRound.objects.filter(votes__isnull=False)
+        .values("pk", "votes__resident_id", "period_id")
+        .annotate(first=Min("votes__created_at"))
+        .values_list("pk", "votes__resident_id", "period_id", "first")
+    )
+    for round_id, resident_id, period_id, first in voted.iterator():
+        yield ExpectedParticipation(
+            resident_id=resident_id,
+            stage=Stage.DESIGNING,
+            kind=KIND_VOTED,
+            subject_model=VotingRound,
+            subject_id=round_id,
+            period_id=period_id,
+            occurred_on=timezone.localdate(first),
+        )

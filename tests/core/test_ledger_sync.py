@@ -1,0 +1,175 @@
+"""The participation ledger recomputed from the stage records: ``ledger check`` and ``ledger
+repair`` on the demo, on a deliberately broken ledger, and the admin pages that may not write
+records the ledger stands for."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from assessment.models import EvaluationRound
+from commissioning.models import Forum, Potential
+from delivery.demo import RUNNING
+from delivery.models import Implementer, Meeting
+from designing.models import Comment, VotingRound
+from designing.services import comment_hide
+from rtkeren.models import Activity, Participation, User
+from rtkeren.services.activities import activity_cancel
+from rtkeren.services.ledger_sync import ledger_differences
+
+pytestmark = pytest.mark.django_db
+
+
+def _ledger(action: str) -> tuple[int, str]:
+    out = io.StringIO()
+    try:
+        call_command("ledger", action, stdout=out)
+    except SystemExit as exit:
+        return exit.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_the_demo_ledger_equals_its_recomputation(seeded):
+    assert Participation.objects.count() > 100
+
+    code, output = _ledger("check")
+
+    assert (code, output.strip()) == (0, "The ledger equals its recomputation.")
+
+
+def test_hiding_a_comment_and_cancelling_an_activity_keep_their_rows(seeded):
+    """Today's services keep both participations; the recomputation says the same."""
+    officer = User.objects.get(username="petugas")
+    before = Participation.objects.count()
+    comment_hide(comment=Comment.objects.first(), by=officer, reason="Di luar topik")
+    activity_cancel(
+        activity=Activity.objects.get(title=RUNNING), by=officer, reason="Tempat tidak tersedia"
+    )
+
+    assert Participation.objects.count() == before
+    assert not ledger_differences()
+
+
+def _break_the_ledger() -> dict:
+    """One row deleted, one extra row, one row moved to another subject, one row redated."""
+    deleted = Participation.objects.filter(kind="attended").first()
+    deleted.delete()
+    voted = Participation.objects.filter(kind="vote_cast").first()
+    # A vote row for a round that holds no vote of this resident.
+    extra = Participation.objects.create(
+        resident=voted.resident,
+        stage=voted.stage,
+        kind="vote_cast",
+        content_type=voted.content_type,
+        object_id=VotingRound.objects.order_by("-pk").first().pk + 1000,
+        period=voted.period,
+        rt=voted.rt,
+        kelurahan=voted.kelurahan,
+    )
+    endorsed = Participation.objects.filter(kind="potential_endorsed").first()
+    elsewhere = Potential.objects.exclude(pk=endorsed.object_id).first()
+    original_potential = endorsed.object_id
+    endorsed.object_id = elsewhere.pk + 1000
+    Participation.objects.filter(pk=endorsed.pk).update(object_id=endorsed.object_id)
+    implemented = Participation.objects.filter(kind="implemented").first()
+    Participation.objects.filter(pk=implemented.pk).update(
+        occurred_on=implemented.occurred_on - datetime.timedelta(days=40)
+    )
+    return {
+        "deleted": deleted,
+        "extra": extra,
+        "moved": (endorsed, original_potential),
+        "redated": implemented,
+    }
+
+
+def test_check_names_every_difference_and_repair_mends_them(seeded):
+    broken = _break_the_ledger()
+
+    code, output = _ledger("check")
+
+    assert code == 1
+    lines = output.splitlines()
+    deleted = broken["deleted"]
+    assert f"missing: resident={deleted.resident_id} kind=attended" in output
+    assert f"subject=attendance#{deleted.object_id}" in output
+    assert f"extra: resident={broken['extra'].resident_id} kind=vote_cast" in output
+    endorsed, original = broken["moved"]
+    moved_away = f"resident={endorsed.resident_id} kind=potential_endorsed subject=potential#"
+    assert f"missing: {moved_away}{original} " in output
+    assert f"extra: {moved_away}{endorsed.object_id} " in output
+    redated = broken["redated"]
+    assert any(
+        line.startswith(f"changed: resident={redated.resident_id} kind=implemented")
+        and f"occurred_on {redated.occurred_on - datetime.timedelta(days=40)}" in line
+        for line in lines
+    )
+    assert lines[-1] == "2 missing, 2 extra, 1 changed rows differ."
+
+    code, output = _ledger("repair")
+
+    assert code == 0
+    assert output.splitlines()[-1] == "2 missing, 2 extra, 1 changed rows repaired."
+    assert _ledger("check")[0] == 0
+    restored = Participation.objects.get(
+        resident=deleted.resident_id,
+        kind="attended",
+        object_id=deleted.object_id,
+        content_type=deleted.content_type,
+    )
+    assert (restored.occurred_on, restored.period, restored.activity_id, restored.on_behalf) == (
+        deleted.occurred_on,
+        deleted.period,
+        deleted.activity_id,
+        deleted.on_behalf,
+    )
+    assert not Participation.objects.filter(pk=broken["extra"].pk).exists()
+    assert Participation.objects.get(pk=redated.pk).occurred_on == redated.occurred_on
+
+
+def test_repair_with_nothing_to_mend_says_so(seeded):
+    code, output = _ledger("repair")
+
+    assert code == 0
+    assert "Nothing to repair" in output
+
+
+@pytest.mark.parametrize(
+    ("model", "inline_prefix"),
+    [
+        (Potential, "endorsements"),
+        (Forum, "attendances"),
+        (Meeting, "attendances"),
+        (EvaluationRound, "attendances"),
+    ],
+)
+def test_admin_inlines_of_participation_records_are_read_only(seeded, client, model, inline_prefix):
+    client.force_login(User.objects.get(username="admin"))
+    record = model.objects.filter(**{f"{inline_prefix}__isnull": False}).first()
+    opts = model._meta
+
+    response = client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'name="{inline_prefix}-TOTAL_FORMS"' in page
+    assert f'name="{inline_prefix}-0-resident"' not in page
+    assert f'name="{inline_prefix}-0-DELETE"' not in page
+    assert f"{inline_prefix}-empty" not in page
+
+
+def test_implementers_are_not_written_in_the_admin(seeded, client):
+    client.force_login(User.objects.get(username="admin"))
+    implementer = Implementer.objects.first()
+
+    assert client.get(reverse("admin:delivery_implementer_add")).status_code == 403
+    change = client.get(reverse("admin:delivery_implementer_change", args=[implementer.pk]))
+    assert 'name="resident"' not in change.content.decode()
+    client.post(
+        reverse("admin:delivery_implementer_delete", args=[implementer.pk]), {"post": "yes"}
+    )
+    assert Implementer.objects.filter(pk=implementer.pk).exists()
