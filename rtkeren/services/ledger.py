@@ -102,13 +102,6 @@ def distinct_participants(
     return queryset.aggregate(residents=Count("resident", distinct=True))["residents"]
 
 
-def participation_period(
-    *, activity: Activity | None, period: Period | None, day: datetime.date
-) -> Period | None:
-    """The period ``participation_record`` gives a row with these arguments."""
-    return period_for(day=day, activity=activity, period=period)
-
-
 @transaction.atomic
 def participation_move(
     *, kind: str, source: models.Model, target: models.Model, residents: Iterable[int]

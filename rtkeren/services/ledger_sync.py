@@ -36,7 +36,7 @@ from django.db import models, transaction
 
 from rtkeren.models import RT, Activity, Participation, Resident
 from rtkeren.registry import ledger_sources
-from rtkeren.services.ledger import participation_period
+from rtkeren.services.periods import period_for
 
 COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behalf")
 
@@ -45,7 +45,7 @@ COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behal
 class ExpectedParticipation:
     """One row the ledger should hold. ``period_id`` is given where the service passes a period
     itself (a voting round's, an evaluation round's); otherwise it follows from the activity or
-    the date by the ledger's own rule (``participation_period``)."""
+    the date by the ledger's own rule (``period_for``)."""
 
     resident_id: int
     stage: str
@@ -108,11 +108,9 @@ class _Periods:
         self.by_day: dict[datetime.date, int | None] = {}
 
     def _resolve(self, *, activity: Activity | None, day: datetime.date) -> int | None:
-        try:
-            return participation_period(activity=activity, period=None, day=day).pk
-        except ValidationError:
-            # No period for it: the service could not have written the row either.
-            return None
+        # No period at all: the service keeps the row with none, and so does the recomputation.
+        period = period_for(day=day, activity=activity)
+        return period.pk if period is not None else None
 
     def for_row(self, expected: ExpectedParticipation) -> int | None:
         if expected.period_id is not None:
