@@ -39,3 +39,11 @@ class AssessmentConfig(AppConfig):
         from . import ledger
 
         ledger_sources.register("assessment", order=50)(ledger.expected_rows)
+
+        from rtkeren.registry import period_closing
+
+        from .services import scorecard_freeze
+
+        period_closing.register("assessment.scorecard_freeze", order=50)(
+            lambda period: scorecard_freeze(period=period)
+        )

@@ -366,3 +366,85 @@ class ForumAttendance(models.Model):
 
     def __str__(self):
         return f"{self.round} – {self.resident}"
+
+
+class FrozenScorecard(models.Model):
+    """The scorecard of one scope (the city, a kelurahan or an RT) as it stood when its period
+    closed (``assessment.scorecard.scorecard_freeze``). A closed period is read from these rows,
+    not from the live tables, so a later move, death, late record or changed threshold leaves it
+    as it was. ``definition`` names the rules it was computed by (``scorecard.DEFINITION``)."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="frozen_scorecards", verbose_name=_("period")
+    )
+    kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kelurahan"),
+    )
+    rt = models.ForeignKey(
+        RT, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("RT")
+    )
+    base = models.PositiveIntegerField(_("active residents aged 17 or more"))
+    commissioning = models.PositiveIntegerField(_("co-commissioning participants"))
+    commissioning_own = models.PositiveIntegerField(_("co-commissioning, own account"))
+    designing = models.PositiveIntegerField(_("co-designing participants"))
+    designing_own = models.PositiveIntegerField(_("co-designing, own account"))
+    delivery = models.PositiveIntegerField(_("co-delivery participants"))
+    delivery_own = models.PositiveIntegerField(_("co-delivery, own account"))
+    assessment = models.PositiveIntegerField(_("co-assessment participants"))
+    assessment_own = models.PositiveIntegerField(_("co-assessment, own account"))
+    threshold_commissioning = models.PositiveSmallIntegerField(_("co-commissioning threshold (%)"))
+    threshold_designing = models.PositiveSmallIntegerField(_("co-designing threshold (%)"))
+    threshold_delivery = models.PositiveSmallIntegerField(_("co-delivery threshold (%)"))
+    threshold_assessment = models.PositiveSmallIntegerField(_("co-assessment threshold (%)"))
+    community_evaluations = models.PositiveIntegerField(_("community evaluations"))
+    community_on_behalf_evaluations = models.PositiveIntegerField(
+        _("community evaluations recorded on behalf of residents")
+    )
+    government_evaluations = models.PositiveIntegerField(_("government evaluations"))
+    definition = models.CharField(_("scorecard definition"), max_length=20)
+    frozen_at = models.DateTimeField(_("frozen at"))
+
+    class Meta:
+        ordering = ["period", "kelurahan", "rt"]
+        verbose_name = _("frozen scorecard")
+        verbose_name_plural = _("frozen scorecards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=models.Q(kelurahan__isnull=True, rt__isnull=True),
+                name="frozen_scorecard_once_per_period_for_the_city",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "kelurahan"],
+                condition=models.Q(kelurahan__isnull=False),
+                name="frozen_scorecard_once_per_period_and_kelurahan",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "rt"],
+                condition=models.Q(rt__isnull=False),
+                name="frozen_scorecard_once_per_period_and_rt",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kelurahan__isnull=True) | models.Q(rt__isnull=True),
+                name="frozen_scorecard_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    commissioning_own__lte=models.F("commissioning"),
+                    designing_own__lte=models.F("designing"),
+                    delivery_own__lte=models.F("delivery"),
+                    assessment_own__lte=models.F("assessment"),
+                    community_on_behalf_evaluations__lte=models.F("community_evaluations"),
+                ),
+                name="frozen_scorecard_parts_within_wholes",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.rt or self.kelurahan or _("Kota Blitar")
+        return f"{scope} – {self.period}"

@@ -13,8 +13,17 @@ the same scope across periods.
 A participant counts when they are in the base: active, and an adult at the period's start.
 Where they lived when they took part places them (a move does not rewrite a past scorecard);
 the base counts where residents live now.
+
+Each stage also says who took part on their own account: residents with at least one row of
+their own (not recorded on their behalf by a chair or officer), counted in the same query.
+
+A closed period is read from the rows stored when it closed (``FrozenScorecard``, written by
+``frozen_rows`` through the ``period_closing`` hook), not from the live tables: one query for a
+scorecard, a comparison or the closed periods of a trend. A closed period without stored rows
+(closed before they existed) is computed live, and says so.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -27,10 +36,19 @@ from rtkeren import versions
 from rtkeren.models import RT, Kelurahan, Participation, Period, Resident, Stage
 from rtkeren.models.people import adult_born_on_or_before
 
-from .models import Evaluation, Side
+from .models import Evaluation, FrozenScorecard, Side
 
 STAGES = list(Stage)
 CACHE_SECONDS = 60 * 60
+#: The version of the rules the figures are computed by (who is in the base, who counts in a
+#: stage), stored with every frozen scorecard; docs/scorecard.md lists what each version means.
+DEFINITION = "2026.1"
+
+# Distinct residents with at least one row of their own in a stage (not recorded on their behalf).
+OWN = Count("resident", distinct=True, filter=Q(on_behalf=False))
+# Evaluations by side, and the community's recorded on behalf of residents (only the community
+# side can be: a database constraint).
+ON_BEHALF = "on_behalf"
 
 
 def _cached(key: str, compute):
@@ -38,7 +56,7 @@ def _cached(key: str, compute):
     token = versions.current()
     if token is None:
         return compute()
-    cache_key = f"scorecard:{token}:{key}"
+    cache_key = f"scorecard:{DEFINITION}:{token}:{key}"
     found = cache.get(cache_key)
     if found is None:
         found = compute()
@@ -79,6 +97,14 @@ class Scope:
     def key(self) -> str:
         return f"{self.kelurahan.pk if self.kelurahan else '-'}:{self.rt.pk if self.rt else '-'}"
 
+    def frozen(self) -> Q:
+        """The scope's own row among the frozen scorecards."""
+        if self.rt is not None:
+            return Q(rt=self.rt)
+        if self.kelurahan is not None:
+            return Q(kelurahan=self.kelurahan, rt__isnull=True)
+        return Q(kelurahan__isnull=True, rt__isnull=True)
+
     def own_activities(self) -> Q:
         """The scope's activities, as a filter of activities themselves."""
         if self.rt is not None:
@@ -112,6 +138,13 @@ class StageResult:
     participants: int
     base: int
     threshold: int
+    # Participants with at least one row of their own; the others took part only through rows
+    # a chair or officer recorded on their behalf.
+    own: int = 0
+
+    @property
+    def on_behalf(self) -> int:
+        return self.participants - self.own
 
     @property
     def rate(self) -> float | None:
@@ -138,8 +171,14 @@ class Scorecard:
     stages: list[StageResult]
     community_evaluations: int = 0
     government_evaluations: int = 0
+    community_on_behalf_evaluations: int = 0
     key: object = None
     sentences: list[str] = field(default_factory=list)
+    # Read from the rows stored when the period closed: when, and by which definition.
+    frozen_at: datetime.datetime | None = None
+    definition: str = ""
+    # The period is closed but nothing was stored when it closed: computed from live tables.
+    unfrozen_closed: bool = False
 
     @property
     def met_count(self) -> int:
@@ -164,11 +203,61 @@ def _base_residents(period: Period):
     )
 
 
-def _results(period: Period, base: int, by_stage: dict[str, int]) -> list[StageResult]:
-    return [
-        StageResult(stage, by_stage.get(stage.value, 0), base, period.threshold(stage.value))
-        for stage in STAGES
-    ]
+def _results(period: Period, base: int, by_stage: dict[str, tuple[int, int]]) -> list[StageResult]:
+    """``by_stage``: stage -> (participants, of whom with a row of their own)."""
+    results = []
+    for stage in STAGES:
+        participants, own = by_stage.get(stage.value, (0, 0))
+        results.append(
+            StageResult(stage, participants, base, period.threshold(stage.value), own=own)
+        )
+    return results
+
+
+def _card(
+    *, scope_name: str, period: Period, base: int, by_stage: dict, sides: dict, key=None
+) -> Scorecard:
+    """A scorecard from live figures: ``sides`` maps the sides and ``ON_BEHALF`` to counts."""
+    card = Scorecard(
+        scope_name=scope_name,
+        period=period,
+        base=base,
+        stages=_results(period, base, by_stage),
+        community_evaluations=sides.get(Side.COMMUNITY, 0),
+        government_evaluations=sides.get(Side.GOVERNMENT, 0),
+        community_on_behalf_evaluations=sides.get(ON_BEHALF, 0),
+        key=key,
+        unfrozen_closed=not period.is_open,
+    )
+    card.sentences = describe(card)
+    return card
+
+
+def _frozen_card(row: FrozenScorecard, *, scope_name: str, period: Period, key=None) -> Scorecard:
+    """A scorecard as stored when its period closed, thresholds included."""
+    card = Scorecard(
+        scope_name=scope_name,
+        period=period,
+        base=row.base,
+        stages=[
+            StageResult(
+                stage,
+                getattr(row, stage.value),
+                row.base,
+                getattr(row, f"threshold_{stage.value}"),
+                own=getattr(row, f"{stage.value}_own"),
+            )
+            for stage in STAGES
+        ],
+        community_evaluations=row.community_evaluations,
+        government_evaluations=row.government_evaluations,
+        community_on_behalf_evaluations=row.community_on_behalf_evaluations,
+        key=key,
+        frozen_at=row.frozen_at,
+        definition=row.definition,
+    )
+    card.sentences = describe(card)
+    return card
 
 
 def describe(card: Scorecard) -> list[str]:
@@ -215,41 +304,88 @@ def describe(card: Scorecard) -> list[str]:
                 "The study found exactly this; invite the participants to evaluate."
             )
         )
+    elif not card.result(Stage.ASSESSMENT).met:
+        sentences.extend(_who_evaluated(card))
+    return sentences
+
+
+def _who_evaluated(card: Scorecard) -> list[str]:
+    """Below the co-assessment threshold: which side evaluated, in what proportion, and how many
+    of the residents' evaluations a chair or officer recorded on their behalf."""
+    community, government = card.community_evaluations, card.government_evaluations
+    total = community + government
+    if not total:
+        return []
+    values = {"community": community, "government": government, "total": total}
+    if government:
+        sentences = [
+            ngettext(
+                "In co-assessment, only %(community)s of %(total)s evaluation came from "
+                "residents; %(government)s came from the government side.",
+                "In co-assessment, only %(community)s of %(total)s evaluations came from "
+                "residents; %(government)s came from the government side.",
+                total,
+            )
+            % values
+        ]
+    else:
+        sentences = [
+            ngettext(
+                "In co-assessment, the %(total)s evaluation came from residents; the government "
+                "side did not evaluate.",
+                "In co-assessment, all %(total)s evaluations came from residents; the "
+                "government side did not evaluate.",
+                total,
+            )
+            % values
+        ]
+    on_behalf = card.community_on_behalf_evaluations
+    if on_behalf:
+        sentences.append(
+            ngettext(
+                "%(count)s of the residents' evaluations was recorded by an RT chair or officer "
+                "on the resident's behalf.",
+                "%(count)s of the residents' evaluations were recorded by an RT chair or "
+                "officer on the residents' behalf.",
+                on_behalf,
+            )
+            % {"count": on_behalf}
+        )
     return sentences
 
 
 def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], dict[str, int]]:
     base = _base_residents(period).filter(scope.register()).count()
-    by_stage = dict(
-        Participation.objects.filter(scope.ledger(), _counted(period), period=period)
+    by_stage = {
+        stage: (residents, own)
+        for stage, residents, own in Participation.objects.filter(
+            scope.ledger(), _counted(period), period=period
+        )
         .values("stage")
-        .annotate(residents=Count("resident", distinct=True))
+        .annotate(residents=Count("resident", distinct=True), own=OWN)
         .order_by()
-        .values_list("stage", "residents")
-    )
+        .values_list("stage", "residents", "own")
+    }
     sides = Evaluation.objects.filter(scope.activities(), activity__period=period).aggregate(
         community=Count("pk", filter=Q(side=Side.COMMUNITY)),
         government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
+        on_behalf=Count("pk", filter=Q(side=Side.COMMUNITY, on_behalf=True)),
     )
     return base, by_stage, sides
 
 
 def scorecard(*, scope: Scope, period: Period) -> Scorecard:
-    """The scorecard of one scope and period (1 query, 4 when not cached)."""
+    """The scorecard of one scope and period (1 query, 4 when not cached; a closed period 1,
+    from its stored row)."""
+    if not period.is_open:
+        row = FrozenScorecard.objects.filter(scope.frozen(), period=period).first()
+        if row is not None:
+            return _frozen_card(row, scope_name=scope.name, period=period)
     base, by_stage, sides = _cached(
         f"card:{scope.key}:{period.pk}:{period.starts_on}",
         lambda: _card_figures(scope, period),
     )
-    card = Scorecard(
-        scope_name=scope.name,
-        period=period,
-        base=base,
-        stages=_results(period, base, by_stage),
-        community_evaluations=sides["community"],
-        government_evaluations=sides["government"],
-    )
-    card.sentences = describe(card)
-    return card
+    return _card(scope_name=scope.name, period=period, base=base, by_stage=by_stage, sides=sides)
 
 
 SORTS = {stage.value for stage in STAGES}
@@ -289,25 +425,36 @@ def _compare_figures(
         .order_by()
         .values_list(register_field, "residents")
     )
-    by_place: dict[int, dict[str, int]] = {}
-    for place_id, stage, residents in (
+    by_place: dict[int, dict[str, tuple[int, int]]] = {}
+    for place_id, stage, residents, own in (
         Participation.objects.filter(ledger_filter, _counted(period), period=period)
         .values(ledger_field, "stage")
-        .annotate(residents=Count("resident", distinct=True))
+        .annotate(residents=Count("resident", distinct=True), own=OWN)
         .order_by()
-        .values_list(ledger_field, "stage", "residents")
+        .values_list(ledger_field, "stage", "residents", "own")
     ):
-        by_place.setdefault(place_id, {})[stage] = residents
+        by_place.setdefault(place_id, {})[stage] = (residents, own)
     sides: dict[int, dict[str, int]] = {}
-    for place_id, side, count in (
-        Evaluation.objects.filter(activity_filter, activity__period=period)
-        .values(activity_field, "side")
-        .annotate(evaluations=Count("pk"))
-        .order_by()
-        .values_list(activity_field, "side", "evaluations")
+    for place_id, side, count, on_behalf in _evaluations_by(
+        Evaluation.objects.filter(activity_filter, activity__period=period), activity_field
     ):
-        sides.setdefault(place_id, {})[side] = count
+        _add_side(sides.setdefault(place_id, {}), side, count, on_behalf)
     return base, by_place, sides
+
+
+def _evaluations_by(evaluations, field_name: str):
+    """(value of ``field_name``, side, evaluations, of which recorded on behalf) rows."""
+    return (
+        evaluations.values(field_name, "side")
+        .annotate(evaluations=Count("pk"), on_behalf=Count("pk", filter=Q(on_behalf=True)))
+        .order_by()
+        .values_list(field_name, "side", "evaluations", "on_behalf")
+    )
+
+
+def _add_side(sides: dict[str, int], side: str, count: int, on_behalf: int) -> None:
+    sides[side] = count
+    sides[ON_BEHALF] = sides.get(ON_BEHALF, 0) + on_behalf
 
 
 def _compare(
@@ -318,27 +465,50 @@ def _compare(
     name,
     sort: str,
     descending: bool,
+    frozen_field: str,
     **fields,
 ) -> list[Scorecard]:
+    if not period.is_open:
+        frozen = _frozen_places(period, places, frozen_field)
+        if frozen:
+            return _sorted(
+                [
+                    _frozen_card(
+                        frozen[place.pk], scope_name=name(place), period=period, key=(index, place)
+                    )
+                    for index, place in enumerate(places)
+                    if place.pk in frozen
+                ],
+                sort,
+                descending,
+            )
     base, by_place, sides = _cached(
         f"compare:{key}:{period.pk}:{period.starts_on}",
         lambda: _compare_figures(period=period, **fields),
     )
-    cards = []
-    for index, place in enumerate(places):
-        place_base = base.get(place.pk, 0)
-        card = Scorecard(
+    cards = [
+        _card(
             scope_name=name(place),
             period=period,
-            base=place_base,
-            stages=_results(period, place_base, by_place.get(place.pk, {})),
-            community_evaluations=sides.get(place.pk, {}).get(Side.COMMUNITY, 0),
-            government_evaluations=sides.get(place.pk, {}).get(Side.GOVERNMENT, 0),
+            base=base.get(place.pk, 0),
+            by_stage=by_place.get(place.pk, {}),
+            sides=sides.get(place.pk, {}),
             key=(index, place),
         )
-        card.sentences = describe(card)
-        cards.append(card)
+        for index, place in enumerate(places)
+    ]
     return _sorted(cards, sort, descending)
+
+
+def _frozen_places(period: Period, places: list, frozen_field: str) -> dict:
+    """The stored rows of ``places`` (RTs or kelurahan, by ``frozen_field``) in a closed period,
+    by place id (1 query). A place added after the period closed has none, and is left out."""
+    rows = FrozenScorecard.objects.filter(
+        period=period, **{f"{frozen_field}__in": [place.pk for place in places]}
+    )
+    if frozen_field == "kelurahan_id":
+        rows = rows.filter(rt__isnull=True)
+    return {getattr(row, frozen_field): row for row in rows}
 
 
 def compare_rts(
@@ -356,10 +526,31 @@ def compare_rts(
         ledger_filter=Q(kelurahan=kelurahan),
         register_filter=Q(rt__rw__kelurahan=kelurahan),
         activity_filter=Q(activity__kelurahan=kelurahan),
+        frozen_field="rt_id",
         name=str,
         sort=sort,
         descending=descending,
     )
+
+
+# How the ledger, the register and the evaluations name the kelurahan, and the RT, of a row,
+# city-wide (for ``_compare_figures``).
+KELURAHAN_FIELDS = {
+    "ledger_field": "kelurahan_id",
+    "register_field": "rt__rw__kelurahan_id",
+    "activity_field": "activity__kelurahan_id",
+    "ledger_filter": Q(),
+    "register_filter": Q(),
+    "activity_filter": Q(),
+}
+RT_FIELDS = {
+    "ledger_field": "rt_id",
+    "register_field": "rt_id",
+    "activity_field": "activity__rt_id",
+    "ledger_filter": Q(),
+    "register_filter": Q(),
+    "activity_filter": Q(),
+}
 
 
 def compare_kelurahan(
@@ -370,12 +561,8 @@ def compare_kelurahan(
         key="kelurahan",
         period=period,
         places=list(Kelurahan.objects.order_by("code")),
-        ledger_field="kelurahan_id",
-        register_field="rt__rw__kelurahan_id",
-        activity_field="activity__kelurahan_id",
-        ledger_filter=Q(),
-        register_filter=Q(),
-        activity_filter=Q(),
+        **KELURAHAN_FIELDS,
+        frozen_field="kelurahan_id",
         name=lambda kelurahan: kelurahan.name,
         sort=sort,
         descending=descending,
@@ -398,50 +585,108 @@ def _across_figures(scope: Scope, periods: list[Period]) -> tuple[dict, dict, di
     condition = Q(pk__in=[])
     for period in periods:
         condition |= Q(period=period) & _counted(period)
-    by_period: dict[int, dict[str, int]] = {}
-    for period_id, stage, residents in (
+    by_period: dict[int, dict[str, tuple[int, int]]] = {}
+    for period_id, stage, residents, own in (
         Participation.objects.filter(scope.ledger())
         .filter(condition)
         .values("period_id", "stage")
-        .annotate(residents=Count("resident", distinct=True))
+        .annotate(residents=Count("resident", distinct=True), own=OWN)
         .order_by()
-        .values_list("period_id", "stage", "residents")
+        .values_list("period_id", "stage", "residents", "own")
     ):
-        by_period.setdefault(period_id, {})[stage] = residents
+        by_period.setdefault(period_id, {})[stage] = (residents, own)
     sides: dict[int, dict[str, int]] = {}
-    for period_id, side, count in (
-        Evaluation.objects.filter(scope.activities(), activity__period__in=periods)
-        .values("activity__period_id", "side")
-        .annotate(evaluations=Count("pk"))
-        .order_by()
-        .values_list("activity__period_id", "side", "evaluations")
+    for period_id, side, count, on_behalf in _evaluations_by(
+        Evaluation.objects.filter(scope.activities(), activity__period__in=periods),
+        "activity__period_id",
     ):
-        sides.setdefault(period_id, {})[side] = count
+        _add_side(sides.setdefault(period_id, {}), side, count, on_behalf)
     return bases, by_period, sides
 
 
 def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
     """The same scope in each period, oldest first (1 query, 4 when not cached, whatever the
     number of periods: one conditional count per period for the base, whose age limit moves
-    with the period)."""
+    with the period). Closed periods come from their stored rows (1 query more when there are
+    closed periods, none of the live ones when all of them are stored)."""
     if not periods:
         return []
-    key = ",".join(f"{period.pk}:{period.starts_on}" for period in periods)
-    bases, by_period, sides = _cached(
-        f"periods:{scope.key}:{key}", lambda: _across_figures(scope, periods)
+    closed = [period for period in periods if not period.is_open]
+    frozen = (
+        {
+            row.period_id: row
+            for row in FrozenScorecard.objects.filter(scope.frozen(), period__in=closed)
+        }
+        if closed
+        else {}
     )
+    live = [period for period in periods if period.pk not in frozen]
+    bases, by_period, sides = {}, {}, {}
+    if live:
+        key = ",".join(f"{period.pk}:{period.starts_on}" for period in live)
+        bases, by_period, sides = _cached(
+            f"periods:{scope.key}:{key}", lambda: _across_figures(scope, live)
+        )
     cards = []
     for period in sorted(periods, key=lambda p: p.starts_on):
-        base = bases[f"p{period.pk}"]
-        card = Scorecard(
-            scope_name=str(period),
+        if period.pk in frozen:
+            cards.append(
+                _frozen_card(
+                    frozen[period.pk],
+                    scope_name=str(period),
+                    period=period,
+                    key=(period.starts_on, period),
+                )
+            )
+            continue
+        cards.append(
+            _card(
+                scope_name=str(period),
+                period=period,
+                base=bases[f"p{period.pk}"],
+                by_stage=by_period.get(period.pk, {}),
+                sides=sides.get(period.pk, {}),
+                key=(period.starts_on, period),
+            )
+        )
+    return cards
+
+
+def frozen_rows(period: Period, *, frozen_at: datetime.datetime) -> list[FrozenScorecard]:
+    """The scorecards of the city, every kelurahan and every RT in ``period``, computed live
+    and unsaved, for ``period_closing`` (11 queries whatever the number of places: the city's
+    three, three for all kelurahan, three for all RTs, and the two lists of places)."""
+    # The city's figures in the shape of a comparison's, under the place id None.
+    city = tuple({None: figures} for figures in _card_figures(Scope(), period))
+    by_kelurahan = _compare_figures(period=period, **KELURAHAN_FIELDS)
+    by_rt = _compare_figures(period=period, **RT_FIELDS)
+    kelurahan_ids = Kelurahan.objects.values_list("pk", flat=True).order_by("pk")
+    rt_ids = RT.objects.values_list("pk", flat=True).order_by("pk")
+
+    def row(figures, place_id, **scope) -> FrozenScorecard:
+        bases, by_place, all_sides = figures
+        base = bases.get(place_id, 0)
+        by_stage = by_place.get(place_id, {})
+        sides = all_sides.get(place_id, {})
+        stages = {}
+        for result in _results(period, base, by_stage):
+            stages[result.stage.value] = result.participants
+            stages[f"{result.stage.value}_own"] = result.own
+            stages[f"threshold_{result.stage.value}"] = result.threshold
+        return FrozenScorecard(
             period=period,
             base=base,
-            stages=_results(period, base, by_period.get(period.pk, {})),
-            community_evaluations=sides.get(period.pk, {}).get(Side.COMMUNITY, 0),
-            government_evaluations=sides.get(period.pk, {}).get(Side.GOVERNMENT, 0),
-            key=(period.starts_on, period),
+            **stages,
+            community_evaluations=sides.get(Side.COMMUNITY, 0),
+            government_evaluations=sides.get(Side.GOVERNMENT, 0),
+            community_on_behalf_evaluations=sides.get(ON_BEHALF, 0),
+            definition=DEFINITION,
+            frozen_at=frozen_at,
+            **scope,
         )
-        card.sentences = describe(card)
-        cards.append(card)
-    return cards
+
+    return [
+        row(city, None),
+        *(row(by_kelurahan, pk, kelurahan_id=pk) for pk in kelurahan_ids),
+        *(row(by_rt, pk, rt_id=pk) for pk in rt_ids),
+    ]

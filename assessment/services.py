@@ -33,7 +33,7 @@ from rtkeren.services.ledger import participation_record, participation_remove
 from rtkeren.services.notifications import notification_send
 from rtkeren.transitions import TransitionError
 
-from . import selectors
+from . import scorecard, selectors
 from .models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -41,6 +41,7 @@ from .models import (
     EvaluationRound,
     FollowUp,
     ForumAttendance,
+    FrozenScorecard,
     Score,
     Side,
 )
@@ -528,3 +529,21 @@ def period_thresholds_set(*, period: Period, by: User, thresholds: Mapping[str, 
     locked._history_user = by
     locked.save(update_fields=THRESHOLD_FIELDS)
     return locked
+
+
+# Freezing a closed period's scorecard.
+
+
+@transaction.atomic
+def scorecard_freeze(*, period: Period) -> int:
+    """Store the scorecard of the city, every kelurahan and every RT in the closed ``period``
+    (the ``period_closing`` hook, and ``manage.py scorecard freeze`` for a period closed before
+    scorecards were stored). Returns how many rows it stored: none when the period already has
+    its rows, which are never rewritten."""
+    if period.is_open:
+        raise ValidationError(_("Only a closed period's scorecard is frozen."))
+    if FrozenScorecard.objects.filter(period=period).exists():
+        return 0
+    rows = scorecard.frozen_rows(period, frozen_at=timezone.now())
+    FrozenScorecard.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

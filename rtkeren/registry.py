@@ -127,6 +127,13 @@ rt_report_sections = Registry("RT report section")
 public_sections = Registry("public section")
 
 
+# What happens when a period closes (``period_close``): ``(period) -> None``, called in order
+# inside the closing transaction, so that a failing hook leaves the period open. Each app freezes
+# its own figures of the period here (assessment stores the scorecard of every scope); a hook
+# must do nothing twice when called again for the same period.
+period_closing = Registry("period closing hook")
+
+
 # Products an activity promised and left below their targets, for assessment to follow up:
 # ``(activities, *, limit) -> list[UnfinishedOutput]`` for a queryset of activities, in one query,
 # at most ``limit`` (None: all) in the order of the activities' ids.

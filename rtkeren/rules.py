@@ -127,6 +127,18 @@ rules.add_perm("rtkeren.view_history", is_admin | is_officer_of)
 rules.add_perm("rtkeren.list_residents", is_staff_of_any_scope)
 rules.add_perm("rtkeren.view_activity_history", is_admin | is_officer_of)
 
+
+@rules.predicate
+def manages_periods_in_admin(user):
+    """A superuser, or staff allowed to change periods in the admin (the model permission)."""
+    return bool(user.is_authenticated and user.is_active) and (
+        user.is_superuser or (user.is_staff and user.has_perm("rtkeren.change_period"))
+    )
+
+
+# Closing a period freezes its scorecard for good: only those who run the admin's Period page.
+rules.add_perm("rtkeren.close_period", manages_periods_in_admin)
+
 # Activities. Who may see an activity, and who may make each transition of its state machine.
 # When a transition may happen (status, frozen content, evaluation window, stage guards) is
 # decided by rtkeren.transitions. Keep can_view_activity in step with

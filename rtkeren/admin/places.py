@@ -6,7 +6,7 @@ and every list reads the places it shows in the same query as its rows.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,7 +28,12 @@ from rtkeren.models import (
     RoleAssignment,
     RtCeiling,
 )
-from rtkeren.services.periods import participations_place, period_next_dates, period_start
+from rtkeren.services.periods import (
+    participations_place,
+    period_close,
+    period_next_dates,
+    period_start,
+)
 from rtkeren.services.roles import role_assignment_check, role_end
 
 
@@ -160,14 +165,50 @@ class PeriodAdmin(admin.ModelAdmin):
         "fisik_percent",
     )
     list_display_links = ("year", "__str__")
+    readonly_fields = ("closed_at", "closed_by")
     inlines = (RtCeilingInline,)
-    actions = ("start_next_period",)
+    actions = ("start_next_period", "close_periods")
 
     def save_model(self, request, obj, form, change):
+        """Switching "open" off closes the period through ``period_close`` (which freezes its
+        figures); a closed period is final, so switching it on again is refused."""
+        closing = change and "is_open" in form.changed_data and not obj.is_open
+        reopening = change and "is_open" in form.changed_data and obj.is_open
+        if reopening and obj.closed_at is not None:
+            obj.is_open = False
+            self.message_user(
+                request,
+                gettext("%(period)s is closed and its figures are frozen: it cannot reopen.")
+                % {"period": obj},
+                messages.ERROR,
+            )
+        if closing:
+            obj.is_open = True
         super().save_model(request, obj, form, change)
+        if closing:
+            self._close(request, obj)
         # New dates, or a period opened or closed, can change the year that actions placed by
         # their date alone count in.
         participations_place()
+
+    def _close(self, request, period) -> bool:
+        try:
+            period_close(period=period, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text, messages.ERROR)
+            return False
+        self.message_user(
+            request,
+            gettext("%(period)s is closed; its figures are frozen.") % {"period": period},
+            messages.SUCCESS,
+        )
+        return True
+
+    @admin.action(description=_("Close the period"), permissions=["change"])
+    def close_periods(self, request, queryset):
+        for period in queryset.order_by("year"):
+            self._close(request, period)
 
     @admin.action(description=_("Start the period after the selected one"))
     def start_next_period(self, request, queryset):

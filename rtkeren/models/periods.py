@@ -1,5 +1,6 @@
 """Programme years (tahun anggaran) with their budget rules and scorecard thresholds."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -58,6 +59,17 @@ class Period(models.Model):
     )
     evaluation_window_days = models.PositiveSmallIntegerField(
         _("evaluation window (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    # Set once, by ``period_close``: a closed period's figures are frozen and it never reopens.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
 
     # Who changed a threshold or the ceiling, and when: the scorecard's verdicts depend on them.

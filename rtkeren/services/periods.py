@@ -1,19 +1,20 @@
-"""Programme years: starting the next one from the last one's settings, reading its budget
-rules (ceilings per RT, the fisik/nonfisik split), and the one rule saying which year an action
-counts in."""
+"""Programme years: starting the next one from the last one's settings, closing one (which
+freezes its figures), reading its budget rules (ceilings per RT, the fisik/nonfisik split), and
+the one rule saying which year an action counts in."""
 
 import datetime
 import logging
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, Participation, Period, RtCeiling
+from rtkeren.registry import period_closing
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,36 @@ def period_start(*, year: int, starts_on: datetime.date, ends_on: datetime.date,
     participations_place()
     logger.info("Period %s started by %s, settings from %s", year, by, previous)
     return period
+
+
+@transaction.atomic
+def period_close(*, period: Period, by) -> Period:
+    """Close ``period`` for good: no longer open, with who closed it and when, and every
+    ``period_closing`` hook run inside the same transaction (assessment freezes the scorecard
+    of every scope), so that either all of it happens or none. A closed period never reopens.
+
+    Only an admin closes a period: ``rtkeren.close_period``.
+    """
+    if not by.has_perm("rtkeren.close_period"):
+        raise PermissionDenied(_("Only an administrator may close a period."))
+    locked = Period.objects.select_for_update().get(pk=period.pk)
+    if locked.closed_at is not None or not locked.is_open:
+        raise ValidationError(
+            _("%(period)s is already closed; its figures are frozen.") % {"period": locked}
+        )
+    locked.is_open = False
+    locked.closed_at = timezone.now()
+    locked.closed_by = by
+    locked.full_clean()
+    locked._history_user = by
+    locked.save(update_fields=["is_open", "closed_at", "closed_by"])
+    for _name, hook in period_closing.items():
+        hook(locked)
+    # The nearest open period changed: actions placed by date alone may count elsewhere.
+    participations_place()
+    logger.info("Period %s closed by %s", locked.year, by)
+    period.is_open, period.closed_at, period.closed_by = False, locked.closed_at, by
+    return locked
 
 
 def period_for(

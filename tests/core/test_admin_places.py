@@ -402,3 +402,88 @@ def test_start_next_period_action_reports_a_clash(admin_client):
     assert response.status_code == 200
     assert Period.objects.count() == 2
     assert "error" in {message.level_tag for message in response.context["messages"]}
+
+
+def test_the_close_action_closes_through_the_service(admin_client, admin_user):
+    from assessment.models import FrozenScorecard
+
+    period = factories.PeriodFactory(year=2026)
+
+    response = admin_client.post(
+        admin_url(Period, "changelist"),
+        {"action": "close_periods", "_selected_action": [period.pk]},
+        follow=True,
+    )
+
+    period.refresh_from_db()
+    assert (period.is_open, period.closed_by) == (False, admin_user)
+    assert FrozenScorecard.objects.filter(period=period, kelurahan__isnull=True).exists()
+    assert "telah ditutup; angkanya dibekukan" in response.text
+
+    again = admin_client.post(
+        admin_url(Period, "changelist"),
+        {"action": "close_periods", "_selected_action": [period.pk]},
+        follow=True,
+    )
+    assert "sudah ditutup" in again.text
+    assert FrozenScorecard.objects.filter(period=period, kelurahan__isnull=True).count() == 1
+
+
+def _period_form(period, **changes):
+    data = {
+        "year": period.year,
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+        "rt_ceiling": period.rt_ceiling,
+        "fisik_percent": period.fisik_percent,
+        "threshold_commissioning": 10,
+        "threshold_designing": 10,
+        "threshold_delivery": 10,
+        "threshold_assessment": 10,
+        "evaluation_window_days": 30,
+        "rt_ceilings-TOTAL_FORMS": 0,
+        "rt_ceilings-INITIAL_FORMS": 0,
+    }
+    if period.is_open:
+        data["is_open"] = "on"
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_switching_open_off_closes_and_switching_it_on_again_is_refused(admin_client, admin_user):
+    from assessment.models import FrozenScorecard
+
+    period = factories.PeriodFactory(year=2026)
+
+    response = admin_client.post(
+        admin_url(Period, "change", period.pk), _period_form(period, is_open=None)
+    )
+
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert (period.is_open, period.closed_by) == (False, admin_user)
+    assert FrozenScorecard.objects.filter(period=period).exists()
+
+    response = admin_client.post(
+        admin_url(Period, "change", period.pk),
+        _period_form(period, is_open="on", threshold_delivery=20),
+        follow=True,
+    )
+
+    period.refresh_from_db()
+    assert not period.is_open
+    assert "tidak dapat dibuka kembali" in response.text
+
+
+def test_staff_without_the_period_permission_cannot_close(client, admin_user):
+    period = factories.PeriodFactory(year=2026)
+    staff = factories.UserFactory(username="staf", is_staff=True)
+    client.force_login(staff)
+
+    response = client.post(
+        admin_url(Period, "changelist"),
+        {"action": "close_periods", "_selected_action": [period.pk]},
+    )
+
+    assert response.status_code == 403
+    assert Period.objects.get(pk=period.pk).is_open

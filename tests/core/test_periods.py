@@ -321,3 +321,76 @@ def test_a_new_period_leaves_actions_of_an_activity_or_a_round_alone(resident, r
     for row in (of_activity, of_round, covered):
         row.refresh_from_db()
         assert row.period == next_year
+
+
+# Closing a period.
+
+
+@pytest.fixture
+def closing_hooks():
+    """A hook recording the periods it was called with, registered for the test alone."""
+    from rtkeren.registry import period_closing
+
+    called = []
+    period_closing.register("test.record", order=1)(called.append)
+    yield called
+    period_closing.unregister("test.record")
+
+
+def test_closing_records_who_and_when_and_calls_every_hook(admin_user, closing_hooks):
+    period = start(2026)
+
+    periods.period_close(period=period, by=admin_user)
+
+    period.refresh_from_db()
+    assert (period.is_open, period.closed_by) == (False, admin_user)
+    assert period.closed_at is not None
+    assert [hooked.pk for hooked in closing_hooks] == [period.pk]
+    assert period.history.latest().history_user == admin_user
+
+
+def test_closing_twice_is_refused_with_a_message(admin_user, closing_hooks):
+    period = start(2026)
+    periods.period_close(period=period, by=admin_user)
+
+    with pytest.raises(ValidationError) as refused:
+        periods.period_close(period=Period.objects.get(pk=period.pk), by=admin_user)
+
+    assert "sudah ditutup" in " ".join(refused.value.messages)
+    assert len(closing_hooks) == 1
+
+
+def test_a_failing_hook_leaves_the_period_open(admin_user):
+    from rtkeren.registry import period_closing
+
+    def fail(period):
+        raise RuntimeError("hook failed")
+
+    period = start(2026)
+    period_closing.register("test.fail", order=1)(fail)
+    try:
+        with pytest.raises(RuntimeError):
+            periods.period_close(period=period, by=admin_user)
+    finally:
+        period_closing.unregister("test.fail")
+
+    period.refresh_from_db()
+    assert (period.is_open, period.closed_at) == (True, None)
+
+
+def test_only_an_admin_closes_a_period(officer, closing_hooks):
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import PermissionDenied
+
+    period = start(2026)
+    staff = factories.UserFactory(username="staf", is_staff=True)
+    for user in (officer, staff):
+        with pytest.raises(PermissionDenied):
+            periods.period_close(period=period, by=user)
+    assert Period.objects.get(pk=period.pk).is_open
+
+    staff.user_permissions.add(Permission.objects.get(codename="change_period"))
+    staff = type(staff).objects.get(pk=staff.pk)
+    periods.period_close(period=period, by=staff)
+
+    assert not Period.objects.get(pk=period.pk).is_open
