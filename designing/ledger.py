@@ -6,7 +6,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from rtkeren.ledger_sources import account_residents
-from rtkeren.models import Activity, Stage
+from rtkeren.models import Activity
 from rtkeren.services.ledger_sync import ExpectedParticipation
 
 from .models import Comment, VotingRound
@@ -29,7 +29,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
         if author_id in residents:
             yield ExpectedParticipation(
                 resident_id=residents[author_id],
-                stage=Stage.DESIGNING,
                 kind=KIND_COMMENTED,
                 subject_model=Activity,
                 subject_id=activity_id,
@@ -45,7 +44,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for round_id, resident_id, period_id, first in voted.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.DESIGNING,
             kind=KIND_VOTED,
             subject_model=VotingRound,
             subject_id=round_id,

@@ -28,7 +28,6 @@ from rtkeren.models import (
     Kelurahan,
     Period,
     Resident,
-    Stage,
     User,
 )
 from rtkeren.selectors.residents import acting_resident
@@ -288,7 +287,6 @@ def comment_post(
     if resident is not None:
         participation_record(
             resident=resident,
-            stage=Stage.DESIGNING,
             kind=KIND_COMMENTED,
             subject=activity,
             activity=activity,
@@ -550,7 +548,6 @@ def vote_cast(*, voting_round: VotingRound, activity: Activity, by: User) -> Vot
     # The ledger names the round, never the proposal: the ballot stays secret.
     participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind=KIND_VOTED,
         subject=voting_round,
         period=voting_round.period,

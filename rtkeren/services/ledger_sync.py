@@ -35,7 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from rtkeren.models import RT, Activity, Participation, Resident
-from rtkeren.registry import ledger_sources
+from rtkeren.registry import ledger_sources, participation_kinds
 from rtkeren.services.periods import period_for
 
 COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behalf")
@@ -45,10 +45,10 @@ COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behal
 class ExpectedParticipation:
     """One row the ledger should hold. ``period_id`` is given where the service passes a period
     itself (a voting round's, an evaluation round's); otherwise it follows from the activity or
-    the date by the ledger's own rule (``period_for``)."""
+    the date by the ledger's own rule (``period_for``). Its stage is the one its kind is
+    registered with, as ``participation_record`` gives it."""
 
     resident_id: int
-    stage: str
     kind: str
     subject_model: type[models.Model]
     subject_id: int
@@ -140,7 +140,7 @@ def participation_expected() -> dict[Key, LedgerRow]:
             expected[key] = LedgerRow(
                 key=key,
                 fields=(
-                    row.stage,
+                    participation_kinds.stage_of(row.kind),
                     row.activity_id,
                     periods.for_row(row),
                     row.occurred_on,
