@@ -107,6 +107,35 @@ def distinct_participants(
 
 
 @transaction.atomic
+def participation_redate(
+    *,
+    resident: Resident,
+    kind: str,
+    subject: models.Model,
+    occurred_on: datetime.date,
+    activity: Activity | None = None,
+    period: Period | None = None,
+) -> int:
+    """Date a participation ``occurred_on`` instead, in the period ``participation_record`` gives
+    that day with the same ``activity`` and ``period``: the occasion it was dated by no longer
+    counts (a comment hidden) and a later one still does. Its place and recorder stay. Returns
+    how many rows changed (0 or 1)."""
+    return (
+        Participation.objects.filter(
+            resident=resident,
+            kind=kind,
+            content_type=ContentType.objects.get_for_model(subject),
+            object_id=subject.pk,
+        )
+        .exclude(occurred_on=occurred_on)
+        .update(
+            occurred_on=occurred_on,
+            period=period_for(day=occurred_on, activity=activity, period=period),
+        )
+    )
+
+
+@transaction.atomic
 def participation_move(
     *, kind: str, source: models.Model, target: models.Model, residents: Iterable[int]
 ) -> int:

@@ -8,13 +8,14 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment.models import EvaluationRound
 from commissioning.models import Forum, Potential
 from delivery.demo import RUNNING
 from delivery.models import Implementer, Meeting
 from designing.models import Comment, VotingRound
-from designing.services import comment_hide
+from designing.services import KIND_COMMENTED, comment_hide, comment_restore
 from rtkeren.models import Activity, Participation, User
 from rtkeren.services.activities import activity_cancel
 from rtkeren.services.ledger_sync import ledger_differences
@@ -39,17 +40,43 @@ def test_the_demo_ledger_equals_its_recomputation(seeded):
     assert (code, output.strip()) == (0, "The ledger equals its recomputation.")
 
 
-def test_hiding_a_comment_and_cancelling_an_activity_keep_their_rows(seeded):
-    """Today's services keep both participations; the recomputation says the same."""
+def test_cancelling_an_activity_keeps_its_rows(seeded):
+    """Residents took part before it was cancelled."""
     officer = User.objects.get(username="petugas")
-    before = Participation.objects.count()
-    comment_hide(comment=Comment.objects.first(), by=officer, reason="Di luar topik")
-    activity_cancel(
-        activity=Activity.objects.get(title=RUNNING), by=officer, reason="Tempat tidak tersedia"
-    )
+    running = Activity.objects.get(title=RUNNING)
+    before = Participation.objects.filter(activity=running).count()
 
-    assert Participation.objects.count() == before
-    assert not ledger_differences()
+    activity_cancel(activity=running, by=officer, reason="Tempat tidak tersedia")
+
+    assert before > 0
+    assert Participation.objects.filter(activity=running).count() == before
+    assert ledger_differences().lines() == []
+
+
+def test_hiding_a_comment_takes_its_row_and_restoring_it_gives_it_back(seeded):
+    officer = User.objects.get(username="petugas")
+    # An author with a single comment on that proposal: hiding it leaves them none shown.
+    comment = next(
+        comment
+        for comment in Comment.objects.visible().select_related("author__resident")
+        if Comment.objects.filter(activity=comment.activity_id, author=comment.author_id).count()
+        == 1
+        and hasattr(comment.author, "resident")
+    )
+    row = Participation.objects.filter(
+        resident=comment.author.resident, kind=KIND_COMMENTED, object_id=comment.activity_id
+    )
+    assert row.exists()
+
+    comment_hide(comment=comment, by=officer, reason="Di luar topik")
+
+    assert not row.exists()
+    assert ledger_differences().lines() == []
+
+    comment_restore(comment=comment, by=officer)
+
+    assert row.get().occurred_on == timezone.localdate(comment.created_at)
+    assert ledger_differences().lines() == []
 
 
 def _break_the_ledger() -> dict:
