@@ -27,12 +27,19 @@ class AssessmentConfig(AppConfig):
         rt_report_sections.register("assessment", order=30)(reports.rt_section)
         public_sections.register("assessment", order=30)(public.kelurahan_section)
 
+        from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds
 
         from .services import KIND_EVALUATION_FORUM_ATTENDED, KIND_EVALUATION_SUBMITTED
 
-        participation_kinds[KIND_EVALUATION_SUBMITTED] = _("Evaluated an activity")
-        participation_kinds[KIND_EVALUATION_FORUM_ATTENDED] = _("Attended an evaluation forum")
+        participation_kinds.register(
+            KIND_EVALUATION_SUBMITTED, stage=Stage.ASSESSMENT, label=_("Evaluated an activity")
+        )
+        participation_kinds.register(
+            KIND_EVALUATION_FORUM_ATTENDED,
+            stage=Stage.ASSESSMENT,
+            label=_("Attended an evaluation forum"),
+        )
 
         from rtkeren.registry import ledger_sources
 

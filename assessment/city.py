@@ -7,7 +7,7 @@ import datetime
 from django.db.models import OuterRef, Subquery
 
 from rtkeren.city import USERNAME_PREFIX, City, allot, bulk_insert
-from rtkeren.models import Activity, ActivityStatus, ActivityTransition, Stage
+from rtkeren.models import Activity, ActivityStatus, ActivityTransition
 from rtkeren.registry import city_data
 
 from .models import Criterion, Evaluation, EvaluationRound, FollowUp, ForumAttendance, Score, Side
@@ -90,7 +90,6 @@ def _evaluations(city: City, activities: list[Activity]) -> list[Evaluation]:
         if evaluation.side == Side.COMMUNITY:
             city.ledger.add(
                 resident_id=evaluation.resident_id,
-                stage=Stage.ASSESSMENT,
                 kind=KIND_EVALUATION_SUBMITTED,
                 subject=Evaluation,
                 object_id=evaluation.pk,
@@ -169,7 +168,6 @@ def _rounds(city: City) -> tuple[int, int]:
             )
             city.ledger.add(
                 resident_id=resident_id,
-                stage=Stage.ASSESSMENT,
                 kind=KIND_EVALUATION_FORUM_ATTENDED,
                 subject=EvaluationRound,
                 object_id=evaluation_round.pk,

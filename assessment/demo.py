@@ -19,7 +19,6 @@ from rtkeren.models import (
     Kelurahan,
     Period,
     Resident,
-    Stage,
     User,
 )
 from rtkeren.registry import demo_data
@@ -103,7 +102,6 @@ def _activity(rt: RT, period: Period, author: User, officer: User) -> Activity:
         proposed_days_ago = next(days for _from, to, days in TIMELINE if to == "proposed")
         participation_record(
             resident=author_resident,
-            stage=Stage.DESIGNING,
             kind=KIND_ACTIVITY_PROPOSED,
             subject=activity,
             activity=activity,

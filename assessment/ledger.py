@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from rtkeren.models import Stage
 from rtkeren.services.ledger_sync import ExpectedParticipation
 
 from .models import Evaluation, EvaluationRound, ForumAttendance, Side
@@ -21,7 +20,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for evaluation_id, resident_id, activity_id, on_behalf, created_at in evaluations.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.ASSESSMENT,
             kind=KIND_EVALUATION_SUBMITTED,
             subject_model=Evaluation,
             subject_id=evaluation_id,
@@ -35,7 +33,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for round_id, resident_id, period_id, forum_on, recorded_at in attended.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.ASSESSMENT,
             kind=KIND_EVALUATION_FORUM_ATTENDED,
             subject_model=EvaluationRound,
             subject_id=round_id,

@@ -137,7 +137,6 @@ def _record_participation(evaluation: Evaluation, by: User) -> None:
     if evaluation.side == Side.COMMUNITY and evaluation.resident_id:
         participation_record(
             resident=evaluation.resident,
-            stage=Stage.ASSESSMENT,
             kind=KIND_EVALUATION_SUBMITTED,
             subject=evaluation,
             activity=evaluation.activity,
@@ -469,7 +468,6 @@ def forum_attendance_set(
         ForumAttendance.objects.create(round=evaluation_round, resident=resident, recorded_by=by)
         participation_record(
             resident=resident,
-            stage=Stage.ASSESSMENT,
             kind=KIND_EVALUATION_FORUM_ATTENDED,
             subject=evaluation_round,
             period=evaluation_round.period,

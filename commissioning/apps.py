@@ -15,13 +15,20 @@ class CommissioningConfig(AppConfig):
 
         rt_report_sections.register("commissioning", order=10)(reports.rt_section)
 
+        from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds
 
         from .services import KIND_FORUM_ATTENDED, KIND_POTENTIAL_ENDORSED, KIND_POTENTIAL_RECORDED
 
-        participation_kinds[KIND_POTENTIAL_RECORDED] = _("Recorded a potential")
-        participation_kinds[KIND_POTENTIAL_ENDORSED] = _("Endorsed a potential")
-        participation_kinds[KIND_FORUM_ATTENDED] = _("Attended a forum")
+        participation_kinds.register(
+            KIND_POTENTIAL_RECORDED, stage=Stage.COMMISSIONING, label=_("Recorded a potential")
+        )
+        participation_kinds.register(
+            KIND_POTENTIAL_ENDORSED, stage=Stage.COMMISSIONING, label=_("Endorsed a potential")
+        )
+        participation_kinds.register(
+            KIND_FORUM_ATTENDED, stage=Stage.COMMISSIONING, label=_("Attended a forum")
+        )
 
         from rtkeren.registry import ledger_sources
 

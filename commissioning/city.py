@@ -6,7 +6,6 @@ import datetime
 from django.utils import timezone
 
 from rtkeren.city import City, allot, bulk_insert, spread
-from rtkeren.models import Stage
 from rtkeren.registry import city_data
 
 from .models import (
@@ -95,7 +94,6 @@ def _endorse(city: City, potentials: list[Potential]) -> int:
             )
             city.ledger.add(
                 resident_id=resident_id,
-                stage=Stage.COMMISSIONING,
                 kind=KIND_POTENTIAL_ENDORSED,
                 subject=Potential,
                 object_id=potential.pk,
@@ -104,7 +102,6 @@ def _endorse(city: City, potentials: list[Potential]) -> int:
             )
         city.ledger.add(
             resident_id=potential.author_resident_id,
-            stage=Stage.COMMISSIONING,
             kind=KIND_POTENTIAL_RECORDED,
             subject=Potential,
             object_id=potential.pk,
@@ -182,7 +179,6 @@ def _attend(city: City, forums: list[tuple[Forum, list[int]]]) -> int:
             )
             city.ledger.add(
                 resident_id=resident_id,
-                stage=Stage.COMMISSIONING,
                 kind=KIND_FORUM_ATTENDED,
                 subject=Forum,
                 object_id=forum.pk,

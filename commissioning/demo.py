@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from rtkeren.models import RT, Interest, Kelurahan, Period, Resident, Stage, User
+from rtkeren.models import RT, Interest, Kelurahan, Period, Resident, User
 from rtkeren.registry import demo_data
 from rtkeren.services.ledger import participation_record
 
@@ -143,7 +143,6 @@ def _endorse_from_register(potential: Potential, wanted: int, recorded_by: User)
         Endorsement.objects.create(potential=potential, resident=resident)
         participation_record(
             resident=resident,
-            stage=Stage.COMMISSIONING,
             kind=services.KIND_POTENTIAL_ENDORSED,
             subject=potential,
             recorded_by=recorded_by,

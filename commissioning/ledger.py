@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from rtkeren.models import Stage
 from rtkeren.services.ledger_sync import ExpectedParticipation
 
 from .models import Attendance, Endorsement, Forum, Potential
@@ -21,7 +20,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for potential_id, resident_id, created_at in authored.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.COMMISSIONING,
             kind=KIND_POTENTIAL_RECORDED,
             subject_model=Potential,
             subject_id=potential_id,
@@ -31,7 +29,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for potential_id, resident_id, created_at in endorsed.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.COMMISSIONING,
             kind=KIND_POTENTIAL_ENDORSED,
             subject_model=Potential,
             subject_id=potential_id,
@@ -43,7 +40,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for forum_id, resident_id, day in attended.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.COMMISSIONING,
             kind=KIND_FORUM_ATTENDED,
             subject_model=Forum,
             subject_id=forum_id,

@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, Stage, User
+from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, User
 from rtkeren.models.people import years_between
 from rtkeren.photos import photo_normalized
 from rtkeren.selectors.residents import acting_resident
@@ -92,7 +92,6 @@ def potential_record(
     if author_resident is not None:
         participation_record(
             resident=author_resident,
-            stage=Stage.COMMISSIONING,
             kind=KIND_POTENTIAL_RECORDED,
             subject=potential,
             occurred_on=timezone.localdate(potential.created_at),
@@ -160,7 +159,6 @@ def potential_endorse(*, potential: Potential, by: User) -> Endorsement:
         raise _already_endorsed() from error
     participation_record(
         resident=resident,
-        stage=Stage.COMMISSIONING,
         kind=KIND_POTENTIAL_ENDORSED,
         subject=potential,
         occurred_on=timezone.localdate(endorsement.created_at),
@@ -244,7 +242,6 @@ def potential_merge(*, duplicate: Potential, into: Potential, by: User) -> Merge
         )
         participation_record(
             resident=endorsement.resident,
-            stage=Stage.COMMISSIONING,
             kind=KIND_POTENTIAL_ENDORSED,
             subject=into,
             occurred_on=timezone.localdate(duplicate.created_at),
@@ -479,7 +476,6 @@ def forum_attendance_record(
             )
             participation_record(
                 resident=resident,
-                stage=Stage.COMMISSIONING,
                 kind=KIND_FORUM_ATTENDED,
                 subject=forum,
                 occurred_on=forum.date,

@@ -30,12 +30,17 @@ class DeliveryConfig(AppConfig):
         public_sections.register("delivery", order=20)(public.kelurahan_section)
         unfinished_outputs.register("delivery.outputs")(selectors.unfinished_outputs)
 
+        from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds
 
         from .services import KIND_ATTENDED, KIND_IMPLEMENTED
 
-        participation_kinds[KIND_IMPLEMENTED] = _("Implemented an activity")
-        participation_kinds[KIND_ATTENDED] = _("Attended a meeting")
+        participation_kinds.register(
+            KIND_IMPLEMENTED, stage=Stage.DELIVERY, label=_("Implemented an activity")
+        )
+        participation_kinds.register(
+            KIND_ATTENDED, stage=Stage.DELIVERY, label=_("Attended a meeting")
+        )
 
         from rtkeren.registry import ledger_sources
 

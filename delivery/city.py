@@ -10,7 +10,7 @@ import datetime
 from django.utils import timezone
 
 from rtkeren.city import USERNAME_PREFIX, City, allot, bulk_insert
-from rtkeren.models import Activity, ActivityStatus, ActivityTransition, Stage
+from rtkeren.models import Activity, ActivityStatus, ActivityTransition
 from rtkeren.registry import city_data
 
 from .models import Attendance, Implementer, Meeting, Output
@@ -108,7 +108,6 @@ def _attendances(city: City, meetings: list[Meeting], showcase_meetings: int) ->
         meeting = attendance.meeting
         city.ledger.add(
             resident_id=attendance.resident_id,
-            stage=Stage.DELIVERY,
             kind=KIND_ATTENDED,
             subject=Attendance,
             object_id=attendance.pk,
@@ -169,7 +168,6 @@ def _implementers_and_outputs(city: City, activities: list[Activity]) -> tuple[i
         activity = implementer.activity
         city.ledger.add(
             resident_id=implementer.resident_id,
-            stage=Stage.DELIVERY,
             kind=KIND_IMPLEMENTED,
             subject=Implementer,
             object_id=implementer.pk,

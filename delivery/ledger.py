@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from rtkeren.models import Stage
 from rtkeren.services.ledger_sync import ExpectedParticipation
 
 from .models import Attendance, Implementer
@@ -18,7 +17,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for implementer_id, resident_id, activity_id, created_at in implementers.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.DELIVERY,
             kind=KIND_IMPLEMENTED,
             subject_model=Implementer,
             subject_id=implementer_id,
@@ -31,7 +29,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for attendance_id, resident_id, activity_id, day in attendances.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.DELIVERY,
             kind=KIND_ATTENDED,
             subject_model=Attendance,
             subject_id=attendance_id,

@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from rtkeren.models import Activity, Resident, Stage, User
+from rtkeren.models import Activity, Resident, User
 from rtkeren.photos import photo_normalized
 from rtkeren.selectors.residents import acting_resident, awaits_confirmation
 from rtkeren.services.ledger import participation_record, participation_remove
@@ -160,7 +160,6 @@ def implementer_add(
         ) from error
     participation_record(
         resident=resident,
-        stage=Stage.DELIVERY,
         kind=KIND_IMPLEMENTED,
         subject=implementer,
         activity=activity,
@@ -201,7 +200,6 @@ def _attend(*, meeting: Meeting, resident: Resident, method: str, by: User) -> A
         return Attendance.objects.get(meeting=meeting, resident=resident)
     participation_record(
         resident=resident,
-        stage=Stage.DELIVERY,
         kind=KIND_ATTENDED,
         subject=attendance,
         activity=meeting.activity,

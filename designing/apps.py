@@ -22,12 +22,15 @@ class DesigningConfig(AppConfig):
         report_sections.register("designing", order=10)(reports.activity_section)
         public_sections.register("designing", order=10)(public.kelurahan_section)
 
+        from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds
 
         from .services import KIND_COMMENTED, KIND_VOTED
 
-        participation_kinds[KIND_COMMENTED] = _("Commented on a proposal")
-        participation_kinds[KIND_VOTED] = _("Voted in a round")
+        participation_kinds.register(
+            KIND_COMMENTED, stage=Stage.DESIGNING, label=_("Commented on a proposal")
+        )
+        participation_kinds.register(KIND_VOTED, stage=Stage.DESIGNING, label=_("Voted in a round"))
 
         from rtkeren.registry import ledger_sources
 

@@ -24,7 +24,6 @@ from rtkeren.models import (
     ActivityTransition,
     BudgetLine,
     Interest,
-    Stage,
 )
 from rtkeren.registry import city_data
 from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
@@ -253,7 +252,6 @@ def _proposals(city: City) -> list[Activity]:
             day = activity.period.starts_on + datetime.timedelta(days=PROPOSED_DAY)
             city.ledger.add(
                 resident_id=author_resident,
-                stage=Stage.DESIGNING,
                 kind=KIND_ACTIVITY_PROPOSED,
                 subject=Activity,
                 object_id=activity.pk,
@@ -349,7 +347,6 @@ def _vote(city: City, rounds: list[tuple[VotingRound, list[Activity]]]) -> int:
             ]
             city.ledger.add(
                 resident_id=resident_id,
-                stage=Stage.DESIGNING,
                 kind=KIND_VOTED,
                 subject=VotingRound,
                 object_id=voting_round.pk,
@@ -415,7 +412,6 @@ def _thread(
             threads.append(comment)
         city.ledger.add(
             resident_id=resident_id,
-            stage=Stage.DESIGNING,
             kind=KIND_COMMENTED,
             subject=Activity,
             object_id=activity.pk,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from rtkeren.models import RT, Activity, Interest, Kelurahan, Period, Resident, Stage, User
+from rtkeren.models import RT, Activity, Interest, Kelurahan, Period, Resident, User
 from rtkeren.registry import demo_data
 from rtkeren.services import activities as transitions
 from rtkeren.services.ledger import participation_record
@@ -333,7 +333,6 @@ def _paper_votes(voting_round: VotingRound, wanted: dict[str, int], proposals, r
             used[resident] += 1
             participation_record(
                 resident=resident,
-                stage=Stage.DESIGNING,
                 kind=services.KIND_VOTED,
                 subject=voting_round,
                 period=voting_round.period,

@@ -6,7 +6,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from rtkeren.ledger_sources import account_residents
-from rtkeren.models import Activity, Stage
+from rtkeren.models import Activity
 from rtkeren.services.ledger_sync import ExpectedParticipation
 
 from .models import Comment, VotingRound
@@ -14,14 +14,19 @@ from .services import KIND_COMMENTED, KIND_VOTED
 
 
 def expected_rows() -> Iterator[ExpectedParticipation]:
-    """One row per resident and activity they commented on, from the first comment; hidden
-    comments keep their row, as ``comment_hide`` does. One row per resident and voting round
+    """One row per resident and activity they commented on, from their first comment still
+    shown: a hidden comment does not count (moderation hides abuse or spam, which is no taking
+    part), so a resident whose every comment there is hidden has no row, and one with another
+    comment shown is dated by it; restoring a comment counts it again on the day it was
+    written, as ``comment_hide`` and ``comment_restore`` do. Cancelling the activity keeps every
+    row (they took part before it was cancelled). One row per resident and voting round
     while they hold a vote in it, from the earliest vote they still hold (the ballot stays
     secret: the row names the round). Withdrawing the earliest of two votes cast on different
     days leaves the service's row on the first day: only that date would then differ."""
     residents = account_residents()
     commented = (
-        Comment.objects.values("activity_id", "author_id")
+        Comment.objects.visible()
+        .values("activity_id", "author_id")
         .annotate(first=Min("created_at"))
         .values_list("activity_id", "author_id", "first")
     )
@@ -29,7 +34,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
         if author_id in residents:
             yield ExpectedParticipation(
                 resident_id=residents[author_id],
-                stage=Stage.DESIGNING,
                 kind=KIND_COMMENTED,
                 subject_model=Activity,
                 subject_id=activity_id,
@@ -45,7 +49,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
     for round_id, resident_id, period_id, first in voted.iterator():
         yield ExpectedParticipation(
             resident_id=resident_id,
-            stage=Stage.DESIGNING,
             kind=KIND_VOTED,
             subject_model=VotingRound,
             subject_id=round_id,

@@ -51,6 +51,10 @@ class CommentQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
+    def visible(self):
+        """Comments not hidden by a moderator: the ones that count as taking part."""
+        return self.filter(hidden_at__isnull=True)
+
 
 class Comment(models.Model):
     """A remark in a proposal's discussion; a reply has a parent, and a reply has no replies.

@@ -12,7 +12,7 @@ from functools import partial
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +28,6 @@ from rtkeren.models import (
     Kelurahan,
     Period,
     Resident,
-    Stage,
     User,
 )
 from rtkeren.selectors.residents import acting_resident
@@ -37,7 +36,11 @@ from rtkeren.services.activities import (
     activity_freeze_content,
     activity_reject,
 )
-from rtkeren.services.ledger import participation_record, participation_remove
+from rtkeren.services.ledger import (
+    participation_record,
+    participation_redate,
+    participation_remove,
+)
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.periods import period_ceiling_for
 
@@ -288,7 +291,6 @@ def comment_post(
     if resident is not None:
         participation_record(
             resident=resident,
-            stage=Stage.DESIGNING,
             kind=KIND_COMMENTED,
             subject=activity,
             activity=activity,
@@ -309,9 +311,48 @@ def comment_post(
     return comment
 
 
+def _comment_participation_sync(comment: Comment) -> None:
+    """Make the author's "commented" row on the comment's proposal follow their visible comments
+    there: the ledger keeps one row per resident and proposal, dated by the first comment still
+    shown, and none while every comment of theirs is hidden (moderation hides abuse or spam,
+    which is no taking part). The row is the register entry linked to the author's account, as
+    the recomputation counts it (``designing.ledger``)."""
+    resident = Resident.objects.filter(
+        user_id=comment.author_id, verification=Resident.Verification.VERIFIED
+    ).first()
+    if resident is None:
+        return
+    activity = comment.activity
+    first = (
+        Comment.objects.visible()
+        .filter(activity=activity, author_id=comment.author_id)
+        .aggregate(first=Min("created_at"))["first"]
+    )
+    if first is None:
+        participation_remove(resident=resident, kind=KIND_COMMENTED, subject=activity)
+        return
+    day = timezone.localdate(first)
+    participation_record(
+        resident=resident,
+        kind=KIND_COMMENTED,
+        subject=activity,
+        activity=activity,
+        occurred_on=day,
+        recorded_by=comment.author,
+    )
+    participation_redate(
+        resident=resident,
+        kind=KIND_COMMENTED,
+        subject=activity,
+        activity=activity,
+        occurred_on=day,
+    )
+
+
 @transaction.atomic
 def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
-    """Hide an abusive comment; it stays, its author still reads it, everyone sees why."""
+    """Hide an abusive comment; it stays, its author still reads it, everyone sees why. It no
+    longer counts as its author's participation (``_comment_participation_sync``)."""
     _require(by, "designing.moderate_comment", comment)
     reason = reason.strip()
     if not reason:
@@ -324,18 +365,21 @@ def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
     locked.hidden_reason = reason
     locked.full_clean()
     locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    _comment_participation_sync(locked)
     return locked
 
 
 @transaction.atomic
 def comment_restore(*, comment: Comment, by: User) -> Comment:
-    """Show a hidden comment again (a moderation mistake)."""
+    """Show a hidden comment again (a moderation mistake): it counts again, on the day it was
+    written."""
     _require(by, "designing.moderate_comment", comment)
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     locked.hidden_at = None
     locked.hidden_by = None
     locked.hidden_reason = ""
     locked.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    _comment_participation_sync(locked)
     return locked
 
 
@@ -550,7 +594,6 @@ def vote_cast(*, voting_round: VotingRound, activity: Activity, by: User) -> Vot
     # The ledger names the round, never the proposal: the ballot stays secret.
     participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind=KIND_VOTED,
         subject=voting_round,
         period=voting_round.period,

@@ -21,11 +21,15 @@ class RtKerenConfig(AppConfig):
 
         user_logged_in.connect(session_started, dispatch_uid="rtkeren-session-started")
 
+        from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds
         from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
 
-        participation_kinds[KIND_ACTIVITY_PROPOSED] = _("Proposed an activity")
+        participation_kinds.register(
+            KIND_ACTIVITY_PROPOSED, stage=Stage.DESIGNING, label=_("Proposed an activity")
+        )
 
+        from rtkeren import checks  # noqa: F401  (registers the system checks)
         from rtkeren import ledger_sources as core_rows
         from rtkeren.registry import ledger_sources
 

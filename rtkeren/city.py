@@ -38,7 +38,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.people import adult_born_on_or_before
-from rtkeren.registry import city_data
+from rtkeren.registry import city_data, participation_kinds
 
 RESIDENTS = 150_000
 ACCOUNTS_PER_RT = 10
@@ -79,7 +79,8 @@ class Neighbourhood:
 
 class Ledger:
     """Participation rows, written in bulk: once per resident, kind and subject, as
-    ``participation_record`` would. The place is where the resident lives."""
+    ``participation_record`` would, in the stage the kind is registered with. The place is where
+    the resident lives."""
 
     def __init__(self, city: "City"):
         self.city = city
@@ -92,7 +93,6 @@ class Ledger:
         self,
         *,
         resident_id: int,
-        stage: str,
         kind: str,
         subject: type[models.Model],
         object_id: int,
@@ -113,7 +113,7 @@ class Ledger:
         self.rows.append(
             Participation(
                 resident_id=resident_id,
-                stage=stage,
+                stage=participation_kinds.stage_of(kind),
                 kind=kind,
                 content_type_id=content_type_id,
                 object_id=object_id,

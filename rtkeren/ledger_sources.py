@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.db.models import Min
 from django.utils import timezone
 
-from rtkeren.models import Activity, ActivityStatus, ActivityTransition, Resident, Stage
+from rtkeren.models import Activity, ActivityStatus, ActivityTransition, Resident
 from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
 from rtkeren.services.ledger_sync import ExpectedParticipation
 
@@ -35,7 +35,6 @@ def expected_rows() -> Iterator[ExpectedParticipation]:
         if author_id in residents:
             yield ExpectedParticipation(
                 resident_id=residents[author_id],
-                stage=Stage.DESIGNING,
                 kind=KIND_ACTIVITY_PROPOSED,
                 subject_model=Activity,
                 subject_id=activity_id,

@@ -24,17 +24,23 @@ in bulk, with their ledger rows (see ``rtkeren.city``).
 A fourth, ``exports``, is filled from each app's ``exports.py`` (discovered like the attention
 modules, on first use): named spreadsheets an officer may download (see ``rtkeren.exports``).
 
+``participation_kinds`` names every kind of participation ledger row: each app registers the
+kinds its services write from its ``AppConfig.ready()``, one call per kind, with the stage the
+kind counts in and its label (see ``ParticipationKinds``; ``rtkeren.checks`` checks the ledger
+holds no other kind).
+
 ``autodiscover()`` imports every kind of module. The web process needs only the attention
 providers and the exports, and demo modules may import development-only packages (Faker), so the
 home page discovers the ``attention`` modules alone, once, on first use (``attention_items``), and
 the export pages the ``exports`` modules (``discover_exports``).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
 
@@ -225,13 +231,75 @@ def attention_items(user) -> list[AttentionItem]:
     return sorted(items, key=lambda item: -item.priority)
 
 
-# What each kind of participation ledger row is called on screen. The app that writes a kind
-# names it in its ``AppConfig.ready()``; a kind nobody named shows as written.
-participation_kinds: dict[str, str] = {}
+@dataclass(frozen=True)
+class ParticipationKind:
+    """A kind of participation ledger row: its code (``Participation.kind``), the stage it
+    counts in, and what it is called on screen."""
+
+    code: str
+    stage: str
+    label: str
+
+
+class ParticipationKinds:
+    """Every kind of ledger row, registered by the app that writes it from its
+    ``AppConfig.ready()``, one call per kind. ``participation_record`` takes a kind's stage from
+    here and refuses a kind nobody registered; registering a kind twice, or with anything but a
+    ``Stage``, fails at start-up."""
+
+    def __init__(self):
+        self._kinds: dict[str, ParticipationKind] = {}
+
+    def register(self, code: str, *, stage, label) -> ParticipationKind:
+        from rtkeren.models import Stage
+
+        if not isinstance(stage, Stage):
+            raise ImproperlyConfigured(
+                f"Participation kind {code!r}: its stage {stage!r} is not a Stage."
+            )
+        if code in self._kinds:
+            raise ImproperlyConfigured(f"Participation kind {code!r} is registered twice.")
+        kind = ParticipationKind(code=code, stage=stage, label=label)
+        self._kinds[code] = kind
+        return kind
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def all(self) -> list[ParticipationKind]:
+        return list(self._kinds.values())
+
+    def get(self, code: str) -> ParticipationKind:
+        """The registered kind ``code``; an unknown code is a programming error."""
+        try:
+            return self._kinds[code]
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"Participation kind {code!r} is not registered: its app registers it with "
+                "participation_kinds.register() in AppConfig.ready()."
+            ) from None
+
+    def stage_of(self, code: str) -> str:
+        return self.get(code).stage
+
+    def label_of(self, code: str) -> str:
+        """What ``code`` is called on screen; a code nobody registered (a row written before its
+        kind was renamed) shows as written."""
+        kind = self._kinds.get(code)
+        return kind.label if kind is not None else code
+
+
+participation_kinds = ParticipationKinds()
 
 
 def participation_kind_label(kind: str) -> str:
-    return participation_kinds.get(kind, kind)
+    return participation_kinds.label_of(kind)
 
 
 # What the participation ledger should hold, recomputed from each stage's own records: a source

@@ -155,10 +155,18 @@ def foreign_officer(foreign_kelurahan):
     return factories.make_user_with_role(Role.OFFICER, "petugas2", kelurahan=foreign_kelurahan)
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The whole demo (seed_demo), loaded once for a test module and rolled back after it."""
+def demo_loaded(django_db_blocker):
+    """The whole demo (seed_demo), rolled back when the generator closes."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", "--force", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The whole demo, loaded once for a test module and rolled back after it. It stays in the
+    database for every test of the module that runs after the first one asking for it, asked
+    for or not: a module mixing both keeps its demo tests in a class and loads the demo per
+    class (``demo_loaded``)."""
+    yield from demo_loaded(django_db_blocker)

@@ -17,7 +17,6 @@ from rtkeren.models import (
     ActivityStatus,
     ActivityTransition,
     Role,
-    Stage,
     User,
 )
 from rtkeren.selectors.accounts import role_holders
@@ -101,7 +100,6 @@ def _activity_transition(
             if author_resident is not None:
                 participation_record(
                     resident=author_resident,
-                    stage=Stage.DESIGNING,
                     kind=KIND_ACTIVITY_PROPOSED,
                     subject=locked,
                     activity=locked,

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from rtkeren.models import RT, Activity, Kelurahan, Participation, Period, Resident, Stage
+from rtkeren.registry import participation_kinds
 from rtkeren.services.periods import period_for
 
 REFERENCES = ["resident", "content_type", "activity", "period", "rt", "kelurahan", "recorded_by"]
@@ -22,7 +23,6 @@ REFERENCES = ["resident", "content_type", "activity", "period", "rt", "kelurahan
 def participation_record(
     *,
     resident: Resident,
-    stage: str,
     kind: str,
     subject: models.Model,
     activity: Activity | None = None,
@@ -33,10 +33,14 @@ def participation_record(
 ) -> Participation:
     """Record that ``resident`` took part (``kind``, e.g. "vote_cast") in ``subject``.
 
-    Idempotent: the same resident, kind and subject give back the row already there. Minors are
-    recorded too; the scorecard decides whom it counts. The place is where the resident lives
-    now, so that a later move does not rewrite this period's figures.
+    The stage is the one ``kind`` is registered with (``rtkeren.registry.participation_kinds``),
+    so a kind cannot be counted in the wrong stage; a kind nobody registered raises
+    ``ImproperlyConfigured`` and nothing is written. Idempotent: the same resident, kind and
+    subject give back the row already there. Minors are recorded too; the scorecard decides whom
+    it counts. The place is where the resident lives now, so that a later move does not rewrite
+    this period's figures.
     """
+    stage = participation_kinds.stage_of(kind)
     content_type = ContentType.objects.get_for_model(subject)
     identity = {
         "resident": resident,
@@ -100,6 +104,35 @@ def distinct_participants(
     if rt is not None:
         queryset = queryset.filter(rt=rt)
     return queryset.aggregate(residents=Count("resident", distinct=True))["residents"]
+
+
+@transaction.atomic
+def participation_redate(
+    *,
+    resident: Resident,
+    kind: str,
+    subject: models.Model,
+    occurred_on: datetime.date,
+    activity: Activity | None = None,
+    period: Period | None = None,
+) -> int:
+    """Date a participation ``occurred_on`` instead, in the period ``participation_record`` gives
+    that day with the same ``activity`` and ``period``: the occasion it was dated by no longer
+    counts (a comment hidden) and a later one still does. Its place and recorder stay. Returns
+    how many rows changed (0 or 1)."""
+    return (
+        Participation.objects.filter(
+            resident=resident,
+            kind=kind,
+            content_type=ContentType.objects.get_for_model(subject),
+            object_id=subject.pk,
+        )
+        .exclude(occurred_on=occurred_on)
+        .update(
+            occurred_on=occurred_on,
+            period=period_for(day=occurred_on, activity=activity, period=period),
+        )
+    )
 
 
 @transaction.atomic

@@ -12,12 +12,19 @@ its stage, activity, date, period and on-behalf flag are compared. Where the res
 writing that no stage record keeps, so they are not compared; a row added by ``ledger_repair``
 takes the resident's present place, as ``participation_record`` does, and no recorder.
 
-What the recomputation assumes, reproducing today's services (no policy of its own):
+What the recomputation holds, as the services write it (the rules are the services'; the
+recomputation states them again, no policy of its own):
 
-- Hiding a comment keeps its author's participation; cancelling, rejecting or withdrawing an
-  activity keeps every row its records call for (proposal, comments, implementers, attendance,
-  evaluations). Only deleting a record, or taking part back through a service (withdrawing an
-  endorsement or a vote, marking someone absent, removing an implementer), takes a row away.
+- A hidden comment does not count: moderation hides abuse or spam, which is no taking part.
+  The ledger keeps one "commented" row per resident and activity, so hiding a resident's only
+  visible comment there takes the row away, hiding their first one while another stays shown
+  dates the row by the first one still shown, and restoring a comment counts it again on the
+  day it was written (``comment_hide``, ``comment_restore``, ``designing.ledger``).
+- Cancelling, rejecting or withdrawing an activity keeps every row its records call for
+  (proposal, comments, implementers, attendance, evaluations): residents did take part before
+  it ended. Only deleting a record, hiding a comment, or taking part back through a service
+  (withdrawing an endorsement or a vote, marking someone absent, removing an implementer)
+  takes a row away.
 - Comments and proposals name an account, not a resident: they count for the verified register
   entry linked to the account now, which is the entry the account acted as when it wrote them
   unless the link has changed since.
@@ -35,7 +42,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from rtkeren.models import RT, Activity, Participation, Resident
-from rtkeren.registry import ledger_sources
+from rtkeren.registry import ledger_sources, participation_kinds
 from rtkeren.services.periods import period_for
 
 COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behalf")
@@ -45,10 +52,10 @@ COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behal
 class ExpectedParticipation:
     """One row the ledger should hold. ``period_id`` is given where the service passes a period
     itself (a voting round's, an evaluation round's); otherwise it follows from the activity or
-    the date by the ledger's own rule (``period_for``)."""
+    the date by the ledger's own rule (``period_for``). Its stage is the one its kind is
+    registered with, as ``participation_record`` gives it."""
 
     resident_id: int
-    stage: str
     kind: str
     subject_model: type[models.Model]
     subject_id: int
@@ -140,7 +147,7 @@ def participation_expected() -> dict[Key, LedgerRow]:
             expected[key] = LedgerRow(
                 key=key,
                 fields=(
-                    row.stage,
+                    participation_kinds.stage_of(row.kind),
                     row.activity_id,
                     periods.for_row(row),
                     row.occurred_on,

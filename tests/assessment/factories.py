@@ -7,7 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from assessment.models import Criterion, Evaluation, EvaluationRound, FollowUp, Score, Side
-from rtkeren.models import ActivityStatus, ActivityTransition, Stage
+from rtkeren.models import ActivityStatus, ActivityTransition
 from rtkeren.services.ledger import participation_record
 from tests import factories as core
 
@@ -28,9 +28,7 @@ def delivered_activity(*, by, days_ago: float = 2, **fields):
 
 def take_part(resident, activity, kind: str = "attended"):
     """What the delivery app writes for an attendee or implementer of the activity."""
-    return participation_record(
-        resident=resident, stage=Stage.DELIVERY, kind=kind, subject=activity, activity=activity
-    )
+    return participation_record(resident=resident, kind=kind, subject=activity, activity=activity)
 
 
 def all_scores(value: int) -> dict[int, int]:

@@ -42,9 +42,7 @@ def test_a_new_ledger_row_shows_at_once(rt, period):
     scope = Scope()
     before, _queries = _card(scope, period)
 
-    participation_record(
-        resident=residents[0], stage=Stage.DESIGNING, kind="vote_cast", subject=rt, period=period
-    )
+    participation_record(resident=residents[0], kind="vote_cast", subject=rt, period=period)
     after, queries = _card(scope, period)
 
     assert (_designing(before), _designing(after)) == (0, 1)
@@ -54,9 +52,7 @@ def test_a_new_ledger_row_shows_at_once(rt, period):
 def test_bulk_writes_that_skip_save_still_show_at_once(rt, period):
     residents = [core.ResidentFactory(rt=rt) for _ in range(4)]
     for resident in residents:
-        participation_record(
-            resident=resident, stage=Stage.DESIGNING, kind="vote_cast", subject=rt, period=period
-        )
+        participation_record(resident=resident, kind="vote_cast", subject=rt, period=period)
     scope = Scope(rt=rt, kelurahan=rt.rw.kelurahan)
     assert _card(scope, period)[0].base == 4
 

@@ -5,7 +5,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rtkeren.models import Stage
 from rtkeren.services.ledger import participation_record
 from tests import factories as core
 
@@ -133,7 +132,6 @@ def _grow(rt, period, officer, count):
             take_part(resident, activity)
             participation_record(
                 resident=resident,
-                stage=Stage.COMMISSIONING,
                 kind="forum_attended",
                 subject=activity,
                 period=period,

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rtkeren.models import ActivityStatus, Stage
+from rtkeren.models import ActivityStatus
 from rtkeren.services.activities import activity_approve
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
@@ -47,7 +47,6 @@ def test_participation_admin_is_read_only(client, admin_user, resident, rt):
     activity = factories.ActivityFactory(rt=rt)
     row = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=activity,
         activity=activity,

@@ -21,7 +21,6 @@ from rtkeren.models import (
     Role,
     RoleAssignment,
     RtCeiling,
-    Stage,
 )
 from rtkeren.services.ledger import participation_record
 from tests import factories
@@ -359,7 +358,6 @@ def test_a_period_added_in_the_admin_takes_the_actions_of_its_days(admin_client,
     """A potential recorded before any period existed counts once the officer adds its year."""
     early = participation_record(
         resident=resident,
-        stage=Stage.COMMISSIONING,
         kind="potential_recorded",
         subject=rt,
         occurred_on=datetime.date(2031, 3, 1),

@@ -5,7 +5,7 @@ import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import QuerySet
@@ -36,8 +36,7 @@ def test_record_takes_the_place_from_the_resident_and_the_period_from_the_activi
 
     row = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
-        kind="comment_posted",
+        kind="proposal_commented",
         subject=activity,
         activity=activity,
         on_behalf=True,
@@ -60,7 +59,6 @@ def test_record_without_activity_finds_the_period_by_date(resident, rt):
 
     row = participation_record(
         resident=resident,
-        stage=Stage.COMMISSIONING,
         kind="forum_attended",
         subject=rt,
         occurred_on=day,
@@ -75,8 +73,7 @@ def test_record_on_a_day_no_period_covers_goes_to_the_nearest_open_period(reside
 
     row = participation_record(
         resident=resident,
-        stage=Stage.COMMISSIONING,
-        kind="potential_submitted",
+        kind="potential_recorded",
         subject=rt,
         occurred_on=datetime.date(1999, 1, 1),
     )
@@ -87,8 +84,7 @@ def test_record_on_a_day_no_period_covers_goes_to_the_nearest_open_period(reside
 def test_record_without_any_period_is_kept_without_one(resident, rt):
     row = participation_record(
         resident=resident,
-        stage=Stage.COMMISSIONING,
-        kind="potential_submitted",
+        kind="potential_recorded",
         subject=rt,
         occurred_on=datetime.date(1999, 1, 1),
     )
@@ -98,22 +94,37 @@ def test_record_without_any_period_is_kept_without_one(resident, rt):
     assert row.occurred_on == datetime.date(1999, 1, 1)
 
 
-def test_an_unknown_stage_is_refused(resident, activity):
-    with pytest.raises(ValidationError):
-        participation_record(resident=resident, stage="voting", kind="x", subject=activity)
+def test_an_unknown_kind_is_refused_and_writes_nothing(resident, activity):
+    with pytest.raises(ImproperlyConfigured, match="'comment_posted' is not registered"):
+        participation_record(resident=resident, kind="comment_posted", subject=activity)
+
+    assert not Participation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "stage"),
+    [
+        ("potential_recorded", Stage.COMMISSIONING),
+        ("proposal_commented", Stage.DESIGNING),
+        ("attended", Stage.DELIVERY),
+        ("evaluation_submitted", Stage.ASSESSMENT),
+    ],
+)
+def test_the_stage_comes_from_the_kind(resident, activity, kind, stage):
+    row = participation_record(resident=resident, kind=kind, subject=activity, activity=activity)
+
+    assert Participation.objects.get(pk=row.pk).stage == stage
 
 
 def test_record_is_idempotent(resident, activity):
     first = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=activity,
         activity=activity,
     )
     second = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=activity,
         activity=activity,
@@ -126,7 +137,6 @@ def test_record_is_idempotent(resident, activity):
 def test_a_concurrent_duplicate_returns_the_row_already_there(resident, activity, monkeypatch):
     first = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=activity,
         activity=activity,
@@ -145,7 +155,6 @@ def test_a_concurrent_duplicate_returns_the_row_already_there(resident, activity
 
     second = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=activity,
         activity=activity,
@@ -163,8 +172,7 @@ def test_minors_are_recorded_too(rt, activity):
 
     participation_record(
         resident=child,
-        stage=Stage.DELIVERY,
-        kind="meeting_attended",
+        kind="attended",
         subject=activity,
         activity=activity,
     )
@@ -175,22 +183,20 @@ def test_minors_are_recorded_too(rt, activity):
 def test_remove_takes_back_only_that_participation(resident, activity, rt):
     participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=activity,
         activity=activity,
     )
     participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
-        kind="comment_posted",
+        kind="proposal_commented",
         subject=activity,
         activity=activity,
     )
 
     assert participation_remove(resident=resident, kind="vote_cast", subject=activity) == 1
     assert participation_remove(resident=resident, kind="vote_cast", subject=activity) == 0
-    assert list(Participation.objects.values_list("kind", flat=True)) == ["comment_posted"]
+    assert list(Participation.objects.values_list("kind", flat=True)) == ["proposal_commented"]
 
 
 def test_distinct_participants_counts_residents_not_rows(
@@ -203,22 +209,19 @@ def test_distinct_participants_counts_residents_not_rows(
     for resident in (alice, bima, cahya, dewi):
         participation_record(
             resident=resident,
-            stage=Stage.DESIGNING,
             kind="vote_cast",
             subject=activity,
             activity=activity,
         )
     participation_record(
         resident=alice,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=other_activity,
         activity=other_activity,
     )
     participation_record(
         resident=bima,
-        stage=Stage.DELIVERY,
-        kind="meeting_attended",
+        kind="attended",
         subject=activity,
         activity=activity,
     )

@@ -4,20 +4,24 @@ records the ledger stands for."""
 
 import datetime
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment.models import EvaluationRound
-from commissioning.models import Forum, Potential
+from commissioning.models import Category, Forum, Potential
+from commissioning.services import KIND_POTENTIAL_RECORDED, potential_record
 from delivery.demo import RUNNING
 from delivery.models import Implementer, Meeting
 from designing.models import Comment, VotingRound
-from designing.services import comment_hide
-from rtkeren.models import Activity, Participation, User
+from designing.services import KIND_COMMENTED, comment_hide, comment_restore
+from rtkeren.models import Activity, Participation, Period, User
 from rtkeren.services.activities import activity_cancel
 from rtkeren.services.ledger_sync import ledger_differences
+from tests.conftest import demo_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -29,27 +33,6 @@ def _ledger(action: str) -> tuple[int, str]:
     except SystemExit as exit:
         return exit.code, out.getvalue()
     return 0, out.getvalue()
-
-
-def test_the_demo_ledger_equals_its_recomputation(seeded):
-    assert Participation.objects.count() > 100
-
-    code, output = _ledger("check")
-
-    assert (code, output.strip()) == (0, "The ledger equals its recomputation.")
-
-
-def test_hiding_a_comment_and_cancelling_an_activity_keep_their_rows(seeded):
-    """Today's services keep both participations; the recomputation says the same."""
-    officer = User.objects.get(username="petugas")
-    before = Participation.objects.count()
-    comment_hide(comment=Comment.objects.first(), by=officer, reason="Di luar topik")
-    activity_cancel(
-        activity=Activity.objects.get(title=RUNNING), by=officer, reason="Tempat tidak tersedia"
-    )
-
-    assert Participation.objects.count() == before
-    assert not ledger_differences()
 
 
 def _break_the_ledger() -> dict:
@@ -85,91 +68,164 @@ def _break_the_ledger() -> dict:
     }
 
 
-def test_check_names_every_difference_and_repair_mends_them(seeded):
-    broken = _break_the_ledger()
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo, per class here rather than per module: loaded for the module, it would stay
+    in the database for the tests after the first one asking for it, which need a database
+    without it (no period at all, no demo account in the way of the personas)."""
+    yield from demo_loaded(django_db_blocker)
 
-    code, output = _ledger("check")
 
-    assert code == 1
-    lines = output.splitlines()
-    deleted = broken["deleted"]
-    assert f"missing: resident={deleted.resident_id} kind=attended" in output
-    assert f"subject=attendance#{deleted.object_id}" in output
-    assert f"extra: resident={broken['extra'].resident_id} kind=vote_cast" in output
-    endorsed, original = broken["moved"]
-    moved_away = f"resident={endorsed.resident_id} kind=potential_endorsed subject=potential#"
-    assert f"missing: {moved_away}{original} " in output
-    assert f"extra: {moved_away}{endorsed.object_id} " in output
-    redated = broken["redated"]
-    assert any(
-        line.startswith(f"changed: resident={redated.resident_id} kind=implemented")
-        and f"occurred_on {redated.occurred_on - datetime.timedelta(days=40)}" in line
-        for line in lines
+class TestOnTheDemo:
+    def test_the_demo_ledger_equals_its_recomputation(self, seeded):
+        assert Participation.objects.count() > 100
+
+        code, output = _ledger("check")
+
+        assert (code, output.strip()) == (0, "The ledger equals its recomputation.")
+
+    def test_cancelling_an_activity_keeps_its_rows(self, seeded):
+        """Residents took part before it was cancelled."""
+        officer = User.objects.get(username="petugas")
+        running = Activity.objects.get(title=RUNNING)
+        before = Participation.objects.filter(activity=running).count()
+
+        activity_cancel(activity=running, by=officer, reason="Tempat tidak tersedia")
+
+        assert before > 0
+        assert Participation.objects.filter(activity=running).count() == before
+        assert ledger_differences().lines() == []
+
+    def test_hiding_a_comment_takes_its_row_and_restoring_it_gives_it_back(self, seeded):
+        officer = User.objects.get(username="petugas")
+        # An author with a single comment on that proposal: hiding it leaves them none shown.
+        written = Counter(Comment.objects.values_list("activity_id", "author_id"))
+        comment = next(
+            comment
+            for comment in Comment.objects.visible().select_related("author__resident")
+            if written[comment.activity_id, comment.author_id] == 1
+            and hasattr(comment.author, "resident")
+        )
+        row = Participation.objects.filter(
+            resident=comment.author.resident, kind=KIND_COMMENTED, object_id=comment.activity_id
+        )
+        assert row.exists()
+
+        comment_hide(comment=comment, by=officer, reason="Di luar topik")
+
+        assert not row.exists()
+        assert ledger_differences().lines() == []
+
+        comment_restore(comment=comment, by=officer)
+
+        assert row.get().occurred_on == timezone.localdate(comment.created_at)
+        assert ledger_differences().lines() == []
+
+    def test_check_names_every_difference_and_repair_mends_them(self, seeded):
+        broken = _break_the_ledger()
+
+        code, output = _ledger("check")
+
+        assert code == 1
+        lines = output.splitlines()
+        deleted = broken["deleted"]
+        assert f"missing: resident={deleted.resident_id} kind=attended" in output
+        assert f"subject=attendance#{deleted.object_id}" in output
+        assert f"extra: resident={broken['extra'].resident_id} kind=vote_cast" in output
+        endorsed, original = broken["moved"]
+        moved_away = f"resident={endorsed.resident_id} kind=potential_endorsed subject=potential#"
+        assert f"missing: {moved_away}{original} " in output
+        assert f"extra: {moved_away}{endorsed.object_id} " in output
+        redated = broken["redated"]
+        assert any(
+            line.startswith(f"changed: resident={redated.resident_id} kind=implemented")
+            and f"occurred_on {redated.occurred_on - datetime.timedelta(days=40)}" in line
+            for line in lines
+        )
+        assert lines[-1] == "2 missing, 2 extra, 1 changed rows differ."
+
+        code, output = _ledger("repair")
+
+        assert code == 0
+        assert output.splitlines()[-1] == "2 missing, 2 extra, 1 changed rows repaired."
+        assert _ledger("check")[0] == 0
+        restored = Participation.objects.get(
+            resident=deleted.resident_id,
+            kind="attended",
+            object_id=deleted.object_id,
+            content_type=deleted.content_type,
+        )
+        assert (
+            restored.occurred_on,
+            restored.period,
+            restored.activity_id,
+            restored.on_behalf,
+        ) == (
+            deleted.occurred_on,
+            deleted.period,
+            deleted.activity_id,
+            deleted.on_behalf,
+        )
+        assert not Participation.objects.filter(pk=broken["extra"].pk).exists()
+        assert Participation.objects.get(pk=redated.pk).occurred_on == redated.occurred_on
+
+    def test_repair_with_nothing_to_mend_says_so(self, seeded):
+        code, output = _ledger("repair")
+
+        assert code == 0
+        assert "Nothing to repair" in output
+
+    @pytest.mark.parametrize(
+        ("model", "inline_prefix"),
+        [
+            (Potential, "endorsements"),
+            (Forum, "attendances"),
+            (Meeting, "attendances"),
+            (EvaluationRound, "attendances"),
+        ],
     )
-    assert lines[-1] == "2 missing, 2 extra, 1 changed rows differ."
+    def test_admin_inlines_of_participation_records_are_read_only(
+        self, seeded, client, model, inline_prefix
+    ):
+        client.force_login(User.objects.get(username="admin"))
+        record = model.objects.filter(**{f"{inline_prefix}__isnull": False}).first()
+        opts = model._meta
 
-    code, output = _ledger("repair")
+        response = client.get(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+        )
 
-    assert code == 0
-    assert output.splitlines()[-1] == "2 missing, 2 extra, 1 changed rows repaired."
-    assert _ledger("check")[0] == 0
-    restored = Participation.objects.get(
-        resident=deleted.resident_id,
-        kind="attended",
-        object_id=deleted.object_id,
-        content_type=deleted.content_type,
-    )
-    assert (restored.occurred_on, restored.period, restored.activity_id, restored.on_behalf) == (
-        deleted.occurred_on,
-        deleted.period,
-        deleted.activity_id,
-        deleted.on_behalf,
-    )
-    assert not Participation.objects.filter(pk=broken["extra"].pk).exists()
-    assert Participation.objects.get(pk=redated.pk).occurred_on == redated.occurred_on
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f'name="{inline_prefix}-TOTAL_FORMS"' in page
+        assert f'name="{inline_prefix}-0-resident"' not in page
+        assert f'name="{inline_prefix}-0-DELETE"' not in page
+        assert f"{inline_prefix}-empty" not in page
 
+    def test_implementers_are_not_written_in_the_admin(self, seeded, client):
+        client.force_login(User.objects.get(username="admin"))
+        implementer = Implementer.objects.first()
 
-def test_repair_with_nothing_to_mend_says_so(seeded):
-    code, output = _ledger("repair")
-
-    assert code == 0
-    assert "Nothing to repair" in output
+        assert client.get(reverse("admin:delivery_implementer_add")).status_code == 403
+        change = client.get(reverse("admin:delivery_implementer_change", args=[implementer.pk]))
+        assert 'name="resident"' not in change.content.decode()
+        client.post(
+            reverse("admin:delivery_implementer_delete", args=[implementer.pk]), {"post": "yes"}
+        )
+        assert Implementer.objects.filter(pk=implementer.pk).exists()
 
 
-@pytest.mark.parametrize(
-    ("model", "inline_prefix"),
-    [
-        (Potential, "endorsements"),
-        (Forum, "attendances"),
-        (Meeting, "attendances"),
-        (EvaluationRound, "attendances"),
-    ],
-)
-def test_admin_inlines_of_participation_records_are_read_only(seeded, client, model, inline_prefix):
-    client.force_login(User.objects.get(username="admin"))
-    record = model.objects.filter(**{f"{inline_prefix}__isnull": False}).first()
-    opts = model._meta
-
-    response = client.get(
-        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+def test_a_potential_recorded_while_no_period_exists_is_expected_without_one(resident_user, rt):
+    """Regression: the recomputation failed on a row the ledger keeps without a period."""
+    assert not Period.objects.exists()
+    potential = potential_record(
+        by=resident_user,
+        place=rt,
+        title="Sanggar tari",
+        category=Category.ARTS,
+        description="Latihan tiap Minggu sore.",
     )
 
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert f'name="{inline_prefix}-TOTAL_FORMS"' in page
-    assert f'name="{inline_prefix}-0-resident"' not in page
-    assert f'name="{inline_prefix}-0-DELETE"' not in page
-    assert f"{inline_prefix}-empty" not in page
-
-
-def test_implementers_are_not_written_in_the_admin(seeded, client):
-    client.force_login(User.objects.get(username="admin"))
-    implementer = Implementer.objects.first()
-
-    assert client.get(reverse("admin:delivery_implementer_add")).status_code == 403
-    change = client.get(reverse("admin:delivery_implementer_change", args=[implementer.pk]))
-    assert 'name="resident"' not in change.content.decode()
-    client.post(
-        reverse("admin:delivery_implementer_delete", args=[implementer.pk]), {"post": "yes"}
-    )
-    assert Implementer.objects.filter(pk=implementer.pk).exists()
+    row = Participation.objects.get(kind=KIND_POTENTIAL_RECORDED, object_id=potential.pk)
+    assert row.period is None
+    assert ledger_differences().lines() == []

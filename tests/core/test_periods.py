@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from rtkeren.models import Period, RtCeiling, Stage
+from rtkeren.models import Period, RtCeiling
 from rtkeren.services import periods
 from rtkeren.services.ledger import participation_record
 from tests import factories
@@ -216,7 +216,6 @@ def _dated(resident, subject, day, **kwargs):
     """A participation placed by its date alone, as a potential or a forum gives."""
     return participation_record(
         resident=resident,
-        stage=Stage.COMMISSIONING,
         kind="forum_attended",
         subject=subject,
         occurred_on=day,
@@ -299,8 +298,7 @@ def test_a_new_period_leaves_actions_of_an_activity_or_a_round_alone(resident, r
     activity = factories.ActivityFactory(rt=rt, period=next_year)
     of_activity = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
-        kind="comment_posted",
+        kind="proposal_commented",
         subject=activity,
         activity=activity,
         occurred_on=datetime.date(2026, 3, 1),
@@ -308,7 +306,6 @@ def test_a_new_period_leaves_actions_of_an_activity_or_a_round_alone(resident, r
     voting_round = VotingRoundFactory(rt=rt, period=next_year)
     of_round = participation_record(
         resident=resident,
-        stage=Stage.DESIGNING,
         kind="vote_cast",
         subject=voting_round,
         period=voting_round.period,

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rtkeren.models import Consent, DeletionRequest, Notification, Participation, Resident, Stage
+from rtkeren.models import Consent, DeletionRequest, Notification, Participation, Resident
 from rtkeren.registry import participation_kinds
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
@@ -16,11 +16,10 @@ pytestmark = pytest.mark.django_db
 DATA_SAYA = reverse("data-saya")
 
 
-def _record(resident, rt, count):
-    for number in range(count):
-        participation_record(
-            resident=resident, stage=Stage.COMMISSIONING, kind=f"forum_{number}", subject=rt
-        )
+def _record(resident, count):
+    """``count`` forums attended (the ledger keeps one row per subject: any record will do)."""
+    for subject in factories.InterestFactory.create_batch(count):
+        participation_record(resident=resident, kind="forum_attended", subject=subject)
 
 
 # Data Saya: reading
@@ -63,12 +62,12 @@ def _count_queries(client):
 
 def test_data_saya_query_count_is_flat(client, resident_user, resident, rt, period):
     client.force_login(resident_user)
-    _record(resident, rt, 1)
+    _record(resident, 1)
     notification_send(recipients=[resident_user], message="satu")
     consent_give(resident=resident, purpose=Consent.Purpose.PHOTO, by=resident_user)
     one = _count_queries(client)
 
-    _record(resident, rt, 30)
+    _record(resident, 30)
     for number in range(10):
         notification_send(recipients=[resident_user], message=f"pesan {number}")
     consent_give(resident=resident, purpose=Consent.Purpose.PUBLIC_NAME, by=resident_user)
@@ -81,14 +80,14 @@ def test_data_saya_query_count_is_flat(client, resident_user, resident, rt, peri
 
 
 def test_data_saya_lists_participation_and_paginates(client, resident_user, resident, rt, period):
-    _record(resident, rt, 26)
+    _record(resident, 26)
     client.force_login(resident_user)
 
     first = client.get(DATA_SAYA).content.decode()
     second = client.get(DATA_SAYA, {"page": 2}).content.decode()
 
-    assert first.count("forum_") == 25
-    assert second.count("forum_") == 1
+    assert first.count("<td>Hadir di musyawarah</td>") == 25
+    assert second.count("<td>Hadir di musyawarah</td>") == 1
 
 
 # Consent
@@ -198,7 +197,7 @@ def test_deletion_request_completed_by_officer_anonymises(
     resident.kk_number = "3572021234567890"
     resident.save()
     resident.interests.add(factories.InterestFactory())
-    _record(resident, rt, 2)
+    _record(resident, 2)
     old_name = resident.name
     old_digest, born = resident.nik_digest, resident.birth_date
     client.force_login(resident_user)
@@ -365,7 +364,7 @@ def test_data_saya_names_every_kind_of_participation_in_words(
     # Every stage names the kinds its services write.
     assert {"potential_recorded", "vote_cast", "attended", "evaluation_submitted"} <= set(kinds)
     for kind in kinds:
-        participation_record(resident=resident, stage=Stage.DESIGNING, kind=kind, subject=rt)
+        participation_record(resident=resident, kind=kind, subject=rt)
     client.force_login(resident_user)
 
     page = client.get(DATA_SAYA).content.decode()

@@ -251,7 +251,7 @@ def test_a_move_within_the_city_lands_in_the_new_rt_for_its_chair_to_confirm(
     client, rt_chair, resident, rt, foreign_rt, period
 ):
     participation = participation_record(
-        resident=resident, stage="commissioning", kind="forum_attended", subject=resident.rt
+        resident=resident, kind="forum_attended", subject=resident.rt
     )
     destination_chair = factories.make_user_with_role(Role.RT_CHAIR, "ketua_tujuan", rt=foreign_rt)
     client.force_login(rt_chair)

@@ -1,13 +1,17 @@
 """A proposal's discussion: comments and one level of replies, with and without htmx;
 moderation that hides without deleting; the ledger and the notifications."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from designing import services
 from designing.models import Comment
 from rtkeren.models import Notification, Participation, Stage
+from rtkeren.services.ledger_sync import ledger_differences
 
 from .factories import CommentFactory
 
@@ -161,3 +165,73 @@ def test_hiding_twice_is_refused(officer, proposal):
 @pytest.fixture
 def comment_author_pair(proposal, resident_user):
     return CommentFactory(activity=proposal, author=resident_user)
+
+
+# Moderation and the ledger: a hidden comment is no participation.
+
+
+def _commented(resident_user, proposal):
+    return Participation.objects.filter(
+        resident=resident_user.resident, kind=services.KIND_COMMENTED, object_id=proposal.pk
+    )
+
+
+def test_hiding_the_only_comment_takes_the_row_away_and_restoring_brings_it_back(
+    officer, resident_user, proposal
+):
+    comment = services.comment_post(activity=proposal, by=resident_user, body="Beli di sini.")
+    written_on = _commented(resident_user, proposal).get().occurred_on
+
+    services.comment_hide(comment=comment, by=officer, reason="Iklan")
+
+    assert not _commented(resident_user, proposal).exists()
+    assert ledger_differences().lines() == []
+
+    services.comment_restore(comment=comment, by=officer)
+
+    row = _commented(resident_user, proposal).get()
+    assert (row.stage, row.occurred_on, row.activity, row.period) == (
+        Stage.DESIGNING,
+        written_on,
+        proposal,
+        proposal.period,
+    )
+    assert ledger_differences().lines() == []
+
+
+def test_a_comment_and_a_reply_count_once_dated_by_the_first_one_shown(
+    officer, resident_user, neighbour, proposal
+):
+    """The ledger keeps one row per resident and proposal: hiding one of two comments keeps
+    it, dated by the other; hiding both takes it away."""
+    first = services.comment_post(activity=proposal, by=resident_user, body="Usul saya.")
+    three_days_ago = timezone.now() - datetime.timedelta(days=3)
+    Comment.objects.filter(pk=first.pk).update(created_at=three_days_ago)
+    # As if written then: the service dated the row by it.
+    _commented(resident_user, proposal).update(occurred_on=timezone.localdate(three_days_ago))
+    question = services.comment_post(activity=proposal, by=neighbour, body="Kapan?")
+    reply = services.comment_post(
+        activity=proposal, by=resident_user, body="Bulan depan.", parent=question
+    )
+    assert ledger_differences().lines() == []
+
+    def row_date():
+        return _commented(resident_user, proposal).values_list("occurred_on", flat=True).get()
+
+    services.comment_hide(comment=first, by=officer, reason="Kasar")
+    assert row_date() == timezone.localdate(reply.created_at)
+    assert ledger_differences().lines() == []
+
+    services.comment_hide(comment=reply, by=officer, reason="Kasar")
+    assert not _commented(resident_user, proposal).exists()
+    assert ledger_differences().lines() == []
+
+    services.comment_restore(comment=reply, by=officer)
+    assert row_date() == timezone.localdate(reply.created_at)
+    assert ledger_differences().lines() == []
+
+    services.comment_restore(comment=first, by=officer)
+    assert row_date() == timezone.localdate(three_days_ago)
+    assert ledger_differences().lines() == []
+    # The other author's row never moved.
+    assert _commented(neighbour, proposal).exists()
