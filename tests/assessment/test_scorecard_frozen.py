@@ -28,7 +28,6 @@ def _adults(rt, count):
 def _attend(resident, activity, **fields):
     return participation_record(
         resident=resident,
-        stage=Stage.DELIVERY,
         kind="attended",
         subject=activity,
         activity=activity,

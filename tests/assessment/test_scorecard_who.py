@@ -26,7 +26,6 @@ def _adults(rt, count):
 def _attend(resident, activity, *, on_behalf, kind="attended"):
     return participation_record(
         resident=resident,
-        stage=Stage.DELIVERY,
         kind=kind,
         subject=activity,
         activity=activity,
@@ -125,7 +124,6 @@ def test_when_co_assessment_is_fulfilled_no_proportion_is_said(rt, period, offic
     for resident in residents[:2]:
         participation_record(
             resident=resident,
-            stage=Stage.ASSESSMENT,
             kind="evaluation_submitted",
             subject=activity,
             activity=activity,
