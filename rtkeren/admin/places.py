@@ -28,6 +28,7 @@ from rtkeren.models import (
     RoleAssignment,
     RtCeiling,
 )
+from rtkeren.services.base import base_open
 from rtkeren.services.periods import participations_place, period_next_dates, period_start
 from rtkeren.services.roles import role_assignment_check, role_end
 
@@ -168,6 +169,10 @@ class PeriodAdmin(admin.ModelAdmin):
         # New dates, or a period opened or closed, can change the year that actions placed by
         # their date alone count in.
         participations_place()
+        # A new period's base; an open one whose dates changed follows them. A closed period
+        # keeps the base it had.
+        if not change or obj.is_open:
+            base_open(period=obj)
 
     @admin.action(description=_("Start the period after the selected one"))
     def start_next_period(self, request, queryset):

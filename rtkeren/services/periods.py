@@ -14,6 +14,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, Participation, Period, RtCeiling
+from rtkeren.services.base import base_open
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def period_start(*, year: int, starts_on: datetime.date, ends_on: datetime.date,
             for rt_id, ceiling in previous.rt_ceilings.values_list("rt_id", "ceiling")
         )
     participations_place()
+    base_open(period=period)
     logger.info("Period %s started by %s, settings from %s", year, by, previous)
     return period
 
