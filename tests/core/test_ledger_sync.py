@@ -15,7 +15,7 @@ from delivery.demo import RUNNING
 from delivery.models import Implementer, Meeting
 from designing.models import Comment, VotingRound
 from designing.services import comment_hide
-from rtkeren.models import Activity, Participation, User
+from rtkeren.models import Activity, BaseEntry, Participation, User
 from rtkeren.services.activities import activity_cancel
 from rtkeren.services.ledger_sync import ledger_differences
 
@@ -31,12 +31,16 @@ def _ledger(action: str) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
-def test_the_demo_ledger_equals_its_recomputation(seeded):
+def test_the_demo_ledger_and_base_equal_their_recomputation(seeded):
     assert Participation.objects.count() > 100
+    assert BaseEntry.objects.count() > 100
 
     code, output = _ledger("check")
 
-    assert (code, output.strip()) == (0, "The ledger equals its recomputation.")
+    assert (code, output.splitlines()) == (
+        0,
+        ["The ledger equals its recomputation.", "The scorecard base equals its recomputation."],
+    )
 
 
 def test_hiding_a_comment_and_cancelling_an_activity_keep_their_rows(seeded):

@@ -23,9 +23,11 @@ class Command(BaseCommand):
             base = base_differences()
             for line in differences.lines() + base.lines():
                 self.stdout.write(line)
-            if differences or base:
+            if differences:
                 self.stdout.write(self._summary(differences, "differ"))
+            if base:
                 self.stdout.write(self._base_summary(base, "differ"))
+            if differences or base:
                 raise SystemExit(1)
             self.stdout.write(self.style.SUCCESS("The ledger equals its recomputation."))
             self.stdout.write(self.style.SUCCESS("The scorecard base equals its recomputation."))
@@ -38,18 +40,17 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from error
         for line in repaired.lines() + base.lines():
             self.stdout.write(line)
-        self.stdout.write(
-            self.style.SUCCESS(self._summary(repaired, "repaired"))
-            if repaired
-            else self.style.SUCCESS("Nothing to repair: the ledger equals its recomputation.")
-        )
-        self.stdout.write(
-            self.style.SUCCESS(self._base_summary(base, "repaired"))
-            if base
-            else self.style.SUCCESS(
-                "Nothing to repair: the scorecard base equals its recomputation."
+        if repaired:
+            self.stdout.write(self.style.SUCCESS(self._summary(repaired, "repaired")))
+        if base:
+            self.stdout.write(self.style.SUCCESS(self._base_summary(base, "repaired")))
+        if not (repaired or base):
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Nothing to repair: the ledger and the scorecard base equal their "
+                    "recomputation."
+                )
             )
-        )
 
     @staticmethod
     def _summary(differences, verb: str) -> str:
