@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from assessment import scorecard
 from assessment.scorecard import Scope
-from rtkeren.models import BaseEntry, Resident, Stage
+from rtkeren.models import BaseEntry, DeletionRequest, Resident, Stage
 from rtkeren.services.accounts import registration_submit, resident_reject, resident_verify
 from rtkeren.services.base import base_differences, base_repair, expected_base
 from rtkeren.services.ledger import participation_record
+from rtkeren.services.privacy import deletion_request_complete
 from rtkeren.services.residents import resident_move, resident_record_death
 from tests import factories
 
@@ -214,4 +215,21 @@ def test_ledger_repair_mends_the_base_too(rt, period):
 
     assert f"base changed: period={period.pk} resident={resident.pk}" in out.getvalue()
     assert "0 missing, 0 extra, 1 changed base entries repaired." in out.getvalue()
+    assert not base_differences()
+
+
+def test_an_anonymised_resident_leaves_the_open_base_and_a_closed_one_keeps_them(
+    rt, period, officer
+):
+    last_year = factories.PeriodFactory(year=period.year - 1)
+    resident = factories.ResidentFactory(rt=rt)
+    last_year.is_open = False
+    last_year.save()
+    request = DeletionRequest.objects.create(resident=resident, reason="Minta dihapus")
+
+    deletion_request_complete(request=request, by=officer)
+
+    # Without a birth date nobody can tell they were an adult this year.
+    assert not BaseEntry.objects.filter(resident=resident, period=period).exists()
+    assert BaseEntry.objects.filter(resident=resident, period=last_year).exists()
     assert not base_differences()
