@@ -21,6 +21,8 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
+# An adult at the start of last year's period too, whatever day the tests run.
+BORN = datetime.date(1980, 5, 1)
 
 
 def _day_in(period) -> datetime.date:
@@ -106,7 +108,7 @@ def test_a_resident_who_died_stays_in_the_base_of_the_year_and_their_part_counts
 
 def test_a_resident_who_moved_away_before_the_period_is_not_in_its_base(rt, period, officer):
     last_year = factories.PeriodFactory(year=period.year - 1)
-    resident = factories.ResidentFactory(rt=rt)
+    resident = factories.ResidentFactory(rt=rt, birth_date=BORN)
     moved_on = period.starts_on - datetime.timedelta(days=10)
 
     resident_move(by=officer, resident=resident, happened_on=moved_on, note="Ke Malang")
@@ -151,7 +153,7 @@ def test_a_closed_period_keeps_its_base_through_moves_and_verifications(
     rt, other_rt, period, officer, rt_chair
 ):
     last_year = factories.PeriodFactory(year=period.year - 1)
-    mover = factories.ResidentFactory(rt=rt)
+    mover = factories.ResidentFactory(rt=rt, birth_date=BORN)
     registrant = _register(rt, 1)
     last_year.is_open = False
     last_year.save()
@@ -222,7 +224,7 @@ def test_an_anonymised_resident_leaves_the_open_base_and_a_closed_one_keeps_them
     rt, period, officer
 ):
     last_year = factories.PeriodFactory(year=period.year - 1)
-    resident = factories.ResidentFactory(rt=rt)
+    resident = factories.ResidentFactory(rt=rt, birth_date=BORN)
     last_year.is_open = False
     last_year.save()
     request = DeletionRequest.objects.create(resident=resident, reason="Minta dihapus")
