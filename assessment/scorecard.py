@@ -1,8 +1,8 @@
 """The co-production scorecard: for a scope (an RT, a kelurahan, the city) and a period, how many
-distinct residents took part in each stage, over the scope's active residents aged 17 or more at
-the start of the period, against the period's threshold.
+distinct residents took part in each stage, over the scope's base, against the period's
+threshold.
 
-It reads the participation ledger and the resident register only (plus this app's own
+It reads the participation ledger and the scorecard base only (plus this app's own
 evaluations, to say who assessed). Every figure is an aggregate query over the live tables; at
 city scale these take a good part of a second, so the figures are cached under the data
 version (``rtkeren.versions``), whose token database triggers change with every write to the
@@ -10,9 +10,11 @@ portal's tables: a cached figure is never older than the data. The number of que
 one to read the version, and on a miss three for a scorecard, four for a comparison, three for
 the same scope across periods.
 
-A participant counts when they are in the base: active, and an adult at the period's start.
-Where they lived when they took part places them (a move does not rewrite a past scorecard);
-the base counts where residents live now.
+The base of a period in a scope is the residents with a base entry of that period there
+(``rtkeren.services.base``): verified, aged 17 or more at the period's start, and living in the
+scope at some time during the period, each counted once. A participant counts when the base
+holds them in the RT where the ledger places them (where they lived when they took part), so no
+rate passes 100%; a closed period's base no longer changes, so neither does its scorecard.
 
 Each stage also says who took part on their own account: residents with at least one row of
 their own (not recorded on their behalf by a chair or officer), counted in the same query.
@@ -27,14 +29,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rtkeren import versions
-from rtkeren.models import RT, Kelurahan, Participation, Period, Resident, Stage
-from rtkeren.models.people import adult_born_on_or_before
+from rtkeren.models import RT, BaseEntry, Kelurahan, Participation, Period, Stage
 
 from .models import Evaluation, FrozenScorecard, Side
 
@@ -84,13 +85,6 @@ class Scope:
             return Q(rt=self.rt)
         if self.kelurahan is not None:
             return Q(kelurahan=self.kelurahan)
-        return Q()
-
-    def register(self) -> Q:
-        if self.rt is not None:
-            return Q(rt=self.rt)
-        if self.kelurahan is not None:
-            return Q(rt__rw__kelurahan=self.kelurahan)
         return Q()
 
     @property
@@ -191,16 +185,17 @@ class Scorecard:
         return self.result(stage).rate or 0.0
 
 
-def _counted(period: Period) -> Q:
-    """Ledger rows of residents in the base: active, adult at the period's start. A semi-join
-    on the register, which both databases answer faster than a join here."""
-    return Q(resident__in=_base_residents(period).values("pk"))
+def _counted() -> Exists:
+    """Ledger rows whose resident the base holds in the row's period and RT (a semi-join)."""
+    return Exists(
+        BaseEntry.objects.filter(
+            period=OuterRef("period"), resident=OuterRef("resident"), rt=OuterRef("rt")
+        )
+    )
 
 
 def _base_residents(period: Period):
-    return Resident.objects.active().filter(
-        birth_date__lte=adult_born_on_or_before(period.starts_on)
-    )
+    return BaseEntry.objects.filter(period=period)
 
 
 def _results(period: Period, base: int, by_stage: dict[str, tuple[int, int]]) -> list[StageResult]:
@@ -355,11 +350,15 @@ def _who_evaluated(card: Scorecard) -> list[str]:
 
 
 def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], dict[str, int]]:
-    base = _base_residents(period).filter(scope.register()).count()
+    base = (
+        _base_residents(period)
+        .filter(scope.ledger())
+        .aggregate(residents=Count("resident", distinct=True))["residents"]
+    )
     by_stage = {
         stage: (residents, own)
         for stage, residents, own in Participation.objects.filter(
-            scope.ledger(), _counted(period), period=period
+            scope.ledger(), _counted(), period=period
         )
         .values("stage")
         .annotate(residents=Count("resident", distinct=True), own=OWN)
@@ -411,23 +410,21 @@ def _compare_figures(
     *,
     period: Period,
     ledger_field: str,
-    register_field: str,
     activity_field: str,
     ledger_filter: Q,
-    register_filter: Q,
     activity_filter: Q,
 ) -> tuple[dict, dict, dict]:
     base = dict(
         _base_residents(period)
-        .filter(register_filter)
-        .values(register_field)
-        .annotate(residents=Count("pk"))
+        .filter(ledger_filter)
+        .values(ledger_field)
+        .annotate(residents=Count("resident", distinct=True))
         .order_by()
-        .values_list(register_field, "residents")
+        .values_list(ledger_field, "residents")
     )
     by_place: dict[int, dict[str, tuple[int, int]]] = {}
     for place_id, stage, residents, own in (
-        Participation.objects.filter(ledger_filter, _counted(period), period=period)
+        Participation.objects.filter(ledger_filter, _counted(), period=period)
         .values(ledger_field, "stage")
         .annotate(residents=Count("resident", distinct=True), own=OWN)
         .order_by()
@@ -521,10 +518,8 @@ def compare_rts(
         period=period,
         places=rts,
         ledger_field="rt_id",
-        register_field="rt_id",
         activity_field="activity__rt_id",
         ledger_filter=Q(kelurahan=kelurahan),
-        register_filter=Q(rt__rw__kelurahan=kelurahan),
         activity_filter=Q(activity__kelurahan=kelurahan),
         frozen_field="rt_id",
         name=str,
@@ -533,22 +528,18 @@ def compare_rts(
     )
 
 
-# How the ledger, the register and the evaluations name the kelurahan, and the RT, of a row,
+# How the ledger, the base and the evaluations name the kelurahan, and the RT, of a row,
 # city-wide (for ``_compare_figures``).
 KELURAHAN_FIELDS = {
     "ledger_field": "kelurahan_id",
-    "register_field": "rt__rw__kelurahan_id",
     "activity_field": "activity__kelurahan_id",
     "ledger_filter": Q(),
-    "register_filter": Q(),
     "activity_filter": Q(),
 }
 RT_FIELDS = {
     "ledger_field": "rt_id",
-    "register_field": "rt_id",
     "activity_field": "activity__rt_id",
     "ledger_filter": Q(),
-    "register_filter": Q(),
     "activity_filter": Q(),
 }
 
@@ -570,25 +561,16 @@ def compare_kelurahan(
 
 
 def _across_figures(scope: Scope, periods: list[Period]) -> tuple[dict, dict, dict]:
-    bases = (
-        Resident.objects.active()
-        .filter(scope.register())
-        .aggregate(
-            **{
-                f"p{period.pk}": Count(
-                    "pk", filter=Q(birth_date__lte=adult_born_on_or_before(period.starts_on))
-                )
-                for period in periods
-            }
-        )
+    bases = dict(
+        BaseEntry.objects.filter(scope.ledger(), period__in=periods)
+        .values("period_id")
+        .annotate(residents=Count("resident", distinct=True))
+        .order_by()
+        .values_list("period_id", "residents")
     )
-    condition = Q(pk__in=[])
-    for period in periods:
-        condition |= Q(period=period) & _counted(period)
     by_period: dict[int, dict[str, tuple[int, int]]] = {}
     for period_id, stage, residents, own in (
-        Participation.objects.filter(scope.ledger())
-        .filter(condition)
+        Participation.objects.filter(scope.ledger(), _counted(), period__in=periods)
         .values("period_id", "stage")
         .annotate(residents=Count("resident", distinct=True), own=OWN)
         .order_by()
@@ -606,8 +588,7 @@ def _across_figures(scope: Scope, periods: list[Period]) -> tuple[dict, dict, di
 
 def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
     """The same scope in each period, oldest first (1 query, 4 when not cached, whatever the
-    number of periods: one conditional count per period for the base, whose age limit moves
-    with the period). Closed periods come from their stored rows (1 query more when there are
+    number of periods). Closed periods come from their stored rows (1 query more when there are
     closed periods, none of the live ones when all of them are stored)."""
     if not periods:
         return []
@@ -643,7 +624,7 @@ def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
             _card(
                 scope_name=str(period),
                 period=period,
-                base=bases[f"p{period.pk}"],
+                base=bases.get(period.pk, 0),
                 by_stage=by_period.get(period.pk, {}),
                 sides=sides.get(period.pk, {}),
                 key=(period.starts_on, period),

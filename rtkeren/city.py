@@ -39,6 +39,7 @@ from rtkeren.models import (
 )
 from rtkeren.models.people import adult_born_on_or_before
 from rtkeren.registry import city_data, participation_kinds
+from rtkeren.services.base import base_periods_open
 
 RESIDENTS = 150_000
 ACCOUNTS_PER_RT = 10
@@ -311,6 +312,7 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
     people = [person for rt in rts for person in people_of[rt.pk]]
     resident_pks = demo.insert_residents(people, interest_ids, history=False, users=user_of)
     pk_of = dict(zip((person.digest for person in people), resident_pks, strict=True))
+    base_periods_open(periods=periods)
 
     kelurahan_ids = sorted({rt.rw.kelurahan_id for rt in rts})
     starts_on = periods[0].starts_on

@@ -42,6 +42,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.registry import demo_data
+from rtkeren.services.base import base_open, base_residents_sync
 
 DEMO_PASSWORD = "rtkeren-demo"  # noqa: S105 (published in the README for the demo only)
 KOTA_BLITAR = "35.72"
@@ -788,6 +789,7 @@ def seed_core(*, stdout) -> str:
     places = demo_places()
     people, pending = demo_people(places)
     residents = create_missing_residents(people + pending, interest_ids)
+    base_open(period=period)
     ids = resident_ids(people + pending)
     accounts = Accounts(starts_on=REFERENCE_DATE)
     lead = seed_accounts(accounts, places, people, pending, ids)
@@ -824,7 +826,14 @@ def residents_add(*, count: int) -> tuple[int, float]:
             placed += len(household)
             batch.extend(household)
             if len(batch) >= BATCH_SIZE:
-                added += len(insert_residents(batch, interest_ids, history=False))
+                added += _insert_in_base(batch, interest_ids)
                 batch = []
-    added += len(insert_residents(batch, interest_ids, history=False))
+    added += _insert_in_base(batch, interest_ids)
     return added, time.perf_counter() - started
+
+
+def _insert_in_base(people: list[Person], interest_ids: dict[str, int]) -> int:
+    """Insert ``people`` without history and add them to the base of the open periods."""
+    pks = insert_residents(people, interest_ids, history=False)
+    base_residents_sync(resident_ids=pks)
+    return len(pks)

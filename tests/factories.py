@@ -10,6 +10,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from rtkeren import models
+from rtkeren.services.base import base_open, base_resident_sync
 
 BLITAR = "35.72.02.1002"
 PAKUNDEN = "35.72.02.1001"
@@ -105,6 +106,7 @@ class ResidentFactory(DjangoModelFactory):
         resident = model_class(*args, **kwargs)
         resident.set_nik(nik)
         resident.save()
+        base_resident_sync(resident=resident)
         return resident
 
     @factory.post_generation
@@ -139,6 +141,13 @@ class PeriodFactory(DjangoModelFactory):
     year = factory.LazyFunction(lambda: timezone.localdate().year)
     starts_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 1, 1))
     ends_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """With its scorecard base, as ``period_start`` fills it."""
+        period = super()._create(model_class, *args, **kwargs)
+        base_open(period=period)
+        return period
 
 
 class RoleAssignmentFactory(DjangoModelFactory):

@@ -28,6 +28,7 @@ from rtkeren.models import (
     RoleAssignment,
     RtCeiling,
 )
+from rtkeren.services.base import base_open
 from rtkeren.services.periods import (
     participations_place,
     period_close,
@@ -185,11 +186,15 @@ class PeriodAdmin(admin.ModelAdmin):
         if closing:
             obj.is_open = True
         super().save_model(request, obj, form, change)
-        if closing:
-            self._close(request, obj)
         # New dates, or a period opened or closed, can change the year that actions placed by
         # their date alone count in.
         participations_place()
+        # A new period's base; an open one whose dates changed follows them (a period being
+        # closed too, before its figures are frozen). A closed period keeps the base it had.
+        if not change or obj.is_open:
+            base_open(period=obj)
+        if closing:
+            self._close(request, obj)
 
     def _close(self, request, period) -> bool:
         try:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rtkeren', '0022_resident_status_change'),
+        ('rtkeren', '0024_fill_base_entries'),
     ]
 
     operations = [

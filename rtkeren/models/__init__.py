@@ -3,7 +3,7 @@ from .activities import FINAL_STATUSES, Activity, ActivityStatus, ActivityTransi
 from .audit import ExportAudit, NikCheck, NikReveal, ResidentStatusChange
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
 from .imports import ImportJob
-from .ledger import Participation, Stage
+from .ledger import BaseEntry, Participation, Stage
 from .notifications import Notification
 from .people import ADULT_AGE, Interest, Resident, ResidentInterest, User
 from .periods import Period, RtCeiling
@@ -22,6 +22,7 @@ __all__ = [
     "Activity",
     "ActivityStatus",
     "ActivityTransition",
+    "BaseEntry",
     "BudgetLine",
     "Community",
     "CommunityMembership",

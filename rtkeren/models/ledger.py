@@ -69,3 +69,43 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.resident} – {self.get_stage_display()} – {self.kind}"
+
+
+class BaseEntry(models.Model):
+    """A resident in the scorecard base of a period in an RT: verified, aged 17 or more at the
+    period's start, and living in the RT at some time during the period (``since`` to ``until``,
+    days within the period; ``until`` empty while they still live there at its end).
+
+    Written only through ``rtkeren.services.base``, which keeps the entries of open periods equal
+    to their recomputation from the register and its recorded moves and deaths; a closed
+    period's entries stay as they were.
+    """
+
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="base_entries", verbose_name=_("period")
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="base_entries", verbose_name=_("resident")
+    )
+    rt = models.ForeignKey(RT, on_delete=models.PROTECT, related_name="+", verbose_name=_("RT"))
+    kelurahan = models.ForeignKey(
+        Kelurahan, on_delete=models.PROTECT, related_name="+", verbose_name=_("kelurahan")
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scorecard base entry")
+        verbose_name_plural = _("scorecard base entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "resident", "rt"], name="base_entry_once_per_rt"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["period", "rt", "resident"], name="base_entry_rt"),
+            models.Index(fields=["period", "kelurahan", "resident"], name="base_entry_kel"),
+        ]
+
+    def __str__(self):
+        return f"{self.resident} – {self.rt} – {self.period}"

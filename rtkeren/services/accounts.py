@@ -38,6 +38,7 @@ from rtkeren.models.people import adult_born_on_or_before
 from rtkeren.phone import normalize_phone
 from rtkeren.selectors.accounts import code_eligible_accounts
 from rtkeren.selectors.residents import is_confirmed_as
+from rtkeren.services.base import base_resident_sync
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
 from rtkeren.tasks import password_reset_email_send
@@ -282,6 +283,7 @@ def resident_verify(*, resident: Resident, by: User) -> Resident:
                 )
         except IntegrityError as error:
             raise ValidationError(str(NIK_TAKEN)) from error
+        base_resident_sync(resident=resident)
 
     user = resident.user
     if user is not None:
@@ -339,6 +341,7 @@ def resident_reject(*, resident: Resident, by: User, reason: str) -> Resident:
         resident.save(
             update_fields=["user", "registration_phone", "verification", "rejection_reason"]
         )
+        base_resident_sync(resident=resident)
     if user is not None:
         transaction.on_commit(
             lambda: notification_send(

@@ -35,6 +35,7 @@ from rtkeren import nik as nik_codec
 from rtkeren import tasks
 from rtkeren.models import RT, ImportJob, Kelurahan, Resident, User
 from rtkeren.phone import normalize_phone
+from rtkeren.services.base import base_residents_sync, base_sync_deferred
 from rtkeren.services.residents import resident_update
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -755,9 +756,7 @@ def _new_resident(row: PlannedRow, *, officer: User, now) -> Resident:
     return resident
 
 
-def _write_all(rows: list[PlannedRow], *, officer: User) -> None:
-    """Updates one by one through the resident service; new residents in batches (with their
-    history), since one by one a large file would take minutes."""
+def _write_updates(rows: list[PlannedRow], *, officer: User) -> None:
     for row in rows:
         if row.action != Action.UPDATE:
             continue
@@ -769,13 +768,22 @@ def _write_all(rows: list[PlannedRow], *, officer: User) -> None:
                 % {"line": row.line, "error": " ".join(error.messages)},
                 code="import_write_failed",
             ) from error
+
+
+def _write_all(rows: list[PlannedRow], *, officer: User) -> None:
+    """Updates one by one through the resident service; new residents in batches (with their
+    history), since one by one a large file would take minutes. The scorecard base follows once
+    for the whole file."""
+    with base_sync_deferred():
+        _write_updates(rows, officer=officer)
     now = timezone.now()
     new = [
         _new_resident(row, officer=officer, now=now) for row in rows if row.action == Action.CREATE
     ]
     try:
         with transaction.atomic():
-            bulk_create_with_history(new, Resident, batch_size=500, default_user=officer)
+            created = bulk_create_with_history(new, Resident, batch_size=500, default_user=officer)
+            base_residents_sync(resident_ids=[resident.pk for resident in created])
     except IntegrityError as error:
         raise ValidationError(
             _(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, Participation, Period, RtCeiling
 from rtkeren.registry import period_closing
+from rtkeren.services.base import base_open
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def period_start(*, year: int, starts_on: datetime.date, ends_on: datetime.date,
             for rt_id, ceiling in previous.rt_ceilings.values_list("rt_id", "ceiling")
         )
     participations_place()
+    base_open(period=period)
     logger.info("Period %s started by %s, settings from %s", year, by, previous)
     return period
 

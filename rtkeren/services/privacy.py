@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Consent, DeletionRequest, Resident, ResidentInterest, Role, User
 from rtkeren.selectors.accounts import role_holders
+from rtkeren.services.base import base_resident_sync
 from rtkeren.services.notifications import notification_send
 
 CORRECTION_MAX_LENGTH = 500
@@ -161,6 +162,7 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
     resident._history_user = by
     resident._change_reason = "anonymised on request"
     resident.save()
+    base_resident_sync(resident=resident)
     if account is not None:
         account.is_active = False
         account.first_name = account.last_name = account.email = ""

@@ -25,6 +25,7 @@ from rtkeren.models import (
 )
 from rtkeren.models.wilayah import RT
 from rtkeren.phone import normalize_phone
+from rtkeren.services.base import base_resident_sync
 from rtkeren.services.roles import role_end
 
 #: What ``resident_update`` may change besides the NIK; verification has its own workflow.
@@ -152,6 +153,7 @@ def resident_save(*, by: User | None, resident: Resident, nik: str | None = None
         if Resident.objects.verified().filter(nik_digest=resident.nik_digest).exists():
             raise _duplicate_nik_error() from error
         raise
+    base_resident_sync(resident=resident)
     return resident
 
 
@@ -365,6 +367,7 @@ def _record(
     resident._change_reason = f"{ResidentStatusChange.Kind(kind).label}: {note}"[:100]
     resident.save(update_fields=["rt", "status", "status_changed_on"])
     _end_rt_roles(user=resident.user, rt=from_rt, left_on=happened_on, by=by)
+    base_resident_sync(resident=resident)
     return resident
 
 

@@ -8,12 +8,14 @@ import factory
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment import scorecard, services
 from assessment.scorecard import Scope
 from rtkeren.models import Period, Stage
 from rtkeren.services.ledger import participation_record
+from rtkeren.services.residents import resident_move
 from tests import factories as core
 
 from .factories import all_scores, delivered_activity, take_part
@@ -98,25 +100,25 @@ def test_events_count_in_their_own_period(rt, period):
     assert before.result(Stage.COMMISSIONING).participants == 0
 
 
-def test_a_resident_who_moved_counts_where_they_took_part(rt, other_rt, period):
+def test_a_resident_who_moved_counts_where_they_took_part(rt, other_rt, period, officer):
+    """They lived in both RTs this period, so both bases hold them; the ledger row is in the RT
+    where they took part, and counts there only."""
     resident = _adults(rt, 1)[0]
     _adults(other_rt, 1)
     _record(resident, Stage.COMMISSIONING, rt, period=period)
-    resident.rt = other_rt
-    resident.save()
+    resident_move(
+        by=officer,
+        resident=resident,
+        happened_on=max(period.starts_on, timezone.localdate() - datetime.timedelta(days=1)),
+        note="Pindah rumah",
+        to_rt=other_rt,
+    )
 
-    assert (
-        scorecard.scorecard(scope=Scope(rt=rt), period=period)
-        .result(Stage.COMMISSIONING)
-        .participants
-        == 1
-    )
-    assert (
-        scorecard.scorecard(scope=Scope(rt=other_rt), period=period)
-        .result(Stage.COMMISSIONING)
-        .participants
-        == 0
-    )
+    here = scorecard.scorecard(scope=Scope(rt=rt), period=period)
+    there = scorecard.scorecard(scope=Scope(rt=other_rt), period=period)
+
+    assert (here.base, here.result(Stage.COMMISSIONING).participants) == (1, 1)
+    assert (there.base, there.result(Stage.COMMISSIONING).participants) == (2, 0)
 
 
 def test_three_stages_fulfilled_and_co_assessment_flips_when_residents_evaluate(

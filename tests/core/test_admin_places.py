@@ -12,6 +12,7 @@ from django.utils import timezone
 from rtkeren.models import (
     RT,
     RW,
+    BaseEntry,
     Community,
     Kecamatan,
     Kelurahan,
@@ -334,6 +335,7 @@ def test_start_next_period_action(admin_client, rt):
         fisik_percent=65,
     )
     RtCeiling.objects.create(period=period, rt=rt, ceiling=55_000_000)
+    member = factories.ResidentFactory(rt=rt)
 
     response = admin_client.post(
         admin_url(Period, "changelist"),
@@ -342,6 +344,7 @@ def test_start_next_period_action(admin_client, rt):
     )
 
     following = Period.objects.get(year=2027)
+    assert BaseEntry.objects.filter(period=following, resident=member, rt=rt).exists()
     assert (following.starts_on, following.ends_on) == (
         datetime.date(2027, 1, 1),
         datetime.date(2027, 12, 31),
@@ -384,7 +387,12 @@ def test_a_period_added_in_the_admin_takes_the_actions_of_its_days(admin_client,
 
     assert response.status_code == 302
     early.refresh_from_db()
-    assert early.period == Period.objects.get(year=2031)
+    added = Period.objects.get(year=2031)
+    assert early.period == added
+    # Its scorecard base is filled at once from the register.
+    assert list(BaseEntry.objects.filter(period=added).values_list("resident_id", "rt_id")) == [
+        (resident.pk, rt.pk)
+    ]
 
 
 def test_start_next_period_action_reports_a_clash(admin_client):

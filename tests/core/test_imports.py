@@ -18,8 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from rtkeren.models import ImportJob, Resident
+from rtkeren.models import BaseEntry, ImportJob, Resident
 from rtkeren.services import imports as service
+from rtkeren.services.base import base_differences
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +245,28 @@ def test_import_writes_through_the_resident_services(client, officer, kelurahan,
         str(m) for m in confirm(client, job).wsgi_request._messages
     ]
     assert Resident.objects.count() == 2
+
+
+def test_an_import_brings_the_scorecard_base_up_to_date(
+    client, officer, kelurahan, rt, other_rt, period
+):
+    existing = factories.ResidentFactory(rt=rt, nik=nik(1), birth_date=BORN, sex="L")
+    client.force_login(officer)
+    upload(
+        client,
+        csv_file([row(nik(1), name="Budi Baru", rw=8, rt=1), row(nik(2, sex="P"), sex="P")]),
+        kelurahan,
+    )
+
+    confirm(client, last_job())
+
+    siti = Resident.objects.with_nik(nik(2, sex="P")).get()
+    entries = BaseEntry.objects.filter(period=period)
+    assert set(entries.values_list("resident_id", "rt_id")) == {
+        (existing.pk, other_rt.pk),
+        (siti.pk, rt.pk),
+    }
+    assert not base_differences()
 
 
 def test_a_failure_while_writing_leaves_nothing_written(

@@ -18,7 +18,7 @@ from delivery.demo import RUNNING
 from delivery.models import Implementer, Meeting
 from designing.models import Comment, VotingRound
 from designing.services import KIND_COMMENTED, comment_hide, comment_restore
-from rtkeren.models import Activity, Participation, Period, User
+from rtkeren.models import Activity, BaseEntry, Participation, Period, User
 from rtkeren.services.activities import activity_cancel
 from rtkeren.services.ledger_sync import ledger_differences
 from tests.conftest import demo_loaded
@@ -77,12 +77,19 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 class TestOnTheDemo:
-    def test_the_demo_ledger_equals_its_recomputation(self, seeded):
+    def test_the_demo_ledger_and_base_equal_their_recomputation(self, seeded):
         assert Participation.objects.count() > 100
+        assert BaseEntry.objects.count() > 100
 
         code, output = _ledger("check")
 
-        assert (code, output.strip()) == (0, "The ledger equals its recomputation.")
+        assert (code, output.splitlines()) == (
+            0,
+            [
+                "The ledger equals its recomputation.",
+                "The scorecard base equals its recomputation.",
+            ],
+        )
 
     def test_cancelling_an_activity_keeps_its_rows(self, seeded):
         """Residents took part before it was cancelled."""

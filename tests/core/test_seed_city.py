@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 
 from assessment import city as assessment_city
 from assessment.models import Evaluation, ForumAttendance, Side
@@ -19,7 +19,16 @@ from delivery.models import Attendance, Implementer, Meeting
 from designing import city as designing_city
 from designing.models import Comment, Vote, VotingRound
 from rtkeren import city, demo
-from rtkeren.models import RT, Activity, ActivityStatus, Participation, Period, Resident
+from rtkeren.models import (
+    RT,
+    Activity,
+    ActivityStatus,
+    BaseEntry,
+    Participation,
+    Period,
+    Resident,
+)
+from rtkeren.services.base import base_differences, expected_base
 from rtkeren.services.ledger_sync import ledger_differences
 
 SCALE = 0.001
@@ -103,6 +112,25 @@ def test_the_ledger_matches_the_records(built):
     )
     # Row for row, as the stage records call for (``manage.py ledger check``).
     assert ledger_differences().lines() == []
+
+
+def test_every_period_has_its_base_and_every_participant_is_in_it(built):
+    periods = list(Period.objects.all())
+
+    assert len(periods) == city.PERIODS
+    for period in periods:
+        assert BaseEntry.objects.filter(period=period).count() == len(expected_base(period))
+        assert expected_base(period)
+    assert base_differences().lines() == []
+    # The city writes rows only for residents of its base, so no rate passes 100%.
+    outside = Participation.objects.exclude(
+        Exists(
+            BaseEntry.objects.filter(
+                period=OuterRef("period"), resident=OuterRef("resident"), rt=OuterRef("rt")
+            )
+        )
+    )
+    assert not outside.exists()
 
 
 def test_the_demo_rt_holds_the_pages_the_benchmark_reads(built):

@@ -1,12 +1,15 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from rtkeren.services.base import base_differences, base_repair
 from rtkeren.services.ledger_sync import ledger_differences, ledger_repair
 
 
 class Command(BaseCommand):
     help = (
-        "Compare the participation ledger with the rows the stage records call for: "
+        "Compare the participation ledger with the rows the stage records call for, and the "
+        "scorecard base of the open periods with its recomputation from the register: "
         "'check' prints the differences (exit code 1 when there are any), "
         "'repair' mends them in one transaction and prints what it changed."
     )
@@ -17,28 +20,48 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "check":
             differences = ledger_differences()
-            for line in differences.lines():
+            base = base_differences()
+            for line in differences.lines() + base.lines():
                 self.stdout.write(line)
             if differences:
                 self.stdout.write(self._summary(differences, "differ"))
+            if base:
+                self.stdout.write(self._base_summary(base, "differ"))
+            if differences or base:
                 raise SystemExit(1)
             self.stdout.write(self.style.SUCCESS("The ledger equals its recomputation."))
+            self.stdout.write(self.style.SUCCESS("The scorecard base equals its recomputation."))
             return
         try:
-            repaired = ledger_repair()
+            with transaction.atomic():
+                repaired = ledger_repair()
+                base = base_repair()
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        for line in repaired.lines():
+        for line in repaired.lines() + base.lines():
             self.stdout.write(line)
-        self.stdout.write(
-            self.style.SUCCESS(self._summary(repaired, "repaired"))
-            if repaired
-            else self.style.SUCCESS("Nothing to repair: the ledger equals its recomputation.")
-        )
+        if repaired:
+            self.stdout.write(self.style.SUCCESS(self._summary(repaired, "repaired")))
+        if base:
+            self.stdout.write(self.style.SUCCESS(self._base_summary(base, "repaired")))
+        if not (repaired or base):
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Nothing to repair: the ledger and the scorecard base equal their "
+                    "recomputation."
+                )
+            )
 
     @staticmethod
     def _summary(differences, verb: str) -> str:
         return (
             f"{len(differences.missing)} missing, {len(differences.extra)} extra, "
             f"{len(differences.changed)} changed rows {verb}."
+        )
+
+    @staticmethod
+    def _base_summary(differences, verb: str) -> str:
+        return (
+            f"{len(differences.missing)} missing, {len(differences.extra)} extra, "
+            f"{len(differences.changed)} changed base entries {verb}."
         )
