@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assessment import scorecard
 from assessment.scorecard import Scope
+from commissioning.services import KIND_FORUM_ATTENDED
 from rtkeren.models import BaseEntry, DeletionRequest, Resident, Stage
 from rtkeren.services.accounts import registration_submit, resident_reject, resident_verify
 from rtkeren.services.base import base_differences, base_repair, expected_base
@@ -32,7 +33,7 @@ def _day_in(period) -> datetime.date:
 
 def _took_part(resident, subject, period):
     return participation_record(
-        resident=resident, stage=Stage.COMMISSIONING, kind="test", subject=subject, period=period
+        resident=resident, kind=KIND_FORUM_ATTENDED, subject=subject, period=period
     )
 
 
