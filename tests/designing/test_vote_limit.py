@@ -1,13 +1,19 @@
 """The number of votes per resident in a round is guarded by the database too: whatever
 bypasses the service (a bulk insert, the admin, a raw statement) cannot go over it."""
 
+import datetime
+
 import pytest
 from django.db import IntegrityError, transaction
 
 from designing.models import Vote
+from rtkeren.models import Resident
 from tests import factories as core
 
 from . import factories
+
+VOTERS = 20_000
+BORN = datetime.date(1980, 1, 1)
 
 
 @pytest.fixture
@@ -75,3 +81,26 @@ def test_votes_up_to_the_limit_and_in_other_rounds_pass(two_vote_round, rt, offi
     )
 
     assert Vote.objects.filter(resident=resident).count() == 3
+
+
+@pytest.mark.django_db
+def test_one_transaction_can_write_the_votes_of_a_whole_kelurahan(two_vote_round, rt):
+    """The city data set writes every vote of a round in one statement. A lock per (round,
+    resident) kept in PostgreSQL's shared lock table (6.400 slots by default, with some slack)
+    ran out past ten thousand voters; the limit is still held."""
+    voting_round, proposals = two_vote_round
+    voters = Resident.objects.bulk_create(
+        Resident(name=f"Warga {number}", sex="L", birth_date=BORN, rt=rt)
+        for number in range(VOTERS)
+    )
+
+    with transaction.atomic():
+        Vote.objects.bulk_create(
+            Vote(round=voting_round, activity=activity, resident=voter)
+            for voter in voters
+            for activity in proposals[:2]
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(round=voting_round, activity=proposals[2], resident=voters[-1])
+
+    assert Vote.objects.filter(round=voting_round).count() == 2 * VOTERS
