@@ -5,7 +5,7 @@ participation ledger in step."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from rtkeren.admin.ledger_records import LedgerRecordReadOnly
+from rtkeren.admin.ledger_records import LedgerRecordReadOnly, LedgerSubjectAdmin
 
 from .models import Criterion, Evaluation, EvaluationRound, FollowUp, ForumAttendance, Score
 
@@ -28,13 +28,28 @@ class ScoreInline(admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(LedgerSubjectAdmin, SimpleHistoryAdmin):
+    """A community evaluation is its resident's participation: who wrote it, on what, on which
+    side and whether on their behalf are the services' to set; here only its text is fixed.
+    Deleting it takes its ledger row with it."""
+
     list_display = ("activity", "side", "person_name", "on_behalf", "created_at")
     list_filter = ("side", "on_behalf", "activity__kelurahan")
     search_fields = ("activity__title", "resident__name", "evaluator__username")
-    raw_id_fields = ("activity", "evaluator", "resident", "recorded_by")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = (
+        "activity",
+        "side",
+        "evaluator",
+        "resident",
+        "on_behalf",
+        "recorded_by",
+        "created_at",
+        "updated_at",
+    )
     inlines = [ScoreInline]
+
+    def has_add_permission(self, request):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("activity", "evaluator", "resident")
@@ -61,13 +76,18 @@ class ForumAttendanceInline(LedgerRecordReadOnly, admin.TabularInline):
 
 
 @admin.register(EvaluationRound)
-class EvaluationRoundAdmin(admin.ModelAdmin):
+class EvaluationRoundAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     list_display = ("title", "kelurahan", "rt", "period", "covers_from", "covers_until", "status")
     list_filter = ("status", "kelurahan", "period")
     search_fields = ("title",)
     raw_id_fields = ("rt", "opened_by")
     readonly_fields = ("opened_at",)
     inlines = [ForumAttendanceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The forum's attendance rows count on its day, in the round's period.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "period", "forum_on")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("kelurahan", "rt__rw", "period")

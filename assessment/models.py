@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from rtkeren.models import RT, Activity, ActivityStatus, Kelurahan, Period, Resident
+from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 SCORE_MIN, SCORE_MAX = 1, 5
 
@@ -98,6 +99,9 @@ class Evaluation(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -301,6 +305,9 @@ class EvaluationRound(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = RoundQuerySet.as_manager()
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["-covers_until", "-pk"]

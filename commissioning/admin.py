@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from rtkeren.admin.ledger_records import LedgerRecordReadOnly
+from rtkeren.admin.ledger_records import LedgerRecordReadOnly, LedgerSubjectAdmin
 from rtkeren.protected_files import ProtectedFilesAdminForm
 
 from .models import Attendance, Endorsement, Forum, InvitedElement, Potential, PriorityItem
@@ -26,7 +26,7 @@ class EndorsementInline(LedgerRecordReadOnly, admin.TabularInline):
 
 
 @admin.register(Potential)
-class PotentialAdmin(admin.ModelAdmin):
+class PotentialAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     form = PotentialAdminForm
     list_display = (
         "title",
@@ -44,6 +44,11 @@ class PotentialAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     date_hierarchy = "created_at"
     inlines = [EndorsementInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its author's ledger row names the resident who recorded it.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "author_resident")
 
     def get_queryset(self, request):
         return (
@@ -80,7 +85,7 @@ class PriorityItemInline(admin.TabularInline):
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     list_display = ("title", "date", "kelurahan", "rw", "rt", "status", "attendance_count")
     list_filter = ("status", "kelurahan")
     search_fields = ("title", "place", "agenda")
@@ -88,6 +93,11 @@ class ForumAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     date_hierarchy = "date"
     inlines = [InvitedElementInline, AttendanceInline, PriorityItemInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Whoever was there took part on the forum's day: rescheduling is the portal's.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "date")
 
     def get_queryset(self, request):
         return (

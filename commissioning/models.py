@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren.models import RT, RW, Interest, Kelurahan, Resident
+from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 
 class Category(models.TextChoices):
@@ -94,6 +95,9 @@ class Potential(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PotentialQuerySet.as_manager()
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -245,6 +249,9 @@ class Forum(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = ForumQuerySet.as_manager()
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["-date", "-starts_at", "-pk"]

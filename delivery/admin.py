@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rtkeren.admin.ledger_records import LedgerRecordReadOnly
+from rtkeren.admin.ledger_records import LedgerRecordReadOnly, LedgerSubjectAdmin
 from rtkeren.protected_files import ProtectedFilesAdminForm
 
 from .models import (
@@ -38,7 +38,7 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     list_display = ["title", "activity", "date", "starts_at", "place"]
     list_filter = ["date", "activity__kelurahan"]
     search_fields = ["title", "activity__title", "place"]
@@ -46,6 +46,11 @@ class MeetingAdmin(admin.ModelAdmin):
     raw_id_fields = ["activity", "created_by"]
     list_select_related = ["activity"]
     inlines = [AttendanceInline, PhotoInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its attendance rows are of its activity, on its day: rescheduling is the portal's.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "activity", "date")
 
 
 @admin.register(Implementer)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren.models import Activity, ActivityStatus, Resident
+from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 #: Self check-in opens this long before a meeting starts and closes this long after it ends.
 CHECKIN_OPENS_BEFORE = datetime.timedelta(minutes=30)
@@ -159,6 +160,9 @@ class Implementer(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
+
     class Meta:
         ordering = ["role", "resident__name", "pk"]
         verbose_name = _("implementer")
@@ -189,6 +193,9 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["resident__name", "pk"]

@@ -1,21 +1,72 @@
 """Admin for co-designing: reading and fixing records. Votes have no admin page: the ballot is
 secret, so the rounds show counts only; moderation and voting go through the portal's pages."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.admin.ledger_records import LedgerRecordAdmin, LedgerSubjectAdmin
+
+from . import services
 from .models import Comment, ProposalOrigin, VotingRound
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LedgerRecordAdmin, admin.ModelAdmin):
+    """A comment counts as its author's participation while it is shown: only its text is fixed
+    here; hiding and restoring go through the moderation services (the actions below), and a
+    comment is hidden, never deleted, so that its thread and the ledger stay whole."""
+
     list_display = ("short_body", "activity", "author", "created_at", "is_hidden")
     list_filter = (("hidden_at", admin.EmptyFieldListFilter), "activity__kelurahan")
     search_fields = ("body", "activity__title")
-    raw_id_fields = ("activity", "parent", "author", "hidden_by")
-    readonly_fields = ("created_at",)
+    readonly_fields = (
+        "activity",
+        "parent",
+        "author",
+        "created_at",
+        "hidden_at",
+        "hidden_by",
+        "hidden_reason",
+    )
     date_hierarchy = "created_at"
+    actions = ["hide_comments", "restore_comments"]
+
+    def _moderate(self, request, queryset, moderate, done_message) -> None:
+        done = 0
+        for comment in queryset:
+            try:
+                moderate(comment)
+            except (ValidationError, PermissionDenied) as error:
+                reason = "; ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{comment}: {reason}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Hide the selected comments"))
+    def hide_comments(self, request, queryset):
+        reason = gettext("Hidden by a moderator.")
+        self._moderate(
+            request,
+            queryset.filter(hidden_at__isnull=True),
+            lambda comment: services.comment_hide(comment=comment, by=request.user, reason=reason),
+            lambda done: ngettext("%d comment hidden.", "%d comments hidden.", done) % done,
+        )
+
+    @admin.action(description=_("Show the selected hidden comments again"))
+    def restore_comments(self, request, queryset):
+        self._moderate(
+            request,
+            queryset.filter(hidden_at__isnull=False),
+            lambda comment: services.comment_restore(comment=comment, by=request.user),
+            lambda done: (
+                ngettext("%d comment shown again.", "%d comments shown again.", done) % done
+            ),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("activity", "author")
@@ -40,7 +91,7 @@ class ProposalOriginAdmin(admin.ModelAdmin):
 
 
 @admin.register(VotingRound)
-class VotingRoundAdmin(admin.ModelAdmin):
+class VotingRoundAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     list_display = (
         "title",
         "kelurahan",
@@ -56,6 +107,11 @@ class VotingRoundAdmin(admin.ModelAdmin):
     raw_id_fields = ("rt", "opened_by", "proposals")
     readonly_fields = ("created_at", "results_announced_at")
     date_hierarchy = "opens_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        # The voters' ledger rows count in the round's period.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "period")
 
     def get_queryset(self, request):
         return (

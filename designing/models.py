@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren.models import RT, Activity, Kelurahan, Period, Resident
+from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 MAX_VOTES_PER_RESIDENT = 20
 
@@ -180,6 +181,9 @@ class VotingRound(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = VotingRoundQuerySet.as_manager()
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["-opens_at", "-pk"]

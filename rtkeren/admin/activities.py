@@ -7,6 +7,7 @@ timeline row, ledger rows and notifications; here they are read-only.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from rtkeren.admin.ledger_records import LedgerSubjectAdmin
 from rtkeren.models import Activity, ActivityTransition, BudgetLine, Notification, Participation
 
 
@@ -34,7 +35,7 @@ class ActivityTransitionInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(LedgerSubjectAdmin, SimpleHistoryAdmin):
     list_display = ("title", "status", "kelurahan", "rt", "period", "author", "status_changed_at")
     list_filter = ("status", "period", "nature", "kind", "funding_source")
     list_select_related = ("kelurahan", "rt__rw", "period", "author")
@@ -44,6 +45,11 @@ class ActivityAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("interests",)
     readonly_fields = ("status", "status_changed_at", "decision_reason", "content_frozen_at")
     inlines = (BudgetLineInline, ActivityTransitionInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its proposer's ledger row names its author, and every row of it counts in its period.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "author", "period")
 
 
 @admin.register(Participation)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .communities import Community
+from .ledger_subjects import ledger_rows_relation
 from .people import Interest
 from .periods import Period
 from .wilayah import RT, Kelurahan
@@ -134,6 +135,9 @@ class Activity(models.Model):
 
     history = HistoricalRecords()
     objects = ActivityQuerySet.as_manager()
+
+    # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
+    ledger_rows = ledger_rows_relation()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
