@@ -231,7 +231,9 @@ class Vote(models.Model):
     so nothing outside the services reads who cast it."""
 
     round = models.ForeignKey(VotingRound, on_delete=models.CASCADE, related_name="votes")
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="votes")
+    # A proposal that holds votes cannot be deleted: its votes, and the ledger rows of the
+    # residents who cast them in the round, are the record of the round.
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="votes")
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="votes")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -68,7 +68,7 @@ SUBJECTS = {
     "meeting": lambda: Meeting.objects.filter(attendances__isnull=False),
     "voting round": lambda: VotingRound.objects.filter(votes__isnull=False),
     "evaluation round": lambda: EvaluationRound.objects.filter(attendances__isnull=False),
-    # One without votes or spending, which its deletion may not take (see the tests below).
+    # One without votes or spending, which protect it (see the tests below).
     "activity": lambda: Activity.objects.filter(
         participations__isnull=False, votes__isnull=True, spendings__isnull=True
     ),
@@ -93,6 +93,20 @@ class TestAdminDeletes:
         response = admin_client.post(_admin_url(record, "delete"), {"post": "yes"})
         assert response.status_code == 302
         assert not type(record).objects.filter(pk=record.pk).exists()
+        assert ledger_differences().lines() == []
+
+    def test_a_proposal_that_holds_votes_is_not_deleted(self, seeded, admin_client):
+        """Its votes, and the rows of the residents who cast them in the round, are the record
+        of the round: the admin names them as protected and deletes nothing."""
+        proposal = Activity.objects.filter(votes__isnull=False, spendings__isnull=True).first()
+        votes = proposal.votes.count()
+
+        confirmation = admin_client.get(_admin_url(proposal, "delete"))
+        response = admin_client.post(_admin_url(proposal, "delete"), {"post": "yes"})
+
+        assert confirmation.context["protected"]
+        assert response.status_code == 200
+        assert proposal.votes.count() == votes > 0
         assert ledger_differences().lines() == []
 
     def test_every_subject_of_the_ledger_declares_its_rows(self, seeded):
