@@ -6,10 +6,14 @@ open period) is built once for the test; hypothesis then runs sequences of servi
 it, each example in a savepoint rolled back at its end. After every step that wrote something
 (the data version changed; a step that wrote nothing leaves the state last checked):
 
-1. the ledger equals its recomputation from the stage records (``ledger_differences``);
+1. the ledger equals its recomputation from the stage records (``ledger_differences``), and
+   the scorecard base of the open period equals its recomputation from the register and the
+   recorded moves and deaths (``base_differences``);
 2. every scorecard rate lies between 0 and 100 and no stage has more participants than base;
-3. every figure of ``scorecard``, ``compare_rts`` and ``compare_kelurahan`` equals a count
-   made here in Python from the ledger and the register rows, without the scorecard's queries.
+3. while the period is open, every figure of ``scorecard``, ``compare_rts`` and
+   ``compare_kelurahan`` equals a count made here in Python from the ledger and the base rows,
+   without the scorecard's queries; once a step has closed it, every figure stays what it was
+   at the moment of closing, whatever the later steps do.
 
 A service that refuses a step (``ValidationError``, ``PermissionDenied``) must leave the data
 as it was: the data version (changed by a trigger on every write) and the ledger's row count
@@ -53,6 +57,7 @@ from rtkeren.models import (
     RT,
     Activity,
     ActivityStatus,
+    BaseEntry,
     Kelurahan,
     Participation,
     Period,
@@ -63,7 +68,9 @@ from rtkeren.models import (
 )
 from rtkeren.services import activities
 from rtkeren.services.accounts import registration_submit, resident_reject, resident_verify
+from rtkeren.services.base import base_differences
 from rtkeren.services.ledger_sync import ledger_differences
+from rtkeren.services.periods import period_close
 from rtkeren.services.residents import resident_move, resident_record_death
 from tests import factories
 
@@ -84,6 +91,7 @@ class World:
     period_id: int
     officer_id: int
     facilitator_id: int
+    admin_id: int
     chair_of: dict[int, int]
     account_ids: tuple[int, ...]
     unclaimed_ids: tuple[int, ...]
@@ -219,6 +227,7 @@ def _build_world() -> World:
         period_id=period.pk,
         officer_id=officer.pk,
         facilitator_id=facilitator.pk,
+        admin_id=User.objects.create_superuser("admin", password=None).pk,
         chair_of=chair_of,
         account_ids=tuple(accounts),
         unclaimed_ids=tuple(unclaimed),
@@ -232,22 +241,10 @@ def _build_world() -> World:
 # The brute-force scorecard, written apart from ``assessment.scorecard``.
 
 
-def base_residents_by_place(period: Period) -> dict[int, int]:
-    """The scorecard's base as defined today: every active resident aged 17 or more at the
-    period's start, placed in the RT where they live now. Maps resident id to RT id.
-
-    The one place to change when the definition of the base changes."""
-    base = {}
-    for resident_id, status, born, rt_id in Resident.objects.values_list(
-        "pk", "status", "birth_date", "rt_id"
-    ):
-        if status != Resident.Status.ACTIVE or born is None:
-            continue
-        start = period.starts_on
-        age = start.year - born.year - ((start.month, start.day) < (born.month, born.day))
-        if age >= ADULT_AGE:
-            base[resident_id] = rt_id
-    return base
+def base_places(period: Period) -> set[tuple[int, int]]:
+    """The scorecard's base of ``period`` as stored: (resident id, RT id) for each RT where a
+    resident counts. Invariant 1 holds it equal to its recomputation from the register."""
+    return set(BaseEntry.objects.filter(period=period).values_list("resident_id", "rt_id"))
 
 
 @dataclass(frozen=True)
@@ -261,7 +258,7 @@ class BruteForce:
 
     def __init__(self, period: Period):
         self.period = period
-        self.base = base_residents_by_place(period)
+        self.base = base_places(period)
         self.kelurahan_of = dict(RT.objects.values_list("pk", "rw__kelurahan_id"))
         self.rows = list(
             Participation.objects.values_list(
@@ -272,17 +269,22 @@ class BruteForce:
     def figures(self, in_scope) -> Figures:
         """Base and distinct participants per stage for the places ``in_scope(rt_id,
         kelurahan_id)`` accepts: participants are residents in the base with a ledger row of
-        the period written in the scope (where they lived when they took part)."""
-        base = sum(1 for rt_id in self.base.values() if in_scope(rt_id, self.kelurahan_of[rt_id]))
+        the period written in the scope (where they lived when they took part) whom the base
+        holds in the RT of the row; each resident once."""
+        base = {
+            resident_id
+            for resident_id, rt_id in self.base
+            if in_scope(rt_id, self.kelurahan_of[rt_id])
+        }
         seen: dict[str, set[int]] = {stage.value: set() for stage in Stage}
         for resident_id, stage, period_id, rt_id, kelurahan_id in self.rows:
             if (
                 period_id == self.period.pk
-                and resident_id in self.base
+                and (resident_id, rt_id) in self.base
                 and in_scope(rt_id, kelurahan_id)
             ):
                 seen[stage].add(resident_id)
-        return Figures(base, {stage: len(residents) for stage, residents in seen.items()})
+        return Figures(len(base), {stage: len(residents) for stage, residents in seen.items()})
 
 
 def _figures_of(card) -> Figures:
@@ -325,6 +327,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.counter = itertools.count(1)
         self.checks = itertools.count()
         self.checked_version = None
+        # The figures of every scorecard checked when the period closed, by scope name.
+        self.frozen: dict[str, Figures] | None = None
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -842,6 +846,18 @@ class LedgerMachine(RuleBasedStateMachine):
             shown=present_residents + [self._resident(index) for index in shown],
         )
 
+    # Closing the year.
+
+    @precondition(lambda self: self.frozen is None)
+    @rule()
+    def close_period(self):
+        period = Period.objects.get(pk=self.world.period_id)
+        if self._attempt(period_close, period=period, by=self._user(self.world.admin_id)):
+            self.frozen = {
+                card.scope_name: _figures_of(card)
+                for card, _in_scope in self._cards(period, every_rt=True)
+            }
+
     # What must hold after every step.
 
     @invariant()
@@ -857,9 +873,25 @@ class LedgerMachine(RuleBasedStateMachine):
     def _ledger_equals_its_recomputation(self):
         differences = ledger_differences()
         assert not differences, "\n".join(differences.lines())
+        base = base_differences()
+        assert not base, "\n".join(base.lines())
 
     def _scorecard_is_bounded_and_recomputable(self):
-        period, kelurahan = self.period, self.kelurahan
+        period = Period.objects.get(pk=self.world.period_id)
+        cards = self._cards(period)
+        brute_force = BruteForce(period)
+        for card, in_scope in cards:
+            _check_rates(card)
+            if self.frozen is None:
+                assert _figures_of(card) == brute_force.figures(in_scope), card.scope_name
+            else:
+                assert _figures_of(card) == self.frozen[card.scope_name], card.scope_name
+
+    def _cards(self, period: Period, *, every_rt: bool = False) -> list:
+        """The scorecards to check, each with the places its brute-force count takes in: the
+        RTs and kelurahan side by side, one RT's own scorecard in turn (``compare_rts`` has
+        given every RT's) or every RT's, the kelurahan's and the city's."""
+        kelurahan = self.kelurahan
         cards = [
             (card, lambda rt_id, _k, place=card.key[1].pk: rt_id == place)
             for card in compare_rts(kelurahan=kelurahan, period=period)
@@ -868,25 +900,26 @@ class LedgerMachine(RuleBasedStateMachine):
             (card, lambda _r, kelurahan_id, place=card.key[1].pk: kelurahan_id == place)
             for card in compare_kelurahan(period=period)
         ]
-        # One RT's own scorecard per check, in turn: ``compare_rts`` has given every RT's.
-        rt = RT.objects.select_related("rw").get(
-            pk=self.world.rt_ids[next(self.checks) % len(self.world.rt_ids)]
+        rt_ids = (
+            self.world.rt_ids
+            if every_rt
+            else [self.world.rt_ids[next(self.checks) % len(self.world.rt_ids)]]
         )
         cards += [
             (
                 scorecard(scope=Scope(kelurahan=kelurahan, rt=rt), period=period),
-                lambda rt_id, _k: rt_id == rt.pk,
-            ),
+                lambda rt_id, _k, place=rt.pk: rt_id == place,
+            )
+            for rt in RT.objects.select_related("rw").filter(pk__in=rt_ids)
+        ]
+        cards += [
             (
                 scorecard(scope=Scope(kelurahan=kelurahan), period=period),
                 lambda _r, kelurahan_id: kelurahan_id == kelurahan.pk,
             ),
             (scorecard(scope=Scope(), period=period), lambda _r, _k: True),
         ]
-        brute_force = BruteForce(period)
-        for card, in_scope in cards:
-            _check_rates(card)
-            assert _figures_of(card) == brute_force.figures(in_scope), card.scope_name
+        return cards
 
 
 @pytest.mark.django_db
