@@ -17,7 +17,7 @@ def _header() -> list[str]:
         _("Period"),
         _("Stage"),
         _("Participating residents"),
-        _("Active residents aged 17+"),
+        _("Residents in the base"),
         _("Rate (%)"),
         _("Threshold (%)"),
         _("Result"),

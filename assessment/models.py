@@ -395,7 +395,7 @@ class FrozenScorecard(models.Model):
     rt = models.ForeignKey(
         RT, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("RT")
     )
-    base = models.PositiveIntegerField(_("active residents aged 17 or more"))
+    base = models.PositiveIntegerField(_("residents in the base"))
     commissioning = models.PositiveIntegerField(_("co-commissioning participants"))
     commissioning_own = models.PositiveIntegerField(_("co-commissioning, own account"))
     designing = models.PositiveIntegerField(_("co-designing participants"))

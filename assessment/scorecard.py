@@ -258,7 +258,12 @@ def _frozen_card(row: FrozenScorecard, *, scope_name: str, period: Period, key=N
 def describe(card: Scorecard) -> list[str]:
     """A few sentences in the reader's language that say what the figures mean."""
     if not card.base:
-        return [_("No active residents aged 17 or more are registered here, so there is no rate.")]
+        return [
+            _(
+                "No confirmed resident aged 17 or more lived here during this period, so there is "
+                "no rate."
+            )
+        ]
     sentences = [
         ngettext(
             "%(met)s of the four stages of co-production is fulfilled.",

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name='FrozenScorecard',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('base', models.PositiveIntegerField(verbose_name='active residents aged 17 or more')),
+                ('base', models.PositiveIntegerField(verbose_name='residents in the base')),
                 ('commissioning', models.PositiveIntegerField(verbose_name='co-commissioning participants')),
                 ('commissioning_own', models.PositiveIntegerField(verbose_name='co-commissioning, own account')),
                 ('designing', models.PositiveIntegerField(verbose_name='co-designing participants')),

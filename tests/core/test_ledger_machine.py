@@ -303,6 +303,16 @@ def _check_rates(card) -> None:
             )
 
 
+# The officer's steps of an activity's life: the service, the status it starts from (None: any),
+# and what else it takes.
+TRANSITIONS = {
+    "approve": (designing.proposal_review, ActivityStatus.PROPOSED, {"approve": True}),
+    "start_delivery": (activities.activity_start_delivery, ActivityStatus.APPROVED, {}),
+    "mark_delivered": (activities.activity_mark_delivered, ActivityStatus.IN_DELIVERY, {}),
+    "cancel": (activities.activity_cancel, None, {"reason": "Dana dialihkan"}),
+}
+
+
 class LedgerMachine(RuleBasedStateMachine):
     def __init__(self, world: World):
         super().__init__()
@@ -665,41 +675,16 @@ class LedgerMachine(RuleBasedStateMachine):
     # The activity's way through its statuses.
 
     @precondition(lambda self: self.activities)
-    @rule(activity=pick)
-    def approve(self, activity):
+    @rule(activity=pick, step=st.sampled_from(sorted(TRANSITIONS)))
+    def move_activity_on(self, activity, step):
+        """Approve, start delivery, mark delivered or cancel, as the officer does: on an
+        activity in the status the step starts from where there is one."""
+        service, status, arguments = TRANSITIONS[step]
         self._attempt(
-            designing.proposal_review,
-            activity=self._activity(activity, ActivityStatus.PROPOSED),
+            service,
+            activity=self._activity(activity, *([status] if status else [])),
             by=self._officer(),
-            approve=True,
-        )
-
-    @precondition(lambda self: self.activities)
-    @rule(activity=pick)
-    def start_delivery(self, activity):
-        self._attempt(
-            activities.activity_start_delivery,
-            activity=self._activity(activity, ActivityStatus.APPROVED),
-            by=self._officer(),
-        )
-
-    @precondition(lambda self: self.activities)
-    @rule(activity=pick)
-    def mark_delivered(self, activity):
-        self._attempt(
-            activities.activity_mark_delivered,
-            activity=self._activity(activity, ActivityStatus.IN_DELIVERY),
-            by=self._officer(),
-        )
-
-    @precondition(lambda self: self.activities)
-    @rule(activity=pick)
-    def cancel(self, activity):
-        self._attempt(
-            activities.activity_cancel,
-            activity=self._activity(activity),
-            by=self._officer(),
-            reason="Dana dialihkan",
+            **arguments,
         )
 
     # Co-delivery.
