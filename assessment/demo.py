@@ -71,6 +71,7 @@ def _scores(values: dict[str, int], default: int) -> dict[int, int]:
 
 def _activity(rt: RT, period: Period, author: User, officer: User) -> Activity:
     now = timezone.now()
+    author_resident = acting_resident(author)
     activity = Activity.objects.create(
         title=TITLE,
         description="Enam pertemuan membatik tulis motif Blitaran untuk remaja, dilatih perajin "
@@ -82,6 +83,7 @@ def _activity(rt: RT, period: Period, author: User, officer: User) -> Activity:
         rt=rt,
         period=period,
         author=author,
+        proposed_as=author_resident,
         expected_outputs="14 kain batik tulis selesai",
         status=ActivityStatus.DELIVERED,
         status_changed_at=now - datetime.timedelta(days=DELIVERED_DAYS_AGO),
@@ -97,7 +99,6 @@ def _activity(rt: RT, period: Period, author: User, officer: User) -> Activity:
         )
         for source, target, days in TIMELINE
     )
-    author_resident = acting_resident(author)
     if author_resident is not None:
         proposed_days_ago = next(days for _from, to, days in TIMELINE if to == "proposed")
         participation_record(

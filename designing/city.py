@@ -129,7 +129,7 @@ def _places(
 
 def _proposal(city: City, period, status: str, place: Neighbourhood, rng) -> Activity:
     kind, nature, label, _weight = rng.choices(KINDS, weights=[k[3] for k in KINDS])[0]
-    user_id, _resident_id = rng.choice(place.accounts)
+    user_id, resident_id = rng.choice(place.accounts)
     start = period.starts_on
     return Activity(
         title=f"{label} warga {place.rt} {period.year}",
@@ -145,6 +145,7 @@ def _proposal(city: City, period, status: str, place: Neighbourhood, rng) -> Act
         rt=place.rt,
         period=period,
         author_id=user_id,
+        proposed_as_id=None if status == S.DRAFT else resident_id,
         target_participants="Warga RT",
         expected_outputs="Produk pelatihan" if kind == Activity.Kind.TRAINING else "",
         planned_start=start + datetime.timedelta(days=DELIVERY_DAY),
@@ -402,6 +403,7 @@ def _thread(
         comment = Comment(
             activity=activity,
             author_id=user_id,
+            resident_id=resident_id,
             body=rng.choice(REMARKS),
             created_at=city.moment(day, 8 + number % 12),
         )

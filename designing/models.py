@@ -79,6 +79,18 @@ class Comment(models.Model):
         related_name="designing_comments",
         verbose_name=_("author"),
     )
+    # The register entry the author wrote as (their acting resident at that moment), whom the
+    # comment counts for in the participation ledger; empty for an officer, a facilitator or
+    # an account whose entry was not active then.
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written as resident"),
+        editable=False,
+    )
     body = models.TextField(_("comment"), max_length=2000)
     created_at = models.DateTimeField(_("written at"), default=timezone.now, editable=False)
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)

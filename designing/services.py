@@ -284,10 +284,10 @@ def comment_post(
         # One level of replies: answering a reply answers its thread.
         if parent.parent_id is not None:
             parent = parent.parent
-    comment = Comment(activity=activity, parent=parent, author=by, body=body)
+    resident = acting_resident(by)
+    comment = Comment(activity=activity, parent=parent, author=by, resident=resident, body=body)
     comment.full_clean()
     comment.save()
-    resident = acting_resident(by)
     if resident is not None:
         participation_record(
             resident=resident,
@@ -315,17 +315,15 @@ def _comment_participation_sync(comment: Comment) -> None:
     """Make the author's "commented" row on the comment's proposal follow their visible comments
     there: the ledger keeps one row per resident and proposal, dated by the first comment still
     shown, and none while every comment of theirs is hidden (moderation hides abuse or spam,
-    which is no taking part). The row is the register entry linked to the author's account, as
-    the recomputation counts it (``designing.ledger``)."""
-    resident = Resident.objects.filter(
-        user_id=comment.author_id, verification=Resident.Verification.VERIFIED
-    ).first()
+    which is no taking part). The row is the register entry the author wrote as
+    (``Comment.resident``), as the recomputation counts it (``designing.ledger``)."""
+    resident = comment.resident
     if resident is None:
         return
     activity = comment.activity
     first = (
         Comment.objects.visible()
-        .filter(activity=activity, author_id=comment.author_id)
+        .filter(activity=activity, resident=resident)
         .aggregate(first=Min("created_at"))["first"]
     )
     if first is None:

@@ -110,6 +110,18 @@ class Activity(models.Model):
         related_name="authored_activities",
         verbose_name=_("author"),
     )
+    # The register entry the author proposed as (their acting resident when it was first
+    # proposed), whom proposing counts for in the participation ledger; empty when the author
+    # acted as no active resident (an officer, a community lead without an entry).
+    proposed_as = models.ForeignKey(
+        "rtkeren.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed as resident"),
+        editable=False,
+    )
     funding_source = models.CharField(
         _("funding source"), max_length=12, choices=Funding.choices, default=Funding.RT_KEREN
     )

@@ -84,8 +84,25 @@ def _activity_transition(
         locked.status_changed_at = now
         if transition.needs_reason:
             locked.decision_reason = reason
+        # Proposing counts once, for the resident the author acts as when first proposing
+        # (kept on the activity, so that the ledger's recomputation knows whom it counted).
+        first_proposal = (
+            to_status == ActivityStatus.PROPOSED
+            and not locked.transitions.filter(to_status=ActivityStatus.PROPOSED).exists()
+        )
+        if first_proposal:
+            author = by if by.pk == locked.author_id else locked.author
+            locked.proposed_as = acting_resident(author)
         locked.full_clean()
-        locked.save(update_fields=["status", "status_changed_at", "decision_reason", "updated_at"])
+        locked.save(
+            update_fields=[
+                "status",
+                "status_changed_at",
+                "decision_reason",
+                "proposed_as",
+                "updated_at",
+            ]
+        )
         ActivityTransition.objects.create(
             activity=locked,
             from_status=from_status,
@@ -94,17 +111,14 @@ def _activity_transition(
             at=now,
             note=reason,
         )
-        if to_status == ActivityStatus.PROPOSED:
-            author = by if by.pk == locked.author_id else locked.author
-            author_resident = acting_resident(author)
-            if author_resident is not None:
-                participation_record(
-                    resident=author_resident,
-                    kind=KIND_ACTIVITY_PROPOSED,
-                    subject=locked,
-                    activity=locked,
-                    recorded_by=by,
-                )
+        if first_proposal and locked.proposed_as is not None:
+            participation_record(
+                resident=locked.proposed_as,
+                kind=KIND_ACTIVITY_PROPOSED,
+                subject=locked,
+                activity=locked,
+                recorded_by=by,
+            )
         transaction.on_commit(
             partial(
                 _after_commit,

@@ -17,11 +17,13 @@ from commissioning.services import KIND_POTENTIAL_RECORDED, potential_record
 from delivery.demo import RUNNING
 from delivery.models import Implementer, Meeting
 from designing.models import Comment, VotingRound
-from designing.services import KIND_COMMENTED, comment_hide, comment_restore
+from designing.services import KIND_COMMENTED, comment_hide, comment_post, comment_restore
 from rtkeren.models import Activity, BaseEntry, Participation, Period, User
 from rtkeren.services.activities import activity_cancel
 from rtkeren.services.ledger_sync import ledger_differences
+from rtkeren.services.residents import resident_move
 from tests.conftest import demo_loaded
+from tests.designing import factories as designing_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -235,4 +237,38 @@ def test_a_potential_recorded_while_no_period_exists_is_expected_without_one(res
 
     row = Participation.objects.get(kind=KIND_POTENTIAL_RECORDED, object_id=potential.pk)
     assert row.period is None
+    assert ledger_differences().lines() == []
+
+
+def test_what_an_account_writes_after_its_entry_left_counts_for_nobody(
+    resident_user, resident, rt, officer, period
+):
+    """A comment counts for the resident the account acts as at that moment, kept on the
+    comment; after the entry moved out of the city the account acts as nobody (the author of a
+    proposal still answers in its discussion), and the recomputation agrees: it used to count
+    the entry still linked to the account."""
+    proposal = designing_factories.proposal(
+        rt=rt, kelurahan=rt.rw.kelurahan, period=period, author=resident_user
+    )
+    resident_move(
+        by=officer, resident=resident, happened_on=timezone.localdate(), note="Pindah ke Malang"
+    )
+    resident_user = User.objects.get(pk=resident_user.pk)
+
+    comment = comment_post(activity=proposal, by=resident_user, body="Saya tetap mendukung.")
+
+    assert comment.resident is None
+    assert not Participation.objects.filter(resident=resident, kind=KIND_COMMENTED).exists()
+    assert ledger_differences().lines() == []
+
+
+def test_commenting_and_proposing_name_the_resident_they_count_for(
+    resident_user, resident, rt, period
+):
+    proposal = designing_factories.proposal(rt=rt, kelurahan=rt.rw.kelurahan, period=period)
+
+    comment = comment_post(activity=proposal, by=resident_user, body="Setuju, mari dukung.")
+
+    assert comment.resident == resident
+    assert Participation.objects.filter(resident=resident, kind=KIND_COMMENTED).count() == 1
     assert ledger_differences().lines() == []
