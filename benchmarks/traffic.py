@@ -253,14 +253,13 @@ def shuffled_reads(rng: random.Random, people: list[tuple[dict, list[str]]]) -> 
 def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> list[dict]:
     """``needed`` writes the portal accepts, each by a different person of ``writers``
     (resident accounts, in an order spread over the city)."""
-    from django.contrib.auth.hashers import make_password
     from django.urls import reverse
     from django.utils import timezone
 
     from delivery.services import checkin_token
     from designing.models import Vote, VotingRound
     from designing.services import voting_resident
-    from rtkeren.models import Activity, ActivityStatus, User
+    from rtkeren.models import Activity, ActivityStatus
 
     now = timezone.now()
     open_rounds = list(
@@ -322,7 +321,7 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
         return None
 
     makers = {"vote": vote, "comment": comment, "checkin": checkin}
-    writes, logins = [], []
+    writes = []
     kinds = itertools.cycle(WRITE_MIX)
     for index, (user, resident) in enumerate(writers):
         if len(writes) >= needed:
@@ -334,7 +333,6 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
             browser = planner.browser(address)
             body = {"username": user.username, "password": LOGIN_PASSWORD}
             path = reverse("login")
-            logins.append(user.pk)
             writes.append(write_request("login", path, path, body, browser))
             continue
         for candidate in order:
@@ -344,9 +342,28 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
                 browser = planner.browser(address, user)
                 writes.append(write_request(candidate, path, referer, body, browser))
                 break
+    return writes
+
+
+def give_login_passwords(writers: list, needed: int) -> None:
+    """The password of those whose write is a login (the same turn of ``WRITE_MIX`` as in
+    ``plan_writes``), set before any session is made: a session keeps a hash of the password
+    it was made with, and a later change would end it."""
+    from django.contrib.auth.hashers import make_password
+
+    from rtkeren.models import User
+
+    kinds = itertools.cycle(WRITE_MIX)
+    logins = [
+        user.pk
+        for (user, _resident), _n in zip(writers, range(needed), strict=False)
+        if next(kinds) == "login"
+    ]
     # One password hash for all who log in: a login costs its check, not this preparation.
     User.objects.filter(pk__in=logins).update(password=make_password(LOGIN_PASSWORD))
-    return writes
+    for user, _resident in writers:
+        if user.pk in logins:
+            user.refresh_from_db(fields=["password"])
 
 
 def write_request(kind: str, path: str, referer: str, body: dict, browser: dict) -> dict:
@@ -424,6 +441,7 @@ def plan(directory: Path, writes_needed: int) -> dict:
     # long as the city has enough of them (a small data set shares them).
     writers = list(reversed(plain))
     readers = plain[: PEOPLE["resident"]]
+    give_login_passwords(writers, writes_needed)
     people, counts = [], defaultdict(int)
     index = itertools.count()
     for user, resident in readers:
