@@ -1,20 +1,26 @@
-"""Every page that matters, at city scale, against a bare Django view (``make bench``).
+"""The portal as people use it, and every page that matters, at city scale, against a bare
+Django view (``make bench``).
 
     make bench                     # or: .venv/bin/python benchmarks/bench.py
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and wrk (Debian: ``apt-get install wrk``).
 On its first run it builds two databases: ``rtkeren_city`` with ``seed_city`` (150.000
-residents over three periods, several minutes) and ``rtkeren_bench_demo`` with the demo data
-alone; later runs reuse them (``--rebuild`` starts them again).
+residents over three periods, several minutes; ``--scale`` builds a smaller city in a database
+of its own) and ``rtkeren_bench_demo`` with the demo data alone; later runs reuse them
+(``--rebuild`` starts them again).
 
-It then starts gunicorn (2 workers) with the production settings on the city database, and for
-each page runs wrk for 20 seconds at 16 connections, as the person the page is for (a session
-cookie of the demo account, ``X-Forwarded-Proto: https`` as behind the TLS proxy). The same run
+It then starts gunicorn (2 workers) with the production settings on the city database and
 measures ``/bench/ok``, a view that answers "ok" through the same stack (added by
-``bench_settings`` alone, never a route of the portal). It prints, for every page, requests per
-second, p50 and p99 latency, the ratio to the bare view, and the SQL queries of one request on
-the demo data and on the city data (Django's test client against each database), then checks
-the targets of docs/performance.md.
+``bench_settings`` alone, never a route of the portal). Then the real traffic, the headline:
+hundreds of people of the city, each with their own session, asking for the pages of their
+role in a shuffled order through wrk (``traffic.py`` plans it, ``traffic.lua`` replays it),
+while votes, comments, check-ins and logins are POSTed at ``--writes-per-second``. Then, for
+each page, wrk for 20 seconds at 16 connections as the person the page is for (a session
+cookie of the demo account, ``X-Forwarded-Proto: https`` as behind the TLS proxy). It prints
+the real traffic's figures against its targets, and for every page requests per second, p50
+and p99 latency, the ratio to the bare view, and the SQL queries of one request on the demo
+data and on the city data (Django's test client against each database), then checks the
+targets of docs/performance.md.
 """
 
 import argparse
