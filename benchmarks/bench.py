@@ -504,35 +504,34 @@ def real_traffic(city_url: str, static_root: str, arguments) -> dict:
     """The planned reads through wrk and the writes at their rate, at the same time."""
     seconds = arguments.traffic_seconds
     needed = int(arguments.writes_per_second * (seconds + 5)) + 1
-    directory = tempfile.mkdtemp(prefix="rtkeren-bench-traffic-")
-    plan = plan_traffic(city_url, static_root, directory, needed)
-    reads = os.path.join(directory, "reads.tsv")
-    writes = json.loads(Path(directory, "writes.json").read_text())
-    print(
-        f"real traffic: {plan['people']} people, {plan['reads']} reads "
-        f"({plan['pages_per_person']} pages a person), planned writes {plan['writes']}",
-        file=sys.stderr,
-        flush=True,
-    )
-    check_reads(reads)
-    stream = WriteStream(writes, arguments.writes_per_second)
-    with stream:
-        figure = run_wrk(
-            [
-                "--script",
-                str(HERE / "traffic.lua"),
-                f"http://127.0.0.1:{PORT}",
-                "--",
-                reads,
-                str(WRK_THREADS),
-            ],
-            seconds=seconds,
-            connections=arguments.connections,
-            label="the real traffic",
+    with tempfile.TemporaryDirectory(prefix="rtkeren-bench-traffic-") as directory:
+        plan = plan_traffic(city_url, static_root, directory, needed)
+        reads = os.path.join(directory, "reads.tsv")
+        writes = json.loads(Path(directory, "writes.json").read_text())
+        print(
+            f"real traffic: {people(plan['people'])}, {plan['reads']} reads "
+            f"({plan['pages_per_person']} pages a person), planned writes {plan['writes']}",
+            file=sys.stderr,
+            flush=True,
         )
-    after = count_writes(city_url, static_root, plan["started_at"])
-    before = plan["counts"]
-    shutil.rmtree(directory, ignore_errors=True)
+        check_reads(reads)
+        stream = WriteStream(writes, arguments.writes_per_second)
+        with stream:
+            figure = run_wrk(
+                [
+                    "--script",
+                    str(HERE / "traffic.lua"),
+                    f"http://127.0.0.1:{PORT}",
+                    "--",
+                    reads,
+                    str(WRK_THREADS),
+                ],
+                seconds=seconds,
+                connections=arguments.connections,
+                label="the real traffic",
+            )
+        after = count_writes(city_url, static_root, plan["started_at"])
+        before = plan["counts"]
     sent = stream.results
     failed = [r for r in sent if not isinstance(r["status"], int) or r["status"] >= 400]
     by_kind: dict[str, dict] = {}
@@ -557,6 +556,14 @@ def real_traffic(city_url: str, static_root: str, arguments) -> dict:
     }
 
 
+def people(counts: dict[str, int]) -> str:
+    names = {"resident": "residents", "chair": "RT chairs", "officer": "officers"}
+    return ", ".join(
+        f"{counts.get(kind, 0)} {names.get(kind, kind + 's')}"
+        for kind in ["resident", "chair", "officer", "visitor"]
+    )
+
+
 def report_traffic(traffic: dict, bare: dict, arguments) -> list[str]:
     """The headline: the real-traffic mix against the bare view, and its targets."""
     reads, writes = traffic["reads"], traffic["writes"]
@@ -566,7 +573,7 @@ def report_traffic(traffic: dict, bare: dict, arguments) -> list[str]:
     p99 = max(reads["p99"], writes["p99"])
     errors = reads["errors"] + writes["errors"]
     print(
-        f"\nReal traffic, {seconds} s: {traffic['plan']['people']} people over the city, "
+        f"\nReal traffic, {seconds} s: {people(traffic['plan']['people'])} over the city, "
         f"{arguments.connections} connections, writes at {arguments.writes_per_second:g} a "
         f"second\n"
     )
