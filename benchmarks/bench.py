@@ -420,24 +420,28 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def check_reads(path: str, sample: int = 200) -> None:
-    """Ask for the first ``sample`` requests once (which also warms the workers): each must
-    answer 200 itself, not a redirect to the login page or a refusal, or the plan is wrong."""
+def check_reads(path: str, first: int = 100) -> None:
+    """Ask once for the first ``first`` requests and for one of every kind of page (which also
+    warms the workers): each must answer 200 itself, not a redirect to the login page or a
+    refusal, or the plan is wrong."""
     opener = urllib.request.build_opener(NoRedirect)
     with open(path) as lines:
-        for _line, line in zip(range(sample), lines, strict=False):
-            method, target, _body, *headers = line.rstrip("\n").split("\t")
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{PORT}{target}",
-                method=method,
-                headers=dict(header.split(": ", 1) for header in headers),
-            )
-            try:
-                status = opener.open(request, timeout=60).status
-            except urllib.error.HTTPError as error:
-                status = error.code
-            if status != 200:
-                sys.exit(f"the real-traffic plan asks for {target}, which answers {status}")
+        requests = [line.rstrip("\n").split("\t") for line in lines]
+    kinds = {}
+    for fields in requests:
+        kinds.setdefault(re.sub(r"\d+", "N", fields[1]), fields)
+    for method, target, _body, *headers in [*requests[:first], *kinds.values()]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{target}",
+            method=method,
+            headers=dict(header.split(": ", 1) for header in headers),
+        )
+        try:
+            status = opener.open(request, timeout=60).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            sys.exit(f"the real-traffic plan asks for {target}, which answers {status}")
 
 
 class WriteStream:

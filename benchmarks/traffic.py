@@ -277,8 +277,16 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
     ).values_list("resident_id", "round_id", "activity_id"):
         votes_of[resident_id, round_id].add(activity_id)
 
+    rounds_of_rt, rounds_of_kelurahan = defaultdict(list), defaultdict(list)
+    for voting_round in open_rounds:
+        if voting_round.rt_id:
+            rounds_of_rt[voting_round.rt_id].append(voting_round)
+        else:
+            rounds_of_kelurahan[voting_round.kelurahan_id].append(voting_round)
+
     def vote(user, resident):
-        for voting_round in open_rounds:
+        kelurahan_id = resident.rt.rw.kelurahan_id
+        for voting_round in rounds_of_rt[resident.rt_id] + rounds_of_kelurahan[kelurahan_id]:
             try:
                 voting_resident(user, voting_round)
             except Exception:  # noqa: BLE001 - any refusal: not this person's round
