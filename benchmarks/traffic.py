@@ -353,20 +353,17 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
     return writes
 
 
-def give_login_passwords(writers: list, needed: int) -> None:
-    """The password of those whose write is a login (the same turn of ``WRITE_MIX`` as in
-    ``plan_writes``), set before any session is made: a session keeps a hash of the password
-    it was made with, and a later change would end it."""
+def give_login_passwords(writers: list) -> None:
+    """The password of every writer whose turn of ``WRITE_MIX`` is a login (as in
+    ``plan_writes``, which may pass over writers with nothing to write), set before any session
+    is made: a session keeps a hash of the password it was made with, and a later change would
+    end it."""
     from django.contrib.auth.hashers import make_password
 
     from rtkeren.models import User
 
     kinds = itertools.cycle(WRITE_MIX)
-    logins = [
-        user.pk
-        for (user, _resident), _n in zip(writers, range(needed), strict=False)
-        if next(kinds) == "login"
-    ]
+    logins = {user.pk for user, _resident in writers if next(kinds) == "login"}
     # One password hash for all who log in: a login costs its check, not this preparation.
     User.objects.filter(pk__in=logins).update(password=make_password(LOGIN_PASSWORD))
     for user, _resident in writers:
@@ -449,7 +446,7 @@ def plan(directory: Path, writes_needed: int) -> dict:
     # long as the city has enough of them (a small data set shares them).
     writers = list(reversed(plain))
     readers = plain[: PEOPLE["resident"]]
-    give_login_passwords(writers, writes_needed)
+    give_login_passwords(writers)
     people, counts = [], defaultdict(int)
     index = itertools.count()
     for user, resident in readers:
