@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessment import scorecard
 from assessment.scorecard import Scope
 from delivery.services import attendance_mark
+from rtkeren.checks import check_shared_cache
 from rtkeren.models import ActivityStatus, Stage
 from rtkeren.scopecache import city_version, scope_version
 from rtkeren.services.ledger import participation_record
@@ -106,6 +107,14 @@ def test_a_committed_write_changes_its_kelurahan_and_the_city(
 
     assert scope_version(kelurahan.pk) != versions[0]
     assert city_version() != versions[1]
+
+
+def test_a_cache_of_each_process_alone_is_warned_of_at_deployment(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [warning.id for warning in check_shared_cache()] == ["rtkeren.W103"]
+
+    settings.CACHES = {"default": {"BACKEND": "rtkeren.cache.RedisCache", "LOCATION": "redis://"}}
+    assert check_shared_cache() == []
 
 
 def _old_triggers() -> list[str]:
