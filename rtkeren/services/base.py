@@ -32,6 +32,7 @@ from django.db import connection, transaction
 
 from rtkeren.models import BaseEntry, Period, Resident, ResidentStatusChange
 from rtkeren.models.people import adult_born_on_or_before
+from rtkeren.scopecache import scope_changed
 
 BATCH_SIZE = 1000
 MOVED_WITHIN = ResidentStatusChange.Kind.MOVED_WITHIN
@@ -255,6 +256,10 @@ def _write(expected: dict[Key, BaseRow], held: dict) -> BaseDifferences:
         batch_size=BATCH_SIZE,
     )
     _insert(differences.missing)
+    scope_changed(
+        kelurahan_ids={row.kelurahan_id for row in differences.missing + differences.extra}
+        | {row.kelurahan_id for pair in differences.changed for row in pair}
+    )
     return differences
 
 

@@ -12,6 +12,3 @@ STORAGES = {
 # Tasks run at once, so tests that do not look at the queue still see their e-mail; the e-mail
 # tests switch back to the database backend to watch the worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-# Pages are rendered every time, so that tests see each request's own queries; the page cache's
-# own tests turn it on.
-PAGE_CACHE_SECONDS = 0
