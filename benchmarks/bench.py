@@ -178,13 +178,10 @@ def inspect() -> None:
         cache.clear()
         with CaptureQueriesContext(connection) as rendered:
             response = client.get(url)
-        with CaptureQueriesContext(connection) as cached:
-            client.get(url)
         pages[page.name] = {
             "url": url,
             "status": response.status_code,
             "queries": len(rendered),
-            "cached_queries": len(cached),
         }
     # What a browser holds after these pages: the session, and the CSRF cookie their forms set.
     for persona, client in clients.items():
@@ -351,37 +348,6 @@ def run_wrk(arguments: list[str], *, seconds: int, connections: int, label: str)
         "errors": (int(errors.group(1)) if errors else 0)
         + (int(timeouts.group(1)) if timeouts else 0),
     }
-
-
-class writes:
-    """While the load runs, ``per_second`` writes to the city database: each gives the data
-    version a new token, as a vote or a comment somewhere in the city would, so cached pages
-    are rendered again (an UPDATE that changes no value; the trigger fires all the same)."""
-
-    def __init__(self, database_url: str, per_second: float):
-        self.database_url, self.per_second = database_url, per_second
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def run(self) -> None:
-        import psycopg2
-
-        connection = psycopg2.connect(self.database_url)
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            while not self.stop.wait(1 / self.per_second):
-                cursor.execute("UPDATE rtkeren_kota SET name = name")
-        connection.close()
-
-    def __enter__(self):
-        if self.per_second > 0:
-            self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop.set()
-        if self.thread.is_alive():
-            self.thread.join()
 
 
 # The real-traffic mode: many people, many pages, writes (see traffic.py for who and what).
@@ -636,19 +602,6 @@ def main() -> None:
         "caches in its own memory.",
     )
     parser.add_argument(
-        "--no-page-cache",
-        action="store_true",
-        help="Render every page (PAGE_CACHE_SECONDS=0): what each costs right after a write.",
-    )
-    parser.add_argument(
-        "--writes",
-        type=float,
-        default=0,
-        metavar="N",
-        help="Write N times a second to the database during the load (each write makes the "
-        "cached pages stale).",
-    )
-    parser.add_argument(
         "--scale",
         type=float,
         default=1.0,
@@ -681,8 +634,6 @@ def main() -> None:
         sys.exit("wrk is missing: apt-get install wrk")
     if arguments.redis:
         ENVIRONMENT["REDIS_URL"] = arguments.redis
-    if arguments.no_page_cache:
-        ENVIRONMENT["PAGE_CACHE_SECONDS"] = "0"
 
     if not 0 < arguments.scale <= 1:
         sys.exit("--scale must be more than 0 and at most 1")
@@ -707,10 +658,9 @@ def main() -> None:
                 cookie = city["cookies"][persona]
                 url = city["pages"][page.name]["url"]
                 warm(url, cookie, arguments.workers)
-                with writes(city_url, arguments.writes):
-                    figures[page.name] = load(
-                        url, cookie, seconds=arguments.seconds, connections=arguments.connections
-                    )
+                figures[page.name] = load(
+                    url, cookie, seconds=arguments.seconds, connections=arguments.connections
+                )
                 print(f"measured {page.name}", file=sys.stderr, flush=True)
                 # The bare view first, then the real traffic (the headline), then every page.
                 if page.name == "bare view" and not arguments.no_traffic:
@@ -734,12 +684,11 @@ def report(pages, figures, demo, city, arguments) -> None:
         f"\n{arguments.workers} gunicorn workers, {arguments.connections} connections, "
         f"{arguments.seconds} s per page, {os.cpu_count()} CPUs, "
         f"{'Redis ' + arguments.redis if arguments.redis else 'no Redis'}, "
-        f"{'no page cache' if arguments.no_page_cache else 'page cache'}, "
-        f"{arguments.writes:g} writes a second\n"
+        "every page rendered\n"
     )
     header = (
         f"| {'page':<26} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs bare':>7} "
-        f"| {'queries demo':>12} | {'queries city':>12} | {'cached':>6} | {'targets':<7} |"
+        f"| {'queries demo':>12} | {'queries city':>12} | {'targets':<7} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(cell) + 0) for cell in header.split("|")[1:-1]) + "|")
@@ -762,7 +711,7 @@ def report(pages, figures, demo, city, arguments) -> None:
         print(
             f"| {page.name:<26} | {figure['rps']:>7.1f} | {figure['p50']:>7.1f} "
             f"| {figure['p99']:>7.1f} | {ratio:>6.1%} | {queries_demo:>12} | {queries_city:>12} "
-            f"| {city[page.name]['cached_queries']:>6} | {'missed' if missed else 'met':<7} |"
+            f"| {'missed' if missed else 'met':<7} |"
         )
     return failures
 
