@@ -429,10 +429,14 @@ def test_no_page_of_accounts_shows_anyone_elses_full_nik(client, request, rt, pe
     ]
     pages.append(client.post(reverse("account-code-issue", args=[verified.pk])))
 
+    # A viewer's own NIK is theirs to see (their profile shows it); its digits may contain
+    # another NIK's last four, so it is taken out before looking.
+    own = viewer.resident.reveal_nik() if hasattr(viewer, "resident") else ""
     for page in pages:
+        content = page.content.decode().replace(own, "") if own else page.content.decode()
         for nik in niks:
-            assert nik not in page.content.decode()
-            assert nik[12:] not in page.content.decode()
+            assert nik not in content
+            assert nik[12:] not in content
     # The pages did show the registration, without a digit, to those who decide on it.
     shown = any(pending_user.resident.name in page.content.decode() for page in pages)
     assert shown == (persona in ("rt_chair", "officer"))
