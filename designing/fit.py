@@ -57,7 +57,9 @@ def fits_refresh(activities: QuerySet[Activity]) -> int:
     is stored, then one update and one insert per thousand proposals write the fits that
     changed or were computed before today, and the missing ones. Returns how many it wrote."""
     today = timezone.localdate()
-    rows = with_computed_fit(activities.order_by(), today).values_list(
+    # In the order of the proposals, so that two processes refreshing at once lock the rows
+    # in the same order.
+    rows = with_computed_fit(activities.order_by("pk"), today).values_list(
         "pk", "computed_fit", "designing_fit__residents", "designing_fit__computed_on"
     )
     changed, missing = [], []
@@ -67,7 +69,15 @@ def fits_refresh(activities: QuerySet[Activity]) -> int:
         elif stored != fit or computed_on != today:
             changed.append(ProposalFit(activity_id=pk, residents=fit, computed_on=today))
     ProposalFit.objects.bulk_update(changed, ["residents", "computed_on"], batch_size=BATCH_SIZE)
-    ProposalFit.objects.bulk_create(missing, batch_size=BATCH_SIZE)
+    # Another process may store the same missing fit at the same moment (the first page of
+    # the day in each): the later insert then writes the same value over it.
+    ProposalFit.objects.bulk_create(
+        missing,
+        batch_size=BATCH_SIZE,
+        update_conflicts=True,
+        unique_fields=["activity"],
+        update_fields=["residents", "computed_on"],
+    )
     return len(changed) + len(missing)
 
 
