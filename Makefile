@@ -39,8 +39,9 @@ messages: $(INSTALLED)
 	$(BIN)/python manage.py makemessages --locale id --locale en --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
-# Every page at city scale against a bare Django view: needs PostgreSQL on 127.0.0.1:5432 and
-# wrk (apt-get install wrk); the first run builds its databases. See docs/performance.md.
+# The real-traffic mix (many people, shuffled pages, 2 writes a second), then every page, at city
+# scale against a bare Django view: needs PostgreSQL on 127.0.0.1:5432 and wrk (apt-get install
+# wrk); the first run builds its databases. See docs/performance.md.
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 

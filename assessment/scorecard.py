@@ -4,11 +4,13 @@ threshold.
 
 It reads the participation ledger and the scorecard base only (plus this app's own
 evaluations, to say who assessed). Every figure is an aggregate query over the live tables; at
-city scale these take a good part of a second, so the figures are cached under the data
-version (``rtkeren.versions``), whose token database triggers change with every write to the
-portal's tables: a cached figure is never older than the data. The number of queries is fixed:
-one to read the version, and on a miss three for a scorecard, four for a comparison, three for
-the same scope across periods.
+city scale these take a good part of a second, so the figures are cached under the version of
+their scope (``rtkeren.scopecache``): an RT's or a kelurahan's under that kelurahan's version, the
+city's and the comparisons of kelurahan under the city's. The services that write the ledger,
+the base, the evaluations and the periods change those versions when they commit, so a cached
+figure is never older than what they wrote. The number of queries is fixed: none when cached,
+and on a miss three for a scorecard, four for a comparison, three for the same scope across
+periods.
 
 The base of a period in a scope is the residents with a base entry of that period there
 (``rtkeren.services.base``): verified, aged 17 or more at the period's start, and living in the
@@ -34,8 +36,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rtkeren import versions
 from rtkeren.models import RT, BaseEntry, Kelurahan, Participation, Period, Stage
+from rtkeren.scopecache import city_version, scope_version
 
 from .models import Evaluation, FrozenScorecard, Side
 
@@ -52,12 +54,10 @@ OWN = Count("resident", distinct=True, filter=Q(on_behalf=False))
 ON_BEHALF = "on_behalf"
 
 
-def _cached(key: str, compute):
-    """``compute()``, or its result for the same data computed before (one query to know)."""
-    token = versions.current()
-    if token is None:
-        return compute()
-    cache_key = f"scorecard:{DEFINITION}:{token}:{key}"
+def _cached(key: str, version: str, compute):
+    """``compute()``, or its result computed before under the same scope ``version`` (read
+    before computing, so that what is stored is never older than the version)."""
+    cache_key = f"scorecard:{DEFINITION}:{version}:{key}"
     found = cache.get(cache_key)
     if found is None:
         found = compute()
@@ -86,6 +86,14 @@ class Scope:
         if self.kelurahan is not None:
             return Q(kelurahan=self.kelurahan)
         return Q()
+
+    def version(self) -> str:
+        """The version of the scope's figures: its kelurahan's, or the city's."""
+        if self.kelurahan is not None:
+            return scope_version(self.kelurahan.pk)
+        if self.rt is not None:
+            return scope_version(self.rt.rw.kelurahan_id)
+        return city_version()
 
     @property
     def key(self) -> str:
@@ -379,7 +387,7 @@ def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], di
 
 
 def scorecard(*, scope: Scope, period: Period) -> Scorecard:
-    """The scorecard of one scope and period (1 query, 4 when not cached; a closed period 1,
+    """The scorecard of one scope and period (none, 3 when not cached; a closed period 1,
     from its stored row)."""
     if not period.is_open:
         row = FrozenScorecard.objects.filter(scope.frozen(), period=period).first()
@@ -387,6 +395,7 @@ def scorecard(*, scope: Scope, period: Period) -> Scorecard:
             return _frozen_card(row, scope_name=scope.name, period=period)
     base, by_stage, sides = _cached(
         f"card:{scope.key}:{period.pk}:{period.starts_on}",
+        scope.version(),
         lambda: _card_figures(scope, period),
     )
     return _card(scope_name=scope.name, period=period, base=base, by_stage=by_stage, sides=sides)
@@ -462,6 +471,7 @@ def _add_side(sides: dict[str, int], side: str, count: int, on_behalf: int) -> N
 def _compare(
     *,
     key: str,
+    version: str,
     period: Period,
     places: list,
     name,
@@ -486,6 +496,7 @@ def _compare(
             )
     base, by_place, sides = _cached(
         f"compare:{key}:{period.pk}:{period.starts_on}",
+        version,
         lambda: _compare_figures(period=period, **fields),
     )
     cards = [
@@ -516,10 +527,11 @@ def _frozen_places(period: Period, places: list, frozen_field: str) -> dict:
 def compare_rts(
     *, kelurahan: Kelurahan, period: Period, sort: str = "name", descending: bool = False
 ) -> list[Scorecard]:
-    """The RTs of a kelurahan side by side (2 queries, 5 when not cached)."""
+    """The RTs of a kelurahan side by side (1 query, 4 when not cached)."""
     rts = list(RT.objects.filter(rw__kelurahan=kelurahan).select_related("rw"))
     return _compare(
         key=f"rts:{kelurahan.pk}",
+        version=scope_version(kelurahan.pk),
         period=period,
         places=rts,
         ledger_field="rt_id",
@@ -552,9 +564,10 @@ RT_FIELDS = {
 def compare_kelurahan(
     *, period: Period, sort: str = "name", descending: bool = False
 ) -> list[Scorecard]:
-    """The kelurahan of the city side by side (2 queries, 5 when not cached)."""
+    """The kelurahan of the city side by side (1 query, 4 when not cached)."""
     return _compare(
         key="kelurahan",
+        version=city_version(),
         period=period,
         places=list(Kelurahan.objects.order_by("code")),
         **KELURAHAN_FIELDS,
@@ -592,7 +605,7 @@ def _across_figures(scope: Scope, periods: list[Period]) -> tuple[dict, dict, di
 
 
 def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
-    """The same scope in each period, oldest first (1 query, 4 when not cached, whatever the
+    """The same scope in each period, oldest first (none, 3 when not cached, whatever the
     number of periods). Closed periods come from their stored rows (1 query more when there are
     closed periods, none of the live ones when all of them are stored)."""
     if not periods:
@@ -611,7 +624,7 @@ def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
     if live:
         key = ",".join(f"{period.pk}:{period.starts_on}" for period in live)
         bases, by_period, sides = _cached(
-            f"periods:{scope.key}:{key}", lambda: _across_figures(scope, live)
+            f"periods:{scope.key}:{key}", scope.version(), lambda: _across_figures(scope, live)
         )
     cards = []
     for period in sorted(periods, key=lambda p: p.starts_on):

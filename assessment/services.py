@@ -27,6 +27,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.registry import UnfinishedOutput
+from rtkeren.scopecache import scope_changed
 from rtkeren.selectors.residents import acting_resident, confirmed_accounts
 from rtkeren.services.activities import activity_mark_evaluated
 from rtkeren.services.ledger import participation_record, participation_remove
@@ -154,6 +155,8 @@ def _create(evaluation: Evaluation, scores: dict[int, int], by: User) -> Evaluat
         raise _already_evaluated(evaluation.activity, on_behalf=evaluation.on_behalf) from error
     _save_scores(evaluation, scores)
     _record_participation(evaluation, by)
+    # The scorecard counts evaluations by side.
+    scope_changed(kelurahan_ids=[evaluation.activity.kelurahan_id])
     return evaluation
 
 

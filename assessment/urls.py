@@ -1,7 +1,5 @@
 from django.urls import path
 
-from rtkeren.pagecache import cached_page
-
 from . import views
 
 app_name = "assessment"
@@ -10,7 +8,7 @@ urlpatterns = [
     path("", views.EvaluationListView.as_view(), name="evaluation-list"),
     path(
         "kegiatan/<int:pk>/",
-        cached_page(views.EvaluationSummaryView.as_view()),
+        views.EvaluationSummaryView.as_view(),
         name="evaluation-summary",
     ),
     path("kegiatan/<int:pk>/nilai/", views.EvaluationEditView.as_view(), name="evaluation-edit"),
@@ -38,12 +36,12 @@ urlpatterns = [
     path("putaran/<int:pk>/hadir/", views.RoundAttendanceView.as_view(), name="round-attendance"),
     path("putaran/<int:pk>/tutup/", views.RoundCloseView.as_view(), name="round-close"),
     path("skor/", views.ScorecardHomeView.as_view(), name="scorecard-home"),
-    path("skor/kota/", cached_page(views.ScorecardCityView.as_view()), name="scorecard-city"),
+    path("skor/kota/", views.ScorecardCityView.as_view(), name="scorecard-city"),
     path(
         "skor/kelurahan/<int:pk>/",
-        cached_page(views.ScorecardKelurahanView.as_view()),
+        views.ScorecardKelurahanView.as_view(),
         name="scorecard-kelurahan",
     ),
-    path("skor/rt/<int:pk>/", cached_page(views.ScorecardRtView.as_view()), name="scorecard-rt"),
+    path("skor/rt/<int:pk>/", views.ScorecardRtView.as_view(), name="scorecard-rt"),
     path("skor/ambang/<int:pk>/", views.ThresholdUpdateView.as_view(), name="scorecard-thresholds"),
 ]

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from rtkeren.pagecache import cached_page
-
 from . import views
 
 app_name = "commissioning"
@@ -9,7 +7,7 @@ app_name = "commissioning"
 urlpatterns = [
     path("", views.KelurahanListView.as_view(), name="kelurahan-list"),
     path("kelurahan/<int:pk>/", views.KelurahanDetailView.as_view(), name="kelurahan-detail"),
-    path("potensi/", cached_page(views.PotentialListView.as_view()), name="potential-list"),
+    path("potensi/", views.PotentialListView.as_view(), name="potential-list"),
     path("potensi/baru/", views.PotentialCreateView.as_view(), name="potential-create"),
     path("potensi/<int:pk>/", views.PotentialDetailView.as_view(), name="potential-detail"),
     path("potensi/<int:pk>/foto/", views.PotentialPhotoView.as_view(), name="potential-photo"),

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from rtkeren.pagecache import cached_page
-
 from . import reports, views
 
 app_name = "delivery"
@@ -10,7 +8,7 @@ urlpatterns = [
     path("", views.ActivityListView.as_view(), name="activity-list"),
     path(
         "kegiatan/<int:pk>/",
-        cached_page(views.ActivityDetailView.as_view()),
+        views.ActivityDetailView.as_view(),
         name="activity-detail",
     ),
     path(

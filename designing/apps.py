@@ -37,3 +37,10 @@ class DesigningConfig(AppConfig):
         from . import ledger
 
         ledger_sources.register("designing", order=30)(ledger.expected_rows)
+
+        from rtkeren.registry import derived_checks, resident_changes
+
+        from . import fit
+
+        resident_changes.register("designing.fit")(fit.residents_changed)
+        derived_checks.register("designing.fit")(fit.fit_check)

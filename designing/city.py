@@ -28,6 +28,7 @@ from rtkeren.models import (
 from rtkeren.registry import city_data
 from rtkeren.services.activities import KIND_ACTIVITY_PROPOSED
 
+from .fit import fits_refresh
 from .models import Comment, Vote, VotingRound
 from .services import KIND_COMMENTED, KIND_VOTED
 
@@ -431,7 +432,8 @@ def seed_city(city: City) -> str:
     rounds = _rounds(city, activities)
     votes = _vote(city, rounds)
     comments = _discuss(city, activities, rounds)
+    fits = fits_refresh(Activity.objects.all())
     return (
-        f"{len(activities)} proposals, {comments} comments, {len(rounds)} voting rounds, "
-        f"{votes} votes"
+        f"{len(activities)} proposals ({fits} fits), {comments} comments, "
+        f"{len(rounds)} voting rounds, {votes} votes"
     )

@@ -264,3 +264,30 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.round} #{self.pk}"
+
+
+class ProposalFit(models.Model):
+    """A proposal's fit, stored: how many eligible residents of its scope (its RT, or its
+    kelurahan when it is kelurahan-wide) share at least one of its interests, as computed on
+    ``computed_on``.
+
+    Kept up to date by ``designing.fit`` in the transaction of every write that changes it, for
+    the open proposals (drafts, submitted ones and those in a voting round not yet closed); a
+    decided proposal keeps the fit it had when it left them."""
+
+    activity = models.OneToOneField(
+        Activity,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="designing_fit",
+        verbose_name=_("proposal"),
+    )
+    residents = models.PositiveIntegerField(_("residents"), default=0)
+    computed_on = models.DateField(_("computed on"))
+
+    class Meta:
+        verbose_name = _("fit of a proposal")
+        verbose_name_plural = _("fits of proposals")
+
+    def __str__(self):
+        return f"{self.activity_id}: {self.residents}"

@@ -1,12 +1,11 @@
 """Reads of the co-designing pages, each with a number of queries that does not grow with the
-number of rows: sums, counts and the interest fit are subqueries of the list's one query."""
+number of rows: sums and counts are subqueries of the list's one query, the interest fit (stored
+by ``designing.fit``) a join of it."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -16,7 +15,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -30,7 +28,6 @@ from rtkeren.models import (
     BudgetLine,
     Period,
     Resident,
-    ResidentInterest,
     Role,
     User,
 )
@@ -81,14 +78,9 @@ def eligible_residents(on=None) -> QuerySet[Resident]:
 
 def with_fit(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
     """Annotate ``fit``: eligible residents of the activity's scope sharing at least one of its
-    interests. Part of the list's own query, so it also sorts."""
-    shares = ResidentInterest.objects.filter(
-        resident=OuterRef("pk"), interest__activities=OuterRef(OuterRef("pk"))
-    )
-    matching = eligible_residents().filter(Exists(shares))
-    in_rt = SubqueryCount(matching.filter(rt_id=OuterRef("rt_id")))
-    in_kelurahan = SubqueryCount(matching.filter(rt__rw__kelurahan_id=OuterRef("kelurahan_id")))
-    return queryset.annotate(fit=Case(When(rt__isnull=True, then=in_kelurahan), default=in_rt))
+    interests, as stored (``designing.fit`` keeps it up to date; 0 until it is first stored).
+    A join of the list's own query, so it also sorts."""
+    return queryset.annotate(fit=Coalesce(F("designing_fit__residents"), Value(0)))
 
 
 def _visible_comments() -> QuerySet[Comment]:

@@ -44,6 +44,7 @@ from rtkeren.services.ledger import (
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.periods import period_ceiling_for
 
+from .fit import fit_refresh
 from .models import Comment, ProposalOrigin, Vote, VotingRound
 from .origins import Origin
 from .selectors import round_scope_accounts
@@ -189,6 +190,7 @@ def _write_content(activity: Activity, data: ProposalData) -> None:
         )
         for origin in {origin.key: origin for origin in data.origins}.values()
     )
+    fit_refresh(activity=activity)
 
 
 @transaction.atomic

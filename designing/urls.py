@@ -1,17 +1,13 @@
 from django.urls import path
 
-from rtkeren.pagecache import cached_page
-
 from . import views
 
 app_name = "designing"
 
 urlpatterns = [
-    path("", cached_page(views.ProposalListView.as_view()), name="proposal-list"),
+    path("", views.ProposalListView.as_view(), name="proposal-list"),
     path("usulan/baru/", views.ProposalCreateView.as_view(), name="proposal-create"),
-    path(
-        "usulan/<int:pk>/", cached_page(views.ProposalDetailView.as_view()), name="proposal-detail"
-    ),
+    path("usulan/<int:pk>/", views.ProposalDetailView.as_view(), name="proposal-detail"),
     path("usulan/<int:pk>/ubah/", views.ProposalUpdateView.as_view(), name="proposal-update"),
     path(
         "usulan/<int:pk>/status/<str:to_status>/",
@@ -28,7 +24,7 @@ urlpatterns = [
     path("rap/<int:rt>/", views.BudgetPlanDetailView.as_view(), name="budgetplan-detail"),
     path("putaran/", views.RoundListView.as_view(), name="round-list"),
     path("putaran/baru/", views.RoundCreateView.as_view(), name="round-create"),
-    path("putaran/<int:pk>/", cached_page(views.RoundDetailView.as_view()), name="round-detail"),
+    path("putaran/<int:pk>/", views.RoundDetailView.as_view(), name="round-detail"),
     path("putaran/<int:pk>/pilih/<int:activity>/", views.VoteView.as_view(), name="vote-create"),
     path(
         "putaran/<int:pk>/tarik/<int:activity>/",

@@ -28,6 +28,7 @@ from rtkeren.transitions import TransitionForbidden, available_transitions
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
+from .fit import fits_refresh_stale
 from .forms import (
     BudgetLineFormSet,
     BudgetPlanFilterForm,
@@ -65,6 +66,7 @@ class ProposalListView(LoginRequiredMixin, ListView):
         if self.filter_form.is_bound:
             self.filter_form.is_valid()
             filters = self.filter_form.cleaned_data
+        fits_refresh_stale()
         return selectors.proposal_list(
             user=self.request.user,
             status=filters.get("status", ""),
@@ -213,6 +215,7 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
     permission_required = "designing.view_proposal"
 
     def get_queryset(self):
+        fits_refresh_stale()
         return selectors.proposal_detail_queryset(self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -542,6 +545,7 @@ def ballot_context(request, voting_round, *, page=None, notice="", error="") -> 
     closed = voting_round.is_closed
     live = user.has_perm("designing.view_live_results", voting_round)
     show_counts = closed or live
+    fits_refresh_stale()
     proposals = Paginator(
         selectors.round_proposals(voting_round, ranked=show_counts), PAGE_SIZE
     ).get_page(page or request.GET.get("page"))

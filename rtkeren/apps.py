@@ -11,11 +11,6 @@ class RtKerenConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
-        from django.db.models.signals import post_migrate
-
-        from rtkeren import versions
-
-        post_migrate.connect(versions.after_migrate, sender=self, dispatch_uid="rtkeren-versions")
 
         from rtkeren.middleware import session_started
 

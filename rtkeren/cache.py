@@ -2,7 +2,7 @@
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache operation,
 and building one fills its table of about 170 response callbacks: half a millisecond per request
-for the two or three cache reads of a page served from the page cache, a fifth of its cost. A
+for the two or three cache reads of a request, a fifth of the cost of a page read from a cache. A
 client only wraps its pool, so one per pool is enough; Django keeps a cache backend per thread.
 """
 

@@ -5,9 +5,13 @@ for the registry as a whole (a kind added to it some other way). The second read
 database, so Django runs it only where a database is asked for (``migrate``, ``check
 --database default``): a ledger row whose kind no app registers any more would be counted in
 a stage nobody can name, and shown on the resident's page as a bare code.
+
+With ``--deploy``, a third warns when the cache is each process's own: the scope versions the
+shared caches are keyed by live there.
 """
 
-from django.core.checks import Error, Tags, register
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
 from django.db import connections
 
 from rtkeren.models import Participation, Stage
@@ -54,3 +58,28 @@ def check_ledger_kinds_are_registered(app_configs=None, databases=None, **kwargs
                 )
             )
     return errors
+
+
+#: Cache backends each process keeps for itself: a scope version changed in one process is not
+#: seen by another.
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs) -> list[Warning]:
+    """Scope versions (``rtkeren.scopecache``) live in the cache: with several worker processes,
+    only a shared cache tells every worker of a write made in another."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        Warning(
+            "The default cache is each process's own memory: a scorecard cached by one worker "
+            "is not told of a write another worker made, and stays as it was until it expires.",
+            hint="Set REDIS_URL when more than one worker process serves the portal.",
+            id="rtkeren.W103",
+        )
+    ]

@@ -35,7 +35,7 @@ home page discovers the ``attention`` modules alone, once, on first use (``atten
 the export pages the ``exports`` modules (``discover_exports``).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cache
@@ -306,3 +306,27 @@ def participation_kind_label(kind: str) -> str:
 # ``() -> Iterable[ExpectedParticipation]`` per app, registered from its ``AppConfig.ready()``
 # (see ``rtkeren.services.ledger_sync``).
 ledger_sources = Registry("ledger source")
+
+
+# What follows residents: ``(resident_ids, kelurahan_ids) -> None``, registered from an app's
+# ``AppConfig.ready()`` and called by the core's services inside the transaction of every write
+# that can change a resident's interests, verification, status, RT or birth date (through
+# ``residents_changed``): ``resident_ids`` are the residents written, ``kelurahan_ids`` the
+# kelurahans they left, if any. A hook works set-based, in a few queries whatever the number of
+# residents (an import passes thousands).
+resident_changes = Registry("resident change hook")
+
+
+def residents_changed(*, resident_ids: Iterable[int] = (), kelurahan_ids: Iterable[int] = ()):
+    """Tell every ``resident_changes`` hook that these residents changed."""
+    resident_ids, kelurahan_ids = sorted(set(resident_ids)), sorted(set(kelurahan_ids))
+    if not (resident_ids or kelurahan_ids):
+        return
+    for _name, hook in resident_changes.items():
+        hook(resident_ids, kelurahan_ids)
+
+
+# Stored figures an app keeps beside its records, compared with their recomputation by
+# ``manage.py ledger check``: ``() -> (difference lines, what to say when there are none)``,
+# registered from the app's ``AppConfig.ready()``.
+derived_checks = Registry("derived figures check")

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from rtkeren.pagecache import cached_page
 from rtkeren.views import (
     accounts,
     activities,
@@ -19,7 +18,7 @@ from rtkeren.views import (
 handler500 = pages.server_error
 
 urlpatterns = [
-    path("", cached_page(pages.home), name="home"),
+    path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("bahasa/", pages.language_set, name="language-set"),
     path("accounts/", include(accounts.urlpatterns)),

@@ -25,6 +25,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.phone import normalize_phone
+from rtkeren.registry import residents_changed
 from rtkeren.selectors.residents import looks_like_nik
 from rtkeren.services.residents import resident_check, resident_save
 
@@ -205,6 +206,11 @@ class ResidentAdmin(SimpleHistoryAdmin):
             obj.verified_at = obj.verified_at or timezone.now()
             obj.verified_by = request.user
         resident_save(by=request.user, resident=obj, nik=form.cleaned_data.get("nik") or None)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The interests are written after the resident, by the inline.
+        residents_changed(resident_ids=[form.instance.pk])
 
 
 class AuditLogAdmin(admin.ModelAdmin):

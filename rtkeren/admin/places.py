@@ -28,6 +28,7 @@ from rtkeren.models import (
     RoleAssignment,
     RtCeiling,
 )
+from rtkeren.scopecache import scope_changed_everywhere
 from rtkeren.services.base import base_open
 from rtkeren.services.periods import (
     participations_place,
@@ -186,6 +187,8 @@ class PeriodAdmin(admin.ModelAdmin):
         if closing:
             obj.is_open = True
         super().save_model(request, obj, form, change)
+        # Its thresholds and dates are part of every scorecard of the period.
+        scope_changed_everywhere()
         # New dates, or a period opened or closed, can change the year that actions placed by
         # their date alone count in.
         participations_place()

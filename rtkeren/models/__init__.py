@@ -9,7 +9,6 @@ from .people import ADULT_AGE, Interest, Resident, ResidentInterest, User
 from .periods import Period, RtCeiling
 from .privacy import Consent, DeletionRequest
 from .roles import ROLE_SCOPE, Role, RoleAssignment
-from .versions import DataVersion
 from .wilayah import RT, RW, Kecamatan, Kelurahan, Kota
 
 __all__ = [
@@ -27,7 +26,6 @@ __all__ = [
     "Community",
     "CommunityMembership",
     "Consent",
-    "DataVersion",
     "DeletionRequest",
     "ExportAudit",
     "ImportJob",

@@ -36,6 +36,7 @@ from rtkeren.models import (
 )
 from rtkeren.models.people import adult_born_on_or_before
 from rtkeren.phone import normalize_phone
+from rtkeren.registry import residents_changed
 from rtkeren.selectors.accounts import code_eligible_accounts
 from rtkeren.selectors.residents import is_confirmed_as
 from rtkeren.services.base import base_resident_sync
@@ -555,4 +556,5 @@ def profile_update(
             ResidentInterest(resident=resident, interest_id=interest_id, kind=kind)
             for kind, interest_id in sorted(wanted - have)
         )
+        residents_changed(resident_ids=[resident.pk])
     return user

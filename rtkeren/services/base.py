@@ -18,7 +18,8 @@ still there at E).
 The entries are stored (``BaseEntry``) so that the scorecard counts them with the ledger in one
 query, and so that a closed period keeps the base it had: only open periods follow the
 register. Every write that can change who is eligible or where calls ``base_resident_sync``
-(or ``base_residents_sync`` for many); ``base_differences`` compares the entries of the open
+(or ``base_residents_sync`` for many), which also tells the apps' ``resident_changes`` hooks;
+``base_differences`` compares the entries of the open
 periods with ``expected_base`` and ``base_repair`` mends them.
 """
 
@@ -32,6 +33,8 @@ from django.db import connection, transaction
 
 from rtkeren.models import BaseEntry, Period, Resident, ResidentStatusChange
 from rtkeren.models.people import adult_born_on_or_before
+from rtkeren.registry import residents_changed
+from rtkeren.scopecache import scope_changed
 
 BATCH_SIZE = 1000
 MOVED_WITHIN = ResidentStatusChange.Kind.MOVED_WITHIN
@@ -255,6 +258,10 @@ def _write(expected: dict[Key, BaseRow], held: dict) -> BaseDifferences:
         batch_size=BATCH_SIZE,
     )
     _insert(differences.missing)
+    scope_changed(
+        kelurahan_ids={row.kelurahan_id for row in differences.missing + differences.extra}
+        | {row.kelurahan_id for pair in differences.changed for row in pair}
+    )
     return differences
 
 
@@ -304,6 +311,7 @@ def base_residents_sync(*, resident_ids: Iterable[int]) -> BaseDifferences:
     if noted is not None:
         noted.update(resident_ids)
         return BaseDifferences([], [], [])
+    residents_changed(resident_ids=resident_ids)
     periods = _open_periods() if resident_ids else []
     missing, extra, changed = [], [], []
     for start in range(0, len(resident_ids) if periods else 0, BATCH_SIZE):

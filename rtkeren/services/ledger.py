@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from rtkeren.models import RT, Activity, Kelurahan, Participation, Period, Resident, Stage
 from rtkeren.registry import participation_kinds
+from rtkeren.scopecache import scope_changed
 from rtkeren.services.periods import period_for
 
 REFERENCES = ["resident", "content_type", "activity", "period", "rt", "kelurahan", "recorded_by"]
@@ -72,18 +73,32 @@ def participation_record(
             participation.save()
     except IntegrityError:
         return Participation.objects.get(**identity)
+    scope_changed(kelurahan_ids=[participation.kelurahan_id])
     return participation
+
+
+def _rows_changing(rows: models.QuerySet) -> list[int]:
+    """The ids of ``rows``, after giving the kelurahan they count in a new scope version on
+    commit (one query)."""
+    found = list(rows.values_list("pk", "kelurahan_id"))
+    scope_changed(kelurahan_ids={kelurahan_id for _pk, kelurahan_id in found})
+    return [pk for pk, _kelurahan_id in found]
 
 
 @transaction.atomic
 def participation_remove(*, resident: Resident, kind: str, subject: models.Model) -> int:
     """Take back a participation (e.g. a vote withdrawn). Returns how many rows went (0 or 1)."""
-    deleted, _per_model = Participation.objects.filter(
-        resident=resident,
-        kind=kind,
-        content_type=ContentType.objects.get_for_model(subject),
-        object_id=subject.pk,
-    ).delete()
+    found = _rows_changing(
+        Participation.objects.filter(
+            resident=resident,
+            kind=kind,
+            content_type=ContentType.objects.get_for_model(subject),
+            object_id=subject.pk,
+        )
+    )
+    if not found:
+        return 0
+    deleted, _per_model = Participation.objects.filter(pk__in=found).delete()
     return deleted
 
 
@@ -120,18 +135,19 @@ def participation_redate(
     that day with the same ``activity`` and ``period``: the occasion it was dated by no longer
     counts (a comment hidden) and a later one still does. Its place and recorder stay. Returns
     how many rows changed (0 or 1)."""
-    return (
+    found = _rows_changing(
         Participation.objects.filter(
             resident=resident,
             kind=kind,
             content_type=ContentType.objects.get_for_model(subject),
             object_id=subject.pk,
-        )
-        .exclude(occurred_on=occurred_on)
-        .update(
-            occurred_on=occurred_on,
-            period=period_for(day=occurred_on, activity=activity, period=period),
-        )
+        ).exclude(occurred_on=occurred_on)
+    )
+    if not found:
+        return 0
+    return Participation.objects.filter(pk__in=found).update(
+        occurred_on=occurred_on,
+        period=period_for(day=occurred_on, activity=activity, period=period),
     )
 
 
@@ -141,9 +157,16 @@ def participation_move(
 ) -> int:
     """Move the ``kind`` rows of ``residents`` from ``source`` to ``target`` (a merge), keeping
     their date, period and place. Returns how many rows moved."""
-    return Participation.objects.filter(
-        resident__in=list(residents),
-        kind=kind,
-        content_type=ContentType.objects.get_for_model(source),
-        object_id=source.pk,
-    ).update(content_type=ContentType.objects.get_for_model(target), object_id=target.pk)
+    found = _rows_changing(
+        Participation.objects.filter(
+            resident__in=list(residents),
+            kind=kind,
+            content_type=ContentType.objects.get_for_model(source),
+            object_id=source.pk,
+        )
+    )
+    if not found:
+        return 0
+    return Participation.objects.filter(pk__in=found).update(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    )

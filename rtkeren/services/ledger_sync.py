@@ -43,6 +43,7 @@ from django.db import models, transaction
 
 from rtkeren.models import RT, Activity, Participation, Resident
 from rtkeren.registry import ledger_sources, participation_kinds
+from rtkeren.scopecache import scope_changed_everywhere
 from rtkeren.services.periods import period_for
 
 COMPARED_FIELDS = ("stage", "activity_id", "period_id", "occurred_on", "on_behalf")
@@ -219,6 +220,9 @@ def ledger_repair() -> LedgerDifferences:
         )
         for row in differences.missing
     )
+    if differences:
+        # A repair may touch any kelurahan, including where a removed row counted.
+        scope_changed_everywhere()
     return differences
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, Participation, Period, RtCeiling
 from rtkeren.registry import period_closing
+from rtkeren.scopecache import scope_changed_everywhere
 from rtkeren.services.base import base_open
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def period_start(*, year: int, starts_on: datetime.date, ends_on: datetime.date,
         )
     participations_place()
     base_open(period=period)
+    scope_changed_everywhere()
     logger.info("Period %s started by %s, settings from %s", year, by, previous)
     return period
 
@@ -82,6 +84,8 @@ def period_close(*, period: Period, by) -> Period:
         hook(locked)
     # The nearest open period changed: actions placed by date alone may count elsewhere.
     participations_place()
+    # Every scope's scorecard of this period is now read from its frozen row.
+    scope_changed_everywhere()
     logger.info("Period %s closed by %s", locked.year, by)
     period.is_open, period.closed_at, period.closed_by = False, locked.closed_at, by
     return locked
@@ -153,6 +157,9 @@ def participations_place() -> int:
         if target is None:
             continue
         moved += unplaced.filter(occurred_on=day).exclude(period=target).update(period=target)
+    if moved:
+        # Rows of any kelurahan may have moved to another period.
+        scope_changed_everywhere()
     return moved
 
 

@@ -25,6 +25,7 @@ from rtkeren.models import (
 )
 from rtkeren.models.wilayah import RT
 from rtkeren.phone import normalize_phone
+from rtkeren.registry import residents_changed
 from rtkeren.services.base import base_resident_sync
 from rtkeren.services.roles import role_end
 
@@ -143,6 +144,16 @@ def resident_save(*, by: User | None, resident: Resident, nik: str | None = None
         resident.verified_at = timezone.now()
         resident.verified_by = by
     resident.full_clean(validate_constraints=False)
+    # The kelurahan of the RT the resident leaves, when the RT changes: what follows residents
+    # (the proposals' fit) is recomputed there too.
+    left_kelurahan_id = (
+        Resident.objects.filter(pk=resident.pk)
+        .exclude(rt_id=resident.rt_id)
+        .values_list("rt__rw__kelurahan_id", flat=True)
+        .first()
+        if resident.pk is not None
+        else None
+    )
     if by is not None:
         resident._history_user = by
     try:
@@ -154,6 +165,8 @@ def resident_save(*, by: User | None, resident: Resident, nik: str | None = None
             raise _duplicate_nik_error() from error
         raise
     base_resident_sync(resident=resident)
+    if left_kelurahan_id is not None:
+        residents_changed(kelurahan_ids=[left_kelurahan_id])
     return resident
 
 
@@ -368,6 +381,9 @@ def _record(
     resident.save(update_fields=["rt", "status", "status_changed_on"])
     _end_rt_roles(user=resident.user, rt=from_rt, left_on=happened_on, by=by)
     base_resident_sync(resident=resident)
+    if to_rt is not None:
+        # The RT they left counts one resident fewer.
+        residents_changed(kelurahan_ids=[from_rt.rw.kelurahan_id])
     return resident
 
 

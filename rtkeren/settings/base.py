@@ -161,12 +161,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 
-# How long a main page stays cached for the person who asked (0: not at all); the data version
-# in its key makes it new with every write (rtkeren.pagecache).
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
-# How long the stage sections of a kelurahan's public page stay cached, shared by every visitor
-# under the data version (0: not at all).
-PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail leaves through a worker (`manage.py db_worker`), never inside a request: tasks wait in

@@ -3,9 +3,6 @@ activities come from the core; the stage apps add their sections through
 ``rtkeren.registry.public_sections``. Nothing here names a resident: only titles, places,
 statuses, money and counts."""
 
-from functools import partial
-
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
@@ -13,10 +10,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from rtkeren import versions
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
-from rtkeren.pagecache import cached_page
 from rtkeren.registry import public_sections, sections_of
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
@@ -112,7 +107,6 @@ class KelurahanPublicView(DetailView):
             self.request.GET.get("page")
         )
         totals = totals_by_status(kelurahan, period)
-        data_version = versions.current(self.request)
         return super().get_context_data(
             period=period,
             periods=Period.objects.order_by("-year"),
@@ -121,16 +115,14 @@ class KelurahanPublicView(DetailView):
             status_totals=totals,
             activity_count=sum(row["count"] for row in totals),
             budget_total=sum(row["budget"] for row in totals),
-            # Called by the template only when the fragment cached under this data version is
-            # missing: shared by every visitor, and never older than the data.
-            sections=partial(sections_of, public_sections, kelurahan, period),
-            cache_seconds=settings.PUBLIC_PAGE_CACHE_SECONDS if data_version else 0,
-            data_version=data_version,
+            # Rendered for every visitor: the scorecard in it is cached under the kelurahan's
+            # scope version; the other sections read tables no scope version follows.
+            sections=sections_of(public_sections, kelurahan, period),
             **kwargs,
         )
 
 
 urlpatterns = [
-    path("", cached_page(KelurahanPublicListView.as_view()), name="public-kelurahan-list"),
-    path("<str:code>/", cached_page(KelurahanPublicView.as_view()), name="public-kelurahan"),
+    path("", KelurahanPublicListView.as_view(), name="public-kelurahan-list"),
+    path("<str:code>/", KelurahanPublicView.as_view(), name="public-kelurahan"),
 ]

@@ -15,8 +15,7 @@ from tests.assessment.factories import FollowUpFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_follow_ups_show_a_role_not_a_name(client, rt, period, officer, settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+def test_follow_ups_show_a_role_not_a_name(client, rt, period, officer):
     officer.first_name, officer.last_name = "Sulistyowati", "Rahayuningsih"
     officer.save()
     activity = factories.ActivityFactory(rt=rt, period=period, status=ActivityStatus.DELIVERED)

@@ -122,7 +122,7 @@ def test_a_resident_who_moved_counts_where_they_took_part(rt, other_rt, period, 
 
 
 def test_three_stages_fulfilled_and_co_assessment_flips_when_residents_evaluate(
-    kelurahan, rt, period, officer, facilitator
+    kelurahan, rt, period, officer, facilitator, django_capture_on_commit_callbacks
 ):
     """The study's finding, from recorded data: residents take part in planning, design and
     delivery, but only the government side evaluates."""
@@ -142,17 +142,20 @@ def test_three_stages_fulfilled_and_co_assessment_flips_when_residents_evaluate(
     assert "3 dari empat tahap ko-produksi terpenuhi." in card.sentences
     assert any("Hanya pihak pemerintah yang menilai" in s for s in card.sentences)
 
-    user, _resident = core.make_resident_user(rt, "peserta")
-    take_part(user.resident, activity)
-    services.evaluation_submit(activity=activity, by=user, scores=all_scores(3))
+    # The evaluations commit, as outside a test, and the kelurahan's scorecard follows them.
+    with django_capture_on_commit_callbacks(execute=True):
+        user, _resident = core.make_resident_user(rt, "peserta")
+        take_part(user.resident, activity)
+        services.evaluation_submit(activity=activity, by=user, scores=all_scores(3))
     card = scorecard.scorecard(scope=Scope(kelurahan=kelurahan), period=period)
 
     # 1 of 11 active adults: 9.1%, below 10%. A second resident evaluating tips it over.
     assert card.result(Stage.ASSESSMENT).rate == 9.1
     assert not card.result(Stage.ASSESSMENT).met
-    services.evaluation_record_on_behalf(
-        activity=activity, by=officer, resident=residents[0], scores=all_scores(4)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evaluation_record_on_behalf(
+            activity=activity, by=officer, resident=residents[0], scores=all_scores(4)
+        )
     card = scorecard.scorecard(scope=Scope(kelurahan=kelurahan), period=period)
     assert [result.met for result in card.stages] == [True, True, True, True]
     assert not any("Hanya pihak pemerintah" in s for s in card.sentences)

@@ -337,7 +337,8 @@ def test_proposal_notifies_the_kelurahan_officers(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.activity_propose(activity=activity, by=resident_user)
 
-    assert len(callbacks) == 1
+    # The notification, and the new scope versions of the author's ledger row.
+    assert len(callbacks) == 2
     notification = Notification.objects.get()
     assert notification.recipient == officer
     assert notification.message == (

@@ -90,6 +90,7 @@ class TestOnTheDemo:
             [
                 "The ledger equals its recomputation.",
                 "The scorecard base equals its recomputation.",
+                "The proposals' fit equals its recomputation.",
             ],
         )
 

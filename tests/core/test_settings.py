@@ -56,10 +56,17 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 
 def test_production_deploy_check_prints_no_warning():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    env = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "WARNING" not in result.stderr + result.stdout
+
+
+def test_production_deploy_check_warns_of_a_cache_each_worker_keeps_alone():
+    result = manage("check", "--deploy", **PRODUCTION)
+
+    assert "rtkeren.W103" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_nik_keys():

@@ -9,8 +9,7 @@ from tests.designing.factories import VoteFactory, VotingRoundFactory, closed, p
 pytestmark = pytest.mark.django_db
 
 
-def test_only_closed_rounds_and_approved_proposals_with_their_counts(client, rt, period, settings):
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+def test_only_closed_rounds_and_approved_proposals_with_their_counts(client, rt, period):
     approved = proposal(rt=rt, period=period, title="Perbaikan saluran air")
     rejected = proposal(rt=rt, period=period, title="Lomba gapura")
     done = VotingRoundFactory(

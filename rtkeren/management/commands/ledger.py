@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from rtkeren.registry import derived_checks
 from rtkeren.services.base import base_differences, base_repair
 from rtkeren.services.ledger_sync import ledger_differences, ledger_repair
 
@@ -9,7 +10,8 @@ from rtkeren.services.ledger_sync import ledger_differences, ledger_repair
 class Command(BaseCommand):
     help = (
         "Compare the participation ledger with the rows the stage records call for, and the "
-        "scorecard base of the open periods with its recomputation from the register: "
+        "scorecard base of the open periods with its recomputation from the register, and the "
+        "figures the apps store (the proposals' fit) with theirs: "
         "'check' prints the differences (exit code 1 when there are any), "
         "'repair' mends them in one transaction and prints what it changed."
     )
@@ -21,16 +23,20 @@ class Command(BaseCommand):
         if action == "check":
             differences = ledger_differences()
             base = base_differences()
-            for line in differences.lines() + base.lines():
+            derived = [(check(), name) for name, check in derived_checks.items()]
+            derived_lines = [line for (lines, _success), _name in derived for line in lines]
+            for line in differences.lines() + base.lines() + derived_lines:
                 self.stdout.write(line)
             if differences:
                 self.stdout.write(self._summary(differences, "differ"))
             if base:
                 self.stdout.write(self._base_summary(base, "differ"))
-            if differences or base:
+            if differences or base or derived_lines:
                 raise SystemExit(1)
             self.stdout.write(self.style.SUCCESS("The ledger equals its recomputation."))
             self.stdout.write(self.style.SUCCESS("The scorecard base equals its recomputation."))
+            for (_lines, success), _name in derived:
+                self.stdout.write(self.style.SUCCESS(success))
             return
         try:
             with transaction.atomic():

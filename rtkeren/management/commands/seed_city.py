@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from rtkeren import city, registry
+from rtkeren.scopecache import scope_changed_everywhere
 
 
 class Command(BaseCommand):
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         registry.discover_city()
         with transaction.atomic():
             timings = city.build(scale=scale, stdout=self.stdout)
+            # Written in bulk, past the services: every scope's cached figures are stale.
+            scope_changed_everywhere()
         if connection.vendor == "postgresql":
             analyze_started = time.perf_counter()
             with connection.cursor() as cursor:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from rtkeren import registry
+from rtkeren.scopecache import scope_changed_everywhere
 
 
 class Command(BaseCommand):
@@ -39,11 +40,14 @@ class Command(BaseCommand):
         for name, seed in registry.demo_data.items():
             with transaction.atomic():
                 summary = seed(stdout=self.stdout)
+                # Written in bulk, past the services: every scope's cached figures are stale.
+                scope_changed_everywhere()
             self.stdout.write(f"{name}: {summary or 'ok'}")
         if residents:
             from rtkeren.demo import residents_add
 
             with transaction.atomic():
                 added, seconds = residents_add(count=residents)
+                scope_changed_everywhere()
             self.stdout.write(f"residents: {added} added in {seconds:.1f} s")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,73 @@
+"""Versions of the shared scopes (each kelurahan, and the city), for caches that many people read.
+
+Something many people read and few change (a kelurahan's scorecard, the city's comparison) is
+cached under the version of the scope it was computed for. The services that change what such
+caches are computed from call ``scope_changed`` with the kelurahan they wrote in; once the
+transaction commits, each of those kelurahan, and the city, gets a new version, and readers stop
+finding the old entries. A transaction rolled back changes no version.
+
+The versions live in the cache itself (Redis where several app servers run), never in a
+database row, so that writers in different kelurahan never wait on one another for them. A
+version is a random token, not a counter: a version the cache has lost (evicted, or Redis
+restarted) comes back as a new token, never as one an old entry was stored under.
+
+A reader takes the versions before it reads the data: whatever it then stores is at least as new
+as those versions, and a write that commits meanwhile gives the scope a version it has not used.
+"""
+
+import uuid
+from collections.abc import Iterable
+from functools import partial
+
+from django.core.cache import cache
+from django.db import transaction
+
+PREFIX = "scope-version"
+#: Changed by a write that may touch any kelurahan (a new period, the demo data): it is part of
+#: every scope's version.
+EVERYWHERE = f"{PREFIX}:all"
+CITY = f"{PREFIX}:city"
+
+
+def _kelurahan_key(kelurahan_id: int) -> str:
+    return f"{PREFIX}:kelurahan:{kelurahan_id}"
+
+
+def _tokens(keys: list[str]) -> list[str]:
+    """The token of each key, a new one where the cache holds none (one cache read when all are
+    there)."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # Another process may set the key at the same moment: whichever token got in wins.
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key)
+    return [found[key] for key in keys]
+
+
+def scope_version(kelurahan_id: int) -> str:
+    """The version of everything counted in kelurahan ``kelurahan_id`` (its RTs included)."""
+    return ":".join(_tokens([EVERYWHERE, _kelurahan_key(kelurahan_id)]))
+
+
+def city_version() -> str:
+    """The version of everything counted in the city: it changes with any kelurahan's."""
+    return ":".join(_tokens([EVERYWHERE, CITY]))
+
+
+def _bump(keys: list[str]) -> None:
+    cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
+
+
+def scope_changed(*, kelurahan_ids: Iterable[int | None]) -> None:
+    """Give the kelurahan ``kelurahan_ids`` (``None`` among them is ignored), and the city, a new
+    version once the current transaction commits (at once outside one)."""
+    keys = sorted({_kelurahan_key(pk) for pk in kelurahan_ids if pk is not None})
+    if keys:
+        transaction.on_commit(partial(_bump, [*keys, CITY]))
+
+
+def scope_changed_everywhere() -> None:
+    """Give every scope a new version once the current transaction commits: for writes that may
+    touch any kelurahan (a period opened or closed, bulk data loaded)."""
+    transaction.on_commit(partial(_bump, [EVERYWHERE]))
