@@ -168,8 +168,16 @@ class PeriodAdmin(admin.ModelAdmin):
     )
     list_display_links = ("year", "__str__")
     readonly_fields = ("closed_at", "closed_by")
+
     inlines = (RtCeilingInline,)
     actions = ("start_next_period", "close_periods")
+
+    def get_readonly_fields(self, request, obj=None):
+        """A closed period's dates and settings decided figures that are frozen now: they are
+        shown, not changed."""
+        if obj is not None and obj.closed_at is not None:
+            return (*self.readonly_fields, "starts_on", "ends_on", *Period.SETTINGS)
+        return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
         """Switching "open" off closes the period through ``period_close`` (which freezes its

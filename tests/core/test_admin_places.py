@@ -493,3 +493,16 @@ def test_staff_without_the_period_permission_cannot_close(client, admin_user):
 
     assert response.status_code == 403
     assert Period.objects.get(pk=period.pk).is_open
+
+
+def test_a_closed_periods_dates_and_thresholds_cannot_change(admin_client, admin_user):
+    period = factories.PeriodFactory(year=2026)
+    admin_client.post(admin_url(Period, "change", period.pk), _period_form(period, is_open=None))
+
+    admin_client.post(
+        admin_url(Period, "change", period.pk),
+        _period_form(period, threshold_delivery=20, ends_on="2027-06-30"),
+    )
+
+    period.refresh_from_db()
+    assert (period.threshold_delivery, period.ends_on.isoformat()) == (10, "2026-12-31")
