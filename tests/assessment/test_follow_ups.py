@@ -15,7 +15,9 @@ from .factories import EvaluationFactory, FollowUpFactory
 
 pytestmark = pytest.mark.django_db
 
-NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
+
+def next_week():
+    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 def test_an_officer_turns_an_obstacle_into_a_follow_up(
@@ -31,7 +33,7 @@ def test_an_officer_turns_an_obstacle_into_a_follow_up(
             obstacle=evaluation.obstacles,
             action="Pokmas membeli kain tambahan.",
             owner=rt_chair,
-            due_on=NEXT_WEEK,
+            due_on=next_week(),
         )
 
     assert (follow_up.status, follow_up.owner, follow_up.evaluation) == (
@@ -50,7 +52,7 @@ def test_the_owner_must_belong_to_the_activity(officer, activity, outsider):
             obstacle="x",
             action="y",
             owner=outsider,
-            due_on=NEXT_WEEK,
+            due_on=next_week(),
         )
     assert not FollowUp.objects.exists()
 
@@ -63,7 +65,7 @@ def test_residents_cannot_create_follow_ups(participant, activity, officer):
             obstacle="x",
             action="y",
             owner=officer,
-            due_on=NEXT_WEEK,
+            due_on=next_week(),
         )
 
 

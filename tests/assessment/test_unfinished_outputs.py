@@ -24,7 +24,9 @@ from .factories import FollowUpFactory, delivered_activity
 
 pytestmark = pytest.mark.django_db
 
-NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
+
+def next_week():
+    return timezone.localdate() + datetime.timedelta(days=7)
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def _follow_up_data(owner) -> dict:
         "obstacle": "Kain batik tulis: 12 dari 20 selesai.",
         "action": "Pokmas membeli malam batik.",
         "owner": owner.pk,
-        "due_on": NEXT_WEEK.isoformat(),
+        "due_on": next_week().isoformat(),
     }
 
 
@@ -124,7 +126,7 @@ def test_the_service_refuses_an_output_of_another_activity(officer, rt_chair, ac
             obstacle="x",
             action="y",
             owner=rt_chair,
-            due_on=NEXT_WEEK,
+            due_on=next_week(),
         )
     assert not FollowUp.objects.exists()
 

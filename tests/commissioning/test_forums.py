@@ -22,7 +22,10 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def today():
+    return timezone.localdate()
 
 
 def _schedule(client, place: str, **data):
@@ -31,7 +34,7 @@ def _schedule(client, place: str, **data):
         {
             "title": "Musyawarah penggalian potensi",
             "scope": place,
-            "date": (TODAY + datetime.timedelta(days=5)).isoformat(),
+            "date": (today() + datetime.timedelta(days=5)).isoformat(),
             "starts_at": "19:30",
             "ends_at": "21:00",
             "place": "Balai RT 002",

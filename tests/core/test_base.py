@@ -21,14 +21,18 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    return timezone.localdate()
+
+
 # An adult at the start of last year's period too, whatever day the tests run.
 BORN = datetime.date(1980, 5, 1)
 
 
 def _day_in(period) -> datetime.date:
     """A day of ``period`` that is not in the future (moves and deaths cannot be)."""
-    return max(period.starts_on, TODAY - datetime.timedelta(days=7))
+    return max(period.starts_on, today() - datetime.timedelta(days=7))
 
 
 def _took_part(resident, subject, period):

@@ -21,8 +21,18 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-LAST_WEEK = TODAY - datetime.timedelta(days=7)
+
+def today():
+    """Read the date when a test runs, not when the file is collected: a run can cross midnight."""
+    return timezone.localdate()
+
+
+def last_week():
+    return today() - datetime.timedelta(days=7)
+
+
+def tomorrow():
+    return today() + datetime.timedelta(days=1)
 
 
 def url_for(resident):
@@ -55,7 +65,7 @@ def current_roles(user, rt=None):
 )
 def test_who_may_open_and_post_the_form(client, request, resident, persona, status):
     client.force_login(request.getfixturevalue(persona))
-    body = {"kind": "died", "happened_on": LAST_WEEK.isoformat(), "note": "Sakit"}
+    body = {"kind": "died", "happened_on": last_week().isoformat(), "note": "Sakit"}
 
     assert client.get(url_for(resident)).status_code == status
     response = client.post(url_for(resident), body)
@@ -86,7 +96,7 @@ def test_an_officer_of_another_kelurahan_changing_the_id_gets_nothing(
     assert client.get(url_for(own)).status_code == 200
 
     response = client.post(
-        url_for(resident), {"kind": "moved_away", "happened_on": LAST_WEEK, "note": "Pindah"}
+        url_for(resident), {"kind": "moved_away", "happened_on": last_week(), "note": "Pindah"}
     )
 
     assert response.status_code == 404
@@ -110,11 +120,11 @@ def test_the_service_checks_the_permission_itself(request, resident, persona, al
     user = request.getfixturevalue(persona)
 
     if allowed:
-        resident_record_death(by=user, resident=resident, happened_on=LAST_WEEK, note="Sakit")
+        resident_record_death(by=user, resident=resident, happened_on=last_week(), note="Sakit")
         assert ResidentStatusChange.objects.count() == 1
     else:
         with pytest.raises(PermissionDenied):
-            resident_record_death(by=user, resident=resident, happened_on=LAST_WEEK, note="Sakit")
+            resident_record_death(by=user, resident=resident, happened_on=last_week(), note="Sakit")
         assert not ResidentStatusChange.objects.exists()
 
 
@@ -168,7 +178,7 @@ def test_the_form_query_count_does_not_grow_with_the_rts(client, officer, reside
     [
         ({"kind": "died", "note": "x"}, "happened_on", "Bidang ini tidak boleh kosong."),
         (
-            {"kind": "died", "happened_on": (TODAY + datetime.timedelta(days=1)), "note": "x"},
+            {"kind": "died", "happened_on": tomorrow, "note": "x"},
             "happened_on",
             "Tanggal tidak boleh di masa depan.",
         ),
@@ -178,24 +188,25 @@ def test_the_form_query_count_does_not_grow_with_the_rts(client, officer, reside
             "Tanggal tidak boleh sebelum kelahiran warga.",
         ),
         ({"kind": "died", "happened_on": "2026-02-30", "note": "x"}, "happened_on", None),
-        ({"kind": "died", "happened_on": LAST_WEEK, "note": "   "}, "note", None),
+        ({"kind": "died", "happened_on": last_week, "note": "   "}, "note", None),
         (
-            {"kind": "moved_within", "happened_on": LAST_WEEK, "note": "x"},
+            {"kind": "moved_within", "happened_on": last_week, "note": "x"},
             "to_rt",
             "Pilih RT tujuan kepindahan warga.",
         ),
         (
-            {"kind": "moved_within", "happened_on": LAST_WEEK, "note": "x", "to_rt": "99999"},
+            {"kind": "moved_within", "happened_on": last_week, "note": "x", "to_rt": "99999"},
             "to_rt",
             None,
         ),
-        ({"kind": "lost", "happened_on": LAST_WEEK, "note": "x"}, "kind", None),
+        ({"kind": "lost", "happened_on": last_week, "note": "x"}, "kind", None),
     ],
 )
 def test_bad_input_gets_an_indonesian_error_and_changes_nothing(
     client, rt_chair, resident, body, field, message
 ):
     client.force_login(rt_chair)
+    body = {key: value() if callable(value) else value for key, value in body.items()}
 
     response = client.post(url_for(resident), body)
 
@@ -212,10 +223,10 @@ def test_bad_input_gets_an_indonesian_error_and_changes_nothing(
 
 
 def test_a_resident_who_died_cannot_be_moved_afterwards(officer, resident, other_rt):
-    resident_record_death(by=officer, resident=resident, happened_on=LAST_WEEK, note="Sakit")
+    resident_record_death(by=officer, resident=resident, happened_on=last_week(), note="Sakit")
 
     with pytest.raises(ValidationError, match="sudah tercatat"):
-        resident_move(by=officer, resident=resident, happened_on=TODAY, note="x", to_rt=other_rt)
+        resident_move(by=officer, resident=resident, happened_on=today(), note="x", to_rt=other_rt)
     assert ResidentStatusChange.objects.count() == 1
 
 
@@ -223,19 +234,19 @@ def test_a_pending_registration_is_decided_not_moved(officer, rt):
     pending = factories.ResidentFactory(rt=rt, verification=Resident.Verification.PENDING)
 
     with pytest.raises(ValidationError, match="belum diverifikasi"):
-        resident_move(by=officer, resident=pending, happened_on=LAST_WEEK, note="x")
+        resident_move(by=officer, resident=pending, happened_on=last_week(), note="x")
     pending.refresh_from_db()
     assert pending.status == Resident.Status.ACTIVE
 
 
 def test_a_move_cannot_predate_the_last_one(officer, resident, other_rt, rt):
-    resident_move(by=officer, resident=resident, happened_on=LAST_WEEK, note="a", to_rt=other_rt)
+    resident_move(by=officer, resident=resident, happened_on=last_week(), note="a", to_rt=other_rt)
 
     with pytest.raises(ValidationError) as caught:
         resident_move(
             by=officer,
             resident=resident,
-            happened_on=LAST_WEEK - datetime.timedelta(days=1),
+            happened_on=last_week() - datetime.timedelta(days=1),
             note="b",
             to_rt=rt,
         )
@@ -261,7 +272,7 @@ def test_a_move_within_the_city_lands_in_the_new_rt_for_its_chair_to_confirm(
         {
             "kind": "moved_within",
             "to_rt": foreign_rt.pk,
-            "happened_on": LAST_WEEK.isoformat(),
+            "happened_on": last_week().isoformat(),
             "note": "Ikut keluarga ke Pakunden",
         },
     )
@@ -272,7 +283,7 @@ def test_a_move_within_the_city_lands_in_the_new_rt_for_its_chair_to_confirm(
     resident.refresh_from_db()
     assert resident.rt == foreign_rt
     assert resident.status == Resident.Status.ACTIVE
-    assert resident.status_changed_on == LAST_WEEK
+    assert resident.status_changed_on == last_week()
     assert resident.is_verified
     change = ResidentStatusChange.objects.get()
     assert (change.kind, change.from_rt, change.to_rt, change.recorded_by) == (
@@ -285,7 +296,7 @@ def test_a_move_within_the_city_lands_in_the_new_rt_for_its_chair_to_confirm(
     # The resident role of the old RT ended the day before the move; none yet in the new one.
     assert current_roles(resident.user) == set()
     ended = RoleAssignment.objects.get(user=resident.user, role=Role.RESIDENT, rt=rt)
-    assert ended.ends_on == LAST_WEEK - datetime.timedelta(days=1)
+    assert ended.ends_on == last_week() - datetime.timedelta(days=1)
     # Past participation stays where it happened.
     participation.refresh_from_db()
     assert participation.rt == rt
@@ -306,7 +317,7 @@ def test_a_move_out_of_the_city_ends_the_roles_in_the_rt_and_keeps_the_account(
 
     response = client.post(
         url_for(resident),
-        {"kind": "moved_away", "happened_on": TODAY.isoformat(), "note": "Pindah ke Malang"},
+        {"kind": "moved_away", "happened_on": today().isoformat(), "note": "Pindah ke Malang"},
     )
 
     assert response.status_code == 302
@@ -314,7 +325,7 @@ def test_a_move_out_of_the_city_ends_the_roles_in_the_rt_and_keeps_the_account(
     resident.refresh_from_db()
     assert resident.status == Resident.Status.MOVED
     assert resident.rt == rt
-    assert resident.status_changed_on == TODAY
+    assert resident.status_changed_on == today()
     assert current_roles(resident.user) == set()
     assert resident.user.is_active
     assert resident not in awaiting_verification(officer)
@@ -324,11 +335,11 @@ def test_a_move_out_of_the_city_ends_the_roles_in_the_rt_and_keeps_the_account(
 
 
 def test_a_death_ends_the_roles_and_closes_an_account_left_without_any(officer, resident):
-    resident_record_death(by=officer, resident=resident, happened_on=LAST_WEEK, note="Sakit")
+    resident_record_death(by=officer, resident=resident, happened_on=last_week(), note="Sakit")
 
     resident.refresh_from_db()
     assert resident.status == Resident.Status.DECEASED
-    assert resident.status_changed_on == LAST_WEEK
+    assert resident.status_changed_on == last_week()
     assert current_roles(resident.user) == set()
     resident.user.refresh_from_db()
     assert not resident.user.is_active
@@ -337,7 +348,7 @@ def test_a_death_ends_the_roles_and_closes_an_account_left_without_any(officer, 
 def test_a_death_leaves_roles_outside_the_rt_to_the_administrator(rt_chair, resident, kelurahan):
     factories.RoleAssignmentFactory(user=resident.user, role=Role.OFFICER, kelurahan=kelurahan)
 
-    resident_record_death(by=rt_chair, resident=resident, happened_on=LAST_WEEK, note="Sakit")
+    resident_record_death(by=rt_chair, resident=resident, happened_on=last_week(), note="Sakit")
 
     assert current_roles(resident.user) == {Role.OFFICER}
     resident.user.refresh_from_db()
@@ -347,19 +358,19 @@ def test_a_death_leaves_roles_outside_the_rt_to_the_administrator(rt_chair, resi
 def test_an_rt_chair_who_moves_away_stops_chairing_the_rt(officer, rt_chair, rt):
     chair_entry = rt_chair.resident
 
-    resident_move(by=officer, resident=chair_entry, happened_on=LAST_WEEK, note="Pindah")
+    resident_move(by=officer, resident=chair_entry, happened_on=last_week(), note="Pindah")
 
     assert current_roles(rt_chair) == set()
     assert not RoleAssignment.objects.current().filter(role=Role.RT_CHAIR, rt=rt).exists()
 
 
 def test_the_change_is_in_the_history_with_who_and_why(client, officer, resident):
-    resident_move(by=officer, resident=resident, happened_on=LAST_WEEK, note="Pindah kerja")
+    resident_move(by=officer, resident=resident, happened_on=last_week(), note="Pindah kerja")
 
     record = resident.history.first()
     assert record.history_user == officer
     assert record.status == Resident.Status.MOVED
-    assert record.status_changed_on == LAST_WEEK
+    assert record.status_changed_on == last_week()
     assert "Pindah kerja" in record.history_change_reason
     client.force_login(officer)
     page = client.get(reverse("resident-history", args=[resident.pk])).content.decode()
@@ -368,7 +379,7 @@ def test_the_change_is_in_the_history_with_who_and_why(client, officer, resident
 
 def test_a_move_within_the_city_needs_another_rt(officer, resident, rt):
     with pytest.raises(ValidationError) as caught:
-        resident_move(by=officer, resident=resident, happened_on=LAST_WEEK, note="x", to_rt=rt)
+        resident_move(by=officer, resident=resident, happened_on=last_week(), note="x", to_rt=rt)
 
     assert caught.value.error_dict["to_rt"][0].messages == [
         "Pilih RT selain RT tempat warga tinggal sekarang."
@@ -377,7 +388,7 @@ def test_a_move_within_the_city_needs_another_rt(officer, resident, rt):
 
 
 def test_the_admin_lists_the_changes_read_only(client, admin_user, officer, resident, other_rt):
-    resident_move(by=officer, resident=resident, happened_on=LAST_WEEK, note="x", to_rt=other_rt)
+    resident_move(by=officer, resident=resident, happened_on=last_week(), note="x", to_rt=other_rt)
     change = ResidentStatusChange.objects.get()
     client.force_login(admin_user)
 
@@ -399,10 +410,10 @@ def test_a_stale_copy_does_not_let_the_old_chair_record_again(
     officer, rt_chair, resident, other_rt
 ):
     stale = Resident.objects.get(pk=resident.pk)
-    resident_move(by=officer, resident=resident, happened_on=LAST_WEEK, note="a", to_rt=other_rt)
+    resident_move(by=officer, resident=resident, happened_on=last_week(), note="a", to_rt=other_rt)
 
     with pytest.raises(PermissionDenied):
-        resident_record_death(by=rt_chair, resident=stale, happened_on=TODAY, note="b")
+        resident_record_death(by=rt_chair, resident=stale, happened_on=today(), note="b")
     assert ResidentStatusChange.objects.count() == 1
 
 
