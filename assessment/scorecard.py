@@ -3,14 +3,20 @@ distinct residents took part in each stage, over the scope's base, against the p
 threshold.
 
 It reads the participation ledger and the scorecard base only (plus this app's own
-evaluations, to say who assessed). Every figure is an aggregate query over the live tables; at
-city scale these take a good part of a second, so the figures are cached under the version of
-their scope (``rtkeren.scopecache``): an RT's or a kelurahan's under that kelurahan's version, the
-city's and the comparisons of kelurahan under the city's. The services that write the ledger,
-the base, the evaluations and the periods change those versions when they commit, so a cached
-figure is never older than what they wrote. The number of queries is fixed: none when cached,
-and on a miss three for a scorecard, four for a comparison, three for the same scope across
-periods.
+evaluations, to say who assessed). Every figure is an aggregate query over the live tables,
+cached under the version of its kelurahan (``rtkeren.scopecache``). The services that write the
+ledger, the base, the evaluations and the periods change those versions when they commit, so a
+cached figure is never older than what they wrote.
+
+The city's scorecard and its kelurahan side by side are never computed in one pass: the figures
+are the sum of its kelurahan's (each cached as that kelurahan's own scorecard), less those who
+count in two kelurahan because they moved between them during the period (a few residents, read
+by two small queries). A write in one kelurahan then costs the next city reader that
+kelurahan's figures alone, not the city's, and writers in different kelurahan share nothing.
+The number of queries is fixed: none for an RT or a kelurahan when cached, three on a miss
+(four for a comparison); for the city three, and three more when any kelurahan's figures are
+missing. Only the city across periods, seldom asked, is counted in one pass, under a version
+that changes with any kelurahan's.
 
 The base of a period in a scope is the residents with a base entry of that period there
 (``rtkeren.services.base``): verified, aged 17 or more at the period's start, and living in the
@@ -28,6 +34,8 @@ scorecard, a comparison or the closed periods of a trend. A closed period withou
 """
 
 import datetime
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -37,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rtkeren.models import RT, BaseEntry, Kelurahan, Participation, Period, Stage
-from rtkeren.scopecache import city_version, scope_version
+from rtkeren.scopecache import scope_version, scope_versions
 
 from .models import Evaluation, FrozenScorecard, Side
 
@@ -54,10 +62,14 @@ OWN = Count("resident", distinct=True, filter=Q(on_behalf=False))
 ON_BEHALF = "on_behalf"
 
 
+def _cache_key(key: str, version: str) -> str:
+    return f"scorecard:{DEFINITION}:{version}:{key}"
+
+
 def _cached(key: str, version: str, compute):
     """``compute()``, or its result computed before under the same scope ``version`` (read
     before computing, so that what is stored is never older than the version)."""
-    cache_key = f"scorecard:{DEFINITION}:{version}:{key}"
+    cache_key = _cache_key(key, version)
     found = cache.get(cache_key)
     if found is None:
         found = compute()
@@ -87,13 +99,19 @@ class Scope:
             return Q(kelurahan=self.kelurahan)
         return Q()
 
+    @property
+    def is_city(self) -> bool:
+        return self.kelurahan is None and self.rt is None
+
     def version(self) -> str:
-        """The version of the scope's figures: its kelurahan's, or the city's."""
+        """The version of the scope's figures: its kelurahan's; for the city, one that changes
+        with any kelurahan's (1 query, for the list of kelurahan)."""
         if self.kelurahan is not None:
             return scope_version(self.kelurahan.pk)
         if self.rt is not None:
             return scope_version(self.rt.rw.kelurahan_id)
-        return city_version()
+        versions = scope_versions(Kelurahan.objects.order_by("pk").values_list("pk", flat=True))
+        return hashlib.sha256(":".join(versions.values()).encode()).hexdigest()
 
     @property
     def key(self) -> str:
@@ -386,18 +404,110 @@ def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], di
     return base, by_stage, sides
 
 
+def _card_key(scope_key: str, period: Period) -> str:
+    return f"card:{scope_key}:{period.pk}:{period.starts_on}"
+
+
+def _by_kelurahan(period: Period, kelurahan_ids: list[int]) -> dict[int, tuple]:
+    """Each kelurahan's figures in ``period``, shared with its own scorecard's cache: read
+    together, and those not cached computed in one pass (none, 3 when any is missing)."""
+    versions = scope_versions(kelurahan_ids)
+    keys = {
+        pk: _cache_key(_card_key(Scope(kelurahan=Kelurahan(pk=pk)).key, period), versions[pk])
+        for pk in kelurahan_ids
+    }
+    found = cache.get_many(list(keys.values()))
+    figures = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in kelurahan_ids if pk not in figures]
+    if missing:
+        bases, by_place, sides = _compare_figures(
+            period=period,
+            ledger_field="kelurahan_id",
+            activity_field="activity__kelurahan_id",
+            ledger_filter=Q(kelurahan_id__in=missing),
+            activity_filter=Q(activity__kelurahan_id__in=missing),
+        )
+        computed = {
+            pk: (bases.get(pk, 0), by_place.get(pk, {}), sides.get(pk, {})) for pk in missing
+        }
+        cache.set_many({keys[pk]: computed[pk] for pk in missing}, CACHE_SECONDS)
+        figures.update(computed)
+    return figures
+
+
+def _counted_twice(period: Period) -> tuple[int, dict[str, tuple[int, int]]]:
+    """How many more times than once the kelurahan's figures together count the residents the
+    base holds in more than one kelurahan in ``period`` (they moved between them: a few): in the
+    base, and per stage among the participants and those with a row of their own (2 queries,
+    the second only when there are such residents)."""
+    places = defaultdict(set)
+    ended = BaseEntry.objects.filter(period=period, until__isnull=False).values("resident")
+    for resident, kelurahan in BaseEntry.objects.filter(
+        period=period, resident__in=ended
+    ).values_list("resident", "kelurahan"):
+        places[resident].add(kelurahan)
+    movers = [resident for resident, kelurahan in places.items() if len(kelurahan) > 1]
+    base_extra = sum(len(places[resident]) - 1 for resident in movers)
+    if not movers:
+        return base_extra, {}
+    taken, own = defaultdict(set), defaultdict(set)
+    for resident, stage, kelurahan, on_behalf in (
+        Participation.objects.filter(_counted(), period=period, resident__in=movers)
+        .values_list("resident", "stage", "kelurahan", "on_behalf")
+        .order_by()
+        .distinct()
+    ):
+        taken[stage, resident].add(kelurahan)
+        if not on_behalf:
+            own[stage, resident].add(kelurahan)
+    extra = defaultdict(lambda: [0, 0])
+    for (stage, _resident), kelurahan in taken.items():
+        extra[stage][0] += len(kelurahan) - 1
+    for (stage, _resident), kelurahan in own.items():
+        extra[stage][1] += len(kelurahan) - 1
+    return base_extra, {stage: tuple(counts) for stage, counts in extra.items()}
+
+
+def _city_figures(period: Period) -> tuple[int, dict, dict]:
+    """The city's figures in ``period``: its kelurahan's, added up, less those counted twice
+    (see the module's text)."""
+    kelurahan_ids = list(Kelurahan.objects.order_by("pk").values_list("pk", flat=True))
+    base, by_stage, sides = 0, defaultdict(lambda: [0, 0]), defaultdict(int)
+    for place_base, place_stages, place_sides in _by_kelurahan(period, kelurahan_ids).values():
+        base += place_base
+        for stage, (participants, own) in place_stages.items():
+            by_stage[stage][0] += participants
+            by_stage[stage][1] += own
+        for side, count in place_sides.items():
+            sides[side] += count
+    base_extra, stage_extra = _counted_twice(period)
+    for stage, (participants, own) in stage_extra.items():
+        by_stage[stage][0] -= participants
+        by_stage[stage][1] -= own
+    sides = {
+        Side.COMMUNITY: sides[Side.COMMUNITY],
+        Side.GOVERNMENT: sides[Side.GOVERNMENT],
+        ON_BEHALF: sides[ON_BEHALF],
+    }
+    return base - base_extra, {stage: tuple(counts) for stage, counts in by_stage.items()}, sides
+
+
+def _figures(scope: Scope, period: Period) -> tuple[int, dict, dict]:
+    if scope.is_city:
+        return _city_figures(period)
+    return _cached(
+        _card_key(scope.key, period), scope.version(), lambda: _card_figures(scope, period)
+    )
+
+
 def scorecard(*, scope: Scope, period: Period) -> Scorecard:
-    """The scorecard of one scope and period (none, 3 when not cached; a closed period 1,
-    from its stored row)."""
+    """The scorecard of one scope and period (see the module's text for its queries; a closed
+    period 1, from its stored row)."""
     if not period.is_open:
         row = FrozenScorecard.objects.filter(scope.frozen(), period=period).first()
         if row is not None:
             return _frozen_card(row, scope_name=scope.name, period=period)
-    base, by_stage, sides = _cached(
-        f"card:{scope.key}:{period.pk}:{period.starts_on}",
-        scope.version(),
-        lambda: _card_figures(scope, period),
-    )
+    base, by_stage, sides = _figures(scope, period)
     return _card(scope_name=scope.name, period=period, base=base, by_stage=by_stage, sides=sides)
 
 
@@ -470,16 +580,16 @@ def _add_side(sides: dict[str, int], side: str, count: int, on_behalf: int) -> N
 
 def _compare(
     *,
-    key: str,
-    version: str,
     period: Period,
     places: list,
     name,
     sort: str,
     descending: bool,
     frozen_field: str,
-    **fields,
+    figures,
 ) -> list[Scorecard]:
+    """``places`` side by side: from their stored rows in a closed period, else from
+    ``figures()``, (bases, stages, sides) each by place id."""
     if not period.is_open:
         frozen = _frozen_places(period, places, frozen_field)
         if frozen:
@@ -494,11 +604,7 @@ def _compare(
                 sort,
                 descending,
             )
-    base, by_place, sides = _cached(
-        f"compare:{key}:{period.pk}:{period.starts_on}",
-        version,
-        lambda: _compare_figures(period=period, **fields),
-    )
+    base, by_place, sides = figures()
     cards = [
         _card(
             scope_name=name(place),
@@ -530,18 +636,23 @@ def compare_rts(
     """The RTs of a kelurahan side by side (1 query, 4 when not cached)."""
     rts = list(RT.objects.filter(rw__kelurahan=kelurahan).select_related("rw"))
     return _compare(
-        key=f"rts:{kelurahan.pk}",
-        version=scope_version(kelurahan.pk),
         period=period,
         places=rts,
-        ledger_field="rt_id",
-        activity_field="activity__rt_id",
-        ledger_filter=Q(kelurahan=kelurahan),
-        activity_filter=Q(activity__kelurahan=kelurahan),
         frozen_field="rt_id",
         name=str,
         sort=sort,
         descending=descending,
+        figures=lambda: _cached(
+            f"compare:rts:{kelurahan.pk}:{period.pk}:{period.starts_on}",
+            scope_version(kelurahan.pk),
+            lambda: _compare_figures(
+                period=period,
+                ledger_field="rt_id",
+                activity_field="activity__rt_id",
+                ledger_filter=Q(kelurahan=kelurahan),
+                activity_filter=Q(activity__kelurahan=kelurahan),
+            ),
+        ),
     )
 
 
@@ -564,17 +675,25 @@ RT_FIELDS = {
 def compare_kelurahan(
     *, period: Period, sort: str = "name", descending: bool = False
 ) -> list[Scorecard]:
-    """The kelurahan of the city side by side (1 query, 4 when not cached)."""
+    """The kelurahan of the city side by side, from each kelurahan's own cached figures (1
+    query, 4 when any kelurahan's figures are not cached)."""
+    places = list(Kelurahan.objects.order_by("code"))
+
+    def figures():
+        by_kelurahan = _by_kelurahan(period, [place.pk for place in places])
+        return tuple(
+            {pk: place_figures[part] for pk, place_figures in by_kelurahan.items()}
+            for part in range(3)
+        )
+
     return _compare(
-        key="kelurahan",
-        version=city_version(),
         period=period,
-        places=list(Kelurahan.objects.order_by("code")),
-        **KELURAHAN_FIELDS,
+        places=places,
         frozen_field="kelurahan_id",
         name=lambda kelurahan: kelurahan.name,
         sort=sort,
         descending=descending,
+        figures=figures,
     )
 
 
@@ -606,8 +725,9 @@ def _across_figures(scope: Scope, periods: list[Period]) -> tuple[dict, dict, di
 
 def across_periods(*, scope: Scope, periods: list[Period]) -> list[Scorecard]:
     """The same scope in each period, oldest first (none, 3 when not cached, whatever the
-    number of periods). Closed periods come from their stored rows (1 query more when there are
-    closed periods, none of the live ones when all of them are stored)."""
+    number of periods; the city 1 more, and counted in one pass, after a write anywhere, since
+    this view is seldom asked). Closed periods come from their stored rows (1 query more when
+    there are closed periods, none of the live ones when all of them are stored)."""
     if not periods:
         return []
     closed = [period for period in periods if not period.is_open]

@@ -1,10 +1,12 @@
-"""Versions of the shared scopes (each kelurahan, and the city), for caches that many people read.
+"""Versions of each kelurahan's figures, for caches that many people read.
 
-Something many people read and few change (a kelurahan's scorecard, the city's comparison) is
-cached under the version of the scope it was computed for. The services that change what such
-caches are computed from call ``scope_changed`` with the kelurahan they wrote in; once the
-transaction commits, each of those kelurahan, and the city, gets a new version, and readers stop
-finding the old entries. A transaction rolled back changes no version.
+Something many people read and few change (a kelurahan's scorecard, its RTs side by side) is
+cached under the version of the kelurahan it was computed for. The services that change what
+such caches are computed from call ``scope_changed`` with the kelurahan they wrote in; once the
+transaction commits, each of those kelurahan gets a new version, and readers stop finding the
+old entries. A transaction rolled back changes no version. The city has no version of its own:
+what it shows is put together from its kelurahan's (``assessment.scorecard``), so that a write
+in one kelurahan leaves the others' cached figures in place.
 
 The versions live in the cache itself (Redis where several app servers run), never in a
 database row, so that writers in different kelurahan never wait on one another for them. A
@@ -26,7 +28,6 @@ PREFIX = "scope-version"
 #: Changed by a write that may touch any kelurahan (a new period, the demo data): it is part of
 #: every scope's version.
 EVERYWHERE = f"{PREFIX}:all"
-CITY = f"{PREFIX}:city"
 
 
 def _kelurahan_key(kelurahan_id: int) -> str:
@@ -50,9 +51,11 @@ def scope_version(kelurahan_id: int) -> str:
     return ":".join(_tokens([EVERYWHERE, _kelurahan_key(kelurahan_id)]))
 
 
-def city_version() -> str:
-    """The version of everything counted in the city: it changes with any kelurahan's."""
-    return ":".join(_tokens([EVERYWHERE, CITY]))
+def scope_versions(kelurahan_ids: Iterable[int]) -> dict[int, str]:
+    """``scope_version`` of each kelurahan, read together (one cache read when all are there)."""
+    ids = list(kelurahan_ids)
+    everywhere, *tokens = _tokens([EVERYWHERE, *(_kelurahan_key(pk) for pk in ids)])
+    return {pk: f"{everywhere}:{token}" for pk, token in zip(ids, tokens, strict=True)}
 
 
 def _bump(keys: list[str]) -> None:
@@ -60,11 +63,11 @@ def _bump(keys: list[str]) -> None:
 
 
 def scope_changed(*, kelurahan_ids: Iterable[int | None]) -> None:
-    """Give the kelurahan ``kelurahan_ids`` (``None`` among them is ignored), and the city, a new
-    version once the current transaction commits (at once outside one)."""
+    """Give the kelurahan ``kelurahan_ids`` (``None`` among them is ignored) a new version once
+    the current transaction commits (at once outside one)."""
     keys = sorted({_kelurahan_key(pk) for pk in kelurahan_ids if pk is not None})
     if keys:
-        transaction.on_commit(partial(_bump, [*keys, CITY]))
+        transaction.on_commit(partial(_bump, keys))
 
 
 def scope_changed_everywhere() -> None:

@@ -105,6 +105,12 @@ class BaseEntry(models.Model):
         indexes = [
             models.Index(fields=["period", "rt", "resident"], name="base_entry_rt"),
             models.Index(fields=["period", "kelurahan", "resident"], name="base_entry_kel"),
+            # Those who left an RT during the period, for the city's figures (a few).
+            models.Index(
+                fields=["period", "resident"],
+                condition=models.Q(until__isnull=False),
+                name="base_entry_ended",
+            ),
         ]
 
     def __str__(self):

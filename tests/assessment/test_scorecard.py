@@ -121,6 +121,47 @@ def test_a_resident_who_moved_counts_where_they_took_part(rt, other_rt, period, 
     assert (there.base, there.result(Stage.COMMISSIONING).participants) == (2, 0)
 
 
+def test_a_resident_who_moved_between_kelurahan_counts_once_in_the_city(
+    rt, foreign_rt, period, officer
+):
+    """The city's figures are its kelurahan's added up: someone both count (they lived in
+    both, and took part in both) is taken off once, in the base and in each stage, own rows
+    included; those who took part on their own in one only are still counted as such."""
+    mover, stays, other = _adults(rt, 1)[0], _adults(rt, 1)[0], _adults(foreign_rt, 1)[0]
+    _record(mover, Stage.COMMISSIONING, rt, period=period)
+    _record(mover, Stage.DESIGNING, rt, period=period, on_behalf=True)
+    _record(stays, Stage.COMMISSIONING, rt, period=period)
+    resident_move(
+        by=officer,
+        resident=mover,
+        happened_on=timezone.localdate(),
+        note="Pindah ke kelurahan lain",
+        to_rt=foreign_rt,
+    )
+    mover.refresh_from_db()
+    _record(mover, Stage.COMMISSIONING, foreign_rt, period=period)
+    _record(mover, Stage.DESIGNING, foreign_rt, period=period)
+    _record(other, Stage.DESIGNING, foreign_rt, period=period)
+
+    city = scorecard.scorecard(scope=Scope(), period=period)
+    places = scorecard.compare_kelurahan(period=period)
+    in_one_pass = scorecard._card_figures(Scope(), period)
+
+    assert sorted(card.base for card in places if card.base) == [2, 2]
+    assert city.base == 3
+    assert (
+        city.result(Stage.COMMISSIONING).participants,
+        city.result(Stage.COMMISSIONING).own,
+    ) == (2, 2)
+    # The mover's designing row in the first kelurahan was recorded on their behalf, their own
+    # in the second: once in the city, and on their own.
+    assert (city.result(Stage.DESIGNING).participants, city.result(Stage.DESIGNING).own) == (2, 2)
+    assert (city.base, {r.stage.value: (r.participants, r.own) for r in city.stages}) == (
+        in_one_pass[0],
+        {stage.value: in_one_pass[1].get(stage.value, (0, 0)) for stage in Stage},
+    )
+
+
 def test_three_stages_fulfilled_and_co_assessment_flips_when_residents_evaluate(
     kelurahan, rt, period, officer, facilitator, django_capture_on_commit_callbacks
 ):

@@ -1,6 +1,7 @@
-"""The scorecard's figures are cached under their scope's version, and never older than what the
-services wrote: each writer of the ledger, the base and the evaluations gives the kelurahan it
-wrote in, and the city, a new version when it commits."""
+"""The scorecard's figures are cached under their kelurahan's version, and never older than what
+the services wrote: each writer of the ledger, the base and the evaluations gives the kelurahan
+it wrote in a new version when it commits. The city's figures are its kelurahan's put together,
+so a write in one kelurahan costs the next city reader that kelurahan's figures alone."""
 
 import pytest
 from django.db import connection
@@ -51,6 +52,8 @@ def test_a_second_reading_of_unchanged_data_takes_no_query(rt, period):
 def test_a_new_ledger_row_shows_once_committed(
     rt, period, scope_of, django_capture_on_commit_callbacks
 ):
+    """Three queries for the kelurahan's figures; the city's also reads its list of kelurahan
+    and who moved between them."""
     residents = [core.ResidentFactory(rt=rt) for _ in range(3)]
     scope = scope_of(rt)
     before, _queries = _card(scope, period)
@@ -60,7 +63,30 @@ def test_a_new_ledger_row_shows_once_committed(
     after, queries = _card(scope, period)
 
     assert (_designing(before), _designing(after)) == (0, 1)
-    assert queries == 3
+    assert queries == (5 if scope.is_city else 3)
+
+
+def test_a_city_reader_after_a_write_recomputes_that_kelurahan_alone(
+    rt, foreign_rt, period, django_capture_on_commit_callbacks
+):
+    here = core.ResidentFactory(rt=rt)
+    core.ResidentFactory(rt=foreign_rt)
+    _card(Scope(), period)
+    cached, cached_queries = _card(Scope(), period)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        participation_record(resident=here, kind="vote_cast", subject=rt, period=period)
+    with CaptureQueriesContext(connection) as queries:
+        after = scorecard.scorecard(scope=Scope(), period=period)
+    ledger = [query["sql"] for query in queries if "rtkeren_participation" in query["sql"]]
+
+    # The list of kelurahan and who moved between them, the figures all from the cache.
+    assert cached_queries == 2
+    assert (cached.base, _designing(cached), after.base, _designing(after)) == (2, 0, 2, 1)
+    assert len(ledger) == 1
+    assert f"IN ({rt.rw.kelurahan_id})" in ledger[0]
+    # The other kelurahan's figures, read from the cache, were not computed again.
+    assert str(foreign_rt.rw.kelurahan_id) not in ledger[0].split("IN (")[1].split(")")[0]
 
 
 def test_a_row_taken_back_and_a_base_left_show_once_committed(

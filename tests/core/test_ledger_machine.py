@@ -2,8 +2,10 @@
 
 A small world (one kelurahan, two RWs of two RTs, a chair and a resident with an account in
 each RT, a register entry without an account in each RT, an officer and a facilitator, one
-open period) is built once for the test; hypothesis then runs sequences of service calls on
-it, each example in a savepoint rolled back at its end. After every step that wrote something
+open period; and an RT of a second kelurahan that residents may move to, so that the city's
+figures, put together from its kelurahan's, meet residents counted in two of them) is built
+once for the test; hypothesis then runs sequences of service calls on it, each example in a
+savepoint rolled back at its end. After every step that wrote something
 (the database's fingerprint changed; a step that wrote nothing leaves the state last checked),
 and once what the step's commit would run has run (the scope versions of what it wrote, which
 the scorecard's cache is keyed by):
@@ -89,6 +91,8 @@ pick = st.integers(min_value=0, max_value=11)
 class World:
     kelurahan_id: int
     rt_ids: tuple[int, ...]
+    # An RT of another kelurahan, where residents may move.
+    elsewhere_rt_id: int
     rt_kelurahan: dict[int, int]
     period_id: int
     officer_id: int
@@ -186,6 +190,10 @@ def _build_world() -> World:
         for rw in (1, 2)
         for number in (1, 2)
     ]
+    elsewhere = factories.RTFactory(
+        rw=factories.RWFactory(kelurahan=factories.kelurahan(factories.PAKUNDEN), number=1),
+        number=1,
+    )
     today = timezone.localdate()
     period = factories.PeriodFactory(year=today.year)
     officer = factories.make_user_with_role(Role.OFFICER, "petugas", kelurahan=kelurahan)
@@ -225,6 +233,7 @@ def _build_world() -> World:
     return World(
         kelurahan_id=kelurahan.pk,
         rt_ids=tuple(rt.pk for rt in rts),
+        elsewhere_rt_id=elsewhere.pk,
         rt_kelurahan={rt.pk: kelurahan.pk for rt in rts},
         period_id=period.pk,
         officer_id=officer.pk,
@@ -448,16 +457,19 @@ class LedgerMachine(RuleBasedStateMachine):
             reason="NIK tidak cocok dengan KTP",
         )
 
-    @rule(index=pick, to=pick)
-    def move_within_city(self, index, to):
+    @rule(index=pick, to=pick, elsewhere=st.booleans())
+    def move_within_city(self, index, to, elsewhere):
+        """To another RT of the kelurahan, or to the second kelurahan (its officer would record
+        that move; the world's officer stands in, as the officer of the place left)."""
         resident = self._resident(index, active=True)
+        to_rt = RT.objects.get(pk=self.world.elsewhere_rt_id) if elsewhere else self.world_rt(to)
         self._attempt(
             resident_move,
             by=self._officer(),
             resident=resident,
             happened_on=self.today,
             note="Pindah rumah",
-            to_rt=self.world_rt(to),
+            to_rt=to_rt,
         )
 
     @rule(index=pick, died=st.booleans())

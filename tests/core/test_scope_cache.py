@@ -13,7 +13,7 @@ from assessment.scorecard import Scope
 from delivery.services import attendance_mark
 from rtkeren.checks import check_shared_cache
 from rtkeren.models import ActivityStatus, Stage
-from rtkeren.scopecache import city_version, scope_version
+from rtkeren.scopecache import scope_version
 from rtkeren.services.ledger import participation_record
 from tests import factories
 from tests.delivery.factories import MeetingFactory
@@ -63,7 +63,7 @@ def test_a_write_in_another_kelurahan_leaves_the_cached_scorecard_alone(
     kelurahan, foreign_rt, rt, period, django_capture_on_commit_callbacks
 ):
     scorecard.scorecard(scope=Scope(kelurahan=kelurahan), period=period)
-    versions = (scope_version(kelurahan.pk), city_version())
+    versions = (scope_version(kelurahan.pk), scope_version(foreign_rt.rw.kelurahan_id))
     elsewhere = factories.ResidentFactory(rt=foreign_rt)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,8 +72,7 @@ def test_a_write_in_another_kelurahan_leaves_the_cached_scorecard_alone(
         )
 
     assert scope_version(kelurahan.pk) == versions[0]
-    assert city_version() != versions[1]
-    assert scope_version(foreign_rt.rw.kelurahan_id) != versions[0]
+    assert scope_version(foreign_rt.rw.kelurahan_id) != versions[1]
 
 
 @pytest.mark.django_db
@@ -81,7 +80,7 @@ def test_a_write_rolled_back_changes_no_version(
     kelurahan, rt, period, django_capture_on_commit_callbacks
 ):
     resident = factories.ResidentFactory(rt=rt)
-    versions = (scope_version(kelurahan.pk), city_version())
+    version = scope_version(kelurahan.pk)
 
     def refused_write():
         with transaction.atomic():
@@ -92,21 +91,20 @@ def test_a_write_rolled_back_changes_no_version(
         pytest.raises(RuntimeError, refused_write)
 
     assert callbacks == []
-    assert (scope_version(kelurahan.pk), city_version()) == versions
+    assert scope_version(kelurahan.pk) == version
 
 
 @pytest.mark.django_db
-def test_a_committed_write_changes_its_kelurahan_and_the_city(
+def test_a_committed_write_changes_its_kelurahan(
     kelurahan, rt, period, django_capture_on_commit_callbacks
 ):
     resident = factories.ResidentFactory(rt=rt)
-    versions = (scope_version(kelurahan.pk), city_version())
+    version = scope_version(kelurahan.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         participation_record(resident=resident, kind="vote_cast", subject=rt, period=period)
 
-    assert scope_version(kelurahan.pk) != versions[0]
-    assert city_version() != versions[1]
+    assert scope_version(kelurahan.pk) != version
 
 
 def test_a_cache_of_each_process_alone_is_warned_of_at_deployment(settings):
