@@ -142,13 +142,13 @@ def evaluated_activity_queryset(user) -> QuerySet[Activity]:
     )
 
 
-def own_evaluation(*, user, activity: Activity) -> Evaluation | None:
-    return (
-        Evaluation.objects.filter(_mine(user), activity=activity)
-        .select_related("recorded_by")
-        .prefetch_related("scores")
-        .first()
-    )
+def own_evaluation(*, user, activity: Activity, with_scores: bool = True) -> Evaluation | None:
+    """The user's own evaluation of ``activity``, with its scores unless ``with_scores`` is
+    False (a page that shows none of them)."""
+    evaluations = Evaluation.objects.filter(_mine(user), activity=activity)
+    if with_scores:
+        evaluations = evaluations.prefetch_related("scores")
+    return evaluations.select_related("recorded_by").first()
 
 
 def participants(activity: Activity) -> QuerySet[Resident]:
@@ -320,19 +320,16 @@ class OutputFollowUp:
 
 def unfinished_outputs_followed(activities, *, limit: int | None = None) -> list[OutputFollowUp]:
     """The unfinished outputs of ``activities`` (a queryset), each with its follow-up status;
-    the apps' query plus one for the follow-ups."""
-    outputs = unfinished_outputs_of(activities, limit=limit)
-    if not outputs:
-        return []
+    the apps' query plus one for the follow-ups of any output of those activities (asked
+    whether or not there are unfinished outputs, so the count does not depend on the data)."""
     pending: dict[tuple[int, int], bool] = {}
     for type_id, object_id, status in FollowUp.objects.filter(
-        output_type_id__in={output.content_type_id for output in outputs},
-        output_id__in={output.object_id for output in outputs},
+        activity__in=activities, output_id__isnull=False
     ).values_list("output_type_id", "output_id", "status"):
         key = (type_id, object_id)
         pending[key] = pending.get(key, False) or status != FollowUp.Status.DONE
     result = []
-    for output in outputs:
+    for output in unfinished_outputs_of(activities, limit=limit):
         key = (output.content_type_id, output.object_id)
         status = "none" if key not in pending else "open" if pending[key] else "done"
         result.append(OutputFollowUp(output=output, status=status))

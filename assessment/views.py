@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -15,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.models import RT, Activity, ActivityStatus, Period
+from rtkeren.paginate import counted_page
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.views.exports import XLSX_CONTENT_TYPE
@@ -84,18 +86,23 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object
-        comments = Paginator(selectors.evaluation_comments(activity), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
+        comments = counted_page(
+            selectors.evaluation_comments(activity), self.request.GET.get("page"), PAGE_SIZE
         )
-        follow_ups = selectors.follow_up_list(user=user, activity=activity)
+        # The first few, each carrying how many there are in all (one query).
+        follow_ups = list(
+            selectors.follow_up_list(user=user, activity=activity).annotate(
+                total=Window(Count("pk"))
+            )[:SUMMARY_FOLLOW_UPS]
+        )
         return super().get_context_data(
             summary=selectors.side_by_side(activity),
-            own=selectors.own_evaluation(user=user, activity=activity),
+            own=selectors.own_evaluation(user=user, activity=activity, with_scores=False),
             refusal=services.evaluation_refusal(user=user, activity=activity),
             closes_at=selectors.window_closes_at(activity),
             comments_page=comments,
-            follow_ups=list(follow_ups[:SUMMARY_FOLLOW_UPS]),
-            follow_up_count=follow_ups.count(),
+            follow_ups=follow_ups,
+            follow_up_count=follow_ups[0].total if follow_ups else 0,
             unfinished_outputs=selectors.unfinished_outputs_followed(
                 Activity.objects.filter(pk=activity.pk), limit=SUMMARY_OUTPUTS
             ),

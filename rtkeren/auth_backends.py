@@ -77,7 +77,17 @@ def axes_username(request, credentials: dict) -> str:
 
 
 class UsernameOrPhoneBackend(ModelBackend):
-    """Django's model backend, finding the account by username or by its resident's phone."""
+    """Django's model backend, finding the account by username or by its resident's phone.
+
+    Django's model permissions serve the admin alone, which only staff open; everything the
+    portal lets a user do comes from their roles through ``rules``. So an account that is not
+    staff holds no model permission, and asking for one costs no query (Django would read the
+    account's own and its groups' permissions, two queries on every page that asks)."""
+
+    def _get_permissions(self, user_obj, obj, from_name):
+        if not user_obj.is_staff:
+            return set()
+        return super()._get_permissions(user_obj, obj, from_name)
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:

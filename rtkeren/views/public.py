@@ -24,25 +24,23 @@ PUBLISHED_STATUSES = (
 ACTIVITIES_PER_PAGE = 25
 
 
-def public_period(request) -> Period:
-    """The year asked for in ``?tahun=``, else the open period running today, else the latest
-    open one, else the latest. An unknown year, or no period at all, is 404."""
-    periods = Period.objects.order_by("-year")
+def public_period(request, periods: list[Period]) -> Period:
+    """Among ``periods`` (every period, newest first: one per year, read once for the page and
+    its list of years), the year asked for in ``?tahun=``, else the open period running today,
+    else the latest open one, else the latest. An unknown year, or no period at all, is 404."""
     asked = request.GET.get("tahun", "")
     if asked:
         if not asked.isdecimal():
             raise Http404
-        found = periods.filter(year=int(asked)).first()
+        found = [period for period in periods if period.year == int(asked)]
     else:
-        open_periods = periods.filter(is_open=True)
-        found = (
-            open_periods.containing(timezone.localdate()).first()
-            or open_periods.first()
-            or periods.first()
-        )
-    if found is None:
+        today = timezone.localdate()
+        open_periods = [period for period in periods if period.is_open]
+        found = [period for period in open_periods if period.starts_on <= today <= period.ends_on]
+        found = found or open_periods or periods
+    if not found:
         raise Http404
-    return found
+    return found[0]
 
 
 def published_activities(kelurahan: Kelurahan, period: Period) -> QuerySet[Activity]:
@@ -102,14 +100,15 @@ class KelurahanPublicView(DetailView):
 
     def get_context_data(self, **kwargs):
         kelurahan = self.object
-        period = public_period(self.request)
+        periods = list(Period.objects.order_by("-year"))
+        period = public_period(self.request, periods)
         page = Paginator(published_activities(kelurahan, period), ACTIVITIES_PER_PAGE).get_page(
             self.request.GET.get("page")
         )
         totals = totals_by_status(kelurahan, period)
         return super().get_context_data(
             period=period,
-            periods=Period.objects.order_by("-year"),
+            periods=periods,
             page_obj=page,
             activities=page.object_list,
             status_totals=totals,

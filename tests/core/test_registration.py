@@ -419,3 +419,23 @@ def test_a_claimed_entry_stays_hidden_from_the_claimant_until_the_chair_confirms
     after = client.get(detail)
     assert after.status_code == 200
     assert "Jl. Kenanga 12" in after.text
+
+
+@pytest.mark.django_db
+def test_model_permissions_are_for_staff_and_cost_others_no_query(django_assert_num_queries):
+    """The admin's model permissions mean nothing outside the admin: an account that is not
+    staff holds none, even one given directly, and asking costs no query."""
+    from django.contrib.auth.models import Permission
+
+    from rtkeren.models import User
+
+    permission = Permission.objects.get(codename="change_period")
+    resident = User.objects.create_user("bukan_staf", password="x")
+    staff = User.objects.create_user("staf", password="x", is_staff=True)
+    for user in (resident, staff):
+        user.user_permissions.add(permission)
+    resident, staff = User.objects.get(pk=resident.pk), User.objects.get(pk=staff.pk)
+
+    with django_assert_num_queries(0):
+        assert not resident.has_perm("rtkeren.change_period")
+    assert staff.has_perm("rtkeren.change_period")

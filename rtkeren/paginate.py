@@ -1,0 +1,38 @@
+"""A page of a list and the list's length in one query.
+
+Django's ``Paginator`` counts the rows, then reads the page: two queries, and only one when the
+list is empty. A page that reads its rows with a window count (``COUNT(*) OVER ()``) on each
+takes one query whatever the list holds, so that a page's queries do not depend on its data.
+"""
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
+
+TOTAL = "_page_total"
+
+
+def counted_page(queryset: QuerySet, number, per_page: int) -> Page:
+    """The page ``number`` (as ``Paginator.get_page`` takes it: a page out of range or not a
+    number gives the last page or the first) of ``queryset``, ``per_page`` rows a page: one
+    query, a second only for a number past the last page."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = max(int(number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    rows = _rows(queryset, number, per_page)
+    if not rows and number > 1:
+        # Past the end: the last page, as ``get_page`` gives.
+        total = queryset.count()
+        number = max((total + per_page - 1) // per_page, 1)
+        rows = _rows(queryset, number, per_page)
+    # The count Django would ask for, known already: numbering the page asks nothing more.
+    paginator.__dict__["count"] = getattr(rows[0], TOTAL) if rows else 0
+    page = paginator.page(number)
+    page.object_list = rows
+    return page
+
+
+def _rows(queryset: QuerySet, number: int, per_page: int) -> list:
+    start = (number - 1) * per_page
+    return list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[start : start + per_page])

@@ -1,0 +1,43 @@
+"""One query for a page and the list's length, whatever the list holds."""
+
+import pytest
+
+from rtkeren.models import Kelurahan
+from rtkeren.paginate import counted_page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("asked", "number", "names"),
+    [("1", 1, 8), ("3", 3, 5), (None, 1, 8), ("x", 1, 8), ("-2", 1, 8)],
+)
+def test_a_page_and_the_count_in_one_query(django_assert_num_queries, asked, number, names):
+    kelurahan = Kelurahan.objects.order_by("code")
+    total = kelurahan.count()
+
+    with django_assert_num_queries(1):
+        page = counted_page(kelurahan, asked, 8)
+        shown = [place.code for place in page.object_list]
+
+    assert (page.number, page.paginator.count) == (number, total)
+    assert shown == list(kelurahan.values_list("code", flat=True))[(number - 1) * 8 :][:8]
+    assert len(shown) == min(names, total - (number - 1) * 8)
+
+
+def test_past_the_last_page_gives_the_last():
+    kelurahan = Kelurahan.objects.order_by("code")
+    last = (kelurahan.count() + 7) // 8
+
+    page = counted_page(kelurahan, "99", 8)
+
+    assert page.number == last
+    assert not page.has_next()
+
+
+def test_an_empty_list_is_one_empty_first_page(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        page = counted_page(Kelurahan.objects.filter(code="tidak-ada").order_by("code"), "1", 8)
+        assert list(page.object_list) == []
+
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (1, 0, 1)
