@@ -10,6 +10,9 @@ waiting for PostgreSQL, the time rendering templates (outside the queries they r
 rest (views, forms, middleware); the number of queries; and, for the slowest page (or each page
 ``--only`` names), the functions with the most time of their own, from cProfile (in a second
 round of requests: its own cost would blur the times).
+
+``--fresh-scorecard`` times instead the city's scorecard read right after a write in one
+kelurahan, against the whole city counted in one pass (``--requests`` rounds).
 """
 
 import argparse
@@ -128,14 +131,62 @@ def profile(requests: int, only: str, top: int) -> None:
     print(json.dumps({"rows": rows, "profiles": profiles}))
 
 
+def fresh_scorecard(rounds: int) -> None:
+    """The city's scorecard read right after a write in one kelurahan (its version changed:
+    that kelurahan's figures are counted again, the others' come from the cache), against the
+    whole city counted in one pass; milliseconds, the median and the slowest of ``rounds``."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from assessment import scorecard
+    from rtkeren.models import Kelurahan, Period
+    from rtkeren.scopecache import _bump, _kelurahan_key
+
+    period = Period.objects.containing(timezone.localdate()).get()
+    city = scorecard.Scope()
+    kelurahan_ids = list(Kelurahan.objects.order_by("pk").values_list("pk", flat=True))
+    scorecard.scorecard(scope=city, period=period)
+    fresh, one_pass, queries = [], [], 0
+    for index in range(rounds):
+        _bump([_kelurahan_key(kelurahan_ids[index % len(kelurahan_ids)])])
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            scorecard.scorecard(scope=city, period=period)
+        fresh.append((time.perf_counter() - started) * 1000)
+        queries = max(queries, len(captured))
+        started = time.perf_counter()
+        scorecard._card_figures(city, period)
+        one_pass.append((time.perf_counter() - started) * 1000)
+    print(
+        json.dumps(
+            {
+                "fresh": sorted(fresh),
+                "one_pass": sorted(one_pass),
+                "queries": queries,
+            }
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--only", default="", help="Only the pages whose name holds this text.")
     parser.add_argument("--top", type=int, default=25, help="Functions listed per profile.")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument(
+        "--fresh-scorecard",
+        action="store_true",
+        help="Time the city's scorecard right after a write in one kelurahan instead.",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.inside and arguments.fresh_scorecard:
+        return fresh_scorecard(arguments.requests)
     if arguments.inside:
         return profile(arguments.requests, arguments.only, arguments.top)
     if not bench.database_exists("rtkeren_city"):
@@ -152,6 +203,18 @@ def main() -> None:
     if result.returncode:
         sys.exit(result.stderr[-4000:])
     found = json.loads(result.stdout.strip().splitlines()[-1])
+    if arguments.fresh_scorecard:
+        for name, label in (
+            ("fresh", "after a write, from the kelurahan's"),
+            ("one_pass", "in one pass"),
+        ):
+            times = found[name]
+            print(
+                f"city scorecard {label}: median {times[len(times) // 2]:.1f} ms, "
+                f"slowest {times[-1]:.1f} ms ({len(times)} rounds)"
+            )
+        print(f"queries after a write: {found['queries']}")
+        return
     print(f"{arguments.requests} requests a page, Django's test client, {os.cpu_count()} CPUs\n")
     print("| page | ms a request | SQL ms | templates ms | other ms | queries |")
     print("|---|---:|---:|---:|---:|---:|")
