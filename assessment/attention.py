@@ -18,7 +18,7 @@ def evaluations_waiting(user) -> list[AttentionItem]:
     return [
         AttentionItem(
             title=_("Activities waiting for your evaluation"),
-            count=selectors.evaluation_activities(user=user, to_do=True).count(),
+            count=selectors.evaluations_to_do(user).count(),
             url=_url("assessment:evaluation-list", "show=todo"),
         )
     ]

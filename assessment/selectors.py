@@ -114,9 +114,22 @@ def _mine(user) -> Q:
     return Q(evaluator=user) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
 
 
+def evaluations_to_do(user) -> QuerySet[Activity]:
+    """Delivered activities the user may see and evaluate, whose window is open and which they
+    have not evaluated: for a count (the home page's reminder), without the list's columns."""
+    return with_delivered_at(
+        activities_visible_to(user).filter(status=ActivityStatus.DELIVERED)
+    ).filter(
+        _window_open_condition(timezone.now()),
+        _may_evaluate_condition(user),
+        ~Exists(Evaluation.objects.filter(_mine(user), activity=OuterRef("pk"))),
+    )
+
+
 def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
     """Delivered and evaluated activities the user may see, with the number of evaluators on
-    each side and whether the user has evaluated; ``to_do``: only those waiting for them."""
+    each side and whether the user has evaluated; ``to_do``: only those waiting for them (the
+    same as ``evaluations_to_do``)."""
     queryset = with_delivered_at(
         activities_visible_to(user)
         .filter(status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED))

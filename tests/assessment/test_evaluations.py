@@ -4,14 +4,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from assessment import services
+from assessment import selectors, services
 from assessment.models import Criterion, Evaluation, Score, Side
 from rtkeren.models import ActivityStatus, Notification, Participation, Stage
 from rtkeren.services.activities import activity_mark_delivered
 from rtkeren.transitions import transition_guards
 from tests import factories as core
 
-from .factories import all_scores, score_data, take_part
+from .factories import all_scores, delivered_activity, score_data, take_part
 
 pytestmark = pytest.mark.django_db
 
@@ -404,3 +404,51 @@ def test_the_form_answers_a_claimant_as_a_waiting_registrant(client, claimant, a
 
     assert answers[claimant] == answers[registrant]
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["officer", "facilitator", "rt_chair", "other_rt_chair", "resident_user", "city_viewer"],
+)
+def test_the_home_reminder_counts_the_activities_the_to_do_list_shows(
+    request, persona, rt, other_rt, period, officer
+):
+    """The home page counts with a lighter query than the list's; both must agree for every
+    role, before and after the person evaluates, and leave out a window that has closed."""
+    from assessment.attention import evaluations_waiting
+
+    user = request.getfixturevalue(persona)
+    here = delivered_activity(by=officer, rt=rt, period=period)
+    delivered_activity(by=officer, rt=other_rt, period=period)
+    delivered_activity(by=officer, rt=rt, period=period, days_ago=400)
+    if persona == "resident_user":
+        take_part(user.resident, here)
+
+    def counts():
+        return (
+            evaluations_waiting(user)[0].count,
+            len(selectors.evaluation_activities(user=user, to_do=True)),
+        )
+
+    before = counts()
+    if before[1]:
+        services.evaluation_submit(
+            activity=selectors.evaluation_activities(user=user, to_do=True)[0],
+            by=user,
+            scores=all_scores(4),
+        )
+    after = counts()
+
+    assert before[0] == before[1]
+    assert after[0] == after[1] == max(before[1] - 1, 0)
+    assert (
+        before[1]
+        == {
+            "officer": 2,
+            "facilitator": 2,
+            "rt_chair": 1,
+            "other_rt_chair": 1,
+            "resident_user": 1,
+            "city_viewer": 0,
+        }[persona]
+    )
