@@ -428,10 +428,11 @@ def _by_kelurahan(period: Period, kelurahan_ids: list[int]) -> dict[int, tuple]:
     if missing:
         bases, by_place, sides = _compare_figures(
             period=period,
-            ledger_field="kelurahan_id",
-            activity_field="activity__kelurahan_id",
-            ledger_filter=Q(kelurahan_id__in=missing),
-            activity_filter=Q(activity__kelurahan_id__in=missing),
+            **{
+                **KELURAHAN_FIELDS,
+                "ledger_filter": Q(kelurahan_id__in=missing),
+                "activity_filter": Q(activity__kelurahan_id__in=missing),
+            },
         )
         computed = {
             pk: (bases.get(pk, 0), by_place.get(pk, {}), sides.get(pk, {})) for pk in missing
