@@ -9,6 +9,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 TOTAL = "_page_total"
+#: A page number past any list: a larger one typed in the URL would overflow the database's
+#: OFFSET (an error, not a page), so it is read as this, which gives the last page.
+MAX_PAGE = 1_000_000
 
 
 def counted_page(queryset: QuerySet, number, per_page: int) -> Page:
@@ -17,7 +20,7 @@ def counted_page(queryset: QuerySet, number, per_page: int) -> Page:
     query, a second only for a number past the last page."""
     paginator = Paginator(queryset, per_page)
     try:
-        number = max(int(number), 1)
+        number = min(max(int(number), 1), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     rows = _rows(queryset, number, per_page)
