@@ -140,6 +140,34 @@ def test_database_url_selects_postgresql():
     assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]
 
 
+def test_postgresql_keeps_the_join_order_of_long_joins(monkeypatch):
+    assert (
+        "join_collapse_limit=4 -c from_collapse_limit=4"
+        in (database_from_url("postgres://u:p@db.example/rtkeren")["OPTIONS"]["options"])
+    )
+    monkeypatch.setenv("DATABASE_JOIN_COLLAPSE_LIMIT", "8")
+
+    options = database_from_url("postgres://u:p@db.example/rtkeren")["OPTIONS"]["options"]
+
+    assert options == "-c join_collapse_limit=8 -c from_collapse_limit=8"
+
+
+@pytest.mark.django_db
+def test_the_connection_really_plans_with_the_limit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert "options" not in connection.settings_dict["OPTIONS"]
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        join_limit = cursor.fetchone()[0]
+        cursor.execute("SHOW from_collapse_limit")
+        from_limit = cursor.fetchone()[0]
+
+    assert (join_limit, from_limit) == ("4", "4")
+
+
 @pytest.mark.parametrize("url", ["sqlite:////tmp/other.sqlite3"])
 def test_database_url_may_name_another_sqlite_file(url):
     config = database_from_url(url)
