@@ -33,6 +33,7 @@ from rtkeren.models import (
 )
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import confirmed_accounts
+from rtkeren.services.budget import COMMITTED_STATUSES
 from rtkeren.services.periods import period_ceiling_for, period_split_warning
 
 from .models import Comment, ProposalOrigin, Vote, VotingRound
@@ -40,13 +41,7 @@ from .models import Comment, ProposalOrigin, Vote, VotingRound
 PROPOSAL_STATUSES = (ActivityStatus.DRAFT, ActivityStatus.PROPOSED)
 DECIDED_STATUSES = (ActivityStatus.APPROVED, ActivityStatus.REJECTED)
 #: What the RT budget plan counts: planned or committed money, not drafts or dropped plans.
-PLAN_COMMITTED = (
-    ActivityStatus.APPROVED,
-    ActivityStatus.IN_DELIVERY,
-    ActivityStatus.DELIVERED,
-    ActivityStatus.EVALUATED,
-)
-PLAN_STATUSES = (ActivityStatus.PROPOSED, *PLAN_COMMITTED)
+PLAN_STATUSES = (ActivityStatus.PROPOSED, *COMMITTED_STATUSES)
 
 
 class SubqueryCount(Subquery):

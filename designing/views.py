@@ -24,6 +24,7 @@ from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Rol
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.services.activities import activity_propose, activity_withdraw
+from rtkeren.services.budget import ceiling_position
 from rtkeren.transitions import TransitionForbidden, available_transitions
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
@@ -236,6 +237,7 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
             withdraw_blocked=actions.get(ActivityStatus.DRAFT),
             can_review=can_review,
             review_form=ReviewForm() if can_review else None,
+            ceiling=ceiling_position(activity) if can_review else None,
             rounds=list(activity.voting_rounds.order_by("-opens_at")),
             **discussion_context(self.request, activity),
             **kwargs,

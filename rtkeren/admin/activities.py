@@ -9,11 +9,28 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from rtkeren.admin.ledger_records import LedgerSubjectAdmin
 from rtkeren.models import Activity, ActivityTransition, BudgetLine, Notification, Participation
+from rtkeren.services.budget import COMMITTED_STATUSES
+
+
+def _holds_money(activity) -> bool:
+    return activity is not None and activity.status in COMMITTED_STATUSES
 
 
 class BudgetLineInline(admin.TabularInline):
+    """Editable while nothing is approved: once approved, the budget counts against the RT's
+    ceiling, which only the approval checks (``rtkeren.services.budget``)."""
+
     model = BudgetLine
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not _holds_money(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _holds_money(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _holds_money(obj) and super().has_delete_permission(request, obj)
 
 
 class ActivityTransitionInline(admin.TabularInline):
@@ -49,7 +66,11 @@ class ActivityAdmin(LedgerSubjectAdmin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Its proposer's ledger row names its author, and every row of it counts in its period.
         fields = super().get_readonly_fields(request, obj)
-        return fields if obj is None else (*fields, "author", "period")
+        if obj is None:
+            return fields
+        # What decides whose ceiling an approved budget counts against stays as approved.
+        money = ("funding_source", "kelurahan", "rt") if _holds_money(obj) else ()
+        return (*fields, "author", "period", *money)
 
 
 @admin.register(Participation)
