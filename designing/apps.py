@@ -10,13 +10,14 @@ class DesigningConfig(AppConfig):
 
     def ready(self):
         from rtkeren.registry import activity_links, origin_links, public_sections, report_sections
-        from rtkeren.transitions import transition_guards
+        from rtkeren.transitions import transition_effects, transition_guards
 
-        from . import public, reports
+        from . import public, reports, services
         from .guards import no_round_still_open
         from .links import proposal_link, propose_from
 
         transition_guards.register("designing.open_round")(no_round_still_open)
+        transition_effects.register("designing.ballot")(services.proposal_off_ballot)
         activity_links.register("designing.proposal", order=10)(proposal_link)
         origin_links.register("designing.propose", order=10)(propose_from)
         report_sections.register("designing", order=10)(reports.activity_section)

@@ -414,7 +414,7 @@ def proposal_review(*, activity: Activity, by: User, approve: bool, reason: str 
     """Approve or reject a proposal through the core's transition (which checks the officer,
     the status and open voting rounds, and tells the author); then tell the discussion."""
     if approve:
-        activity_approve(activity=activity, by=by)
+        activity_approve(activity=activity, by=by, reason=reason)
     else:
         activity_reject(activity=activity, by=by, reason=reason)
     recipients = [
@@ -487,8 +487,8 @@ def round_open(
 ) -> VotingRound:
     """Open (or schedule) a voting round of ``place`` holding ``proposals``.
 
-    Their content is frozen now, even when the round opens later: residents compare the
-    proposals as announced. The residents of the scope are told.
+    Their content freezes when the round opens: until then the author may still take a
+    proposal back to draft (it then leaves the ballot). The residents of the scope are told.
     """
     _require(by, "designing.add_round", place)
     voting_round = VotingRound(
@@ -534,7 +534,7 @@ def round_open(
     voting_round.save()
     voting_round.proposals.set(locked)
     for activity in locked:
-        activity_freeze_content(activity=activity)
+        activity_freeze_content(activity=activity, at=voting_round.opens_at)
     opened_now = voting_round.opens_at <= timezone.now()
     _notify_round_scope(voting_round, ROUND_OPENED if opened_now else ROUND_SCHEDULED)
     return voting_round
@@ -567,6 +567,17 @@ def _check_open(voting_round: VotingRound) -> None:
         raise ValidationError(_("This round has closed; votes can no longer change."))
 
 
+def _check_standing(voting_round: VotingRound, activity: Activity) -> None:
+    """Votes go only to a proposal still on the round's ballot."""
+    status = voting_round.proposals.filter(pk=activity.pk).values_list("status", flat=True).first()
+    if status is None:
+        raise ValidationError(_("This proposal is not in this round."))
+    if status != ActivityStatus.PROPOSED:
+        raise ValidationError(
+            _("This proposal was withdrawn or cancelled: it can no longer receive votes.")
+        )
+
+
 @transaction.atomic
 def vote_cast(*, voting_round: VotingRound, activity: Activity, by: User) -> Vote:
     """One vote for ``activity``. At most one per proposal (a database constraint) and at most
@@ -576,8 +587,7 @@ def vote_cast(*, voting_round: VotingRound, activity: Activity, by: User) -> Vot
     resident = voting_resident(by, voting_round)
     Resident.objects.select_for_update(no_key=True).filter(pk=resident.pk).first()
     _check_open(voting_round)
-    if not voting_round.proposals.filter(pk=activity.pk).exists():
-        raise ValidationError(_("This proposal is not in this round."))
+    _check_standing(voting_round, activity)
     mine = Vote.objects.filter(round=voting_round, resident=resident)
     if mine.filter(activity=activity).exists():
         raise ValidationError(_("You have already voted for this proposal."))
@@ -591,6 +601,9 @@ def vote_cast(*, voting_round: VotingRound, activity: Activity, by: User) -> Vot
             vote = Vote.objects.create(round=voting_round, activity=activity, resident=resident)
     except IntegrityError as error:
         raise ValidationError(_("You have already voted for this proposal.")) from error
+    # Once more, now that the vote is in: a cancellation committing meanwhile held the insert
+    # (the proposal's row is locked) and is seen here, and this vote goes with the transaction.
+    _check_standing(voting_round, activity)
     # The ledger names the round, never the proposal: the ballot stays secret.
     participation_record(
         resident=resident,
@@ -629,3 +642,68 @@ def round_announce_results(*, voting_round: VotingRound, by: User) -> VotingRoun
     _notify_round_scope(locked, RESULTS_ANNOUNCED)
     voting_round.results_announced_at = locked.results_announced_at
     return locked
+
+
+# A proposal leaving a ballot.
+
+BALLOT_LEFT = gettext_noop(
+    "“%(title)s” is no longer a proposal in the voting “%(round)s” (%(status)s). Your vote for "
+    "it is returned: you may give it to another proposal while the voting is open."
+)
+
+
+def _ballot_message(title: str, round_title: str, status: str):
+    def render() -> str:
+        return _(BALLOT_LEFT) % {
+            "title": title,
+            "round": round_title,
+            "status": ActivityStatus(status).label,
+        }
+
+    return render
+
+
+def proposal_off_ballot(*, activity: Activity, from_status: str, to_status: str, by: User) -> None:
+    """A proposal cancelled, or taken back to draft, leaves the ballot of every round holding
+    it that has not closed: its votes are returned (the residents may vote again, and one
+    left with no vote in a round no longer counts as having voted there) and those who voted
+    for it are told. Runs inside the transition's transaction (``transition_effects``)."""
+    if to_status not in (ActivityStatus.CANCELLED, ActivityStatus.DRAFT):
+        return
+    rounds = list(
+        VotingRound.objects.select_for_update(of=("self",))
+        .filter(proposals=activity)
+        .not_closed(timezone.now())
+        .order_by("pk")
+    )
+    for voting_round in rounds:
+        votes = Vote.objects.filter(round=voting_round, activity=activity)
+        voters = list(Resident.objects.filter(votes__in=votes).select_related("user"))
+        votes.delete()
+        voting_round.proposals.remove(activity)
+        still_voting = set(
+            Vote.objects.filter(round=voting_round, resident__in=voters).values_list(
+                "resident_id", flat=True
+            )
+        )
+        for resident in voters:
+            if resident.pk not in still_voting:
+                participation_remove(resident=resident, kind=KIND_VOTED, subject=voting_round)
+        recipients = [resident.user for resident in voters if resident.user_id]
+        if recipients:
+            transaction.on_commit(
+                partial(
+                    notification_send,
+                    recipients=recipients,
+                    message=_ballot_message(activity.title, voting_round.title, to_status),
+                    url=reverse("designing:round-detail", args=[voting_round.pk]),
+                    subject=voting_round,
+                )
+            )
+    # Left only scheduled rounds: its content freezes at the opening of the earliest round
+    # still holding it, if any.
+    if rounds and not activity.is_content_frozen:
+        activity.content_frozen_at = VotingRound.objects.filter(proposals=activity).aggregate(
+            first=Min("opens_at")
+        )["first"]
+        Activity.objects.filter(pk=activity.pk).update(content_frozen_at=activity.content_frozen_at)

@@ -15,6 +15,10 @@ Stage apps register from their ``AppConfig.ready()``::
     def is_coordinator(user, activity):
         return ...
 
+    @transition_effects.register("designing.ballot")
+    def off_the_ballot(*, activity, from_status, to_status, by):
+        ...
+
     @transition_listeners.register("assessment.invite")
     def invite(*, activity, from_status, to_status, by):
         ...
@@ -39,6 +43,10 @@ transition_guards = Registry("transition guard")
 #: ``(user, activity) -> bool``; any True makes the user a coordinator of the activity's delivery.
 coordinator_checks = Registry("coordinator check")
 
+#: ``(*, activity, from_status, to_status, by) -> None``, called inside the transaction that
+#: makes a transition, once the activity is saved (e.g. to take a cancelled proposal off a
+#: ballot): what it writes commits, or rolls back, with the transition.
+transition_effects = Registry("transition effect")
 #: ``(*, activity, from_status, to_status, by) -> None``, called once a transition has committed
 #: (e.g. to ask the participants of a delivered activity to evaluate it).
 transition_listeners = Registry("transition listener")

@@ -189,7 +189,9 @@ class Activity(models.Model):
 
     @property
     def is_content_frozen(self) -> bool:
-        return self.content_frozen_at is not None
+        """Frozen once a voting round holding it has opened (``content_frozen_at`` is set to a
+        round's opening when the round is scheduled)."""
+        return self.content_frozen_at is not None and self.content_frozen_at <= timezone.now()
 
     @property
     def counts_against_ceiling(self) -> bool:

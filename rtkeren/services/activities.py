@@ -21,9 +21,15 @@ from rtkeren.models import (
 )
 from rtkeren.selectors.accounts import role_holders
 from rtkeren.selectors.residents import acting_resident
+from rtkeren.services.budget import ceiling_hold
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
-from rtkeren.transitions import TRANSITIONS, transition_error, transition_listeners
+from rtkeren.transitions import (
+    TRANSITIONS,
+    transition_effects,
+    transition_error,
+    transition_listeners,
+)
 
 KIND_ACTIVITY_PROPOSED = "activity_proposed"
 
@@ -77,12 +83,15 @@ def _activity_transition(
         error = transition_error(activity=locked, user=by, to_status=to_status, reason=reason)
         if error is not None:
             raise error
+        if to_status == ActivityStatus.APPROVED:
+            ceiling_hold(locked)
         transition = TRANSITIONS[to_status]
         now = timezone.now()
         from_status = locked.status
         locked.status = to_status
         locked.status_changed_at = now
-        if transition.needs_reason:
+        if transition.needs_reason or (to_status == ActivityStatus.APPROVED and reason):
+            # An approval may say why too: the public reads it beside a rejection's reason.
             locked.decision_reason = reason
         # Proposing counts once, for the resident the author acts as when first proposing
         # (kept on the activity, so that the ledger's recomputation knows whom it counted).
@@ -111,6 +120,8 @@ def _activity_transition(
             at=now,
             note=reason,
         )
+        for _name, effect in transition_effects.items():
+            effect(activity=locked, from_status=from_status, to_status=to_status, by=by)
         if first_proposal and locked.proposed_as is not None:
             participation_record(
                 resident=locked.proposed_as,
@@ -144,8 +155,12 @@ def activity_withdraw(*, activity: Activity, by: User) -> Activity:
     return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.DRAFT)
 
 
-def activity_approve(*, activity: Activity, by: User) -> Activity:
-    return _activity_transition(activity=activity, by=by, to_status=ActivityStatus.APPROVED)
+def activity_approve(*, activity: Activity, by: User, reason: str = "") -> Activity:
+    """proposed → approved, by the kelurahan's officer, within the RT's ceiling
+    (``rtkeren.services.budget``); ``reason`` is optional and public."""
+    return _activity_transition(
+        activity=activity, by=by, to_status=ActivityStatus.APPROVED, reason=reason
+    )
 
 
 def activity_reject(*, activity: Activity, by: User, reason: str) -> Activity:
@@ -173,12 +188,14 @@ def activity_cancel(*, activity: Activity, by: User, reason: str) -> Activity:
 
 
 @transaction.atomic
-def activity_freeze_content(*, activity: Activity) -> Activity:
-    """Freeze a proposal's content, when a voting round holding it opens. Idempotent: the first
-    freeze's time is kept."""
+def activity_freeze_content(*, activity: Activity, at=None) -> Activity:
+    """Freeze a proposal's content from ``at`` (now by default): the moment a voting round
+    holding it opens, so that residents compare the proposals as they stood when voting
+    began. The earliest such moment is kept."""
+    at = at or timezone.now()
     locked = Activity.objects.select_for_update().get(pk=activity.pk)
-    if locked.content_frozen_at is None:
-        locked.content_frozen_at = timezone.now()
+    if locked.content_frozen_at is None or at < locked.content_frozen_at:
+        locked.content_frozen_at = at
         locked.save(update_fields=["content_frozen_at", "updated_at"])
     activity.content_frozen_at = locked.content_frozen_at
     return locked
