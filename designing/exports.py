@@ -30,6 +30,7 @@ from .models import Comment, Vote
         gettext_lazy("RT / RW"),
         gettext_lazy("Period"),
         gettext_lazy("Status"),
+        gettext_lazy("Reason for the decision"),
         gettext_lazy("Comments"),
         gettext_lazy("Votes"),
     ],
@@ -57,19 +58,29 @@ def proposals_rows(user, scope: ExportScope):
             "rt__rw__number",
             "period__year",
             "status",
+            "decision_reason",
             "comment_count",
             "vote_count",
         )
     )
-    for title, kelurahan, rt_number, rw_number, year, status, comments, vote_count in rows.iterator(
-        chunk_size=CHUNK_SIZE
-    ):
+    for (
+        title,
+        kelurahan,
+        rt_number,
+        rw_number,
+        year,
+        status,
+        reason,
+        comments,
+        vote_count,
+    ) in rows.iterator(chunk_size=CHUNK_SIZE):
         yield (
             title,
             kelurahan,
             rt_label(rt_number, rw_number),
             year,
             statuses.get(status, status),
+            reason,
             comments,
             vote_count,
         )

@@ -1,5 +1,6 @@
 """Co-designing on a kelurahan's public page (registered in ``apps.py``): the proposals approved
-after voting, with their vote counts, once the round has closed. Counts only, never who voted;
+after voting, with their vote counts, and those rejected, each with the officer's public
+reason, once the round has closed. Counts only, never who voted;
 the counts of a round still open stay hidden so they cannot sway the vote."""
 
 from django.db.models import Count, Prefetch
@@ -30,10 +31,12 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period):
         .prefetch_related(
             Prefetch(
                 "proposals",
-                queryset=Activity.objects.filter(status__in=APPROVED_STATUSES)
+                queryset=Activity.objects.filter(
+                    status__in=(*APPROVED_STATUSES, ActivityStatus.REJECTED)
+                )
                 .select_related("rt__rw")
                 .order_by("title", "pk"),
-                to_attr="approved",
+                to_attr="decided",
             )
         )
         .order_by("-closes_at", "-pk")
@@ -46,6 +49,17 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period):
         .order_by()
     }
     for voting_round in rounds:
+        # Rejections are public with their reason, as approvals are with theirs.
+        voting_round.approved = [
+            proposal
+            for proposal in voting_round.decided
+            if proposal.status != ActivityStatus.REJECTED
+        ]
+        voting_round.rejected = [
+            proposal
+            for proposal in voting_round.decided
+            if proposal.status == ActivityStatus.REJECTED
+        ]
         for proposal in voting_round.approved:
             proposal.vote_count = counts.get((voting_round.pk, proposal.pk), 0)
         voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))

@@ -90,3 +90,17 @@ def test_query_count_does_not_grow_with_rows(client, officer, rt):
     add(19)
 
     assert queries_for(client, "usulan") == one
+
+
+def test_the_reason_for_a_decision_is_exported(client, officer, rt):
+    factories.proposal(
+        rt=rt,
+        status=core.models.ActivityStatus.REJECTED,
+        decision_reason="Lokasi bukan tanah milik umum.",
+    )
+    client.force_login(officer)
+
+    row = _row(client)
+
+    assert row["Status"] == "Ditolak"
+    assert row["Alasan keputusan"] == "Lokasi bukan tanah milik umum."

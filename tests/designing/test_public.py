@@ -1,4 +1,5 @@
-"""Co-designing's section of the public page: counts of closed rounds, approved proposals only."""
+"""Co-designing's section of the public page: counts of closed rounds for approved proposals,
+and the public reason of every decision."""
 
 import pytest
 
@@ -9,7 +10,7 @@ from tests.designing.factories import VoteFactory, VotingRoundFactory, closed, p
 pytestmark = pytest.mark.django_db
 
 
-def test_only_closed_rounds_and_approved_proposals_with_their_counts(client, rt, period):
+def test_closed_rounds_approved_counts_and_the_reasons_of_decisions(client, rt, period):
     approved = proposal(rt=rt, period=period, title="Perbaikan saluran air")
     rejected = proposal(rt=rt, period=period, title="Lomba gapura")
     done = VotingRoundFactory(
@@ -20,8 +21,10 @@ def test_only_closed_rounds_and_approved_proposals_with_their_counts(client, rt,
     VoteFactory(round=done, activity=rejected, resident__rt=rt)
     closed(done)
     approved.status = ActivityStatus.APPROVED
+    approved.decision_reason = "Saluran sering banjir."
     approved.save()
     rejected.status = ActivityStatus.REJECTED
+    rejected.decision_reason = "Sudah dibiayai CSR."
     rejected.save()
     still_open = proposal(rt=rt, period=period, title="Pelatihan tari remaja")
     running = VotingRoundFactory(
@@ -43,4 +46,7 @@ def test_only_closed_rounds_and_approved_proposals_with_their_counts(client, rt,
     assert "Putaran berjalan" not in text
     assert "Pelatihan tari remaja" not in text
     assert "7 suara" not in text
-    assert "Lomba gapura" not in text
+    assert "Alasan persetujuan: Saluran sering banjir." in text
+    # A rejected proposal is named with its reason, never with its votes.
+    assert "Lomba gapura: Alasan: Sudah dibiayai CSR." in text
+    assert "1 suara" not in text
