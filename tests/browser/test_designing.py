@@ -112,3 +112,27 @@ def test_a_refused_vote_is_told_on_the_page(phone_page, live_server, screenshot,
     assert fits_phone(page)
     screenshot(page, "refused")
     assert Vote.objects.filter(resident=ballot.resident).count() == 1
+
+
+def test_an_officer_sees_the_ceiling_and_is_refused_past_it(desktop_page, live_server, screenshot):
+    rt = blitar_rt()
+    period = factories.PeriodFactory()
+    officer = factories.make_user_with_role("officer", "petugas", kelurahan=rt.rw.kelurahan)
+    approved = factories.ActivityFactory(rt=rt, period=period, status="approved")
+    factories.BudgetLineFactory(activity=approved, quantity=1, unit="paket", unit_price=45_000_000)
+    activity = proposal(rt=rt, period=period, title="Pengecatan pos ronda")
+    activity.budget_lines.update(quantity=1, unit_price=6_000_000)
+    page = desktop_page
+    log_in(page, live_server, officer)
+
+    page.goto(f"{live_server.url}/perancangan/usulan/{activity.pk}/")
+    box = page.locator("#ceiling-position")
+    assert "Rp51.000.000" in box.inner_text()
+    assert "melewati pagu sebesar Rp1.000.000" in box.inner_text()
+    page.get_by_label("Setujui").check()
+    page.get_by_role("button", name="Simpan keputusan").click()
+    page.get_by_text("melampaui pagu RT sebesar Rp50.000.000").wait_for()
+    screenshot(page, "ceiling-refused")
+
+    activity.refresh_from_db()
+    assert activity.status == "proposed"
