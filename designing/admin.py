@@ -105,7 +105,14 @@ class VotingRoundAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     list_filter = ("kelurahan", "period")
     search_fields = ("title",)
     raw_id_fields = ("rt", "opened_by", "proposals")
-    readonly_fields = ("created_at", "results_announced_at")
+    # A round is cancelled on its page (``round_cancel``: the reason, the residents told).
+    readonly_fields = (
+        "created_at",
+        "results_announced_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+    )
     date_hierarchy = "opens_at"
 
     def get_readonly_fields(self, request, obj=None):

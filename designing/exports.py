@@ -43,7 +43,7 @@ def proposals_rows(user, scope: ExportScope):
         "designing.view_live_results", user, scope.kelurahan
     )
     if not live:
-        votes = votes.filter(round__closes_at__lte=timezone.now())
+        votes = votes.filter(round__closes_at__lte=timezone.now(), round__cancelled_at__isnull=True)
     rows = (
         scope.filter(Activity.objects.filter(~Q(status=ActivityStatus.DRAFT)))
         .annotate(

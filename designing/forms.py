@@ -306,9 +306,9 @@ class BudgetPlanFilterForm(forms.Form):
     )
 
 
-class RoundForm(forms.Form):
-    scope = forms.ChoiceField(label=_("Who votes"))
-    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
+class RoundChangeForm(forms.Form):
+    """What may change in a round before it opens."""
+
     title = forms.CharField(label=_("Title"), max_length=150)
     opens_at = forms.DateTimeField(
         label=_("Opens at"),
@@ -321,6 +321,36 @@ class RoundForm(forms.Form):
     votes_per_resident = forms.IntegerField(
         label=_("Votes per resident"), min_value=1, max_value=MAX_VOTES_PER_RESIDENT, initial=3
     )
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The round must close after it opens."))
+        return data
+
+
+class RoundCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to the residents on the round's page and in their notification."),
+    )
+
+
+class RoundForm(RoundChangeForm):
+    field_order = [
+        "scope",
+        "period",
+        "title",
+        "opens_at",
+        "closes_at",
+        "votes_per_resident",
+        "proposals",
+    ]
+    scope = forms.ChoiceField(label=_("Who votes"))
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
     proposals = ModelMultipleChoiceField(
         label=_("Proposals in the round"),
         queryset=Activity.objects.none(),
@@ -339,13 +369,6 @@ class RoundForm(forms.Form):
         self.fields["proposals"].label_from_instance = _proposal_label
 
     clean_scope = ProposalForm.clean_scope
-
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", _("The round must close after it opens."))
-        return data
 
 
 def _proposal_label(activity: Activity) -> str:

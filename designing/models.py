@@ -136,14 +136,19 @@ class VotingRoundQuerySet(models.QuerySet):
     def with_places(self):
         return self.select_related("kelurahan", "rt__rw", "period")
 
+    def standing(self):
+        """Not cancelled: a cancelled round is neither open, nor to come, nor closed with
+        results."""
+        return self.filter(cancelled_at__isnull=True)
+
     def open_at(self, moment):
-        return self.filter(opens_at__lte=moment, closes_at__gt=moment)
+        return self.standing().filter(opens_at__lte=moment, closes_at__gt=moment)
 
     def not_closed(self, moment):
-        return self.filter(closes_at__gt=moment)
+        return self.standing().filter(closes_at__gt=moment)
 
     def closed(self, moment):
-        return self.filter(closes_at__lte=moment)
+        return self.standing().filter(closes_at__lte=moment)
 
 
 class VotingRound(models.Model):
@@ -153,6 +158,7 @@ class VotingRound(models.Model):
         SCHEDULED = "scheduled", _("Not open yet")
         OPEN = "open", _("Open for voting")
         CLOSED = "closed", _("Voting closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=150)
     period = models.ForeignKey(
@@ -190,6 +196,16 @@ class VotingRound(models.Model):
         verbose_name=_("opened by"),
     )
     results_announced_at = models.DateTimeField(_("results announced at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     objects = VotingRoundQuerySet.as_manager()
@@ -210,6 +226,11 @@ class VotingRound(models.Model):
                 condition=models.Q(votes_per_resident__gte=1),
                 name="voting_round_at_least_one_vote",
             ),
+            models.CheckConstraint(
+                condition=models.Q(cancelled_at__isnull=True)
+                | (~models.Q(cancel_reason="") & models.Q(cancelled_by__isnull=False)),
+                name="voting_round_cancelled_with_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["kelurahan", "closes_at"], name="voting_round_kel_closes"),
@@ -219,6 +240,8 @@ class VotingRound(models.Model):
         return self.title
 
     def state(self, moment=None) -> str:
+        if self.cancelled_at is not None:
+            return self.State.CANCELLED
         moment = moment or timezone.now()
         if moment < self.opens_at:
             return self.State.SCHEDULED

@@ -14,7 +14,7 @@ def activity_section(activity: Activity, user):
     round still open are for the kelurahan's officers only, as on the round's own page."""
     votes = Vote.objects.filter(activity=activity)
     if not user.has_perm("designing.view_live_results", activity.kelurahan):
-        votes = votes.filter(round__closes_at__lte=timezone.now())
+        votes = votes.filter(round__closes_at__lte=timezone.now(), round__cancelled_at__isnull=True)
     return "designing/includes/report_section.html", {
         "origins": [origin.label for origin in activity.designing_origins.all()],
         "votes": list(

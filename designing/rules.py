@@ -134,3 +134,13 @@ rules.add_perm(
     "designing.view_results", is_closed_round & (sees_city | lives_or_works_in_kelurahan)
 )
 rules.add_perm("designing.announce_results", is_closed_round & is_officer_of)
+
+
+@rules.predicate
+def opened_round(user, voting_round):
+    return voting_round is not None and voting_round.opened_by_id == user.pk
+
+
+# Only the officer who opened a round changes it (before it opens) or cancels it (before it
+# closes); the service says why when the moment has passed.
+rules.add_perm("designing.change_round", opened_round & is_officer_of)

@@ -5,6 +5,7 @@ Status changes of a proposal (submit, withdraw, approve, reject) go through the 
 transition services; this module adds what co-designing needs around them.
 """
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -561,6 +562,11 @@ def voting_resident(user, voting_round: VotingRound) -> Resident:
 
 def _check_open(voting_round: VotingRound) -> None:
     state = voting_round.state()
+    if state == VotingRound.State.CANCELLED:
+        raise ValidationError(
+            _("This round was cancelled. Reason: %(reason)s")
+            % {"reason": voting_round.cancel_reason}
+        )
     if state == VotingRound.State.SCHEDULED:
         raise ValidationError(_("This round is not open yet."))
     if state == VotingRound.State.CLOSED:
@@ -700,10 +706,112 @@ def proposal_off_ballot(*, activity: Activity, from_status: str, to_status: str,
                     subject=voting_round,
                 )
             )
-    # Left only scheduled rounds: its content freezes at the opening of the earliest round
-    # still holding it, if any.
-    if rounds and not activity.is_content_frozen:
-        activity.content_frozen_at = VotingRound.objects.filter(proposals=activity).aggregate(
-            first=Min("opens_at")
-        )["first"]
-        Activity.objects.filter(pk=activity.pk).update(content_frozen_at=activity.content_frozen_at)
+    if rounds:
+        _refreeze(activity)
+
+
+def _refreeze(activity: Activity) -> None:
+    """After the rounds holding a proposal changed: until its content is frozen, it freezes at
+    the opening of the earliest round still standing that holds it (never, if none)."""
+    if activity.is_content_frozen:
+        return
+    activity.content_frozen_at = (
+        VotingRound.objects.standing()
+        .filter(proposals=activity)
+        .aggregate(first=Min("opens_at"))["first"]
+    )
+    Activity.objects.filter(pk=activity.pk).update(content_frozen_at=activity.content_frozen_at)
+
+
+# Changing or cancelling a round.
+
+ROUND_CHANGED = gettext_noop(
+    "Voting “%(title)s” has changed: it opens on %(opens)s and closes on %(closes)s."
+)
+ROUND_CANCELLED = gettext_noop("Voting “%(title)s” is cancelled. Reason: %(reason)s")
+
+
+def _round_notice(text: str, values: dict):
+    def render() -> str:
+        shown = {
+            key: formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+            if isinstance(value, datetime.datetime)
+            else value
+            for key, value in values.items()
+        }
+        return _(text) % shown
+
+    return render
+
+
+def _notify_round_change(voting_round: VotingRound, text: str, values: dict) -> None:
+    transaction.on_commit(
+        partial(
+            notification_send,
+            recipients=list(round_scope_accounts(voting_round)),
+            message=_round_notice(text, {"title": voting_round.title, **values}),
+            url=reverse("designing:round-detail", args=[voting_round.pk]),
+            subject=voting_round,
+        )
+    )
+
+
+@transaction.atomic
+def round_update(
+    *, voting_round: VotingRound, by: User, title: str, opens_at, closes_at, votes_per_resident: int
+) -> VotingRound:
+    """Change a round that has not opened yet (its title, times and votes per resident), by the
+    officer who opened it. Its proposals freeze at the new opening; the scope is told."""
+    locked = VotingRound.objects.select_for_update().get(pk=voting_round.pk)
+    _require(by, "designing.change_round", locked)
+    state = locked.state()
+    if state != VotingRound.State.SCHEDULED:
+        raise ValidationError(
+            _("This round is already %(state)s: it can no longer be changed.")
+            % {"state": VotingRound.State(state).label.lower()},
+            code="state",
+        )
+    if closes_at <= timezone.now():
+        raise ValidationError({"closes_at": _("The closing time has already passed.")})
+    locked.title = title.strip()
+    locked.opens_at, locked.closes_at = opens_at, closes_at
+    locked.votes_per_resident = votes_per_resident
+    locked.full_clean()
+    locked.save()
+    for activity in Activity.objects.select_for_update().filter(voting_rounds=locked):
+        if not activity.is_content_frozen:
+            activity.content_frozen_at = None  # computed again from the rounds' openings
+            _refreeze(activity)
+    _notify_round_change(locked, ROUND_CHANGED, {"opens": opens_at, "closes": closes_at})
+    return locked
+
+
+@transaction.atomic
+def round_cancel(*, voting_round: VotingRound, by: User, reason: str) -> VotingRound:
+    """Cancel a round that has not closed, by the officer who opened it, with a reason shown to
+    the residents. Its votes stay on record (those who voted took part, as in a cancelled
+    activity) but count for nothing: a cancelled round shows no results. Its proposals are free
+    for another round; those it alone froze are unfrozen if it had not opened."""
+    locked = VotingRound.objects.select_for_update().get(pk=voting_round.pk)
+    _require(by, "designing.change_round", locked)
+    state = locked.state()
+    if state in (VotingRound.State.CLOSED, VotingRound.State.CANCELLED):
+        raise ValidationError(
+            _("This round is already %(state)s: it can no longer be cancelled.")
+            % {"state": VotingRound.State(state).label.lower()},
+            code="state",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give a reason; it is shown to the residents.")})
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = by
+    locked.cancel_reason = reason
+    locked.full_clean()
+    locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    for activity in Activity.objects.select_for_update().filter(voting_rounds=locked):
+        _refreeze(activity)
+    _notify_round_change(locked, ROUND_CANCELLED, {"reason": reason})
+    for field in ("cancelled_at", "cancelled_by", "cancel_reason"):
+        setattr(voting_round, field, getattr(locked, field))
+    return locked

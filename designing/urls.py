@@ -32,4 +32,6 @@ urlpatterns = [
         name="vote-delete",
     ),
     path("putaran/<int:pk>/umumkan/", views.RoundAnnounceView.as_view(), name="round-announce"),
+    path("putaran/<int:pk>/ubah/", views.RoundUpdateView.as_view(), name="round-update"),
+    path("putaran/<int:pk>/batalkan/", views.RoundCancelView.as_view(), name="round-cancel"),
 ]

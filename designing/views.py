@@ -38,10 +38,12 @@ from .forms import (
     ProposalFilterForm,
     ProposalForm,
     ReviewForm,
+    RoundCancelForm,
+    RoundChangeForm,
     RoundForm,
 )
 from .links import ORIGIN_PARAMETER
-from .models import Comment
+from .models import Comment, VotingRound
 from .origins import origins_for
 from .rules import proposing_kelurahan_ids, proposing_rt_ids
 
@@ -523,7 +525,10 @@ class RoundCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("The round is set up, its proposals are frozen and the residents are notified."),
+            _(
+                "The round is set up and the residents are notified. Its proposals' content "
+                "freezes when it opens."
+            ),
         )
         return redirect("designing:round-detail", pk=voting_round.pk)
 
@@ -588,6 +593,11 @@ class RoundDetailView(RoundObjectMixin, DetailView):
             else None,
             can_announce=user.has_perm("designing.announce_results", voting_round)
             and voting_round.results_announced_at is None,
+            can_change=voting_round.state() == VotingRound.State.SCHEDULED
+            and user.has_perm("designing.change_round", voting_round),
+            can_cancel=voting_round.state() in (VotingRound.State.SCHEDULED, VotingRound.State.OPEN)
+            and user.has_perm("designing.change_round", voting_round),
+            cancel_form=RoundCancelForm(),
             **ballot_context(self.request, voting_round),
             **kwargs,
         )
@@ -634,6 +644,58 @@ class VoteView(RoundObjectMixin, View):
         url = reverse("designing:round-detail", args=[voting_round.pk])
         query = f"?page={page}" if page.isdecimal() and page != "1" else ""
         return HttpResponseRedirect(f"{url}{query}#ballot")
+
+
+class RoundUpdateView(RoundObjectMixin, FormView):
+    """Change a round before it opens (the officer who opened it)."""
+
+    template_name = "designing/round_change.html"
+    form_class = RoundChangeForm
+    permission_required = "designing.change_round"
+
+    def get_initial(self):
+        voting_round = self.get_object()
+        return {
+            "title": voting_round.title,
+            "opens_at": timezone.localtime(voting_round.opens_at),
+            "closes_at": timezone.localtime(voting_round.closes_at),
+            "votes_per_resident": voting_round.votes_per_resident,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(voting_round=self.get_object(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.round_update(
+                voting_round=self.get_object(), by=self.request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The round is changed and the residents are notified."))
+        return self.back()
+
+
+class RoundCancelView(RoundObjectMixin, View):
+    """Cancel a round before it closes (the officer who opened it), with a public reason."""
+
+    http_method_names = ["post"]
+    permission_required = "designing.change_round"
+
+    def post(self, request, *args, **kwargs):
+        form = RoundCancelForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(_("Please give a reason; it is shown to the residents."))
+            services.round_cancel(
+                voting_round=self.get_object(), by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The round is cancelled and the residents are notified."))
+        return self.back()
 
 
 class RoundAnnounceView(RoundObjectMixin, View):
