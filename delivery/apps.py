@@ -12,6 +12,7 @@ class DeliveryConfig(AppConfig):
         from rtkeren.registry import (
             activity_links,
             public_sections,
+            realised_spending,
             report_sections,
             rt_report_sections,
             unfinished_outputs,
@@ -29,6 +30,7 @@ class DeliveryConfig(AppConfig):
         rt_report_sections.register("delivery", order=20)(reports.rt_section)
         public_sections.register("delivery", order=20)(public.kelurahan_section)
         unfinished_outputs.register("delivery.outputs")(selectors.unfinished_outputs)
+        realised_spending.register("delivery.spending")(selectors.spent_per_activity)
 
         from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds

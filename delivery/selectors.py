@@ -209,6 +209,17 @@ def spendings_of(activity: Activity) -> QuerySet[Spending]:
     return activity.spendings.select_related("recorded_by")
 
 
+def spent_per_activity(activities) -> dict[int, int]:
+    """The realised spending of each of ``activities`` with any (``realised_spending``)."""
+    return dict(
+        Spending.objects.filter(activity__in=activities)
+        .values("activity")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("activity", "total")
+    )
+
+
 def spent_on(activity: Activity) -> int:
     return activity.spendings.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
 

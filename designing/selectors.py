@@ -31,6 +31,7 @@ from rtkeren.models import (
     Role,
     User,
 )
+from rtkeren.registry import realised_for
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import confirmed_accounts
 from rtkeren.services.budget import COMMITTED_STATUSES
@@ -173,6 +174,7 @@ class PlanRow:
     activity: Activity
     exceeds_ceiling: bool = False
     tips_split: bool = False
+    realised: int = 0
 
 
 @dataclass
@@ -186,6 +188,8 @@ class BudgetPlan:
     proposed_nonfisik: int = 0
     rows: list[PlanRow] = field(default_factory=list)
     truncated: bool = False
+    #: Spent so far on the approved or finished activities (their realisation).
+    realised: int = 0
 
     @property
     def committed(self) -> int:
@@ -241,7 +245,8 @@ PLAN_ROW_LIMIT = 200
 def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
     """The RT's RT-Keren-funded plan for ``period``: what is approved or under way against the
     ceiling, and each pending proposal flagged when it would exceed the ceiling or tip the
-    fisik/nonfisik split on top of that. Four queries whatever the number of activities."""
+    fisik/nonfisik split on top of that, and what was spent on each. Five queries whatever the
+    number of activities."""
     activities = Activity.objects.filter(
         rt=rt,
         period=period,
@@ -266,6 +271,10 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
         )[: PLAN_ROW_LIMIT + 1]
     ]
     plan.truncated = len(rows) > PLAN_ROW_LIMIT
+    realised = realised_for(activities.filter(status__in=COMMITTED_STATUSES))
+    plan.realised = sum(realised.values())
+    for row in rows:
+        row.realised = realised.get(row.activity.pk, 0)
     baseline_warning = period_split_warning(
         period=period, fisik=plan.committed_fisik, nonfisik=plan.committed_nonfisik
     )

@@ -140,6 +140,21 @@ public_sections = Registry("public section")
 period_closing = Registry("period closing hook")
 
 
+# Money spent on activities (their realisation), from the app that records it:
+# ``(activities) -> {activity_id: whole rupiah}`` for a queryset of activities, in one query;
+# an activity with nothing spent may be left out. ``realised_for`` adds up every provider.
+realised_spending = Registry("realised spending")
+
+
+def realised_for(activities) -> dict[int, int]:
+    """What was spent on each of ``activities`` (a queryset), by every provider together."""
+    totals: dict[int, int] = {}
+    for _name, provider in realised_spending.items():
+        for activity_id, amount in provider(activities).items():
+            totals[activity_id] = totals.get(activity_id, 0) + amount
+    return totals
+
+
 # Products an activity promised and left below their targets, for assessment to follow up:
 # ``(activities, *, limit) -> list[UnfinishedOutput]`` for a queryset of activities, in one query,
 # at most ``limit`` (None: all) in the order of the activities' ids.

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories as core
+from tests.delivery.factories import SpendingFactory
 
 from .factories import CommentFactory, VoteFactory, VotingRoundFactory, closed, proposal
 
@@ -117,6 +118,7 @@ def test_the_round_list_and_the_budget_plan(client, officer, rt, period):
 
     for _ in range(10):
         VotingRoundFactory(rt=rt, period=period, proposals=[proposal(rt=rt, period=period)])
-        proposal(rt=rt, period=period, status="approved")
+        approved = proposal(rt=rt, period=period, status="approved")
+        SpendingFactory(activity=approved, amount=50_000)
 
     assert (_queries(client, list_url), _queries(client, plan_url)) == one

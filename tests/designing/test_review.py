@@ -173,3 +173,29 @@ def test_another_proposal_of_the_round_is_unaffected(rt, period):
     assert no_round_still_open(first, ActivityStatus.APPROVED)
     assert no_round_still_open(second, ActivityStatus.APPROVED) is None
     assert no_round_still_open(first, ActivityStatus.CANCELLED) is None
+
+
+def test_the_plan_shows_what_was_spent_against_the_ceiling(client, rt_chair, rt, period):
+    from tests.delivery.factories import SpendingFactory
+
+    running = _activity(rt, period, ActivityStatus.IN_DELIVERY, "fisik", 20_000_000)
+    done = _activity(rt, period, ActivityStatus.DELIVERED, "nonfisik", 5_000_000)
+    _activity(rt, period, ActivityStatus.APPROVED, "nonfisik", 3_000_000)
+    SpendingFactory(activity=running, amount=7_500_000)
+    SpendingFactory(activity=running, amount=2_500_000)
+    SpendingFactory(activity=done, amount=4_900_000)
+    elsewhere = _activity(rt, core.PeriodFactory(year=period.year - 1), "delivered", "fisik", 1)
+    SpendingFactory(activity=elsewhere, amount=9_999_999)
+
+    plan = selectors.budget_plan(rt=rt, period=period)
+    client.force_login(rt_chair)
+    html = client.get(reverse("designing:budgetplan-detail", args=[rt.pk])).content.decode()
+
+    assert plan.realised == 14_900_000
+    assert {row.activity.pk: row.realised for row in plan.rows if row.realised} == {
+        running.pk: 10_000_000,
+        done.pk: 4_900_000,
+    }
+    assert "Realisasi (sudah dibelanjakan)" in html
+    assert "Rp14.900.000" in html
+    assert "Rp9.999.999" not in html
