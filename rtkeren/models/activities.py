@@ -240,6 +240,10 @@ class ActivityTransition(models.Model):
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     note = models.TextField(_("note"), blank=True)
+    #: On approval, where the RT stood when the officer decided: its ceiling, what it had
+    #: committed, the activity's amount and the physical/non-physical split after it
+    #: (``rtkeren.services.budget.CeilingPosition.record``).
+    budget_check = models.JSONField(_("budget check"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -24,6 +24,8 @@ class Period(models.Model):
     SETTINGS = (
         "rt_ceiling",
         "fisik_percent",
+        "split_tolerance",
+        "split_threshold",
         "threshold_commissioning",
         "threshold_designing",
         "threshold_delivery",
@@ -43,7 +45,24 @@ class Period(models.Model):
         _("share for physical works (%)"),
         default=70,
         validators=PERCENT,
-        help_text=_("The rest is for non-physical activities. Exceeding it warns, never blocks."),
+        help_text=_(
+            "Physical works should take at least this share of an RT's RT Keren plan; the rest "
+            "is for non-physical activities. Falling short warns, never blocks."
+        ),
+    )
+    split_tolerance = models.PositiveSmallIntegerField(
+        _("tolerance of the split (percentage points)"),
+        default=0,
+        validators=PERCENT,
+        help_text=_("How far below the physical share a plan may fall before it is warned."),
+    )
+    split_threshold = models.PositiveBigIntegerField(
+        _("split checked from (Rp)"),
+        default=10_000_000,
+        help_text=_(
+            "Below this planned total the split is not checked: an RT's first small activities "
+            "say nothing yet about how its year is divided."
+        ),
     )
     threshold_commissioning = models.PositiveSmallIntegerField(
         _("co-commissioning threshold (%)"), default=10, validators=PERCENT

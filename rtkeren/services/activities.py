@@ -83,8 +83,7 @@ def _activity_transition(
         error = transition_error(activity=locked, user=by, to_status=to_status, reason=reason)
         if error is not None:
             raise error
-        if to_status == ActivityStatus.APPROVED:
-            ceiling_hold(locked)
+        budget_check = ceiling_hold(locked) if to_status == ActivityStatus.APPROVED else None
         transition = TRANSITIONS[to_status]
         now = timezone.now()
         from_status = locked.status
@@ -119,6 +118,7 @@ def _activity_transition(
             by=by,
             at=now,
             note=reason,
+            budget_check=budget_check,
         )
         for _name, effect in transition_effects.items():
             effect(activity=locked, from_status=from_status, to_status=to_status, by=by)

@@ -190,30 +190,39 @@ def _percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole)
 
 
-def period_split_warning(*, period: Period, fisik: int, nonfisik: int) -> str | None:
-    """A warning (never an error: the split is a guideline) when the RT-Keren-funded plan of an
-    RT divides its money between physical and non-physical work otherwise than ``period`` says.
-
-    ``fisik`` and ``nonfisik`` are the planned amounts in whole rupiah, counting only what the
-    RT's RT Keren allocation funds. Shares are compared in whole percent. None means no warning.
-    """
+def period_split_ok(*, period: Period, fisik: int, nonfisik: int) -> bool:
+    """Whether an RT's RT-Keren-funded plan of ``fisik`` and ``nonfisik`` rupiah keeps to
+    ``period``'s split: physical works at least ``fisik_percent`` of the total, less the
+    period's tolerance (percentage points); a total under ``split_threshold`` is not checked."""
     if fisik < 0 or nonfisik < 0:
         raise ValueError("Planned amounts cannot be negative.")
     total = fisik + nonfisik
-    if total == 0:
+    if total == 0 or total < period.split_threshold:
+        return True
+    minimum = max(period.fisik_percent - period.split_tolerance, 0)
+    return 100 * fisik >= minimum * total
+
+
+def period_split_warning(*, period: Period, fisik: int, nonfisik: int) -> str | None:
+    """A warning (never an error: the split is a guideline) when the RT-Keren-funded plan of an
+    RT puts less into physical works than ``period`` asks (``period_split_ok``); None otherwise.
+    Shares are shown in whole percent."""
+    if period_split_ok(period=period, fisik=fisik, nonfisik=nonfisik):
         return None
-    fisik_share = _percent(fisik, total)
-    if fisik_share == period.fisik_percent:
-        return None
-    return _(
-        "The plan puts %(fisik)s%% into physical works and %(nonfisik)s%% into non-physical "
-        "activities, while %(period)s sets %(period_fisik)s%% physical and "
-        "%(period_nonfisik)s%% non-physical. "
-        "This is a warning only; the plan can still be submitted."
-    ) % {
-        "fisik": fisik_share,
-        "nonfisik": 100 - fisik_share,
+    fisik_share = _percent(fisik, fisik + nonfisik)
+    if period.split_tolerance:
+        asked = _(
+            "%(period)s asks for at least %(period_fisik)s%% physical, with a tolerance of "
+            "%(tolerance)s points."
+        )
+    else:
+        asked = _("%(period)s asks for at least %(period_fisik)s%% physical.")
+    asked = asked % {
         "period": period,
         "period_fisik": period.fisik_percent,
-        "period_nonfisik": period.nonfisik_percent,
+        "tolerance": period.split_tolerance,
     }
+    return _(
+        "The plan puts %(fisik)s%% into physical works and %(nonfisik)s%% into non-physical "
+        "activities. %(asked)s This is a warning only; the plan can still be submitted."
+    ) % {"fisik": fisik_share, "nonfisik": 100 - fisik_share, "asked": asked}

@@ -170,7 +170,9 @@ def test_two_officers_approving_at_once_cannot_both_pass_the_ceiling():
     officer = core.make_user_with_role(Role.OFFICER, "petugas", kelurahan=kelurahan)
     first, second = _activity(rt, period, 30_000_000), _activity(rt, period, 30_000_000)
     postgres = connection.vendor == "postgresql"
-    first_approved, commit_first, second_done = (threading.Event() for _ in range(3))
+    first_approved, commit_first, first_committed, second_done = (
+        threading.Event() for _ in range(4)
+    )
     outcomes = {}
 
     def approve_first():
@@ -182,12 +184,13 @@ def test_two_officers_approving_at_once_cannot_both_pass_the_ceiling():
             outcomes["first"] = "approved"
         finally:
             connections.close_all()
+            first_committed.set()
 
     def approve_second():
         try:
             first_approved.wait(timeout=10)
             if not postgres:
-                commit_first.wait(timeout=10)
+                first_committed.wait(timeout=20)
             activity_approve(activity=second, by=officer)
             outcomes["second"] = "approved"
         except ValidationError as error:
@@ -226,3 +229,30 @@ def test_the_admin_cannot_change_the_budget_of_an_approved_activity(admin_client
     assert 'name="funding_source"' not in approved_page
     assert 'name="budget_lines-0-unit_price"' in draft_page
     assert 'name="funding_source"' in draft_page
+
+
+def test_the_officer_sees_the_split_before_deciding_and_the_decision_records_it(
+    client, officer, rt, period
+):
+    _activity(rt, period, 7_000_000, status=ActivityStatus.APPROVED, nature="fisik")
+    _activity(rt, period, 3_000_000, status=ActivityStatus.APPROVED, nature="nonfisik")
+    mine = _activity(rt, period, 5_000_000, nature="nonfisik")
+    client.force_login(officer)
+
+    page = client.get(reverse("designing:proposal-detail", args=[mine.pk])).content.decode()
+    client.post(reverse("designing:proposal-review", args=[mine.pk]), {"decision": "approve"})
+
+    assert 'id="split-warning"' in page
+    assert "47% untuk pekerjaan fisik" in page
+    record = ActivityTransition.objects.get(activity=mine).budget_check
+    assert record == {
+        "ceiling": CEILING,
+        "committed": 10_000_000,
+        "amount": 5_000_000,
+        "fisik_after": 7_000_000,
+        "nonfisik_after": 8_000_000,
+        "fisik_percent": 70,
+        "split_tolerance": 0,
+        "split_threshold": 10_000_000,
+        "split_ok": False,
+    }

@@ -30,6 +30,8 @@ def test_first_period_takes_the_defaults():
     assert {name: getattr(period, name) for name in Period.SETTINGS} == {
         "rt_ceiling": 50_000_000,
         "fisik_percent": 70,
+        "split_tolerance": 0,
+        "split_threshold": 10_000_000,
         "threshold_commissioning": 10,
         "threshold_designing": 10,
         "threshold_delivery": 10,
@@ -43,6 +45,8 @@ def test_next_period_copies_the_settings_and_ceilings_of_the_previous(rt, other_
     settings = {
         "rt_ceiling": 55_000_000,
         "fisik_percent": 65,
+        "split_tolerance": 5,
+        "split_threshold": 15_000_000,
         "threshold_commissioning": 12,
         "threshold_designing": 15,
         "threshold_delivery": 20,
@@ -160,26 +164,38 @@ def test_ceilings_of_many_rts_in_one_query(rt, other_rt, foreign_rt, django_asse
 @pytest.mark.parametrize(
     ("fisik", "nonfisik"),
     [
-        (35_000_000, 15_000_000),
-        (34_800_000, 15_200_000),  # 69.6% rounds to 70%
+        (35_000_000, 15_000_000),  # exactly 70% physical
+        (40_000_000, 10_000_000),  # more physical than asked is no fault
+        (0, 9_999_999),  # under the threshold: too early to say
         (0, 0),
     ],
 )
-def test_plan_matching_the_split_gets_no_warning(fisik, nonfisik):
+def test_plan_keeping_to_the_split_gets_no_warning(fisik, nonfisik):
     period = Period(year=2026, fisik_percent=70)
 
     assert periods.period_split_warning(period=period, fisik=fisik, nonfisik=nonfisik) is None
 
 
-def test_plan_off_the_split_gets_a_warning_in_indonesian():
+def test_plan_below_the_physical_share_gets_a_warning_in_indonesian():
     period = Period(year=2026, fisik_percent=70)
 
-    warning = periods.period_split_warning(period=period, fisik=40_000_000, nonfisik=10_000_000)
+    warning = periods.period_split_warning(period=period, fisik=34_800_000, nonfisik=15_200_000)
 
     assert warning == (
-        "Rencana ini menempatkan 80% untuk pekerjaan fisik dan 20% untuk kegiatan nonfisik, "
-        "sedangkan Tahun anggaran 2026 menetapkan 70% fisik dan 30% nonfisik. Ini hanya "
-        "peringatan; rencana tetap dapat diajukan."
+        "Rencana ini menempatkan 70% untuk pekerjaan fisik dan 30% untuk kegiatan nonfisik. "
+        "Tahun anggaran 2026 meminta paling sedikit 70% fisik. Ini hanya peringatan; rencana "
+        "tetap dapat diajukan."
+    )
+
+
+def test_the_tolerance_and_the_threshold_follow_the_period():
+    period = Period(year=2026, fisik_percent=70, split_tolerance=5, split_threshold=20_000_000)
+
+    assert periods.period_split_ok(period=period, fisik=13_000_000, nonfisik=7_000_000)  # 65%
+    assert not periods.period_split_ok(period=period, fisik=12_999_999, nonfisik=7_000_001)
+    assert periods.period_split_ok(period=period, fisik=0, nonfisik=19_999_999)
+    assert "toleransi 5 poin" in periods.period_split_warning(
+        period=period, fisik=0, nonfisik=20_000_000
     )
 
 
@@ -189,7 +205,9 @@ def test_split_follows_the_period_setting():
     assert (
         periods.period_split_warning(period=period, fisik=30_000_000, nonfisik=20_000_000) is None
     )
-    assert "70%" in periods.period_split_warning(period=period, fisik=35, nonfisik=15)
+    assert "paling sedikit 60%" in periods.period_split_warning(
+        period=period, fisik=25_000_000, nonfisik=25_000_000
+    )
 
 
 def test_all_nonfisik_plan_gets_a_warning():
