@@ -262,7 +262,11 @@ def test_the_whole_co_production_journey(journey):
     desk.get_by_label(re.compile(PROPOSAL)).check()
     journey.record(desk, "officer-round-form")
     desk.get_by_role("button", name="Buka pemilihan").click()
-    _message(desk, "Pemilihan sudah dibuat, isi usulannya dikunci, dan warga sudah diberi tahu.")
+    _message(
+        desk,
+        "Pemilihan sudah dibuat dan warga sudah diberi tahu. Isi usulannya dikunci saat "
+        "pemilihan dibuka.",
+    )
     journey.record(desk, "officer-round")
 
     for page, who in [(dewi, "dewi"), (sari, "sari")]:

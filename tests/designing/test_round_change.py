@@ -66,7 +66,7 @@ def test_the_opener_changes_a_round_before_it_opens(
             follow=True,
         )
 
-    assert "Putaran sudah diubah" in response.content.decode()
+    assert "Pemilihan sudah diubah" in response.content.decode()
     scheduled.refresh_from_db()
     assert (scheduled.title, scheduled.opens_at, scheduled.votes_per_resident) == (
         "Pemilihan usulan RT (diundur)",
@@ -150,7 +150,7 @@ def test_cancelling_an_open_round_keeps_its_votes_but_counts_none(
         )
 
     text = response.content.decode()
-    assert "Putaran dibatalkan" in text
+    assert "Pemilihan dibatalkan" in text
     assert "Usulan perlu dibahas ulang di forum." in text
     running.refresh_from_db()
     assert running.state() == VotingRound.State.CANCELLED
@@ -205,7 +205,7 @@ def test_the_round_page_offers_the_opener_change_and_cancel(
     client.force_login(resident_user)
     as_resident = client.get(reverse("designing:round-detail", args=[scheduled.pk])).content
 
-    assert b"Ubah putaran" in as_opener
-    assert b"Batalkan putaran" in as_opener
-    assert b"Ubah putaran" not in as_resident
-    assert b"Batalkan putaran" not in as_resident
+    assert b"Ubah pemilihan" in as_opener
+    assert b"Batalkan pemilihan" in as_opener
+    assert b"Ubah pemilihan" not in as_resident
+    assert b"Batalkan pemilihan" not in as_resident

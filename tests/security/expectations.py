@@ -276,6 +276,12 @@ def _table() -> dict[str, Expect]:
             post=True,
         ),
         "designing:round-announce": E(NOBODY, {"pk": "voting_round"}, get=False, post=True),
+        # Only the officer who opened the round (the admin passes the page's check; the
+        # service refuses a change it did not open).
+        "designing:round-update": E(accounts("admin petugas"), {"pk": "voting_round"}, post=True),
+        "designing:round-cancel": E(
+            accounts("admin petugas"), {"pk": "voting_round"}, get=False, post=True
+        ),
         # Co-delivery.
         "delivery:activity-list": E(EVERYONE),
         "delivery:activity-detail": E(

@@ -76,6 +76,8 @@ FORM_ACCOUNTS = {
     "designing:vote-create": "warga",
     "designing:vote-delete": "warga",
     "designing:round-announce": "petugas",
+    "designing:round-update": "petugas",
+    "designing:round-cancel": "petugas",
     "delivery:activity-transition": "ketua_rt",
     "delivery:meeting-create": "ketua_rt",
     "delivery:implementer-list": "ketua_rt",
