@@ -30,6 +30,7 @@ from rtkeren.models import (
 )
 from rtkeren.scopecache import scope_changed_everywhere
 from rtkeren.services.base import base_open
+from rtkeren.services.budget import ceilings_check
 from rtkeren.services.periods import (
     participations_place,
     period_close,
@@ -146,8 +147,29 @@ class PokmasAdmin(PlaceChoicesMixin, admin.ModelAdmin):
         return pokmas.rt.rw.kelurahan.name
 
 
+class RtCeilingFormSet(forms.BaseInlineFormSet):
+    """The period's default ceiling (already on ``instance``: the admin reads the period's form
+    before its inlines) and the RTs' own ceilings, checked together against what each RT has
+    already approved."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is None or any(self.errors):
+            return
+        overrides = {
+            form.cleaned_data["rt"].pk: form.cleaned_data["ceiling"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("rt")
+            and form.cleaned_data.get("ceiling") is not None
+        }
+        ceilings_check(period=self.instance, default=self.instance.rt_ceiling, overrides=overrides)
+
+
 class RtCeilingInline(PlaceChoicesMixin, admin.TabularInline):
     model = RtCeiling
+    formset = RtCeilingFormSet
     extra = 0
     fields = ("rt", "ceiling")
 

@@ -178,3 +178,52 @@ def ceiling_hold(activity: Activity) -> dict | None:
         },
         code="ceiling",
     )
+
+
+def rts_over_ceiling(
+    *, period: Period, default: int, overrides: dict[int, int]
+) -> list[tuple[RT, int, int]]:
+    """The RTs whose money committed in ``period`` would be above their ceiling if the
+    period's default were ``default`` and the RTs' own ceilings ``overrides`` (``{rt_id:
+    ceiling}``): ``(rt, committed, ceiling)`` each, in RT order. Two queries."""
+    committed = dict(
+        BudgetLine.objects.filter(
+            activity__period=period,
+            activity__rt__isnull=False,
+            activity__funding_source=Activity.Funding.RT_KEREN,
+            activity__status__in=COMMITTED_STATUSES,
+        )
+        .values("activity__rt")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .order_by()
+        .values_list("activity__rt", "total")
+    )
+    over = {
+        rt_id: total for rt_id, total in committed.items() if total > overrides.get(rt_id, default)
+    }
+    rts = RT.objects.filter(pk__in=over).select_related("rw__kelurahan").order_by("pk")
+    return [(rt, over[rt.pk], overrides.get(rt.pk, default)) for rt in rts]
+
+
+def ceilings_check(*, period: Period, default: int, overrides: dict[int, int]) -> None:
+    """Refuse ceilings under what RTs have already committed in ``period`` (the admin's
+    period page): lowering a ceiling must not leave an RT's approved budget above it."""
+    over = rts_over_ceiling(period=period, default=default, overrides=overrides)
+    if not over:
+        return
+    raise ValidationError(
+        [
+            _(
+                "%(rt)s has %(committed)s of RT Keren budget approved in %(period)s: its "
+                "ceiling cannot be lower (%(ceiling)s)."
+            )
+            % {
+                "rt": rt.full_name,
+                "committed": rupiah(committed),
+                "period": period,
+                "ceiling": rupiah(ceiling),
+            }
+            for rt, committed, ceiling in over
+        ],
+        code="ceiling",
+    )

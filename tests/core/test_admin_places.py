@@ -510,3 +510,71 @@ def test_a_closed_periods_dates_and_thresholds_cannot_change(admin_client, admin
 
     period.refresh_from_db()
     assert (period.threshold_delivery, period.ends_on.isoformat()) == (10, "2026-12-31")
+
+
+def _approved(rt, period, amount):
+    activity = factories.ActivityFactory(rt=rt, period=period, status="approved")
+    factories.BudgetLineFactory(activity=activity, quantity=1, unit="paket", unit_price=amount)
+    return activity
+
+
+def test_a_ceiling_cannot_go_below_what_an_rt_has_approved(admin_client, rt, other_rt):
+    period = factories.PeriodFactory(year=2026)
+    _approved(rt, period, 45_000_000)
+    _approved(other_rt, period, 30_000_000)
+    RtCeiling.objects.create(period=period, rt=other_rt, ceiling=35_000_000)
+    own = RtCeiling.objects.get(rt=other_rt)
+
+    lowered_default = admin_client.post(
+        admin_url(Period, "change", period.pk),
+        _period_form(
+            period,
+            rt_ceiling=40_000_000,
+            **{
+                "rt_ceilings-TOTAL_FORMS": 1,
+                "rt_ceilings-INITIAL_FORMS": 1,
+                "rt_ceilings-0-id": own.pk,
+                "rt_ceilings-0-period": period.pk,
+                "rt_ceilings-0-rt": own.rt_id,
+                "rt_ceilings-0-ceiling": 35_000_000,
+            },
+        ),
+    )
+    lowered_own = admin_client.post(
+        admin_url(Period, "change", period.pk),
+        _period_form(
+            period,
+            **{
+                "rt_ceilings-TOTAL_FORMS": 1,
+                "rt_ceilings-INITIAL_FORMS": 1,
+                "rt_ceilings-0-id": own.pk,
+                "rt_ceilings-0-period": period.pk,
+                "rt_ceilings-0-rt": own.rt_id,
+                "rt_ceilings-0-ceiling": 29_999_999,
+            },
+        ),
+    )
+    kept_above = admin_client.post(
+        admin_url(Period, "change", period.pk),
+        _period_form(
+            period,
+            rt_ceiling=45_000_000,
+            **{
+                "rt_ceilings-TOTAL_FORMS": 1,
+                "rt_ceilings-INITIAL_FORMS": 1,
+                "rt_ceilings-0-id": own.pk,
+                "rt_ceilings-0-period": period.pk,
+                "rt_ceilings-0-rt": own.rt_id,
+                "rt_ceilings-0-ceiling": 30_000_000,
+            },
+        ),
+    )
+
+    assert lowered_default.status_code == 200
+    assert f"{rt.full_name} memiliki Rp45.000.000 anggaran RT Keren" in lowered_default.text
+    assert lowered_own.status_code == 200
+    assert "tidak boleh lebih rendah (Rp29.999.999)" in lowered_own.text
+    assert kept_above.status_code == 302
+    period.refresh_from_db()
+    own.refresh_from_db()
+    assert (period.rt_ceiling, own.ceiling) == (45_000_000, 30_000_000)
