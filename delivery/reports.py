@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from rtkeren.models import RT, Activity, ActivityStatus, Period
+from rtkeren.services.budget import shared_activities, shares_of_realised
 from rtkeren.views.mixins import ScopedObjectMixin
 from rtkeren.views.reports import chosen_period, rts_for_reports
 
@@ -67,25 +68,44 @@ def rt_section(rt: RT, period: Period, user):
 
 
 def lpj_activities(*, rt: RT, period: Period) -> list[Activity]:
-    """The RT's activities funded by its RT Keren allocation in the period, each with its
-    budget lines, spending lines and totals (three queries whatever their number)."""
-    activities = list(
+    """The activities the RT's RT Keren allocation pays for in the period, each with its
+    budget lines, spending lines and totals: its own, then its shares of kelurahan-wide ones
+    (``shared``), whose ``budget`` is the RT's share and ``spent`` the RT's part of what was
+    spent, in proportion to the shares (``whole_budget`` and ``whole_spent`` are the
+    activity's). Six queries whatever their number."""
+    prefetch = (
+        "budget_lines",
+        Prefetch("spendings", queryset=Spending.objects.order_by("spent_on", "pk")),
+    )
+    own = list(
         rt.activities.filter(
             period=period,
             funding_source=Activity.Funding.RT_KEREN,
             status__in=ACCOUNTED_STATUSES,
         )
-        .prefetch_related(
-            "budget_lines",
-            Prefetch("spendings", queryset=Spending.objects.order_by("spent_on", "pk")),
-        )
+        .prefetch_related(*prefetch)
         .order_by("planned_start", "pk")
     )
-    for activity in activities:
-        activity.budget = activity.budget_total()
-        activity.spent = sum(line.amount for line in activity.spendings.all())
+    shared = list(
+        shared_activities(rt_id=rt.pk, period_id=period.pk, statuses=ACCOUNTED_STATUSES)
+        .prefetch_related(*prefetch)
+        .order_by("planned_start", "pk")
+    )
+    for activity in own + shared:
+        activity.whole_budget = activity.budget_total()
+        activity.whole_spent = sum(line.amount for line in activity.spendings.all())
+        activity.shared = activity in shared
+        activity.budget, activity.spent = activity.whole_budget, activity.whole_spent
+    parts = shares_of_realised(
+        {activity.pk: activity.whole_spent for activity in shared}, rt_id=rt.pk
+    )
+    for activity in shared:
+        activity.budget = activity.share_amount
+        activity.spent = parts.get(activity.pk, 0)
+    for activity in own + shared:
         activity.remaining = activity.budget - activity.spent
-    return activities
+        activity.whole_remaining = activity.whole_budget - activity.whole_spent
+    return own + shared
 
 
 class LpjView(ScopedObjectMixin, DetailView):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rtkeren.models import RT, Activity, Interest, Kelurahan, Period, Resident, User
 from rtkeren.registry import demo_data
 from rtkeren.services import activities as transitions
+from rtkeren.services.budget import activity_shares_set, split_by_shares
 from rtkeren.services.ledger import participation_record
 
 from . import services
@@ -290,6 +291,18 @@ def _data(spec: ProposalSpec, origins) -> ProposalData:
     )
 
 
+def _share_among_rw(activity: Activity, rt: RT, officer: User) -> None:
+    """The RTs of the demo RT's RW pay the kelurahan-wide proposal in equal shares (the first
+    RTs take the odd rupiah), as the officer would set them before the review."""
+    rts = list(RT.objects.filter(rw_id=rt.rw_id).order_by("number"))
+    parts = split_by_shares(activity.budget_total(), dict.fromkeys(range(len(rts)), 1))
+    activity_shares_set(
+        activity=activity,
+        by=officer,
+        amounts={each.pk: parts[index] for index, each in enumerate(rts)},
+    )
+
+
 def _interests(slugs):
     return Interest.objects.filter(slug__in=slugs)
 
@@ -388,6 +401,8 @@ def _seed(kelurahan, rt, period, users, existing) -> str:
                 data=_data(spec, origins),
             )
             created += 1
+            if spec.kelurahan_wide:
+                _share_among_rw(activity, rt, users["petugas"])
             if spec.key not in ("foto",):
                 transitions.activity_propose(activity=activity, by=users[spec.author])
                 comments += _discuss(activity, spec, users)

@@ -297,6 +297,30 @@ class ReviewForm(forms.Form):
         return data
 
 
+class SharesForm(forms.Form):
+    """How much each RT of the kelurahan pays of a kelurahan-wide proposal from its RT Keren
+    allocation: one amount per RT (``rt-<id>``), empty or zero for none."""
+
+    def __init__(self, *args, rts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rts = list(rts)
+        for rt in self.rts:
+            self.fields[f"rt-{rt.pk}"] = forms.IntegerField(
+                label=str(rt),
+                min_value=0,
+                max_value=MAX_UNIT_PRICE,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+            )
+
+    def amounts(self) -> dict[int, int]:
+        return {rt.pk: self.cleaned_data.get(f"rt-{rt.pk}") or 0 for rt in self.rts}
+
+    def rows(self):
+        """Each RT with its field, for the table."""
+        return [(rt, self[f"rt-{rt.pk}"]) for rt in self.rts]
+
+
 class BudgetPlanFilterForm(forms.Form):
     period = forms.ModelChoiceField(
         label=_("Period"),

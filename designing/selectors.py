@@ -23,6 +23,7 @@ from rtkeren import scopes
 from rtkeren.models import (
     RT,
     Activity,
+    ActivityShare,
     ActivityStatus,
     ActivityTransition,
     BudgetLine,
@@ -34,7 +35,7 @@ from rtkeren.models import (
 from rtkeren.registry import realised_for
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import confirmed_accounts
-from rtkeren.services.budget import COMMITTED_STATUSES
+from rtkeren.services.budget import COMMITTED_STATUSES, shared_activities, shares_of_realised
 from rtkeren.services.periods import period_ceiling_for, period_split_warning
 
 from .models import Comment, ProposalOrigin, Vote, VotingRound
@@ -172,6 +173,10 @@ def rts_for_budget_plan(user) -> QuerySet[RT]:
 @dataclass
 class PlanRow:
     activity: Activity
+    #: What the RT pays: the whole budget of its own activity, its share of a kelurahan-wide one.
+    amount: int = 0
+    #: A kelurahan-wide activity of which the RT pays ``amount``.
+    shared: bool = False
     exceeds_ceiling: bool = False
     tips_split: bool = False
     realised: int = 0
@@ -244,48 +249,62 @@ PLAN_ROW_LIMIT = 200
 
 def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
     """The RT's RT-Keren-funded plan for ``period``: what is approved or under way against the
-    ceiling, and each pending proposal flagged when it would exceed the ceiling or tip the
-    fisik/nonfisik split on top of that, and what was spent on each. Five queries whatever the
-    number of activities."""
+    ceiling, its own activities and its shares of kelurahan-wide ones, each pending proposal
+    flagged when it would exceed the ceiling or tip the fisik/nonfisik split on top of that,
+    and what was spent on each (of a shared activity, the RT's part in proportion to its
+    share). Nine queries whatever the number of activities."""
     activities = Activity.objects.filter(
         rt=rt,
         period=period,
         funding_source=Activity.Funding.RT_KEREN,
         status__in=PLAN_STATUSES,
     )
+    shared = shared_activities(rt_id=rt.pk, period_id=period.pk, statuses=PLAN_STATUSES)
     plan = BudgetPlan(rt=rt, period=period, ceiling=period_ceiling_for(period, rt))
-    sums = (
-        BudgetLine.objects.filter(activity__in=activities)
+    sums = [
+        *BudgetLine.objects.filter(activity__in=activities)
         .values_list("activity__status", "activity__nature")
         .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .order_by()
-    )
+        .order_by(),
+        *ActivityShare.objects.filter(rt=rt, activity__in=shared)
+        .values_list("activity__status", "activity__nature")
+        .annotate(total=Sum("amount"))
+        .order_by(),
+    ]
     for status, nature, total in sums:
         prefix = "proposed" if status == ActivityStatus.PROPOSED else "committed"
         name = f"{prefix}_{'fisik' if nature == Activity.Nature.FISIK else 'nonfisik'}"
-        setattr(plan, name, getattr(plan, name) + total)
+        setattr(plan, name, getattr(plan, name) + (total or 0))
     rows = [
-        PlanRow(activity)
+        PlanRow(activity, amount=activity.budget_sum)
         for activity in activities.annotate(budget_sum=_budget_total()).order_by(
             "status", "-budget_sum", "pk"
         )[: PLAN_ROW_LIMIT + 1]
+    ] + [
+        PlanRow(activity, amount=activity.share_amount, shared=True)
+        for activity in shared.annotate(budget_sum=_budget_total()).order_by(
+            "status", "-share_amount", "pk"
+        )[: PLAN_ROW_LIMIT + 1]
     ]
+    rows.sort(key=lambda row: (row.activity.status, -row.amount, row.activity.pk))
     plan.truncated = len(rows) > PLAN_ROW_LIMIT
     realised = realised_for(activities.filter(status__in=COMMITTED_STATUSES))
-    plan.realised = sum(realised.values())
+    realised_shared = shares_of_realised(
+        realised_for(shared.filter(status__in=COMMITTED_STATUSES)), rt_id=rt.pk
+    )
+    plan.realised = sum(realised.values()) + sum(realised_shared.values())
     for row in rows:
-        row.realised = realised.get(row.activity.pk, 0)
+        row.realised = (realised_shared if row.shared else realised).get(row.activity.pk, 0)
     baseline_warning = period_split_warning(
         period=period, fisik=plan.committed_fisik, nonfisik=plan.committed_nonfisik
     )
     for row in rows:
         if row.activity.status != ActivityStatus.PROPOSED:
             continue
-        amount = row.activity.budget_sum
         is_fisik = row.activity.nature == Activity.Nature.FISIK
-        row.exceeds_ceiling = plan.committed + amount > plan.ceiling
-        fisik = plan.committed_fisik + (amount if is_fisik else 0)
-        nonfisik = plan.committed_nonfisik + (0 if is_fisik else amount)
+        row.exceeds_ceiling = plan.committed + row.amount > plan.ceiling
+        fisik = plan.committed_fisik + (row.amount if is_fisik else 0)
+        nonfisik = plan.committed_nonfisik + (0 if is_fisik else row.amount)
         row.tips_split = (
             baseline_warning is None
             and period_split_warning(period=period, fisik=fisik, nonfisik=nonfisik) is not None

@@ -15,6 +15,7 @@ urlpatterns = [
         name="proposal-status",
     ),
     path("usulan/<int:pk>/tinjau/", views.ProposalReviewView.as_view(), name="proposal-review"),
+    path("usulan/<int:pk>/bagian-rt/", views.ProposalSharesView.as_view(), name="proposal-shares"),
     path("usulan/<int:pk>/komentar/", views.CommentCreateView.as_view(), name="comment-create"),
     path("komentar/<int:pk>/sembunyikan/", views.CommentHideView.as_view(), name="comment-hide"),
     path(

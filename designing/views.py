@@ -24,7 +24,14 @@ from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Rol
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.services.activities import activity_propose, activity_withdraw
-from rtkeren.services.budget import ceiling_position
+from rtkeren.services.budget import (
+    activity_shares_set,
+    ceiling_positions,
+    committed_per_rt,
+    pays_from_rt_shares,
+    shares_error,
+)
+from rtkeren.services.periods import period_ceilings_for
 from rtkeren.transitions import TransitionForbidden, available_transitions
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
@@ -41,6 +48,7 @@ from .forms import (
     RoundCancelForm,
     RoundChangeForm,
     RoundForm,
+    SharesForm,
 )
 from .links import ORIGIN_PARAMETER
 from .models import Comment, VotingRound
@@ -239,7 +247,14 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
             withdraw_blocked=actions.get(ActivityStatus.DRAFT),
             can_review=can_review,
             review_form=ReviewForm() if can_review else None,
-            ceiling=ceiling_position(activity) if can_review else None,
+            ceilings=ceiling_positions(activity) if can_review else [],
+            shares_problem=shares_error(activity) if can_review else None,
+            shares=(
+                list(activity.shares.select_related("rt__rw"))
+                if pays_from_rt_shares(activity)
+                else []
+            ),
+            can_share=can_review and user.has_perm("rtkeren.share_activity", activity),
             rounds=list(activity.voting_rounds.order_by("-opens_at")),
             **discussion_context(self.request, activity),
             **kwargs,
@@ -319,6 +334,67 @@ class ProposalReviewView(ProposalObjectMixin, View):
                 _("The proposal is approved.") if approve else _("The proposal is rejected."),
             )
         return self.back()
+
+
+class ProposalSharesView(ProposalObjectMixin, FormView):
+    """The officer names the RTs that pay for a kelurahan-wide proposal from their RT Keren
+    allocation and how much each, seeing what each RT has left under its ceiling."""
+
+    template_name = "designing/proposal_shares.html"
+    form_class = SharesForm
+    permission_required = "rtkeren.share_activity"
+
+    def rts(self):
+        activity = self.get_object()
+        return (
+            RT.objects.filter(rw__kelurahan_id=activity.kelurahan_id)
+            .select_related("rw__kelurahan")
+            .order_by("rw__number", "number")
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "rts": self.rts()}
+
+    def get_initial(self):
+        shares = self.get_object().shares.values_list("rt_id", "amount")
+        return {f"rt-{rt_id}": amount for rt_id, amount in shares}
+
+    def get_context_data(self, **kwargs):
+        activity = self.get_object()
+        form = kwargs.get("form") or self.get_form()
+        committed = committed_per_rt(
+            rt_ids=[rt.pk for rt in form.rts], period_id=activity.period_id, excluding=activity.pk
+        )
+        ceilings = period_ceilings_for(activity.period, form.rts)
+        rows = [
+            {
+                "rt": rt,
+                "field": field,
+                "ceiling": ceilings[rt.pk],
+                "committed": sum(committed[rt.pk]),
+                "left": ceilings[rt.pk] - sum(committed[rt.pk]),
+            }
+            for rt, field in form.rows()
+        ]
+        return super().get_context_data(
+            activity=activity,
+            budget=activity.budget_total(),
+            rows=rows,
+            can_change=pays_from_rt_shares(activity)
+            and activity.status in (ActivityStatus.DRAFT, ActivityStatus.PROPOSED),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            activity_shares_set(
+                activity=self.get_object(), by=self.request.user, amounts=form.amounts()
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The RTs' shares are saved."))
+        return self.back("#review")
 
 
 # Discussion.

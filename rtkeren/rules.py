@@ -201,6 +201,8 @@ rules.add_perm("rtkeren.propose_activity", is_activity_author)
 rules.add_perm("rtkeren.withdraw_activity", is_activity_author)
 rules.add_perm("rtkeren.approve_activity", is_officer_of)
 rules.add_perm("rtkeren.reject_activity", is_officer_of)
+# Which RTs pay how much of a kelurahan-wide activity (``activity_shares_set`` checks when).
+rules.add_perm("rtkeren.share_activity", is_officer_of & is_kelurahan_wide)
 rules.add_perm("rtkeren.start_delivery_activity", delivers_activity)
 rules.add_perm("rtkeren.mark_delivered_activity", delivers_activity)
 rules.add_perm("rtkeren.mark_evaluated_activity", is_officer_of)

@@ -8,7 +8,14 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from rtkeren.admin.ledger_records import LedgerSubjectAdmin
-from rtkeren.models import Activity, ActivityTransition, BudgetLine, Notification, Participation
+from rtkeren.models import (
+    Activity,
+    ActivityShare,
+    ActivityTransition,
+    BudgetLine,
+    Notification,
+    Participation,
+)
 from rtkeren.services.budget import COMMITTED_STATUSES
 
 
@@ -31,6 +38,14 @@ class BudgetLineInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return not _holds_money(obj) and super().has_delete_permission(request, obj)
+
+
+class ActivityShareInline(BudgetLineInline):
+    """The RTs paying a kelurahan-wide activity: editable while nothing is approved; the
+    approval checks that they add up to the budget and fit each RT's ceiling."""
+
+    model = ActivityShare
+    raw_id_fields = ("rt",)
 
 
 class ActivityTransitionInline(admin.TabularInline):
@@ -61,7 +76,7 @@ class ActivityAdmin(LedgerSubjectAdmin, SimpleHistoryAdmin):
     raw_id_fields = ("rt", "community", "author")
     filter_horizontal = ("interests",)
     readonly_fields = ("status", "status_changed_at", "decision_reason", "content_frozen_at")
-    inlines = (BudgetLineInline, ActivityTransitionInline)
+    inlines = (BudgetLineInline, ActivityShareInline, ActivityTransitionInline)
 
     def get_readonly_fields(self, request, obj=None):
         # Its proposer's ledger row names its author, and every row of it counts in its period.

@@ -1,5 +1,12 @@
 from .accounts import PASSWORD_CODE_MAX_ATTEMPTS, PasswordCode
-from .activities import FINAL_STATUSES, Activity, ActivityStatus, ActivityTransition, BudgetLine
+from .activities import (
+    FINAL_STATUSES,
+    Activity,
+    ActivityShare,
+    ActivityStatus,
+    ActivityTransition,
+    BudgetLine,
+)
 from .audit import ExportAudit, NikCheck, NikReveal, ResidentStatusChange
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
 from .imports import ImportJob
@@ -19,6 +26,7 @@ __all__ = [
     "RT",
     "RW",
     "Activity",
+    "ActivityShare",
     "ActivityStatus",
     "ActivityTransition",
     "BaseEntry",

@@ -226,6 +226,36 @@ class BudgetLine(models.Model):
         return self.quantity * self.unit_price
 
 
+class ActivityShare(models.Model):
+    """The part of a kelurahan-wide activity's budget that one RT pays from its RT Keren
+    allocation. The shares of an activity add up to its budget when it is approved
+    (``rtkeren.services.budget``); each counts in its RT's ceiling, budget plan and LPJ."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="shares", verbose_name=_("activity")
+    )
+    rt = models.ForeignKey(
+        RT, on_delete=models.PROTECT, related_name="activity_shares", verbose_name=_("RT")
+    )
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"), validators=[MinValueValidator(1)])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rt__rw__number", "rt__number", "pk"]
+        verbose_name = _("RT share")
+        verbose_name_plural = _("RT shares")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "rt"], name="activity_share_one_per_rt"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=1), name="activity_share_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity}: {self.rt}"
+
+
 class ActivityTransition(models.Model):
     """One entry of an activity's timeline: who moved it from which status to which, and why."""
 

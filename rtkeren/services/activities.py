@@ -41,8 +41,13 @@ def _recipients(*, activity: Activity, to_status: str, by: User) -> list[User]:
     recipients = [activity.author]
     if to_status == ActivityStatus.PROPOSED:
         recipients += role_holders(Role.OFFICER, kelurahan_id=activity.kelurahan_id)
-    if to_status in (ActivityStatus.APPROVED, ActivityStatus.REJECTED) and activity.rt_id:
-        recipients += role_holders(Role.RT_CHAIR, rt_id=activity.rt_id)
+    if to_status in (ActivityStatus.APPROVED, ActivityStatus.REJECTED):
+        if activity.rt_id:
+            recipients += role_holders(Role.RT_CHAIR, rt_id=activity.rt_id)
+        else:
+            # The chairs of the RTs that pay a share of a kelurahan-wide activity.
+            paying = activity.shares.values("rt")
+            recipients += role_holders(Role.RT_CHAIR, rt_id__in=paying)
     return [user for user in recipients if user.pk != by.pk]
 
 

@@ -126,7 +126,7 @@ def test_an_officer_sees_the_ceiling_and_is_refused_past_it(desktop_page, live_s
     log_in(page, live_server, officer)
 
     page.goto(f"{live_server.url}/perancangan/usulan/{activity.pk}/")
-    box = page.locator("#ceiling-position")
+    box = page.locator(".ceiling-position")
     assert "Rp51.000.000" in box.inner_text()
     assert "melewati pagu sebesar Rp1.000.000" in box.inner_text()
     page.get_by_label("Setujui").check()

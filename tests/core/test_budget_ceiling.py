@@ -139,7 +139,7 @@ def test_the_review_page_shows_the_position_to_the_officer_only(client, rt_chair
 
     page = client.get(reverse("designing:proposal-detail", args=[mine.pk])).content.decode()
 
-    assert 'id="ceiling-position"' not in page
+    assert 'class="mb-3 ceiling-position' not in page
 
 
 def test_an_approval_reason_is_kept_and_shown(client, officer, rt, period):
@@ -242,7 +242,7 @@ def test_the_officer_sees_the_split_before_deciding_and_the_decision_records_it(
     page = client.get(reverse("designing:proposal-detail", args=[mine.pk])).content.decode()
     client.post(reverse("designing:proposal-review", args=[mine.pk]), {"decision": "approve"})
 
-    assert 'id="split-warning"' in page
+    assert 'split-warning"' in page
     assert "47% untuk pekerjaan fisik" in page
     record = ActivityTransition.objects.get(activity=mine).budget_check
     assert record == {

@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rtkeren.models import Activity, ActivityStatus
+from rtkeren.services.activities import activity_approve
+from rtkeren.services.budget import activity_shares_set
 from tests import factories as core
 
 from . import factories
@@ -92,14 +94,58 @@ def test_lpj_queries_do_not_grow(client, rt, other_rt, period, rt_chair, officer
             for _ in range(count):
                 factories.SpendingFactory(activity=activity)
 
+    def share(count):
+        for _ in range(count):
+            festival = core.ActivityFactory(
+                rt=None, kelurahan=rt.rw.kelurahan, period=period, status=ActivityStatus.PROPOSED
+            )
+            core.BudgetLineFactory(activity=festival, quantity=1, unit="paket", unit_price=2_000)
+            activity_shares_set(
+                activity=festival, by=officer, amounts={rt.pk: 1_000, other_rt.pk: 1_000}
+            )
+            activity_approve(activity=festival, by=officer)
+            factories.SpendingFactory(activity=festival, amount=999)
+
     fill(rt, 1)
     fill(other_rt, 4)
+    share(1)
     client.force_login(officer)
     with CaptureQueriesContext(connection) as one:
         assert client.get(lpj(rt, period)).status_code == 200
+    share(4)
     with CaptureQueriesContext(connection) as many:
         assert client.get(lpj(other_rt, period)).status_code == 200
     assert len(one) == len(many)
+
+
+def test_lpj_accounts_for_the_rts_share_of_a_kelurahan_wide_activity(
+    client, rt, other_rt, period, officer, rt_chair
+):
+    festival = core.ActivityFactory(
+        rt=None,
+        kelurahan=rt.rw.kelurahan,
+        period=period,
+        status=ActivityStatus.PROPOSED,
+        title="Festival hadrah lintas iman",
+    )
+    core.BudgetLineFactory(activity=festival, quantity=1, unit="paket", unit_price=5_300_000)
+    activity_shares_set(
+        activity=festival, by=officer, amounts={rt.pk: 3_300_000, other_rt.pk: 2_000_000}
+    )
+    activity_approve(activity=festival, by=officer)
+    factories.SpendingFactory(activity=festival, item="Sewa tata suara", amount=2_650_000)
+    client.force_login(rt_chair)
+
+    response = client.get(lpj(rt, period))
+
+    content = response.content.decode()
+    assert festival.title in content
+    assert "Sewa tata suara" in content
+    assert "ditanggung bersama oleh beberapa RT" in content
+    assert response.context["budget"] == 3_300_000
+    assert response.context["spent"] == 1_650_000  # 2.650.000 x 3,3 / 5,3
+    assert "Rp1.650.000" in content
+    assert "Rp5.300.000" in content  # the whole budget, its lines shown in full
 
 
 def test_delivery_page_links_the_lpj(client, running, rt_chair):

@@ -80,3 +80,18 @@ def test_no_resident_holds_more_votes_than_the_round_allows(seeded):
 
     assert VotingRound.objects.exists()
     assert list(over) == []
+
+
+@pytest.mark.django_db
+def test_the_kelurahan_wide_festival_is_shared_by_the_rts_of_its_rw_and_can_be_approved(seeded):
+    from rtkeren.services.budget import ceiling_positions, shares_error
+
+    festival = Activity.objects.get(kelurahan__code=BLITAR, rt__isnull=True)
+    shares = list(festival.shares.select_related("rt__rw"))
+
+    assert festival.funding_source == Activity.Funding.RT_KEREN
+    assert len(shares) >= 2
+    assert {share.rt.rw_id for share in shares} == {shares[0].rt.rw_id}
+    assert sum(share.amount for share in shares) == festival.budget_total() == 5_300_000
+    assert shares_error(festival) is None
+    assert not any(position.excess for position in ceiling_positions(festival))

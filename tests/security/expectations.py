@@ -241,6 +241,14 @@ def _table() -> dict[str, Expect]:
         "designing:proposal-review": E(
             accounts("admin petugas"), {"pk": "proposal"}, get=False, post=True
         ),
+        # The admin reads the page; only the kelurahan's officer decides the shares (the
+        # admin changes them in the Django admin).
+        "designing:proposal-shares": E(
+            accounts("admin petugas"),
+            {"pk": "wide_proposal"},
+            post=True,
+            writers=accounts("petugas"),
+        ),
         "designing:comment-create": E(
             accounts("admin ketua_rt ketua_rw pendamping petugas warga"),
             {"pk": "proposal"},

@@ -78,6 +78,7 @@ FORM_ACCOUNTS = {
     "designing:round-announce": "petugas",
     "designing:round-update": "petugas",
     "designing:round-cancel": "petugas",
+    "designing:proposal-shares": "petugas",
     "delivery:activity-transition": "ketua_rt",
     "delivery:meeting-create": "ketua_rt",
     "delivery:implementer-list": "ketua_rt",
@@ -108,6 +109,7 @@ ANSWER_WITH_A_PAGE = {"resident-nik-reveal", "account-code-issue"}
 SHOWN_ON = {
     "activity": ["activity-detail", "delivery:activity-detail"],
     "proposal": ["designing:proposal-detail", "activity-detail"],
+    "wide_proposal": ["designing:proposal-detail", "activity-detail"],
     "delivered_activity": ["assessment:evaluation-summary"],
     "potential": ["commissioning:potential-detail"],
     "forum": ["commissioning:forum-detail"],

@@ -123,6 +123,9 @@ def _pakunden_world(rt: RT, officer: User, resident_user: User) -> dict[str, obj
     )
     return {
         "proposal": proposal,
+        "wide_proposal": designing_factories.proposal(
+            rt=None, kelurahan=rt.rw.kelurahan, period=period, author=resident_user
+        ),
         "activity": running,
         "delivered_activity": delivered,
         "comment": designing_factories.CommentFactory(activity=proposal, author=resident_user),
@@ -242,6 +245,12 @@ def build_world() -> World:
     meeting = Meeting.objects.filter(activity=running).order_by("pk").first()
     world.home = {
         "proposal": proposal,
+        # The demo's kelurahan-wide festival, paid from the shares of RW 007's RTs.
+        "wide_proposal": Activity.objects.filter(
+            kelurahan=blitar, rt__isnull=True, shares__isnull=False
+        )
+        .distinct()
+        .get(),
         "activity": running,
         "delivered_activity": delivered,
         "comment": Comment.objects.filter(activity__rt=demo_rt).order_by("pk").first(),
