@@ -23,10 +23,10 @@ from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
+from rtkeren.selectors.reports import chosen_period, rts_for_reports
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
 from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
-from rtkeren.views.reports import chosen_period, rts_for_reports
 
 from . import selectors, services
 from .forms import (

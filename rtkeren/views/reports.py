@@ -1,40 +1,15 @@
 """Printable reports of the core: an activity's report and an RT's yearly report. The stage
 apps contribute their sections through ``rtkeren.registry``; print.css makes them paper."""
 
-from django.db.models import Q, QuerySet
 from django.urls import path
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from rtkeren import scopes
-from rtkeren.models import RT, ActivityStatus, Period, Role
+from rtkeren.models import RT, ActivityStatus, Period
 from rtkeren.registry import report_sections, rt_report_sections, sections_of
 from rtkeren.selectors.activities import activities_visible_to
+from rtkeren.selectors.reports import chosen_period, rts_for_reports
 from rtkeren.views.mixins import ScopedObjectMixin
-
-
-def rts_for_reports(user) -> QuerySet[RT]:
-    """RTs whose reports ``user`` may reach: their own RT as chair or Pokmas, their kelurahan's
-    as officer or facilitator, every RT for the city."""
-    queryset = RT.objects.select_related("rw__kelurahan")
-    if scopes.sees_whole_city(user):
-        return queryset
-    return queryset.filter(
-        Q(pk__in=scopes.rt_ids(user, Role.POKMAS_MEMBER, Role.RT_CHAIR))
-        | Q(rw__kelurahan__in=scopes.official_kelurahan_ids(user))
-    )
-
-
-def chosen_period(request) -> tuple[Period | None, list[Period]]:
-    """The period asked for in ``?period=``, else today's, else the latest; and all periods."""
-    periods = list(Period.objects.order_by("-year"))
-    chosen = request.GET.get("period", "")
-    by_id = {str(period.pk): period for period in periods}
-    if chosen in by_id:
-        return by_id[chosen], periods
-    today = timezone.localdate()
-    current = next((p for p in periods if p.starts_on <= today <= p.ends_on), None)
-    return current or (periods[0] if periods else None), periods
 
 
 class ActivityReportView(ScopedObjectMixin, DetailView):
