@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
+from rtkeren.exports import XLSX_CONTENT_TYPE
+from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.paginate import counted_page
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.reports import chosen_period
-from rtkeren.views.exports import XLSX_CONTENT_TYPE
-from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import scorecard, selectors, services
 from .export import scorecard_workbook

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
+from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import upload_rate_limited
-from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
 from .forms import (

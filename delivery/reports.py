@@ -5,10 +5,10 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.selectors.reports import chosen_period, rts_for_reports
 from rtkeren.services.budget import shared_activities, shares_of_realised
-from rtkeren.views.mixins import ScopedObjectMixin
 
 from . import selectors
 from .models import COMPLETION_STATUSES, Attendance, Meeting, Output, Spending, outputs_completion

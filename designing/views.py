@@ -20,6 +20,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import scopes
+from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Role
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
@@ -33,7 +34,6 @@ from rtkeren.services.budget import (
 )
 from rtkeren.services.periods import period_ceilings_for
 from rtkeren.transitions import TransitionForbidden, available_transitions
-from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 from . import selectors, services
 from .fit import fits_refresh_stale

@@ -35,6 +35,8 @@ from rtkeren.models.people import years_between
 from rtkeren.registry import discover_exports, exports
 
 CHUNK_SIZE = 2000
+#: What a workbook is served as, by the export pages and by any other page offering one.
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_PERMISSION = "rtkeren.export_data"
 MONEY_FORMAT = '"Rp"#,##0'
 DATE_FORMAT = "DD/MM/YYYY"

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.generic import View
 
-from rtkeren.views.mixins import ScopedObjectMixin
+from rtkeren.mixins import ScopedObjectMixin
 
 #: Shown in the page; any other type (or a picture type browsers may run scripts in, such as
 #: SVG) is offered as a download.

@@ -30,11 +30,11 @@ from rtkeren.forms.accounts import (
     RegistrationForm,
     RejectionForm,
 )
+from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentInterest
 from rtkeren.ratelimits import email_key, limit_exceeded, rate_limited, too_many_requests
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services
-from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.views.verification import VerificationNikCheckView, with_nik_check_forms
 
 BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"

@@ -13,6 +13,7 @@ from django.views.generic.base import View
 from django.views.generic.detail import SingleObjectMixin
 
 from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
+from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.models import RT, Activity, ActivityStatus
 from rtkeren.registry import links_for_activity
 from rtkeren.selectors.activities import (
@@ -22,7 +23,6 @@ from rtkeren.selectors.activities import (
 )
 from rtkeren.services.activities import SERVICES
 from rtkeren.transitions import TRANSITIONS, TransitionForbidden, available_transitions
-from rtkeren.views.mixins import ScopedObjectMixin
 
 HISTORY_PAGE_SIZE = 25
 

@@ -17,8 +17,6 @@ from rtkeren import exports, scopes
 from rtkeren.models import Kelurahan, Role
 from rtkeren.services.exports import export_write
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 class ExportListView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "rtkeren.list_exports"
@@ -85,7 +83,7 @@ class ExportDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
         place = f"-{scope.kelurahan.code}" if scope.kelurahan else ""
         filename = f"{export.name}{place}-{timezone.localdate():%Y%m%d}.xlsx"
         return FileResponse(
-            file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+            file, as_attachment=True, filename=filename, content_type=exports.XLSX_CONTENT_TYPE
         )
 
 

@@ -16,12 +16,12 @@ from django.views.generic import DetailView, FormView
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import scopes
+from rtkeren.exports import XLSX_CONTENT_TYPE
 from rtkeren.forms.imports import ImportConfirmForm, ImportUploadForm
+from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.models import ImportJob, Kelurahan, Role
 from rtkeren.ratelimits import upload_rate_limited
 from rtkeren.services import imports as service
-from rtkeren.views.exports import XLSX_CONTENT_TYPE
-from rtkeren.views.mixins import ScopedObjectMixin
 
 PERMISSION = "rtkeren.import_residents"
 #: While the worker checks or imports a file, its page reloads itself this often.

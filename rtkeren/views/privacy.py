@@ -14,9 +14,9 @@ from django.views.generic import ListView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.privacy import ConsentForm, CorrectionForm, DeletionRequestForm
+from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.selectors import privacy as selectors
 from rtkeren.services import privacy as services
-from rtkeren.views.mixins import ScopedObjectMixin
 
 
 class PrivacyNoticeView(TemplateView):

@@ -5,11 +5,11 @@ from django.urls import path
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.models import RT, ActivityStatus, Period
 from rtkeren.registry import report_sections, rt_report_sections, sections_of
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.selectors.reports import chosen_period, rts_for_reports
-from rtkeren.views.mixins import ScopedObjectMixin
 
 
 class ActivityReportView(ScopedObjectMixin, DetailView):

@@ -16,11 +16,11 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import nik as nik_codec
 from rtkeren.forms.residents import ResidentStatusChangeForm
+from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentStatusChange
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors import residents as selectors
 from rtkeren.services.residents import nik_reveal, resident_move, resident_record_death
-from rtkeren.views.mixins import ScopedObjectMixin, form_add_service_errors
 
 
 class RtChoiceField(forms.ModelChoiceField):

@@ -8,10 +8,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from rtkeren.forms.verification import NikCheckForm
+from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.ratelimits import rate_limited, subject_limit_exceeded, too_many_requests
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services.residents import nik_check
-from rtkeren.views.mixins import ScopedObjectMixin
 
 
 def nik_check_field_id(resident) -> str:
