@@ -1,7 +1,9 @@
 """Demo data of co-delivery in the demo RT (RT 002 / RW 007, Kelurahan Blitar) of the open
 period: a batik training already delivered whose products are not all finished, and an
 interfaith arts activity still running, with meetings, implementers, attendance, committee
-notes and tasks, photos and spending. Needs the core's demo (places, residents, accounts).
+notes and tasks, photos and spending; and a batik training for the young delivered five days
+ago, left for the evaluation demo (``EVALUATED_TRAINING``). Needs the core's demo (places,
+residents, accounts).
 
 Each activity is found by its title before it is made, so a second run creates nothing."""
 
@@ -12,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from rtkeren.demo import BLITAR, DEMO_RT, DEMO_RW
+from rtkeren.demo import BLITAR, DEMO_RT, DEMO_RW, EVALUATED_TRAINING
 from rtkeren.models import (
     RT,
     Activity,
@@ -24,13 +26,27 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.registry import demo_data
-from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
+from rtkeren.selectors.residents import acting_resident
+from rtkeren.services.activities import (
+    KIND_ACTIVITY_PROPOSED,
+    activity_mark_delivered,
+    activity_start_delivery,
+)
+from rtkeren.services.ledger import participation_record
 
 from . import services
 from .models import Implementer
 
 TRAINING = "Pelatihan membatik tulis motif Blitaran"
 RUNNING = "Latihan hadrah dan paduan suara lintas iman"
+EVALUATED_PARTICIPANTS = 14
+DELIVERED_DAYS_AGO = 5
+EVALUATED_TIMELINE = [
+    (ActivityStatus.DRAFT, ActivityStatus.PROPOSED, 60),
+    (ActivityStatus.PROPOSED, ActivityStatus.APPROVED, 45),
+    (ActivityStatus.APPROVED, ActivityStatus.IN_DELIVERY, 30),
+    (ActivityStatus.IN_DELIVERY, ActivityStatus.DELIVERED, DELIVERED_DAYS_AGO),
+]
 
 
 def _picture(text: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
@@ -224,6 +240,96 @@ def _seed_running(rt: RT, period: Period, users: dict, residents: list[Resident]
     return True
 
 
+def _evaluated_activity(rt: RT, period: Period, author: User, officer: User) -> Activity:
+    now = timezone.now()
+    author_resident = acting_resident(author)
+    activity = Activity.objects.create(
+        title=EVALUATED_TRAINING,
+        description="Enam pertemuan membatik tulis motif Blitaran untuk remaja, dilatih perajin "
+        "batik warga RT 002. Target: setiap peserta menyelesaikan satu kain batik.",
+        kind=Activity.Kind.TRAINING,
+        nature=Activity.Nature.NONFISIK,
+        bidang=Activity.Bidang.HUMAN_DEVELOPMENT,
+        kelurahan_id=rt.rw.kelurahan_id,
+        rt=rt,
+        period=period,
+        author=author,
+        proposed_as=author_resident,
+        expected_outputs="14 kain batik tulis selesai",
+        status=ActivityStatus.DELIVERED,
+        status_changed_at=now - datetime.timedelta(days=DELIVERED_DAYS_AGO),
+        created_at=now - datetime.timedelta(days=70),
+    )
+    ActivityTransition.objects.bulk_create(
+        ActivityTransition(
+            activity=activity,
+            from_status=source,
+            to_status=target,
+            by=officer if target == ActivityStatus.APPROVED else author,
+            at=now - datetime.timedelta(days=days),
+        )
+        for source, target, days in EVALUATED_TIMELINE
+    )
+    if author_resident is not None:
+        proposed_days_ago = next(
+            days for _from, to, days in EVALUATED_TIMELINE if to == ActivityStatus.PROPOSED
+        )
+        participation_record(
+            resident=author_resident,
+            kind=KIND_ACTIVITY_PROPOSED,
+            subject=activity,
+            activity=activity,
+            occurred_on=timezone.localdate(now - datetime.timedelta(days=proposed_days_ago)),
+            recorded_by=author,
+        )
+    return activity
+
+
+def _seed_evaluated(rt: RT, period: Period, users: dict) -> bool:
+    """The training the evaluation demo evaluates: the demo ``warga`` and chair and residents
+    without an account took part, most attending its one meeting, some as core participants."""
+    if Activity.objects.filter(rt=rt, period=period, title=EVALUATED_TRAINING).exists():
+        return False
+    chair = users["ketua_rt"]
+    activity = _evaluated_activity(rt, period, chair, users["petugas"])
+    with_accounts = list(Resident.objects.filter(user__in=[users["warga"], chair]))
+    others = list(
+        Resident.objects.active()
+        .verified()
+        .adults()
+        .filter(rt=rt, user__isnull=True)
+        .order_by("pk")[: EVALUATED_PARTICIPANTS - len(with_accounts)]
+    )
+    day = timezone.localdate() - datetime.timedelta(days=DELIVERED_DAYS_AGO)
+    # The services write the records and their ledger rows; the activity is delivered only
+    # afterwards, as the RT chair would do it.
+    Activity.objects.filter(pk=activity.pk).update(status=ActivityStatus.IN_DELIVERY)
+    activity.status = ActivityStatus.IN_DELIVERY
+    meeting = services.meeting_plan(
+        activity=activity,
+        by=chair,
+        details=services.MeetingDetails(
+            title=EVALUATED_TRAINING,
+            date=day,
+            starts_at=datetime.time(19, 0),
+            ends_at=datetime.time(21, 0),
+            place="Balai RT 002",
+            facilitator="",
+        ),
+    )
+    attending = []
+    for index, resident in enumerate(with_accounts + others):
+        if index % 5 == 1:
+            services.implementer_add(
+                activity=activity, by=chair, resident=resident, role="peserta_inti"
+            )
+        else:
+            attending.append(resident.pk)
+    services.attendance_mark(meeting=meeting, by=chair, present=attending)
+    Activity.objects.filter(pk=activity.pk).update(status=ActivityStatus.DELIVERED)
+    return True
+
+
 @demo_data.register("delivery", order=40)
 def seed_delivery(*, stdout) -> str:
     rt = RT.objects.select_related("rw").get(
@@ -241,6 +347,8 @@ def seed_delivery(*, stdout) -> str:
         .filter(rt=rt, user__isnull=True)
         .order_by("pk")[:16]
     )
-    created = _seed_training(rt, period, users, residents)
+    # Made in the order they began: the evaluated training dates from 70 days ago.
+    created = _seed_evaluated(rt, period, users)
+    created += _seed_training(rt, period, users, residents)
     created += _seed_running(rt, period, users, residents)
     return f"{created} delivery activities created"

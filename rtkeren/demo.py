@@ -50,6 +50,9 @@ BLITAR = "35.72.02.1002"
 PAKUNDEN = "35.72.02.1001"
 DEMO_RW, DEMO_RT = 7, 2
 OTHER_RW, OTHER_RT = 8, 1
+# A training of the demo RT that one stage's demo delivers and a later stage's demo evaluates:
+# the two find it by this title, since neither imports the other.
+EVALUATED_TRAINING = "Pelatihan membatik tulis untuk remaja RT 002"
 RTS_PER_KELURAHAN = 30
 # Ages count from this day, not from today, so that a run next month makes the same people.
 REFERENCE_DATE = datetime.date(2026, 1, 1)

@@ -1,5 +1,6 @@
-"""The demo data of the stage, on top of the core's (seeded once for the module, rolled back at
-its end): both sides, divergences, follow-ups in every status, a round with its forum."""
+"""The demo data of the stage, on top of the core's and co-delivery's, whose training it
+evaluates (seeded once for the module, rolled back at its end): both sides, divergences,
+follow-ups in every status, a round with its forum."""
 
 import io
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from assessment import selectors
 from assessment.demo import TITLE, seed_assessment
 from assessment.models import Evaluation, EvaluationRound, FollowUp, Side
+from delivery.demo import seed_delivery
 from rtkeren.demo import seed_core
 from rtkeren.models import Activity, Participation, Stage, User
 
@@ -18,6 +20,7 @@ from rtkeren.models import Activity, Participation, Stage, User
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         seed_core(stdout=io.StringIO())
+        seed_delivery(stdout=io.StringIO())
         seed_assessment(stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
