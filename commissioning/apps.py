@@ -9,11 +9,14 @@ class CommissioningConfig(AppConfig):
     verbose_name = _("Co-commissioning")
 
     def ready(self):
-        from rtkeren.registry import rt_report_sections
+        from rtkeren.registry import origin_checks, origin_sources, rt_report_sections
 
-        from . import reports
+        from . import origins, reports
 
         rt_report_sections.register("commissioning", order=10)(reports.rt_section)
+        origin_sources.register("commissioning.potentials", order=10)(origins.open_potentials)
+        origin_sources.register("commissioning.priorities", order=20)(origins.held_priorities)
+        origin_checks.register("commissioning")(origins.may_be_origin)
 
         from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds

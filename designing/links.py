@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .origins import may_be_origin
+from rtkeren.registry import may_be_origin
 
 #: The query parameter of the proposal form that preselects what the proposal comes from.
 ORIGIN_PARAMETER = "asal"

@@ -133,6 +133,41 @@ rt_report_sections = Registry("RT report section")
 public_sections = Registry("public section")
 
 
+# What an activity may come from in another stage (an open potential, a priority of a forum that
+# was held), from the app that keeps such records, registered from its ``AppConfig.ready()``:
+# ``origin_sources`` holds ``(kelurahan_ids, *, limit) -> list[Origin]``, the newest first, at
+# most ``limit``, in one query; ``origin_checks`` holds ``(record) -> bool``, whether the app's
+# sources would offer ``record`` (False for a record of another app).
+origin_sources = Registry("origin source")
+origin_checks = Registry("origin check")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A record an activity may come from, as the app that keeps it offers it: ``key`` is
+    ``"<content type id>:<object id>"`` (what a form posts), ``label`` what the form shows."""
+
+    key: str
+    label: str
+    content_type_id: int
+    object_id: int
+
+
+def origins_in(kelurahan_ids: Iterable[int], *, limit: int) -> list[Origin]:
+    """What activities of the given kelurahans may come from, source by source in order."""
+    kelurahan_ids = list(kelurahan_ids)
+    return [
+        origin
+        for _name, source in origin_sources.items()
+        for origin in source(kelurahan_ids, limit=limit)
+    ]
+
+
+def may_be_origin(record) -> bool:
+    """Whether a source offers ``record`` at all, as its app says."""
+    return any(check(record) for _name, check in origin_checks.items())
+
+
 # What happens when a period closes (``period_close``): ``(period) -> None``, called in order
 # inside the closing transaction, so that a failing hook leaves the period open. Each app freezes
 # its own figures of the period here (assessment stores the scorecard of every scope); a hook
