@@ -7,16 +7,36 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make bench` measures as in production: sessions and caches in Redis (database 15).
 BENCH_ARGS ?= --redis redis://127.0.0.1:6379/15
+# The lock files: exact versions with their hashes, runtime alone and with the dev extras.
+LOCK_BASE := requirements/base.txt
+LOCK_DEV := requirements/dev.txt
+# `make lock` resolves them with this pip-tools; LOCK_ARGS="--upgrade-package django" moves one
+# pin, LOCK_ARGS=--upgrade all of them (see README.md, "Dependencies").
+PIP_TOOLS ?= pip-tools==7.7.0
+PIP_COMPILE_ARGS := --quiet --generate-hashes --strip-extras --no-emit-index-url \
+	--no-emit-find-links $(LOCK_ARGS)
 
-.PHONY: run test lint install messages clean bench
+.PHONY: run test lint install lock messages clean bench
 
-$(INSTALLED): pyproject.toml
+# Exactly the locked versions, each checked against its hash; then the project itself.
+$(INSTALLED): pyproject.toml $(LOCK_DEV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+# After a change to the dependencies in pyproject.toml: pip-tools runs in a throwaway venv and
+# keeps every pin that still fits.
+lock:
+	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && \
+	"$$tools/bin/python" -m pip install --quiet "$(PIP_TOOLS)" && \
+	export CUSTOM_COMPILE_COMMAND="make lock" && \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE_ARGS) --output-file $(LOCK_BASE) pyproject.toml && \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE_ARGS) --extra dev --output-file $(LOCK_DEV) pyproject.toml
 
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
