@@ -58,6 +58,8 @@ def test_saving_shares_that_add_up(client, officer, kelurahan, rt, other_rt, per
         rt.pk: 3_000_000,
         other_rt.pk: 2_300_000,
     }
+    page = client.get(_url(festival)).content.decode()
+    assert 'value="3000000"' in page  # a number input takes no thousands separator
 
 
 @pytest.mark.parametrize(
