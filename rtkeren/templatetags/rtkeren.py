@@ -3,6 +3,7 @@ from urllib.parse import quote
 from django import template
 from django.utils.translation import gettext as _
 
+from rtkeren.forms.rendering import filter_fields as _filter_fields
 from rtkeren.registry import links_for_origin, participation_kind_label
 
 register = template.Library()
@@ -57,3 +58,10 @@ def participation_kind(kind: str) -> str:
 def origin_links(record, user) -> list[tuple[str, str]]:
     """``{% for label, url in item|origin_links:user %}``: where another stage takes it on."""
     return links_for_origin(record, user)
+
+
+@register.filter
+def filter_fields(form):
+    """``{{ filter_form|filter_fields }}``: a list's filter form without crispy's cost
+    (``rtkeren.forms.rendering``)."""
+    return _filter_fields(form)
