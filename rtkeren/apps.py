@@ -15,6 +15,20 @@ class RtKerenConfig(AppConfig):
         from rtkeren.middleware import session_started
 
         user_logged_in.connect(session_started, dispatch_uid="rtkeren-session-started")
+        from rtkeren.scopecache import person_cache_fill
+
+        user_logged_in.connect(person_cache_fill, dispatch_uid="rtkeren-person-cache-fill")
+
+        from django.db.models.signals import post_delete, post_init, post_save
+
+        from rtkeren import signals
+        from rtkeren.models import RoleAssignment
+
+        post_init.connect(signals.assignment_loaded, sender=RoleAssignment, dispatch_uid="ra-init")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signals.assignment_changed, sender=RoleAssignment, dispatch_uid="ra-changed"
+            )
 
         from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds

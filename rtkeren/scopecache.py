@@ -17,12 +17,16 @@ A reader takes the versions before it reads the data: whatever it then stores is
 as those versions, and a write that commits meanwhile gives the scope a version it has not used.
 """
 
+import logging
 import uuid
 from collections.abc import Iterable
 from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "scope-version"
 #: Changed by a write that may touch any kelurahan (a new period, the demo data): it is part of
@@ -74,3 +78,70 @@ def scope_changed_everywhere() -> None:
     """Give every scope a new version once the current transaction commits: for writes that may
     touch any kelurahan (a period opened or closed, bulk data loaded)."""
     transaction.on_commit(partial(_bump, [EVERYWHERE]))
+
+
+# What one person's pages share across their requests (their role assignments): cached under
+# the person's version and the everywhere version, changed when the person's records change.
+
+
+def _person_key(user_id: int) -> str:
+    return f"{PREFIX}:person:{user_id}"
+
+
+#: How long a person's cached records are believed at most: the bound on how stale they can be
+#: if the cache missed a change while it was away.
+PERSON_TIMEOUT = 5 * 60
+
+
+def cached_for_person(user_id: int, name: str, compute, *, timeout: int = PERSON_TIMEOUT):
+    """``compute()`` for the person ``user_id``, from the cache when it was stored under the
+    person's current version (and the everywhere version); one cache read when it was. A
+    value ``compute`` returns after a change commits is never hidden by one from before it:
+    the versions are read before ``compute`` runs."""
+    entry_key = f"{PREFIX}:person-entry:{user_id}:{name}"
+    keys = [EVERYWHERE, _person_key(user_id)]
+    try:
+        found = cache.get_many([*keys, entry_key])
+        versions = tuple(found.get(key) for key in keys)
+        entry = found.get(entry_key)
+        if None not in versions and entry is not None and entry[0] == versions:
+            return entry[1]
+        if None in versions:
+            versions = tuple(_tokens(keys))
+    except (RedisError, OSError):
+        logger.warning("%s read from the database: the cache does not answer.", name)
+        return compute()
+    value = compute()
+    try:
+        cache.set(entry_key, (versions, value), timeout=timeout)
+    except (RedisError, OSError):
+        logger.warning("%s not cached: the cache does not answer.", name)
+    return value
+
+
+def person_changed(*user_ids: int | None) -> None:
+    """Give the people ``user_ids`` a new version now and again once the current transaction
+    commits: now, so that this process reads the change at once (and a test without commits
+    too); on commit, so that a reader in another transaction who cached the records as they
+    were before the commit is not believed afterwards."""
+    keys = sorted({_person_key(pk) for pk in user_ids if pk is not None})
+    if keys:
+        _bump_or_warn(keys)
+        transaction.on_commit(partial(_bump_or_warn, keys))
+
+
+def _bump_or_warn(keys: list[str]) -> None:
+    # A write must not fail because the cache is away; what was cached before then expires
+    # within PERSON_TIMEOUT.
+    try:
+        _bump(keys)
+    except (RedisError, OSError):
+        logger.warning("People's cached records not renewed: the cache does not answer.")
+
+
+def person_cache_fill(sender, request, user, **kwargs) -> None:
+    """On login (``user_logged_in``): read the person's assignments now, so that the pages
+    that follow find them in the cache."""
+    from rtkeren.scopes import current_assignments
+
+    current_assignments(user)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rtkeren.models import RT, RW, Activity, Community, Kelurahan, Resident, Role, RoleAssignment
+from rtkeren.scopecache import cached_for_person
 
 _CACHE_ATTRIBUTE = "_rtkeren_current_assignments"
 #: Where ``rtkeren.selectors.residents.acting_resident`` keeps its answer for the request; it
@@ -59,16 +60,25 @@ def place_of(obj) -> Place:
 
 
 def current_assignments(user) -> list[RoleAssignment]:
-    """The user's assignments in force today, read once per user object (i.e. per request)."""
+    """The user's assignments in force today, read once per user object (i.e. per request) and
+    shared across requests through the cache until one of the user's assignments changes
+    (``rtkeren.signals``) or a place is renamed (every scope's version)."""
     if not user or not user.is_authenticated:
         return []
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.current(timezone.localdate())
-            .filter(user=user)
-            # Every place named in the role labels of the home page, in the same query.
-            .select_related("rt__rw__kelurahan", "rw__kelurahan", "kelurahan", "kota", "community")
+        today = timezone.localdate()
+        cached = cached_for_person(
+            user.pk,
+            f"assignments:{today.isoformat()}",
+            lambda: list(
+                RoleAssignment.objects.current(today)
+                .filter(user=user)
+                # Every place named in the role labels of the home page, in the same query.
+                .select_related(
+                    "rt__rw__kelurahan", "rw__kelurahan", "kelurahan", "kota", "community"
+                )
+            ),
         )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
