@@ -311,3 +311,24 @@ def test_two_approvals_sharing_an_rt_at_once_cannot_both_pass_its_ceiling():
     assert outcomes == {"first": "approved", "second": "ceiling"}
     assert waited
     assert committed_total(rt_id=shared.pk, period_id=period.pk) == 30_000_000
+
+
+@pytest.mark.parametrize(("share", "passes"), [(1_000_000, True), (1_000_001, False)])
+def test_a_share_exactly_at_the_ceiling_passes_and_one_rupiah_more_is_refused(
+    officer, kelurahan, rt, other_rt, period, share, passes
+):
+    _own(rt, period, CEILING - 1_000_000)
+    festival = _wide(kelurahan, period, share + 500_000)
+    activity_shares_set(activity=festival, by=officer, amounts={rt.pk: share, other_rt.pk: 500_000})
+
+    if passes:
+        activity_approve(activity=festival, by=officer)
+    else:
+        with pytest.raises(ValidationError, match="Kelebihan dari pagu: Rp1\\."):
+            activity_approve(activity=festival, by=officer)
+
+    festival.refresh_from_db()
+    assert (festival.status == ActivityStatus.APPROVED) is passes
+    assert committed_total(rt_id=rt.pk, period_id=period.pk) == (
+        CEILING if passes else CEILING - 1_000_000
+    )
