@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rtkeren.forms.fields import ModelMultipleChoiceField
+from rtkeren.forms.fields import ModelMultipleChoiceField, PlaceChoiceField, place_choice
 from rtkeren.models import RT, Kelurahan, Period, Resident
 
 from .models import Criterion, EvaluationRound, FollowUp
@@ -134,7 +134,7 @@ def place_name(place: Kelurahan | RT) -> str:
 
 
 class RoundForm(forms.ModelForm):
-    place = forms.ChoiceField(label=_("For"))
+    place = PlaceChoiceField(label=_("For"))
 
     class Meta:
         model = EvaluationRound
@@ -146,17 +146,11 @@ class RoundForm(forms.ModelForm):
 
     def __init__(self, *args, kelurahan, rts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.places = {f"kelurahan:{k.pk}": k for k in kelurahan} | {
-            f"rt:{rt.pk}": rt for rt in rts
-        }
         self.fields["place"].choices = [
-            (key, place_name(place)) for key, place in self.places.items()
+            place_choice(place, place_name(place)) for place in [*kelurahan, *rts]
         ]
         self.fields["period"].queryset = Period.objects.order_by("-year")
         self.order_fields(["title", "place"])
-
-    def clean_place(self) -> Kelurahan | RT:
-        return self.places[self.cleaned_data["place"]]
 
 
 class AttendanceForm(forms.Form):

@@ -4,24 +4,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rtkeren.forms.fields import ModelMultipleChoiceField
-from rtkeren.models import RT, RW, Interest, Kelurahan
+from rtkeren.forms.fields import ModelMultipleChoiceField, PlaceChoiceField, place_choice
+from rtkeren.models import Interest
 from rtkeren.photos import MAX_BYTES, photo_check
 
 from .models import Category, Element, Forum, Potential
-
-PLACE_KINDS = {"kelurahan": Kelurahan, "rw": RW, "rt": RT}
-
-
-def parse_place(value: str, choices) -> Kelurahan | RW | RT:
-    """The place behind a ``kind:id`` choice the form offered (never any other)."""
-    if value not in {choice for choice, _label in choices}:
-        raise forms.ValidationError(_("Choose a place from the list."))
-    kind, _colon, pk = value.partition(":")
-    queryset = PLACE_KINDS[kind].objects.all()
-    if kind == "rt":
-        queryset = queryset.select_related("rw__kelurahan")
-    return queryset.get(pk=pk)
 
 
 class PhotoInput(forms.ClearableFileInput):
@@ -36,7 +23,7 @@ class PotentialForm(forms.Form):
         help_text=_("In a few words, e.g. “Sanggar tari anak di RT 002”."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    place = forms.ChoiceField(label=_("Where"))
+    place = PlaceChoiceField(label=_("Where"))
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -61,15 +48,11 @@ class PotentialForm(forms.Form):
             # A recorded potential stays where it is: moving it would change whose it is.
             del self.fields["place"]
         else:
-            self.fields["place"].choices = [
-                (f"kelurahan:{k.pk}", _("Whole Kelurahan %(name)s") % {"name": k.name})
-                for k in kelurahan
-            ] + [(f"rt:{rt.pk}", rt.full_name) for rt in rts]
+            self.fields["place"].choices = [place_choice(k) for k in kelurahan] + [
+                place_choice(rt) for rt in rts
+            ]
             if initial_rt and not self.is_bound:
                 self.initial.setdefault("place", f"rt:{initial_rt}")
-
-    def clean_place(self):
-        return parse_place(self.cleaned_data["place"], self.fields["place"].choices)
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -143,7 +126,7 @@ class ForumForm(forms.Form):
         max_length=Forum._meta.get_field("title").max_length,
         help_text=_("E.g. “Musyawarah penggalian potensi RT 002”."),
     )
-    scope = forms.ChoiceField(label=_("Forum of"))
+    scope = PlaceChoiceField(label=_("Forum of"))
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -172,9 +155,6 @@ class ForumForm(forms.Form):
             del self.fields["scope"]
         else:
             self.fields["scope"].choices = places
-
-    def clean_scope(self):
-        return parse_place(self.cleaned_data["scope"], self.fields["scope"].choices)
 
     def clean_date(self):
         date = self.cleaned_data["date"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rtkeren import scopes
+from rtkeren.forms.fields import place_choice
 from rtkeren.models import RT, RW, Kelurahan, Period, Resident, Role
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
@@ -194,17 +195,17 @@ def scheduling_places(user) -> list[tuple[str, str]]:
     rws = scopes.rw_ids(user, Role.RW_CHAIR)
     rts = scopes.rt_ids(user, Role.RT_CHAIR)
     choices = [
-        (f"kelurahan:{k.pk}", _("Kelurahan %(name)s") % {"name": k.name})
+        place_choice(k, _("Kelurahan %(name)s") % {"name": k.name})
         for k in Kelurahan.objects.filter(pk__in=officer)
     ]
     choices += [
-        (f"rw:{rw.pk}", f"{rw}, {rw.kelurahan}")
+        place_choice(rw)
         for rw in RW.objects.filter(Q(kelurahan__in=officer) | Q(pk__in=rws)).select_related(
             "kelurahan"
         )
     ]
     choices += [
-        (f"rt:{rt.pk}", rt.full_name)
+        place_choice(rt)
         for rt in RT.objects.filter(
             Q(rw__kelurahan__in=officer) | Q(rw__in=rws) | Q(pk__in=rts)
         ).select_related("rw__kelurahan")

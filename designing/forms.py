@@ -2,11 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rtkeren.forms.fields import ModelMultipleChoiceField
-from rtkeren.models import RT, Activity, ActivityStatus, Community, Interest, Kelurahan, Period
+from rtkeren.forms.fields import ModelMultipleChoiceField, PlaceChoiceField
+from rtkeren.models import Activity, ActivityStatus, Community, Interest, Period
 
 from .models import MAX_VOTES_PER_RESIDENT
 from .origins import Origin
@@ -16,7 +15,7 @@ from .services import MAX_BUDGET_LINES, MAX_QUANTITY, MAX_UNIT_PRICE, BudgetLine
 class ProposalForm(forms.Form):
     """The content of a proposal. On creation it also asks where and for which period."""
 
-    scope = forms.ChoiceField(label=_("For"))
+    scope = PlaceChoiceField(label=_("For"))
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
     community = forms.ModelChoiceField(
         label=_("Community (optional)"), queryset=Community.objects.none(), required=False
@@ -86,8 +85,7 @@ class ProposalForm(forms.Form):
         if len(places) == 1:
             self.fields["scope"].initial = places[0][0]
         self.fields["period"].queryset = Period.objects.filter(is_open=True).order_by("-year")
-        today = timezone.localdate()
-        current = Period.objects.containing(today).filter(is_open=True).first()
+        current = self.fields["period"].queryset.current()
         if current is not None:
             self.fields["period"].initial = current.pk
         if communities is not None and communities.exists():
@@ -100,16 +98,6 @@ class ProposalForm(forms.Form):
         if not title:
             raise ValidationError(_("Please give the proposal a title."))
         return title
-
-    def clean_scope(self):
-        value = self.cleaned_data["scope"]
-        kind, _sep, pk = value.partition(":")
-        model = {"rt": RT, "kelurahan": Kelurahan}.get(kind)
-        queryset = RT.objects.select_related("rw") if model is RT else Kelurahan.objects
-        place = queryset.filter(pk=pk).first() if model and pk.isdecimal() else None
-        if place is None:
-            raise ValidationError(_("Choose where the activity takes place."))
-        return place
 
     def clean(self):
         data = super().clean()
@@ -373,7 +361,7 @@ class RoundForm(RoundChangeForm):
         "votes_per_resident",
         "proposals",
     ]
-    scope = forms.ChoiceField(label=_("Who votes"))
+    scope = PlaceChoiceField(label=_("Who votes"))
     period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.none())
     proposals = ModelMultipleChoiceField(
         label=_("Proposals in the round"),
@@ -386,13 +374,11 @@ class RoundForm(RoundChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = places
         self.fields["period"].queryset = Period.objects.filter(is_open=True).order_by("-year")
-        current = Period.objects.containing(timezone.localdate()).filter(is_open=True).first()
+        current = self.fields["period"].queryset.current()
         if current is not None:
             self.fields["period"].initial = current.pk
         self.fields["proposals"].queryset = proposals
         self.fields["proposals"].label_from_instance = _proposal_label
-
-    clean_scope = ProposalForm.clean_scope
 
 
 def _proposal_label(activity: Activity) -> str:

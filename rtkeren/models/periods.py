@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -13,9 +14,25 @@ DEFAULT_RT_CEILING = 50_000_000
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
+def current_period(periods, day=None):
+    """Of ``periods``, the one a page means by "now": the one running on ``day`` (today in
+    Jakarta), an open one first; else the latest open one; else the latest. None if there is
+    none. The one definition every page and form uses."""
+    day = day or timezone.localdate()
+    return max(
+        periods,
+        key=lambda period: (period.starts_on <= day <= period.ends_on, period.is_open, period.year),
+        default=None,
+    )
+
+
 class PeriodQuerySet(models.QuerySet):
     def containing(self, day):
         return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def current(self, day=None):
+        """``current_period`` among these periods (one query: a city has one a year)."""
+        return current_period(self, day)
 
 
 class Period(models.Model):

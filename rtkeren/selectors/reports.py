@@ -2,10 +2,10 @@
 a report is about."""
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from rtkeren import scopes
 from rtkeren.models import RT, Period, Role
+from rtkeren.models.periods import current_period
 
 
 def rts_for_reports(user) -> QuerySet[RT]:
@@ -21,12 +21,11 @@ def rts_for_reports(user) -> QuerySet[RT]:
 
 
 def chosen_period(request) -> tuple[Period | None, list[Period]]:
-    """The period asked for in ``?period=``, else today's, else the latest; and all periods."""
+    """The period asked for in ``?period=``, else the current one (``current_period``); and all
+    periods."""
     periods = list(Period.objects.order_by("-year"))
     chosen = request.GET.get("period", "")
     by_id = {str(period.pk): period for period in periods}
     if chosen in by_id:
         return by_id[chosen], periods
-    today = timezone.localdate()
-    current = next((p for p in periods if p.starts_on <= today <= p.ends_on), None)
-    return current or (periods[0] if periods else None), periods
+    return current_period(periods), periods

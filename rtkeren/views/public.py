@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import path
-from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
+from rtkeren.models.periods import current_period
 from rtkeren.registry import public_sections, sections_of
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
@@ -26,18 +26,15 @@ ACTIVITIES_PER_PAGE = 25
 
 def public_period(request, periods: list[Period]) -> Period:
     """Among ``periods`` (every period, newest first: one per year, read once for the page and
-    its list of years), the year asked for in ``?tahun=``, else the open period running today,
-    else the latest open one, else the latest. An unknown year, or no period at all, is 404."""
+    its list of years), the year asked for in ``?tahun=``, else the current one
+    (``current_period``). An unknown year, or no period at all, is 404."""
     asked = request.GET.get("tahun", "")
     if asked:
         if not asked.isdecimal():
             raise Http404
         found = [period for period in periods if period.year == int(asked)]
     else:
-        today = timezone.localdate()
-        open_periods = [period for period in periods if period.is_open]
-        found = [period for period in open_periods if period.starts_on <= today <= period.ends_on]
-        found = found or open_periods or periods
+        found = [current_period(periods)] if periods else []
     if not found:
         raise Http404
     return found[0]
