@@ -6,7 +6,6 @@ import datetime
 from collections.abc import Iterable, Mapping
 from functools import partial
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -26,6 +25,7 @@ from rtkeren.models import (
     Stage,
     User,
 )
+from rtkeren.permissions import can, require
 from rtkeren.registry import UnfinishedOutput
 from rtkeren.scopecache import scope_changed
 from rtkeren.selectors.residents import acting_resident, confirmed_accounts
@@ -50,11 +50,6 @@ from .rules import is_delivered, may_evaluate, side_for
 
 KIND_EVALUATION_SUBMITTED = "evaluation_submitted"
 KIND_EVALUATION_FORUM_ATTENDED = "evaluation_forum_attended"
-
-
-def _require(user, permission: str, obj=None) -> None:
-    if not rules.has_perm(permission, user, obj):
-        raise PermissionDenied(_("You may not do this here."))
 
 
 def _closes_on(activity: Activity) -> str:
@@ -224,7 +219,7 @@ def evaluation_record_on_behalf(
     by word of mouth); it is stored, counted and shown as recorded on the resident's behalf."""
     activity = _lock(activity)
     _check_window(activity)
-    _require(by, "assessment.record_on_behalf", activity)
+    require(by, "assessment.record_on_behalf", activity)
     if not selectors.participants(activity).filter(pk=resident.pk).exists():
         raise ValidationError(
             _("%(name)s did not attend or implement this activity, so cannot evaluate it.")
@@ -249,7 +244,7 @@ def evaluation_record_on_behalf(
 
 def may_change_evaluation(user, evaluation: Evaluation) -> bool:
     if evaluation.on_behalf:
-        return rules.has_perm("assessment.record_on_behalf", user, evaluation.activity)
+        return can(user, "assessment.record_on_behalf", evaluation.activity)
     return evaluation.evaluator_id == user.pk
 
 
@@ -345,7 +340,7 @@ def follow_up_create(
 ) -> FollowUp:
     """Turn an obstacle into an action with an owner and a due date; it may come from an
     evaluation or from an unfinished output of the activity."""
-    _require(by, "assessment.add_followup", activity)
+    require(by, "assessment.add_followup", activity)
     if evaluation is not None and evaluation.activity_id != activity.pk:
         raise ValidationError(_("This evaluation is about another activity."))
     if output is not None and output.activity_id != activity.pk:
@@ -379,7 +374,7 @@ def follow_up_update(
     owner: User | None = None,
 ) -> FollowUp:
     """Move a follow-up on (open, in progress, done: with a resolution note), or hand it over."""
-    _require(by, "assessment.change_followup", follow_up)
+    require(by, "assessment.change_followup", follow_up)
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     resolution = resolution.strip()
     if status == FollowUp.Status.DONE and not resolution:
@@ -416,7 +411,7 @@ def round_open(
     forum_place: str = "",
 ) -> EvaluationRound:
     """Open a round for the kelurahan or one RT, covering what was delivered in the dates."""
-    _require(by, "assessment.add_round", place)
+    require(by, "assessment.add_round", place)
     if covers_until < covers_from:
         raise ValidationError({"covers_until": _("The end cannot be before the start.")})
     if covers_from < period.starts_on or covers_until > period.ends_on:
@@ -452,7 +447,7 @@ def forum_attendance_set(
 ) -> tuple[int, int]:
     """Of the residents ``shown`` on the attendance page, mark ``present`` ones present and the
     others absent. Presence counts as co-assessment participation. Returns (added, removed)."""
-    _require(by, "assessment.record_forum_attendance", evaluation_round)
+    require(by, "assessment.record_forum_attendance", evaluation_round)
     allowed = set(
         selectors.round_residents(evaluation_round)
         .filter(pk__in=[resident.pk for resident in shown])
@@ -494,7 +489,7 @@ def round_close(*, evaluation_round: EvaluationRound, by: User) -> tuple[int, in
     locked = EvaluationRound.objects.select_for_update().get(pk=evaluation_round.pk)
     if not locked.is_open:
         raise ValidationError(_("This round is already closed."))
-    _require(by, "assessment.close_round", locked)
+    require(by, "assessment.close_round", locked)
     moved = still_open = 0
     now = timezone.now()
     for activity in selectors.round_activities(locked).filter(status=ActivityStatus.DELIVERED):
@@ -522,7 +517,7 @@ THRESHOLD_FIELDS = tuple(f"threshold_{stage}" for stage in Stage.values)
 def period_thresholds_set(*, period: Period, by: User, thresholds: Mapping[str, int]) -> Period:
     """Change the period's thresholds (stage -> percent). The period's history records who
     changed what, since every verdict of the scorecard depends on them."""
-    _require(by, "assessment.change_thresholds")
+    require(by, "assessment.change_thresholds")
     locked = Period.objects.select_for_update().get(pk=period.pk)
     for stage, value in thresholds.items():
         setattr(locked, f"threshold_{Stage(stage).value}", value)

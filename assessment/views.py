@@ -1,7 +1,6 @@
 """Pages of co-assessment. Every object is looked up within the user's reach (out of reach:
 404), then the permission is checked (in reach without the right: 403); services do the rest."""
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +12,12 @@ from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.exports import XLSX_CONTENT_TYPE
 from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.paginate import counted_page
+from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.reports import chosen_period
@@ -106,9 +105,9 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
             unfinished_outputs=selectors.unfinished_outputs_followed(
                 Activity.objects.filter(pk=activity.pk), limit=SUMMARY_OUTPUTS
             ),
-            can_record=user.has_perm("assessment.record_on_behalf", activity),
-            can_follow_up=user.has_perm("assessment.add_followup", activity),
-            sees_names=user.has_perm("assessment.view_evaluator_names", activity),
+            can_record=can(user, "assessment.record_on_behalf", activity),
+            can_follow_up=can(user, "assessment.add_followup", activity),
+            sees_names=can(user, "assessment.view_evaluator_names", activity),
             **kwargs,
         )
 
@@ -146,7 +145,7 @@ class EvaluationEditView(EvaluationFormMixin, ActivityMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         activity = self.get_object()
-        if not request.user.has_perm(self.permission_required, activity):
+        if not can(request.user, self.permission_required, activity):
             return self.handle_no_permission()
         self.own = selectors.own_evaluation(user=request.user, activity=activity)
         if self.own is not None and self.own.on_behalf:
@@ -199,7 +198,7 @@ class EvaluationRecordView(EvaluationFormMixin, ActivityMixin, FormView):
         if request.user.is_authenticated:
             activity = self.get_object()
             refusal = services.evaluation_refusal(user=request.user, activity=activity)
-            if refusal and request.user.has_perm("assessment.view_evaluations", activity):
+            if refusal and can(request.user, "assessment.view_evaluations", activity):
                 return _refused(request, activity, refusal)
         return super().dispatch(request, *args, **kwargs)
 
@@ -255,7 +254,7 @@ class EvaluationUpdateView(EvaluationFormMixin, ScopedObjectMixin, FormView):
         if request.user.is_authenticated:
             activity = self.get_object().activity
             refusal = services.evaluation_refusal(user=request.user, activity=activity)
-            if refusal and request.user.has_perm("assessment.view_evaluations", activity):
+            if refusal and can(request.user, "assessment.view_evaluations", activity):
                 return _refused(request, activity, refusal)
         return super().dispatch(request, *args, **kwargs)
 
@@ -395,7 +394,7 @@ class FollowUpDetailView(FollowUpMixin, DetailView):
     def get_context_data(self, **kwargs):
         follow_up, user = self.object, self.request.user
         form = None
-        if user.has_perm("assessment.change_followup", follow_up):
+        if can(user, "assessment.change_followup", follow_up):
             form = FollowUpUpdateForm(
                 instance=follow_up, owners=selectors.follow_up_owners(follow_up.activity)
             )
@@ -451,7 +450,7 @@ class RoundListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            can_open=rules.has_perm("assessment.add_round", self.request.user, None), **kwargs
+            can_open=can(self.request.user, "assessment.add_round", None), **kwargs
         )
 
 
@@ -506,8 +505,8 @@ class RoundDetailView(RoundMixin, DetailView):
         return super().get_context_data(
             activities_page=page,
             attendance_count=evaluation_round.attendances.count(),
-            can_record=user.has_perm("assessment.record_forum_attendance", evaluation_round),
-            can_close=user.has_perm("assessment.close_round", evaluation_round),
+            can_record=can(user, "assessment.record_forum_attendance", evaluation_round),
+            can_close=can(user, "assessment.close_round", evaluation_round),
             **kwargs,
         )
 
@@ -673,7 +672,7 @@ class ScorecardMixin:
                 "more_unfinished_outputs": len(unfinished) > SCORECARD_OUTPUTS,
                 "sort": sort,
                 "descending": descending,
-                "can_change_thresholds": request.user.has_perm("assessment.change_thresholds"),
+                "can_change_thresholds": can(request.user, "assessment.change_thresholds"),
                 **self.extra_context_data(),
             },
         )
@@ -686,7 +685,7 @@ class ScorecardHomeView(LoginRequiredMixin, View):
     """The scorecard closest to the user: the city's, else their kelurahan's."""
 
     def get(self, request):
-        if request.user.has_perm("assessment.view_city_scorecard"):
+        if can(request.user, "assessment.view_city_scorecard"):
             return redirect("assessment:scorecard-city")
         kelurahan = sorted(home_kelurahan_ids(request.user))
         if not kelurahan:
@@ -719,7 +718,7 @@ class ScorecardKelurahanView(ScopedObjectMixin, ScorecardMixin, View):
         return Scope(kelurahan=self.get_object())
 
     def can_compare(self) -> bool:
-        return self.request.user.has_perm("assessment.compare_rts", self.get_object())
+        return can(self.request.user, "assessment.compare_rts", self.get_object())
 
     def get_comparison(self, period, sort, descending):
         return scorecard.compare_rts(

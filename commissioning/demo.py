@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from rtkeren.models import RT, Interest, Kelurahan, Period, Resident, User
+from rtkeren.permissions import can
 from rtkeren.registry import demo_data
 from rtkeren.services.ledger import participation_record
 
@@ -168,7 +169,7 @@ def _seed_potentials(kelurahan: Kelurahan, users: dict[str, User]) -> tuple[int,
             created += 1
             for username in ("warga", "ketua_rt", "ketua_rw"):
                 user = users[username]
-                if user.has_perm("commissioning.endorse_potential", potential):
+                if can(user, "commissioning.endorse_potential", potential):
                     services.potential_endorse(potential=potential, by=user)
                     endorsed += 1
         endorsed += _endorse_from_register(potential, spec.endorsers, users["ketua_rt"])

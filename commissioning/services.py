@@ -5,8 +5,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import rules
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, User
 from rtkeren.models.people import years_between
+from rtkeren.permissions import require
 from rtkeren.photos import photo_normalized
 from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.ledger import (
@@ -43,11 +43,6 @@ POTENTIAL_FIELDS = ("title", "category", "description")
 FORUM_FIELDS = ("title", "date", "starts_at", "ends_at", "place", "agenda")
 
 
-def _require(user, permission: str, obj=None) -> None:
-    if not rules.has_perm(permission, user, obj):
-        raise PermissionDenied(_("You may not do this here."))
-
-
 def _place_fields(place: Kelurahan | RW | RT) -> dict:
     if isinstance(place, RT):
         return {"kelurahan_id": place.rw.kelurahan_id, "rw_id": place.rw_id, "rt": place}
@@ -71,7 +66,7 @@ def potential_record(
     photo=None,
 ) -> Potential:
     """Record a potential of ``place`` (an RT or a whole kelurahan)."""
-    _require(by, "commissioning.add_potential", place)
+    require(by, "commissioning.add_potential", place)
     # Checked and re-encoded first; written to storage last, when nothing else can fail.
     normalized = photo_normalized(photo) if photo else None
     fields = _place_fields(place)
@@ -115,7 +110,7 @@ def potential_update(
     remove_photo: bool = False,
 ) -> Potential:
     """Change the text of a potential; a new photo replaces the old one."""
-    _require(by, "commissioning.change_potential", potential)
+    require(by, "commissioning.change_potential", potential)
     normalized = photo_normalized(photo) if photo else None
     potential.title, potential.category, potential.description = title, category, description
     potential.full_clean(exclude=["photo"])
@@ -145,7 +140,7 @@ def _already_endorsed() -> ValidationError:
 def potential_endorse(*, potential: Potential, by: User) -> Endorsement:
     """``by`` says they see this potential too. A second endorsement is refused by the database,
     with a message that says so."""
-    _require(by, "commissioning.endorse_potential", potential)
+    require(by, "commissioning.endorse_potential", potential)
     resident = acting_resident(by)
     if resident is None:
         raise ValidationError(
@@ -170,7 +165,7 @@ def potential_endorse(*, potential: Potential, by: User) -> Endorsement:
 @transaction.atomic
 def potential_unendorse(*, potential: Potential, by: User) -> bool:
     """Take back ``by``'s endorsement. Returns whether there was one."""
-    _require(by, "commissioning.endorse_potential", potential)
+    require(by, "commissioning.endorse_potential", potential)
     resident = acting_resident(by)
     if resident is None:
         return False
@@ -194,7 +189,7 @@ def potential_merge(*, duplicate: Potential, into: Potential, by: User) -> Merge
     """Fold ``duplicate`` into ``into``: every resident who supported the duplicate (its author
     and its endorsers) ends up supporting the kept one exactly once, and the duplicate points to
     the kept one. Ledger rows follow the endorsements they stand for, keeping their dates."""
-    _require(by, "commissioning.merge_potential", duplicate)
+    require(by, "commissioning.merge_potential", duplicate)
     if duplicate.pk == into.pk:
         raise ValidationError(_("A potential cannot be merged into itself."), code="merge_self")
     # Both rows locked in a fixed order, so two merges of the same pair cannot interleave.
@@ -258,7 +253,7 @@ def potential_merge(*, duplicate: Potential, into: Potential, by: User) -> Merge
 
 @transaction.atomic
 def potential_archive(*, potential: Potential, by: User) -> Potential:
-    _require(by, "commissioning.archive_potential", potential)
+    require(by, "commissioning.archive_potential", potential)
     potential.status = Potential.Status.ARCHIVED
     potential.save(update_fields=["status", "updated_at"])
     return potential
@@ -326,7 +321,7 @@ def forum_schedule(
     ends_at: datetime.time | None = None,
 ) -> Forum:
     """Schedule a forum of ``place`` and tell the residents of that place."""
-    _require(by, "commissioning.add_forum", place)
+    require(by, "commissioning.add_forum", place)
     invited = list(invited)
     if not invited:
         raise ValidationError(
@@ -363,7 +358,7 @@ def forum_update(
     ends_at: datetime.time | None = None,
 ) -> Forum:
     """Change a scheduled forum; if its day, time or place moves, residents are told again."""
-    _require(by, "commissioning.change_forum", forum)
+    require(by, "commissioning.change_forum", forum)
     invited = list(invited)
     if not invited:
         raise ValidationError(
@@ -382,7 +377,7 @@ def forum_update(
 
 @transaction.atomic
 def forum_cancel(*, forum: Forum, by: User, reason: str) -> Forum:
-    _require(by, "commissioning.cancel_forum", forum)
+    require(by, "commissioning.cancel_forum", forum)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the forum is cancelled.")})
     forum.status = Forum.Status.CANCELLED
@@ -430,7 +425,7 @@ def forum_attendance_record(
     written to the ledger as having taken part themselves (they were there); ``recorded_by``
     says who typed it in.
     """
-    _require(by, "commissioning.record_attendance", forum)
+    require(by, "commissioning.record_attendance", forum)
     absent = set(absent) - set(present)
     unknown = set(present.values()) - set(Element.values)
     if unknown:
@@ -518,7 +513,7 @@ def forum_attendance_record(
 
 @transaction.atomic
 def forum_minutes_record(*, forum: Forum, by: User, minutes: str, decisions: str) -> Forum:
-    _require(by, "commissioning.record_minutes", forum)
+    require(by, "commissioning.record_minutes", forum)
     if not minutes.strip():
         raise ValidationError({"minutes": _("Write the minutes of the forum.")})
     forum.minutes, forum.decisions = minutes.strip(), decisions.strip()
@@ -542,7 +537,7 @@ def forum_priorities_set(
 ) -> list[PriorityItem]:
     """Replace the forum's priority list with ``priorities``, ranked 1, 2, 3... in that order.
     A priority drawn from a potential takes its title when none is given."""
-    _require(by, "commissioning.record_minutes", forum)
+    require(by, "commissioning.record_minutes", forum)
     items = []
     for rank, priority in enumerate(priorities, start=1):
         potential = priority.potential

@@ -1,7 +1,6 @@
 """Pages of co-commissioning. Every object is looked up within the user's reach (out of reach:
 404), then the permission is checked (in reach without the right: 403); services do the rest."""
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -12,10 +11,10 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT
+from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import upload_rate_limited
 
@@ -84,8 +83,8 @@ class KelurahanDetailView(ScopedObjectMixin, DetailView):
             never_present=selectors.elements_never_present(kelurahan),
             top_potentials=selectors.top_potentials(kelurahan=kelurahan, user=user),
             priorities=list(selectors.priorities_for(kelurahan)[:10]),
-            can_record=user.has_perm("commissioning.add_potential", kelurahan),
-            can_schedule=rules.has_perm("commissioning.add_forum", user, None),
+            can_record=can(user, "commissioning.add_potential", kelurahan),
+            can_schedule=can(user, "commissioning.add_forum", None),
             **kwargs,
         )
 
@@ -132,7 +131,7 @@ class PotentialListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter_form=self.filter_form,
-            can_record=rules.has_perm("commissioning.add_potential", self.request.user, None),
+            can_record=can(self.request.user, "commissioning.add_potential", None),
             **kwargs,
         )
 
@@ -185,10 +184,10 @@ class PotentialDetailView(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         user, potential = self.request.user, self.object
         return super().get_context_data(
-            can_endorse=user.has_perm("commissioning.endorse_potential", potential),
-            can_change=user.has_perm("commissioning.change_potential", potential),
-            can_merge=user.has_perm("commissioning.merge_potential", potential),
-            can_archive=user.has_perm("commissioning.archive_potential", potential),
+            can_endorse=can(user, "commissioning.endorse_potential", potential),
+            can_change=can(user, "commissioning.change_potential", potential),
+            can_merge=can(user, "commissioning.merge_potential", potential),
+            can_archive=can(user, "commissioning.archive_potential", potential),
             **kwargs,
         )
 
@@ -335,7 +334,7 @@ class ForumListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             when=self.when,
-            can_schedule=rules.has_perm("commissioning.add_forum", self.request.user, None),
+            can_schedule=can(self.request.user, "commissioning.add_forum", None),
             **kwargs,
         )
 
@@ -405,11 +404,11 @@ class ForumDetailView(ScopedObjectMixin, DetailView):
         user, forum = self.request.user, self.object
         selectors.attach_inclusiveness([forum])
         return super().get_context_data(
-            can_change=user.has_perm("commissioning.change_forum", forum),
-            can_cancel=user.has_perm("commissioning.cancel_forum", forum),
-            can_record_attendance=user.has_perm("commissioning.record_attendance", forum),
-            can_record_minutes=user.has_perm("commissioning.record_minutes", forum),
-            can_view_attendance=user.has_perm("commissioning.view_forum_attendance", forum),
+            can_change=can(user, "commissioning.change_forum", forum),
+            can_cancel=can(user, "commissioning.cancel_forum", forum),
+            can_record_attendance=can(user, "commissioning.record_attendance", forum),
+            can_record_minutes=can(user, "commissioning.record_minutes", forum),
+            can_view_attendance=can(user, "commissioning.view_forum_attendance", forum),
             cancel_form=CancelForm(),
             **kwargs,
         )

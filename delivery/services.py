@@ -10,9 +10,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import rules
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from rtkeren.models import Activity, Resident, User
+from rtkeren.permissions import require
 from rtkeren.photos import photo_normalized
 from rtkeren.selectors.residents import acting_resident, awaits_confirmation
 from rtkeren.services.ledger import participation_record, participation_remove
@@ -56,11 +56,6 @@ MEETING_CHANGED = gettext_noop(
     "A meeting of “%(activity)s” has changed: %(title)s, now %(date)s at %(time)s, %(place)s."
 )
 TASK_GIVEN = gettext_noop("A committee task for you in “%(activity)s”: %(title)s (due %(date)s).")
-
-
-def _require(user, permission: str, obj) -> None:
-    if not rules.has_perm(permission, user, obj):
-        raise PermissionDenied(_("You may not do this here."))
 
 
 def _render(text: str, values: dict):
@@ -108,7 +103,7 @@ def _set_details(meeting: Meeting, details: MeetingDetails) -> None:
 @transaction.atomic
 def meeting_plan(*, activity: Activity, by: User, details: MeetingDetails) -> Meeting:
     """Plan a meeting; implementers and earlier attendees are told."""
-    _require(by, "delivery.plan_meetings", activity)
+    require(by, "delivery.plan_meetings", activity)
     meeting = Meeting(activity=activity, created_by=by)
     _set_details(meeting, details)
     meeting.save()
@@ -119,7 +114,7 @@ def meeting_plan(*, activity: Activity, by: User, details: MeetingDetails) -> Me
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, by: User, details: MeetingDetails) -> Meeting:
     """Change a meeting; if its day, time or place moves, the people concerned are told again."""
-    _require(by, "delivery.plan_meetings", meeting)
+    require(by, "delivery.plan_meetings", meeting)
     before = (meeting.date, meeting.starts_at, meeting.ends_at, meeting.place)
     _set_details(meeting, details)
     meeting.save()
@@ -140,7 +135,7 @@ def implementer_add(
     *, activity: Activity, by: User, resident: Resident, role: str, note: str = ""
 ) -> Implementer:
     """``resident`` implements the activity in ``role``: their co-delivery participation."""
-    _require(by, "delivery.manage_activity", activity)
+    require(by, "delivery.manage_activity", activity)
     if not _in_scope(activity, resident):
         raise ValidationError(
             {"resident": _("Choose an active resident of the activity's RT or kelurahan.")},
@@ -171,7 +166,7 @@ def implementer_add(
 
 @transaction.atomic
 def implementer_remove(*, implementer: Implementer, by: User) -> None:
-    _require(by, "delivery.manage_activity", implementer)
+    require(by, "delivery.manage_activity", implementer)
     participation_remove(resident=implementer.resident, kind=KIND_IMPLEMENTED, subject=implementer)
     implementer.delete()
     forget_coordinators(by)
@@ -222,7 +217,7 @@ def attendance_mark(
 ) -> AttendanceChange:
     """The committee's list: residents in ``present`` are there (once, whoever recorded them
     before), residents in ``absent`` are taken off. Minors may be recorded here."""
-    _require(by, "delivery.manage_activity", meeting)
+    require(by, "delivery.manage_activity", meeting)
     present = set(present)
     absent = set(absent) - present
     allowed = {
@@ -354,7 +349,7 @@ def attendance_check_in(
 
 @transaction.atomic
 def meeting_photo_add(*, meeting: Meeting, by: User, image, caption: str = "") -> MeetingPhoto:
-    _require(by, "delivery.manage_activity", meeting)
+    require(by, "delivery.manage_activity", meeting)
     resized = photo_normalized(image)
     photo = MeetingPhoto(meeting=meeting, caption=caption.strip(), uploaded_by=by)
     photo.image.save(resized.name, resized, save=False)
@@ -369,7 +364,7 @@ def meeting_photo_add(*, meeting: Meeting, by: User, image, caption: str = "") -
 def output_plan(
     *, activity: Activity, by: User, name: str, target_quantity: int, unit: str
 ) -> Output:
-    _require(by, "delivery.manage_activity", activity)
+    require(by, "delivery.manage_activity", activity)
     output = Output(
         activity=activity,
         name=name.strip(),
@@ -393,7 +388,7 @@ def output_progress(
     obstacle_note: str = "",
 ) -> Output:
     """Record how far a product has come, and what holds it up."""
-    _require(by, "delivery.manage_activity", output)
+    require(by, "delivery.manage_activity", output)
     if finished_quantity < 0:
         raise ValidationError(
             {"finished_quantity": _("The finished quantity cannot be below zero.")},
@@ -412,7 +407,7 @@ def output_progress(
 
 @transaction.atomic
 def committee_note_add(*, activity: Activity, by: User, kind: str, text: str) -> CommitteeNote:
-    _require(by, "delivery.manage_activity", activity)
+    require(by, "delivery.manage_activity", activity)
     note = CommitteeNote(activity=activity, kind=kind, text=text.strip(), author=by)
     note.full_clean(exclude=["activity", "author"])
     note.save()
@@ -424,7 +419,7 @@ def task_assign(
     *, activity: Activity, by: User, title: str, assignee: User, due_on: datetime.date
 ) -> Task:
     """Give a committee task to ``assignee``, who is told."""
-    _require(by, "delivery.manage_activity", activity)
+    require(by, "delivery.manage_activity", activity)
     if not selectors.task_assignees(activity).filter(pk=assignee.pk).exists():
         raise ValidationError(
             {"assignee": _("Choose someone who implements or manages this activity.")},
@@ -452,7 +447,7 @@ def task_assign(
 
 @transaction.atomic
 def task_complete(*, task: Task, by: User, done: bool = True) -> Task:
-    _require(by, "delivery.complete_task", task)
+    require(by, "delivery.complete_task", task)
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
     return task
@@ -474,7 +469,7 @@ def spending_record(
 ) -> Spending:
     """A line of the realisation with its receipt photo. A line that takes the spending above
     the approved budget needs a reason, which is kept with it."""
-    _require(by, "delivery.manage_activity", activity)
+    require(by, "delivery.manage_activity", activity)
     if amount is None or amount < 1:
         raise ValidationError({"amount": _("Enter an amount of at least Rp1.")}, code="amount")
     if not receipt:

@@ -21,6 +21,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from rtkeren import scopes
 from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
+from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
@@ -117,7 +118,7 @@ class ActivityListView(LoginRequiredMixin, ListView):
         return paginated
 
     def get_context_data(self, **kwargs):
-        period = Period.objects.containing(timezone.localdate()).first()
+        period = Period.objects.current()
         kelurahan = scopes.kelurahan_ids(
             self.request.user, Role.OFFICER, Role.FACILITATOR
         ) or home_kelurahan_ids(self.request.user)
@@ -147,7 +148,7 @@ class ActivityDetailView(ActivityMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object
-        can_view_records = user.has_perm("delivery.view_records", activity)
+        can_view_records = can(user, "delivery.view_records", activity)
         outputs = list(selectors.outputs_of(activity))
         summary = outputs_completion(outputs)
         budget = activity.budget_total()
@@ -163,8 +164,8 @@ class ActivityDetailView(ActivityMixin, DetailView):
             budget=budget,
             remaining=budget - activity.spent,
             can_view_records=can_view_records,
-            can_manage=user.has_perm("delivery.manage_activity", activity),
-            can_plan=user.has_perm("delivery.plan_meetings", activity),
+            can_manage=can(user, "delivery.manage_activity", activity),
+            can_plan=can(user, "delivery.plan_meetings", activity),
             transitions=[
                 (transition, blocked)
                 for transition, blocked in available_transitions(activity=activity, user=user)
@@ -263,8 +264,8 @@ class MeetingDetailView(MeetingMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         user, meeting = self.request.user, self.object
-        can_view_records = user.has_perm("delivery.view_records", meeting)
-        can_manage = user.has_perm("delivery.manage_activity", meeting)
+        can_view_records = can(user, "delivery.view_records", meeting)
+        can_manage = can(user, "delivery.manage_activity", meeting)
         shows_photos = can_view_records or meeting.photos_public
         return super().get_context_data(
             attendances=list(selectors.attendance_of(meeting, public=not can_view_records)),
@@ -272,7 +273,7 @@ class MeetingDetailView(MeetingMixin, DetailView):
             photos_withheld=not shows_photos and meeting.photos.exists(),
             can_view_records=can_view_records,
             can_manage=can_manage,
-            can_plan=user.has_perm("delivery.plan_meetings", meeting),
+            can_plan=can(user, "delivery.plan_meetings", meeting),
             checkin_url=self.request.build_absolute_uri(_checkin_path(meeting))
             if can_manage
             else "",
@@ -583,14 +584,14 @@ class CommitteeView(ActivityMixin, DetailView):
             tasks=list(selectors.tasks_of(activity)),
             note_form=note_form,
             task_form=task_form,
-            can_manage=self.request.user.has_perm("delivery.manage_activity", activity),
+            can_manage=can(self.request.user, "delivery.manage_activity", activity),
             today=timezone.localdate(),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         self.object = activity = self.get_object()
-        if not request.user.has_perm("delivery.manage_activity", activity):
+        if not can(request.user, "delivery.manage_activity", activity):
             raise PermissionDenied
         note_form, task_form = self._forms(request.POST)
         form = note_form if request.POST.get("form") == "note" else task_form
@@ -639,7 +640,7 @@ class TaskDoneView(PartMixin, View):
         services.task_complete(task=task, by=request.user, done=done)
         messages.success(request, _("The task is updated."))
         # An implementer given a task may mark it done without reading the committee's records.
-        if request.user.has_perm("delivery.view_records", task.activity):
+        if can(request.user, "delivery.view_records", task.activity):
             return self.back("delivery:committee")
         return HttpResponseRedirect(reverse("delivery:task-list"))
 
@@ -664,12 +665,12 @@ class SpendingView(ActivityMixin, FormView):
             budget=budget,
             spent=activity.spent,
             remaining=budget - activity.spent,
-            can_manage=self.request.user.has_perm("delivery.manage_activity", activity),
+            can_manage=can(self.request.user, "delivery.manage_activity", activity),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("delivery.manage_activity", self.get_object()):
+        if not can(request.user, "delivery.manage_activity", self.get_object()):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 

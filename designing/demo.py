@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rtkeren.models import RT, Activity, Interest, Kelurahan, Period, Resident, User
+from rtkeren.permissions import can
 from rtkeren.registry import demo_data
 from rtkeren.services import activities as transitions
 from rtkeren.services.budget import activity_shares_set, split_by_shares
@@ -454,7 +455,7 @@ def _seed(kelurahan, rt, period, users, existing) -> str:
         rounds += 1
         votes += _paper_votes(opened, {"batik": 9, "tari": 12, "pecel": 6}, proposals, None)
         for username, key in (("ketua_rt", "batik"), ("ketua_rt", "pecel"), ("warga", "tari")):
-            if users[username].has_perm("designing.vote_in_round", opened):
+            if can(users[username], "designing.vote_in_round", opened):
                 services.vote_cast(voting_round=opened, activity=proposals[key], by=users[username])
                 votes += 1
     return f"{created} proposals, {comments} comments, {rounds} rounds, {votes} votes created"

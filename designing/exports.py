@@ -2,7 +2,6 @@
 secret: only counts leave the portal, and only those of closed rounds, except for the officer
 of the kelurahan, who follows live counts in the portal too (``designing.view_live_results``)."""
 
-import rules
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from rtkeren.exports import (
     rt_label,
 )
 from rtkeren.models import Activity, ActivityStatus
+from rtkeren.permissions import can
 
 from .models import Comment, Vote
 
@@ -39,9 +39,7 @@ from .models import Comment, Vote
 def proposals_rows(user, scope: ExportScope):
     statuses = choice_labels(ActivityStatus.choices)
     votes = Vote.objects.all()
-    live = scope.kelurahan is not None and rules.has_perm(
-        "designing.view_live_results", user, scope.kelurahan
-    )
+    live = scope.kelurahan is not None and can(user, "designing.view_live_results", scope.kelurahan)
     if not live:
         votes = votes.filter(round__closes_at__lte=timezone.now(), round__cancelled_at__isnull=True)
     rows = (

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from rtkeren.models import Activity
+from rtkeren.permissions import can
 
 from .models import Comment, Vote
 
@@ -13,7 +14,7 @@ def activity_section(activity: Activity, user):
     """Origins, votes per round and the number of visible comments (3 queries). Counts of a
     round still open are for the kelurahan's officers only, as on the round's own page."""
     votes = Vote.objects.filter(activity=activity)
-    if not user.has_perm("designing.view_live_results", activity.kelurahan):
+    if not can(user, "designing.view_live_results", activity.kelurahan):
         votes = votes.filter(round__closes_at__lte=timezone.now(), round__cancelled_at__isnull=True)
     return "designing/includes/report_section.html", {
         "origins": [origin.label for origin in activity.designing_origins.all()],

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
@@ -31,6 +30,7 @@ from rtkeren.models import (
     Resident,
     User,
 )
+from rtkeren.permissions import require
 from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.activities import (
     activity_approve,
@@ -100,11 +100,6 @@ class ProposalData:
     interests: Sequence[Interest] = ()
     origins: Sequence[Origin] = ()
     budget_lines: Sequence[BudgetLineData] = ()
-
-
-def _require(user, permission: str, obj=None) -> None:
-    if not rules.has_perm(permission, user, obj):
-        raise PermissionDenied(_("You may not do this here."))
 
 
 def version_of(activity: Activity) -> str:
@@ -204,7 +199,7 @@ def proposal_create(
     community: Community | None = None,
 ) -> Activity:
     """Draft a proposal of ``place`` (an RT, or a whole kelurahan)."""
-    _require(by, "designing.add_proposal", place)
+    require(by, "designing.add_proposal", place)
     if isinstance(place, RT):
         kelurahan_id, rt = place.rw.kelurahan_id, place
     else:
@@ -255,7 +250,7 @@ def proposal_update(*, activity: Activity, by: User, version: str, data: Proposa
             _("A voting round has held this proposal, so its content is frozen."),
             code="frozen",
         )
-    _require(by, "designing.change_proposal", locked)
+    require(by, "designing.change_proposal", locked)
     _write_content(locked, data)
     return locked
 
@@ -277,7 +272,7 @@ def comment_post(
     *, activity: Activity, by: User, body: str, parent: Comment | None = None
 ) -> Comment:
     """Add a comment, or a reply to a top-level comment, to a proposal's discussion."""
-    _require(by, "designing.comment_proposal", activity)
+    require(by, "designing.comment_proposal", activity)
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Please write something before sending.")})
@@ -354,7 +349,7 @@ def _comment_participation_sync(comment: Comment) -> None:
 def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
     """Hide an abusive comment; it stays, its author still reads it, everyone sees why. It no
     longer counts as its author's participation (``_comment_participation_sync``)."""
-    _require(by, "designing.moderate_comment", comment)
+    require(by, "designing.moderate_comment", comment)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Please give a reason; it is shown in its place.")})
@@ -374,7 +369,7 @@ def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
 def comment_restore(*, comment: Comment, by: User) -> Comment:
     """Show a hidden comment again (a moderation mistake): it counts again, on the day it was
     written."""
-    _require(by, "designing.moderate_comment", comment)
+    require(by, "designing.moderate_comment", comment)
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     locked.hidden_at = None
     locked.hidden_by = None
@@ -491,7 +486,7 @@ def round_open(
     Their content freezes when the round opens: until then the author may still take a
     proposal back to draft (it then leaves the ballot). The residents of the scope are told.
     """
-    _require(by, "designing.add_round", place)
+    require(by, "designing.add_round", place)
     voting_round = VotingRound(
         **_round_place(place),
         period=period,
@@ -639,7 +634,7 @@ def vote_withdraw(*, voting_round: VotingRound, activity: Activity, by: User) ->
 @transaction.atomic
 def round_announce_results(*, voting_round: VotingRound, by: User) -> VotingRound:
     """Tell the residents of the scope that the results of a closed round are out (once)."""
-    _require(by, "designing.announce_results", voting_round)
+    require(by, "designing.announce_results", voting_round)
     locked = VotingRound.objects.select_for_update().get(pk=voting_round.pk)
     if locked.results_announced_at is not None:
         raise ValidationError(_("The results of this round were already announced."))
@@ -763,7 +758,7 @@ def round_update(
     """Change a round that has not opened yet (its title, times and votes per resident), by the
     officer who opened it. Its proposals freeze at the new opening; the scope is told."""
     locked = VotingRound.objects.select_for_update().get(pk=voting_round.pk)
-    _require(by, "designing.change_round", locked)
+    require(by, "designing.change_round", locked)
     state = locked.state()
     if state != VotingRound.State.SCHEDULED:
         raise ValidationError(
@@ -793,7 +788,7 @@ def round_cancel(*, voting_round: VotingRound, by: User, reason: str) -> VotingR
     activity) but count for nothing: a cancelled round shows no results. Its proposals are free
     for another round; those it alone froze are unfrozen if it had not opened."""
     locked = VotingRound.objects.select_for_update().get(pk=voting_round.pk)
-    _require(by, "designing.change_round", locked)
+    require(by, "designing.change_round", locked)
     state = locked.state()
     if state in (VotingRound.State.CLOSED, VotingRound.State.CANCELLED):
         raise ValidationError(

@@ -5,7 +5,6 @@ Posting a comment and voting work as plain forms (POST, then a redirect back) an
 runs, as the same forms answered with the changed part of the page only.
 """
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +16,12 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import scopes
+from rtkeren.forms.fields import place_choice
 from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Role
+from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.services.activities import activity_propose, activity_withdraw
@@ -88,7 +88,7 @@ class ProposalListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter_form=self.filter_form,
-            can_propose=rules.has_perm("designing.add_proposal", self.request.user, None),
+            can_propose=can(self.request.user, "designing.add_proposal", None),
             **kwargs,
         )
 
@@ -96,9 +96,7 @@ class ProposalListView(LoginRequiredMixin, ListView):
 def _places(user) -> list[tuple[str, str]]:
     rts = RT.objects.filter(pk__in=proposing_rt_ids(user)).select_related("rw__kelurahan")
     kelurahan = Kelurahan.objects.filter(pk__in=proposing_kelurahan_ids(user))
-    return [(f"rt:{rt.pk}", rt.full_name) for rt in rts] + [
-        (f"kelurahan:{k.pk}", _("Whole Kelurahan %(name)s") % {"name": k.name}) for k in kelurahan
-    ]
+    return [place_choice(rt) for rt in rts] + [place_choice(k) for k in kelurahan]
 
 
 class ProposalFormMixin:
@@ -236,11 +234,11 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
             for transition, blocked in available_transitions(activity=activity, user=user)
             if transition.target in (ActivityStatus.PROPOSED, ActivityStatus.DRAFT)
         }
-        can_review = activity.status == ActivityStatus.PROPOSED and user.has_perm(
-            "designing.review_proposal", activity
+        can_review = activity.status == ActivityStatus.PROPOSED and can(
+            user, "designing.review_proposal", activity
         )
         return super().get_context_data(
-            can_change=user.has_perm("designing.change_proposal", activity),
+            can_change=can(user, "designing.change_proposal", activity),
             can_submit=ActivityStatus.PROPOSED in actions,
             submit_blocked=actions.get(ActivityStatus.PROPOSED),
             can_withdraw=ActivityStatus.DRAFT in actions,
@@ -254,7 +252,7 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
                 if pays_from_rt_shares(activity)
                 else []
             ),
-            can_share=can_review and user.has_perm("rtkeren.share_activity", activity),
+            can_share=can_review and can(user, "rtkeren.share_activity", activity),
             rounds=list(activity.voting_rounds.order_by("-opens_at")),
             **discussion_context(self.request, activity),
             **kwargs,
@@ -267,12 +265,12 @@ def discussion_context(request, activity, *, page=None, form=None) -> dict:
     threads = Paginator(selectors.comment_threads(activity), PAGE_SIZE).get_page(
         page or request.GET.get("page")
     )
-    can_comment = user.has_perm("designing.comment_proposal", activity)
+    can_comment = can(user, "designing.comment_proposal", activity)
     return {
         "activity": activity,
         "threads": threads,
         "can_comment": can_comment,
-        "can_moderate": user.has_perm("designing.moderate_comment", activity),
+        "can_moderate": can(user, "designing.moderate_comment", activity),
         "comment_form": form
         or (CommentForm(initial={"page": threads.number}) if can_comment else None),
     }
@@ -525,16 +523,9 @@ class BudgetPlanDetailView(ScopedObjectMixin, DetailView):
     def get_context_data(self, **kwargs):
         form = BudgetPlanFilterForm(self.request.GET or None)
         period = form.cleaned_data.get("period") if form.is_valid() else None
-        period = period or _current_period()
+        period = period or Period.objects.current()
         plan = selectors.budget_plan(rt=self.object, period=period) if period else None
         return super().get_context_data(filter_form=form, plan=plan, period=period, **kwargs)
-
-
-def _current_period():
-    return (
-        Period.objects.containing(timezone.localdate()).first()
-        or Period.objects.order_by("-year").first()
-    )
 
 
 # Voting rounds.
@@ -543,9 +534,7 @@ def _current_period():
 def _round_places(user) -> list[tuple[str, str]]:
     kelurahan = Kelurahan.objects.filter(pk__in=scopes.kelurahan_ids(user, Role.OFFICER))
     rts = RT.objects.filter(rw__kelurahan__in=kelurahan).select_related("rw__kelurahan")
-    return [
-        (f"kelurahan:{k.pk}", _("Whole Kelurahan %(name)s") % {"name": k.name}) for k in kelurahan
-    ] + [(f"rt:{rt.pk}", rt.full_name) for rt in rts]
+    return [place_choice(k) for k in kelurahan] + [place_choice(rt) for rt in rts]
 
 
 class RoundListView(LoginRequiredMixin, ListView):
@@ -558,7 +547,7 @@ class RoundListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            can_open=rules.has_perm("designing.list_rounds", self.request.user, None),
+            can_open=can(self.request.user, "designing.list_rounds", None),
             now=timezone.now(),
             **kwargs,
         )
@@ -626,7 +615,7 @@ def ballot_context(request, voting_round, *, page=None, notice="", error="") -> 
     allowed, the counts: live for officers, for everyone once closed."""
     user = request.user
     closed = voting_round.is_closed
-    live = user.has_perm("designing.view_live_results", voting_round)
+    live = can(user, "designing.view_live_results", voting_round)
     show_counts = closed or live
     fits_refresh_stale()
     proposals = Paginator(
@@ -665,14 +654,14 @@ class RoundDetailView(RoundObjectMixin, DetailView):
         voting_round, user = self.object, self.request.user
         return super().get_context_data(
             turnout=selectors.round_turnout(voting_round)
-            if voting_round.is_closed or user.has_perm("designing.view_live_results", voting_round)
+            if voting_round.is_closed or can(user, "designing.view_live_results", voting_round)
             else None,
-            can_announce=user.has_perm("designing.announce_results", voting_round)
+            can_announce=can(user, "designing.announce_results", voting_round)
             and voting_round.results_announced_at is None,
             can_change=voting_round.state() == VotingRound.State.SCHEDULED
-            and user.has_perm("designing.change_round", voting_round),
+            and can(user, "designing.change_round", voting_round),
             can_cancel=voting_round.state() in (VotingRound.State.SCHEDULED, VotingRound.State.OPEN)
-            and user.has_perm("designing.change_round", voting_round),
+            and can(user, "designing.change_round", voting_round),
             cancel_form=RoundCancelForm(),
             **ballot_context(self.request, voting_round),
             **kwargs,

@@ -32,6 +32,7 @@ from openpyxl.styles import Font
 from rtkeren import scopes
 from rtkeren.models import Activity, Kelurahan, Resident, Role
 from rtkeren.models.people import years_between
+from rtkeren.permissions import can
 from rtkeren.registry import discover_exports, exports
 
 CHUNK_SIZE = 2000
@@ -158,7 +159,7 @@ def scopes_for(user) -> list[ExportScope]:
 
 
 def exports_for(user, scope: ExportScope) -> list[Export]:
-    return [export for export in all_exports() if user.has_perm(export.permission, scope.kelurahan)]
+    return [export for export in all_exports() if can(user, export.permission, scope.kelurahan)]
 
 
 def _cell_value(value):

@@ -3,7 +3,8 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.views.generic.detail import SingleObjectMixin
-from rules.contrib.views import PermissionRequiredMixin
+
+from rtkeren.permissions import PermissionRequiredMixin
 
 
 def form_add_service_errors(form, error: ValidationError) -> None:

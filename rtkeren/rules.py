@@ -120,7 +120,7 @@ rules.add_perm("rtkeren.record_resident_status", is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.reveal_nik", is_officer_of)
 # Finding a resident by a typed NIK tells whether that NIK is theirs: only those who may reveal
 # NIKs search by one, and only among the residents whose NIK they may reveal.
-rules.add_perm("rtkeren.search_nik", is_officer)
+rules.add_perm("rtkeren.search_nik", is_officer | is_admin)
 # A birth date, next to the kecamatan, is most of a NIK: everyone else sees an age.
 rules.add_perm("rtkeren.view_birth_date", is_officer_of | is_self)
 rules.add_perm("rtkeren.view_history", is_admin | is_officer_of)

@@ -27,7 +27,6 @@ Stage apps register from their ``AppConfig.ready()``::
 import datetime
 from dataclasses import dataclass
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import formats, timezone
 from django.utils.functional import Promise
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import FINAL_STATUSES, Activity, ActivityStatus
+from rtkeren.permissions import can
 from rtkeren.registry import Registry
 
 #: ``(activity, to_status) -> error message or None``; any message blocks the transition.
@@ -145,8 +145,7 @@ def transition_error(
                 "The page you used may be out of date."
             )
         return TransitionError(message % {"status": current.label}, code="status")
-    # Not ``user.has_perm``: a superuser is no exception to the table of who moves an activity.
-    if not rules.has_perm(transition.permission, user, activity):
+    if not can(user, transition.permission, activity):
         return TransitionForbidden(
             _("You are not allowed to make this change to this activity."), code="forbidden"
         )

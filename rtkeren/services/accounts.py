@@ -35,6 +35,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.people import adult_born_on_or_before
+from rtkeren.permissions import can
 from rtkeren.phone import normalize_phone
 from rtkeren.registry import residents_changed
 from rtkeren.selectors.accounts import code_eligible_accounts
@@ -193,7 +194,7 @@ def registration_submit(
 
 
 def _check_may_verify(by: User, resident: Resident) -> None:
-    if not by.has_perm("rtkeren.verify_resident", resident):
+    if not can(by, "rtkeren.verify_resident", resident):
         raise PermissionDenied(
             _("Only the chair of the resident's RT or an officer of the kelurahan can do this.")
         )
@@ -388,7 +389,7 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
     code cannot quietly open a chair's, an officer's or an admin's account. The code's row
     records who issued it and when. Returns the code in clear: the only time anyone sees it.
     """
-    if not by.has_perm("rtkeren.issue_password_code", resident):
+    if not can(by, "rtkeren.issue_password_code", resident):
         raise PermissionDenied(
             _("Only the chair of the resident's RT or an officer of the kelurahan can do this.")
         )

@@ -19,13 +19,13 @@ circle.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, ActivityShare, ActivityStatus, BudgetLine, Period
+from rtkeren.permissions import can
 from rtkeren.services.periods import (
     period_ceilings_for,
     period_split_ok,
@@ -361,7 +361,7 @@ def activity_shares_set(
     or all be zero to clear them. Each change is kept in the shares' history."""
     with transaction.atomic():
         locked = Activity.objects.select_for_update().select_related("period").get(pk=activity.pk)
-        if not rules.has_perm("rtkeren.share_activity", by, locked):
+        if not can(by, "rtkeren.share_activity", locked):
             raise PermissionDenied(_("Only the kelurahan's officers decide the RTs' shares."))
         if not pays_from_rt_shares(locked):
             raise ValidationError(

@@ -1,17 +1,17 @@
 """The one writer of the export audit: a spreadsheet leaves the portal only through here."""
 
-import rules
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rtkeren.exports import Export, ExportScope, workbook_write
 from rtkeren.models import ExportAudit, User
+from rtkeren.permissions import can
 
 
 def export_write(*, user: User, export: Export, scope: ExportScope, file) -> ExportAudit:
     """Write ``export`` for ``scope`` into ``file`` and record who took how many rows of what."""
-    if not rules.has_perm(export.permission, user, scope.kelurahan):
+    if not can(user, export.permission, scope.kelurahan):
         raise PermissionDenied(_("You may not download this export for this area."))
     row_count = workbook_write(export=export, scope=scope, user=user, file=file)
     audit = ExportAudit(

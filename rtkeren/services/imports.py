@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-import rules
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +33,7 @@ from simple_history.utils import bulk_create_with_history
 from rtkeren import nik as nik_codec
 from rtkeren import tasks
 from rtkeren.models import RT, ImportJob, Kelurahan, Resident, User
+from rtkeren.permissions import can
 from rtkeren.phone import normalize_phone
 from rtkeren.services.base import base_residents_sync, base_sync_deferred
 from rtkeren.services.residents import resident_update
@@ -593,7 +593,7 @@ def import_job_create(
     """Keep an uploaded file, encrypted, and queue its check in the background worker
     (``import_job_check``). Raises a ValidationError only for what is known without reading
     the file (its type, its size); what the check finds is shown on the job's page."""
-    if not rules.has_perm("rtkeren.import_residents", officer, kelurahan):
+    if not can(officer, "rtkeren.import_residents", kelurahan):
         raise PermissionDenied(_("Only an officer of the kelurahan can import its residents."))
     file_format = import_format_of(file_name)
     if len(content) > MAX_FILE_BYTES:
@@ -667,7 +667,7 @@ def _job_failed(job: ImportJob, message: str) -> None:
 
 
 def _may_import(officer: User, job: ImportJob) -> None:
-    if not rules.has_perm("rtkeren.import_residents", officer, job.kelurahan) or (
+    if not can(officer, "rtkeren.import_residents", job.kelurahan) or (
         job.officer_id != officer.pk
     ):
         raise PermissionDenied(_("Only the officer who uploaded the file can import it."))

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, Participation, Period, RtCeiling
+from rtkeren.permissions import can
 from rtkeren.registry import period_closing
 from rtkeren.scopecache import scope_changed_everywhere
 from rtkeren.services.base import base_open
@@ -67,7 +68,7 @@ def period_close(*, period: Period, by) -> Period:
 
     Only an admin closes a period: ``rtkeren.close_period``.
     """
-    if not by.has_perm("rtkeren.close_period"):
+    if not can(by, "rtkeren.close_period"):
         raise PermissionDenied(_("Only an administrator may close a period."))
     locked = Period.objects.select_for_update().get(pk=period.pk)
     if locked.closed_at is not None or not locked.is_open:

@@ -1,6 +1,5 @@
 """Consent, correction and deletion requests: the resident's rights under UU 27/2022."""
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Consent, DeletionRequest, Resident, ResidentInterest, Role, User
+from rtkeren.permissions import can
 from rtkeren.selectors.accounts import role_holders
 from rtkeren.services.base import base_resident_sync
 from rtkeren.services.notifications import notification_send
@@ -132,7 +132,7 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
     Participation rows stay, so closed scorecards do not change. Past history rows are scrubbed
     too, or the old values would outlive the deletion."""
     request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-    if not rules.has_perm("rtkeren.complete_deletion_request", by, request.resident):
+    if not can(by, "rtkeren.complete_deletion_request", request.resident):
         raise PermissionDenied(_("Only an officer of the resident's kelurahan can do this."))
     if request.status != DeletionRequest.Status.OPEN:
         raise ValidationError(_("This request has already been completed."))

@@ -4,7 +4,6 @@ a NIK."""
 import datetime
 import hmac
 
-import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,6 +23,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.wilayah import RT
+from rtkeren.permissions import can
 from rtkeren.phone import normalize_phone
 from rtkeren.registry import residents_changed
 from rtkeren.services.base import base_resident_sync
@@ -233,8 +233,8 @@ def resident_update(
 @transaction.atomic
 def nik_reveal(*, officer: User, resident: Resident, reason: str = "") -> str:
     """The resident's full NIK for an officer of their kelurahan, recorded as a NikReveal."""
-    # The rule itself, not user.has_perm: a superuser is no officer and sees no NIK either.
-    if not rules.has_perm("rtkeren.reveal_nik", officer, resident):
+    # A superuser is no officer and sees no NIK either (rtkeren.permissions).
+    if not can(officer, "rtkeren.reveal_nik", resident):
         raise PermissionDenied(_("Only an officer of the resident's kelurahan can see the NIK."))
     NikReveal.objects.create(officer=officer, resident=resident, reason=reason.strip()[:255])
     return resident.reveal_nik()
@@ -244,7 +244,7 @@ def nik_reveal(*, officer: User, resident: Resident, reason: str = "") -> str:
 def nik_check(*, checker: User, resident: Resident, nik: str) -> bool:
     """Whether ``nik``, typed from the registrant's KTP, is the NIK they registered with. The
     answer is yes or no and nothing more; each check is recorded as a NikCheck."""
-    if not rules.has_perm("rtkeren.verify_resident", checker, resident):
+    if not can(checker, "rtkeren.verify_resident", resident):
         raise PermissionDenied(_("Only the RT chair or an officer of the resident can check this."))
     nik_codec.parse_nik(nik)
     matched = bool(resident.nik_digest) and hmac.compare_digest(
@@ -265,7 +265,7 @@ RT_ROLES = (Role.RESIDENT, Role.POKMAS_MEMBER, Role.RT_CHAIR)
 
 def _check_may_record_status(by: User, resident: Resident) -> None:
     # The rule itself, not by.has_perm: the superuser corrects the register in the admin.
-    if not rules.has_perm("rtkeren.record_resident_status", by, resident):
+    if not can(by, "rtkeren.record_resident_status", resident):
         raise PermissionDenied(
             _("Only the chair of the resident's RT or an officer of the kelurahan can record this.")
         )

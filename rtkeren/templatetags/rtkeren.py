@@ -3,10 +3,18 @@ from urllib.parse import quote
 from django import template
 from django.utils.translation import gettext as _
 
+from rtkeren import permissions
 from rtkeren.forms.rendering import filter_fields as _filter_fields
 from rtkeren.registry import links_for_origin, participation_kind_label
 
 register = template.Library()
+
+
+@register.simple_tag
+def can(permission, user, obj=None):
+    """``{% can "app.permission" user obj as name %}``: the portal's table of who may do what,
+    asked as views and services ask it (``rtkeren.permissions``), not Django's ``perms``."""
+    return permissions.can(user, permission, obj)
 
 
 @register.filter

@@ -20,7 +20,6 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, ListView
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.accounts import (
     LoginForm,
@@ -32,6 +31,7 @@ from rtkeren.forms.accounts import (
 )
 from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentInterest
+from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.ratelimits import email_key, limit_exceeded, rate_limited, too_many_requests
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services

@@ -15,6 +15,7 @@ from django.views.generic.detail import SingleObjectMixin
 from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
 from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.models import RT, Activity, ActivityStatus
+from rtkeren.permissions import can
 from rtkeren.registry import links_for_activity
 from rtkeren.selectors.activities import (
     activities_visible_to,
@@ -71,7 +72,7 @@ class ActivityDetailView(ScopedObjectMixin, DetailView):
         ]
         return super().get_context_data(
             actions=actions,
-            can_view_history=user.has_perm("rtkeren.view_activity_history", activity),
+            can_view_history=can(user, "rtkeren.view_activity_history", activity),
             stage_links=links_for_activity(activity),
             **kwargs,
         )

@@ -9,10 +9,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.audit import BreachReachForm, ExportAuditFilterForm, NikRevealFilterForm
 from rtkeren.models import User
+from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.selectors import audit as selectors
 
 PAGE_SIZE = 25
@@ -104,7 +104,7 @@ class BreachReachView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView)
 
     def _account(self, username: str) -> User | None:
         account = User.objects.filter(username=username.strip()).first()
-        if account is None or not self.request.user.has_perm("rtkeren.view_breach_reach", account):
+        if account is None or not can(self.request.user, "rtkeren.view_breach_reach", account):
             return None
         return account
 

@@ -11,10 +11,10 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import exports, scopes
 from rtkeren.models import Kelurahan, Role
+from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.services.exports import export_write
 
 

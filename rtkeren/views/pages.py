@@ -1,6 +1,5 @@
 import sys
 
-import rules
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import prefetch_related_objects
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rtkeren import registry, scopes
 from rtkeren.models import Role, RoleAssignment
+from rtkeren.permissions import can
 from rtkeren.selectors.privacy import has_own_data
 
 
@@ -64,10 +64,10 @@ def _quick_links(user) -> list[tuple[str, str]]:
             _("Verify residents"),
             scopes.has_role(user, Role.RT_CHAIR, Role.OFFICER),
         ),
-        ("resident-list", _("Residents"), rules.has_perm("rtkeren.list_residents", user)),
+        ("resident-list", _("Residents"), can(user, "rtkeren.list_residents")),
         ("activity-list", _("Activities"), True),
-        ("export-list", _("Exports"), rules.has_perm("rtkeren.list_exports", user)),
-        ("audit-nik-reveals", _("Audit"), rules.has_perm("rtkeren.view_audit", user)),
+        ("export-list", _("Exports"), can(user, "rtkeren.list_exports")),
+        ("audit-nik-reveals", _("Audit"), can(user, "rtkeren.view_audit")),
         ("account-profile", _("My profile"), True),
         ("data-saya", _("My data"), has_own_data(user)),
         ("notification-list", _("Notifications"), True),

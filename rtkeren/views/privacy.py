@@ -11,10 +11,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView, TemplateView, View
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren.forms.privacy import ConsentForm, CorrectionForm, DeletionRequestForm
 from rtkeren.mixins import ScopedObjectMixin
+from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.selectors import privacy as selectors
 from rtkeren.services import privacy as services
 

@@ -1,6 +1,5 @@
 """The resident register: list, detail (with the audited NIK reveal) and history."""
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -12,12 +11,12 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView
-from rules.contrib.views import PermissionRequiredMixin
 
 from rtkeren import nik as nik_codec
 from rtkeren.forms.residents import ResidentStatusChangeForm
 from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentStatusChange
+from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors import residents as selectors
 from rtkeren.services.residents import nik_reveal, resident_move, resident_record_death
@@ -85,7 +84,7 @@ class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("rtkeren.search_nik"):
+        if not can(request.user, "rtkeren.search_nik"):
             raise PermissionDenied
         self.nik_form = NikSearchForm(request.POST)
         if self.nik_form.is_valid():
@@ -118,7 +117,7 @@ class ResidentListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return super().get_context_data(
             filter_form=self.filter_form,
             nik_form=(self.nik_form or NikSearchForm())
-            if self.request.user.has_perm("rtkeren.search_nik")
+            if can(self.request.user, "rtkeren.search_nik")
             else None,
             searched_nik=bool(self.searched_nik),
             **kwargs,
@@ -147,12 +146,12 @@ class ResidentDetailView(ResidentPageMixin, DetailView):
         return super().get_context_data(
             is_self=is_self,
             own_nik=resident.reveal_nik() if is_self else "",
-            can_reveal=rules.has_perm("rtkeren.reveal_nik", user, resident),
-            can_see_birth_date=rules.has_perm("rtkeren.view_birth_date", user, resident),
-            can_view_history=user.has_perm("rtkeren.view_history", resident),
+            can_reveal=can(user, "rtkeren.reveal_nik", resident),
+            can_see_birth_date=can(user, "rtkeren.view_birth_date", resident),
+            can_view_history=can(user, "rtkeren.view_history", resident),
             can_record_status=resident.status == Resident.Status.ACTIVE
             and resident.is_verified
-            and rules.has_perm("rtkeren.record_resident_status", user, resident),
+            and can(user, "rtkeren.record_resident_status", resident),
             reveal_form=NikRevealForm(),
             **kwargs,
         )
@@ -162,10 +161,7 @@ class ResidentNikRevealView(ResidentDetailView):
     """Shows the full NIK once, in the response to the POST; a reload shows it masked again."""
 
     http_method_names = ["post"]
-
-    def has_permission(self):
-        # The rule itself: a superuser is no officer of the kelurahan and sees no NIK either.
-        return rules.has_perm("rtkeren.reveal_nik", self.request.user, self.get_permission_object())
+    permission_required = "rtkeren.reveal_nik"
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -192,9 +188,7 @@ class ResidentHistoryView(ResidentPageMixin, DetailView):
             entries=selectors.resident_history(
                 records=rows[:shown],
                 base=rows[shown] if len(rows) > shown else None,
-                show_birth_date=rules.has_perm(
-                    "rtkeren.view_birth_date", self.request.user, self.object
-                ),
+                show_birth_date=can(self.request.user, "rtkeren.view_birth_date", self.object),
             ),
             **kwargs,
         )
@@ -205,12 +199,7 @@ class ResidentStatusChangeView(ResidentPageMixin, FormView):
 
     template_name = "rtkeren/resident_status_change.html"
     form_class = ResidentStatusChangeForm
-
-    def has_permission(self):
-        # The rule itself: the superuser corrects the register in the admin.
-        return rules.has_perm(
-            "rtkeren.record_resident_status", self.request.user, self.get_permission_object()
-        )
+    permission_required = "rtkeren.record_resident_status"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "resident": self.get_object()}
@@ -246,7 +235,7 @@ class ResidentStatusChangeView(ResidentPageMixin, FormView):
             },
         )
         # After a move out of the chair's RT the page may be out of their reach: the list is not.
-        if rules.has_perm("rtkeren.view_resident", self.request.user, resident):
+        if can(self.request.user, "rtkeren.view_resident", resident):
             return redirect("resident-detail", resident.pk)
         return redirect("resident-list")
 

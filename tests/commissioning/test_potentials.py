@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -196,7 +196,7 @@ def test_the_endorse_button_becomes_a_withdraw_button(client, resident_user, pot
 
 
 def test_the_author_does_not_endorse_their_own_potential(neighbour, potential):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.potential_endorse(potential=potential, by=neighbour)
 
 

@@ -66,11 +66,11 @@ def _table() -> dict[str, Expect]:
         "account-register": E(EVERYONE, post=True, visitor=OK),
         "account-profile": E(EVERYONE, post=True),
         "account-code-redeem": E(EVERYONE, post=True, visitor=OK),
-        "account-code-list": E(accounts("admin ketua_rt ketua_rt2 petugas petugas2")),
+        "account-code-list": E(accounts("ketua_rt ketua_rt2 petugas petugas2")),
         "account-code-issue": E(
             accounts("ketua_rt petugas"), {"pk": "account_resident"}, get=False, post=True
         ),
-        "verification-list": E(accounts("admin ketua_rt ketua_rt2 petugas petugas2")),
+        "verification-list": E(accounts("ketua_rt ketua_rt2 petugas petugas2")),
         # The foreign registration waits in the other RT of Blitar: its chair and the
         # kelurahan's officer decide it.
         "verification-verify": E(
@@ -107,7 +107,7 @@ def _table() -> dict[str, Expect]:
         "resident-list": E(
             accounts("admin ketua_rt ketua_rt2 ketua_rw kota pendamping petugas petugas2"),
             post=True,
-            # Only officers (and the administrator) search by NIK, among the residents whose
+            # Only officers and the administrator search by NIK, among the residents whose
             # NIK they may reveal.
             writers=accounts("admin petugas petugas2"),
         ),
@@ -156,7 +156,7 @@ def _table() -> dict[str, Expect]:
             get=False,
             post=True,
         ),
-        "deletion-request-list": E(accounts("admin petugas petugas2")),
+        "deletion-request-list": E(accounts("petugas petugas2")),
         "deletion-request-complete": E(
             accounts("petugas"), {"pk": "deletion_request"}, get=False, post=True
         ),
@@ -168,7 +168,7 @@ def _table() -> dict[str, Expect]:
         ),
         "commissioning:potential-list": E(EVERYONE),
         "commissioning:potential-create": E(
-            accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas petugas petugas2 warga warga2"),
+            accounts("ketua_rt ketua_rt2 ketua_rw komunitas petugas petugas2 warga warga2"),
             post=True,
         ),
         "commissioning:potential-detail": E(
@@ -180,7 +180,7 @@ def _table() -> dict[str, Expect]:
             {"pk": "potential"},
         ),
         "commissioning:potential-update": E(
-            accounts("admin petugas warga"), {"pk": "potential"}, post=True
+            accounts("petugas warga"), {"pk": "potential"}, post=True
         ),
         "commissioning:potential-endorse": E(
             accounts("ketua_rt ketua_rt2 ketua_rw komunitas"),
@@ -194,30 +194,28 @@ def _table() -> dict[str, Expect]:
             get=False,
             post=True,
         ),
-        "commissioning:potential-merge": E(
-            accounts("admin petugas"), {"pk": "potential"}, post=True
-        ),
+        "commissioning:potential-merge": E(accounts("petugas"), {"pk": "potential"}, post=True),
         "commissioning:potential-archive": E(
             accounts("petugas"), {"pk": "potential"}, get=False, post=True
         ),
         "commissioning:forum-list": E(EVERYONE),
         "commissioning:forum-create": E(
-            accounts("admin ketua_rt ketua_rt2 ketua_rw petugas petugas2"), post=True
+            accounts("ketua_rt ketua_rt2 ketua_rw petugas petugas2"), post=True
         ),
         "commissioning:forum-detail": E(
             accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
             {"pk": "forum"},
         ),
-        "commissioning:forum-update": E(accounts("admin"), {"pk": "forum"}, post=True),
-        "commissioning:forum-cancel": E(accounts("admin"), {"pk": "forum"}, get=False, post=True),
+        "commissioning:forum-update": E(NOBODY, {"pk": "forum"}, post=True),
+        "commissioning:forum-cancel": E(NOBODY, {"pk": "forum"}, get=False, post=True),
         "commissioning:forum-attendance": E(
-            accounts("admin ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
+            accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
         "commissioning:forum-minutes": E(
-            accounts("admin ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
+            accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
         "commissioning:forum-priorities": E(
-            accounts("admin ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
+            accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
         "commissioning:forum-print-attendance": E(
             accounts("admin ketua_rt ketua_rw pendamping petugas"), {"pk": "forum"}
@@ -229,35 +227,28 @@ def _table() -> dict[str, Expect]:
         # Co-designing.
         "designing:proposal-list": E(EVERYONE),
         "designing:proposal-create": E(
-            accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas warga warga2"), post=True
+            accounts("ketua_rt ketua_rt2 ketua_rw komunitas warga warga2"), post=True
         ),
         "designing:proposal-detail": E(
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"pk": "proposal"}
         ),
-        "designing:proposal-update": E(accounts("admin"), {"pk": "proposal"}, post=True),
+        "designing:proposal-update": E(NOBODY, {"pk": "proposal"}, post=True),
         "designing:proposal-status": E(
             accounts("ketua_rt"), {"pk": "proposal", "to_status": "=draft"}, get=False, post=True
         ),
         "designing:proposal-review": E(
-            accounts("admin petugas"), {"pk": "proposal"}, get=False, post=True
+            accounts("petugas"), {"pk": "proposal"}, get=False, post=True
         ),
-        # The admin reads the page; only the kelurahan's officer decides the shares (the
-        # admin changes them in the Django admin).
-        "designing:proposal-shares": E(
-            accounts("admin petugas"),
-            {"pk": "wide_proposal"},
-            post=True,
-            writers=accounts("petugas"),
-        ),
+        # Only the kelurahan's officer decides the shares (the administrator changes them in the
+        # Django admin).
+        "designing:proposal-shares": E(accounts("petugas"), {"pk": "wide_proposal"}, post=True),
         "designing:comment-create": E(
-            accounts("admin ketua_rt ketua_rw pendamping petugas warga"),
+            accounts("ketua_rt ketua_rw pendamping petugas warga"),
             {"pk": "proposal"},
             get=False,
             post=True,
         ),
-        "designing:comment-hide": E(
-            accounts("admin petugas"), {"pk": "comment"}, get=False, post=True
-        ),
+        "designing:comment-hide": E(accounts("petugas"), {"pk": "comment"}, get=False, post=True),
         "designing:comment-restore": E(
             accounts("petugas"), {"pk": "comment"}, get=False, post=True
         ),
@@ -266,7 +257,7 @@ def _table() -> dict[str, Expect]:
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"rt": "rt"}
         ),
         "designing:round-list": E(EVERYONE),
-        "designing:round-create": E(accounts("admin petugas petugas2"), post=True),
+        "designing:round-create": E(accounts("petugas petugas2"), post=True),
         "designing:round-detail": E(
             accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
             {"pk": "voting_round"},
@@ -284,11 +275,10 @@ def _table() -> dict[str, Expect]:
             post=True,
         ),
         "designing:round-announce": E(NOBODY, {"pk": "voting_round"}, get=False, post=True),
-        # Only the officer who opened the round (the admin passes the page's check; the
-        # service refuses a change it did not open).
-        "designing:round-update": E(accounts("admin petugas"), {"pk": "voting_round"}, post=True),
+        # Only the officer who opened the round.
+        "designing:round-update": E(accounts("petugas"), {"pk": "voting_round"}, post=True),
         "designing:round-cancel": E(
-            accounts("admin petugas"), {"pk": "voting_round"}, get=False, post=True
+            accounts("petugas"), {"pk": "voting_round"}, get=False, post=True
         ),
         # Co-delivery.
         "delivery:activity-list": E(EVERYONE),
@@ -296,39 +286,37 @@ def _table() -> dict[str, Expect]:
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), pk
         ),
         "delivery:activity-transition": E(
-            accounts("admin ketua_rt petugas"),
+            accounts("ketua_rt petugas"),
             {"pk": "activity", "to": "=delivered"},
             get=False,
             post=True,
         ),
-        "delivery:meeting-create": E(accounts("admin ketua_rt petugas"), pk, post=True),
-        "delivery:implementer-list": E(accounts("admin ketua_rt petugas"), pk, post=True),
-        "delivery:output-create": E(accounts("admin ketua_rt petugas"), pk, post=True),
+        "delivery:meeting-create": E(accounts("ketua_rt petugas"), pk, post=True),
+        "delivery:implementer-list": E(accounts("ketua_rt petugas"), pk, post=True),
+        "delivery:output-create": E(accounts("ketua_rt petugas"), pk, post=True),
         "delivery:committee": E(
             accounts("admin ketua_rt kota pendamping petugas"),
             pk,
             post=True,
-            writers=accounts("admin ketua_rt petugas"),
+            writers=accounts("ketua_rt petugas"),
         ),
         "delivery:spending-list": E(
             accounts("admin ketua_rt kota pendamping petugas"),
             pk,
             post=True,
-            writers=accounts("admin ketua_rt petugas"),
+            writers=accounts("ketua_rt petugas"),
         ),
         "delivery:meeting-detail": E(
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"pk": "meeting"}
         ),
-        "delivery:meeting-update": E(
-            accounts("admin ketua_rt petugas"), {"pk": "meeting"}, post=True
-        ),
+        "delivery:meeting-update": E(accounts("ketua_rt petugas"), {"pk": "meeting"}, post=True),
         "delivery:meeting-attendance": E(
-            accounts("admin ketua_rt petugas"),
+            accounts("ketua_rt petugas"),
             {"pk": "meeting"},
             post=True,
             writers=accounts("ketua_rt petugas"),
         ),
-        "delivery:meeting-qr": E(accounts("admin ketua_rt petugas"), {"pk": "meeting"}),
+        "delivery:meeting-qr": E(accounts("ketua_rt petugas"), {"pk": "meeting"}),
         # Found by the signed token of its QR code, not within a scope; outside the meeting's
         # hours everyone gets a page that says so.
         "delivery:meeting-checkin": E(
@@ -342,7 +330,7 @@ def _table() -> dict[str, Expect]:
             accounts("admin ketua_rt kota pendamping petugas"), {"pk": "meeting"}
         ),
         "delivery:photo-create": E(
-            accounts("admin ketua_rt petugas"), {"pk": "meeting"}, get=False, post=True
+            accounts("ketua_rt petugas"), {"pk": "meeting"}, get=False, post=True
         ),
         # The demo meeting's attendees have not all agreed to photos being shown: its photos
         # stay with those who keep the records.
@@ -355,9 +343,7 @@ def _table() -> dict[str, Expect]:
         "delivery:implementer-delete": E(
             accounts("ketua_rt petugas"), {"pk": "implementer"}, get=False, post=True
         ),
-        "delivery:output-update": E(
-            accounts("admin ketua_rt petugas"), {"pk": "output"}, post=True
-        ),
+        "delivery:output-update": E(accounts("ketua_rt petugas"), {"pk": "output"}, post=True),
         "delivery:task-list": E(EVERYONE),
         "delivery:task-done": E(
             accounts("ketua_rt petugas warga"), {"pk": "task"}, get=False, post=True
@@ -382,23 +368,23 @@ def _table() -> dict[str, Expect]:
             accounts("ketua_rt ketua_rw petugas"), {"pk": "evaluation"}, post=True
         ),
         "assessment:followup-create": E(
-            accounts("admin ketua_rt ketua_rw petugas"), {"pk": "delivered_activity"}, post=True
+            accounts("ketua_rt ketua_rw petugas"), {"pk": "delivered_activity"}, post=True
         ),
         "assessment:followup-list": E(EVERYONE),
         "assessment:followup-detail": E(
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"pk": "followup"}
         ),
         "assessment:followup-update": E(
-            accounts("admin ketua_rt ketua_rw petugas"), {"pk": "followup"}, post=True
+            accounts("ketua_rt ketua_rw petugas"), {"pk": "followup"}, post=True
         ),
         "assessment:round-list": E(EVERYONE),
-        "assessment:round-create": E(accounts("admin petugas petugas2"), post=True),
+        "assessment:round-create": E(accounts("petugas petugas2"), post=True),
         "assessment:round-detail": E(
             accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
             {"pk": "evaluation_round"},
         ),
         "assessment:round-attendance": E(
-            accounts("admin petugas"),
+            accounts("petugas"),
             {"pk": "evaluation_round"},
             post=True,
             writers=accounts("petugas"),
