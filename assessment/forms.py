@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rtkeren.forms.fields import ModelMultipleChoiceField, PlaceChoiceField, place_choice
-from rtkeren.models import RT, Kelurahan, Period, Resident
+from rtkeren.forms.fields import PlaceChoiceField, place_choice
+from rtkeren.models import RT, Kelurahan, Period
 
 from .models import Criterion, EvaluationRound, FollowUp
 
@@ -151,19 +151,6 @@ class RoundForm(forms.ModelForm):
         ]
         self.fields["period"].queryset = Period.objects.order_by("-year")
         self.order_fields(["title", "place"])
-
-
-class AttendanceForm(forms.Form):
-    present = ModelMultipleChoiceField(
-        label=_("Present"),
-        queryset=Resident.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, residents, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["present"].queryset = residents
 
 
 class ThresholdForm(forms.ModelForm):

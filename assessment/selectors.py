@@ -27,7 +27,16 @@ from rtkeren.registry import UnfinishedOutput, unfinished_outputs_of
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
 
-from .models import SCORE_MAX, Criterion, Evaluation, EvaluationRound, FollowUp, Score, Side
+from .models import (
+    SCORE_MAX,
+    Criterion,
+    Evaluation,
+    EvaluationRound,
+    FollowUp,
+    ForumAttendance,
+    Score,
+    Side,
+)
 
 DIVERGENCE = 1
 BAR_STEP = 5
@@ -426,6 +435,19 @@ def round_activities(evaluation_round: EvaluationRound) -> QuerySet[Activity]:
         )
         .order_by("delivered_at", "pk")
     )
+
+
+def residents_for_attendance(
+    evaluation_round: EvaluationRound, *, name: str = ""
+) -> QuerySet[Resident]:
+    """The round's residents (``round_residents``), with whether each was recorded present
+    (``present_here``)."""
+    queryset = round_residents(evaluation_round).annotate(
+        present_here=Exists(
+            ForumAttendance.objects.filter(round=evaluation_round, resident=OuterRef("pk"))
+        )
+    )
+    return queryset.filter(name__icontains=name) if name else queryset
 
 
 def round_residents(evaluation_round: EvaluationRound) -> QuerySet[Resident]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren.exports import XLSX_CONTENT_TYPE
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import AttendancePageMixin, ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.paginate import counted_page
 from rtkeren.permissions import PermissionRequiredMixin, can
@@ -25,7 +25,6 @@ from rtkeren.selectors.reports import chosen_period
 from . import scorecard, selectors, services
 from .export import scorecard_workbook
 from .forms import (
-    AttendanceForm,
     EvaluationForm,
     FollowUpForm,
     FollowUpUpdateForm,
@@ -37,7 +36,6 @@ from .models import Evaluation, FollowUp
 from .scorecard import Scope
 
 PAGE_SIZE = 25
-ATTENDANCE_PAGE_SIZE = 50
 SUMMARY_FOLLOW_UPS = 10
 SUMMARY_OUTPUTS = 20
 SCORECARD_OUTPUTS = 25
@@ -511,62 +509,30 @@ class RoundDetailView(RoundMixin, DetailView):
         )
 
 
-class RoundAttendanceView(RoundMixin, FormView):
+class RoundAttendanceView(AttendancePageMixin, RoundMixin, FormView):
     """Tick who came to the round's evaluation forum, a page of residents at a time."""
 
     template_name = "assessment/round_attendance.html"
-    form_class = AttendanceForm
     permission_required = "assessment.record_forum_attendance"
 
-    def page(self):
-        if not hasattr(self, "_page"):
-            residents = selectors.round_residents(self.get_object())
-            query = self.request.GET.get("q", "").strip()
-            if query:
-                residents = residents.filter(name__icontains=query)
-            self._page = Paginator(residents, ATTENDANCE_PAGE_SIZE).get_page(
-                self.request.GET.get("page")
-            )
-        return self._page
-
-    def get_form_kwargs(self):
-        shown = [resident.pk for resident in self.page().object_list]
-        return {
-            **super().get_form_kwargs(),
-            "residents": selectors.round_residents(self.get_object()).filter(pk__in=shown),
-        }
-
-    def get_initial(self):
-        return {
-            "present": list(
-                self.object.attendances.filter(
-                    resident__in=[resident.pk for resident in self.page().object_list]
-                ).values_list("resident_id", flat=True)
-            )
-        }
+    def attendance_residents(self, filters: dict):
+        return selectors.residents_for_attendance(self.get_object(), name=filters.get("q", ""))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            evaluation_round=self.object, page_obj=self.page(), **kwargs
-        )
+        return super().get_context_data(evaluation_round=self.object, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            added, removed = services.forum_attendance_set(
-                evaluation_round=self.object,
-                by=self.request.user,
-                present=form.cleaned_data["present"],
-                shown=list(self.page().object_list),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Attendance saved: %(added)s marked present, %(removed)s removed.")
-            % {"added": added, "removed": removed},
+    def record(self, form) -> str:
+        present, shown = form.present(), form.cleaned_data["shown"]
+        added, removed = services.forum_attendance_set(
+            evaluation_round=self.object,
+            by=self.request.user,
+            present=[resident for resident in form.residents if resident.pk in present],
+            shown=[resident for resident in form.residents if resident.pk in shown],
         )
-        return redirect(self.request.get_full_path())
+        return _("Attendance saved: %(added)s marked present, %(removed)s removed.") % {
+            "added": added,
+            "removed": removed,
+        }
 
 
 class RoundCloseView(RoundMixin, View):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rtkeren.forms.attendance import AttendanceForm as BaseAttendanceForm
 from rtkeren.forms.fields import ModelMultipleChoiceField, PlaceChoiceField, place_choice
 from rtkeren.models import Interest
 from rtkeren.photos import MAX_BYTES, photo_check
@@ -207,56 +208,36 @@ class AttendanceFilterForm(forms.Form):
             del self.fields["rt"]
 
 
-class AttendanceForm(forms.Form):
-    """One checkbox and one element select per resident on the page, and the residents the page
-    showed (so that a resident left unticked is taken off the list, and no one else)."""
+class AttendanceForm(BaseAttendanceForm):
+    """The core's attendance list with, on each row, the element of society the resident
+    represents."""
 
-    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+    def was_present(self, resident) -> bool:
+        return resident.element_here is not None
 
-    def __init__(self, *args, residents, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.residents = list(residents)
-        self.rows = []
-        for resident in self.residents:
-            present_name, element_name = f"present_{resident.pk}", f"element_{resident.pk}"
-            self.fields[present_name] = forms.BooleanField(
-                label=resident.name,
-                required=False,
-                initial=resident.element_here is not None,
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-            )
-            self.fields[element_name] = forms.ChoiceField(
-                label=_("Represents"),
-                choices=Element.choices,
-                required=False,
-                initial=resident.element_here or resident.element_before or Element.GENERAL,
-                widget=forms.Select(
-                    attrs={
-                        "class": "form-select form-select-sm",
-                        "aria-label": _("Element %(name)s represents") % {"name": resident.name},
-                    }
-                ),
-            )
-            self.rows.append((resident, self[present_name], self[element_name]))
-        self.fields["shown"].initial = ",".join(str(r.pk) for r in self.residents)
-
-    def clean_shown(self):
-        try:
-            shown = {int(pk) for pk in self.cleaned_data["shown"].split(",") if pk}
-        except ValueError as error:
-            raise forms.ValidationError(_("The list of residents was damaged.")) from error
-        # Only residents this page offered count; the service checks them again.
-        return shown & {resident.pk for resident in self.residents}
+    def row_fields(self, resident) -> list:
+        name = f"element_{resident.pk}"
+        self.fields[name] = forms.ChoiceField(
+            label=_("Represents"),
+            choices=Element.choices,
+            required=False,
+            initial=resident.element_here or resident.element_before or Element.GENERAL,
+            widget=forms.Select(
+                attrs={
+                    "class": "form-select form-select-sm",
+                    "aria-label": _("Element %(name)s represents") % {"name": resident.name},
+                }
+            ),
+        )
+        return [self[name]]
 
     def present(self) -> dict[int, str]:
+        """The residents ticked, each with the element they represent."""
         return {
             resident.pk: self.cleaned_data[f"element_{resident.pk}"] or Element.GENERAL
             for resident in self.residents
             if self.cleaned_data.get(f"present_{resident.pk}")
         }
-
-    def absent(self) -> set[int]:
-        return self.cleaned_data["shown"] - set(self.present())
 
 
 class GuestForm(forms.Form):

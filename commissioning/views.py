@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import AttendancePageMixin, ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import RT
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.protected_files import ProtectedFileView
@@ -36,7 +36,6 @@ from .forms import (
 from .models import Element
 
 PAGE_SIZE = 25
-ATTENDANCE_PAGE_SIZE = 50
 PRINT_BLANK_ROWS = 10
 PRINT_MAX_BLANK_ROWS = 60
 
@@ -468,34 +467,25 @@ class ForumCancelView(ForumObjectMixin, View):
         return self.back()
 
 
-class ForumAttendanceView(ForumObjectMixin, FormView):
+class ForumAttendanceView(AttendancePageMixin, ForumObjectMixin, FormView):
     """Attendance on a phone: the forum's residents, a page at a time, each with a checkbox and
     the element they represent, and a few rows for guests. Saving keeps the page."""
 
     template_name = "commissioning/forum_attendance.html"
     permission_required = "commissioning.record_attendance"
+    form_class = AttendanceForm
 
-    def _page(self):
-        if not hasattr(self, "_residents_page"):
-            forum = self.get_object()
-            self.filter_form = AttendanceFilterForm(
-                self.request.GET or None, rts=selectors.attendance_rts(forum)
-            )
-            filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-            residents = selectors.residents_for_attendance(
-                forum,
-                rt=filters.get("rt"),
-                name=filters.get("q", ""),
-                attending_only=filters.get("attending", False),
-            )
-            self._residents_page = Paginator(residents, ATTENDANCE_PAGE_SIZE).get_page(
-                self.request.GET.get("page")
-            )
-        return self._residents_page
+    def get_filter_form(self):
+        rts = selectors.attendance_rts(self.get_object())
+        return AttendanceFilterForm(self.request.GET or None, rts=rts)
 
-    def get_form(self, form_class=None):
-        data = self.request.POST if self.request.method == "POST" else None
-        return AttendanceForm(data, residents=self._page().object_list)
+    def attendance_residents(self, filters: dict):
+        return selectors.residents_for_attendance(
+            self.get_object(),
+            rt=filters.get("rt"),
+            name=filters.get("q", ""),
+            attending_only=filters.get("attending", False),
+        )
 
     def _guest_forms(self):
         data = self.request.POST if self.request.method == "POST" else None
@@ -506,24 +496,20 @@ class ForumAttendanceView(ForumObjectMixin, FormView):
         )
 
     def get_context_data(self, **kwargs):
-        guest_formset, guest_remove_form = kwargs.pop("guest_forms", None) or self._guest_forms()
-        page = self._page()
+        guest_formset, guest_remove_form = getattr(self, "guest_forms", None) or self._guest_forms()
         return super().get_context_data(
-            page_obj=page,
-            filter_form=self.filter_form,
-            guest_formset=guest_formset,
-            guest_remove_form=guest_remove_form,
-            present_count=self.get_object().attendances.count(),
-            **kwargs,
+            guest_formset=guest_formset, guest_remove_form=guest_remove_form, **kwargs
         )
 
     def post(self, request, *args, **kwargs):
+        self.guest_forms = self._guest_forms()
         form = self.get_form()
-        guest_formset, guest_remove_form = self._guest_forms()
-        if not (form.is_valid() and guest_formset.is_valid() and guest_remove_form.is_valid()):
-            return self.render_to_response(
-                self.get_context_data(form=form, guest_forms=(guest_formset, guest_remove_form))
-            )
+        if form.is_valid() and all(guest_form.is_valid() for guest_form in self.guest_forms):
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def record(self, form) -> str:
+        guest_formset, guest_remove_form = self.guest_forms
         guests = [
             services.Guest(
                 name=row.cleaned_data["name"],
@@ -533,26 +519,19 @@ class ForumAttendanceView(ForumObjectMixin, FormView):
             for row in guest_formset
             if row.cleaned_data.get("name")
         ]
-        try:
-            change = services.forum_attendance_record(
-                forum=self.get_object(),
-                by=request.user,
-                present=form.present(),
-                absent=form.absent(),
-                guests=guests,
-                guests_removed=[int(pk) for pk in guest_remove_form.cleaned_data["remove"]],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.render_to_response(
-                self.get_context_data(form=form, guest_forms=(guest_formset, guest_remove_form))
-            )
-        messages.success(
-            request,
-            _("Attendance saved: %(added)s added, %(changed)s changed, %(removed)s removed.")
-            % {"added": change.added, "changed": change.changed, "removed": change.removed},
+        change = services.forum_attendance_record(
+            forum=self.get_object(),
+            by=self.request.user,
+            present=form.present(),
+            absent=form.absent(),
+            guests=guests,
+            guests_removed=[int(pk) for pk in guest_remove_form.cleaned_data["remove"]],
         )
-        return HttpResponseRedirect(request.get_full_path())
+        return _("Attendance saved: %(added)s added, %(changed)s changed, %(removed)s removed.") % {
+            "added": change.added,
+            "changed": change.changed,
+            "removed": change.removed,
+        }
 
 
 class ForumMinutesView(ForumObjectMixin, FormView):

@@ -49,45 +49,6 @@ class ImplementerForm(forms.Form):
         )
 
 
-class AttendanceForm(forms.Form):
-    """A checkbox per resident on the page, and the residents the page showed, so that a
-    resident left unticked is taken off the list, and no one else."""
-
-    shown = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, residents, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.residents = list(residents)
-        self.rows = []
-        for resident in self.residents:
-            name = f"present_{resident.pk}"
-            self.fields[name] = forms.BooleanField(
-                label=resident.name,
-                required=False,
-                initial=bool(resident.present_here),
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-            )
-            self.rows.append((resident, self[name]))
-        self.fields["shown"].initial = ",".join(str(resident.pk) for resident in self.residents)
-
-    def clean_shown(self):
-        try:
-            shown = {int(pk) for pk in self.cleaned_data["shown"].split(",") if pk}
-        except ValueError as error:
-            raise forms.ValidationError(_("The list of residents was damaged.")) from error
-        return shown & {resident.pk for resident in self.residents}
-
-    def present(self) -> set[int]:
-        return {r.pk for r in self.residents if self.cleaned_data.get(f"present_{r.pk}")}
-
-    def absent(self) -> set[int]:
-        return self.cleaned_data["shown"] - self.present()
-
-
-class NameFilterForm(forms.Form):
-    q = forms.CharField(label=_("Name"), max_length=100, required=False)
-
-
 class OutputForm(forms.Form):
     name = forms.CharField(label=_("Product"), max_length=150)
     target_quantity = forms.IntegerField(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import AttendancePageMixin, ScopedObjectMixin, form_add_service_errors
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
@@ -31,11 +31,9 @@ from rtkeren.transitions import TransitionError, available_transitions
 
 from . import selectors, services
 from .forms import (
-    AttendanceForm,
     CommitteeNoteForm,
     ImplementerForm,
     MeetingForm,
-    NameFilterForm,
     OutputForm,
     OutputProgressForm,
     PhotoForm,
@@ -53,7 +51,6 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-ATTENDANCE_PAGE_SIZE = 50
 PRINT_BLANK_ROWS = 10
 DELIVERY_TRANSITIONS = {
     ActivityStatus.IN_DELIVERY: activity_start_delivery,
@@ -362,52 +359,27 @@ class MeetingCheckinView(LoginRequiredMixin, View):
         return HttpResponseRedirect(request.path)
 
 
-class MeetingAttendanceView(MeetingMixin, FormView):
+class MeetingAttendanceView(AttendancePageMixin, MeetingMixin, FormView):
     """The committee's attendance list on a phone: the scope's residents a page at a time, a
     checkbox each. Saving keeps the page."""
 
     template_name = "delivery/meeting_attendance.html"
     permission_required = "delivery.manage_activity"
 
-    def _page(self):
-        if not hasattr(self, "_residents_page"):
-            self.filter_form = NameFilterForm(self.request.GET or None)
-            name = self.filter_form.cleaned_data["q"] if self.filter_form.is_valid() else ""
-            residents = selectors.residents_for_attendance(self.get_object(), name=name)
-            self._residents_page = Paginator(residents, ATTENDANCE_PAGE_SIZE).get_page(
-                self.request.GET.get("page")
-            )
-        return self._residents_page
+    def attendance_residents(self, filters: dict):
+        return selectors.residents_for_attendance(self.get_object(), name=filters.get("q", ""))
 
-    def get_form(self, form_class=None):
-        data = self.request.POST if self.request.method == "POST" else None
-        return AttendanceForm(data, residents=self._page().object_list)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            page_obj=self._page(),
-            filter_form=self.filter_form,
-            present_count=self.get_object().attendances.count(),
-            **kwargs,
+    def record(self, form) -> str:
+        change = services.attendance_mark(
+            meeting=self.get_object(),
+            by=self.request.user,
+            present=form.present(),
+            absent=form.absent(),
         )
-
-    def form_valid(self, form):
-        try:
-            change = services.attendance_mark(
-                meeting=self.get_object(),
-                by=self.request.user,
-                present=form.present(),
-                absent=form.absent(),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Attendance saved: %(added)s added, %(removed)s removed.")
-            % {"added": change.added, "removed": change.removed},
-        )
-        return HttpResponseRedirect(self.request.get_full_path())
+        return _("Attendance saved: %(added)s added, %(removed)s removed.") % {
+            "added": change.added,
+            "removed": change.removed,
+        }
 
 
 class MeetingPrintView(MeetingMixin, DetailView):

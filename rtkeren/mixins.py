@@ -1,9 +1,13 @@
 """Small pieces every app's views share."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.views.generic.detail import SingleObjectMixin
 
+from rtkeren.forms.attendance import AttendanceForm, NameFilterForm
 from rtkeren.permissions import PermissionRequiredMixin
 
 
@@ -27,3 +31,55 @@ class ScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjec
 
     def get_permission_object(self):
         return self.get_object()
+
+
+class AttendancePageMixin:
+    """The attendance page of a forum, a meeting or an evaluation forum (with ``FormView``): the
+    residents of its place (``attendance_residents``, given the filter form's cleaned data) a
+    page at a time, each with a checkbox (``form_class``, a ``rtkeren.forms.attendance``
+    form); saving calls ``record``, which returns the message to show, and comes back to the
+    same page and filter."""
+
+    attendance_page_size = 50
+    form_class = AttendanceForm
+    filter_form_class = NameFilterForm
+
+    def attendance_residents(self, filters: dict):
+        raise NotImplementedError
+
+    def record(self, form) -> str:
+        raise NotImplementedError
+
+    def get_filter_form(self):
+        return self.filter_form_class(self.request.GET or None)
+
+    def attendance_page(self):
+        if not hasattr(self, "_attendance_page"):
+            self.filter_form = self.get_filter_form()
+            filters = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+            self._attendance_page = Paginator(
+                self.attendance_residents(filters), self.attendance_page_size
+            ).get_page(self.request.GET.get("page"))
+        return self._attendance_page
+
+    def get_form(self, form_class=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        form_class = form_class or self.get_form_class()
+        return form_class(data, residents=self.attendance_page().object_list)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page_obj=self.attendance_page(),
+            filter_form=self.filter_form,
+            present_count=self.get_object().attendances.count(),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            message = self.record(form)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return HttpResponseRedirect(self.request.get_full_path())

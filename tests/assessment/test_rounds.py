@@ -135,5 +135,29 @@ def test_the_attendance_page(client, evaluation_round, rt_chair, rt):
     url = reverse("assessment:round-attendance", args=[evaluation_round.pk])
 
     assert "Bu Suwarni" in client.get(url).content.decode()
-    assert client.post(url, {"present": [resident.pk]}).status_code == 302
+    ticked = {"shown": str(resident.pk), f"present_{resident.pk}": "on"}
+    assert client.post(url, ticked).status_code == 302
     assert ForumAttendance.objects.get().resident == resident
+    assert client.get(url).context["form"][f"present_{resident.pk}"].value() is True
+
+
+def test_saving_a_page_of_attendance_changes_only_the_residents_that_page_showed(
+    client, evaluation_round, officer, rt
+):
+    """The list shifts while the page is open (a resident sorted first is added and recorded
+    present meanwhile): saving the page leaves that resident alone."""
+    residents = [core.ResidentFactory(rt=rt, name=f"Warga {n:02d}") for n in range(50)]
+    client.force_login(officer)
+    url = reverse("assessment:round-attendance", args=[evaluation_round.pk])
+    page = client.get(url).context["form"]
+    assert [r.pk for r in page.residents] == [r.pk for r in residents]
+    newcomer = core.ResidentFactory(rt=rt, name="Aminah")
+    services.forum_attendance_set(
+        evaluation_round=evaluation_round, by=officer, present=[newcomer], shown=[newcomer]
+    )
+
+    ticked = {"shown": page["shown"].value(), f"present_{residents[0].pk}": "on"}
+    assert client.post(url, ticked).status_code == 302
+
+    present = set(ForumAttendance.objects.values_list("resident_id", flat=True))
+    assert present == {newcomer.pk, residents[0].pk}
