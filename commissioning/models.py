@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from rtkeren.models import RT, RW, Interest, Kelurahan, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
@@ -94,6 +95,7 @@ class Potential(models.Model):
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords()
     objects = PotentialQuerySet.as_manager()
 
     # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
@@ -248,6 +250,8 @@ class Forum(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
+    # The minutes and decisions are fields of the forum: their history is the forum's.
+    history = HistoricalRecords()
     objects = ForumQuerySet.as_manager()
 
     # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
@@ -333,6 +337,8 @@ class Attendance(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from rtkeren.models import Activity, ActivityStatus, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
@@ -86,10 +87,16 @@ class Meeting(models.Model):
     # Part of the check-in token: changing it makes the codes already printed worthless.
     checkin_key = models.CharField(max_length=32, default=_new_checkin_key, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("planned by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
+    # The check-in key is a secret of the printed codes, not something a reader of the history
+    # needs: the history says when a meeting moved, not what its codes were.
+    history = HistoricalRecords(excluded_fields=["checkin_key"])
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
@@ -194,6 +201,8 @@ class Attendance(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    history = HistoricalRecords()
+
     # Its participation ledger rows go with it (``rtkeren.models.ledger_subjects``).
     ledger_rows = ledger_rows_relation()
 
@@ -235,7 +244,9 @@ class Output(models.Model):
         FUNDS = "funds", _("Funds")
         OTHER = "other", _("Other")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="outputs")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="outputs", verbose_name=_("activity")
+    )
     name = models.CharField(_("product"), max_length=150)
     target_quantity = models.PositiveIntegerField(
         _("target quantity"), validators=[MinValueValidator(1)]
@@ -248,10 +259,14 @@ class Output(models.Model):
     obstacle = models.CharField(_("obstacle"), max_length=10, choices=Obstacle.choices, blank=True)
     obstacle_note = models.TextField(_("about the obstacle"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    history = HistoricalRecords()
     objects = OutputQuerySet.as_manager()
 
     class Meta:
@@ -387,7 +402,9 @@ class MeetingPhoto(models.Model):
 class Spending(models.Model):
     """A line of the activity's realisation (*realisasi*), with its receipt."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="spendings")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="spendings", verbose_name=_("activity")
+    )
     spent_on = models.DateField(_("date"))
     item = models.CharField(_("item"), max_length=200)
     amount = models.PositiveBigIntegerField(_("amount (Rp)"), validators=[MinValueValidator(1)])
@@ -398,9 +415,15 @@ class Spending(models.Model):
         help_text=_("Needed when this line takes the spending above the approved budget."),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    # The receipt is kept by its file name alone, as in the table itself.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["spent_on", "pk"]

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from rtkeren.models import RT, Activity, Kelurahan, Period, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
@@ -104,6 +105,8 @@ class Comment(models.Model):
     )
     hidden_reason = models.CharField(_("reason for hiding"), max_length=255, blank=True)
 
+    # Moderation (hiding with its reason, showing again) stays on record.
+    history = HistoricalRecords()
     objects = CommentQuerySet.as_manager()
 
     class Meta:
