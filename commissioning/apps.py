@@ -38,3 +38,7 @@ class CommissioningConfig(AppConfig):
         from . import ledger
 
         ledger_sources.register("commissioning", order=20)(ledger.expected_rows)
+
+        from . import history
+
+        history.register()

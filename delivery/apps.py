@@ -49,3 +49,7 @@ class DeliveryConfig(AppConfig):
         from . import ledger
 
         ledger_sources.register("delivery", order=40)(ledger.expected_rows)
+
+        from . import history
+
+        history.register()

@@ -29,6 +29,11 @@ kinds its services write from its ``AppConfig.ready()``, one call per kind, with
 kind counts in and its label (see ``ParticipationKinds``; ``rtkeren.checks`` checks the ledger
 holds no other kind).
 
+``history_kinds`` names the records whose change history the core's history page shows
+(``rtkeren.views.history``): each app registers its kinds from its ``AppConfig.ready()``, with
+the records a user reaches and the permission that lets them read the history (see
+``HistoryKind``).
+
 ``autodiscover()`` imports every kind of module. The web process needs only the attention
 providers and the exports, and demo modules may import development-only packages (Faker), so the
 home page discovers the ``attention`` modules alone, once, on first use (``attention_items``), and
@@ -380,3 +385,54 @@ def residents_changed(*, resident_ids: Iterable[int] = (), kelurahan_ids: Iterab
 # ``manage.py ledger check``: ``() -> (difference lines, what to say when there are none)``,
 # registered from the app's ``AppConfig.ready()``.
 derived_checks = Registry("derived figures check")
+
+
+@dataclass(frozen=True)
+class HistoryKind:
+    """A kind of record whose change history officers read on the core's history page.
+
+    ``name`` names the page's URL (``<name>-history``) and ``slug`` is its path
+    (``riwayat/<slug>/<pk>/``); ``queryset`` is ``(user) -> QuerySet``, the records ``user``
+    reaches at all (a record outside it is a 404), with the joins the permission needs to place
+    the record without a query of its own; ``permission`` is the ``rules`` permission asked on
+    the record; ``back_url`` is ``(record) -> str``, the page the record is read on."""
+
+    name: str
+    slug: str
+    queryset: Callable
+    permission: str
+    back_url: Callable
+
+
+class HistoryKinds:
+    """Every kind of record with a history page, registered by the app that keeps the records
+    from its ``AppConfig.ready()``, one call per kind; a name or slug registered twice fails at
+    start-up. The page's URLs are made from them when the URLs load, after every app is ready."""
+
+    def __init__(self):
+        self._kinds: dict[str, HistoryKind] = {}
+
+    def register(
+        self, name: str, *, slug: str, queryset: Callable, permission: str, back_url: Callable
+    ) -> HistoryKind:
+        if name in self._kinds:
+            raise ImproperlyConfigured(f"History kind {name!r} is registered twice.")
+        if any(kind.slug == slug for kind in self._kinds.values()):
+            raise ImproperlyConfigured(f"History kind slug {slug!r} is registered twice.")
+        kind = HistoryKind(
+            name=name, slug=slug, queryset=queryset, permission=permission, back_url=back_url
+        )
+        self._kinds[name] = kind
+        return kind
+
+    def unregister(self, name: str) -> None:
+        del self._kinds[name]
+
+    def all(self) -> list[HistoryKind]:
+        return sorted(self._kinds.values(), key=lambda kind: kind.name)
+
+    def get(self, name: str) -> HistoryKind:
+        return self._kinds[name]
+
+
+history_kinds = HistoryKinds()
