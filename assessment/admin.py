@@ -6,8 +6,17 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from rtkeren.admin.ledger_records import LedgerRecordReadOnly, LedgerSubjectAdmin
+from rtkeren.admin.read_only import ReadOnlyAdmin
 
-from .models import Criterion, Evaluation, EvaluationRound, FollowUp, ForumAttendance, Score
+from .models import (
+    Criterion,
+    Evaluation,
+    EvaluationRound,
+    FollowUp,
+    ForumAttendance,
+    FrozenScorecard,
+    Score,
+)
 
 
 @admin.register(Criterion)
@@ -91,3 +100,39 @@ class EvaluationRoundAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("kelurahan", "rt__rw", "period")
+
+
+@admin.register(Score)
+class ScoreAdmin(ReadOnlyAdmin):
+    """Every score of every evaluation, by criterion; part of its evaluation, entered on the
+    evaluation's page."""
+
+    list_display = ("evaluation", "criterion", "value")
+    list_filter = ("criterion", "evaluation__side")
+    list_select_related = (
+        "evaluation__activity",
+        "evaluation__resident",
+        "evaluation__evaluator",
+        "criterion",
+    )
+    search_fields = ("evaluation__activity__title",)
+
+
+@admin.register(ForumAttendance)
+class ForumAttendanceAdmin(LedgerRecordReadOnly, admin.ModelAdmin):
+    """Everyone present at an evaluation forum; recorded on the round's page."""
+
+    list_display = ("resident", "round", "recorded_at")
+    list_filter = ("round__kelurahan",)
+    list_select_related = ("resident", "round")
+    search_fields = ("resident__name", "round__title")
+    date_hierarchy = "recorded_at"
+
+
+@admin.register(FrozenScorecard)
+class FrozenScorecardAdmin(ReadOnlyAdmin):
+    """The scorecards of closed periods, as they stood when the period closed."""
+
+    list_display = ("__str__", "period", "base", "frozen_at")
+    list_filter = ("period", "kelurahan")
+    list_select_related = ("period", "kelurahan", "rt__rw")

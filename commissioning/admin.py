@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren.admin.ledger_records import LedgerRecordReadOnly, LedgerSubjectAdmin
+from rtkeren.admin.read_only import ReadOnlyAdmin
 from rtkeren.protected_files import ProtectedFilesAdminForm
 
 from .models import Attendance, Endorsement, Forum, InvitedElement, Potential, PriorityItem
@@ -110,3 +111,46 @@ class ForumAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     @admin.display(description=_("present"), ordering="attendance_total")
     def attendance_count(self, forum):
         return forum.attendance_total
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(LedgerRecordReadOnly, admin.ModelAdmin):
+    """Every endorsement, to find a resident's; given and taken back on the potential's page."""
+
+    list_display = ("resident", "potential", "created_at")
+    list_filter = ("potential__kelurahan",)
+    list_select_related = ("resident", "potential")
+    search_fields = ("resident__name", "potential__title")
+    date_hierarchy = "created_at"
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(LedgerRecordReadOnly, admin.ModelAdmin):
+    """Everyone present at a forum, to find a resident's forums; recorded on the forum's page."""
+
+    list_display = ("__str__", "forum", "element", "recorded_at")
+    list_filter = ("element", "forum__kelurahan")
+    list_select_related = ("resident", "forum")
+    search_fields = ("resident__name", "guest_name", "forum__title")
+    date_hierarchy = "recorded_at"
+
+
+@admin.register(InvitedElement)
+class InvitedElementAdmin(ReadOnlyAdmin):
+    """The elements of society each forum invited; changed on the forum's page."""
+
+    list_display = ("element", "forum")
+    list_filter = ("element", "forum__kelurahan")
+    list_select_related = ("forum",)
+    search_fields = ("forum__title",)
+
+
+@admin.register(PriorityItem)
+class PriorityItemAdmin(ReadOnlyAdmin):
+    """Every forum's priority list, to find what became of a potential; changed on the forum's
+    page."""
+
+    list_display = ("rank", "title", "forum", "potential")
+    list_filter = ("forum__kelurahan",)
+    list_select_related = ("forum", "potential")
+    search_fields = ("title", "forum__title")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from rtkeren.admin.ledger_records import LedgerRecordReadOnly, LedgerSubjectAdmin
+from rtkeren.admin.read_only import ReadOnlyAdmin
 from rtkeren.protected_files import ProtectedFilesAdminForm
 
 from .models import (
@@ -97,3 +98,27 @@ class SpendingAdmin(admin.ModelAdmin):
     search_fields = ["item", "activity__title"]
     raw_id_fields = ["activity", "recorded_by"]
     list_select_related = ["activity"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(LedgerRecordReadOnly, admin.ModelAdmin):
+    """Everyone present at a meeting, to find a resident's meetings; recorded on the meeting's
+    page or by self check-in."""
+
+    list_display = ("resident", "meeting", "method", "created_at")
+    list_filter = ("method", "meeting__activity__kelurahan")
+    list_select_related = ("resident", "meeting")
+    search_fields = ("resident__name", "meeting__title")
+    date_hierarchy = "created_at"
+
+
+@admin.register(MeetingPhoto)
+class MeetingPhotoAdmin(ReadOnlyAdmin):
+    """Every meeting's photos, listed by caption (the pictures are on the meeting's page, where
+    the residents' consent decides who sees them); changed on the meeting's page."""
+
+    list_display = ("__str__", "meeting", "uploaded_by", "created_at")
+    list_select_related = ("meeting", "uploaded_by")
+    search_fields = ("caption", "meeting__title")
+    date_hierarchy = "created_at"
+    fields = ("meeting", "caption", "uploaded_by", "created_at")

@@ -8,9 +8,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren.admin.ledger_records import LedgerRecordAdmin, LedgerSubjectAdmin
+from rtkeren.admin.read_only import ReadOnlyAdmin
 
 from . import services
-from .models import Comment, ProposalOrigin, VotingRound
+from .models import Comment, ProposalFit, ProposalOrigin, VotingRound
 
 
 @admin.register(Comment)
@@ -138,3 +139,13 @@ class VotingRoundAdmin(LedgerSubjectAdmin, admin.ModelAdmin):
     @admin.display(description=_("votes cast"), ordering="vote_total")
     def vote_count(self, voting_round):
         return voting_round.vote_total
+
+
+@admin.register(ProposalFit)
+class ProposalFitAdmin(ReadOnlyAdmin):
+    """The stored fit of each proposal, kept by ``designing.fit`` with every write that changes
+    it."""
+
+    list_display = ("activity", "residents", "computed_on")
+    list_select_related = ("activity",)
+    search_fields = ("activity__title",)

@@ -4,4 +4,5 @@ from . import (
     activities,  # noqa: F401
     people,  # noqa: F401
     places,  # noqa: F401
+    privacy,  # noqa: F401
 )

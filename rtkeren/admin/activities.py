@@ -8,10 +8,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from rtkeren.admin.ledger_records import LedgerSubjectAdmin
+from rtkeren.admin.read_only import ReadOnlyAdmin
 from rtkeren.models import (
     Activity,
     ActivityShare,
     ActivityTransition,
+    BaseEntry,
     BudgetLine,
     Notification,
     Participation,
@@ -138,3 +140,46 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(ReadOnlyAdmin):
+    """Every budget line, to find them across activities. They are changed on the activity's
+    page, which stops once the budget is approved and counts against the RT's ceiling."""
+
+    list_display = ("item", "activity", "quantity", "unit", "unit_price")
+    list_select_related = ("activity",)
+    search_fields = ("item", "activity__title")
+
+
+@admin.register(ActivityShare)
+class ActivityShareAdmin(ReadOnlyAdmin):
+    """The RTs' shares of kelurahan-wide activities; changed on the activity's page (see
+    ``ActivityShareInline``)."""
+
+    list_display = ("activity", "rt", "amount")
+    list_filter = ("activity__period",)
+    list_select_related = ("activity", "rt__rw")
+    search_fields = ("activity__title",)
+
+
+@admin.register(ActivityTransition)
+class ActivityTransitionAdmin(ReadOnlyAdmin):
+    """Every activity's timeline, written by the state machine alone."""
+
+    list_display = ("activity", "from_status", "to_status", "by", "at")
+    list_filter = ("to_status",)
+    list_select_related = ("activity", "by")
+    search_fields = ("activity__title", "note")
+    date_hierarchy = "at"
+
+
+@admin.register(BaseEntry)
+class BaseEntryAdmin(ReadOnlyAdmin):
+    """The scorecard base, kept equal to its recomputation from the register by
+    ``rtkeren.services.base``."""
+
+    list_display = ("resident", "rt", "period", "since", "until")
+    list_filter = ("period", "kelurahan")
+    list_select_related = ("resident", "rt__rw", "period")
+    search_fields = ("resident__name",)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from rtkeren.admin.read_only import ReadOnlyAdmin
 from rtkeren.models import (
     RT,
     ExportAudit,
@@ -283,3 +284,14 @@ class PasswordCodeAdmin(AuditLogAdmin):
     search_fields = ("user__username", "issued_by__username", "issued_by__first_name")
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "issued_by")
+
+
+@admin.register(ResidentInterest)
+class ResidentInterestAdmin(ReadOnlyAdmin):
+    """Every resident's interests, talents and skills, to find who has one. They are changed on
+    the resident's page, which tells the proposals' fit that they changed."""
+
+    list_display = ("resident", "interest", "kind")
+    list_filter = ("kind", "interest")
+    list_select_related = ("resident", "interest")
+    search_fields = ("resident__name", "interest__name")

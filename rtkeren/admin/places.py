@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from rtkeren.admin.read_only import ReadOnlyAdmin
 from rtkeren.models import (
     ROLE_SCOPE,
     RT,
@@ -380,3 +381,35 @@ class RoleAssignmentAdmin(PlaceChoicesMixin, SimpleHistoryAdmin):
         self.message_user(
             request, gettext("%(count)d assignments ended.") % {"count": ended}, messages.SUCCESS
         )
+
+
+@admin.register(CommunityMembership)
+class CommunityMembershipAdmin(ReadOnlyAdmin):
+    """Every community's members, to find someone's communities; they are changed on the
+    community's page."""
+
+    list_display = ("resident", "community", "position", "starts_on", "ends_on")
+    list_filter = ("position", "community__kelurahan")
+    list_select_related = ("resident", "community")
+    search_fields = ("resident__name", "community__name")
+
+
+@admin.register(PokmasMembership)
+class PokmasMembershipAdmin(ReadOnlyAdmin):
+    """Every Pokmas's members; they are changed on the Pokmas's page."""
+
+    list_display = ("resident", "pokmas", "position", "starts_on", "ends_on")
+    list_filter = ("position", "pokmas__rt__rw__kelurahan")
+    list_select_related = ("resident", "pokmas__rt__rw")
+    search_fields = ("resident__name", "pokmas__name")
+
+
+@admin.register(RtCeiling)
+class RtCeilingAdmin(ReadOnlyAdmin):
+    """The RTs whose ceiling differs from their period's default. They are changed on the
+    period's page, which checks them against what the RTs have committed."""
+
+    list_display = ("rt", "period", "ceiling")
+    list_filter = ("period", "rt__rw__kelurahan")
+    list_select_related = ("rt__rw", "period")
+    search_fields = ("rt__rw__kelurahan__name",)
