@@ -3,8 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -14,7 +12,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
 from rtkeren.mixins import ScopedObjectMixin
-from rtkeren.models import RT, Activity, ActivityStatus
+from rtkeren.models import ActivityStatus
 from rtkeren.permissions import can
 from rtkeren.registry import links_for_activity
 from rtkeren.selectors.activities import (
@@ -22,10 +20,9 @@ from rtkeren.selectors.activities import (
     activity_detail_queryset,
     activity_list,
 )
+from rtkeren.selectors.history import history_page
 from rtkeren.services.activities import SERVICES
 from rtkeren.transitions import TRANSITIONS, TransitionForbidden, available_transitions
-
-HISTORY_PAGE_SIZE = 25
 
 
 class ActivityListView(LoginRequiredMixin, ListView):
@@ -126,68 +123,8 @@ class ActivityHistoryView(ScopedObjectMixin, DetailView):
         return activities_visible_to(self.request.user).with_places()
 
     def get_context_data(self, **kwargs):
-        history = self.object.history.select_related("history_user").order_by(
-            "-history_date", "-history_id"
-        )
-        paginator = Paginator(history, HISTORY_PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
-        size = page.end_index() - page.start_index() + 1 if paginator.count else 0
-        # One query for the page and one older record, to diff the page's last record against.
-        records = list(history[page.start_index() - 1 : page.end_index() + 1]) if size else []
-        entries = [
-            {"record": record, "changes": _changes(record, older)}
-            for record, older in zip(records[:size], [*records[1:], None], strict=False)
-        ]
-        _describe_references([change for entry in entries for change in entry["changes"]])
-        return super().get_context_data(page_obj=page, entries=entries, **kwargs)
-
-
-def _changes(record, older) -> list[dict]:
-    if older is None:
-        return []
-    changes = []
-    for change in record.diff_against(older).changes:
-        field = Activity._meta.get_field(change.field)
-        changes.append(
-            {
-                "field": field,
-                "label": field.verbose_name,
-                "old": _display(field, change.old),
-                "new": _display(field, change.new),
-            }
-        )
-    return changes
-
-
-def _display(field, value):
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    return value
-
-
-def _describe_references(changes: list[dict]) -> None:
-    """Show changed references (RT, period, author...) by name: one query per kind of object."""
-    wanted: dict[type[models.Model], set] = {}
-    for change in changes:
-        if change["field"].is_relation:
-            ids = {value for value in (change["old"], change["new"]) if value != "—"}
-            wanted.setdefault(change["field"].related_model, set()).update(ids)
-    names = {
-        model: _named(model._default_manager.all()).in_bulk(ids) for model, ids in wanted.items()
-    }
-    for change in changes:
-        if change["field"].is_relation:
-            found = names[change["field"].related_model]
-            for side in ("old", "new"):
-                if change[side] in found:
-                    change[side] = str(found[change[side]])
-
-
-def _named(queryset):
-    """An RT's name includes its RW's number."""
-    return queryset.select_related("rw") if queryset.model is RT else queryset
+        page = history_page(self.object, self.request.GET.get("page"))
+        return super().get_context_data(page_obj=page, entries=page.object_list, **kwargs)
 
 
 urlpatterns = [

@@ -429,7 +429,7 @@ def test_history_paginates(client, officer, rt):
     second = client.get(reverse("activity-history", args=[activity.pk]), {"page": 2})
 
     assert len(second.context["entries"]) == 6
-    assert second.context["entries"][-1]["record"].history_type == "+"
+    assert second.context["entries"][-1].record.history_type == "+"
     assert "Judul 4 → Judul 5" in client.get(reverse("activity-history", args=[activity.pk])).text
 
 

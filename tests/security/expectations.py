@@ -128,6 +128,12 @@ def _table() -> dict[str, Expect]:
             accounts("petugas"), {"pk": "activity", "to_status": "=cancelled"}, get=False, post=True
         ),
         "activity-history": E(accounts("admin petugas"), pk),
+        # The change history of a stage record: the kelurahan's officer and the administrator.
+        "spending-history": E(accounts("admin petugas"), {"pk": "spending"}),
+        "output-history": E(accounts("admin petugas"), {"pk": "output"}),
+        "meeting-history": E(accounts("admin petugas"), {"pk": "meeting"}),
+        "forum-history": E(accounts("admin petugas"), {"pk": "forum"}),
+        "potential-history": E(accounts("admin petugas"), {"pk": "potential"}),
         "export-list": E(accounts("admin kota petugas petugas2")),
         "export-download": E(
             accounts("admin kota petugas"), {"name": "export_name"}, query="?kelurahan={kelurahan}"
