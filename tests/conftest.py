@@ -1,6 +1,8 @@
 import io
 
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
@@ -29,6 +31,21 @@ def _media_in_memory(settings):
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _content_types_known(request):
+    """Django keeps content types in a per-process cache, which a transactional test's flush
+    empties: a page asking for one made a query more or less depending on the tests that ran
+    before it. Every test with the database starts with all of them known, as a server does
+    after its first requests."""
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_database:
+        request.getfixturevalue("db")
+        ContentType.objects.get_for_models(*apps.get_models())
 
 
 @pytest.fixture(autouse=True)
