@@ -141,8 +141,9 @@ rules.add_perm("rtkeren.close_period", manages_periods_in_admin)
 
 # Activities. Who may see an activity, and who may make each transition of its state machine.
 # When a transition may happen (status, frozen content, evaluation window, stage guards) is
-# decided by rtkeren.transitions. Keep can_view_activity in step with
-# rtkeren.selectors.activities.activity_filter.
+# decided by rtkeren.transitions. can_view_activity and
+# rtkeren.selectors.activities.activity_filter say the same, object by object, for every demo
+# account (tests/core/test_filters_follow_rules.py).
 
 
 @rules.predicate
