@@ -1,0 +1,251 @@
+"""Joint evaluation: the list, an activity's evaluations, a resident's own, one recorded on
+behalf."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Window
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
+
+from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.models import Activity
+from rtkeren.paginate import counted_page
+from rtkeren.permissions import can
+from rtkeren.ratelimits import rate_limited
+
+from .. import selectors, services
+from ..forms import (
+    EvaluationForm,
+    OnBehalfForm,
+)
+from ..models import Evaluation
+from .common import (
+    PAGE_SIZE,
+    SUMMARY_FOLLOW_UPS,
+    SUMMARY_OUTPUTS,
+    ActivityMixin,
+    _refused,
+)
+
+
+class EvaluationListView(LoginRequiredMixin, ListView):
+    """Delivered activities of the user's area; ``?show=todo``: those waiting for them."""
+
+    template_name = "assessment/evaluation_list.html"
+    context_object_name = "activities"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.to_do = self.request.GET.get("show") == "todo"
+        return selectors.evaluation_activities(user=self.request.user, to_do=self.to_do)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(to_do=self.to_do, **kwargs)
+
+
+class EvaluationSummaryView(ActivityMixin, DetailView):
+    """The two sides' averages next to each other, with obstacles, suggestions and follow-ups."""
+
+    template_name = "assessment/evaluation_summary.html"
+    permission_required = "assessment.view_evaluations"
+
+    def get_context_data(self, **kwargs):
+        user, activity = self.request.user, self.object
+        comments = counted_page(
+            selectors.evaluation_comments(activity), self.request.GET.get("page"), PAGE_SIZE
+        )
+        # The first few, each carrying how many there are in all (one query).
+        follow_ups = list(
+            selectors.follow_up_list(user=user, activity=activity).annotate(
+                total=Window(Count("pk"))
+            )[:SUMMARY_FOLLOW_UPS]
+        )
+        return super().get_context_data(
+            summary=selectors.side_by_side(activity),
+            own=selectors.own_evaluation(user=user, activity=activity, with_scores=False),
+            refusal=services.evaluation_refusal(user=user, activity=activity),
+            closes_at=selectors.window_closes_at(activity),
+            comments_page=comments,
+            follow_ups=follow_ups,
+            follow_up_count=follow_ups[0].total if follow_ups else 0,
+            unfinished_outputs=selectors.unfinished_outputs_followed(
+                Activity.objects.filter(pk=activity.pk), limit=SUMMARY_OUTPUTS
+            ),
+            can_record=can(user, "assessment.record_on_behalf", activity),
+            can_follow_up=can(user, "assessment.add_followup", activity),
+            sees_names=can(user, "assessment.view_evaluator_names", activity),
+            **kwargs,
+        )
+
+
+class EvaluationFormMixin:
+    template_name = "assessment/evaluation_form.html"
+    form_class = EvaluationForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "criteria": selectors.criteria_for()}
+
+    @method_decorator(rate_limited("evaluate"))
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def service_call(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            evaluation = self.service_call(form)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Thank you: your evaluation is saved."))
+        return redirect("assessment:evaluation-summary", pk=evaluation.activity_id)
+
+
+class EvaluationEditView(EvaluationFormMixin, ActivityMixin, FormView):
+    """The user's own evaluation: new, or changed while the window is open."""
+
+    permission_required = "assessment.view_evaluations"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        activity = self.get_object()
+        if not can(request.user, self.permission_required, activity):
+            return self.handle_no_permission()
+        self.own = selectors.own_evaluation(user=request.user, activity=activity)
+        if self.own is not None and self.own.on_behalf:
+            return _refused(
+                request,
+                activity,
+                _(
+                    "Your evaluation was recorded on your behalf by %(name)s. Ask them if "
+                    "something in it should change."
+                )
+                % {"name": self.own.recorded_by},
+            )
+        refusal = services.evaluation_refusal(user=request.user, activity=activity)
+        if refusal:
+            return _refused(request, activity, refusal)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "evaluation": self.own}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            activity=self.object,
+            evaluation=self.own,
+            side=services.side_for(self.request.user, self.object),
+            closes_at=selectors.window_closes_at(self.object),
+            **kwargs,
+        )
+
+    def service_call(self, form):
+        data = form.cleaned_data
+        fields = {
+            "by": self.request.user,
+            "scores": form.scores(),
+            "obstacles": data["obstacles"],
+            "suggestions": data["suggestions"],
+        }
+        if self.own is not None:
+            return services.evaluation_update(evaluation=self.own, **fields)
+        return services.evaluation_submit(activity=self.object, **fields)
+
+
+class EvaluationRecordView(EvaluationFormMixin, ActivityMixin, FormView):
+    """A chair or officer records a participant's evaluation on their behalf."""
+
+    form_class = OnBehalfForm
+    permission_required = "assessment.record_on_behalf"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            activity = self.get_object()
+            refusal = services.evaluation_refusal(user=request.user, activity=activity)
+            if refusal and can(request.user, "assessment.view_evaluations", activity):
+                return _refused(request, activity, refusal)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "residents": selectors.residents_without_evaluation(self.object),
+        }
+
+    def get_context_data(self, **kwargs):
+        recorded = Paginator(
+            Evaluation.objects.filter(activity=self.object, on_behalf=True)
+            .select_related("resident", "recorded_by")
+            .order_by("resident__name", "pk"),
+            PAGE_SIZE,
+        ).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            activity=self.object,
+            on_behalf=True,
+            recorded_page=recorded,
+            closes_at=selectors.window_closes_at(self.object),
+            **kwargs,
+        )
+
+    def service_call(self, form):
+        data = form.cleaned_data
+        return services.evaluation_record_on_behalf(
+            activity=self.object,
+            by=self.request.user,
+            resident=data["resident"],
+            scores=form.scores(),
+            obstacles=data["obstacles"],
+            suggestions=data["suggestions"],
+        )
+
+
+class EvaluationUpdateView(EvaluationFormMixin, ScopedObjectMixin, FormView):
+    """Change an evaluation recorded on a resident's behalf."""
+
+    permission_required = "assessment.record_on_behalf"
+    context_object_name = "evaluation"
+
+    def get_queryset(self):
+        return Evaluation.objects.filter(
+            on_behalf=True,
+            activity__in=selectors.evaluated_activity_queryset(self.request.user).values("pk"),
+        ).select_related("activity__period", "activity__rt__rw", "resident", "recorded_by")
+
+    def get_permission_object(self):
+        return self.get_object().activity
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            activity = self.get_object().activity
+            refusal = services.evaluation_refusal(user=request.user, activity=activity)
+            if refusal and can(request.user, "assessment.view_evaluations", activity):
+                return _refused(request, activity, refusal)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "evaluation": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            activity=self.object.activity,
+            evaluation=self.object,
+            on_behalf=True,
+            closes_at=selectors.window_closes_at(self.object.activity),
+            **kwargs,
+        )
+
+    def service_call(self, form):
+        data = form.cleaned_data
+        return services.evaluation_update(
+            evaluation=self.object,
+            by=self.request.user,
+            scores=form.scores(),
+            obstacles=data["obstacles"],
+            suggestions=data["suggestions"],
+        )
