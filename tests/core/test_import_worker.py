@@ -10,6 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from rtkeren.models import ImportJob, Resident
 from rtkeren.services import imports as service
+from rtkeren.services.imports import read as reading
+from rtkeren.services.imports import write as writing
 from tests.core.test_email_notifications import DATABASE_TASKS, run_worker
 from tests.core.test_imports import HEADERS, csv_file, last_job, nik, row
 
@@ -28,7 +30,7 @@ def test_the_upload_returns_before_the_file_is_read_and_the_worker_checks_it(
     read = []
     real_read = service.import_file_read
     monkeypatch.setattr(
-        service, "import_file_read", lambda **kwargs: read.append(1) or real_read(**kwargs)
+        writing, "import_file_read", lambda **kwargs: read.append(1) or real_read(**kwargs)
     )
     client.force_login(officer)
 
@@ -110,7 +112,7 @@ def test_the_page_tells_how_many_lines_the_worker_has_read(client, officer, kelu
 
 
 def test_the_reading_reports_its_progress(monkeypatch):
-    monkeypatch.setattr(service, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(reading, "PROGRESS_EVERY", 2)
     content = csv_file([row(nik(n)) for n in range(1, 6)]).read()
     seen = []
 

@@ -21,6 +21,8 @@ from django.utils import timezone
 from rtkeren.models import BaseEntry, ImportJob, Resident
 from rtkeren.services import imports as service
 from rtkeren.services.base import base_differences
+from rtkeren.services.imports import read as reading
+from rtkeren.services.imports import write as writing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -285,7 +287,7 @@ def test_a_failure_while_writing_leaves_nothing_written(
         factories.ResidentFactory(rt=foreign_rt, nik=nik(3), birth_date=BORN, sex="L")
         return plan
 
-    monkeypatch.setattr(service, "import_plan", plan_then_race)
+    monkeypatch.setattr(writing, "import_plan", plan_then_race)
     response = confirm(client, job)
     assert Resident.objects.with_nik(nik(2)).count() == 0
     existing.refresh_from_db()
@@ -305,7 +307,7 @@ def test_a_refused_update_leaves_nothing_written(client, officer, kelurahan, rt,
     rows = [row(nik(1), name="Satu Baru"), row(nik(2), name="Dua Baru"), row(nik(3))]
     upload(client, csv_file(rows), kelurahan)
     job = last_job()
-    real_update = service.resident_update
+    real_update = writing.resident_update
     calls = []
 
     def update_then_fail(**kwargs):
@@ -314,7 +316,7 @@ def test_a_refused_update_leaves_nothing_written(client, officer, kelurahan, rt,
             raise ValidationError({"name": "Nama ditolak."})
         return real_update(**kwargs)
 
-    monkeypatch.setattr(service, "resident_update", update_then_fail)
+    monkeypatch.setattr(writing, "resident_update", update_then_fail)
     confirm(client, job)
     assert len(calls) == 2
     first.refresh_from_db()
@@ -493,7 +495,7 @@ def test_a_file_too_large_or_with_too_many_rows(client, officer, kelurahan, rt, 
     response = upload(client, big, kelurahan)
     assert "lebih dari 5 MB" in refusal(response)
     assert not ImportJob.objects.exists()
-    monkeypatch.setattr(service, "MAX_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
     response = upload(client, csv_file([row(nik(n)) for n in (1, 2, 3)]), kelurahan)
     assert "lebih dari 2 warga" in refusal(response)
 
@@ -568,7 +570,7 @@ def test_a_sheet_claiming_a_huge_dimension_is_read_row_by_row():
 
 
 def test_a_hostile_sheet_with_too_many_rows_gets_the_clear_message(monkeypatch):
-    monkeypatch.setattr(service, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
     content = xlsx_bytes(
         [row(nik(n)) for n in range(1, 7)],
         far_cell_row=20_000,
@@ -611,9 +613,9 @@ def test_a_cell_on_the_last_row_of_a_sheet_does_not_make_a_million_empty_lines_r
 
 def test_an_archive_that_unpacks_to_too_much_is_refused_before_it_is_parsed(monkeypatch):
     content = xlsx_bytes([row(nik(1))])
-    monkeypatch.setattr(service, "MAX_UNPACKED_BYTES", 4_000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 4_000)
     monkeypatch.setattr(
-        service, "load_workbook", lambda *args, **kwargs: pytest.fail("the file was parsed")
+        reading, "load_workbook", lambda *args, **kwargs: pytest.fail("the file was parsed")
     )
 
     with pytest.raises(ValidationError) as refusal:
@@ -626,14 +628,14 @@ def test_only_the_columns_up_to_the_last_known_one_are_read():
     """The template's own file is read at its width; extra columns before the known ones (a
     number column officers like to add) still work."""
     widths = []
-    real_table = service._xlsx_table
+    real_table = reading._xlsx_table
 
     def spy(content):
         headers, lines = real_table(content)
         return headers, lambda width: (widths.append(width), lines(width))[1]
 
     content = xlsx_bytes([row(nik(1))], far_cell_row=2)
-    with mock.patch.object(service, "_xlsx_table", spy):
+    with mock.patch.object(reading, "_xlsx_table", spy):
         [only] = service.import_file_read(content=content, file_format="xlsx")
     assert widths == [len(service.COLUMNS)]
     assert "catatan" not in only.cells.values()
