@@ -54,3 +54,6 @@ class AssessmentConfig(AppConfig):
         period_closing.register("assessment.scorecard_freeze", order=50)(
             lambda period: scorecard_freeze(period=period)
         )
+
+        # What needs a person's attention on the home page, and the app's exports.
+        from . import attention, exports  # noqa: F401

@@ -53,3 +53,6 @@ class DeliveryConfig(AppConfig):
         from . import history
 
         history.register()
+
+        # What needs a person's attention on the home page, and the app's exports.
+        from . import attention, exports  # noqa: F401

@@ -43,3 +43,6 @@ class RtKerenConfig(AppConfig):
         from rtkeren.registry import ledger_sources
 
         ledger_sources.register("core", order=10)(core_rows.expected_rows)
+
+        # What needs a person's attention on the home page, and the core's exports.
+        from rtkeren import attention, exports  # noqa: F401

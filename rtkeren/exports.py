@@ -33,7 +33,7 @@ from rtkeren import scopes
 from rtkeren.models import Activity, Kelurahan, Resident, Role
 from rtkeren.models.people import years_between
 from rtkeren.permissions import can
-from rtkeren.registry import discover_exports, exports
+from rtkeren.registry import exports
 
 CHUNK_SIZE = 2000
 #: What a workbook is served as, by the export pages and by any other page offering one.
@@ -139,12 +139,10 @@ def register_export(
 
 
 def all_exports() -> list[Export]:
-    discover_exports()
     return [export for _name, export in exports.items()]
 
 
 def export_named(name: str) -> Export | None:
-    discover_exports()
     entry = exports.entries.get(name)
     return entry[1] if entry else None
 

@@ -1,43 +1,37 @@
 """Registries the core offers so that each stage app can plug in without the core naming it.
 
-Two registries, each filled from a module of the app's own, the way the admin discovers
-``admin.py``:
+**One way to plug in.** Every registry a running portal asks is filled from the app's
+``AppConfig.ready()``: it registers its functions there, one call each, or imports the modules
+that register theirs with a decorator (``attention.py``, ``exports.py``). So once Django is
+set up, every registry is full, in the web process, the worker and every command alike. A
+name registered twice fails at start-up. The two registries of seed data are the exception,
+and the only one: ``demo.py`` and ``city.py`` may import development-only packages (Faker), so
+``seed_demo`` and ``seed_city`` alone import them (``discover_demo``, ``discover_city``).
 
-- ``demo_data``: ``<app>/demo.py`` registers a seeder ``(*, stdout) -> str`` (a one-line summary)
-  with ``@demo_data.register("name", order=...)``. ``seed_demo`` runs them in order, each in its
-  own transaction; every seeder must create nothing twice when run again.
-- ``attention``: ``<app>/attention.py`` registers a provider ``(user) -> list[AttentionItem]``
-  with ``@attention.register("name", order=...)``. The home page asks every provider what needs
-  the logged-in person's attention; a provider answers with a constant number of queries (a
-  count, not a list of rows) and returns ``[]`` when the user has no role it serves.
+What each registry holds (the shape of its entries is written beside it below):
 
-A third, ``activity_links``, is filled from each app's ``AppConfig.ready()``: a function
-``(activity) -> (label, url) or None`` that points from the core's activity page to the app's
-own page about that activity (its proposal, its delivery, its evaluation). It decides by the
-activity's status alone, without queries; the page it points to checks permissions itself.
+- ``attention``: ``(user) -> list[AttentionItem]``, what needs the person's attention on the
+  home page, answered with a constant number of queries (a count, not rows), ``[]`` when the
+  user has no role it serves.
+- ``exports``: named spreadsheets an officer may download (see ``rtkeren.exports``).
+- ``activity_links`` and ``origin_links``: ``(activity) -> (label, url) or None`` from the core's
+  activity page to the app's own page about it, decided by status alone, without queries.
+- ``report_sections``, ``rt_report_sections``, ``public_sections``: the app's part of the
+  printed reports and of the public page.
+- ``origin_sources`` / ``origin_checks``: what a proposal may come from (co-commissioning's
+  potentials and priorities), read by co-designing through ``origins_in``.
+- ``realised_spending``, ``unfinished_outputs``: co-delivery's figures other stages show.
+- ``period_closing``: hooks run when a period closes (co-assessment freezes the scorecard).
+- ``participation_kinds``: every kind of ledger row, with its stage and label
+  (``rtkeren.checks`` checks the ledger holds no other kind); ``ledger_sources``: the rows the
+  records imply, for ``manage.py ledger check``; ``derived_checks`` and ``resident_changes``:
+  figures kept up to date from the records, and their check.
+- ``history_kinds``: the records whose change history officers read (``rtkeren.views.history``).
+- ``demo_data`` / ``city_data`` (seed commands only): ``(*, stdout) -> str`` and
+  ``(city) -> str``, each creating nothing twice when run again.
 
-``city_data`` is filled from each app's ``city.py`` (discovered by ``seed_city`` alone, with
-``discover_city``): a provider ``(city) -> str`` (a one-line summary) registered with
-``@city_data.register("name", order=...)`` that adds the app's records of a city-sized data set
-in bulk, with their ledger rows (see ``rtkeren.city``).
-
-A fourth, ``exports``, is filled from each app's ``exports.py`` (discovered like the attention
-modules, on first use): named spreadsheets an officer may download (see ``rtkeren.exports``).
-
-``participation_kinds`` names every kind of participation ledger row: each app registers the
-kinds its services write from its ``AppConfig.ready()``, one call per kind, with the stage the
-kind counts in and its label (see ``ParticipationKinds``; ``rtkeren.checks`` checks the ledger
-holds no other kind).
-
-``history_kinds`` names the records whose change history the core's history page shows
-(``rtkeren.views.history``): each app registers its kinds from its ``AppConfig.ready()``, with
-the records a user reaches and the permission that lets them read the history (see
-``HistoryKind``).
-
-``autodiscover()`` imports every kind of module. The web process needs only the attention
-providers and the exports, and demo modules may import development-only packages (Faker), so the
-home page discovers the ``attention`` modules alone, once, on first use (``attention_items``), and
-the export pages the ``exports`` modules (``discover_exports``).
+The transition hooks of the activity's state machine (guards, effects, listeners, coordinator
+checks) are registries of the same kind in ``rtkeren.transitions``.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -49,10 +43,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
 
-ATTENTION_MODULE = "attention"
 CITY_MODULE = "city"
 DEMO_MODULE = "demo"
-EXPORTS_MODULE = "exports"
 
 
 @dataclass
@@ -250,8 +242,10 @@ def links_for_origin(record, user) -> list[tuple[str, str]]:
     return origin_links.collect(record, user)
 
 
-def autodiscover() -> None:
-    autodiscover_modules(ATTENTION_MODULE, DEMO_MODULE, EXPORTS_MODULE)
+@cache
+def discover_demo() -> None:
+    """Import every app's ``demo`` module once (for ``seed_demo``)."""
+    autodiscover_modules(DEMO_MODULE)
 
 
 @cache
@@ -260,22 +254,10 @@ def discover_city() -> None:
     autodiscover_modules(CITY_MODULE)
 
 
-@cache
-def _discover_attention() -> None:
-    autodiscover_modules(ATTENTION_MODULE)
-
-
-@cache
-def discover_exports() -> None:
-    """Import every app's ``exports`` module once (see ``rtkeren.exports``)."""
-    autodiscover_modules(EXPORTS_MODULE)
-
-
 def attention_items(user) -> list[AttentionItem]:
     """What needs ``user``'s attention, most urgent first; providers' empty items left out."""
     if not user.is_authenticated:
         return []
-    _discover_attention()
     items = [
         item
         for _name, provider in attention.items()

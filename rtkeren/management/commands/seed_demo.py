@@ -36,7 +36,7 @@ class Command(BaseCommand):
             )
         if residents < 0:
             raise CommandError("--residents must be zero or more.")
-        registry.autodiscover()
+        registry.discover_demo()
         for name, seed in registry.demo_data.items():
             with transaction.atomic():
                 summary = seed(stdout=self.stdout)

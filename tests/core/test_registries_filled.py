@@ -1,0 +1,41 @@
+"""One way to plug in: every registry a running portal asks is full as soon as Django is set
+up (each app's ``AppConfig.ready()``), in a process that has asked nothing yet; the seed data
+alone waits for the seed commands."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json
+import django
+django.setup()
+from rtkeren import registry
+print(json.dumps({
+    "attention": [name for name, _ in registry.attention.items()],
+    "exports": [name for name, _ in registry.exports.items()],
+    "public": [name for name, _ in registry.public_sections.items()],
+    "history": [kind.name for kind in registry.history_kinds.all()],
+    "demo": [name for name, _ in registry.demo_data.items()],
+}))
+"""
+
+
+def test_a_fresh_process_has_every_runtime_registry_filled_and_no_seed_data():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rtkeren.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+
+    apps = ("commissioning", "designing", "delivery", "assessment")
+    assert {"core-verification", "core-notifications"} <= set(found["attention"])
+    for app in apps:
+        assert any(name.startswith(app) for name in found["attention"]), app
+        assert app in found["public"] or app == "commissioning"
+    assert len(found["exports"]) >= 5
+    assert {"spending", "potential"} <= set(found["history"])
+    assert found["demo"] == []
