@@ -12,7 +12,11 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
-from rtkeren.mixins import AttendancePageMixin, ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import (
+    AttendancePageMixin,
+    ScopedObjectMixin,
+    ServiceFormMixin,
+)
 from rtkeren.models import RT
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.protected_files import ProtectedFileView
@@ -136,7 +140,7 @@ class PotentialListView(LoginRequiredMixin, ListView):
 
 
 @method_decorator(upload_rate_limited, name="post")
-class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class PotentialCreateView(ServiceFormMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialForm
     permission_required = "commissioning.add_potential"
@@ -153,21 +157,17 @@ class PotentialCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
             "initial_rt": selectors.home_rt_id(self.request.user),
         }
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            potential = services.potential_record(
-                by=self.request.user,
-                place=data["place"],
-                title=data["title"],
-                category=data["category"],
-                description=data["description"],
-                interests=data["interests"],
-                photo=data["photo"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        potential = services.potential_record(
+            by=self.request.user,
+            place=data["place"],
+            title=data["title"],
+            category=data["category"],
+            description=data["description"],
+            interests=data["interests"],
+            photo=data["photo"],
+        )
         messages.success(self.request, _("Thank you: the potential is recorded."))
         return redirect("commissioning:potential-detail", pk=potential.pk)
 
@@ -212,7 +212,7 @@ class PotentialObjectMixin(ScopedObjectMixin):
 
 
 @method_decorator(upload_rate_limited, name="post")
-class PotentialUpdateView(PotentialObjectMixin, FormView):
+class PotentialUpdateView(ServiceFormMixin, PotentialObjectMixin, FormView):
     template_name = "commissioning/potential_form.html"
     form_class = PotentialUpdateForm
     permission_required = "commissioning.change_potential"
@@ -229,22 +229,18 @@ class PotentialUpdateView(PotentialObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(potential=self.get_object(), **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.potential_update(
-                potential=self.get_object(),
-                by=self.request.user,
-                title=data["title"],
-                category=data["category"],
-                description=data["description"],
-                interests=data["interests"],
-                photo=data["photo"],
-                remove_photo=data["remove_photo"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        services.potential_update(
+            potential=self.get_object(),
+            by=self.request.user,
+            title=data["title"],
+            category=data["category"],
+            description=data["description"],
+            interests=data["interests"],
+            photo=data["photo"],
+            remove_photo=data["remove_photo"],
+        )
         messages.success(self.request, _("The potential is saved."))
         return self.back()
 
@@ -274,7 +270,7 @@ class PotentialUnendorseView(PotentialObjectMixin, View):
         return self.back()
 
 
-class PotentialMergeView(PotentialObjectMixin, FormView):
+class PotentialMergeView(ServiceFormMixin, PotentialObjectMixin, FormView):
     template_name = "commissioning/potential_merge.html"
     form_class = MergeForm
     permission_required = "commissioning.merge_potential"
@@ -288,15 +284,11 @@ class PotentialMergeView(PotentialObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(potential=self.get_object(), **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         into = form.cleaned_data["into"]
-        try:
-            result = services.potential_merge(
-                duplicate=self.get_object(), into=into, by=self.request.user
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        result = services.potential_merge(
+            duplicate=self.get_object(), into=into, by=self.request.user
+        )
         messages.success(
             self.request,
             _("Merged. %(moved)s endorsements moved; %(kept)s were already on this potential.")
@@ -338,7 +330,7 @@ class ForumListView(LoginRequiredMixin, ListView):
         )
 
 
-class ForumCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class ForumCreateView(ServiceFormMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "commissioning/forum_form.html"
     form_class = ForumForm
     permission_required = "commissioning.add_forum"
@@ -355,23 +347,19 @@ class ForumCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
     def get_initial(self):
         return {"invited": Element.values}
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            forum = services.forum_schedule(
-                by=self.request.user,
-                place=data["scope"],
-                title=data["title"],
-                date=data["date"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place_name=data["place"],
-                agenda=data["agenda"],
-                invited=data["invited"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        forum = services.forum_schedule(
+            by=self.request.user,
+            place=data["scope"],
+            title=data["title"],
+            date=data["date"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            place_name=data["place"],
+            agenda=data["agenda"],
+            invited=data["invited"],
+        )
         messages.success(
             self.request, _("The forum is scheduled and the residents have been notified.")
         )
@@ -413,7 +401,7 @@ class ForumDetailView(ScopedObjectMixin, DetailView):
         )
 
 
-class ForumUpdateView(ForumObjectMixin, FormView):
+class ForumUpdateView(ServiceFormMixin, ForumObjectMixin, FormView):
     template_name = "commissioning/forum_form.html"
     form_class = ForumForm
     permission_required = "commissioning.change_forum"
@@ -430,23 +418,19 @@ class ForumUpdateView(ForumObjectMixin, FormView):
             "invited": list(forum.invited_elements.values_list("element", flat=True)),
         }
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.forum_update(
-                forum=self.get_object(),
-                by=self.request.user,
-                title=data["title"],
-                date=data["date"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place_name=data["place"],
-                agenda=data["agenda"],
-                invited=data["invited"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        services.forum_update(
+            forum=self.get_object(),
+            by=self.request.user,
+            title=data["title"],
+            date=data["date"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            place_name=data["place"],
+            agenda=data["agenda"],
+            invited=data["invited"],
+        )
         messages.success(self.request, _("The forum is saved."))
         return self.back()
 
@@ -534,7 +518,7 @@ class ForumAttendanceView(AttendancePageMixin, ForumObjectMixin, FormView):
         }
 
 
-class ForumMinutesView(ForumObjectMixin, FormView):
+class ForumMinutesView(ServiceFormMixin, ForumObjectMixin, FormView):
     template_name = "commissioning/forum_minutes.html"
     form_class = MinutesForm
     permission_required = "commissioning.record_minutes"
@@ -543,17 +527,13 @@ class ForumMinutesView(ForumObjectMixin, FormView):
         forum = self.get_object()
         return {"minutes": forum.minutes, "decisions": forum.decisions}
 
-    def form_valid(self, form):
-        try:
-            services.forum_minutes_record(
-                forum=self.get_object(),
-                by=self.request.user,
-                minutes=form.cleaned_data["minutes"],
-                decisions=form.cleaned_data["decisions"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.forum_minutes_record(
+            forum=self.get_object(),
+            by=self.request.user,
+            minutes=form.cleaned_data["minutes"],
+            decisions=form.cleaned_data["decisions"],
+        )
         messages.success(self.request, _("The minutes are saved."))
         return self.back()
 

@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
-from rtkeren.mixins import AttendancePageMixin, ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import (
+    AttendancePageMixin,
+    ScopedObjectMixin,
+    ServiceFormMixin,
+    form_add_service_errors,
+)
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
@@ -209,26 +214,22 @@ def _meeting_details(data) -> services.MeetingDetails:
     )
 
 
-class MeetingCreateView(ActivityMixin, FormView):
+class MeetingCreateView(ServiceFormMixin, ActivityMixin, FormView):
     template_name = "delivery/meeting_form.html"
     form_class = MeetingForm
     permission_required = "delivery.plan_meetings"
 
-    def form_valid(self, form):
-        try:
-            meeting = services.meeting_plan(
-                activity=self.get_object(),
-                by=self.request.user,
-                details=_meeting_details(form.cleaned_data),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        meeting = services.meeting_plan(
+            activity=self.get_object(),
+            by=self.request.user,
+            details=_meeting_details(form.cleaned_data),
+        )
         messages.success(self.request, _("The meeting is planned and the people concerned told."))
         return HttpResponseRedirect(reverse("delivery:meeting-detail", args=[meeting.pk]))
 
 
-class MeetingUpdateView(MeetingMixin, FormView):
+class MeetingUpdateView(ServiceFormMixin, MeetingMixin, FormView):
     template_name = "delivery/meeting_form.html"
     form_class = MeetingForm
     permission_required = "delivery.plan_meetings"
@@ -240,16 +241,12 @@ class MeetingUpdateView(MeetingMixin, FormView):
             for field in ("title", "date", "starts_at", "ends_at", "place", "facilitator")
         }
 
-    def form_valid(self, form):
-        try:
-            services.meeting_update(
-                meeting=self.get_object(),
-                by=self.request.user,
-                details=_meeting_details(form.cleaned_data),
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.meeting_update(
+            meeting=self.get_object(),
+            by=self.request.user,
+            details=_meeting_details(form.cleaned_data),
+        )
         messages.success(self.request, _("The meeting is saved."))
         return self.back()
 
@@ -426,7 +423,7 @@ class MeetingPhotoCreateView(MeetingMixin, View):
 # Implementers.
 
 
-class ImplementerListView(ActivityMixin, FormView):
+class ImplementerListView(ServiceFormMixin, ActivityMixin, FormView):
     template_name = "delivery/implementer_list.html"
     form_class = ImplementerForm
     permission_required = "delivery.manage_activity"
@@ -443,19 +440,15 @@ class ImplementerListView(ActivityMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.implementer_add(
-                activity=self.get_object(),
-                by=self.request.user,
-                resident=data["resident"],
-                role=data["role"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        services.implementer_add(
+            activity=self.get_object(),
+            by=self.request.user,
+            resident=data["resident"],
+            role=data["role"],
+            note=data["note"],
+        )
         messages.success(self.request, _("The implementer is added."))
         return self.back("delivery:implementer-list")
 
@@ -474,24 +467,18 @@ class ImplementerDeleteView(PartMixin, View):
 # Training outputs.
 
 
-class OutputCreateView(ActivityMixin, FormView):
+class OutputCreateView(ServiceFormMixin, ActivityMixin, FormView):
     template_name = "delivery/output_form.html"
     form_class = OutputForm
     permission_required = "delivery.manage_activity"
 
-    def form_valid(self, form):
-        try:
-            services.output_plan(
-                activity=self.get_object(), by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.output_plan(activity=self.get_object(), by=self.request.user, **form.cleaned_data)
         messages.success(self.request, _("The product is added to the plan."))
         return self.back()
 
 
-class OutputUpdateView(PartMixin, FormView):
+class OutputUpdateView(ServiceFormMixin, PartMixin, FormView):
     template_name = "delivery/output_form.html"
     form_class = OutputProgressForm
     model = Output
@@ -513,14 +500,10 @@ class OutputUpdateView(PartMixin, FormView):
         output = self.get_object()
         return super().get_context_data(output=output, activity=output.activity, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.output_progress(
-                output=self.get_object(), by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.output_progress(
+            output=self.get_object(), by=self.request.user, **form.cleaned_data
+        )
         messages.success(self.request, _("The progress is saved."))
         return self.back()
 
@@ -621,7 +604,7 @@ class TaskDoneView(PartMixin, View):
 
 
 @method_decorator(upload_rate_limited, name="post")
-class SpendingView(ActivityMixin, FormView):
+class SpendingView(ServiceFormMixin, ActivityMixin, FormView):
     template_name = "delivery/spending_list.html"
     form_class = SpendingForm
     permission_required = "delivery.view_records"
@@ -646,14 +629,10 @@ class SpendingView(ActivityMixin, FormView):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.spending_record(
-                activity=self.get_object(), by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.spending_record(
+            activity=self.get_object(), by=self.request.user, **form.cleaned_data
+        )
         messages.success(self.request, _("The spending line is recorded."))
         return self.back("delivery:spending-list")
 

@@ -19,7 +19,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
 from rtkeren.forms.fields import place_choice
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Role
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
@@ -334,7 +334,7 @@ class ProposalReviewView(ProposalObjectMixin, View):
         return self.back()
 
 
-class ProposalSharesView(ProposalObjectMixin, FormView):
+class ProposalSharesView(ServiceFormMixin, ProposalObjectMixin, FormView):
     """The officer names the RTs that pay for a kelurahan-wide proposal from their RT Keren
     allocation and how much each, seeing what each RT has left under its ceiling."""
 
@@ -383,14 +383,10 @@ class ProposalSharesView(ProposalObjectMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            activity_shares_set(
-                activity=self.get_object(), by=self.request.user, amounts=form.amounts()
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        activity_shares_set(
+            activity=self.get_object(), by=self.request.user, amounts=form.amounts()
+        )
         messages.success(self.request, _("The RTs' shares are saved."))
         return self.back("#review")
 
@@ -711,7 +707,7 @@ class VoteView(RoundObjectMixin, View):
         return HttpResponseRedirect(f"{url}{query}#ballot")
 
 
-class RoundUpdateView(RoundObjectMixin, FormView):
+class RoundUpdateView(ServiceFormMixin, RoundObjectMixin, FormView):
     """Change a round before it opens (the officer who opened it)."""
 
     template_name = "designing/round_change.html"
@@ -730,14 +726,10 @@ class RoundUpdateView(RoundObjectMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(voting_round=self.get_object(), **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.round_update(
-                voting_round=self.get_object(), by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.round_update(
+            voting_round=self.get_object(), by=self.request.user, **form.cleaned_data
+        )
         messages.success(self.request, _("The round is changed and the residents are notified."))
         return self.back()
 

@@ -33,7 +33,24 @@ class ScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjec
         return self.get_object()
 
 
-class AttendancePageMixin:
+class ServiceFormMixin:
+    """A form whose valid data goes to a service (with ``FormView``): ``perform(form)`` calls
+    the service, says what was done (``messages``) and returns where to go next. A
+    ``ValidationError`` the service raises goes on the form, by field where the form has that
+    field, and the form is shown again as typed: the data stays as it was."""
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            return self.perform(form)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+            return self.form_invalid(form)
+
+
+class AttendancePageMixin(ServiceFormMixin):
     """The attendance page of a forum, a meeting or an evaluation forum (with ``FormView``): the
     residents of its place (``attendance_residents``, given the filter form's cleaned data) a
     page at a time, each with a checkbox (``form_class``, a ``rtkeren.forms.attendance``
@@ -75,11 +92,6 @@ class AttendancePageMixin:
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            message = self.record(form)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, message)
+    def perform(self, form):
+        messages.success(self.request, self.record(form))
         return HttpResponseRedirect(self.request.get_full_path())

@@ -3,7 +3,6 @@ behalf."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.shortcuts import redirect
@@ -11,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.models import Activity
 from rtkeren.paginate import counted_page
 from rtkeren.permissions import can
@@ -82,7 +81,7 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
         )
 
 
-class EvaluationFormMixin:
+class EvaluationFormMixin(ServiceFormMixin):
     template_name = "assessment/evaluation_form.html"
     form_class = EvaluationForm
 
@@ -96,12 +95,8 @@ class EvaluationFormMixin:
     def service_call(self, form):
         raise NotImplementedError
 
-    def form_valid(self, form):
-        try:
-            evaluation = self.service_call(form)
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        evaluation = self.service_call(form)
         messages.success(self.request, _("Thank you: your evaluation is saved."))
         return redirect("assessment:evaluation-summary", pk=evaluation.activity_id)
 

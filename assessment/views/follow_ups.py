@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.permissions import can
 
 from .. import selectors, services
@@ -53,7 +52,7 @@ def output_obstacle(output) -> str:
     return f"{text} {output.obstacle_text}".strip()
 
 
-class FollowUpCreateView(ActivityMixin, FormView):
+class FollowUpCreateView(ServiceFormMixin, ActivityMixin, FormView):
     template_name = "assessment/followup_form.html"
     form_class = FollowUpForm
     permission_required = "assessment.add_followup"
@@ -98,22 +97,18 @@ class FollowUpCreateView(ActivityMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            follow_up = services.follow_up_create(
-                activity=self.object,
-                by=self.request.user,
-                evaluation=self.get_evaluation(),
-                output=self.get_output(),
-                obstacle=data["obstacle"],
-                action=data["action"],
-                owner=data["owner"],
-                due_on=data["due_on"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        follow_up = services.follow_up_create(
+            activity=self.object,
+            by=self.request.user,
+            evaluation=self.get_evaluation(),
+            output=self.get_output(),
+            obstacle=data["obstacle"],
+            action=data["action"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+        )
         messages.success(self.request, _("The follow-up is recorded and its owner notified."))
         return redirect("assessment:followup-detail", pk=follow_up.pk)
 
@@ -139,7 +134,7 @@ class FollowUpDetailView(FollowUpMixin, DetailView):
         return super().get_context_data(form=form, **kwargs)
 
 
-class FollowUpUpdateView(FollowUpMixin, FormView):
+class FollowUpUpdateView(ServiceFormMixin, FollowUpMixin, FormView):
     template_name = "assessment/followup_detail.html"
     form_class = FollowUpUpdateForm
     permission_required = "assessment.change_followup"
@@ -157,19 +152,15 @@ class FollowUpUpdateView(FollowUpMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(follow_up=self.object, **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.follow_up_update(
-                follow_up=self.object,
-                by=self.request.user,
-                status=data["status"],
-                resolution=data["resolution"],
-                due_on=data["due_on"],
-                owner=data["owner"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        services.follow_up_update(
+            follow_up=self.object,
+            by=self.request.user,
+            status=data["status"],
+            resolution=data["resolution"],
+            due_on=data["due_on"],
+            owner=data["owner"],
+        )
         messages.success(self.request, _("The follow-up is updated."))
         return redirect("assessment:followup-detail", pk=self.object.pk)

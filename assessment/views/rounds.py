@@ -8,7 +8,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
-from rtkeren.mixins import AttendancePageMixin, ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import (
+    AttendancePageMixin,
+    ScopedObjectMixin,
+    ServiceFormMixin,
+)
 from rtkeren.permissions import PermissionRequiredMixin, can
 
 from .. import selectors, services
@@ -34,7 +38,7 @@ class RoundListView(LoginRequiredMixin, ListView):
         )
 
 
-class RoundCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class RoundCreateView(ServiceFormMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "assessment/round_form.html"
     form_class = RoundForm
     permission_required = "assessment.add_round"
@@ -46,22 +50,18 @@ class RoundCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
         kelurahan, rts = selectors.round_places(self.request.user)
         return {**super().get_form_kwargs(), "kelurahan": kelurahan, "rts": rts}
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            evaluation_round = services.round_open(
-                by=self.request.user,
-                place=data["place"],
-                period=data["period"],
-                title=data["title"],
-                covers_from=data["covers_from"],
-                covers_until=data["covers_until"],
-                forum_on=data["forum_on"],
-                forum_place=data["forum_place"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        evaluation_round = services.round_open(
+            by=self.request.user,
+            place=data["place"],
+            period=data["period"],
+            title=data["title"],
+            covers_from=data["covers_from"],
+            covers_until=data["covers_until"],
+            forum_on=data["forum_on"],
+            forum_place=data["forum_place"],
+        )
         messages.success(self.request, _("The evaluation round is open."))
         return redirect("assessment:round-detail", pk=evaluation_round.pk)
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, View
 
 from rtkeren.exports import XLSX_CONTENT_TYPE
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.models import RT, Activity, ActivityStatus, Period
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.selectors.activities import home_kelurahan_ids
@@ -176,7 +176,7 @@ class ScorecardRtView(ScopedObjectMixin, ScorecardMixin, View):
         return {"kelurahan": self.object.rw.kelurahan}
 
 
-class ThresholdUpdateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+class ThresholdUpdateView(ServiceFormMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     """Admins set the period's thresholds; the history says who changed what."""
 
     template_name = "assessment/threshold_form.html"
@@ -204,18 +204,14 @@ class ThresholdUpdateView(LoginRequiredMixin, PermissionRequiredMixin, FormView)
             period=self.period, history=history, fields=services.THRESHOLD_FIELDS, **kwargs
         )
 
-    def form_valid(self, form):
-        try:
-            services.period_thresholds_set(
-                period=self.period,
-                by=self.request.user,
-                thresholds={
-                    field.removeprefix("threshold_"): value
-                    for field, value in form.cleaned_data.items()
-                },
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.period_thresholds_set(
+            period=self.period,
+            by=self.request.user,
+            thresholds={
+                field.removeprefix("threshold_"): value
+                for field, value in form.cleaned_data.items()
+            },
+        )
         messages.success(self.request, _("The thresholds are saved."))
         return redirect("assessment:scorecard-thresholds", pk=self.period.pk)

@@ -29,7 +29,7 @@ from rtkeren.forms.accounts import (
     RegistrationForm,
     RejectionForm,
 )
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentInterest
 from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.ratelimits import email_key, limit_exceeded, rate_limited, too_many_requests
@@ -59,7 +59,7 @@ def login_locked_out(request, original_response=None, credentials=None):
 
 @method_decorator(sensitive_post_parameters("nik", "password", "password_confirm"), name="post")
 @method_decorator(rate_limited("register"), name="post")
-class RegistrationView(FormView):
+class RegistrationView(ServiceFormMixin, FormView):
     template_name = "rtkeren/account_register.html"
     form_class = RegistrationForm
 
@@ -69,21 +69,17 @@ class RegistrationView(FormView):
             return redirect("account-profile")
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            user = services.registration_submit(
-                username=data["username"],
-                name=data["name"],
-                nik=data["nik"],
-                birth_date=data["birth_date"],
-                rt=data["rt"],
-                phone=data["phone"],
-                password=data["password"],
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        user = services.registration_submit(
+            username=data["username"],
+            name=data["name"],
+            nik=data["nik"],
+            birth_date=data["birth_date"],
+            rt=data["rt"],
+            phone=data["phone"],
+            password=data["password"],
+        )
         login(self.request, user, backend=BACKEND)
         messages.success(self.request, services.REGISTRATION_ACCEPTED)
         return redirect("account-profile")
@@ -172,19 +168,15 @@ class AccountPasswordResetView(PasswordResetView):
 
 @method_decorator(sensitive_post_parameters("code", "new_password", "new_password_confirm"), "post")
 @method_decorator(rate_limited("password_code"), name="post")
-class PasswordCodeRedeemView(FormView):
+class PasswordCodeRedeemView(ServiceFormMixin, FormView):
     template_name = "rtkeren/account_code_redeem.html"
     form_class = PasswordCodeForm
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.password_code_redeem(
-                login=data["login"], code=data["code"], new_password=data["new_password"]
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        services.password_code_redeem(
+            login=data["login"], code=data["code"], new_password=data["new_password"]
+        )
         messages.success(self.request, _("Your new password is saved. Log in with it now."))
         return redirect("login")
 
@@ -286,18 +278,14 @@ class VerificationVerifyView(VerificationMixin, View):
         return HttpResponseRedirect(reverse("verification-list"))
 
 
-class VerificationRejectView(VerificationMixin, FormView):
+class VerificationRejectView(ServiceFormMixin, VerificationMixin, FormView):
     template_name = "rtkeren/verification_reject.html"
     form_class = RejectionForm
 
-    def form_valid(self, form):
-        try:
-            services.resident_reject(
-                resident=self.object, by=self.request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+    def perform(self, form):
+        services.resident_reject(
+            resident=self.object, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
         messages.success(
             self.request,
             _("The registration of %(name)s has been rejected.") % {"name": self.object.name},

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path
@@ -14,7 +14,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren import nik as nik_codec
 from rtkeren.forms.residents import ResidentStatusChangeForm
-from rtkeren.mixins import ScopedObjectMixin, form_add_service_errors
+from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.models import Resident, ResidentStatusChange
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
@@ -194,7 +194,7 @@ class ResidentHistoryView(ResidentPageMixin, DetailView):
         )
 
 
-class ResidentStatusChangeView(ResidentPageMixin, FormView):
+class ResidentStatusChangeView(ServiceFormMixin, ResidentPageMixin, FormView):
     """Record a move away, a move to another RT of the city, or a death."""
 
     template_name = "rtkeren/resident_status_change.html"
@@ -204,28 +204,24 @@ class ResidentStatusChangeView(ResidentPageMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "resident": self.get_object()}
 
-    def form_valid(self, form):
+    def perform(self, form):
         resident = self.get_object()
         data = form.cleaned_data
-        try:
-            if data["kind"] == ResidentStatusChange.Kind.DIED:
-                resident = resident_record_death(
-                    by=self.request.user,
-                    resident=resident,
-                    happened_on=data["happened_on"],
-                    note=data["note"],
-                )
-            else:
-                resident = resident_move(
-                    by=self.request.user,
-                    resident=resident,
-                    happened_on=data["happened_on"],
-                    note=data["note"],
-                    to_rt=data["to_rt"],
-                )
-        except ValidationError as error:
-            form_add_service_errors(form, error)
-            return self.form_invalid(form)
+        if data["kind"] == ResidentStatusChange.Kind.DIED:
+            resident = resident_record_death(
+                by=self.request.user,
+                resident=resident,
+                happened_on=data["happened_on"],
+                note=data["note"],
+            )
+        else:
+            resident = resident_move(
+                by=self.request.user,
+                resident=resident,
+                happened_on=data["happened_on"],
+                note=data["note"],
+                to_rt=data["to_rt"],
+            )
         messages.success(
             self.request,
             _("Recorded for %(name)s: %(what)s.")
