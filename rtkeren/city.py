@@ -284,15 +284,57 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
     }
     rts = [rt_places[rt.pk] for rt in rts]
     kelurahan_by_id = {k.pk: k for k in Kelurahan.objects.select_related("kecamatan")}
+    people_of = _draw_people(rts, kelurahan_by_id, scale)
+
+    password = make_password(None)
+    holders = {rt.pk: _account_holders(people_of[rt.pk], ACCOUNTS_PER_RT) for rt in rts}
+    user_of = _insert_accounts(rts, holders, password)
+    people = [person for rt in rts for person in people_of[rt.pk]]
+    resident_pks = demo.insert_residents(people, interest_ids, history=False, users=user_of)
+    pk_of = dict(zip((person.digest for person in people), resident_pks, strict=True))
+    base_periods_open(periods=periods)
+
+    kelurahan_ids = sorted({rt.rw.kelurahan_id for rt in rts})
+    starts_on = periods[0].starts_on
+    staff, assignments = _kelurahan_staff(kelurahan_ids, kelurahan_by_id, password, starts_on)
+    register = _Register(people_of=people_of, holders=holders, user_of=user_of, pk_of=pk_of)
+    neighbourhoods, birth_dates, rt_of = _neighbourhoods(
+        rts, register, starts_on=starts_on, assignments=assignments
+    )
+    bulk_insert(RoleAssignment, assignments)
+    stdout.write(
+        f"core: {len(people)} residents in {len(rts)} RTs, {len(user_of)} resident accounts, "
+        f"{len(assignments)} roles"
+    )
+    return City(
+        scale=scale,
+        today=today,
+        periods=periods,
+        neighbourhoods=neighbourhoods,
+        kelurahan=[kelurahan_by_id[pk] for pk in kelurahan_ids],
+        officers=staff[Role.OFFICER],
+        facilitators=staff[Role.FACILITATOR],
+        birth_dates=birth_dates,
+        rt_of=rt_of,
+        kelurahan_of_rt={rt.pk: rt.rw.kelurahan_id for rt in rts},
+    )
+
+
+def _draw_people(rts: list[RT], kelurahan_by_id: dict, scale: float) -> dict[int, list]:
+    """The residents of each RT, drawn the same for the same scale, none holding a NIK the
+    register already has."""
     used = set(Resident.objects.values_list("nik_digest", flat=True))
     population = demo.Population("rtkeren city", used)
     people_of: dict[int, list[demo.Person]] = {}
     for rt, count in zip(rts, spread(scaled(RESIDENTS, scale), len(rts)), strict=True):
         region = demo.region_code(kelurahan_by_id[rt.rw.kelurahan_id])
         people_of[rt.pk] = population.residents_of(rt, region, count)
+    return people_of
 
-    password = make_password(None)
-    holders = {rt.pk: _account_holders(people_of[rt.pk], ACCOUNTS_PER_RT) for rt in rts}
+
+def _insert_accounts(rts: list[RT], holders: dict[int, list], password: str) -> dict[str, int]:
+    """An account for each resident in ``holders``: the account's id by the resident's NIK
+    hash."""
     accounts = [
         User(
             username=f"{USERNAME_PREFIX}{rt.pk}-{index}",
@@ -304,20 +346,17 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
         for index, person in enumerate(holders[rt.pk])
     ]
     bulk_insert(User, accounts)
-    user_of = {}
-    account_iter = iter(accounts)
-    for rt in rts:
-        for person in holders[rt.pk]:
-            user_of[person.digest] = next(account_iter).pk
-    people = [person for rt in rts for person in people_of[rt.pk]]
-    resident_pks = demo.insert_residents(people, interest_ids, history=False, users=user_of)
-    pk_of = dict(zip((person.digest for person in people), resident_pks, strict=True))
-    base_periods_open(periods=periods)
+    people = [person for rt in rts for person in holders[rt.pk]]
+    return {person.digest: account.pk for person, account in zip(people, accounts, strict=True)}
 
-    kelurahan_ids = sorted({rt.rw.kelurahan_id for rt in rts})
-    starts_on = periods[0].starts_on
-    # Officers, facilitators and RT chairs already in place (the demo's) keep their work: the
-    # city's records are theirs, so their pages show a city's load.
+
+def _kelurahan_staff(
+    kelurahan_ids: list[int], kelurahan_by_id: dict, password: str, starts_on: datetime.date
+) -> tuple[dict[str, dict[int, int]], list[RoleAssignment]]:
+    """An officer and a facilitator for each kelurahan: those already in place (the demo's) keep
+    their work, so that the city's records are theirs and their pages show a city's load; an
+    account is made for each role still missing. Returns the staff by role and kelurahan, and
+    the new accounts' role assignments (not yet written)."""
     staff: dict[str, dict[int, int]] = {}
     assignments = []
     for role in (Role.OFFICER, Role.FACILITATOR):
@@ -343,6 +382,26 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
             assignments.append(
                 RoleAssignment(user=user, role=role, kelurahan_id=kelurahan_id, starts_on=starts_on)
             )
+    return staff, assignments
+
+
+@dataclass
+class _Register:
+    """What ``build_register`` wrote of the residents: the people of each RT, those of them with
+    an account, the account of each (by NIK hash) and each resident's id (by NIK hash)."""
+
+    people_of: dict[int, list]
+    holders: dict[int, list]
+    user_of: dict[str, int]
+    pk_of: dict[str, int]
+
+
+def _neighbourhoods(
+    rts: list[RT], register: _Register, *, starts_on: datetime.date, assignments: list
+) -> tuple[list[Neighbourhood], dict[int, datetime.date], dict[int, int]]:
+    """Each RT's adults and accounts (its chair first, where one is in place), each resident's
+    birth date and RT; the new accounts' roles are added to ``assignments`` (a resident of their
+    RT, and its chair where it has none)."""
     chairs = {
         rt_id: (user_id, resident_id)
         for rt_id, user_id, resident_id in RoleAssignment.objects.current()
@@ -356,11 +415,11 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
     )
     neighbourhoods = []
     birth_dates, rt_of = {}, {}
-    adult_limit = adult_born_on_or_before(periods[0].starts_on)
+    adult_limit = adult_born_on_or_before(starts_on)
     for rt in rts:
         neighbourhood = Neighbourhood(rt=rt)
-        for person in people_of[rt.pk]:
-            pk = pk_of[person.digest]
+        for person in register.people_of[rt.pk]:
+            pk = register.pk_of[person.digest]
             birth_dates[pk] = person.birth_date
             rt_of[pk] = rt.pk
             if person.status == Resident.Status.ACTIVE and person.birth_date <= adult_limit:
@@ -368,9 +427,9 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
         if rt.pk in chairs:
             neighbourhood.accounts.append(chairs[rt.pk])
             rt_of[chairs[rt.pk][1]] = rt.pk
-        for index, person in enumerate(holders[rt.pk]):
-            user_id = user_of[person.digest]
-            neighbourhood.accounts.append((user_id, pk_of[person.digest]))
+        for index, person in enumerate(register.holders[rt.pk]):
+            user_id = register.user_of[person.digest]
+            neighbourhood.accounts.append((user_id, register.pk_of[person.digest]))
             assignments.append(
                 RoleAssignment(user_id=user_id, role=Role.RESIDENT, rt=rt, starts_on=starts_on)
             )
@@ -379,23 +438,7 @@ def build_register(*, scale: float, today: datetime.date, stdout) -> City:
                     RoleAssignment(user_id=user_id, role=Role.RT_CHAIR, rt=rt, starts_on=starts_on)
                 )
         neighbourhoods.append(neighbourhood)
-    bulk_insert(RoleAssignment, assignments)
-    stdout.write(
-        f"core: {len(people)} residents in {len(rts)} RTs, {len(accounts)} resident accounts, "
-        f"{len(assignments)} roles"
-    )
-    return City(
-        scale=scale,
-        today=today,
-        periods=periods,
-        neighbourhoods=neighbourhoods,
-        kelurahan=[kelurahan_by_id[pk] for pk in kelurahan_ids],
-        officers=staff[Role.OFFICER],
-        facilitators=staff[Role.FACILITATOR],
-        birth_dates=birth_dates,
-        rt_of=rt_of,
-        kelurahan_of_rt={rt.pk: rt.rw.kelurahan_id for rt in rts},
-    )
+    return neighbourhoods, birth_dates, rt_of
 
 
 def city_exists() -> bool:
