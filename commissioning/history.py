@@ -8,10 +8,13 @@ the administrator, as for an activity's history.
 
 import rules
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from rtkeren.registry import history_kinds
 from rtkeren.rules import is_admin, is_officer_of
+from rtkeren.selectors.history import RelatedHistory, related_history
 
+from .models import Attendance
 from .selectors import forums_visible_to, potentials_visible_to
 
 VIEW_HISTORY = "commissioning.view_history"
@@ -28,6 +31,17 @@ def forums_reached(user):
     return forums_visible_to(user).with_places()
 
 
+def _attendance_changes(forum) -> list[RelatedHistory]:
+    records = Attendance.history.filter(forum_id=forum.pk).select_related("resident")
+    return [
+        related_history(
+            gettext("Attendance"),
+            records,
+            lambda row: row.resident.name if row.resident else row.guest_name,
+        )
+    ]
+
+
 def register() -> None:
     history_kinds.register(
         "potential",
@@ -42,4 +56,5 @@ def register() -> None:
         queryset=forums_reached,
         permission=VIEW_HISTORY,
         back_url=lambda forum: reverse("commissioning:forum-detail", args=[forum.pk]),
+        related=_attendance_changes,
     )

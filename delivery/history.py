@@ -10,12 +10,14 @@ checking after the activity is evaluated.
 
 import rules
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from rtkeren.registry import history_kinds
 from rtkeren.rules import is_admin, is_officer_of
 from rtkeren.selectors.activities import activities_visible_to
+from rtkeren.selectors.history import RelatedHistory, related_history
 
-from .models import DELIVERY_STATUSES, Meeting, Output, Spending
+from .models import DELIVERY_STATUSES, Attendance, Meeting, Output, Spending
 
 VIEW_HISTORY = "delivery.view_history"
 
@@ -48,6 +50,15 @@ def _delivery_page(activity, name: str, *args) -> str:
     return reverse("activity-detail", args=[activity.pk])
 
 
+def _attendance_changes(meeting) -> list[RelatedHistory]:
+    records = Attendance.history.filter(meeting_id=meeting.pk).select_related("resident")
+    return [
+        related_history(
+            gettext("Attendance"), records, lambda row: row.resident.name if row.resident else ""
+        )
+    ]
+
+
 def register() -> None:
     history_kinds.register(
         "spending",
@@ -75,4 +86,5 @@ def register() -> None:
         back_url=lambda meeting: _delivery_page(
             meeting.activity, "delivery:meeting-detail", meeting.pk
         ),
+        related=_attendance_changes,
     )

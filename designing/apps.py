@@ -46,5 +46,9 @@ class DesigningConfig(AppConfig):
         resident_changes.register("designing.fit")(fit.residents_changed)
         derived_checks.register("designing.fit")(fit.fit_check)
 
+        from . import history
+
+        history.register()
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

@@ -384,6 +384,9 @@ class HistoryKind:
     queryset: Callable
     permission: str
     back_url: Callable
+    #: ``(record) -> list[rtkeren.selectors.history.RelatedHistory]``: the changes of the
+    #: record's parts shown below its own (a meeting's attendance), a query each.
+    related: Callable | None = None
 
 
 class HistoryKinds:
@@ -395,14 +398,26 @@ class HistoryKinds:
         self._kinds: dict[str, HistoryKind] = {}
 
     def register(
-        self, name: str, *, slug: str, queryset: Callable, permission: str, back_url: Callable
+        self,
+        name: str,
+        *,
+        slug: str,
+        queryset: Callable,
+        permission: str,
+        back_url: Callable,
+        related: Callable | None = None,
     ) -> HistoryKind:
         if name in self._kinds:
             raise ImproperlyConfigured(f"History kind {name!r} is registered twice.")
         if any(kind.slug == slug for kind in self._kinds.values()):
             raise ImproperlyConfigured(f"History kind slug {slug!r} is registered twice.")
         kind = HistoryKind(
-            name=name, slug=slug, queryset=queryset, permission=permission, back_url=back_url
+            name=name,
+            slug=slug,
+            queryset=queryset,
+            permission=permission,
+            back_url=back_url,
+            related=related,
         )
         self._kinds[name] = kind
         return kind
@@ -418,3 +433,7 @@ class HistoryKinds:
 
 
 history_kinds = HistoryKinds()
+
+# The changes of an activity's parts that another stage keeps (a proposal's comments and their
+# moderation), shown on the activity's history page: ``(activity) -> RelatedHistory or None``.
+activity_history_related = Registry("activity history section")

@@ -122,3 +122,39 @@ def _describe_references(changes: list[FieldChange]) -> None:
 def _named(queryset):
     """An RT's name includes its RW's number."""
     return queryset.select_related("rw") if queryset.model is RT else queryset
+
+
+#: The latest changes of a record's parts shown on its history page.
+RELATED_LIMIT = 100
+
+
+@dataclass
+class RelatedChange:
+    record: models.Model
+    description: str
+
+
+@dataclass
+class RelatedHistory:
+    """The changes of a record's parts (a meeting's attendance, a proposal's comments), newest
+    first: the latest ``RELATED_LIMIT`` of them and how many there are in all."""
+
+    title: str
+    changes: list[RelatedChange]
+    total: int
+
+
+def related_history(title: str, records, describe, *, limit: int = RELATED_LIMIT) -> RelatedHistory:
+    """``records``, a queryset of historical rows (``Model.history.filter(...)``), as a section
+    of a history page: one query, with who saved each and the count of all. ``describe`` is
+    ``(historical row) -> str``, reading only what ``records`` selects."""
+    rows = list(
+        records.select_related("history_user")
+        .annotate(**{_TOTAL: Window(Count("pk"))})
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    return RelatedHistory(
+        title=title,
+        changes=[RelatedChange(record=row, description=describe(row)) for row in rows],
+        total=getattr(rows[0], _TOTAL) if rows else 0,
+    )

@@ -14,7 +14,7 @@ from rtkeren.forms.activities import ActivityFilterForm, TransitionForm
 from rtkeren.mixins import ScopedObjectMixin
 from rtkeren.models import ActivityStatus
 from rtkeren.permissions import can
-from rtkeren.registry import links_for_activity
+from rtkeren.registry import activity_history_related, links_for_activity
 from rtkeren.selectors.activities import (
     activities_visible_to,
     activity_detail_queryset,
@@ -124,7 +124,10 @@ class ActivityHistoryView(ScopedObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         page = history_page(self.object, self.request.GET.get("page"))
-        return super().get_context_data(page_obj=page, entries=page.object_list, **kwargs)
+        related = activity_history_related.collect(self.object)
+        return super().get_context_data(
+            page_obj=page, entries=page.object_list, related=related, **kwargs
+        )
 
 
 urlpatterns = [

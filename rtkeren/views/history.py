@@ -32,6 +32,7 @@ class RecordHistoryView(ScopedObjectMixin, DetailView):
             entries=page.object_list,
             back_url=self.kind.back_url(self.object),
             kind_name=self.object._meta.verbose_name,
+            related=self.kind.related(self.object) if self.kind.related else [],
             **kwargs,
         )
 

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commissioning import services as commissioning_services
-from commissioning.models import Category
+from commissioning.models import Category, Element
 from delivery import services as delivery_services
 from delivery.models import Output
 from rtkeren.registry import history_kinds
+from rtkeren.selectors.history import RELATED_LIMIT
+from tests import factories
 from tests.commissioning import factories as commissioning_factories
 from tests.delivery import factories as delivery_factories
 from tests.designing import factories as designing_factories
@@ -246,8 +248,10 @@ def test_the_query_count_is_the_same_for_one_version_and_many(
 
     # 1 the session, 2 the user, 3 the record with its activity and places, 4 the page of
     # versions with who saved them, their count and the version before them, 5 the unread
-    # notifications in the menu.
-    with django_assert_num_queries(5):
+    # notifications in the menu; and for a meeting or a forum, the latest changes of its
+    # attendance with who made them and their count.
+    parts = 1 if kind in ("meeting", "forum") else 0
+    with django_assert_num_queries(5 + parts):
         assert client.get(url).status_code == 200
 
     for number in range(12):
@@ -262,7 +266,7 @@ def test_the_query_count_is_the_same_for_one_version_and_many(
     # And one query per kind of record a changed reference points to, for their names, however
     # many versions point to them: the RTs (with their RWs) and, for a forum, the RWs.
     references = {"potential": 1, "forum": 2}.get(kind, 0)
-    with django_assert_num_queries(5 + references):
+    with django_assert_num_queries(5 + parts + references):
         assert client.get(url).status_code == 200
 
 
@@ -320,3 +324,73 @@ def test_the_page_is_named_after_the_record(client, officer, rt):
     page = client.get(history_url("spending", line)).text
 
     assert line.item in page
+
+
+def test_a_meetings_attendance_changes_are_on_its_history_with_who_made_them(
+    client, officer, rt, django_assert_num_queries
+):
+    meeting = make_record("meeting", rt)
+    came, left = (factories.ResidentFactory(rt=rt, name=name) for name in ("Bu Sri", "Pak Tono"))
+    client.force_login(officer)
+    # Through the attendance page, as the committee records it: the history names who did.
+    attendance_page = reverse("delivery:meeting-attendance", args=[meeting.pk])
+    shown = f"{came.pk},{left.pk}"
+    ticked = {"shown": shown, f"present_{came.pk}": "on", f"present_{left.pk}": "on"}
+    assert client.post(attendance_page, ticked).status_code == 302
+    untick = {"shown": shown, f"present_{came.pk}": "on"}
+    assert client.post(attendance_page, untick).status_code == 302
+    url = history_url("meeting", meeting)
+    client.get(url)
+
+    with django_assert_num_queries(6):
+        [attendance] = client.get(url).context["related"]
+
+    changes = [(c.record.history_type, c.description) for c in attendance.changes]
+    assert sorted(changes) == [("+", "Bu Sri"), ("+", "Pak Tono"), ("-", "Pak Tono")]
+    assert {c.record.history_user for c in attendance.changes} == {officer}
+    assert attendance.total == 3
+
+    many = [factories.ResidentFactory(rt=rt) for _ in range(RELATED_LIMIT)]
+    delivery_services.attendance_mark(meeting=meeting, by=officer, present=[r.pk for r in many])
+    with django_assert_num_queries(6):
+        [attendance] = client.get(url).context["related"]
+    assert (len(attendance.changes), attendance.total) == (RELATED_LIMIT, RELATED_LIMIT + 3)
+    assert "100 perubahan terakhir dari 103" in client.get(url).text
+
+
+def test_a_forums_attendance_changes_name_residents_and_guests(client, officer, rt):
+    forum = commissioning_factories.ForumFactory(
+        rt=rt, date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    resident = factories.ResidentFactory(rt=rt, name="Bu Sri", birth_date=datetime.date(1980, 1, 1))
+    commissioning_services.forum_attendance_record(
+        forum=forum,
+        by=officer,
+        present={resident.pk: Element.GENERAL},
+        guests=[commissioning_services.Guest(name="Pak Lurah", origin="", element=Element.CHAIRS)],
+    )
+    client.force_login(officer)
+
+    [attendance] = client.get(history_url("forum", forum)).context["related"]
+
+    assert sorted(c.description for c in attendance.changes) == ["Bu Sri", "Pak Lurah"]
+
+
+def test_a_hidden_comment_shows_on_the_activitys_history_with_the_reason(
+    client, officer, rt, resident_user
+):
+    proposal = designing_factories.proposal(rt=rt)
+    comment = designing_factories.CommentFactory(
+        activity=proposal, author=resident_user, body="Ini kata kasar sekali"
+    )
+    client.force_login(officer)
+    client.post(reverse("designing:comment-hide", args=[comment.pk]), {"reason": "Tidak sopan"})
+
+    page = client.get(reverse("activity-history", args=[proposal.pk]))
+
+    [comments] = page.context["related"]
+    hidden = [c for c in comments.changes if c.record.history_type == "~"]
+    assert len(hidden) == 1
+    assert hidden[0].record.history_user == officer
+    assert "Tidak sopan" in hidden[0].description
+    assert "Ini kata kasar sekali" in page.text
