@@ -112,27 +112,38 @@ class Evaluation(models.Model):
                 fields=["activity", "evaluator"],
                 condition=models.Q(evaluator__isnull=False),
                 name="evaluation_once_per_evaluator",
+                violation_error_message=_("This person already evaluated this activity."),
             ),
             models.UniqueConstraint(
                 fields=["activity", "resident"],
                 condition=models.Q(resident__isnull=False),
                 name="evaluation_once_per_resident",
+                violation_error_message=_("This resident already evaluated this activity."),
             ),
             models.CheckConstraint(
-                condition=models.Q(side__in=Side.values), name="evaluation_side_known"
+                condition=models.Q(side__in=Side.values),
+                name="evaluation_side_known",
+                violation_error_message=_(
+                    "Choose whose evaluation it is: the residents' or the government's."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(evaluator__isnull=False) | models.Q(resident__isnull=False),
                 name="evaluation_has_a_person",
+                violation_error_message=_("An evaluation names who gave it."),
             ),
             models.CheckConstraint(
                 condition=models.Q(on_behalf=False)
                 | models.Q(side="community", resident__isnull=False, evaluator__isnull=True),
                 name="evaluation_on_behalf_of_a_resident",
+                violation_error_message=_(
+                    "An evaluation recorded on someone's behalf names the resident."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(side="government") | models.Q(resident__isnull=True),
                 name="evaluation_government_has_no_resident",
+                violation_error_message=_("The government's evaluation names no resident."),
             ),
         ]
         indexes = [models.Index(fields=["activity", "side"], name="evaluation_activity_side")]
@@ -158,11 +169,14 @@ class Score(models.Model):
         verbose_name_plural = _("scores")
         constraints = [
             models.UniqueConstraint(
-                fields=["evaluation", "criterion"], name="score_once_per_criterion"
+                fields=["evaluation", "criterion"],
+                name="score_once_per_criterion",
+                violation_error_message=_("Each criterion is scored once."),
             ),
             models.CheckConstraint(
                 condition=models.Q(value__gte=SCORE_MIN, value__lte=SCORE_MAX),
                 name="score_between_1_and_5",
+                violation_error_message=_("A score is from 1 to 5."),
             ),
         ]
 
@@ -234,15 +248,18 @@ class FollowUp(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=["open", "in_progress", "done"]),
                 name="follow_up_status_known",
+                violation_error_message=_("Choose a status from the list."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="done") | ~models.Q(resolution=""),
                 name="follow_up_done_has_resolution",
+                violation_error_message=_("Write what was done before marking the follow-up done."),
             ),
             models.CheckConstraint(
                 condition=models.Q(output_type__isnull=True, output_id__isnull=True)
                 | models.Q(output_type__isnull=False, output_id__isnull=False),
                 name="follow_up_output_whole",
+                violation_error_message=_("A follow-up names a whole product, or none."),
             ),
         ]
         indexes = [
@@ -317,15 +334,18 @@ class EvaluationRound(models.Model):
             models.CheckConstraint(
                 condition=models.Q(covers_until__gte=models.F("covers_from")),
                 name="evaluation_round_dates_in_order",
+                violation_error_message=_("The time the round covers must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=models.Q(forum_on__isnull=False) | models.Q(forum_place=""),
                 name="evaluation_round_forum_place_needs_date",
+                violation_error_message=_("Give the forum's date when you give its place."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="open", closed_at__isnull=True)
                 | models.Q(status="closed", closed_at__isnull=False),
                 name="evaluation_round_closed_has_time",
+                violation_error_message=_("A closed round says when it closed."),
             ),
         ]
         indexes = [models.Index(fields=["kelurahan", "status"], name="evaluation_round_kel")]
@@ -367,7 +387,9 @@ class ForumAttendance(models.Model):
         verbose_name_plural = _("evaluation forum attendance")
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "resident"], name="evaluation_forum_once_per_resident"
+                fields=["round", "resident"],
+                name="evaluation_forum_once_per_resident",
+                violation_error_message=_("This resident is already on the attendance list."),
             )
         ]
 
@@ -425,20 +447,24 @@ class FrozenScorecard(models.Model):
                 fields=["period"],
                 condition=models.Q(kelurahan__isnull=True, rt__isnull=True),
                 name="frozen_scorecard_once_per_period_for_the_city",
+                violation_error_message=_("The scorecard of this period is already frozen."),
             ),
             models.UniqueConstraint(
                 fields=["period", "kelurahan"],
                 condition=models.Q(kelurahan__isnull=False),
                 name="frozen_scorecard_once_per_period_and_kelurahan",
+                violation_error_message=_("The scorecard of this period is already frozen."),
             ),
             models.UniqueConstraint(
                 fields=["period", "rt"],
                 condition=models.Q(rt__isnull=False),
                 name="frozen_scorecard_once_per_period_and_rt",
+                violation_error_message=_("The scorecard of this period is already frozen."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kelurahan__isnull=True) | models.Q(rt__isnull=True),
                 name="frozen_scorecard_one_scope",
+                violation_error_message=_("A frozen scorecard is of one place."),
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -449,6 +475,7 @@ class FrozenScorecard(models.Model):
                     community_on_behalf_evaluations__lte=models.F("community_evaluations"),
                 ),
                 name="frozen_scorecard_parts_within_wholes",
+                violation_error_message=_("A frozen scorecard's counts stay within their totals."),
             ),
         ]
 

@@ -110,10 +110,12 @@ class Potential(models.Model):
                 condition=models.Q(status="merged", merged_into__isnull=False)
                 | (~models.Q(status="merged") & models.Q(merged_into__isnull=True)),
                 name="potential_merged_has_target",
+                violation_error_message=_("A merged potential names the one it was merged into."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(merged_into=models.F("pk")),
                 name="potential_not_merged_into_itself",
+                violation_error_message=_("A potential cannot be merged into itself."),
             ),
         ]
         indexes = [
@@ -148,7 +150,9 @@ class Endorsement(models.Model):
         verbose_name_plural = _("endorsements")
         constraints = [
             models.UniqueConstraint(
-                fields=["potential", "resident"], name="endorsement_once_per_resident"
+                fields=["potential", "resident"],
+                name="endorsement_once_per_resident",
+                violation_error_message=_("You already endorse this potential."),
             )
         ]
 
@@ -265,15 +269,18 @@ class Forum(models.Model):
             models.CheckConstraint(
                 condition=models.Q(rt__isnull=True) | models.Q(rw__isnull=False),
                 name="forum_rt_forum_has_rw",
+                violation_error_message=_("An RT's forum belongs to its RW too."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__isnull=True)
                 | models.Q(ends_at__gt=models.F("starts_at")),
                 name="forum_ends_after_start",
+                violation_error_message=_("The forum must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="cancelled") | ~models.Q(cancel_reason=""),
                 name="forum_cancel_has_reason",
+                violation_error_message=_("Give the reason for cancelling the forum."),
             ),
         ]
         indexes = [
@@ -301,9 +308,15 @@ class InvitedElement(models.Model):
         verbose_name = _("invited element")
         verbose_name_plural = _("invited elements")
         constraints = [
-            models.UniqueConstraint(fields=["forum", "element"], name="invited_element_once"),
+            models.UniqueConstraint(
+                fields=["forum", "element"],
+                name="invited_element_once",
+                violation_error_message=_("This element of society is already invited."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(element__in=Element.values), name="invited_element_known"
+                condition=models.Q(element__in=Element.values),
+                name="invited_element_known",
+                violation_error_message=_("Choose an element of society from the list."),
             ),
         ]
 
@@ -349,6 +362,7 @@ class Attendance(models.Model):
                 fields=["forum", "resident"],
                 condition=models.Q(resident__isnull=False),
                 name="attendance_once_per_resident",
+                violation_error_message=_("This resident is already on the attendance list."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -359,9 +373,12 @@ class Attendance(models.Model):
                     )
                 ),
                 name="attendance_resident_or_guest",
+                violation_error_message=_("Someone present is either a resident or a named guest."),
             ),
             models.CheckConstraint(
-                condition=models.Q(element__in=Element.values), name="attendance_element_known"
+                condition=models.Q(element__in=Element.values),
+                name="attendance_element_known",
+                violation_error_message=_("Choose an element of society from the list."),
             ),
         ]
 
@@ -394,8 +411,16 @@ class PriorityItem(models.Model):
         verbose_name = _("priority")
         verbose_name_plural = _("priority list")
         constraints = [
-            models.UniqueConstraint(fields=["forum", "rank"], name="priority_rank_once"),
-            models.CheckConstraint(condition=models.Q(rank__gte=1), name="priority_rank_positive"),
+            models.UniqueConstraint(
+                fields=["forum", "rank"],
+                name="priority_rank_once",
+                violation_error_message=_("Each rank is given once."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rank__gte=1),
+                name="priority_rank_positive",
+                violation_error_message=_("A rank starts at 1."),
+            ),
         ]
 
     def __str__(self):

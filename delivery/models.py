@@ -107,6 +107,7 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
                 name="delivery_meeting_ends_after_start",
+                violation_error_message=_("The meeting must end after it starts."),
             ),
         ]
         indexes = [models.Index(fields=["activity", "date"], name="delivery_meeting_activity")]
@@ -176,7 +177,9 @@ class Implementer(models.Model):
         verbose_name_plural = _("implementers")
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "resident", "role"], name="delivery_implementer_once_per_role"
+                fields=["activity", "resident", "role"],
+                name="delivery_implementer_once_per_role",
+                violation_error_message=_("This resident already has this role in the activity."),
             )
         ]
 
@@ -212,7 +215,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("attendances")
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "resident"], name="delivery_attendance_once_per_meeting"
+                fields=["meeting", "resident"],
+                name="delivery_attendance_once_per_meeting",
+                violation_error_message=_("This resident is already on the attendance list."),
             )
         ]
 
@@ -275,11 +280,14 @@ class Output(models.Model):
         verbose_name_plural = _("training outputs")
         constraints = [
             models.CheckConstraint(
-                condition=Q(target_quantity__gte=1), name="delivery_output_target_positive"
+                condition=Q(target_quantity__gte=1),
+                name="delivery_output_target_positive",
+                violation_error_message=_("The target must be at least 1."),
             ),
             models.CheckConstraint(
                 condition=Q(finished_quantity__lte=F("target_quantity")),
                 name="delivery_output_finished_within_target",
+                violation_error_message=_("What is finished cannot be more than the target."),
             ),
         ]
 
@@ -430,7 +438,11 @@ class Spending(models.Model):
         verbose_name = _("spending line")
         verbose_name_plural = _("spending lines")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=1), name="delivery_spending_positive")
+            models.CheckConstraint(
+                condition=Q(amount__gte=1),
+                name="delivery_spending_positive",
+                violation_error_message=_("A spending line must be more than Rp0."),
+            )
         ]
 
     def __str__(self):

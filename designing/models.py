@@ -41,7 +41,9 @@ class ProposalOrigin(models.Model):
         verbose_name_plural = _("origins of proposals")
         constraints = [
             models.UniqueConstraint(
-                fields=["activity", "content_type", "object_id"], name="proposal_origin_once"
+                fields=["activity", "content_type", "object_id"],
+                name="proposal_origin_once",
+                violation_error_message=_("The proposal already comes from this record."),
             )
         ]
 
@@ -118,9 +120,12 @@ class Comment(models.Model):
                 condition=models.Q(hidden_at__isnull=True, hidden_reason="")
                 | (models.Q(hidden_at__isnull=False) & ~models.Q(hidden_reason="")),
                 name="comment_hidden_has_reason",
+                violation_error_message=_("Give the reason for hiding the comment."),
             ),
             models.CheckConstraint(
-                condition=~models.Q(parent=models.F("pk")), name="comment_not_own_parent"
+                condition=~models.Q(parent=models.F("pk")),
+                name="comment_not_own_parent",
+                violation_error_message=_("A comment cannot reply to itself."),
             ),
         ]
         indexes = [
@@ -224,15 +229,18 @@ class VotingRound(models.Model):
             models.CheckConstraint(
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
                 name="voting_round_closes_after_opening",
+                violation_error_message=_("The voting round must close after it opens."),
             ),
             models.CheckConstraint(
                 condition=models.Q(votes_per_resident__gte=1),
                 name="voting_round_at_least_one_vote",
+                violation_error_message=_("Each resident has at least one vote."),
             ),
             models.CheckConstraint(
                 condition=models.Q(cancelled_at__isnull=True)
                 | (~models.Q(cancel_reason="") & models.Q(cancelled_by__isnull=False)),
                 name="voting_round_cancelled_with_reason",
+                violation_error_message=_("Give the reason for cancelling the voting round."),
             ),
         ]
         indexes = [
@@ -280,7 +288,9 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "activity", "resident"], name="vote_once_per_proposal"
+                fields=["round", "activity", "resident"],
+                name="vote_once_per_proposal",
+                violation_error_message=_("You already voted for this proposal."),
             )
         ]
         indexes = [

@@ -53,10 +53,14 @@ class PasswordCode(models.Model):
                 fields=["user"],
                 condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
                 name="password_code_one_open_per_user",
+                violation_error_message=_(
+                    "This account already has a code that has not been used."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(failed_attempts__lte=PASSWORD_CODE_MAX_ATTEMPTS),
                 name="password_code_attempts_bounded",
+                violation_error_message=_("Too many attempts with this code."),
             ),
         ]
 

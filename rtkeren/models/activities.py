@@ -165,6 +165,7 @@ class Activity(models.Model):
                 | models.Q(planned_start__isnull=True)
                 | models.Q(planned_end__gte=F("planned_start")),
                 name="activity_planned_end_after_start",
+                violation_error_message=_("The end cannot be before the start."),
             ),
         ]
 
@@ -214,7 +215,9 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("budget lines")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(quantity__gte=1), name="budget_line_quantity_positive"
+                condition=models.Q(quantity__gte=1),
+                name="budget_line_quantity_positive",
+                violation_error_message=_("The quantity must be at least 1."),
             ),
         ]
 
@@ -246,9 +249,15 @@ class ActivityShare(models.Model):
         verbose_name = _("RT share")
         verbose_name_plural = _("RT shares")
         constraints = [
-            models.UniqueConstraint(fields=["activity", "rt"], name="activity_share_one_per_rt"),
+            models.UniqueConstraint(
+                fields=["activity", "rt"],
+                name="activity_share_one_per_rt",
+                violation_error_message=_("An RT pays one share of an activity."),
+            ),
             models.CheckConstraint(
-                condition=models.Q(amount__gte=1), name="activity_share_amount_positive"
+                condition=models.Q(amount__gte=1),
+                name="activity_share_amount_positive",
+                violation_error_message=_("A share must be more than Rp0."),
             ),
         ]
 

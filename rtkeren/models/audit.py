@@ -135,6 +135,7 @@ class ResidentStatusChange(models.Model):
                 condition=models.Q(kind="moved_within", to_rt__isnull=False)
                 | (~models.Q(kind="moved_within") & models.Q(to_rt__isnull=True)),
                 name="resident_status_change_to_rt_only_for_moves_within",
+                violation_error_message=_("A new RT is given only for a move within the city."),
             )
         ]
 

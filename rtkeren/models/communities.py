@@ -80,7 +80,11 @@ class Community(models.Model):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         constraints = [
-            models.UniqueConstraint(fields=["kelurahan", "name"], name="community_unique_name")
+            models.UniqueConstraint(
+                fields=["kelurahan", "name"],
+                name="community_unique_name",
+                violation_error_message=_("A community with this name already exists here."),
+            )
         ]
 
     def __str__(self):
@@ -99,7 +103,9 @@ class CommunityMembership(Membership):
         verbose_name_plural = _("community members")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "resident", "starts_on"], name="community_member_unique"
+                fields=["community", "resident", "starts_on"],
+                name="community_member_unique",
+                violation_error_message=_("This resident is already a member of the community."),
             )
         ]
 
@@ -134,7 +140,9 @@ class PokmasMembership(Membership):
         verbose_name_plural = _("Pokmas members")
         constraints = [
             models.UniqueConstraint(
-                fields=["pokmas", "resident", "starts_on"], name="pokmas_member_unique"
+                fields=["pokmas", "resident", "starts_on"],
+                name="pokmas_member_unique",
+                violation_error_message=_("This resident is already a member of the Pokmas."),
             )
         ]
 

@@ -57,6 +57,7 @@ class Participation(models.Model):
             models.UniqueConstraint(
                 fields=["resident", "kind", "content_type", "object_id"],
                 name="participation_once_per_object",
+                violation_error_message=_("This participation is already recorded."),
             )
         ]
         indexes = [
@@ -99,7 +100,11 @@ class BaseEntry(models.Model):
         verbose_name_plural = _("scorecard base entries")
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "resident", "rt"], name="base_entry_once_per_rt"
+                fields=["period", "resident", "rt"],
+                name="base_entry_once_per_rt",
+                violation_error_message=_(
+                    "This resident is already in this RT's base for the period."
+                ),
             )
         ]
         indexes = [

@@ -217,14 +217,21 @@ class Resident(models.Model):
                 fields=["nik_digest"],
                 condition=models.Q(verification="verified") & ~models.Q(nik_digest=""),
                 name="resident_unique_verified_nik",
+                violation_error_message=_(
+                    "A verified resident with this NIK is already in the register."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(religion="") | models.Q(religion_consent_at__isnull=True),
                 name="resident_no_religion_consent_without_religion",
+                violation_error_message=_("Consent to record a religion needs the religion."),
             ),
             models.CheckConstraint(
                 condition=models.Q(religion="") | models.Q(religion_consent_at__isnull=False),
                 name="resident_religion_needs_consent",
+                violation_error_message=_(
+                    "A religion is recorded only with the resident's consent."
+                ),
             ),
         ]
         indexes = [
@@ -279,7 +286,9 @@ class ResidentInterest(models.Model):
         verbose_name_plural = _("residents' interests")
         constraints = [
             models.UniqueConstraint(
-                fields=["resident", "interest", "kind"], name="resident_interest_unique"
+                fields=["resident", "interest", "kind"],
+                name="resident_interest_unique",
+                violation_error_message=_("This interest is already on the resident's list."),
             )
         ]
 

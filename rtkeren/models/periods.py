@@ -120,9 +120,12 @@ class Period(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_on__gt=models.F("starts_on")),
                 name="period_ends_after_start",
+                violation_error_message=_("The period must end after it starts."),
             ),
             models.CheckConstraint(
-                condition=models.Q(fisik_percent__lte=100), name="period_fisik_percent_max_100"
+                condition=models.Q(fisik_percent__lte=100),
+                name="period_fisik_percent_max_100",
+                violation_error_message=_("The physical share can be at most 100%."),
             ),
         ]
 
@@ -156,7 +159,11 @@ class RtCeiling(models.Model):
         verbose_name = _("RT ceiling")
         verbose_name_plural = _("RT ceilings")
         constraints = [
-            models.UniqueConstraint(fields=["period", "rt"], name="rt_ceiling_unique_per_period")
+            models.UniqueConstraint(
+                fields=["period", "rt"],
+                name="rt_ceiling_unique_per_period",
+                violation_error_message=_("This RT already has its own ceiling for this period."),
+            )
         ]
 
     def __str__(self):

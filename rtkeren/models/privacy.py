@@ -80,11 +80,13 @@ class Consent(models.Model):
                 fields=["resident", "purpose"],
                 condition=models.Q(withdrawn_at__isnull=True),
                 name="consent_one_in_force_per_purpose",
+                violation_error_message=_("A consent for this purpose is already in force."),
             ),
             models.CheckConstraint(
                 condition=models.Q(withdrawn_at__isnull=True)
                 | models.Q(withdrawn_at__gte=models.F("given_at")),
                 name="consent_withdrawn_after_given",
+                violation_error_message=_("A consent can be withdrawn only after it was given."),
             ),
         ]
 
@@ -134,6 +136,9 @@ class DeletionRequest(models.Model):
                 fields=["resident"],
                 condition=models.Q(status="open"),
                 name="deletion_request_one_open",
+                violation_error_message=_(
+                    "A deletion request for this resident is already waiting."
+                ),
             ),
         ]
 

@@ -85,22 +85,27 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("role assignments")
         constraints = [
             models.CheckConstraint(
-                condition=_scope_condition(), name="role_assignment_scope_matches_role"
+                condition=_scope_condition(),
+                name="role_assignment_scope_matches_role",
+                violation_error_message=_("The place does not fit the role."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="role_assignment_ends_after_start",
+                violation_error_message=_("A role must end after it starts."),
             ),
             models.UniqueConstraint(
                 fields=["rt"],
                 condition=models.Q(role="rt_chair", ends_on__isnull=True),
                 name="role_assignment_one_open_rt_chair",
+                violation_error_message=_("This RT already has a chair."),
             ),
             models.UniqueConstraint(
                 fields=["rw"],
                 condition=models.Q(role="rw_chair", ends_on__isnull=True),
                 name="role_assignment_one_open_rw_chair",
+                violation_error_message=_("This RW already has a chair."),
             ),
         ]
         indexes = [

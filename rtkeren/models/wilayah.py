@@ -70,8 +70,16 @@ class RW(models.Model):
         verbose_name = _("RW")
         verbose_name_plural = _("RW")
         constraints = [
-            models.UniqueConstraint(fields=["kelurahan", "number"], name="rw_unique_number"),
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="rw_number_positive"),
+            models.UniqueConstraint(
+                fields=["kelurahan", "number"],
+                name="rw_unique_number",
+                violation_error_message=_("This kelurahan already has an RW with this number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="rw_number_positive",
+                violation_error_message=_("The RW number must be at least 1."),
+            ),
         ]
 
     def __str__(self):
@@ -94,8 +102,16 @@ class RT(models.Model):
         verbose_name = _("RT")
         verbose_name_plural = _("RT")
         constraints = [
-            models.UniqueConstraint(fields=["rw", "number"], name="rt_unique_number"),
-            models.CheckConstraint(condition=models.Q(number__gte=1), name="rt_number_positive"),
+            models.UniqueConstraint(
+                fields=["rw", "number"],
+                name="rt_unique_number",
+                violation_error_message=_("This RW already has an RT with this number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1),
+                name="rt_number_positive",
+                violation_error_message=_("The RT number must be at least 1."),
+            ),
         ]
 
     def __str__(self):
