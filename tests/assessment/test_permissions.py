@@ -16,6 +16,7 @@ from .factories import EvaluationRoundFactory, FollowUpFactory, score_data
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
+    "admin_user",
     "officer",
     "facilitator",
     "rw_chair",

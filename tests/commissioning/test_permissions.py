@@ -12,6 +12,7 @@ from commissioning.models import Endorsement, Forum, Potential
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
+    "admin_user",
     "officer",
     "facilitator",
     "rw_chair",
@@ -27,6 +28,7 @@ PERSONAS = [
 ]
 
 READERS = {
+    "admin_user": 200,
     "officer": 200,
     "facilitator": 200,
     "rw_chair": 200,
@@ -133,7 +135,9 @@ def test_a_closed_potential_takes_no_more_endorsements_edits_or_merges(
 
 def test_recording_a_potential_is_for_people_with_a_place_in_a_kelurahan(client, request, rt):
     url = reverse("commissioning:potential-create")
+    # The superuser has no place in a kelurahan: like the city viewer, no potential to record.
     expected = dict.fromkeys(PERSONAS, 200) | {
+        "admin_user": 403,
         "facilitator": 403,
         "pokmas_member": 403,
         "city_viewer": 403,
@@ -280,7 +284,9 @@ def test_the_attendance_list_names_people_only_for_managers_and_facilitators(
     client, request, past_forum
 ):
     url = reverse("commissioning:forum-print-attendance", args=[past_forum.pk])
-    expected = _only({"officer": 200, "rw_chair": 200, "rt_chair": 200, "facilitator": 200})
+    expected = _only(
+        {"admin_user": 200, "officer": 200, "rw_chair": 200, "rt_chair": 200, "facilitator": 200}
+    )
     _matrix(client, request, "get", url, expected)
 
 

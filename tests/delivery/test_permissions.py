@@ -18,6 +18,7 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
+    "admin_user",
     "officer",
     "facilitator",
     "rw_chair",
@@ -45,7 +46,7 @@ READERS = _expect(
     {p: 200 for p in PERSONAS if p not in OUT_OF_REACH},
 )
 MANAGERS = _expect({"officer": 200, "rt_chair": 200, "pokmas_member": 200, "coordinator": 200})
-RECORD_READERS = _expect({**MANAGERS, "facilitator": 200, "city_viewer": 200})
+RECORD_READERS = _expect({**MANAGERS, "facilitator": 200, "city_viewer": 200, "admin_user": 200})
 
 
 def _matrix(client, request, method, url, *, data=None, success=None, reset=None):
@@ -164,6 +165,7 @@ def test_rt_spending_for_pokmas_chairs_and_kelurahan(client, request, rt):
     url = reverse("delivery:rt-spending", args=[rt.pk])
     got = _matrix(client, request, "get", url)
     assert got == {
+        "admin_user": 200,
         "officer": 200,
         "facilitator": 200,
         "rw_chair": 404,

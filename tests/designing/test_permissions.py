@@ -12,6 +12,7 @@ from .factories import proposal as make_proposal
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
+    "admin_user",
     "neighbour",
     "officer",
     "facilitator",
@@ -29,6 +30,7 @@ PERSONAS = [
 # Expected status of GET proposal-detail, per state.
 VIEW = {
     ActivityStatus.DRAFT: {
+        "admin_user": 200,
         "neighbour": 200,
         "officer": 200,
         "facilitator": 200,
@@ -37,6 +39,7 @@ VIEW = {
         "city_viewer": 200,
     },
     ActivityStatus.PROPOSED: {
+        "admin_user": 200,
         "neighbour": 200,
         "officer": 200,
         "facilitator": 200,
@@ -58,6 +61,8 @@ COMMENT = {
     "rt_chair": 302,
     "pokmas_member": 302,
     "resident_user": 302,
+    # Those who read a proposal city-wide take no part in its discussion.
+    "admin_user": 403,
     "city_viewer": 403,
 }
 
