@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from rtkeren import scopes
 from rtkeren.models import (
     RT,
     Activity,
@@ -76,6 +77,13 @@ def evaluation_refusal(*, user, activity: Activity) -> str | None:
     if window:
         return window
     if not may_evaluate(user, activity):
+        if not scopes.has_role(user, *(role for role in Role if role != Role.RESIDENT)):
+            # A resident is told what concerns them, and until when it stays open.
+            return _(
+                "Only residents who attended or implemented this activity can evaluate it, "
+                "until %(date)s. If you were there but are not on the attendance list, ask the "
+                "committee to add you."
+            ) % {"date": _closes_on(activity)}
         return _(
             "Only residents who attended or implemented this activity, its chairs, Pokmas and "
             "community lead, and the kelurahan's officers and facilitators can evaluate it."

@@ -452,3 +452,22 @@ def test_the_home_reminder_counts_the_activities_the_to_do_list_shows(
             "city_viewer": 0,
         }[persona]
     )
+
+
+def test_a_resident_who_may_not_evaluate_is_told_why_and_until_when(client, neighbour, activity):
+    client.force_login(neighbour)
+
+    page = client.get(reverse("assessment:evaluation-summary", args=[activity.pk])).text
+
+    assert "Hanya warga yang hadir atau melaksanakan kegiatan ini yang dapat menilai" in page
+    assert "mintalah panitia menambahkan Anda" in page
+    assert reverse("assessment:evaluation-edit", args=[activity.pk]) not in page
+
+
+def test_a_participant_gets_the_button_and_no_refusal(client, participant, activity):
+    client.force_login(participant)
+
+    page = client.get(reverse("assessment:evaluation-summary", args=[activity.pk])).text
+
+    assert reverse("assessment:evaluation-edit", args=[activity.pk]) in page
+    assert "yang dapat menilai" not in page
