@@ -351,4 +351,40 @@ def seed_delivery(*, stdout) -> str:
     created = _seed_evaluated(rt, period, users)
     created += _seed_training(rt, period, users, residents)
     created += _seed_running(rt, period, users, residents)
-    return f"{created} delivery activities created"
+    today = _meeting_today(rt, period, users)
+    return f"{created} delivery activities created" + (
+        ", a meeting open for check-in" if today else ""
+    )
+
+
+#: The demo's meeting of the day, whose self check-in is open when the demo is loaded.
+TODAY_MEETING = "Latihan hari ini"
+
+
+def _meeting_today(rt: RT, period: Period, users: dict) -> bool:
+    """A meeting of the running activity that began a little before now, so that its self
+    check-in window (30 minutes before the start to 2 hours after the end) is open for the
+    next hours whenever the demo is loaded: made again on a later day, never twice a day."""
+    activity = Activity.objects.filter(rt=rt, period=period, title=RUNNING).first()
+    chair = users.get("ketua_rt")
+    now = timezone.localtime()
+    if activity is None or chair is None:
+        return False
+    if activity.meetings.filter(title=TODAY_MEETING, date=now.date()).exists():
+        return False
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = max(now - datetime.timedelta(minutes=15), midnight)
+    ends = min(starts + datetime.timedelta(hours=2), now.replace(hour=23, minute=59))
+    services.meeting_plan(
+        activity=activity,
+        by=chair,
+        details=services.MeetingDetails(
+            title=TODAY_MEETING,
+            date=now.date(),
+            starts_at=starts.time().replace(second=0, microsecond=0),
+            ends_at=ends.time().replace(second=0, microsecond=0),
+            place="Balai RT 002",
+            facilitator="",
+        ),
+    )
+    return True

@@ -31,6 +31,7 @@ from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.reports import chosen_period, rts_for_reports
+from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
 
@@ -261,7 +262,14 @@ class MeetingDetailView(MeetingMixin, DetailView):
         can_view_records = can(user, "delivery.view_records", meeting)
         can_manage = can(user, "delivery.manage_activity", meeting)
         shows_photos = can_view_records or meeting.photos_public
+        # A resident at the meeting during its check-in window puts themselves on the list
+        # here, as with the QR code; the service checks who they are and where they live.
+        checkin_open = meeting.is_checkin_open()
+        resident = acting_resident(user) if checkin_open and not can_manage else None
         return super().get_context_data(
+            checkin_open=checkin_open,
+            self_checkin_path=_checkin_path(meeting) if resident else "",
+            own_attendance=selectors.own_attendance(meeting, user) if resident else None,
             attendances=list(selectors.attendance_of(meeting, public=not can_view_records)),
             photos=list(meeting.photos.all()) if shows_photos else [],
             photos_withheld=not shows_photos and meeting.photos.exists(),

@@ -213,3 +213,54 @@ def test_the_page_answers_a_claimant_as_a_waiting_registrant(client, running, rt
     assert "Akun Anda belum diverifikasi Ketua RT" in post_body
     assert not Attendance.objects.exists()
     assert not Participation.objects.exists()
+
+
+@pytest.fixture
+def meeting_now(running, rt_chair):
+    """A meeting that began a quarter of an hour ago: its self check-in is open."""
+    starts = timezone.localtime() - datetime.timedelta(minutes=15)
+    return factories.MeetingFactory(
+        activity=running,
+        created_by=rt_chair,
+        date=starts.date(),
+        starts_at=starts.time().replace(second=0, microsecond=0),
+        ends_at=None,
+    )
+
+
+def test_a_resident_checks_in_from_the_meeting_page_during_the_window(
+    client, resident_user, meeting_now
+):
+    client.force_login(resident_user)
+    url = reverse("delivery:meeting-detail", args=[meeting_now.pk])
+
+    page = client.get(url).text
+    assert "Saya hadir" in page
+    assert "Presensi mandiri dibuka 30 menit sebelum mulai" in page
+
+    form = client.get(url).context["self_checkin_path"]
+    assert client.post(form).status_code == 302
+    assert Attendance.objects.filter(meeting=meeting_now, resident=resident_user.resident).exists()
+    after = client.get(url).text
+    assert "Saya hadir" not in after
+    assert "Anda sudah tercatat dalam daftar hadir pertemuan ini." in after
+
+
+def test_outside_the_window_the_page_offers_no_check_in(client, resident_user, meeting):
+    meeting.date = timezone.localdate() + datetime.timedelta(days=3)
+    meeting.save()
+    client.force_login(resident_user)
+
+    page = client.get(reverse("delivery:meeting-detail", args=[meeting.pk]))
+
+    assert page.context["self_checkin_path"] == ""
+    assert "Saya hadir" not in page.text
+
+
+def test_the_committee_gets_the_code_not_the_button(client, rt_chair, meeting_now):
+    client.force_login(rt_chair)
+
+    page = client.get(reverse("delivery:meeting-detail", args=[meeting_now.pk]))
+
+    assert page.context["self_checkin_path"] == ""
+    assert reverse("delivery:meeting-qr", args=[meeting_now.pk]) in page.text

@@ -1,12 +1,14 @@
 """The demo data of co-delivery (seeded once for the module, rolled back at its end)."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from delivery.demo import RUNNING, TRAINING
+from delivery.demo import RUNNING, TODAY_MEETING, TRAINING
 from delivery.models import Attendance, Implementer, Meeting, Output, Spending, Task
 from rtkeren.models import Activity, ActivityStatus, Participation, Stage, User
 
@@ -23,7 +25,11 @@ def test_a_delivered_training_with_unfinished_products_and_a_running_activity(se
     assert Spending.objects.filter(activity=training).count() == 2
     running = Activity.objects.get(title=RUNNING)
     assert running.status == ActivityStatus.IN_DELIVERY
-    assert Meeting.objects.filter(activity=running).count() == 2
+    assert Meeting.objects.filter(activity=running).count() == 3
+    # The meeting of the day takes self check-in now, whenever the demo is loaded.
+    [today] = Meeting.objects.filter(activity=running, title=TODAY_MEETING)
+    assert today.is_checkin_open()
+    assert today.is_checkin_open(timezone.now() + datetime.timedelta(hours=2))
     assert Task.objects.filter(assignee__username="warga").overdue().count() == 1
     # Other stages' demos may add delivery rows of their own activities.
     rows = Participation.objects.filter(stage=Stage.DELIVERY, activity__in=[training, running])
