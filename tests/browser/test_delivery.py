@@ -10,7 +10,7 @@ from delivery.models import Attendance
 from delivery.services import KIND_ATTENDED, checkin_token
 from rtkeren.models import ActivityStatus, Participation
 from tests import factories
-from tests.browser.helpers import blitar_rt, fits_phone
+from tests.browser.helpers import blitar_rt, fits_phone, log_in
 from tests.delivery.factories import approved_activity, meeting_at
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -51,3 +51,32 @@ def test_a_resident_checks_in_with_the_qr_code_on_a_phone(phone_page, live_serve
     assert attendance.resident == resident
     assert attendance.method == Attendance.Method.SELF
     assert Participation.objects.filter(kind=KIND_ATTENDED, resident=resident).count() == 1
+
+
+def test_a_resident_at_the_meeting_checks_in_from_its_page_on_a_phone(
+    phone_page, live_server, screenshot
+):
+    """Without the QR code: the meeting page says when self check-in is open and, while it is,
+    offers the resident a plain button."""
+    rt = blitar_rt()
+    activity = approved_activity(
+        rt, period=factories.PeriodFactory(), status=ActivityStatus.IN_DELIVERY, title="Hadrah"
+    )
+    meeting = meeting_at(activity, timezone.now() - datetime.timedelta(minutes=10), title="Latihan")
+    user, resident = factories.make_resident_user(rt, "warga")
+    page = phone_page
+    log_in(page, live_server, user)
+
+    page.goto(f"{live_server.url}/pelaksanaan/pertemuan/{meeting.pk}/")
+    assert page.get_by_text("Presensi mandiri dibuka 30 menit sebelum mulai").is_visible()
+    assert page.get_by_text("Sekarang sedang dibuka.").is_visible()
+    assert fits_phone(page)
+    screenshot(page, "before")
+    page.get_by_role("button", name="Saya hadir").click()
+
+    page.get_by_text("Terima kasih, Anda sudah tercatat dalam daftar hadir.").wait_for()
+    page.goto(f"{live_server.url}/pelaksanaan/pertemuan/{meeting.pk}/")
+    assert page.get_by_text("Anda sudah tercatat dalam daftar hadir pertemuan ini.").is_visible()
+    assert page.get_by_role("button", name="Saya hadir").count() == 0
+    screenshot(page, "after")
+    assert Attendance.objects.get(meeting=meeting).resident == resident
