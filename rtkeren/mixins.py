@@ -94,4 +94,12 @@ class AttendancePageMixin(ServiceFormMixin):
 
     def perform(self, form):
         messages.success(self.request, self.record(form))
-        return HttpResponseRedirect(self.request.get_full_path())
+        return HttpResponseRedirect(self.page_after_saving())
+
+    def page_after_saving(self) -> str:
+        """The same list, on the page asked for with the save ("save and go on"), if any."""
+        query = self.request.GET.copy()
+        wanted = self.request.POST.get("go", "")
+        if wanted.isdecimal() and 1 <= int(wanted) <= self.attendance_page().paginator.num_pages:
+            query["page"] = wanted
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path

@@ -44,6 +44,11 @@ class AttendanceForm(forms.Form):
         # Only residents this page offered count; the service checks them again.
         return shown & {resident.pk for resident in self.residents}
 
+    @property
+    def ticked_count(self) -> int:
+        """How many residents of the page are ticked as the page shows them."""
+        return sum(1 for row in self.rows if row[1].value())
+
     def present(self):
         """The ids of the residents ticked."""
         return {r.pk for r in self.residents if self.cleaned_data.get(f"present_{r.pk}")}

@@ -110,3 +110,43 @@ def test_an_rt_chair_ticks_forum_attendance_on_a_phone(phone_page, live_server, 
     page.get_by_role("heading", name=forum.title).wait_for()
     assert page.get_by_text("Warga yang hadir").is_visible()
     screenshot(page, "forum")
+
+
+def test_ticks_on_two_pages_of_attendance_are_all_kept_on_a_phone(
+    phone_page, live_server, screenshot
+):
+    """Seventy residents, fifty a page: ticks on the first page are saved when the chair moves
+    on, the page counts the ticks as they change, and leaving with unsaved ticks asks first."""
+    rt = blitar_rt()
+    factories.PeriodFactory()
+    chair, _resident = factories.make_resident_user(rt, "ketua_rt")
+    factories.RoleAssignmentFactory(user=chair, role=Role.RT_CHAIR, rt=rt)
+    for number in range(1, 71):
+        factories.ResidentFactory(rt=rt, name=f"Warga {number:02d}")
+    forum = ForumFactory(
+        rt=rt, organiser=chair, date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    page = phone_page
+    log_in(page, live_server, chair)
+    page.goto(f"{live_server.url}/perencanaan/musyawarah/{forum.pk}/hadir/")
+
+    page.get_by_label("Warga 01", exact=True).check()
+    page.get_by_label("Warga 02", exact=True).check()
+    assert page.locator("[data-ticked-count]").inner_text() == "2"
+    assert page.get_by_text("Belum disimpan.").is_visible()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Kembali ke musyawarah").click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    assert fits_phone(page)
+    screenshot(page, "first-page")
+    page.get_by_role("button", name="Simpan dan lanjut").click()
+
+    page.get_by_text("Halaman 2 dari 2").wait_for()
+    page.get_by_label("Warga 70", exact=True).check()
+    page.get_by_role("button", name="Simpan kehadiran").click()
+    page.get_by_text("Kehadiran disimpan: 1 ditambahkan, 0 diubah, 0 dihapus.").wait_for()
+    screenshot(page, "second-page")
+    names = set(Attendance.objects.filter(forum=forum).values_list("resident__name", flat=True))
+    assert names == {"Warga 01", "Warga 02", "Warga 70"}
