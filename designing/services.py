@@ -155,12 +155,31 @@ def _rupiah(amount: int) -> str:
     return f"Rp{amount:,}".replace(",", ".")
 
 
+def _check_dates(activity: Activity) -> None:
+    """The planned days lie in the budget year the proposal is for."""
+    period = activity.period
+    errors = {
+        field: _("Choose a day within the budget year %(year)s, from %(start)s to %(end)s.")
+        % {
+            "year": period.year,
+            "start": formats.date_format(period.starts_on, "DATE_FORMAT"),
+            "end": formats.date_format(period.ends_on, "DATE_FORMAT"),
+        }
+        for field in ("planned_start", "planned_end")
+        if getattr(activity, field)
+        and not period.starts_on <= getattr(activity, field) <= period.ends_on
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _write_content(activity: Activity, data: ProposalData) -> None:
     for field in PROPOSAL_FIELDS:
         value = getattr(data, field)
         setattr(activity, field, value.strip() if isinstance(value, str) else value)
     if not activity.title:
         raise ValidationError({"title": _("Please give the proposal a title.")})
+    _check_dates(activity)
     activity.full_clean()
     _check_budget(activity, data.budget_lines)
     activity.save()

@@ -1,5 +1,7 @@
 """Drafting, editing and submitting proposals: the services and the pages, with bad input."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -121,6 +123,34 @@ def test_a_budget_above_the_ceiling_is_fine_from_another_funding_source(draft, n
         ),
     )
     assert draft.budget_lines.get().total == 60_000_000
+
+
+@pytest.mark.parametrize("field", ["planned_start", "planned_end"])
+def test_a_day_outside_the_budget_year_is_refused_on_its_field(draft, neighbour, field):
+    after = draft.period.ends_on + datetime.timedelta(days=1)
+    days = {"planned_start": draft.period.starts_on, "planned_end": None, field: after}
+    with pytest.raises(ValidationError) as raised:
+        services.proposal_update(
+            activity=draft, by=neighbour, version=services.version_of(draft), data=_data(**days)
+        )
+
+    assert list(raised.value.message_dict) == [field]
+    assert f"tahun anggaran {draft.period.year}" in raised.value.message_dict[field][0]
+    draft.refresh_from_db()
+    assert after not in (draft.planned_start, draft.planned_end)
+
+
+def test_days_within_the_budget_year_are_kept(draft, neighbour):
+    period = draft.period
+    services.proposal_update(
+        activity=draft,
+        by=neighbour,
+        version=services.version_of(draft),
+        data=_data(planned_start=period.starts_on, planned_end=period.ends_on),
+    )
+
+    draft.refresh_from_db()
+    assert (draft.planned_start, draft.planned_end) == (period.starts_on, period.ends_on)
 
 
 def test_an_empty_title_changes_nothing(draft, neighbour):
