@@ -330,6 +330,20 @@ class ForumListView(LoginRequiredMixin, ListView):
         )
 
 
+def _forum_details(form) -> dict:
+    """What the forum form says of the forum, as the schedule and update services take it."""
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "date": data["date"],
+        "starts_at": data["starts_at"],
+        "ends_at": data["ends_at"],
+        "place_name": data["place"],
+        "agenda": data["agenda"],
+        "invited": data["invited"],
+    }
+
+
 class ForumCreateView(ServiceFormMixin, LoginRequiredMixin, PermissionRequiredMixin, FormView):
     template_name = "commissioning/forum_form.html"
     form_class = ForumForm
@@ -348,17 +362,8 @@ class ForumCreateView(ServiceFormMixin, LoginRequiredMixin, PermissionRequiredMi
         return {"invited": Element.values}
 
     def perform(self, form):
-        data = form.cleaned_data
         forum = services.forum_schedule(
-            by=self.request.user,
-            place=data["scope"],
-            title=data["title"],
-            date=data["date"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place_name=data["place"],
-            agenda=data["agenda"],
-            invited=data["invited"],
+            by=self.request.user, place=form.cleaned_data["scope"], **_forum_details(form)
         )
         messages.success(
             self.request, _("The forum is scheduled and the residents have been notified.")
@@ -419,18 +424,7 @@ class ForumUpdateView(ServiceFormMixin, ForumObjectMixin, FormView):
         }
 
     def perform(self, form):
-        data = form.cleaned_data
-        services.forum_update(
-            forum=self.get_object(),
-            by=self.request.user,
-            title=data["title"],
-            date=data["date"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place_name=data["place"],
-            agenda=data["agenda"],
-            invited=data["invited"],
-        )
+        services.forum_update(forum=self.get_object(), by=self.request.user, **_forum_details(form))
         messages.success(self.request, _("The forum is saved."))
         return self.back()
 
