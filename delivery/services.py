@@ -297,7 +297,9 @@ def checkin_problem(*, meeting: Meeting, token: str, now: datetime.datetime | No
     return None
 
 
-def _checkin_resident(*, meeting: Meeting, user: User) -> Resident:
+def checkin_resident(*, meeting: Meeting, user: User) -> Resident:
+    """The resident ``user`` checks in to ``meeting`` as: an active, verified adult of the
+    activity's place; else a ValidationError saying why not."""
     resident = acting_resident(user)
     if resident is None and awaits_confirmation(user):
         # A claimed register entry is refused as a self-typed one is: the claimant learns
@@ -340,7 +342,7 @@ def attendance_check_in(
     problem = checkin_problem(meeting=meeting, token=token, now=now)
     if problem is not None:
         raise problem
-    resident = _checkin_resident(meeting=meeting, user=user)
+    resident = checkin_resident(meeting=meeting, user=user)
     existing = meeting.attendances.filter(resident=resident).first()
     if existing is not None:
         return existing, False

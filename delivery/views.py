@@ -31,7 +31,6 @@ from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.reports import chosen_period, rts_for_reports
-from rtkeren.selectors.residents import acting_resident
 from rtkeren.services.activities import activity_mark_delivered, activity_start_delivery
 from rtkeren.transitions import TransitionError, available_transitions
 
@@ -265,7 +264,9 @@ class MeetingDetailView(MeetingMixin, DetailView):
         # A resident at the meeting during its check-in window puts themselves on the list
         # here, as with the QR code; the service checks who they are and where they live.
         checkin_open = meeting.is_checkin_open()
-        resident = acting_resident(user) if checkin_open and not can_manage else None
+        resident = (
+            _self_checkin_resident(meeting, user) if checkin_open and not can_manage else None
+        )
         return super().get_context_data(
             checkin_open=checkin_open,
             self_checkin_path=_checkin_path(meeting) if resident else "",
@@ -298,6 +299,15 @@ class SpendingReceiptView(ProtectedFileView):
 
     def get_queryset(self):
         return selectors.spendings_visible_to(self.request.user)
+
+
+def _self_checkin_resident(meeting: Meeting, user):
+    """The resident the service would check in: the button is offered to them alone, not to a
+    resident of another RT who reads the meeting's page."""
+    try:
+        return services.checkin_resident(meeting=meeting, user=user)
+    except ValidationError:
+        return None
 
 
 def _checkin_path(meeting: Meeting) -> str:

@@ -264,3 +264,18 @@ def test_the_committee_gets_the_code_not_the_button(client, rt_chair, meeting_no
 
     assert page.context["self_checkin_path"] == ""
     assert reverse("delivery:meeting-qr", args=[meeting_now.pk]) in page.text
+
+
+def test_a_resident_the_service_would_refuse_is_offered_no_button(client, rt, meeting_now):
+    """A child of the RT reads the meeting page during the window: residents under 17 do not
+    check in themselves, so the page offers no button that would only be refused."""
+    child, _resident = core.make_resident_user(
+        rt, "anak", birth_date=timezone.localdate() - datetime.timedelta(days=365 * 10)
+    )
+    client.force_login(child)
+
+    page = client.get(reverse("delivery:meeting-detail", args=[meeting_now.pk]))
+
+    assert page.status_code == 200
+    assert page.context["self_checkin_path"] == ""
+    assert "Saya hadir" not in page.text
