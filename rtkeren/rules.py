@@ -118,8 +118,10 @@ rules.add_perm("rtkeren.verify_resident", is_officer_of | is_rt_chair_of)
 # confirms their account there, as for a new registration.
 rules.add_perm("rtkeren.record_resident_status", is_officer_of | is_rt_chair_of)
 rules.add_perm("rtkeren.reveal_nik", is_officer_of)
-# Finding a resident by a typed NIK tells whether that NIK is theirs: only those who may reveal
-# NIKs search by one, and only among the residents whose NIK they may reveal.
+# Finding a resident by a typed NIK tells whether that NIK is theirs: an officer searches by one
+# only among the residents whose NIK they may reveal (their kelurahan's); the administrator, who
+# finds a resident by exact NIK in the Django admin as well, the whole register
+# (rtkeren.selectors.residents.resident_list).
 rules.add_perm("rtkeren.search_nik", is_officer | is_admin)
 # A birth date, next to the kecamatan, is most of a NIK: everyone else sees an age.
 rules.add_perm("rtkeren.view_birth_date", is_officer_of | is_self)

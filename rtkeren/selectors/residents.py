@@ -29,14 +29,14 @@ def resident_list(
     nik: str = "",
 ) -> QuerySet:
     """The residents a staff member may list, filtered, with their places joined. ``nik`` finds
-    an exact NIK through the keyed hash (the table is never decrypted to search it), and only
-    among the residents whose NIK the user may reveal: a match would otherwise tell the NIK of a
-    resident they may only list."""
+    an exact NIK through the keyed hash (the table is never decrypted to search it): for an
+    officer only among the residents whose NIK they may reveal, since a match would otherwise
+    tell the NIK of a resident they may only list; for the administrator in the whole register,
+    as its admin search does (see ``rtkeren.search_nik``)."""
     queryset = scopes.residents_visible_to(user).with_places()
     if nik:
         queryset = queryset.with_nik(nik)
-        # A superuser holds every permission, revealing a NIK included.
-        if not user.is_superuser:
+        if not scopes.is_admin(user):
             queryset = queryset.filter(
                 rt__rw__kelurahan__in=scopes.kelurahan_ids(user, Role.OFFICER)
             )

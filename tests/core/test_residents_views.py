@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from rtkeren.models import NikReveal, Resident
+from rtkeren.models import NikReveal, Resident, Role
 from rtkeren.services.residents import resident_update
 from tests import factories
 
@@ -181,6 +181,18 @@ def test_the_superuser_searches_the_whole_register_by_nik(client, admin_user, re
     response = client.post(reverse("resident-list"), {"nik": resident.reveal_nik()})
 
     assert list(response.context["residents"]) == [resident]
+
+
+def test_an_administrator_by_role_searches_as_the_superuser_does(client, foreign_rt):
+    """The administrator role, not the superuser flag, opens the whole register to a NIK
+    search: the table (rtkeren.search_nik) and the search's reach agree."""
+    administrator = factories.make_user_with_role(Role.ADMIN, "administrator")
+    far = factories.ResidentFactory(rt=foreign_rt)
+    client.force_login(administrator)
+
+    response = client.post(reverse("resident-list"), {"nik": far.reveal_nik()})
+
+    assert list(response.context["residents"]) == [far]
 
 
 def test_nik_search_is_limited_per_account(client, settings, officer, resident):
