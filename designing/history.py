@@ -20,7 +20,11 @@ def _describe(row) -> str:
         state = gettext("hidden: %(reason)s") % {"reason": row.hidden_reason}
     else:
         state = gettext("shown")
-    return f"{writer}: “{text}” ({state})"
+    return gettext("%(writer)s: “%(text)s” (%(state)s)") % {
+        "writer": writer,
+        "text": text,
+        "state": state,
+    }
 
 
 def comment_changes(activity) -> RelatedHistory:
