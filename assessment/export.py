@@ -6,7 +6,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from rtkeren.exports import sheet_title
+from rtkeren.exports import sheet_write
 
 from .scorecard import Scorecard
 
@@ -49,17 +49,17 @@ def scorecard_workbook(
         (_("Across periods"), trend),
     ]
     for title, cards in sheets:
-        if not cards:
-            continue
-        sheet = workbook.create_sheet(sheet_title(title))
-        sheet.append(_header())
-        for each in cards:
-            for row in _rows(each):
-                sheet.append(row)
-    summary = workbook.create_sheet(sheet_title(_("What it means")))
-    for each in [card] if card else [*comparison, *trend]:
-        for sentence in each.sentences:
-            summary.append([each.scope_name, sentence])
+        if cards:
+            rows = (row for each in cards for row in _rows(each))
+            sheet_write(workbook, title=title, columns=_header(), rows=rows)
+    sentences = (
+        [each.scope_name, sentence]
+        for each in ([card] if card else [*comparison, *trend])
+        for sentence in each.sentences
+    )
+    sheet_write(
+        workbook, title=_("What it means"), columns=[_("Scope"), _("What it means")], rows=sentences
+    )
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

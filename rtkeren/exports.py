@@ -5,7 +5,9 @@ see ``rtkeren.registry``) with ``@register_export(name, title=..., columns=[...]
 ``(user, scope) -> iterable of rows``. A row function reads one queryset with ``values_list`` of
 the columns it needs and ``.iterator(chunk_size=CHUNK_SIZE)``, so that it costs a constant
 number of queries and a whole city's rows never sit in memory at once; the workbook is written in
-openpyxl's write-only mode to a temporary file, which the view streams.
+openpyxl's write-only mode to a temporary file, which the view streams. Every sheet, these and
+the scorecard's, is written by ``sheet_write``: the header row stays in view when scrolling and
+each column is as wide as its content.
 
 Whole rupiah go in ``money`` columns and dates in ``date`` columns, so that Excel can add them up
 and sort them. No digit of a NIK or family card number leaves the portal in an export, and a
@@ -14,7 +16,9 @@ birth date and the kecamatan are most of a NIK.
 """
 
 import datetime
+import pickle
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -28,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from rtkeren import scopes
 from rtkeren.models import Activity, Kelurahan, Resident, Role
@@ -43,6 +48,11 @@ MONEY_FORMAT = '"Rp"#,##0'
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 SHEET_TITLE_LENGTH = 31
+# Column widths in characters: no column narrower than a date, none wider than a screen.
+COLUMN_WIDTH_MIN = 8
+COLUMN_WIDTH_MAX = 60
+# Beyond the longest text: room for bold headers and the filter arrow.
+COLUMN_PADDING = 2
 
 
 @dataclass(frozen=True)
@@ -174,38 +184,86 @@ def sheet_title(title) -> str:
     return re.sub(r"[\\/*?:\[\]]", "-", str(title))[:SHEET_TITLE_LENGTH]
 
 
+def _shown_length(value, number_format: str) -> int:
+    """About how many characters Excel shows for ``value`` in a cell of ``number_format``."""
+    if value is None:
+        return 0
+    if number_format == MONEY_FORMAT:
+        return len(f"Rp{value:,.0f}")
+    if number_format in (DATE_FORMAT, DATETIME_FORMAT):
+        return len(number_format)
+    if isinstance(value, datetime.datetime):
+        return len("2026-01-31 00:00:00")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _column_width(length: int) -> int:
+    return min(max(length + COLUMN_PADDING, COLUMN_WIDTH_MIN), COLUMN_WIDTH_MAX)
+
+
+def _cells(sheet, values: Sequence, formats: Sequence[str]) -> list:
+    cells = []
+    for value, number_format in zip(values, formats, strict=True):
+        if number_format and value is not None:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = number_format
+            cells.append(cell)
+        elif isinstance(value, str) and value.startswith("="):
+            # Text people typed must never run as a formula in the officer's spreadsheet.
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
+
+
+def sheet_write(
+    workbook: Workbook, *, title, columns: Sequence[Column | str], rows: Iterable[Sequence]
+) -> int:
+    """Add the sheet ``title`` to the write-only ``workbook``: the header row in bold and frozen,
+    ``rows`` below it, each column as wide as its longest text (within ``COLUMN_WIDTH_MIN`` and
+    ``COLUMN_WIDTH_MAX``). Returns the number of rows.
+
+    A write-only sheet needs its widths before its first row, and the rows are read once, a
+    chunk at a time: they wait in a temporary file while they are measured, so that memory
+    stays flat however many there are.
+    """
+    sheet = workbook.create_sheet(title=sheet_title(title))
+    headers = _headers(columns)
+    formats = _number_formats(columns)
+    lengths = [_shown_length(header, "") for header in headers]
+    count = 0
+    with tempfile.TemporaryFile() as waiting:
+        for row in rows:
+            values = [_cell_value(value) for value in row]
+            for index, (value, number_format) in enumerate(zip(values, formats, strict=True)):
+                lengths[index] = max(lengths[index], _shown_length(value, number_format))
+            pickle.dump(values, waiting, protocol=pickle.HIGHEST_PROTOCOL)
+            count += 1
+        for index, length in enumerate(lengths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = _column_width(length)
+        sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(sheet, value=header)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        waiting.seek(0)
+        for _row in range(count):
+            # Only this function's own rows, written just above, are read back.
+            sheet.append(_cells(sheet, pickle.load(waiting), formats))
+    return count
+
+
 def workbook_write(*, export: Export, scope: ExportScope, user, file: IO[bytes]) -> int:
     """Write ``export`` for ``scope`` as an .xlsx into ``file``; the number of data rows."""
     rows = export(user, scope)
     columns = rows.columns if isinstance(rows, Sheet) else export.columns
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title(export.title))
-    bold = Font(bold=True)
-    header_cells = []
-    for header in _headers(columns):
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    formats = _number_formats(columns)
-    count = 0
-    for row in rows:
-        cells = []
-        for value, number_format in zip(row, formats, strict=True):
-            value = _cell_value(value)
-            if number_format and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                cells.append(cell)
-            elif isinstance(value, str) and value.startswith("="):
-                # Text people typed must never run as a formula in the officer's spreadsheet.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        count += 1
+    count = sheet_write(workbook, title=export.title, columns=columns, rows=rows)
     workbook.save(file)
     return count
 

@@ -7,7 +7,14 @@ import pytest
 from assessment.models import Criterion, FollowUp, Side
 from rtkeren.models import ActivityStatus, ExportAudit
 from tests import factories as core
-from tests.core.exports_support import body, download, queries_for, sheet_rows, unpacked_text
+from tests.core.exports_support import (
+    assert_laid_out,
+    body,
+    download,
+    queries_for,
+    sheet_rows,
+    unpacked_text,
+)
 
 from . import factories
 
@@ -182,6 +189,13 @@ def foreign(foreign_rt, foreign_officer):
     factories.EvaluationFactory(activity=activity)
     factories.FollowUpFactory(activity=activity, owner=foreign_officer)
     return activity
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_the_header_row_is_frozen_and_columns_fit_their_content(client, officer, follow_up, name):
+    client.force_login(officer)
+
+    assert_laid_out(body(download(client, name)))
 
 
 @pytest.mark.parametrize("name", EXPORTS)

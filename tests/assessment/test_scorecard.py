@@ -17,6 +17,7 @@ from rtkeren.models import Period, Stage
 from rtkeren.services.ledger import participation_record
 from rtkeren.services.residents import resident_move
 from tests import factories as core
+from tests.core.exports_support import assert_laid_out
 
 from .factories import all_scores, delivered_activity, take_part
 
@@ -298,3 +299,16 @@ def test_the_excel_export(client, city_viewer, rt, period):
     assert compared.sheetnames == ["Perbandingan", "Artinya"]
     rows = list(compared["Perbandingan"].iter_rows(values_only=True))
     assert ("Blitar", str(period), "Perencanaan Bersama", 1, 2, 50.0, 10, "terpenuhi") in rows
+
+
+@pytest.mark.parametrize("view", ["", "compare", "periods"])
+def test_the_excel_export_freezes_its_header_rows_and_fits_its_columns(
+    client, city_viewer, rt, period, view
+):
+    _record(_adults(rt, 2)[0], Stage.COMMISSIONING, rt, period=period)
+    client.force_login(city_viewer)
+
+    response = client.get(reverse("assessment:scorecard-city"), {"view": view, "export": "xlsx"})
+
+    assert response.status_code == 200
+    assert_laid_out(response.content)

@@ -5,7 +5,14 @@ import pytest
 from commissioning.models import Element, Potential
 from rtkeren.models import ExportAudit
 from tests import factories as core
-from tests.core.exports_support import body, download, queries_for, sheet_cells, sheet_rows
+from tests.core.exports_support import (
+    assert_laid_out,
+    body,
+    download,
+    queries_for,
+    sheet_cells,
+    sheet_rows,
+)
 
 from . import factories
 
@@ -60,6 +67,16 @@ def test_no_attendee_names_in_the_forums_export(client, officer, rt):
     content = body(download(client, "musyawarah"))
 
     assert attendance.resident.name not in str(sheet_rows(content))
+
+
+@pytest.mark.parametrize("name", ["potensi", "musyawarah"])
+def test_the_header_row_is_frozen_and_columns_fit_their_content(client, officer, rt, name):
+    potential = factories.PotentialFactory(rt=rt, title="Sanggar karawitan dan tari jaranan")
+    factories.EndorsementFactory(potential=potential)
+    factories.AttendanceFactory(forum=factories.held_forum(rt=rt, title="Musyawarah RT 002"))
+    client.force_login(officer)
+
+    assert_laid_out(body(download(client, name)))
 
 
 @pytest.mark.parametrize("name", ["potensi", "musyawarah"])

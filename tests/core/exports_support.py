@@ -1,5 +1,6 @@
 """Reading downloaded exports back in tests."""
 
+import datetime
 import io
 import zipfile
 
@@ -7,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NARROWEST, WIDEST = 8, 60
 
 
 def download(client, name: str, **params):
@@ -50,3 +53,36 @@ def queries_for(client, name: str) -> int:
         assert response.status_code == 200
         body(response)
     return len(context.captured_queries)
+
+
+def _text_length(cell) -> int:
+    """The characters a reader sees in ``cell``, near enough: text by its longest line, a
+    date by its format, a sum of rupiah with its "Rp" and thousands separators."""
+    if cell.value is None:
+        return 0
+    if isinstance(cell.value, datetime.datetime):
+        return len(cell.number_format) if cell.number_format.startswith("DD/") else 19
+    if "Rp" in cell.number_format:
+        return len(f"Rp{cell.value:,.0f}")
+    return max(len(line) for line in str(cell.value).splitlines() or [""])
+
+
+def assert_laid_out(content: bytes) -> None:
+    """Each sheet of the workbook keeps its header row in view (frozen above A2) and has each
+    column as wide as its longest text, between 8 and 60 characters."""
+    workbook = load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        header = [cell.value for cell in sheet[1]]
+        assert header, sheet.title
+        assert all(header), sheet.title
+        for index, column in enumerate(sheet.iter_cols(), start=1):
+            longest = max(_text_length(cell) for cell in column)
+            width = sheet.column_dimensions[get_column_letter(index)].width
+            assert NARROWEST <= width <= WIDEST, (sheet.title, header[index - 1], width)
+            assert min(longest, WIDEST) <= width <= max(longest + 4, NARROWEST), (
+                sheet.title,
+                header[index - 1],
+                longest,
+                width,
+            )

@@ -6,10 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from rtkeren.exports import all_exports
 from rtkeren.models import ActivityStatus, ExportAudit, Role
 from tests import factories
 from tests.core.exports_support import (
     XLSX_CONTENT_TYPE,
+    assert_laid_out,
     body,
     cell_text,
     download,
@@ -264,6 +266,23 @@ def test_typed_text_starting_with_equals_is_written_as_text_not_a_formula(client
 
     assert rows[0][0].value == hostile
     assert rows[0][0].data_type == "s"
+
+
+@pytest.mark.parametrize("name", ["warga", "kegiatan"])
+def test_the_header_row_is_frozen_and_columns_fit_their_content(client, officer, rt, name):
+    factories.ResidentFactory(rt=rt, address="Jl. Kelud " + "gang buntu " * 8)
+    activity = factories.ActivityFactory(rt=rt, title="Pelatihan membatik tulis untuk remaja")
+    factories.BudgetLineFactory(activity=activity, quantity=20, unit_price=35_000)
+    client.force_login(officer)
+
+    assert_laid_out(body(download(client, name)))
+
+
+def test_every_export_freezes_its_header_row_even_without_rows(client, admin_user, kelurahan):
+    client.force_login(admin_user)
+
+    for export in all_exports():
+        assert_laid_out(body(download(client, export.name)))
 
 
 @pytest.mark.parametrize("name", ["warga", "kegiatan"])

@@ -6,7 +6,14 @@ import pytest
 
 from delivery.models import Output
 from rtkeren.models import ActivityStatus
-from tests.core.exports_support import body, download, queries_for, sheet_cells, sheet_rows
+from tests.core.exports_support import (
+    assert_laid_out,
+    body,
+    download,
+    queries_for,
+    sheet_cells,
+    sheet_rows,
+)
 
 from . import factories
 
@@ -75,6 +82,13 @@ def test_spending_export_has_dates_and_money(client, officer, delivered):
     assert first[4].value == datetime.datetime(2026, 5, 4)
     assert first[6].value == 250_000
     assert first[6].number_format == '"Rp"#,##0'
+
+
+@pytest.mark.parametrize("name", ["pelaksanaan", "luaran", "belanja"])
+def test_the_header_row_is_frozen_and_columns_fit_their_content(client, officer, delivered, name):
+    client.force_login(officer)
+
+    assert_laid_out(body(download(client, name)))
 
 
 @pytest.mark.parametrize("name", ["pelaksanaan", "luaran", "belanja"])

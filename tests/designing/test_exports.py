@@ -4,6 +4,7 @@ import pytest
 
 from tests import factories as core
 from tests.core.exports_support import (
+    assert_laid_out,
     body,
     cell_text,
     download,
@@ -44,6 +45,12 @@ def test_officer_sees_live_counts(client, officer, voted):
 
     assert row["Judul"] == "Pelatihan karawitan"
     assert row["Suara"] == 3
+
+
+def test_the_header_row_is_frozen_and_columns_fit_their_content(client, officer, voted):
+    client.force_login(officer)
+
+    assert_laid_out(body(download(client, "usulan")))
 
 
 def test_city_viewer_sees_closed_rounds_only(client, city_viewer, voted):
