@@ -37,6 +37,19 @@ def fits_phone(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
+def sideways_scrollers(page) -> list[str]:
+    """The elements that hide part of their content behind a sideways scroll (a table inside
+    ``.table-responsive``, say), by their first words: a phone user may never find it."""
+    return page.eval_on_selector_all(
+        "body *",
+        """elements => elements.filter(e => {
+            const overflow = getComputedStyle(e).overflowX;
+            const scrolls = overflow === "auto" || overflow === "scroll";
+            return scrolls && e.scrollWidth > e.clientWidth + 1;
+        }).map(e => e.textContent.trim().slice(0, 40))""",
+    )
+
+
 # The worlds that several browser tests start from.
 
 CRITERIA = [

@@ -28,6 +28,7 @@ from django.utils import timezone
 from rtkeren.models import Role
 from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.helpers import sideways_scrollers
 
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "journey"
 WEIGHT_LIMIT = 200 * 1024
@@ -190,6 +191,8 @@ class Journey:
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > self.options[page]["viewport"]["width"]:
                 self.too_wide.append(f"{name}: {width} px wide")
+            for hidden in sideways_scrollers(page):
+                self.too_wide.append(f"{name}: sideways scroll inside the page at “{hidden}”")
         self._weigh(page, name)
 
     def _meter(self, options):

@@ -2,10 +2,19 @@
 phone and sees the two sides next to each other."""
 
 import pytest
+from django.utils import formats, timezone
 
 from assessment.models import Evaluation, Side
+from assessment.selectors import window_closes_at
 from rtkeren.models import Participation, Stage
-from tests.browser.helpers import CRITERIA, evaluable_activity, fits_phone, log_in
+from tests import factories
+from tests.browser.helpers import (
+    CRITERIA,
+    evaluable_activity,
+    fits_phone,
+    log_in,
+    sideways_scrollers,
+)
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -40,3 +49,43 @@ def test_a_resident_evaluates_an_activity_on_a_phone(phone_page, live_server, sc
     assert evaluation.side == Side.COMMUNITY
     assert sorted(evaluation.scores.values_list("value", flat=True)) == [2, 4, 4, 4, 4]
     assert Participation.objects.filter(stage=Stage.ASSESSMENT, resident=resident).exists()
+
+
+def test_a_resident_who_may_not_evaluate_reads_why_and_until_when(
+    phone_page, live_server, screenshot
+):
+    world = evaluable_activity("Pelatihan membatik tulis")
+    outsider_user, _resident = factories.make_resident_user(world.activity.rt, "tetangga")
+    page = phone_page
+    log_in(page, live_server, outsider_user)
+
+    page.goto(f"{live_server.url}/evaluasi/kegiatan/{world.activity.pk}/")
+
+    reason = page.get_by_role("status").filter(has_text="Hanya warga yang hadir")
+    assert reason.is_visible()
+    closes_at = timezone.localtime(window_closes_at(world.activity))
+    assert formats.date_format(closes_at, "DATETIME_FORMAT") in reason.inner_text()
+    assert page.get_by_role("link", name="Nilai kegiatan ini").count() == 0
+    assert fits_phone(page)
+    assert sideways_scrollers(page) == []
+    screenshot(page, "reason")
+
+
+def test_each_question_stands_above_its_options_on_a_phone(phone_page, live_server, screenshot):
+    world = evaluable_activity("Pelatihan membatik tulis")
+    page = phone_page
+    log_in(page, live_server, world.user)
+
+    page.goto(f"{live_server.url}/evaluasi/kegiatan/{world.activity.pk}/nilai/")
+
+    for _code, name in CRITERIA:
+        question = page.locator("fieldset", has_text=name).locator("legend")
+        options = page.locator("fieldset", has_text=name).locator("input[type=radio]")
+        assert options.count() == 5
+        question_box = question.bounding_box()
+        for index in range(5):
+            assert options.nth(index).bounding_box()["y"] >= (
+                question_box["y"] + question_box["height"]
+            ), name
+    assert fits_phone(page)
+    screenshot(page, "questions")

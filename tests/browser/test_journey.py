@@ -462,7 +462,10 @@ def test_the_whole_co_production_journey(journey):
     assert not journey.violations, "axe-core, serious or critical:\n" + "\n".join(
         journey.violations
     )
-    assert not journey.too_wide, "pages wider than a 360 px phone:\n" + "\n".join(journey.too_wide)
+    assert not journey.too_wide, (
+        "pages wider than a 360 px phone, or hiding part of a table behind a sideways scroll:\n"
+        + "\n".join(journey.too_wide)
+    )
     assert not journey.foreign_requests, journey.foreign_requests
     heavy = [weight.line() for weight in journey.weights if weight.total >= WEIGHT_LIMIT]
     assert not heavy, "pages of 200 KB or more on a first visit:\n" + "\n".join(heavy)
