@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Where `make run` serves: `make run HOST=192.168.1.20 PORT=8080` (see README.md, "Host and port").
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the links in e-mails start with: where `make run` serves, unless people reach the
+# portal by another address (HOST=0.0.0.0 listens on every interface: give PORTAL_URL too).
+PORTAL_URL ?= http://$(HOST):$(PORT)
 # `make bench` measures as in production: sessions and caches in Redis (database 15).
 BENCH_ARGS ?= --redis redis://127.0.0.1:6379/15
 # The lock files: exact versions with their hashes, runtime alone and with the dev extras.
@@ -41,7 +45,8 @@ lock:
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# The e-mail worker runs beside the server and stops with it.
+	@# The e-mail worker runs beside the server and stops with it; both know the portal's address.
+	export PORTAL_URL='$(PORTAL_URL)'; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
