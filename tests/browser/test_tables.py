@@ -5,8 +5,10 @@ import pytest
 
 from rtkeren.models import ActivityStatus
 from tests import factories
-from tests.browser.helpers import blitar_rt, fits_phone
+from tests.assessment.factories import FollowUpFactory, delivered_activity
+from tests.browser.helpers import blitar_rt, fits_phone, log_in, sideways_scrollers
 from tests.delivery.factories import approved_activity
+from tests.designing.factories import proposal
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -40,3 +42,37 @@ def test_the_public_pages_activities_are_cards_on_a_phone(phone_page, live_serve
     assert "Rp12.500.000" in budget.inner_text()
     assert fits_phone(page)
     screenshot(page, "public")
+
+
+def test_an_rt_chairs_lists_fit_a_phone_with_nothing_behind_a_sideways_scroll(
+    phone_page, live_server, screenshot
+):
+    rt = blitar_rt()
+    period = factories.PeriodFactory()
+    officer = factories.make_user_with_role("officer", "petugas", kelurahan=rt.rw.kelurahan)
+    chair, _resident = factories.make_resident_user(rt, "ketua_rt")
+    factories.RoleAssignmentFactory(user=chair, role="rt_chair", rt=rt)
+    for title in ("Pelatihan membatik tulis untuk remaja", "Kemasan pecel untuk UMKM"):
+        proposal(rt=rt, period=period, author=chair, title=title)
+    delivered = delivered_activity(by=officer, rt=rt, period=period, title="Festival budaya RW")
+    approved_activity(
+        rt, period=period, status=ActivityStatus.IN_DELIVERY, title="Kostum tari anak"
+    )
+    FollowUpFactory(activity=delivered, owner=chair, action="Menjadwalkan ulang pelatih tari")
+    page = phone_page
+    log_in(page, live_server, chair)
+    pages = {
+        "proposals": "/perancangan/",
+        "budget-plan": f"/perancangan/rap/{rt.pk}/",
+        "activities": "/pelaksanaan/",
+        "follow-ups": "/evaluasi/tindak-lanjut/",
+        "evaluation": f"/evaluasi/kegiatan/{delivered.pk}/",
+        "my-data": "/data-saya/",
+    }
+
+    for name, path in pages.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        screenshot(page, name)
+        assert fits_phone(page), path
+        assert sideways_scrollers(page) == [], path
