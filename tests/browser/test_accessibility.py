@@ -10,7 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from assessment.models import Criterion, Side
-from rtkeren.models import Role
+from rtkeren.models import Notification, Role
+from rtkeren.services.notifications import notification_mark_read, notification_send
 from tests import factories
 from tests.assessment.factories import (
     EvaluationFactory,
@@ -61,7 +62,20 @@ def _world() -> World:
         scores={criterion.code: 4 for criterion in Criterion.objects.all()},
     )
     FollowUpFactory(activity=delivered, owner=officer)
+    _notify(user, officer)
     return World(rt, officer, user, batik, voting_round, delivered)
+
+
+def _notify(*users) -> None:
+    """Each of ``users`` has notifications with a link and without, read and unread: an unread
+    one is drawn on yellow, whose contrast its text and buttons must keep."""
+    for user in users:
+        for message, url in (("Usulan baru menunggu", "/perancangan/"), ("Akun terverifikasi", "")):
+            notification_send(recipients=[user], message=message, url=url)
+            notification_send(recipients=[user], message=f"{message} (dibaca)", url=url)
+        notification_mark_read(
+            user=user, notifications=Notification.objects.filter(message__endswith="(dibaca)")
+        )
 
 
 # name: (viewport fixture, who is logged in, path)
@@ -96,7 +110,10 @@ PAGES = {
         "resident_user",
         lambda w: f"/evaluasi/kegiatan/{w.delivered.pk}/",
     ),
+    "notifications-resident": ("phone_page", "resident_user", lambda w: "/notifikasi/"),
     "resident-list": ("desktop_page", "officer", lambda w: "/warga/"),
+    "notifications-officer": ("desktop_page", "officer", lambda w: "/notifikasi/"),
+    "profile-officer": ("desktop_page", "officer", lambda w: "/accounts/profil/"),
     "scorecard": ("desktop_page", "officer", lambda w: f"/evaluasi/skor/rt/{w.rt.pk}/"),
 }
 
