@@ -41,6 +41,12 @@ class AssessmentConfig(AppConfig):
             label=_("Attended an evaluation forum"),
         )
 
+        from rtkeren.registry import participation_subjects
+
+        from .models import EvaluationRound
+
+        participation_subjects.register(EvaluationRound, field="title")
+
         from rtkeren.registry import ledger_sources
 
         from . import ledger

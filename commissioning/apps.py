@@ -33,6 +33,13 @@ class CommissioningConfig(AppConfig):
             KIND_FORUM_ATTENDED, stage=Stage.COMMISSIONING, label=_("Attended a forum")
         )
 
+        from rtkeren.registry import participation_subjects
+
+        from .models import Forum, Potential
+
+        participation_subjects.register(Potential, field="title")
+        participation_subjects.register(Forum, field="title")
+
         from rtkeren.registry import ledger_sources
 
         from . import ledger

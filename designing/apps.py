@@ -33,6 +33,12 @@ class DesigningConfig(AppConfig):
         )
         participation_kinds.register(KIND_VOTED, stage=Stage.DESIGNING, label=_("Voted in a round"))
 
+        from rtkeren.registry import participation_subjects
+
+        from .models import VotingRound
+
+        participation_subjects.register(VotingRound, field="title")
+
         from rtkeren.registry import ledger_sources
 
         from . import ledger

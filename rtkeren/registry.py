@@ -23,7 +23,8 @@ What each registry holds (the shape of its entries is written beside it below):
 - ``realised_spending``, ``unfinished_outputs``: co-delivery's figures other stages show.
 - ``period_closing``: hooks run when a period closes (co-assessment freezes the scorecard).
 - ``participation_kinds``: every kind of ledger row, with its stage and label
-  (``rtkeren.checks`` checks the ledger holds no other kind); ``ledger_sources``: the rows the
+  (``rtkeren.checks`` checks the ledger holds no other kind); ``participation_subjects``: what
+  names the records a row may be about, for Data Saya; ``ledger_sources``: the rows the
   records imply, for ``manage.py ledger check``; ``derived_checks`` and ``resident_changes``:
   figures kept up to date from the records, and their check.
 - ``history_kinds``: the records whose change history officers read (``rtkeren.views.history``).
@@ -337,6 +338,45 @@ participation_kinds = ParticipationKinds()
 
 def participation_kind_label(kind: str) -> str:
     return participation_kinds.label_of(kind)
+
+
+class ParticipationSubjects:
+    """The records a ledger row may be about that are not part of an activity (a potential, a
+    forum, a voting round), each registered by the app that keeps them from its
+    ``AppConfig.ready()`` with the field that names one (its title). A row about a part of an
+    activity (a meeting's attendance, an evaluation) is named by its activity instead, which the
+    row holds itself; registering a model twice fails at start-up."""
+
+    def __init__(self):
+        self._fields: dict[str, tuple[type, str]] = {}
+
+    def register(self, model, *, field: str = "title") -> None:
+        label = model._meta.label_lower
+        if label in self._fields:
+            raise ImproperlyConfigured(f"Participation subject {label!r} is registered twice.")
+        self._fields[label] = (model, field)
+
+    def __contains__(self, label: object) -> bool:
+        return label in self._fields
+
+    def names(self, rows) -> dict[tuple[int, int], str]:
+        """What each of ``rows`` (ledger rows read with their ``content_type``) is about, by
+        ``(content_type_id, object_id)``, for the rows whose subject is registered: one query per
+        kind of subject among them, however many rows there are."""
+        wanted: dict[str, tuple[int, set[int]]] = {}
+        for row in rows:
+            label = f"{row.content_type.app_label}.{row.content_type.model}"
+            if label in self._fields:
+                wanted.setdefault(label, (row.content_type_id, set()))[1].add(row.object_id)
+        found = {}
+        for label, (content_type_id, object_ids) in wanted.items():
+            model, field = self._fields[label]
+            titles = model._base_manager.filter(pk__in=object_ids).values_list("pk", field)
+            found.update({(content_type_id, pk): title for pk, title in titles})
+        return found
+
+
+participation_subjects = ParticipationSubjects()
 
 
 # What the participation ledger should hold, recomputed from each stage's own records: a source

@@ -1,5 +1,6 @@
 """Reads for Data Saya and the kelurahan's list of deletion requests."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -16,6 +17,7 @@ from rtkeren.models import (
     RoleAssignment,
     User,
 )
+from rtkeren.registry import participation_subjects
 from rtkeren.selectors.residents import own_entry
 
 
@@ -92,7 +94,23 @@ def consent_states(resident: Resident) -> list[ConsentState]:
 
 
 def own_participations(resident: Resident) -> QuerySet:
-    return Participation.objects.filter(resident=resident).select_related("activity")
+    return Participation.objects.filter(resident=resident).select_related(
+        "activity", "content_type"
+    )
+
+
+def named_participations(rows: Iterable[Participation]) -> list[Participation]:
+    """``rows`` (from ``own_participations``), each with ``subject_name``: the potential, forum
+    or round it is about as its app names it, else its activity's title, else "". One query per
+    kind of record named, whatever the number of rows."""
+    rows = list(rows)
+    names = participation_subjects.names(rows)
+    for row in rows:
+        name = names.get((row.content_type_id, row.object_id))
+        if name is None and row.activity is not None:
+            name = row.activity.title
+        row.subject_name = name or ""
+    return rows
 
 
 def own_notification_count(user: User) -> int:

@@ -51,6 +51,7 @@ class DataSayaView(OwnResidentMixin, TemplateView):
         participations = Paginator(
             selectors.own_participations(resident), self.paginate_by
         ).get_page(self.request.GET.get("page"))
+        participations.object_list = selectors.named_participations(participations.object_list)
         requests = list(resident.deletion_requests.all())
         return super().get_context_data(
             resident=resident,

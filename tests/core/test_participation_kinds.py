@@ -7,13 +7,14 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 import assessment.services
+import commissioning.models
 import commissioning.services
 import delivery.services
 import designing.services
 import rtkeren.services.activities
 from rtkeren import checks
 from rtkeren.models import Participation, Stage
-from rtkeren.registry import ParticipationKinds, participation_kinds
+from rtkeren.registry import ParticipationKinds, ParticipationSubjects, participation_kinds
 from rtkeren.services.ledger import participation_record
 
 
@@ -27,6 +28,14 @@ def test_a_kind_registered_twice_fails_at_once():
     with pytest.raises(ImproperlyConfigured, match="registered twice"):
         participation_kinds.register("vote_cast", stage=Stage.DESIGNING, label="Voted")
     assert participation_kinds.stage_of("vote_cast") == Stage.DESIGNING
+
+
+def test_a_subject_registered_twice_fails_at_once():
+    subjects = ParticipationSubjects()
+    subjects.register(commissioning.models.Potential, field="title")
+
+    with pytest.raises(ImproperlyConfigured, match="'commissioning.potential' is registered twice"):
+        subjects.register(commissioning.models.Potential, field="title")
 
 
 @pytest.mark.parametrize("stage", ["designing", "voting", None])

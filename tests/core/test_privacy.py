@@ -10,6 +10,7 @@ from rtkeren.services.ledger import participation_record
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.privacy import consent_give, consent_withdraw, deletion_request_complete
 from tests import factories
+from tests.core.participation_support import take_part_in_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,29 @@ def test_data_saya_query_count_is_flat(client, resident_user, resident, rt, peri
     many = _count_queries(client)
 
     assert one == many
+
+
+def test_data_saya_names_what_each_row_is_about_in_a_flat_number_of_queries(
+    client, resident_user, resident, period
+):
+    """One query per kind of record named (potentials, forums, voting rounds, evaluation rounds),
+    however many rows of each the page shows; a meeting's attendance is named by its activity,
+    read with the row."""
+    client.force_login(resident_user)
+    names = take_part_in_everything(resident, period)
+    one = _count_queries(client)
+    page = client.get(DATA_SAYA).content.decode()
+    for name in names:
+        assert f">{name}</td>" in page
+
+    names = take_part_in_everything(resident, period, number=6)
+    many = _count_queries(client)
+    page = client.get(DATA_SAYA).content.decode()
+    for name in names[:25]:
+        assert f">{name}</td>" in page
+
+    assert one == many
+    assert ">–</td>" not in page
 
 
 def test_data_saya_lists_participation_and_paginates(client, resident_user, resident, rt, period):

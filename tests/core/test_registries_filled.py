@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PROBE = """
+SUBJECTS = [
+    "commissioning.potential",
+    "commissioning.forum",
+    "designing.votinground",
+    "assessment.evaluationround",
+]
+PROBE = (
+    f"SUBJECTS = {SUBJECTS!r}\n"
+    + """
 import json
 import django
 django.setup()
@@ -20,8 +28,12 @@ print(json.dumps({
     "public": [name for name, _ in registry.public_sections.items()],
     "history": [kind.name for kind in registry.history_kinds.all()],
     "demo": [name for name, _ in registry.demo_data.items()],
+    "subjects": [
+        label for label in SUBJECTS if label in registry.participation_subjects
+    ],
 }))
 """
+)
 
 
 def test_a_fresh_process_has_every_runtime_registry_filled_and_no_seed_data():
@@ -38,4 +50,5 @@ def test_a_fresh_process_has_every_runtime_registry_filled_and_no_seed_data():
         assert app in found["public"] or app == "commissioning"
     assert len(found["exports"]) >= 5
     assert {"spending", "potential"} <= set(found["history"])
+    assert found["subjects"] == SUBJECTS
     assert found["demo"] == []
