@@ -136,7 +136,7 @@ class Potential(models.Model):
 
 
 class Endorsement(models.Model):
-    """A resident saying "I see this too" about a potential, once."""
+    """A resident saying "I endorse this" about a potential, once."""
 
     potential = models.ForeignKey(Potential, on_delete=models.CASCADE, related_name="endorsements")
     resident = models.ForeignKey(

@@ -165,9 +165,9 @@ def test_the_whole_co_production_journey(journey):
     sari.get_by_role("link", name=POTENTIAL).click()
     expect(sari.get_by_role("heading", name=POTENTIAL)).to_be_visible()
     journey.record(sari, "sari-potential")
-    sari.get_by_role("button", name="Saya juga melihat ini").click()
+    sari.get_by_role("button", name="Saya mendukung").click()
     _message(sari, "Terima kasih, Anda mendukung potensi ini.")
-    expect(sari.get_by_text("1 warga juga melihat ini")).to_be_visible()
+    expect(sari.get_by_text("1 warga mendukung")).to_be_visible()
     journey.record(sari, "sari-endorsed")
 
     # The officer holds a forum: attendance, minutes and the priority list.

@@ -186,13 +186,13 @@ def test_a_second_endorsement_from_the_page_shows_the_message(client, resident_u
 def test_the_endorse_button_becomes_a_withdraw_button(client, resident_user, potential):
     client.force_login(resident_user)
     detail = reverse("commissioning:potential-detail", args=[potential.pk])
-    assert "Saya juga melihat ini" in client.get(detail).content.decode()
+    assert "Saya mendukung" in client.get(detail).content.decode()
 
     client.post(reverse("commissioning:potential-endorse", args=[potential.pk]))
 
     page = client.get(detail).content.decode()
     assert "Tarik dukungan saya" in page
-    assert "1 warga juga melihat ini" in page
+    assert "1 warga mendukung" in page
 
 
 def test_the_author_does_not_endorse_their_own_potential(neighbour, potential):
