@@ -199,17 +199,35 @@ class BaseBudgetLineFormSet(forms.BaseFormSet):
                 unit_price=form.cleaned_data["unit_price"],
             )
             for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("blank")
-            and not form.cleaned_data.get("DELETE")
+            if form.cleaned_data and not form.cleaned_data.get("blank")
         ]
 
+    def typed_rows(self) -> list[dict]:
+        """Each row as it stands (as typed, right or wrong), to show the form again with a row
+        more or less without checking it yet."""
+        return [{name: form[name].value() for name in form.fields} for form in self.forms]
 
+    def typed_total(self) -> int:
+        """What the rows add up to so far: quantity times unit price of each row where both
+        read as whole numbers above zero (the others are not finished yet)."""
+        total = 0
+        for form in self.forms:
+            try:
+                quantity = form.fields["quantity"].to_python(form["quantity"].value())
+                price = form.fields["unit_price"].to_python(form["unit_price"].value())
+            except ValidationError:
+                continue
+            if quantity and price and quantity > 0 and price > 0:
+                total += quantity * price
+        return total
+
+
+#: Shown as given: one row per line (the view passes one empty row for a new proposal); rows
+#: are added and removed with the form's buttons.
 BudgetLineFormSet = forms.formset_factory(
     BudgetLineForm,
     formset=BaseBudgetLineFormSet,
-    extra=3,
-    can_delete=True,
+    extra=0,
     max_num=MAX_BUDGET_LINES,
     validate_max=True,
     absolute_max=MAX_BUDGET_LINES + 10,

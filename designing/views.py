@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from rtkeren import scopes
 from rtkeren.forms.fields import place_choice
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
-from rtkeren.models import RT, ActivityStatus, Community, Kelurahan, Period, Role
+from rtkeren.models import RT, Activity, ActivityStatus, Community, Kelurahan, Period, Role
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
@@ -99,8 +99,19 @@ def _places(user) -> list[tuple[str, str]]:
     return [place_choice(rt) for rt in rts] + [place_choice(k) for k in kelurahan]
 
 
+#: Buttons of the proposal form that show it again, a budget row more or less or with the total
+#: brought up to date, without saving anything.
+BUDGET_ADD = "budget_add"
+BUDGET_REMOVE = "budget_remove"
+BUDGET_REFRESH = "budget_refresh"
+
+
 class ProposalFormMixin:
-    """The proposal form and its budget lines, shown and checked together."""
+    """The proposal form and its budget lines, shown and checked together, with the lines'
+    total against what is left of the RT's ceiling.
+
+    Adding or removing a budget row posts the form back: it comes back as typed, with the row
+    added or gone, and nothing saved (with htmx, only the budget part of the page)."""
 
     template_name = "designing/proposal_form.html"
 
@@ -109,15 +120,47 @@ class ProposalFormMixin:
         return BudgetLineFormSet(data, initial=initial, prefix=BUDGET_PREFIX)
 
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("budget_formset", self.budget_formset(self.budget_initial()))
-        return super().get_context_data(**kwargs)
+        budget_formset = kwargs.setdefault(
+            "budget_formset", BudgetLineFormSet(initial=self.budget_rows(), prefix=BUDGET_PREFIX)
+        )
+        context = super().get_context_data(**kwargs)
+        return {**context, **self.budget_summary(context["form"], budget_formset)}
 
     def budget_initial(self):
+        return None
+
+    def budget_rows(self) -> list[dict]:
+        """The rows shown first: the saved lines, or one empty row."""
+        return self.budget_initial() or [{}]
+
+    def budget_summary(self, form, budget_formset) -> dict:
+        total = budget_formset.typed_total()
+        funding = _shown(form, "funding_source")
+        rt, period = self.ceiling_place(form)
+        ceiling = None
+        if funding == Activity.Funding.RT_KEREN and rt is not None and period is not None:
+            ceiling = selectors.ceiling_left(rt=rt, period=period, excluding=self.editing_id())
+        return {
+            "budget_total": total,
+            "ceiling": ceiling,
+            "ceiling_excess": ceiling.excess(total) if ceiling else 0,
+            "rt_keren_funded": funding == Activity.Funding.RT_KEREN,
+            "max_budget_lines": services.MAX_BUDGET_LINES,
+        }
+
+    def ceiling_place(self, form):
+        """The RT and the period whose ceiling the proposal counts against, as chosen so far
+        (either may be None)."""
+        raise NotImplementedError
+
+    def editing_id(self) -> int | None:
         return None
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         budget_formset = self.budget_formset(self.budget_initial())
+        if {BUDGET_ADD, BUDGET_REMOVE, BUDGET_REFRESH} & request.POST.keys():
+            return self.redraw(form, budget_formset)
         if not (form.is_valid() and budget_formset.is_valid()):
             messages.error(request, _("Please correct the marked fields; nothing was saved."))
             return self.render_to_response(
@@ -133,6 +176,27 @@ class ProposalFormMixin:
             )
         messages.success(request, _("The draft is saved. Submit it when it is ready."))
         return redirect("designing:proposal-detail", pk=activity.pk)
+
+    def redraw(self, form, budget_formset):
+        """The form again as typed, unchecked (no errors for what is not finished yet), with a
+        budget row added or removed as asked."""
+        rows = budget_formset.typed_rows()
+        removed = self.request.POST.get(BUDGET_REMOVE, "")
+        if removed.isdecimal() and int(removed) < len(rows):
+            del rows[int(removed)]
+        if BUDGET_ADD in self.request.POST and len(rows) < services.MAX_BUDGET_LINES:
+            rows.append({})
+        typed = {name: form[name].value() for name in form.fields}
+        kwargs = {**self.get_form_kwargs(), "initial": typed}
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        context = self.get_context_data(
+            form=self.get_form_class()(**kwargs),
+            budget_formset=BudgetLineFormSet(initial=rows or [{}], prefix=BUDGET_PREFIX),
+        )
+        if is_htmx(self.request):
+            return render(self.request, "designing/includes/budget_lines.html", context)
+        return self.render_to_response(context)
 
 
 class ProposalCreateView(LoginRequiredMixin, PermissionRequiredMixin, ProposalFormMixin, FormView):
@@ -158,6 +222,10 @@ class ProposalCreateView(LoginRequiredMixin, PermissionRequiredMixin, ProposalFo
         chosen = self.request.GET.get(ORIGIN_PARAMETER, "")
         return {**super().get_initial(), "origins": [chosen]} if chosen else super().get_initial()
 
+    def ceiling_place(self, form):
+        place = _chosen(form, "scope")
+        return (place if isinstance(place, RT) else None), _chosen(form, "period")
+
     def save(self, form, data):
         return services.proposal_create(
             by=self.request.user,
@@ -166,6 +234,26 @@ class ProposalCreateView(LoginRequiredMixin, PermissionRequiredMixin, ProposalFo
             community=form.cleaned_data.get("community"),
             data=data,
         )
+
+
+def _shown(form, name):
+    """The value the form's field ``name`` shows: what was typed or given, else, in a form
+    shown for the first time, the first of its choices (a list without an empty choice shows
+    that one as chosen)."""
+    value = form[name].value()
+    if value is None and not form.is_bound:
+        choices = list(form.fields[name].choices)
+        value = choices[0][0] if choices else None
+    return value
+
+
+def _chosen(form, name):
+    """What the form's field ``name`` shows (``_shown``), cleaned (a place, a period), or None
+    when nothing valid is chosen: only what the field offers the user counts."""
+    try:
+        return form.fields[name].clean(_shown(form, name))
+    except ValidationError:
+        return None
 
 
 class ProposalObjectMixin(ScopedObjectMixin):
@@ -208,6 +296,13 @@ class ProposalUpdateView(ProposalObjectMixin, ProposalFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(activity=self.get_object(), **kwargs)
+
+    def ceiling_place(self, form):
+        activity = self.get_object()
+        return activity.rt, activity.period
+
+    def editing_id(self) -> int | None:
+        return self.get_object().pk
 
     def save(self, form, data):
         return services.proposal_update(
