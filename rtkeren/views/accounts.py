@@ -134,7 +134,12 @@ class ProfileView(LoginRequiredMixin, FormView):
         return initial
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(resident=self.resident, confirmed=self.confirmed, **kwargs)
+        return super().get_context_data(
+            resident=self.resident,
+            confirmed=self.confirmed,
+            own_nik=self.resident.reveal_nik() if self.resident else "",
+            **kwargs,
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -1,4 +1,7 @@
-"""A resident's own data on a 360 px phone: what each participation is about on Data Saya."""
+"""A resident's own data on a 360 px phone: what each participation is about on Data Saya, and
+the NIK shown the same way there and on Profil."""
+
+import re
 
 import pytest
 
@@ -24,3 +27,32 @@ def test_data_saya_names_the_record_of_each_participation(phone_page, live_serve
     page.locator("#participation-heading").scroll_into_view_if_needed()
     assert fits_phone(page)
     screenshot(page, "participation")
+
+
+def test_the_nik_is_shown_the_same_way_on_profil_and_data_saya(phone_page, live_server, screenshot):
+    """Someone reading over the resident's shoulder, or putting the two pages side by side, sees
+    no digit of the NIK on either until the resident opens it; then both show all of it."""
+    user, resident = factories.make_resident_user(blitar_rt(), "warga")
+    nik = resident.reveal_nik()
+    page = phone_page
+    log_in(page, live_server, user)
+    markup, seen = {}, ""
+
+    for name, path in (("profil", "/accounts/profil/"), ("data-saya", "/data-saya/")):
+        page.goto(f"{live_server.url}{path}")
+        own = page.locator(".own-nik")
+        assert own.count() == 1, name
+        markup[name] = own.inner_html()
+        closed = own.inner_text()
+        assert "NIK tercatat" in closed
+        assert not re.search(r"[0-9]", closed), name
+        seen += page.locator("body").inner_text()
+        assert fits_phone(page)
+        screenshot(page, name)
+
+        own.get_by_text("Tampilkan NIK saya").click()
+        assert nik in own.inner_text()
+        screenshot(page, f"{name}-opened")
+
+    assert markup["profil"] == markup["data-saya"]
+    assert nik not in seen

@@ -265,7 +265,9 @@ def test_detail_permissions(client, request, resident, persona, status):
 
     assert response.status_code == status
     if status == 200:
-        assert ("NIK tercatat" in response.content.decode()) is (persona != "resident_user")
+        content = response.content.decode()
+        assert "NIK tercatat" in content
+        assert (resident.reveal_nik() in content) is (persona == "resident_user")
 
 
 def test_resident_cannot_open_a_neighbours_page(client, resident_user, rt_chair):
