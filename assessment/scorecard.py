@@ -175,6 +175,14 @@ class StageResult:
         return self.rate is not None and self.rate >= self.threshold
 
     @property
+    def gap(self) -> float | None:
+        """How many percentage points the rate falls short of the threshold (the threshold less
+        the rate, both as shown), 0 when met; None without a base."""
+        if self.rate is None:
+            return None
+        return 0.0 if self.met else round(self.threshold - self.rate, 1)
+
+    @property
     def bar(self) -> str:
         return bar_class(self.rate)
 
@@ -203,6 +211,24 @@ class Scorecard:
     @property
     def met_count(self) -> int:
         return sum(result.met for result in self.stages)
+
+    @property
+    def below_count(self) -> int:
+        return len(self.stages) - self.met_count
+
+    @property
+    def largest_gap(self) -> float | None:
+        """The largest of the stages' gaps to their thresholds; None without a base."""
+        gaps = [result.gap for result in self.stages if result.gap is not None]
+        return max(gaps) if gaps else None
+
+    @property
+    def shortfall(self) -> tuple[int, float] | None:
+        """How far below threshold: the stages below it, then the largest gap; None without a
+        base (nothing to fall short of)."""
+        if self.largest_gap is None:
+            return None
+        return (self.below_count, self.largest_gap)
 
     def result(self, stage: str) -> StageResult:
         return next(result for result in self.stages if result.stage == stage)
@@ -519,22 +545,36 @@ def scorecard(*, scope: Scope, period: Period) -> Scorecard:
 
 
 SORTS = {stage.value for stage in STAGES}
-SORT_CHOICES = ("name", "base", "met", *SORTS)
+SORT_CHOICES = ("shortfall", "name", "base", "met", *SORTS)
+#: The places furthest below threshold first: the order a comparison opens in.
+DEFAULT_SORT = "shortfall"
 
 
-def _sort_key(sort: str):
+def _sort_value(sort: str):
     if sort == "base":
-        return lambda card: (card.base, card.scope_name)
+        return lambda card: card.base
     if sort == "met":
-        return lambda card: (card.met_count, card.scope_name)
+        return lambda card: card.met_count
+    if sort == "shortfall":
+        return lambda card: card.shortfall
     if sort in SORTS:
-        return lambda card: (card.rate(sort), card.scope_name)
-    return lambda card: card.key[0]
+        return lambda card: card.rate(sort)
+    return None
 
 
 def _sorted(cards: list[Scorecard], sort: str, descending: bool) -> list[Scorecard]:
-    """By a stage's rate, the base, the number of stages met, or the places' own order."""
-    return sorted(cards, key=_sort_key(sort), reverse=descending)
+    """By a stage's rate, the base, the number of stages met, the shortfall, or the places' own
+    order; ties keep the places' own order either way. Places without a base have no shortfall
+    and come last when sorted by it, whichever the direction."""
+    in_order = sorted(cards, key=lambda card: card.key[0])
+    value = _sort_value(sort)
+    if value is None:
+        return in_order[::-1] if descending else in_order
+    if sort == "shortfall":
+        unmeasured = [card for card in in_order if card.shortfall is None]
+        in_order = [card for card in in_order if card.shortfall is not None]
+        return sorted(in_order, key=value, reverse=descending) + unmeasured
+    return sorted(in_order, key=value, reverse=descending)
 
 
 def _compare_figures(

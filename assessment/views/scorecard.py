@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, View
@@ -25,6 +26,57 @@ from ..scorecard import Scope
 from .common import (
     SCORECARD_OUTPUTS,
 )
+
+# The direction a comparison's column sorts in when first chosen: the largest shortfall first,
+# every other column from its lowest (a stage's weakest places first).
+FIRST_DESCENDING = {"shortfall"}
+
+
+def comparison_order(params) -> tuple[str, bool]:
+    """The column to sort a comparison by (``?sort=``) and whether descending (``?order=asc|desc``,
+    else the column's own direction); the default order (the largest shortfall first) unless a
+    known column is named."""
+    sort = params.get("sort", "")
+    if sort not in scorecard.SORT_CHOICES:
+        return scorecard.DEFAULT_SORT, scorecard.DEFAULT_SORT in FIRST_DESCENDING
+    order = params.get("order", "")
+    descending = order == "desc" if order in ("asc", "desc") else sort in FIRST_DESCENDING
+    return sort, descending
+
+
+def sort_links(*, period, sort: str, descending: bool, cards) -> dict:
+    """For each column a comparison sorts by: the query that sorts by it (the other direction
+    when it is the column sorted by) and its ``aria-sort``; the stages' also their label and
+    threshold (the rows' own, which a closed period stored), in the rows' order of stages."""
+
+    def column(key):
+        sorted_by = key == sort
+        goes_descending = not descending if sorted_by else key in FIRST_DESCENDING
+        query = urlencode(
+            {
+                "view": "compare",
+                "period": period.pk,
+                "sort": key,
+                "order": "desc" if goes_descending else "asc",
+            }
+        )
+        aria_sort = ("descending" if descending else "ascending") if sorted_by else ""
+        return {"query": f"?{query}", "aria_sort": aria_sort}
+
+    stages = cards[0].stages if cards else []
+    return {
+        "name": column("name"),
+        "base": column("base"),
+        "shortfall": column("shortfall"),
+        "stages": [
+            {
+                **column(result.stage.value),
+                "label": result.stage.label,
+                "threshold": result.threshold,
+            }
+            for result in stages
+        ],
+    }
 
 
 class ScorecardMixin:
@@ -57,9 +109,7 @@ class ScorecardMixin:
         view = request.GET.get("view", "")
         if view not in ("compare", "periods") or (view == "compare" and not self.can_compare()):
             view = "card"
-        sort = request.GET.get("sort", "name")
-        sort = sort if sort in scorecard.SORT_CHOICES else "name"
-        descending = request.GET.get("order") == "desc"
+        sort, descending = comparison_order(request.GET)
         card, comparison, trend = None, [], []
         if view == "compare":
             comparison = self.get_comparison(period, sort, descending)
@@ -104,6 +154,9 @@ class ScorecardMixin:
                 "more_unfinished_outputs": len(unfinished) > SCORECARD_OUTPUTS,
                 "sort": sort,
                 "descending": descending,
+                "sort_links": sort_links(
+                    period=period, sort=sort, descending=descending, cards=comparison
+                ),
                 "can_change_thresholds": can(request.user, "assessment.change_thresholds"),
                 **self.extra_context_data(),
             },
