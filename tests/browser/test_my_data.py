@@ -1,5 +1,5 @@
-"""A resident's own data on a 360 px phone: what each participation is about on Data Saya, and
-the NIK shown the same way there and on Profil."""
+"""On a 360 px phone: what each participation is about on Data Saya, the NIK shown the same way
+there and on Profil, and a visitor reading the scorecard of a kelurahan with no residents yet."""
 
 import re
 
@@ -56,3 +56,24 @@ def test_the_nik_is_shown_the_same_way_on_profil_and_data_saya(phone_page, live_
 
     assert markup["profil"] == markup["data-saya"]
     assert nik not in seen
+
+
+def test_a_visitor_reads_that_an_empty_kelurahan_has_no_residents_yet(
+    phone_page, live_server, screenshot
+):
+    """Nobody in the base is no rate at all: "0,0%" would read as residents who did not take
+    part."""
+    rt = blitar_rt()
+    factories.PeriodFactory()
+    page = phone_page
+
+    page.goto(f"{live_server.url}/publik/{rt.rw.kelurahan.code}/")
+
+    card = page.locator("section[aria-labelledby='public-assessment']")
+    rates = card.locator("td[data-label='Persentase']")
+    assert rates.all_inner_texts() == ["belum ada warga"] * 4
+    assert card.locator("#card-heading").inner_text() == "Belum ada warga"
+    assert "0,0" not in page.locator("body").inner_text()
+    assert fits_phone(page)
+    card.scroll_into_view_if_needed()
+    screenshot(page, "public-scorecard")
