@@ -297,3 +297,19 @@ def test_sorting_keeps_the_query_count_flat(client, officer, kelurahan, period):
         _rt(kelurahan, number, adults=3, takers={Stage.DESIGNING: number % 3})
 
     assert _counts(client, url) == one
+
+
+def test_an_rt_with_nobody_in_its_base_shows_no_rate_in_any_stage(client, officer, kelurahan, rts):
+    client.force_login(officer)
+
+    response = _compare(client, kelurahan)
+
+    content = response.content.decode()
+    empty_row = content[content.index(">RT 005") :]
+    empty_row = empty_row[: empty_row.index("</tr>")]
+    stage_cells = re.findall(
+        r'<td class="text-end comparison-stage"[^>]*>(.*?)</td>', empty_row, re.DOTALL
+    )
+    assert len(stage_cells) == 4
+    for cell in stage_cells:
+        assert cell.strip() == "belum ada warga", cell

@@ -75,5 +75,7 @@ def test_a_visitor_reads_that_an_empty_kelurahan_has_no_residents_yet(
     assert card.locator("#card-heading").inner_text() == "Belum ada warga"
     assert "0,0" not in page.locator("body").inner_text()
     assert fits_phone(page)
+    # The table's caption spans the card, not a narrow column beside it.
+    assert page.locator("table.table-stack caption").first.bounding_box()["width"] > 300
     card.scroll_into_view_if_needed()
     screenshot(page, "public-scorecard")
