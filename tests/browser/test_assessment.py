@@ -2,12 +2,14 @@
 phone and sees the two sides next to each other."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import formats, timezone
 
-from assessment.models import Evaluation, Side
+from assessment.models import Evaluation, FollowUp, Side
 from assessment.selectors import window_closes_at
 from rtkeren.models import Participation, Stage
 from tests import factories
+from tests.assessment.factories import FollowUpFactory
 from tests.browser.helpers import (
     CRITERIA,
     evaluable_activity,
@@ -15,6 +17,8 @@ from tests.browser.helpers import (
     log_in,
     sideways_scrollers,
 )
+
+User = get_user_model()
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -89,3 +93,32 @@ def test_each_question_stands_above_its_options_on_a_phone(phone_page, live_serv
             ), name
     assert fits_phone(page)
     screenshot(page, "questions")
+
+
+def test_closing_a_follow_up_without_a_resolution_is_told_in_plain_indonesian(
+    phone_page, live_server, screenshot
+):
+    world = evaluable_activity("Pelatihan membatik tulis")
+    officer = User.objects.get(username="petugas")
+    follow_up = FollowUpFactory(activity=world.activity, owner=officer)
+    page = phone_page
+    log_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/evaluasi/tindak-lanjut/{follow_up.pk}/")
+
+    page.get_by_label("Status").select_option(label="Selesai")
+    page.get_by_role("button", name="Simpan").click()
+
+    page.get_by_role("alert").first.wait_for()
+    text = page.locator("main").inner_text()
+    assert "follow_up_done_has_resolution" not in text
+    assert "Batasan" not in text
+    assert (
+        page.get_by_text(
+            "Tuliskan apa yang sudah dilakukan sebelum menandai tindak lanjut selesai."
+        ).count()
+        >= 1
+    )
+    assert fits_phone(page)
+    screenshot(page, "refused")
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.OPEN
