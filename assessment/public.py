@@ -3,8 +3,10 @@ scorecard and the follow-ups of its activities. A follow-up's owner shows as a r
 "Kelurahan officer"), never by name."""
 
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.http import QueryDict
 
 from rtkeren.models import Kelurahan, Period, Role, RoleAssignment
+from rtkeren.paginate import counted_page
 
 from . import scorecard
 from .models import FollowUp
@@ -21,6 +23,9 @@ ROLE_RANK = [
     Role.CITY_VIEWER,
     Role.ADMIN,
 ]
+#: Follow-ups on a page of the public page, those not done first.
+FOLLOW_UPS_PER_PAGE = 10
+PAGE_PARAM = "tindak-lanjut"
 
 
 def _owner_role() -> Subquery:
@@ -36,9 +41,9 @@ def _owner_role() -> Subquery:
     )
 
 
-def kelurahan_section(kelurahan: Kelurahan, period: Period):
-    """The scorecard (3 queries) and the follow-ups, those not done first (1 query)."""
-    follow_ups = list(
+def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
+    """The scorecard (3 queries) and a page of the follow-ups, those not done first (1 query)."""
+    page = counted_page(
         FollowUp.objects.filter(activity__kelurahan=kelurahan, activity__period=period)
         .select_related("activity")
         .annotate(owner_role=_owner_role())
@@ -46,11 +51,16 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period):
             Case(When(status=FollowUp.Status.DONE, then=Value(1)), default=Value(0)),
             "due_on",
             "pk",
-        )
+        ),
+        query.get(PAGE_PARAM),
+        FOLLOW_UPS_PER_PAGE,
     )
+    follow_ups = page.object_list
     for follow_up in follow_ups:
         follow_up.owner_label = Role(follow_up.owner_role).label if follow_up.owner_role else ""
     return "assessment/includes/public_section.html", {
         "card": scorecard.scorecard(scope=scorecard.Scope(kelurahan=kelurahan), period=period),
         "follow_ups": follow_ups,
+        "page_obj": page,
+        "page_param": PAGE_PARAM,
     }

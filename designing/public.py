@@ -3,10 +3,13 @@ after voting, with their vote counts, and those rejected, each with the officer'
 reason, once the round has closed. Counts only, never who voted;
 the counts of a round still open stay hidden so they cannot sway the vote."""
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils import timezone
 
 from rtkeren.models import Activity, ActivityStatus, Kelurahan, Period
+from rtkeren.paginate import counted_page
 
 from .models import Vote, VotingRound
 
@@ -17,17 +20,35 @@ APPROVED_STATUSES = (
     ActivityStatus.DELIVERED,
     ActivityStatus.EVALUATED,
 )
+#: Closed rounds on a page of the public page's voting results, newest first.
+ROUNDS_PER_PAGE = 5
+PAGE_PARAM = "hasil"
 
 
-def kelurahan_section(kelurahan: Kelurahan, period: Period):
-    """Closed rounds with their approved proposals and vote counts, and how many rounds are
-    still to close (4 queries)."""
+def _voter_count() -> Coalesce:
+    """How many residents voted in the round, in the round's own row: the page of rounds is
+    then counted with a window, not grouped."""
+    return Coalesce(
+        Subquery(
+            Vote.objects.filter(round=OuterRef("pk"))
+            .order_by()
+            .values("round")
+            .annotate(count=Count("resident", distinct=True))
+            .values("count")
+        ),
+        0,
+    )
+
+
+def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
+    """A page of the closed rounds with their approved proposals and vote counts, and how many
+    rounds are still to close (4 queries)."""
     now = timezone.now()
     in_scope = VotingRound.objects.filter(kelurahan=kelurahan, period=period)
-    rounds = list(
+    page = counted_page(
         in_scope.closed(now)
         .select_related("rt__rw")
-        .annotate(voter_count=Count("votes__resident", distinct=True))
+        .annotate(voter_count=_voter_count())
         .prefetch_related(
             Prefetch(
                 "proposals",
@@ -39,8 +60,11 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period):
                 to_attr="decided",
             )
         )
-        .order_by("-closes_at", "-pk")
+        .order_by("-closes_at", "-pk"),
+        query.get(PAGE_PARAM),
+        ROUNDS_PER_PAGE,
     )
+    rounds = page.object_list
     counts = {
         (row["round"], row["activity"]): row["count"]
         for row in Vote.objects.filter(round__in=[r.pk for r in rounds])
@@ -65,5 +89,7 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period):
         voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
     return "designing/includes/public_section.html", {
         "rounds": rounds,
+        "page_obj": page,
+        "page_param": PAGE_PARAM,
         "pending_count": in_scope.not_closed(now).count(),
     }

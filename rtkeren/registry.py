@@ -17,7 +17,9 @@ What each registry holds (the shape of its entries is written beside it below):
 - ``activity_links`` and ``origin_links``: ``(activity) -> (label, url) or None`` from the core's
   activity page to the app's own page about it, decided by status alone, without queries.
 - ``report_sections``, ``rt_report_sections``, ``public_sections``: the app's part of the
-  printed reports and of the public page.
+  printed reports and of the public page. A public section is given the request's query
+  (``QueryDict``) too, from which it reads the page of its own list (``public_page_number``),
+  so that no section lists a whole year at once.
 - ``origin_sources`` / ``origin_checks``: what a proposal may come from (co-commissioning's
   potentials and priorities), read by co-designing through ``origins_in``.
 - ``realised_spending``, ``unfinished_outputs``: co-delivery's figures other stages show.

@@ -73,3 +73,12 @@ def filter_fields(form):
     """``{{ filter_form|filter_fields }}``: a list's filter form without crispy's cost
     (``rtkeren.forms.rendering``)."""
     return _filter_fields(form)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number, anchor: str = "") -> str:
+    """The current query string with ``param`` set to page ``number`` (the other parameters
+    kept), and ``#anchor`` after it: for a page holding several paginated lists."""
+    query = context["request"].GET.copy()
+    query[param] = str(number)
+    return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")

@@ -3,7 +3,6 @@ activities come from the core; the stage apps add their sections through
 ``rtkeren.registry.public_sections``. Nothing here names a resident: only titles, places,
 statuses, money and counts."""
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import path
@@ -12,6 +11,7 @@ from django.views.generic import DetailView, ListView
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
 from rtkeren.models.periods import current_period
+from rtkeren.paginate import counted_page
 from rtkeren.registry import public_sections, sections_of
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
@@ -99,8 +99,10 @@ class KelurahanPublicView(DetailView):
         kelurahan = self.object
         periods = list(Period.objects.order_by("-year"))
         period = public_period(self.request, periods)
-        page = Paginator(published_activities(kelurahan, period), ACTIVITIES_PER_PAGE).get_page(
-            self.request.GET.get("page")
+        page = counted_page(
+            published_activities(kelurahan, period),
+            self.request.GET.get("page"),
+            ACTIVITIES_PER_PAGE,
         )
         totals = totals_by_status(kelurahan, period)
         return super().get_context_data(
@@ -113,7 +115,7 @@ class KelurahanPublicView(DetailView):
             budget_total=sum(row["budget"] for row in totals),
             # Rendered for every visitor: the scorecard in it is cached under the kelurahan's
             # scope version; the other sections read tables no scope version follows.
-            sections=sections_of(public_sections, kelurahan, period),
+            sections=sections_of(public_sections, kelurahan, period, self.request.GET),
             **kwargs,
         )
 

@@ -4,6 +4,8 @@ owners appear as a role, never by name."""
 import datetime
 
 import pytest
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import FollowUp
@@ -28,7 +30,7 @@ def test_follow_ups_show_a_role_not_a_name(client, rt, period, officer):
     )
     nobody = FollowUpFactory(activity=activity)
 
-    _template, context = kelurahan_section(rt.rw.kelurahan, period)
+    _template, context = kelurahan_section(rt.rw.kelurahan, period, QueryDict())
     assert [f.pk for f in context["follow_ups"]] == [late.pk, nobody.pk, done.pk]
     assert [f.owner_label for f in context["follow_ups"]] == [
         "Petugas kelurahan",
@@ -42,3 +44,27 @@ def test_follow_ups_show_a_role_not_a_name(client, rt, period, officer):
     assert "Sulistyowati" not in text
     assert "Rahayuningsih" not in text
     assert officer.username not in text
+
+
+def test_the_follow_ups_are_paged_those_not_done_first(client, rt, period):
+    activity = factories.ActivityFactory(rt=rt, period=period, status=ActivityStatus.DELIVERED)
+    today = timezone.localdate()
+    done = FollowUpFactory(activity=activity, status=FollowUp.Status.DONE, resolution="Selesai.")
+    open_ones = [
+        FollowUpFactory(activity=activity, due_on=today + datetime.timedelta(days=days))
+        for days in range(1, 12)
+    ]
+
+    first = kelurahan_section(rt.rw.kelurahan, period, QueryDict())[1]
+    last = kelurahan_section(rt.rw.kelurahan, period, QueryDict("tindak-lanjut=2"))[1]
+    past_the_end = kelurahan_section(rt.rw.kelurahan, period, QueryDict("tindak-lanjut=99"))[1]
+    garbage = kelurahan_section(rt.rw.kelurahan, period, QueryDict("tindak-lanjut=x"))[1]
+
+    assert [f.pk for f in first["follow_ups"]] == [f.pk for f in open_ones[:10]]
+    assert [f.pk for f in last["follow_ups"]] == [open_ones[10].pk, done.pk]
+    assert [f.pk for f in past_the_end["follow_ups"]] == [open_ones[10].pk, done.pk]
+    assert [f.pk for f in garbage["follow_ups"]] == [f.pk for f in open_ones[:10]]
+    assert first["page_obj"].paginator.count == 12
+    response = client.get(reverse("public-kelurahan", args=[rt.rw.kelurahan.code]))
+    assert response.status_code == 200
+    assert "?tindak-lanjut=2#public-follow-ups" in response.text

@@ -28,6 +28,9 @@ def test_the_public_pages_activities_are_cards_on_a_phone(phone_page, live_serve
         approved_activity(
             rt, period=period, status=ActivityStatus.IN_DELIVERY, title=title, budget=12_500_000
         )
+    officer = factories.make_user_with_role("officer", "petugas", kelurahan=rt.rw.kelurahan)
+    delivered = delivered_activity(by=officer, rt=rt, period=period, title="Kelas tari anak")
+    FollowUpFactory(activity=delivered, owner=officer, action="Menjadwalkan ulang pelatih tari")
     page = phone_page
 
     page.goto(f"{live_server.url}/publik/{rt.rw.kelurahan.code}/")
@@ -40,7 +43,9 @@ def test_the_public_pages_activities_are_cards_on_a_phone(phone_page, live_serve
     label = budget.evaluate("cell => getComputedStyle(cell, '::before').content")
     assert label == '"Anggaran"'
     assert "Rp12.500.000" in budget.inner_text()
+    assert page.locator("td[data-label='Tenggat']").inner_text() != ""
     assert fits_phone(page)
+    assert sideways_scrollers(page) == []
     screenshot(page, "public")
 
 

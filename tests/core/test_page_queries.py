@@ -200,17 +200,19 @@ PINNED = {
         "rtkeren_period",
         "rtkeren_activity",
         "rtkeren_activity",
-        "designing_votinground",
+        # A page of the closed rounds, its voters counted in a subquery (read first).
+        "designing_vote",
         "rtkeren_activity",
         "designing_vote",
         "designing_votinground",
         "rtkeren_activity",
         "delivery_output",
+        # The outputs' totals over the whole year, not only the page shown.
+        "delivery_output",
         "rtkeren_roleassignment",
         "rtkeren_baseentry",
         "rtkeren_participation",
         "assessment_evaluation",
-        "rtkeren_activity",
     ),
 }
 

@@ -1,6 +1,7 @@
 """Co-delivery's section of the public page: completion per activity and for the kelurahan."""
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from delivery.models import Output
@@ -21,7 +22,7 @@ def test_completion_rates_per_activity_and_for_the_kelurahan(rt, period):
     OutputFactory(activity=not_started, target_quantity=50)
     approved_activity(rt, status=ActivityStatus.IN_DELIVERY, period=period, title="Tanpa produk")
 
-    _template, context = kelurahan_section(rt.rw.kelurahan, period)
+    _template, context = kelurahan_section(rt.rw.kelurahan, period, QueryDict())
     rates = [(a.title, a.completion["rate"]) for a in context["activities"]]
     assert rates == [("Batik", 75), ("Tari", 0)]
     assert context["completion"] == {"planned": 40, "finished": 15, "rate": 37}
@@ -29,7 +30,7 @@ def test_completion_rates_per_activity_and_for_the_kelurahan(rt, period):
 
 
 def test_empty_kelurahan_has_no_rate(rt, period):
-    _template, context = kelurahan_section(rt.rw.kelurahan, period)
+    _template, context = kelurahan_section(rt.rw.kelurahan, period, QueryDict())
     assert context["activities"] == []
     assert context["completion"]["rate"] is None
 
@@ -50,3 +51,32 @@ def test_an_obstacle_shows_in_full_on_the_delivery_page_briefly_in_the_report_ne
     assert "Kain mori habis" not in report
     assert "Kain mori habis" not in public
     assert "Bahan" not in public.split('id="public-delivery"')[1]
+
+
+def test_the_outputs_are_paged_and_the_rate_counts_the_whole_year(client, rt, period):
+    for number in range(1, 8):
+        activity = approved_activity(
+            rt, status=ActivityStatus.IN_DELIVERY, period=period, title=f"Pelatihan {number}"
+        )
+        OutputFactory(activity=activity, target_quantity=10, finished_quantity=number)
+
+    first = kelurahan_section(rt.rw.kelurahan, period, QueryDict())[1]
+    second = kelurahan_section(rt.rw.kelurahan, period, QueryDict("luaran=2"))[1]
+
+    assert [a.title for a in first["activities"]] == [f"Pelatihan {n}" for n in range(1, 6)]
+    assert [a.title for a in second["activities"]] == ["Pelatihan 6", "Pelatihan 7"]
+    assert (
+        first["completion"]
+        == second["completion"]
+        == {
+            "planned": 70,
+            "finished": 28,
+            "rate": 40,
+        }
+    )
+    page = client.get(
+        reverse("public-kelurahan", args=[rt.rw.kelurahan.code]), {"tahun": period.year}
+    ).text
+    section = page.split('id="public-delivery"')[1].split("</section>")[0]
+    assert section.count("<article") == 5
+    assert f"?tahun={period.year}&amp;luaran=2#public-delivery" in section

@@ -1,7 +1,10 @@
 """Co-designing's section of the public page: counts of closed rounds for approved proposals,
 and the public reason of every decision."""
 
+import datetime
+
 import pytest
+from django.http import QueryDict
 
 from designing.public import kelurahan_section
 from rtkeren.models import ActivityStatus
@@ -33,7 +36,7 @@ def test_closed_rounds_approved_counts_and_the_reasons_of_decisions(client, rt, 
     for _ in range(7):
         VoteFactory(round=running, activity=still_open, resident__rt=rt)
 
-    _template, context = kelurahan_section(rt.rw.kelurahan, period)
+    _template, context = kelurahan_section(rt.rw.kelurahan, period, QueryDict())
     assert [r.title for r in context["rounds"]] == ["Putaran selesai"]
     assert [(p.title, p.vote_count) for p in context["rounds"][0].approved] == [
         ("Perbaikan saluran air", 3)
@@ -50,3 +53,27 @@ def test_closed_rounds_approved_counts_and_the_reasons_of_decisions(client, rt, 
     # A rejected proposal is named with its reason, never with its votes.
     assert "Lomba gapura: Alasan: Sudah dibiayai CSR." in text
     assert "1 suara" not in text
+
+
+def test_the_closed_rounds_are_paged_newest_first_with_their_voters(rt, period):
+    rounds = []
+    for number in range(1, 8):
+        choice = proposal(rt=rt, period=period, title=f"Usulan {number}")
+        voting_round = closed(
+            VotingRoundFactory(rt=rt, period=period, proposals=[choice], title=f"Putaran {number}")
+        )
+        for _vote in range(number % 3):
+            VoteFactory(round=voting_round, activity=choice, resident__rt=rt)
+        rounds.append(voting_round)
+    # The newest closed last.
+    for age, voting_round in enumerate(reversed(rounds), start=1):
+        type(voting_round).objects.filter(pk=voting_round.pk).update(
+            closes_at=voting_round.closes_at - datetime.timedelta(minutes=age)
+        )
+
+    first = kelurahan_section(rt.rw.kelurahan, period, QueryDict())[1]
+    second = kelurahan_section(rt.rw.kelurahan, period, QueryDict("hasil=2"))[1]
+
+    assert [r.title for r in first["rounds"]] == [f"Putaran {n}" for n in (7, 6, 5, 4, 3)]
+    assert [r.title for r in second["rounds"]] == ["Putaran 2", "Putaran 1"]
+    assert [r.voter_count for r in first["rounds"] + second["rounds"]] == [1, 0, 2, 1, 0, 2, 1]

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -161,7 +162,7 @@ def test_cancelling_an_open_round_keeps_its_votes_but_counts_none(
     with pytest.raises(ValidationError, match="dibatalkan"):
         services.vote_cast(voting_round=running, activity=proposal, by=resident_user)
     closed(running)
-    _template, section = kelurahan_section(rt.rw.kelurahan, period)
+    _template, section = kelurahan_section(rt.rw.kelurahan, period, QueryDict())
     assert section["rounds"] == []
     # Its proposal may go to another round.
     again = _round(officer, rt, period, [proposal], opens_in=datetime.timedelta(minutes=-1))
