@@ -53,7 +53,15 @@
   document.addEventListener("change", function (event) {
     var form = proposalForm(event.target);
     if (form && CONTEXT_FIELDS.indexOf(event.target.name) !== -1 && window.htmx) {
-      window.htmx.trigger(form.querySelector("[data-budget-summary]"), "budget-context-change");
+      // Sent from the form, which is never swapped: a summary just swapped in may not be
+      // ready for htmx yet, and a change made meanwhile would be lost.
+      window.htmx.ajax("POST", form.querySelector("[data-budget-summary]").dataset.refreshUrl, {
+        source: form,
+        target: "#budget-summary",
+        select: "#budget-summary",
+        swap: "outerHTML",
+        values: { budget_refresh: "1" },
+      });
     }
   });
   document.addEventListener("click", function (event) {
