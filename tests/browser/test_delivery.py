@@ -80,3 +80,34 @@ def test_a_resident_at_the_meeting_checks_in_from_its_page_on_a_phone(
     assert page.get_by_role("button", name="Saya hadir").count() == 0
     screenshot(page, "after")
     assert Attendance.objects.get(meeting=meeting).resident == resident
+
+
+def test_meeting_ticks_on_two_pages_are_all_kept_on_a_phone(phone_page, live_server, screenshot):
+    """The meeting's list pages its residents fifty at a time like the forum's: the ticks of
+    the first page are saved on the way to the second, and both pages' ticks are kept."""
+    rt = blitar_rt()
+    officer = factories.make_user_with_role("officer", "petugas", kelurahan=rt.rw.kelurahan)
+    activity = approved_activity(
+        rt, period=factories.PeriodFactory(), status=ActivityStatus.IN_DELIVERY
+    )
+    meeting = meeting_at(activity, timezone.now() - datetime.timedelta(hours=1))
+    for number in range(1, 71):
+        factories.ResidentFactory(rt=rt, name=f"Warga {number:02d}")
+    page = phone_page
+    log_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/pelaksanaan/pertemuan/{meeting.pk}/hadir/")
+
+    page.get_by_label("Warga 01", exact=True).check()
+    page.get_by_label("Warga 50", exact=True).check()
+    assert page.locator("[data-ticked-count]").inner_text() == "2"
+    assert fits_phone(page)
+    screenshot(page, "first-page")
+    page.get_by_role("button", name="Simpan dan lanjut").click()
+    page.get_by_text("Halaman 2 dari 2").wait_for()
+    page.get_by_label("Warga 70", exact=True).check()
+    page.get_by_role("button", name="Simpan kehadiran").click()
+    page.get_by_text("1 ditambahkan").wait_for()
+    screenshot(page, "second-page")
+
+    names = Attendance.objects.filter(meeting=meeting).values_list("resident__name", flat=True)
+    assert set(names) == {"Warga 01", "Warga 50", "Warga 70"}
