@@ -1,5 +1,6 @@
 """What the browser tests share: places, logging in, and fitting a phone screen."""
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -48,6 +49,18 @@ def sideways_scrollers(page) -> list[str]:
             return scrolls && e.scrollWidth > e.clientWidth + 1;
         }).map(e => e.textContent.trim().slice(0, 40))""",
     )
+
+
+def tick_on_the_second_page(page, screenshot, name: str) -> None:
+    """On an attendance list of two pages: save the first page's ticks on the way to the
+    second, tick ``name`` there and save it; the page says one was added."""
+    page.get_by_role("button", name="Simpan dan lanjut").click()
+    page.get_by_text("Halaman 2 dari 2").wait_for()
+    page.get_by_label(name, exact=True).check()
+    page.get_by_role("button", name="Simpan kehadiran").click()
+    # "Kehadiran disimpan: 1 ditambahkan, …" (forum) or "Daftar hadir disimpan: …" (meeting).
+    page.get_by_text(re.compile(r"disimpan: 1 ditambahkan, 0 ")).wait_for()
+    screenshot(page, "second-page")
 
 
 # The worlds that several browser tests start from.

@@ -12,7 +12,7 @@ from commissioning.models import Attendance, Forum, Potential
 from commissioning.services import KIND_FORUM_ATTENDED
 from rtkeren.models import Participation, Role
 from tests import factories
-from tests.browser.helpers import blitar_rt, fits_phone, log_in
+from tests.browser.helpers import blitar_rt, fits_phone, log_in, tick_on_the_second_page
 from tests.commissioning.factories import ForumFactory, image_bytes
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -141,12 +141,6 @@ def test_ticks_on_two_pages_of_attendance_are_all_kept_on_a_phone(
     assert asked == ["beforeunload"]
     assert fits_phone(page)
     screenshot(page, "first-page")
-    page.get_by_role("button", name="Simpan dan lanjut").click()
-
-    page.get_by_text("Halaman 2 dari 2").wait_for()
-    page.get_by_label("Warga 70", exact=True).check()
-    page.get_by_role("button", name="Simpan kehadiran").click()
-    page.get_by_text("Kehadiran disimpan: 1 ditambahkan, 0 diubah, 0 dihapus.").wait_for()
-    screenshot(page, "second-page")
+    tick_on_the_second_page(page, screenshot, "Warga 70")
     names = set(Attendance.objects.filter(forum=forum).values_list("resident__name", flat=True))
     assert names == {"Warga 01", "Warga 02", "Warga 70"}

@@ -10,7 +10,7 @@ from delivery.models import Attendance
 from delivery.services import KIND_ATTENDED, checkin_token
 from rtkeren.models import ActivityStatus, Participation
 from tests import factories
-from tests.browser.helpers import blitar_rt, fits_phone, log_in
+from tests.browser.helpers import blitar_rt, fits_phone, log_in, tick_on_the_second_page
 from tests.delivery.factories import approved_activity, meeting_at
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -102,12 +102,7 @@ def test_meeting_ticks_on_two_pages_are_all_kept_on_a_phone(phone_page, live_ser
     assert page.locator("[data-ticked-count]").inner_text() == "2"
     assert fits_phone(page)
     screenshot(page, "first-page")
-    page.get_by_role("button", name="Simpan dan lanjut").click()
-    page.get_by_text("Halaman 2 dari 2").wait_for()
-    page.get_by_label("Warga 70", exact=True).check()
-    page.get_by_role("button", name="Simpan kehadiran").click()
-    page.get_by_text("1 ditambahkan").wait_for()
-    screenshot(page, "second-page")
+    tick_on_the_second_page(page, screenshot, "Warga 70")
 
     names = Attendance.objects.filter(meeting=meeting).values_list("resident__name", flat=True)
     assert set(names) == {"Warga 01", "Warga 50", "Warga 70"}
