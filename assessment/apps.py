@@ -61,5 +61,11 @@ class AssessmentConfig(AppConfig):
             lambda period: scorecard_freeze(period=period)
         )
 
+        from rtkeren.registry import personal_data
+
+        from . import personal_data as own_data
+
+        personal_data.register("assessment", order=40)(own_data.sections)
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

@@ -50,5 +50,11 @@ class CommissioningConfig(AppConfig):
 
         history.register()
 
+        from rtkeren.registry import personal_data
+
+        from . import personal_data as own_data
+
+        personal_data.register("commissioning", order=10)(own_data.sections)
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

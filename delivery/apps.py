@@ -54,5 +54,11 @@ class DeliveryConfig(AppConfig):
 
         history.register()
 
+        from rtkeren.registry import personal_data
+
+        from . import personal_data as own_data
+
+        personal_data.register("delivery", order=30)(own_data.sections)
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

@@ -30,6 +30,8 @@ What each registry holds (the shape of its entries is written beside it below):
   records imply, for ``manage.py ledger check``; ``derived_checks`` and ``resident_changes``:
   figures kept up to date from the records, and their check.
 - ``history_kinds``: the records whose change history officers read (``rtkeren.views.history``).
+- ``personal_data``: the app's part of what a person takes away from Data Saya
+  (``rtkeren.selectors.privacy.own_data``).
 - ``demo_data`` / ``city_data`` (seed commands only): ``(*, stdout) -> str`` and
   ``(city) -> str``, each creating nothing twice when run again.
 
@@ -479,3 +481,22 @@ history_kinds = HistoryKinds()
 # The changes of an activity's parts that another stage keeps (a proposal's comments and their
 # moderation), shown on the activity's history page: ``(activity) -> RelatedHistory or None``.
 activity_history_related = Registry("activity history section")
+
+
+# What a person takes away from Data Saya ("Unduh data saya"): ``(user, resident_ids) ->
+# list[PersonalSection]``, the records of the app that are about ``user`` or about the
+# confirmed register entries ``resident_ids`` (none for an account without one), each section
+# read in one query or a few, whatever the number of records, and holding nothing about anyone
+# else (no other person's name). Registered from the app's ``AppConfig.ready()``.
+personal_data = Registry("personal data section")
+
+
+@dataclass(frozen=True)
+class PersonalSection:
+    """One part of a person's own data: ``key`` names it in the JSON file, ``title`` on the page,
+    and ``rows`` hold one dict per record whose keys are what the values are called on screen and
+    whose values are text, numbers, dates, datetimes or None."""
+
+    key: str
+    title: str
+    rows: list[dict]

@@ -7,7 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rtkeren.models import Consent, DeletionRequest, Resident, ResidentInterest, Role, User
+from rtkeren.models import (
+    Consent,
+    DeletionRequest,
+    ExportAudit,
+    Kelurahan,
+    Resident,
+    ResidentInterest,
+    Role,
+    User,
+)
 from rtkeren.permissions import can
 from rtkeren.selectors.accounts import role_holders
 from rtkeren.services.base import base_resident_sync
@@ -173,3 +182,31 @@ def deletion_request_complete(*, request: DeletionRequest, by: User) -> Resident
     request._history_user = by
     request.save(update_fields=["status", "completed_by", "completed_at"])
     return resident
+
+
+OWN_DATA_PAGE = "data-saya"
+OWN_DATA_FILE = "data-saya-json"
+
+
+def own_data_download_record(
+    *, user: User, form: str, sections: list, kelurahan: Kelurahan | None = None
+) -> ExportAudit:
+    """Record that ``user`` took their own data away (``form``: the printable page or the JSON
+    file), in the export audit beside the spreadsheets. It says who, when and how many records,
+    and nothing of what they hold."""
+    titles = {
+        OWN_DATA_PAGE: _("My data: printable page"),
+        OWN_DATA_FILE: _("My data: JSON file"),
+    }
+    audit = ExportAudit(
+        user=user,
+        export=form,
+        title=str(titles[form])[:150],
+        kelurahan=kelurahan,
+        scope=str(_("Own data"))[:150],
+        row_count=sum(len(section.rows) for section in sections),
+    )
+    audit.full_clean()
+    with transaction.atomic():
+        audit.save()
+    return audit

@@ -1,12 +1,17 @@
 """Data Saya (a resident's own data and rights), the privacy notice, and deletion requests."""
 
+import datetime
+import json
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import path
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import dateformat, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -67,6 +72,97 @@ class DataSayaView(OwnResidentMixin, TemplateView):
             deletion_form=DeletionRequestForm(),
             **kwargs,
         )
+
+
+def _local(value):
+    """A datetime in the portal's time zone (Asia/Jakarta); any other value as it is."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def _shown(value) -> str:
+    """A value of one's own data as the printable page writes it."""
+    value = _local(value)
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime.datetime):
+        return dateformat.format(value, "j F Y H:i")
+    if isinstance(value, datetime.date):
+        return dateformat.format(value, "j F Y")
+    return str(value)
+
+
+@method_decorator(never_cache, name="dispatch")
+class OwnDataView(LoginRequiredMixin, View):
+    """Unduh data saya: everything the portal holds about the logged-in person, as a page to
+    print and as a JSON file. Always about ``request.user``, so there is no id to change; an
+    account without a register entry gets its account data. Each download is audited."""
+
+    http_method_names = ["get"]
+    form = services.OWN_DATA_PAGE
+
+    def get(self, request, *args, **kwargs):
+        found = selectors.own_data(request.user)
+        services.own_data_download_record(
+            user=request.user, form=self.form, sections=found.sections, kelurahan=found.kelurahan
+        )
+        return self.respond(found.sections)
+
+    def respond(self, sections):
+        shown = [
+            {
+                "key": section.key,
+                "title": section.title,
+                "rows": [
+                    [
+                        (label, _shown(value), isinstance(value, selectors.OwnNik))
+                        for label, value in row.items()
+                    ]
+                    for row in section.rows
+                ],
+            }
+            for section in sections
+        ]
+        return render(
+            self.request,
+            "rtkeren/data_saya_download.html",
+            {
+                "sections": shown,
+                "printed_on": timezone.localdate(),
+                "back_url": reverse("data-saya")
+                if selectors.has_own_data(self.request.user)
+                else "",
+                "back_label": _("Back to My data"),
+            },
+        )
+
+
+class OwnDataFileView(OwnDataView):
+    form = services.OWN_DATA_FILE
+
+    def respond(self, sections):
+        today = timezone.localdate()
+        document = {
+            "portal": "RT Keren",
+            "generated_at": timezone.localtime(),
+            "sections": {
+                section.key: {
+                    "title": section.title,
+                    "rows": [
+                        {label: _local(value) for label, value in row.items()}
+                        for row in section.rows
+                    ],
+                }
+                for section in sections
+            },
+        }
+        response = HttpResponse(
+            json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="data-saya-{today:%Y-%m-%d}.json"'
+        return response
 
 
 class OwnResidentPostView(OwnResidentMixin, View):
@@ -153,6 +249,8 @@ class DeletionRequestCompleteView(ScopedObjectMixin, View):
 
 urlpatterns = [
     path("", DataSayaView.as_view(), name="data-saya"),
+    path("unduh/", OwnDataView.as_view(), name="own-data"),
+    path("unduh/json/", OwnDataFileView.as_view(), name="own-data-file"),
     path("persetujuan/", ConsentView.as_view(), name="consent-change"),
     path("koreksi/", CorrectionView.as_view(), name="correction-request"),
     path("hapus/", DeletionRequestCreateView.as_view(), name="deletion-request-create"),

@@ -28,6 +28,7 @@ print(json.dumps({
     "public": [name for name, _ in registry.public_sections.items()],
     "history": [kind.name for kind in registry.history_kinds.all()],
     "demo": [name for name, _ in registry.demo_data.items()],
+    "personal": [name for name, _ in registry.personal_data.items()],
     "subjects": [
         label for label in SUBJECTS if label in registry.participation_subjects
     ],
@@ -51,4 +52,5 @@ def test_a_fresh_process_has_every_runtime_registry_filled_and_no_seed_data():
     assert len(found["exports"]) >= 5
     assert {"spending", "potential"} <= set(found["history"])
     assert found["subjects"] == SUBJECTS
+    assert found["personal"] == list(apps)
     assert found["demo"] == []

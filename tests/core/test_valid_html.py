@@ -54,6 +54,7 @@ REACHED = {
     "privacy-notice",
     "notification-list",
     "data-saya",
+    "own-data",
     "account-profile",
     "resident-list",
     "resident-detail",

@@ -147,6 +147,10 @@ def _table() -> dict[str, Expect]:
         "public-kelurahan": E(EVERYONE, {"code": "kelurahan_code"}, visitor=OK, unscoped=True),
         "privacy-notice": E(EVERYONE, visitor=OK),
         "data-saya": E(IN_THE_REGISTER),
+        # Always about the logged-in account (no id in the URL): an account without a register
+        # entry takes its account data away.
+        "own-data": E(EVERYONE),
+        "own-data-file": E(EVERYONE),
         "consent-change": E(
             IN_THE_REGISTER,
             get=False,

@@ -132,6 +132,7 @@ ALSO_SHOWN_ON = [
     "assessment:round-list",
     "notification-list",
     "data-saya",
+    "own-data",
 ]
 
 MARKUP = [
