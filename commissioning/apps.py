@@ -50,6 +50,12 @@ class CommissioningConfig(AppConfig):
 
         history.register()
 
+        from rtkeren.registry import calendar_events
+
+        from .calendars import feed_forums
+
+        calendar_events.register("commissioning.forums", order=10)(feed_forums)
+
         from rtkeren.registry import personal_data
 
         from . import personal_data as own_data

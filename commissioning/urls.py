@@ -28,6 +28,11 @@ urlpatterns = [
     path("musyawarah/baru/", views.ForumCreateView.as_view(), name="forum-create"),
     path("musyawarah/<int:pk>/", views.ForumDetailView.as_view(), name="forum-detail"),
     path("musyawarah/<int:pk>/ubah/", views.ForumUpdateView.as_view(), name="forum-update"),
+    path(
+        "musyawarah/<int:pk>/kalender.ics",
+        views.ForumCalendarView.as_view(),
+        name="forum-calendar",
+    ),
     path("musyawarah/<int:pk>/batalkan/", views.ForumCancelView.as_view(), name="forum-cancel"),
     path(
         "musyawarah/<int:pk>/hadir/", views.ForumAttendanceView.as_view(), name="forum-attendance"

@@ -12,6 +12,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+from rtkeren.calendars import event_download
 from rtkeren.mixins import (
     AttendancePageMixin,
     ScopedObjectMixin,
@@ -23,6 +24,7 @@ from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import upload_rate_limited
 
 from . import selectors, services
+from .calendars import forum_event
 from .forms import (
     AttendanceFilterForm,
     AttendanceForm,
@@ -404,6 +406,20 @@ class ForumDetailView(ScopedObjectMixin, DetailView):
             cancel_form=CancelForm(),
             **kwargs,
         )
+
+
+class ForumCalendarView(ScopedObjectMixin, View):
+    """The forum as a file for the calendar of a phone, for whoever may see its page."""
+
+    permission_required = "commissioning.view_forum"
+    http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        return selectors.forums_visible_to(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        forum = self.get_object()
+        return event_download(forum_event(forum), filename=f"musyawarah-{forum.pk}")
 
 
 class ForumUpdateView(ServiceFormMixin, ForumObjectMixin, FormView):

@@ -54,6 +54,12 @@ class DeliveryConfig(AppConfig):
 
         history.register()
 
+        from rtkeren.registry import calendar_events
+
+        from .calendars import feed_meetings
+
+        calendar_events.register("delivery.meetings", order=20)(feed_meetings)
+
         from rtkeren.registry import personal_data
 
         from . import personal_data as own_data

@@ -32,6 +32,11 @@ urlpatterns = [
     path("pertemuan/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("pertemuan/<int:pk>/ubah/", views.MeetingUpdateView.as_view(), name="meeting-update"),
     path(
+        "pertemuan/<int:pk>/kalender.ics",
+        views.MeetingCalendarView.as_view(),
+        name="meeting-calendar",
+    ),
+    path(
         "pertemuan/<int:pk>/hadir/",
         views.MeetingAttendanceView.as_view(),
         name="meeting-attendance",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView, View
 
 from rtkeren import scopes
+from rtkeren.calendars import event_download
 from rtkeren.mixins import (
     AttendancePageMixin,
     ScopedObjectMixin,
@@ -35,6 +36,7 @@ from rtkeren.services.activities import activity_mark_delivered, activity_start_
 from rtkeren.transitions import TransitionError, available_transitions
 
 from . import selectors, services
+from .calendars import meeting_event
 from .forms import (
     CommitteeNoteForm,
     ImplementerForm,
@@ -283,6 +285,17 @@ class MeetingDetailView(MeetingMixin, DetailView):
             photo_form=PhotoForm(),
             **kwargs,
         )
+
+
+class MeetingCalendarView(MeetingMixin, View):
+    """The meeting as a file for the calendar of a phone, for whoever may see its page."""
+
+    permission_required = "delivery.view_activity"
+    http_method_names = ["get", "head"]
+
+    def get(self, request, *args, **kwargs):
+        meeting = self.get_object()
+        return event_download(meeting_event(meeting), filename=f"pertemuan-{meeting.pk}")
 
 
 class MeetingPhotoFileView(ProtectedFileView):

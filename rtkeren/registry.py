@@ -30,6 +30,8 @@ What each registry holds (the shape of its entries is written beside it below):
   records imply, for ``manage.py ledger check``; ``derived_checks`` and ``resident_changes``:
   figures kept up to date from the records, and their check.
 - ``history_kinds``: the records whose change history officers read (``rtkeren.views.history``).
+- ``calendar_events``: the forums and meetings of a person's personal calendar feed
+  (``rtkeren.calendars``).
 - ``personal_data``: the app's part of what a person takes away from Data Saya
   (``rtkeren.selectors.privacy.own_data``).
 - ``demo_data`` / ``city_data`` (seed commands only): ``(*, stdout) -> str`` and
@@ -39,6 +41,7 @@ The transition hooks of the activity's state machine (guards, effects, listeners
 checks) are registries of the same kind in ``rtkeren.transitions``.
 """
 
+import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -500,3 +503,35 @@ class PersonalSection:
     key: str
     title: str
     rows: list[dict]
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A forum or a meeting as a calendar shows it, holding nothing about any resident:
+    ``uid`` stays the same for the same record (``"forum-12"``; the portal's host is added),
+    ``path`` is its page in the portal, ``cancelled`` says it will not take place."""
+
+    uid: str
+    summary: str
+    starts: datetime.datetime
+    ends: datetime.datetime
+    location: str
+    path: str
+    cancelled: bool = False
+
+
+# The events of a person's calendar feed, from each app that keeps some:
+# ``(user, *, since, limit) -> list[CalendarEvent]``, the events from the date ``since`` on that
+# concern ``user`` (their RT and kelurahan, the activities they take part in) among those they
+# may see, at most ``limit``, in a constant number of queries.
+calendar_events = Registry("calendar events")
+
+
+def calendar_events_for(user, *, since: datetime.date, limit: int) -> list[CalendarEvent]:
+    """The events of ``user``'s feed from every app, earliest first, at most ``limit``."""
+    found = [
+        event
+        for _name, source in calendar_events.items()
+        for event in source(user, since=since, limit=limit)
+    ]
+    return sorted(found, key=lambda event: (event.starts, event.uid))[:limit]

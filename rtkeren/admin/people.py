@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from rtkeren.admin.read_only import ReadOnlyAdmin
 from rtkeren.models import (
     RT,
+    CalendarFeed,
     ExportAudit,
     Interest,
     NikCheck,
@@ -284,6 +285,19 @@ class PasswordCodeAdmin(AuditLogAdmin):
     search_fields = ("user__username", "issued_by__username", "issued_by__first_name")
     date_hierarchy = "created_at"
     raw_id_fields = ("user", "issued_by")
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(AuditLogAdmin):
+    """When each person made a calendar feed address and gave it up. The address itself is a
+    credential: it is never shown here."""
+
+    list_display = ("created_at", "user", "revoked_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    date_hierarchy = "created_at"
+    exclude = ("token",)
+    raw_id_fields = ("user",)
 
 
 @admin.register(ResidentInterest)

@@ -8,6 +8,7 @@ from .activities import (
     BudgetLine,
 )
 from .audit import ExportAudit, NikCheck, NikReveal, ResidentStatusChange
+from .calendars import CalendarFeed
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
 from .imports import ImportJob
 from .ledger import BaseEntry, Participation, Stage
@@ -31,6 +32,7 @@ __all__ = [
     "ActivityTransition",
     "BaseEntry",
     "BudgetLine",
+    "CalendarFeed",
     "Community",
     "CommunityMembership",
     "Consent",

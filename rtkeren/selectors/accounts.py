@@ -1,11 +1,13 @@
 """Reads for accounts: registrations waiting for a decision, and residents a chair can help."""
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from rtkeren import scopes
-from rtkeren.models import Resident, Role, RoleAssignment, User
+from rtkeren.models import CalendarFeed, Resident, Role, RoleAssignment, User
 
 
 def residents_decided_by(user: User) -> QuerySet:
@@ -111,3 +113,11 @@ def role_holders(role: str, **scope) -> list[User]:
             .values("user")
         )
     )
+
+
+def calendar_feed_url(user: User) -> str:
+    """The address of ``user``'s calendar feed, in full, or "" while they have none."""
+    token = CalendarFeed.objects.active().filter(user=user).values_list("token", flat=True).first()
+    if token is None:
+        return ""
+    return settings.PORTAL_URL + reverse("calendar-feed", kwargs={"token": token})

@@ -138,6 +138,7 @@ class ProfileView(LoginRequiredMixin, FormView):
             resident=self.resident,
             confirmed=self.confirmed,
             own_nik=self.resident.reveal_nik() if self.resident else "",
+            calendar_feed_url=selectors.calendar_feed_url(self.request.user),
             **kwargs,
         )
 

@@ -65,6 +65,11 @@ def _table() -> dict[str, Expect]:
         "logout": E(EVERYONE, get=False, post=True, visitor=OK),
         "account-register": E(EVERYONE, post=True, visitor=OK),
         "account-profile": E(EVERYONE, post=True),
+        # The feed's secret address is its only credential: whoever holds it reads the feed,
+        # logged in or not (the world's address is warga's).
+        "calendar-feed": E(EVERYONE, {"token": "calendar_token"}, unscoped=True, visitor=OK),
+        "calendar-feed-create": E(EVERYONE, get=False, post=True),
+        "calendar-feed-revoke": E(EVERYONE, get=False, post=True),
         "account-code-redeem": E(EVERYONE, post=True, visitor=OK),
         "account-code-list": E(accounts("ketua_rt ketua_rt2 petugas petugas2")),
         "account-code-issue": E(
@@ -216,6 +221,10 @@ def _table() -> dict[str, Expect]:
             accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
             {"pk": "forum"},
         ),
+        "commissioning:forum-calendar": E(
+            accounts("admin ketua_rt ketua_rt2 ketua_rw komunitas kota pendamping petugas warga"),
+            {"pk": "forum"},
+        ),
         "commissioning:forum-update": E(NOBODY, {"pk": "forum"}, post=True),
         "commissioning:forum-cancel": E(NOBODY, {"pk": "forum"}, get=False, post=True),
         "commissioning:forum-attendance": E(
@@ -317,6 +326,9 @@ def _table() -> dict[str, Expect]:
             writers=accounts("ketua_rt petugas"),
         ),
         "delivery:meeting-detail": E(
+            accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"pk": "meeting"}
+        ),
+        "delivery:meeting-calendar": E(
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"pk": "meeting"}
         ),
         "delivery:meeting-update": E(accounts("ketua_rt petugas"), {"pk": "meeting"}, post=True),

@@ -33,6 +33,8 @@ FORM_ACCOUNTS = {
     "logout": "warga",
     "account-register": "visitor",
     "account-profile": "warga",
+    "calendar-feed-create": "warga",
+    "calendar-feed-revoke": "warga",
     "account-code-redeem": "visitor",
     "account-code-issue": "ketua_rt",
     "verification-verify": "ketua_rt",

@@ -31,6 +31,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.services import imports as import_services
+from rtkeren.services.calendars import calendar_feed_create
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.privacy import deletion_request_create
 from tests import factories as core
@@ -296,6 +297,7 @@ def build_world() -> World:
     world.home["pending_resident"] = world.users["pendaftar1"].resident
     world.foreign["pending_resident"] = world.users["pendaftar4"].resident
     world.home["period"] = Period.objects.order_by("-year").first()
+    world.home["calendar_token"] = calendar_feed_create(user=warga).token
     world.secret_vote = _secret_ballot(demo_rt, world.home)
     world.users[SECRET_VOTER_USERNAME] = User.objects.get(username=SECRET_VOTER_USERNAME)
     world.own_resident = dict(
