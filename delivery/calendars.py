@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.urls import reverse
 
 from rtkeren import scopes
-from rtkeren.calendars import event_times
 from rtkeren.models import Role
 from rtkeren.registry import CalendarEvent
 
@@ -17,12 +16,11 @@ from .models import Implementer, Meeting
 
 def meeting_event(meeting: Meeting) -> CalendarEvent:
     """The meeting's event (reads ``meeting.activity``: select it with the meeting)."""
-    starts, ends = event_times(meeting.date, meeting.starts_at, meeting.ends_at)
     return CalendarEvent(
         uid=f"meeting-{meeting.pk}",
         summary=f"{meeting.title} ({meeting.activity.title})",
-        starts=starts,
-        ends=ends,
+        starts=meeting.starts,
+        ends=meeting.ends,
         location=meeting.place,
         path=reverse("delivery:meeting-detail", args=[meeting.pk]),
     )

@@ -35,12 +35,7 @@ from rtkeren.models import (
 from rtkeren.registry import realised_for
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import confirmed_accounts
-from rtkeren.services.budget import (
-    COMMITTED_STATUSES,
-    committed_total,
-    shared_activities,
-    shares_of_realised,
-)
+from rtkeren.services.budget import COMMITTED_STATUSES, shared_activities, shares_of_realised
 from rtkeren.services.periods import period_ceiling_for, period_split_warning
 
 from .models import Comment, ProposalOrigin, Vote, VotingRound
@@ -316,35 +311,6 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
         )
     plan.rows = rows[:PLAN_ROW_LIMIT]
     return plan
-
-
-@dataclass(frozen=True)
-class CeilingLeft:
-    """What is left of an RT's RT Keren ceiling in a period, for a proposal being drafted."""
-
-    rt: RT
-    period: Period
-    ceiling: int
-    committed: int
-
-    @property
-    def remaining(self) -> int:
-        return max(self.ceiling - self.committed, 0)
-
-    def excess(self, total: int) -> int:
-        """How far a budget of ``total`` would go past what is left (0: it fits)."""
-        return max(total - self.remaining, 0)
-
-
-def ceiling_left(*, rt: RT, period: Period, excluding: int | None = None) -> CeilingLeft:
-    """The RT's ceiling in ``period`` and the money it has committed there, leaving out the
-    activity ``excluding`` (the proposal being edited). Three queries."""
-    return CeilingLeft(
-        rt=rt,
-        period=period,
-        ceiling=period_ceiling_for(period, rt),
-        committed=committed_total(rt_id=rt.pk, period_id=period.pk, excluding=excluding),
-    )
 
 
 # Voting rounds.

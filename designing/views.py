@@ -29,6 +29,7 @@ from rtkeren.services.budget import (
     activity_shares_set,
     ceiling_positions,
     committed_per_rt,
+    draft_ceiling_position,
     pays_from_rt_shares,
     shares_error,
 )
@@ -139,11 +140,17 @@ class ProposalFormMixin:
         rt, period = self.ceiling_place(form)
         ceiling = None
         if funding == Activity.Funding.RT_KEREN and rt is not None and period is not None:
-            ceiling = selectors.ceiling_left(rt=rt, period=period, excluding=self.editing_id())
+            ceiling = draft_ceiling_position(
+                rt=rt,
+                period=period,
+                amount=total,
+                is_fisik=_shown(form, "nature") == Activity.Nature.FISIK,
+                excluding=self.editing_id(),
+            )
         return {
             "budget_total": total,
             "ceiling": ceiling,
-            "ceiling_excess": ceiling.excess(total) if ceiling else 0,
+            "ceiling_excess": ceiling.excess if ceiling else 0,
             "rt_keren_funded": funding == Activity.Funding.RT_KEREN,
             "max_budget_lines": services.MAX_BUDGET_LINES,
         }

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from rtkeren.models import RT, Activity, ActivityShare, ActivityStatus, BudgetLine, Period
 from rtkeren.permissions import can
 from rtkeren.services.periods import (
+    period_ceiling_for,
     period_ceilings_for,
     period_split_ok,
     period_split_warning,
@@ -135,6 +136,11 @@ class CeilingPosition:
         return max(self.ceiling - self.total, 0)
 
     @property
+    def available(self) -> int:
+        """What is left of the ceiling before this activity: what it may still take."""
+        return max(self.ceiling - self.committed, 0)
+
+    @property
     def fisik_after(self) -> int:
         return self.committed_fisik + (self.amount if self.is_fisik else 0)
 
@@ -205,6 +211,24 @@ def ceiling_positions(activity: Activity, *, lock: bool = False) -> list[Ceiling
         )
         for rt in rts
     ]
+
+
+def draft_ceiling_position(
+    *, rt: RT, period: Period, amount: int, is_fisik: bool, excluding: int | None = None
+) -> CeilingPosition:
+    """Where ``rt`` would stand if a budget of ``amount`` were approved in ``period``, for a
+    proposal still being drafted (``excluding``: the proposal itself, once saved). Three
+    queries."""
+    fisik, nonfisik = committed_by_nature(rt_id=rt.pk, period_id=period.pk, excluding=excluding)
+    return CeilingPosition(
+        rt=rt,
+        period=period,
+        ceiling=period_ceiling_for(period, rt),
+        committed_fisik=fisik,
+        committed_nonfisik=nonfisik,
+        amount=amount,
+        is_fisik=is_fisik,
+    )
 
 
 def ceiling_position(activity: Activity, *, lock: bool = False) -> CeilingPosition | None:

@@ -210,7 +210,8 @@ def test_the_total_and_what_is_left_of_the_ceiling(client, rt_chair, rt, period)
     response = client.post(CREATE, {**_proposal_data(rt, period), "budget_refresh": "1"})
 
     assert response.context["budget_total"] == 700_000 + 240_000
-    assert response.context["ceiling"].remaining == 500_000
+    assert response.context["ceiling"].available == 500_000
+    assert response.context["ceiling"].excess == 440_000
     page = response.content.decode()
     assert "Rp940.000" in page
     assert "Rp500.000" in page
@@ -248,7 +249,7 @@ def test_editing_leaves_the_proposal_itself_out_of_what_is_committed(client, rt,
     response = client.get(reverse("designing:proposal-update", args=[draft.pk]))
 
     assert response.context["budget_total"] == 700_000
-    assert response.context["ceiling"].remaining == 9_000_000
+    assert response.context["ceiling"].available == 9_000_000
     assert _value(response.content.decode(), "budget-TOTAL_FORMS") == "1"
 
 
@@ -261,7 +262,7 @@ def test_a_new_proposal_starts_with_one_empty_row(client, rt_chair, period):
     assert _value(page, "budget-TOTAL_FORMS") == "1"
     assert response.context["budget_total"] == 0
     # One place to choose from: its ceiling is shown at once.
-    assert response.context["ceiling"].remaining == period.rt_ceiling
+    assert response.context["ceiling"].available == period.rt_ceiling
 
 
 @pytest.mark.parametrize(
