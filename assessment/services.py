@@ -19,6 +19,7 @@ from rtkeren.models import (
     Activity,
     ActivityStatus,
     Kelurahan,
+    NotificationKind,
     Period,
     Resident,
     Role,
@@ -293,6 +294,7 @@ def evaluations_invite(*, activity: Activity, from_status: str, to_status: str, 
     ).exclude(pk=by.pk)
     title = activity.title
     notification_send(
+        kind=NotificationKind.EVALUATION,
         recipients=recipients,
         message=lambda: (
             _(

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from rtkeren.models import RT, RW, Interest, Kelurahan, Resident, User
+from rtkeren.models import RT, RW, Interest, Kelurahan, NotificationKind, Resident, User
 from rtkeren.models.people import years_between
 from rtkeren.permissions import require
 from rtkeren.photos import photo_normalized
@@ -288,7 +288,11 @@ def _notify_scope(forum: Forum, text: str) -> None:
     url = reverse("commissioning:forum-detail", args=[forum.pk])
     transaction.on_commit(
         lambda: notification_send(
-            recipients=recipients, message=_forum_message(forum, text), url=url, subject=forum
+            kind=NotificationKind.FORUM,
+            recipients=recipients,
+            message=_forum_message(forum, text),
+            url=url,
+            subject=forum,
         )
     )
 

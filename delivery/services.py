@@ -20,7 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from rtkeren.models import Activity, Resident, User
+from rtkeren.models import Activity, NotificationKind, Resident, User
 from rtkeren.permissions import require
 from rtkeren.photos import photo_normalized
 from rtkeren.selectors.residents import acting_resident, awaits_confirmation
@@ -88,7 +88,11 @@ def _notify_meeting(meeting: Meeting, text: str) -> None:
     url = reverse("delivery:meeting-detail", args=[meeting.pk])
     transaction.on_commit(
         lambda: notification_send(
-            recipients=recipients, message=_render(text, values), url=url, subject=meeting
+            kind=NotificationKind.MEETING,
+            recipients=recipients,
+            message=_render(text, values),
+            url=url,
+            subject=meeting,
         )
     )
 
@@ -441,7 +445,11 @@ def task_assign(
         url = reverse("delivery:committee", args=[activity.pk])
         transaction.on_commit(
             lambda: notification_send(
-                recipients=[assignee], message=_render(TASK_GIVEN, values), url=url, subject=task
+                kind=NotificationKind.ACTIVITY,
+                recipients=[assignee],
+                message=_render(TASK_GIVEN, values),
+                url=url,
+                subject=task,
             )
         )
     return task

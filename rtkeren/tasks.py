@@ -116,3 +116,11 @@ def password_reset_email_send(email: str) -> int:
     if not emails:
         return 0
     return get_connection().send_messages(emails) or 0
+
+
+@task()
+def outbound_message_send(message_id: int) -> str:
+    """Send one WhatsApp, SMS or digest message, or plan its next try."""
+    from rtkeren.services.messages import outbound_message_attempt
+
+    return outbound_message_attempt(message_id)

@@ -12,7 +12,16 @@ from .calendars import CalendarFeed
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
 from .imports import ImportJob
 from .ledger import BaseEntry, Participation, Stage
-from .notifications import Notification
+from .notifications import (
+    PHONE_CHANNELS,
+    Channel,
+    DeliveryReport,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboundMessage,
+    ReminderSent,
+)
 from .people import ADULT_AGE, Interest, Resident, ResidentInterest, User
 from .periods import Period, RtCeiling
 from .privacy import Consent, DeletionRequest
@@ -46,6 +55,13 @@ __all__ = [
     "NikCheck",
     "NikReveal",
     "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "OutboundMessage",
+    "ReminderSent",
+    "DeliveryReport",
+    "Channel",
+    "PHONE_CHANNELS",
     "Participation",
     "PasswordCode",
     "Period",

@@ -40,6 +40,15 @@ class PasswordCode(models.Model):
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(_("wrong tries"), default=0)
+    #: Empty for a code an RT chair gave out; the channel and number for a code the person
+    #: asked to have sent to their own verified phone number.
+    channel = models.CharField(
+        _("sent by"),
+        max_length=10,
+        blank=True,
+        choices=[("whatsapp", "WhatsApp"), ("sms", "SMS")],
+    )
+    sent_to = models.CharField(_("sent to"), max_length=16, blank=True)
 
     objects = PasswordCodeQuerySet.as_manager()
 

@@ -32,6 +32,14 @@ class User(AbstractUser):
         default=True,
         help_text=_("Also send this person's notifications to their e-mail address, if any."),
     )
+    notification_digest = models.BooleanField(
+        _("daily digest"),
+        default=False,
+        help_text=_(
+            "Send one message a day with everything new, instead of a message for each "
+            "notification, by e-mail, WhatsApp and SMS."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

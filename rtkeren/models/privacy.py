@@ -23,6 +23,8 @@ class Consent(models.Model):
         PHONE = "phone", _("Phone number")
         PHOTO = "photo", _("Photo")
         PUBLIC_NAME = "public_name", _("Name shown publicly")
+        WHATSAPP = "whatsapp", _("Notifications by WhatsApp")
+        SMS = "sms", _("Notifications by SMS")
 
     #: What the resident agrees to; the text shown at the time is copied into ``text``.
     TEXTS = {
@@ -41,6 +43,16 @@ class Consent(models.Model):
         Purpose.PUBLIC_NAME: _(
             "I agree that my name is shown on the portal's public pages next to the activities "
             "I took part in."
+        ),
+        Purpose.WHATSAPP: _(
+            "I agree that the portal sends RT Keren notifications and reminders I choose to my "
+            "phone number by WhatsApp, through Meta's WhatsApp Business Platform. I can withdraw "
+            "this at any time in Data Saya or in my profile."
+        ),
+        Purpose.SMS: _(
+            "I agree that the portal sends RT Keren notifications and reminders I choose to my "
+            "phone number by SMS, through the kelurahan's SMS gateway. I can withdraw this at "
+            "any time in Data Saya or in my profile."
         ),
     }
 

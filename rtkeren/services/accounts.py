@@ -27,6 +27,7 @@ from rtkeren.models import (
     PASSWORD_CODE_MAX_ATTEMPTS,
     RT,
     Interest,
+    NotificationKind,
     PasswordCode,
     Resident,
     ResidentInterest,
@@ -300,6 +301,7 @@ def resident_verify(*, resident: Resident, by: User) -> Resident:
             )
         transaction.on_commit(
             lambda: notification_send(
+                kind=NotificationKind.ACCOUNT,
                 recipients=[user],
                 message=gettext_lazy(
                     "Your account has been verified. You can now vote on and evaluate "
@@ -347,6 +349,7 @@ def resident_reject(*, resident: Resident, by: User, reason: str) -> Resident:
     if user is not None:
         transaction.on_commit(
             lambda: notification_send(
+                kind=NotificationKind.ACCOUNT,
                 recipients=[user],
                 message=lambda: (
                     _("Your registration was not accepted by the RT chair. Reason: %(reason)s")
@@ -413,6 +416,7 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
     issuer = by.get_full_name() or by.username
     # In the same transaction as the code: no code exists that its owner was not told about.
     notification_send(
+        kind=NotificationKind.ACCOUNT,
         recipients=[user],
         message=lambda: (
             _(
@@ -541,6 +545,7 @@ def profile_update(
         resident.save(update_fields=["phone"])
     if email_changed or phone_changed:
         notification_send(
+            kind=NotificationKind.ACCOUNT,
             recipients=[user],
             message=SIGN_IN_DETAILS_CHANGED,
             url=reverse("account-profile"),

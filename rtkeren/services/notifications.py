@@ -6,12 +6,14 @@ from functools import partial
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 
-from rtkeren.models import Notification, User
-from rtkeren.tasks import notification_email_send
+from rtkeren.models import Notification, NotificationKind, User
+from rtkeren.services.messages import message_queue
+from rtkeren.tasks import absolute_url, notification_email_send
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
 
@@ -29,6 +31,7 @@ def notification_send(
     message: str | Promise | Callable[[], str],
     url: str = "",
     subject: models.Model | None = None,
+    kind: str = NotificationKind.ACTIVITY,
     security_notice: bool = False,
     previous_email: str = "",
 ) -> list[Notification]:
@@ -70,6 +73,26 @@ def notification_send(
         # robust: the change has committed and the notifications stand even if queueing fails.
         transaction.on_commit(enqueue, robust=True)
     return sent
+
+
+#: The approved WhatsApp template for a notification: {{1}} the message, {{2}} the link.
+NOTIFICATION_TEMPLATE = "rtkeren_pemberitahuan"
+
+
+def _queue(notification: Notification, channel: str, address: str, now) -> None:
+    link = absolute_url(notification.url or reverse("notification-list"))
+    message_queue(
+        user=notification.recipient,
+        channel=channel,
+        kind=notification.kind,
+        address=address,
+        text=f"RT Keren: {notification.message}\n{link}",
+        template=NOTIFICATION_TEMPLATE,
+        parameters=[notification.message, link],
+        notification=notification,
+        hold_for_digest=notification.recipient.notification_digest,
+        now=now,
+    )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from rtkeren.models import (
     DeletionRequest,
     ExportAudit,
     Kelurahan,
+    NotificationKind,
     Resident,
     ResidentInterest,
     Role,
@@ -105,6 +106,7 @@ def correction_request(*, resident: Resident, text: str, by: User) -> list:
         raise ValidationError(_("Nobody can receive the request yet. Contact the kelurahan."))
     name = resident.name
     return notification_send(
+        kind=NotificationKind.ACCOUNT,
         recipients=recipients,
         message=lambda: (
             _("%(name)s asks to correct their register data: %(text)s")
@@ -126,6 +128,7 @@ def deletion_request_create(*, resident: Resident, reason: str, by: User) -> Del
     request.full_clean()
     request.save()
     notification_send(
+        kind=NotificationKind.ACCOUNT,
         recipients=_officers(resident),
         message=gettext_lazy("A resident asks for their data to be deleted."),
         url=reverse("deletion-request-list"),

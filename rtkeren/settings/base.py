@@ -250,3 +250,14 @@ LOGGING = {
         "rtkeren": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Notifications outside the portal. Each phone channel is served by the adapter named here; the
+# console adapter writes messages to the worker's output (see README.md, "Environment").
+MESSAGE_ADAPTERS = {
+    "whatsapp": "rtkeren.channels.console.ConsoleAdapter",
+    "sms": "rtkeren.channels.console.ConsoleAdapter",
+    "email": "rtkeren.channels.email.EmailAdapter",
+}
+# No message leaves between these hours (WIB): it waits until the morning.
+QUIET_HOURS_START = env_int("QUIET_HOURS_START", 21)
+QUIET_HOURS_END = env_int("QUIET_HOURS_END", 6)

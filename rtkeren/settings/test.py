@@ -16,3 +16,10 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # page that shows them is turned off, so that pages' query counts stay exact (its own tests turn
 # it on).
 DESIGNING_FIT_DAILY_REFRESH = False
+# Phone messages stay in memory (``rtkeren.channels.console.outbox``); the adapters' own tests
+# point them at a local fake provider.
+MESSAGE_ADAPTERS = {
+    "whatsapp": "rtkeren.channels.console.MemoryAdapter",
+    "sms": "rtkeren.channels.console.MemoryAdapter",
+    "email": "rtkeren.channels.email.EmailAdapter",
+}
