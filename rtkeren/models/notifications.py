@@ -156,6 +156,9 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     provider_id = models.CharField(_("provider's message id"), max_length=128, blank=True)
+    #: Asked for by the person at this moment (a password code): it needs no consent and does
+    #: not wait for the morning.
+    on_request = models.BooleanField(_("asked for by the recipient"), default=False)
     #: Set for a message that must never go twice (a reminder, a digest): unique when set.
     dedupe_key = models.CharField(_("deduplication key"), max_length=128, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)

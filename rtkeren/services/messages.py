@@ -62,9 +62,9 @@ def message_queue(
 ) -> OutboundMessage | None:
     """Queue one message; the worker sends it once the transaction commits.
 
-    Night-time messages wait until the morning unless ``urgent`` (a code the person has just
-    asked for). A message with a ``dedupe_key`` that was queued before is not queued again:
-    returns None then.
+    Night-time messages wait until the morning unless ``urgent``: a message the person has
+    just asked for (a password code), which needs no consent to the channel either. A message
+    with a ``dedupe_key`` that was queued before is not queued again: returns None then.
     """
     now = now or timezone.now()
     message = OutboundMessage(
@@ -79,6 +79,7 @@ def message_queue(
         dedupe_key=dedupe_key,
         status=OutboundMessage.Status.HELD if hold_for_digest else OutboundMessage.Status.QUEUED,
         send_after=now if urgent else not_before(now),
+        on_request=urgent,
         created_at=now,
         updated_at=now,
     )
@@ -107,7 +108,7 @@ def _enqueue(message: OutboundMessage) -> None:
 
 
 def _consent_in_force(message: OutboundMessage) -> bool:
-    if message.channel not in PHONE_CHANNELS:
+    if message.channel not in PHONE_CHANNELS or message.on_request:
         return True
     return (
         Consent.objects.in_force()

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 
-from rtkeren.models import Notification, NotificationKind, User
+from rtkeren.models import PHONE_CHANNELS, Channel, Notification, NotificationKind, User
+from rtkeren.selectors.notifications import channel_choices
 from rtkeren.services.messages import message_queue
 from rtkeren.tasks import absolute_url, notification_email_send
 
@@ -45,27 +46,44 @@ def notification_send(
     A ``security_notice`` (someone may be taking over the account) is e-mailed to every
     recipient with an address, including those who chose no notifications by e-mail, and to
     ``previous_email`` too: the address an account had before the change it reports.
+
+    Each person's choices for this ``kind`` (``channel_choices``) decide the rest: with the bell
+    off the notification is kept, already read; WhatsApp and SMS go out through the worker,
+    after the quiet hours, or wait for the daily digest of those who chose one, as e-mail does.
     """
     unique = {user.pk: user for user in recipients if user is not None}
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    choices = channel_choices(unique.values(), kind)
+    now = timezone.now()
     notifications = [
         Notification(
             recipient=user,
             message=_render(message, user.language),
             url=url,
+            kind=kind,
             content_type=content_type,
             object_id=subject.pk if subject is not None else None,
+            created_at=now,
+            read_at=None if Channel.BELL in choices[user.pk] else now,
         )
         for user in unique.values()
     ]
     sent = Notification.objects.bulk_create(notifications)
     previous_email = previous_email if security_notice else ""
-    by_email = [
-        n.pk
-        for n in sent
-        if previous_email
-        or (n.recipient.email and (n.recipient.email_notifications or security_notice))
-    ]
+    by_email = []
+    for notification in sent:
+        recipient = notification.recipient
+        channels = choices[recipient.pk]
+        if previous_email or (recipient.email and security_notice):
+            by_email.append(notification.pk)
+        elif Channel.EMAIL in channels:
+            if recipient.notification_digest:
+                _queue(notification, Channel.EMAIL, channels[Channel.EMAIL], now)
+            else:
+                by_email.append(notification.pk)
+        for channel in PHONE_CHANNELS:
+            if channel in channels:
+                _queue(notification, channel, channels[channel], now)
     if by_email:
         enqueue = partial(notification_email_send.enqueue, by_email)
         if security_notice:

@@ -42,7 +42,12 @@ def test_send_writes_one_row_per_recipient_in_one_insert(officer, rt_chair, resi
             subject=activity,
         )
 
-    assert [q["sql"].split()[0] for q in queries if "SAVEPOINT" not in q["sql"]] == ["INSERT"]
+    # The recipients' channel choices (preferences, phone consents), then one insert for all.
+    assert [q["sql"].split()[0] for q in queries if "SAVEPOINT" not in q["sql"]] == [
+        "SELECT",
+        "SELECT",
+        "INSERT",
+    ]
     assert len(sent) == 3
     rows = Notification.objects.order_by("recipient__username")
     assert [row.recipient for row in rows] == [rt_chair, officer, resident_user]
