@@ -19,6 +19,7 @@ from rtkeren.mixins import (
     ServiceFormMixin,
 )
 from rtkeren.models import RT
+from rtkeren.offline import offline_page
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import upload_rate_limited
@@ -386,6 +387,7 @@ class ForumObjectMixin(ScopedObjectMixin):
         return super().get_context_data(forum=self.get_object(), **kwargs)
 
 
+@method_decorator(offline_page, name="dispatch")
 class ForumDetailView(ScopedObjectMixin, DetailView):
     template_name = "commissioning/forum_detail.html"
     context_object_name = "forum"
@@ -461,6 +463,7 @@ class ForumCancelView(ForumObjectMixin, View):
         return self.back()
 
 
+@method_decorator(offline_page, name="dispatch")
 class ForumAttendanceView(AttendancePageMixin, ForumObjectMixin, FormView):
     """Attendance on a phone: the forum's residents, a page at a time, each with a checkbox and
     the element they represent, and a few rows for guests. Saving keeps the page."""

@@ -27,6 +27,7 @@ from rtkeren.mixins import (
     form_add_service_errors,
 )
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
+from rtkeren.offline import offline_page
 from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
@@ -253,6 +254,7 @@ class MeetingUpdateView(ServiceFormMixin, MeetingMixin, FormView):
         return self.back()
 
 
+@method_decorator(offline_page, name="dispatch")
 class MeetingDetailView(MeetingMixin, DetailView):
     template_name = "delivery/meeting_detail.html"
     context_object_name = "meeting"
@@ -387,6 +389,7 @@ class MeetingCheckinView(LoginRequiredMixin, View):
         return HttpResponseRedirect(request.path)
 
 
+@method_decorator(offline_page, name="dispatch")
 class MeetingAttendanceView(AttendancePageMixin, MeetingMixin, FormView):
     """The committee's attendance list on a phone: the scope's residents a page at a time, a
     checkbox each. Saving keeps the page."""

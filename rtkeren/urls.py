@@ -13,6 +13,7 @@ from rtkeren.views import (
     pages,
     privacy,
     public,
+    pwa,
     reports,
     residents,
 )
@@ -23,6 +24,9 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", pages.healthz, name="healthz"),
     path("bahasa/", pages.language_set, name="language-set"),
+    path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("luring/", pwa.offline, name="offline"),
     path("accounts/", include(accounts.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("warga/impor/", include(imports.urlpatterns)),

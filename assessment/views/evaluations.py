@@ -12,6 +12,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.models import Activity
+from rtkeren.offline import offline_page
 from rtkeren.paginate import counted_page
 from rtkeren.permissions import can
 from rtkeren.ratelimits import rate_limited
@@ -101,6 +102,7 @@ class EvaluationFormMixin(ServiceFormMixin):
         return redirect("assessment:evaluation-summary", pk=evaluation.activity_id)
 
 
+@method_decorator(offline_page, name="dispatch")
 class EvaluationEditView(EvaluationFormMixin, ActivityMixin, FormView):
     """The user's own evaluation: new, or changed while the window is open."""
 

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rtkeren.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rtkeren.offline.OfflineAccountMiddleware",
     "rtkeren.middleware.RequestBodyLimitMiddleware",
     "rtkeren.middleware.SessionIdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

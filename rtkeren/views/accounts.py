@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import LoginView, PasswordResetView
+from django.contrib.auth.views import LoginView, LogoutView, PasswordResetView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -41,6 +41,16 @@ BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"
 
 
 @method_decorator(rate_limited("login"), name="post")
+class AccountLogoutView(LogoutView):
+    """Log out, and have the browser forget what it kept of this account: the pages the service
+    worker kept for use offline, and its other storage (a shared or lent phone)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
+
 class AccountLoginView(LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -301,6 +311,7 @@ class VerificationRejectView(ServiceFormMixin, VerificationMixin, FormView):
 
 urlpatterns = [
     path("login/", AccountLoginView.as_view(), name="login"),
+    path("logout/", AccountLogoutView.as_view(), name="logout"),
     path("daftar/", RegistrationView.as_view(), name="account-register"),
     # Same path and name as django.contrib.auth.urls, which is mounted after these.
     path("password_reset/", AccountPasswordResetView.as_view(), name="password_reset"),

@@ -60,6 +60,9 @@ def _table() -> dict[str, Expect]:
         # Pages of the core.
         "home": E(EVERYONE, visitor=OK),
         "healthz": E(EVERYONE, visitor=OK),
+        "web-manifest": E(EVERYONE, visitor=OK),
+        "service-worker": E(EVERYONE, visitor=OK),
+        "offline": E(EVERYONE, visitor=OK),
         "language-set": E(EVERYONE, get=False, post=True, visitor=OK),
         "login": E(EVERYONE, post=True, visitor=OK),
         "logout": E(EVERYONE, get=False, post=True, visitor=OK),
