@@ -15,6 +15,7 @@ from rtkeren.views import (
     public,
     reports,
     residents,
+    webhooks,
 )
 
 handler500 = pages.server_error
@@ -28,6 +29,7 @@ urlpatterns = [
     path("warga/impor/", include(imports.urlpatterns)),
     path("warga/", include(residents.urlpatterns)),
     path("notifikasi/", include(notifications.urlpatterns)),
+    path("webhook/", include(webhooks.urlpatterns)),
     path("kalender/", include(calendars.urlpatterns)),
     path("kegiatan/", include(activities.urlpatterns)),
     path("riwayat/", include(history.history_urlpatterns())),

@@ -5,6 +5,7 @@ scheduler's sweep both call ``outbound_message_attempt``, which never sends a me
 it claims the message first, in its own transaction, then calls the adapter outside any lock.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from rtkeren.channels import PermanentFailure, TemporaryFailure, channel_adapter
 from rtkeren.models import (
     PHONE_CHANNELS,
     Consent,
+    DeliveryReport,
     Notification,
     OutboundMessage,
     User,
@@ -196,3 +198,55 @@ def outbound_messages_dispatch(now: datetime | None = None, limit: int = 500) ->
     for message_id in ids:
         outbound_message_attempt(message_id, now)
     return len(ids)
+
+
+#: Where each reported status may move a message from: forward only (sent → delivered → read),
+#: and a failure only of a message not yet delivered.
+_REPORT_MOVES = {
+    OutboundMessage.Status.DELIVERED: (OutboundMessage.Status.SENT,),
+    OutboundMessage.Status.READ: (OutboundMessage.Status.SENT, OutboundMessage.Status.DELIVERED),
+    OutboundMessage.Status.FAILED: (OutboundMessage.Status.SENT,),
+}
+REPORT_ERROR_LENGTH = DeliveryReport._meta.get_field("error").max_length
+REPORT_STATUS_LENGTH = DeliveryReport._meta.get_field("status").max_length
+PROVIDER_ID_LENGTH = DeliveryReport._meta.get_field("provider_id").max_length
+
+
+@transaction.atomic
+def delivery_reports_record(
+    *, channel: str, reports: Iterable, now: datetime | None = None
+) -> list[DeliveryReport]:
+    """Keep each provider report (``provider_id``, ``status``, ``reported_at``, ``error``) as
+    received, and move its message forward: a report arriving late (``sent`` after ``read``)
+    changes nothing. Reports about unknown messages are kept without one."""
+    now = now or timezone.now()
+    reports = [r for r in reports if r.provider_id and len(r.provider_id) <= PROVIDER_ID_LENGTH]
+    messages = {
+        message.provider_id: message
+        for message in OutboundMessage.objects.filter(
+            channel=channel, provider_id__in={r.provider_id for r in reports}
+        ).only("pk", "provider_id")
+    }
+    recorded = DeliveryReport.objects.bulk_create(
+        DeliveryReport(
+            message=messages.get(report.provider_id),
+            channel=channel,
+            provider_id=report.provider_id,
+            status=report.status[:REPORT_STATUS_LENGTH],
+            error=report.error[:REPORT_ERROR_LENGTH],
+            reported_at=report.reported_at,
+            received_at=now,
+        )
+        for report in reports
+    )
+    for report in reports:
+        message = messages.get(report.provider_id)
+        moves_from = _REPORT_MOVES.get(report.status)
+        if message is None or moves_from is None:
+            continue
+        changes = {"status": report.status, "updated_at": now}
+        if report.status == OutboundMessage.Status.FAILED:
+            changes["last_error"] = (report.error or "failed")[:ERROR_LENGTH]
+        # One conditional UPDATE: two reports handled at once cannot move a message backwards.
+        OutboundMessage.objects.filter(pk=message.pk, status__in=moves_from).update(**changes)
+    return recorded

@@ -60,6 +60,9 @@ def _table() -> dict[str, Expect]:
         # Pages of the core.
         "home": E(EVERYONE, visitor=OK),
         "healthz": E(EVERYONE, visitor=OK),
+        # Meta's delivery reports: no account passes; only a call signed with the app secret
+        # (none in the tests) is read, and the handshake needs the verify token.
+        "whatsapp-webhook": E(NOBODY, post=True, visitor=DENIED),
         "language-set": E(EVERYONE, get=False, post=True, visitor=OK),
         "login": E(EVERYONE, post=True, visitor=OK),
         "logout": E(EVERYONE, get=False, post=True, visitor=OK),
