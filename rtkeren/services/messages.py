@@ -5,12 +5,15 @@ scheduler's sweep both call ``outbound_message_attempt``, which never sends a me
 it claims the message first, in its own transaction, then calls the adapter outside any lock.
 """
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rtkeren.channels import PermanentFailure, TemporaryFailure, channel_adapter
 from rtkeren.models import (
@@ -19,8 +22,10 @@ from rtkeren.models import (
     DeliveryReport,
     Notification,
     OutboundMessage,
+    Resident,
     User,
 )
+from rtkeren.permissions import can
 from rtkeren.tasks import outbound_message_send
 
 #: The wait before each new try after a temporary failure; after the last, the message fails.
@@ -28,6 +33,7 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 #: How long a try holds its claim: a worker that dies mid-send frees the message after this.
 CLAIM = timedelta(minutes=5)
 ERROR_LENGTH = OutboundMessage._meta.get_field("last_error").max_length
+logger = logging.getLogger(__name__)
 
 
 def quiet_until(moment: datetime) -> datetime | None:
@@ -250,3 +256,28 @@ def delivery_reports_record(
         # One conditional UPDATE: two reports handled at once cannot move a message backwards.
         OutboundMessage.objects.filter(pk=message.pk, status__in=moves_from).update(**changes)
     return recorded
+
+
+@transaction.atomic
+def outbound_message_retry(*, message: OutboundMessage, by: User, now: datetime | None = None):
+    """Queue a failed message again, with its tries counted afresh (an officer's "Kirim ulang",
+    after the number or the provider was put right). Only a failed message; consent is checked
+    again when it is sent."""
+    now = now or timezone.now()
+    resident = Resident.objects.filter(user=message.user_id).select_related("rt__rw").first()
+    if resident is None or not can(by, "rtkeren.retry_outbound_message", resident):
+        raise PermissionDenied(_("Only an officer of the recipient's kelurahan can do this."))
+    updated = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.Status.FAILED
+    ).update(
+        status=OutboundMessage.Status.QUEUED,
+        attempts=0,
+        send_after=not_before(now),
+        updated_at=now,
+    )
+    if not updated:
+        raise ValidationError(_("Only a failed message can be sent again."))
+    message.refresh_from_db()
+    logger.info("Outgoing message %s queued again by user %s.", message.pk, by.pk)
+    transaction.on_commit(lambda: _enqueue(message), robust=True)
+    return message

@@ -175,6 +175,12 @@ def _table() -> dict[str, Expect]:
             post=True,
         ),
         "deletion-request-list": E(accounts("petugas petugas2")),
+        # Outgoing WhatsApp and SMS messages to the kelurahan's residents, and sending a failed
+        # one again: its officers.
+        "outbound-message-list": E(accounts("petugas petugas2")),
+        "outbound-message-retry": E(
+            accounts("petugas"), {"pk": "outbound_message"}, get=False, post=True
+        ),
         "deletion-request-complete": E(
             accounts("petugas"), {"pk": "deletion_request"}, get=False, post=True
         ),
