@@ -215,3 +215,17 @@ def test_sending_again_is_a_post(client, officer, rt):
     client.force_login(officer)
 
     assert client.get(reverse("outbound-message-retry", args=[message.pk])).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        ("+6281234567890", "+62 812••••••90"),
+        ("+62812345678", "+62 812••••78"),
+        ("+6531234567", "+65 312•••67"),
+        ("", ""),
+        ("bukan nomor", "•••"),
+    ],
+)
+def test_a_masked_number_keeps_the_prefix_and_two_digits(number, shown):
+    assert masked_phone(number) == shown
