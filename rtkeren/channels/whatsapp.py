@@ -43,6 +43,12 @@ def _rate_limited(response) -> bool:
     return _error(response).get("code") in RATE_LIMIT_CODES
 
 
+def template_text(parameter) -> str:
+    """A parameter as Meta takes it: no new lines or tabs, no long runs of spaces (it refuses
+    such a message outright)."""
+    return " ".join(str(parameter).split())
+
+
 class WhatsAppCloudAdapter:
     """Sends the message's template with its body parameters, in order."""
 
@@ -62,7 +68,7 @@ class WhatsAppCloudAdapter:
                     {
                         "type": "body",
                         "parameters": [
-                            {"type": "text", "text": str(parameter)}
+                            {"type": "text", "text": template_text(parameter)}
                             for parameter in message.parameters
                         ],
                     }

@@ -253,6 +253,23 @@ def test_a_retry_that_succeeds_is_sent(providers):
     assert message.last_error == ""
 
 
+def test_whatsapp_parameters_lose_the_line_breaks_meta_refuses(providers):
+    message = queued(Channel.WHATSAPP)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        parameters=["Rapat RT\nbesok\tpukul     19.00", "https://rtkeren.example.go.id/"]
+    )
+    whatsapp_accepts(providers)
+
+    attempt(message)
+
+    ((request, _response),) = providers.log
+    parameters = request.json["template"]["components"][0]["parameters"]
+    assert [p["text"] for p in parameters] == [
+        "Rapat RT besok pukul 19.00",
+        "https://rtkeren.example.go.id/",
+    ]
+
+
 # SMS.
 
 
