@@ -28,3 +28,18 @@ def normalize_phone(value: str, *, region: str = DEFAULT_REGION) -> str:
             code="phone_invalid",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def masked_phone(number: str) -> str:
+    """A stored number with only its country code, the operator's prefix and the last two
+    digits shown: "+6281234567890" -> "+62 812••••••90". Enough to tell two of a resident's
+    numbers apart, not to call them."""
+    text = str(number or "")
+    try:
+        parsed = phonenumbers.parse(text, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return "•••" if text else ""
+    national = str(parsed.national_number)
+    if len(national) < 7:
+        return f"+{parsed.country_code} •••"
+    return f"+{parsed.country_code} {national[:3]}{'•' * (len(national) - 5)}{national[-2:]}"

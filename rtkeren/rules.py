@@ -272,3 +272,8 @@ rules.add_perm("rtkeren.view_breach_reach", is_admin | is_officer_of_account_rea
 # object is the resident). Data Saya itself is always the logged-in person's own entry.
 rules.add_perm("rtkeren.list_deletion_requests", is_officer)
 rules.add_perm("rtkeren.complete_deletion_request", is_officer_of)
+
+# Outgoing WhatsApp and SMS messages: the officers of the kelurahan see those to its residents
+# (rtkeren.selectors.messages), the failed ones first, and send a failed one again.
+rules.add_perm("rtkeren.list_outbound_messages", is_officer)
+rules.add_perm("rtkeren.retry_outbound_message", is_officer_of)

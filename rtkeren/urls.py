@@ -9,6 +9,7 @@ from rtkeren.views import (
     exports,
     history,
     imports,
+    messages,
     notifications,
     pages,
     privacy,
@@ -16,6 +17,7 @@ from rtkeren.views import (
     pwa,
     reports,
     residents,
+    webhooks,
 )
 
 handler500 = pages.server_error
@@ -32,6 +34,8 @@ urlpatterns = [
     path("warga/impor/", include(imports.urlpatterns)),
     path("warga/", include(residents.urlpatterns)),
     path("notifikasi/", include(notifications.urlpatterns)),
+    path("pesan-keluar/", include(messages.urlpatterns)),
+    path("webhook/", include(webhooks.urlpatterns)),
     path("kalender/", include(calendars.urlpatterns)),
     path("kegiatan/", include(activities.urlpatterns)),
     path("riwayat/", include(history.history_urlpatterns())),

@@ -5,20 +5,27 @@ scheduler's sweep both call ``outbound_message_attempt``, which never sends a me
 it claims the message first, in its own transaction, then calls the adapter outside any lock.
 """
 
+import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rtkeren.channels import PermanentFailure, TemporaryFailure, channel_adapter
 from rtkeren.models import (
     PHONE_CHANNELS,
     Consent,
+    DeliveryReport,
     Notification,
     OutboundMessage,
+    Resident,
     User,
 )
+from rtkeren.permissions import can
 from rtkeren.tasks import outbound_message_send
 
 #: The wait before each new try after a temporary failure; after the last, the message fails.
@@ -26,6 +33,7 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 #: How long a try holds its claim: a worker that dies mid-send frees the message after this.
 CLAIM = timedelta(minutes=5)
 ERROR_LENGTH = OutboundMessage._meta.get_field("last_error").max_length
+logger = logging.getLogger(__name__)
 
 
 def quiet_until(moment: datetime) -> datetime | None:
@@ -197,3 +205,80 @@ def outbound_messages_dispatch(now: datetime | None = None, limit: int = 500) ->
     for message_id in ids:
         outbound_message_attempt(message_id, now)
     return len(ids)
+
+
+#: Where each reported status may move a message from: forward only (sent → delivered → read),
+#: and a failure only of a message not yet delivered.
+_REPORT_MOVES = {
+    OutboundMessage.Status.DELIVERED: (OutboundMessage.Status.SENT,),
+    OutboundMessage.Status.READ: (OutboundMessage.Status.SENT, OutboundMessage.Status.DELIVERED),
+    OutboundMessage.Status.FAILED: (OutboundMessage.Status.SENT,),
+}
+REPORT_ERROR_LENGTH = DeliveryReport._meta.get_field("error").max_length
+REPORT_STATUS_LENGTH = DeliveryReport._meta.get_field("status").max_length
+PROVIDER_ID_LENGTH = DeliveryReport._meta.get_field("provider_id").max_length
+
+
+@transaction.atomic
+def delivery_reports_record(
+    *, channel: str, reports: Iterable, now: datetime | None = None
+) -> list[DeliveryReport]:
+    """Keep each provider report (``provider_id``, ``status``, ``reported_at``, ``error``) as
+    received, and move its message forward: a report arriving late (``sent`` after ``read``)
+    changes nothing. Reports about unknown messages are kept without one."""
+    now = now or timezone.now()
+    reports = [r for r in reports if r.provider_id and len(r.provider_id) <= PROVIDER_ID_LENGTH]
+    messages = {
+        message.provider_id: message
+        for message in OutboundMessage.objects.filter(
+            channel=channel, provider_id__in={r.provider_id for r in reports}
+        ).only("pk", "provider_id")
+    }
+    recorded = DeliveryReport.objects.bulk_create(
+        DeliveryReport(
+            message=messages.get(report.provider_id),
+            channel=channel,
+            provider_id=report.provider_id,
+            status=report.status[:REPORT_STATUS_LENGTH],
+            error=report.error[:REPORT_ERROR_LENGTH],
+            reported_at=report.reported_at,
+            received_at=now,
+        )
+        for report in reports
+    )
+    for report in reports:
+        message = messages.get(report.provider_id)
+        moves_from = _REPORT_MOVES.get(report.status)
+        if message is None or moves_from is None:
+            continue
+        changes = {"status": report.status, "updated_at": now}
+        if report.status == OutboundMessage.Status.FAILED:
+            changes["last_error"] = (report.error or "failed")[:ERROR_LENGTH]
+        # One conditional UPDATE: two reports handled at once cannot move a message backwards.
+        OutboundMessage.objects.filter(pk=message.pk, status__in=moves_from).update(**changes)
+    return recorded
+
+
+@transaction.atomic
+def outbound_message_retry(*, message: OutboundMessage, by: User, now: datetime | None = None):
+    """Queue a failed message again, with its tries counted afresh (an officer's "Kirim ulang",
+    after the number or the provider was put right). Only a failed message; consent is checked
+    again when it is sent."""
+    now = now or timezone.now()
+    resident = Resident.objects.filter(user=message.user_id).select_related("rt__rw").first()
+    if resident is None or not can(by, "rtkeren.retry_outbound_message", resident):
+        raise PermissionDenied(_("Only an officer of the recipient's kelurahan can do this."))
+    updated = OutboundMessage.objects.filter(
+        pk=message.pk, status=OutboundMessage.Status.FAILED
+    ).update(
+        status=OutboundMessage.Status.QUEUED,
+        attempts=0,
+        send_after=not_before(now),
+        updated_at=now,
+    )
+    if not updated:
+        raise ValidationError(_("Only a failed message can be sent again."))
+    message.refresh_from_db()
+    logger.info("Outgoing message %s queued again by user %s.", message.pk, by.pk)
+    transaction.on_commit(lambda: _enqueue(message), robust=True)
+    return message

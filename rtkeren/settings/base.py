@@ -8,9 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_int, env_str
+from .env import env_bool, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -219,6 +220,8 @@ RATE_LIMITS = {
     "nik_search": ("60/h", "600/h"),
     # Photos, receipts and resident files: a phone documenting a busy day stays well below.
     "upload": ("30/h", "300/h"),
+    # Meta's delivery reports: no account, a few addresses of Meta's, many reports a minute.
+    "whatsapp_webhook": (None, "600/m"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
 # connection's address). Only their entries are trusted for the client's address.
@@ -252,11 +255,40 @@ LOGGING = {
     },
 }
 
-# Notifications outside the portal. Each phone channel is served by the adapter named here; the
-# console adapter writes messages to the worker's output (see README.md, "Environment").
+# Notifications outside the portal (docs/notifications.md). WhatsApp goes through Meta's Cloud
+# API once its token and sending number are set, SMS through an HTTP gateway once its address
+# is; until then the console adapter writes messages to the worker's output.
+CONSOLE_ADAPTER = "rtkeren.channels.console.ConsoleAdapter"
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_API_URL = env_str("WHATSAPP_API_URL", "https://graph.facebook.com")
+WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v26.0")
+WHATSAPP_TIMEOUT = env_int("WHATSAPP_TIMEOUT", 10)
+# The webhook (/webhook/whatsapp/): the token Meta's handshake repeats, and the app secret that
+# signs each delivery report. Without the secret every report is refused.
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = env_str("SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_KEY_FIELD = env_str("SMS_GATEWAY_KEY_FIELD", "key")
+SMS_GATEWAY_NUMBER_FIELD = env_str("SMS_GATEWAY_NUMBER_FIELD", "to")
+SMS_GATEWAY_TEXT_FIELD = env_str("SMS_GATEWAY_TEXT_FIELD", "message")
+SMS_GATEWAY_ID_FIELD = env_str("SMS_GATEWAY_ID_FIELD", "id")
+SMS_GATEWAY_NUMBER_FORMAT = env_str("SMS_GATEWAY_NUMBER_FORMAT", "international")
+SMS_GATEWAY_JSON = env_bool("SMS_GATEWAY_JSON", False)
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+if SMS_GATEWAY_NUMBER_FORMAT not in ("e164", "international", "national"):
+    raise ImproperlyConfigured(
+        "SMS_GATEWAY_NUMBER_FORMAT must be e164, international or national, "
+        f"not {SMS_GATEWAY_NUMBER_FORMAT!r}."
+    )
 MESSAGE_ADAPTERS = {
-    "whatsapp": "rtkeren.channels.console.ConsoleAdapter",
-    "sms": "rtkeren.channels.console.ConsoleAdapter",
+    "whatsapp": (
+        "rtkeren.channels.whatsapp.WhatsAppCloudAdapter"
+        if WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID
+        else CONSOLE_ADAPTER
+    ),
+    "sms": "rtkeren.channels.sms.HttpSmsGatewayAdapter" if SMS_GATEWAY_URL else CONSOLE_ADAPTER,
     "email": "rtkeren.channels.email.EmailAdapter",
 }
 # No message leaves between these hours (WIB): it waits until the morning.

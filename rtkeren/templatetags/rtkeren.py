@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from rtkeren import permissions
 from rtkeren.forms.rendering import filter_fields as _filter_fields
+from rtkeren.phone import masked_phone as _masked_phone
 from rtkeren.registry import links_for_origin, participation_kind_label
 
 register = template.Library()
@@ -35,6 +36,12 @@ def resident_name(resident, name_shown: bool) -> str:
     if name_shown:
         return resident.name
     return _("Resident of %(rt)s") % {"rt": resident.rt}
+
+
+@register.filter
+def masked_phone(number) -> str:
+    """A phone number with most of its digits hidden (``rtkeren.phone.masked_phone``)."""
+    return _masked_phone(number)
 
 
 @register.filter

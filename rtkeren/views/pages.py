@@ -68,6 +68,11 @@ def _quick_links(user) -> list[tuple[str, str]]:
         ("activity-list", _("Activities"), True),
         ("export-list", _("Exports"), can(user, "rtkeren.list_exports")),
         ("audit-nik-reveals", _("Audit"), can(user, "rtkeren.view_audit")),
+        (
+            "outbound-message-list",
+            _("Outgoing messages"),
+            can(user, "rtkeren.list_outbound_messages"),
+        ),
         ("account-profile", _("My profile"), True),
         ("data-saya", _("My data"), has_own_data(user)),
         ("notification-list", _("Notifications"), True),

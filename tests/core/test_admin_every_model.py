@@ -21,8 +21,12 @@ from rtkeren.models import (
     CommunityMembership,
     Consent,
     DeletionRequest,
+    DeliveryReport,
     ImportJob,
+    NotificationPreference,
+    OutboundMessage,
     PokmasMembership,
+    ReminderSent,
     ResidentInterest,
     RtCeiling,
 )
@@ -249,6 +253,33 @@ def _frozen_scorecard():
     )
 
 
+def _notification_preference():
+    return NotificationPreference.objects.create(
+        user=factories.UserFactory(), channel="whatsapp", kind="forum", enabled=True
+    )
+
+
+def _outbound_message():
+    return OutboundMessage.objects.create(
+        user=factories.UserFactory(),
+        channel="sms",
+        kind="meeting",
+        address="+6281234567890",
+        text="RT Keren: pertemuan besok.",
+    )
+
+
+def _delivery_report():
+    message = _outbound_message()
+    return DeliveryReport.objects.create(
+        message=message, channel="whatsapp", provider_id="wamid.uji", status="delivered"
+    )
+
+
+def _reminder_sent():
+    return ReminderSent.objects.create(user=factories.UserFactory(), key="forum-day-before:1")
+
+
 # model label -> (maker, the changelist's queries for the administrator). Every list reads the
 # session, the user, its page of rows (with the records named in its columns) and its count
 # twice (as filtered and in all); then the choices of each filter by a related record, one query
@@ -265,6 +296,11 @@ READ_ONLY_PAGES = {
     "rtkeren.ImportJob": (_import_job, 8),
     "rtkeren.Consent": (_consent, 7),
     "rtkeren.DeletionRequest": (_deletion_request, 7),
+    "rtkeren.NotificationPreference": (_notification_preference, 5),
+    "rtkeren.OutboundMessage": (_outbound_message, 7),
+    # Its status filter reads the distinct statuses reported: one query more.
+    "rtkeren.DeliveryReport": (_delivery_report, 8),
+    "rtkeren.ReminderSent": (_reminder_sent, 7),
     "commissioning.Endorsement": (_endorsement, 8),
     "commissioning.Attendance": (_forum_attendance, 8),
     "commissioning.InvitedElement": (_invited_element, 6),

@@ -63,6 +63,9 @@ def _table() -> dict[str, Expect]:
         "web-manifest": E(EVERYONE, visitor=OK),
         "service-worker": E(EVERYONE, visitor=OK),
         "offline": E(EVERYONE, visitor=OK),
+        # Meta's delivery reports: no account passes; only a call signed with the app secret
+        # (none in the tests) is read, and the handshake needs the verify token.
+        "whatsapp-webhook": E(NOBODY, post=True, visitor=DENIED),
         "language-set": E(EVERYONE, get=False, post=True, visitor=OK),
         "login": E(EVERYONE, post=True, visitor=OK),
         "logout": E(EVERYONE, get=False, post=True, visitor=OK),
@@ -175,6 +178,12 @@ def _table() -> dict[str, Expect]:
             post=True,
         ),
         "deletion-request-list": E(accounts("petugas petugas2")),
+        # Outgoing WhatsApp and SMS messages to the kelurahan's residents, and sending a failed
+        # one again: its officers.
+        "outbound-message-list": E(accounts("petugas petugas2")),
+        "outbound-message-retry": E(
+            accounts("petugas"), {"pk": "outbound_message"}, get=False, post=True
+        ),
         "deletion-request-complete": E(
             accounts("petugas"), {"pk": "deletion_request"}, get=False, post=True
         ),

@@ -23,7 +23,10 @@ from rtkeren.models import (
     RT,
     Activity,
     ActivityStatus,
+    Channel,
     Kelurahan,
+    NotificationKind,
+    OutboundMessage,
     Period,
     Resident,
     Role,
@@ -285,6 +288,15 @@ def build_world() -> World:
         )[0]
         scope["deletion_request"] = deletion_request_create(
             resident=resident_user.resident, reason="Uji keamanan.", by=resident_user
+        )
+        scope["outbound_message"] = OutboundMessage.objects.create(
+            user=resident_user,
+            channel=Channel.SMS,
+            kind=NotificationKind.FORUM,
+            address=resident_user.resident.phone or "+6281234567890",
+            text="Pesan uji keamanan.",
+            status=OutboundMessage.Status.FAILED,
+            last_error="HTTP 400: uji keamanan",
         )
         scope["import_job"] = import_services.import_job_create(
             officer=officer,
