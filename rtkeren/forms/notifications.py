@@ -7,9 +7,7 @@ from rtkeren.services.preferences import STALE_FORM
 
 #: "kind:channel", the value of each checkbox on the preferences page.
 PAIR_CHOICES = [
-    (f"{kind.value}:{channel.value}", f"{kind.label}: {channel.label}")
-    for kind in SWITCHABLE_KINDS
-    for channel in Channel
+    (f"{kind.value}:{channel.value}",) * 2 for kind in SWITCHABLE_KINDS for channel in Channel
 ]
 PHONE_CHOICES = [(channel.value, channel.label) for channel in PHONE_CHANNELS]
 
