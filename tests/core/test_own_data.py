@@ -119,6 +119,7 @@ def test_the_file_holds_every_section_of_the_person_and_nothing_of_a_neighbour(
     resident.phone = "+6281234567890"
     resident.save()
     consent_give(resident=resident, purpose=Consent.Purpose.PHOTO, by=resident_user)
+    whatsapp = consent_give(resident=resident, purpose=Consent.Purpose.WHATSAPP, by=resident_user)
     _records_of(resident_user, resident, period, "Sari")
     take_part_in_everything(resident, period)
     neighbour_user, neighbour = factories.make_resident_user(rt, "tetangga")
@@ -156,6 +157,12 @@ def test_the_file_holds_every_section_of_the_person_and_nothing_of_a_neighbour(
     assert neighbour.reveal_nik() not in text
     assert neighbour_user.username not in text
     assert "Kelas membatik 0" in text  # a ledger row, named by its activity
+    consents = [list(row.values()) for row in sections["consents"]["rows"]]
+    assert [whatsapp.get_purpose_display(), whatsapp.text] in [row[:2] for row in consents]
+    [message] = sections["outbound_messages"]["rows"]
+    assert "Kirim Sari 0" in message.values()
+    assert "+6281234567890" in message.values()
+    assert len(sections["notification_preferences"]["rows"]) == 1
     vote = sections["votes"]["rows"][0]
     assert list(vote.values())[:2] == ["Putaran Sari 0", "Dipilih Sari 0"]
 
