@@ -90,15 +90,15 @@ class NotificationPreferencesView(LoginRequiredMixin, FormView):
         return self._current
 
     def get_initial(self):
-        settings = self.current
+        current = self.current
         return {
             "enabled": [
                 f"{row.kind}:{setting.channel}"
-                for row in settings.kinds
+                for row in current.kinds
                 for setting, on in row.channels
                 if on
             ],
-            "digest": settings.digest,
+            "digest": current.digest,
         }
 
     def get_context_data(self, **kwargs):
