@@ -1,6 +1,9 @@
 """Reads of a person's notifications."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
 
 from rtkeren.models import (
     PHONE_CHANNELS,
@@ -9,8 +12,10 @@ from rtkeren.models import (
     Notification,
     NotificationKind,
     NotificationPreference,
+    Resident,
     User,
 )
+from rtkeren.selectors.residents import own_entry
 
 # The bell and the home page's attention item both show the count: one query per request.
 _UNREAD_ATTRIBUTE = "_unread_notification_count"
@@ -63,3 +68,119 @@ def channel_choices(users: Iterable[User], kind: str) -> dict[int, dict[str, str
                 channels[channel] = phone
         choices[user.pk] = channels
     return choices
+
+
+#: The kinds a person chooses channels for; account messages always ring the bell.
+SWITCHABLE_KINDS = [kind for kind in NotificationKind if kind != NotificationKind.ACCOUNT]
+
+NO_EMAIL_ADDRESS = _("Add an e-mail address on your profile to get notifications by e-mail.")
+EMAIL_TURNED_OFF = _("You turned off notifications by e-mail on your profile.")
+NO_VERIFIED_PHONE = _(
+    "Not available yet: your RT chair records your phone number when verifying your account."
+)
+
+
+@dataclass
+class ChannelSetting:
+    """One channel as the preferences page offers it."""
+
+    channel: str
+    label: str
+    #: Whether the person can turn it on now (WhatsApp and SMS: also by giving consent there).
+    usable: bool
+    #: Why not, when it is not usable.
+    reason: str = ""
+    #: WhatsApp and SMS: the consent in force (None: not given yet) and the text to agree to.
+    consent: Consent | None = None
+    consent_text: str = ""
+    #: Where messages go: the e-mail address or the phone number.
+    address: str = ""
+
+    @property
+    def needs_consent(self) -> bool:
+        return self.channel in PHONE_CHANNELS and self.usable and self.consent is None
+
+
+@dataclass
+class KindSetting:
+    kind: str
+    label: str
+    #: Each channel with whether it is on for this kind.
+    channels: list[tuple[ChannelSetting, bool]] = field(default_factory=list)
+
+
+@dataclass
+class NotificationSettings:
+    resident: Resident | None
+    channels: dict[str, ChannelSetting]
+    kinds: list[KindSetting]
+    digest: bool
+
+    def is_on(self, kind: str, channel: str) -> bool:
+        return any(
+            setting.channel == channel and on
+            for row in self.kinds
+            if row.kind == kind
+            for setting, on in row.channels
+        )
+
+
+def notification_settings(user: User) -> NotificationSettings:
+    """What the preferences page shows ``user``: each channel, whether they can use it (and why
+    not), and for each kind whether it is on, as ``channel_choices`` would decide. Three
+    queries (the register entry, the consents in force, the choices), whatever was chosen."""
+    resident = Resident.objects.filter(own_entry(user)).only("pk", "phone", "user").first()
+    consents = (
+        {
+            consent.purpose: consent
+            for consent in Consent.objects.in_force().filter(
+                resident=resident, purpose__in=PHONE_CHANNELS
+            )
+        }
+        if resident is not None
+        else {}
+    )
+    chosen = {
+        (kind, channel): enabled
+        for kind, channel, enabled in NotificationPreference.objects.filter(user=user).values_list(
+            "kind", "channel", "enabled"
+        )
+    }
+    email_reason = ""
+    if not user.email:
+        email_reason = NO_EMAIL_ADDRESS
+    elif not user.email_notifications:
+        email_reason = EMAIL_TURNED_OFF
+    channels = {
+        Channel.BELL: ChannelSetting(Channel.BELL, Channel.BELL.label, usable=True),
+        Channel.EMAIL: ChannelSetting(
+            Channel.EMAIL,
+            Channel.EMAIL.label,
+            usable=not email_reason,
+            reason=email_reason,
+            address=user.email,
+        ),
+    }
+    phone = resident.phone if resident is not None else ""
+    for channel in PHONE_CHANNELS:
+        channels[channel] = ChannelSetting(
+            channel,
+            channel.label,
+            usable=bool(phone),
+            reason="" if phone else NO_VERIFIED_PHONE,
+            consent=consents.get(channel),
+            consent_text=str(Consent.TEXTS[channel]),
+            address=phone,
+        )
+    kinds = []
+    for kind in SWITCHABLE_KINDS:
+        row = KindSetting(kind=kind.value, label=kind.label)
+        for channel, setting in channels.items():
+            on = setting.usable and chosen.get((kind.value, channel), True)
+            if channel in PHONE_CHANNELS:
+                on = on and setting.consent is not None
+            row.channels.append((setting, on))
+        kinds.append(row)
+    return NotificationSettings(
+        resident=resident, channels=channels, kinds=kinds, digest=user.notification_digest
+    )

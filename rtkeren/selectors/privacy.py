@@ -14,6 +14,8 @@ from rtkeren.models import (
     DeletionRequest,
     Kelurahan,
     Notification,
+    NotificationPreference,
+    OutboundMessage,
     Participation,
     PokmasMembership,
     Resident,
@@ -159,6 +161,7 @@ def _account_section(user: User) -> PersonalSection:
                 _("E-mail"): user.email,
                 _("Language"): user.get_language_display(),
                 _("Notifications by e-mail"): _yes_no(user.email_notifications),
+                _("Daily digest"): _yes_no(user.notification_digest),
                 _("Joined on"): user.date_joined,
                 _("Last login"): user.last_login,
             }
@@ -219,6 +222,8 @@ def _core_sections(user: User, residents: list[Resident]) -> list[PersonalSectio
         "requested_at", "pk"
     )
     notifications = Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+    preferences = NotificationPreference.objects.filter(user=user).order_by("kind", "channel")
+    outgoing = OutboundMessage.objects.filter(user=user).order_by("created_at", "pk")
     return [
         PersonalSection(
             key="role_assignments",
@@ -325,6 +330,35 @@ def _core_sections(user: User, residents: list[Resident]) -> list[PersonalSectio
                     _("Read at"): notification.read_at,
                 }
                 for notification in notifications
+            ],
+        ),
+        PersonalSection(
+            key="notification_preferences",
+            title=_("Notification settings"),
+            rows=[
+                {
+                    _("Kind"): preference.get_kind_display(),
+                    _("Channel"): preference.get_channel_display(),
+                    _("On"): _yes_no(preference.enabled),
+                    _("Changed at"): preference.changed_at,
+                }
+                for preference in preferences
+            ],
+        ),
+        PersonalSection(
+            key="outbound_messages",
+            title=_("Messages sent outside the portal"),
+            rows=[
+                {
+                    _("Channel"): message.get_channel_display(),
+                    _("Kind"): message.get_kind_display(),
+                    _("Sent to"): message.address,
+                    _("Message"): message.text,
+                    _("Status"): message.get_status_display(),
+                    _("Queued at"): message.created_at,
+                    _("Sent at"): message.sent_at,
+                }
+                for message in outgoing
             ],
         ),
     ]

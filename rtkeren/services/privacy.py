@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import (
+    PHONE_CHANNELS,
     Consent,
     DeletionRequest,
     ExportAudit,
     Kelurahan,
     NotificationKind,
+    OutboundMessage,
     Resident,
     ResidentInterest,
     Role,
@@ -54,7 +56,9 @@ def consent_withdraw(*, resident: Resident, purpose: str, by: User) -> Consent |
     """End the consent and remove the data it covered, in the same transaction.
 
     The data goes even when the consent predates these records (a phone number from an import),
-    since withdrawing is what the resident asked for.
+    since withdrawing is what the resident asked for. Withdrawing WhatsApp or SMS keeps the
+    phone number (the RT chair still needs it) and cancels the messages of that channel not yet
+    sent; withdrawing the phone number cancels those of both channels.
     """
     if purpose not in Consent.Purpose.values:
         raise ValidationError(_("Unknown consent purpose."))
@@ -77,9 +81,29 @@ def consent_withdraw(*, resident: Resident, purpose: str, by: User) -> Consent |
     elif purpose == Consent.Purpose.PHONE and resident.phone:
         resident.phone = ""
         _save_resident(resident, by, ["phone"])
+    if purpose in PHONE_CHANNELS or purpose == Consent.Purpose.PHONE:
+        _unsent_messages_cancel(
+            resident=resident,
+            channels=PHONE_CHANNELS if purpose == Consent.Purpose.PHONE else [purpose],
+            now=now,
+        )
     # Photos and public names: nothing uses them without a consent in force, so the record
     # changing is the whole effect.
     return consent
+
+
+def _unsent_messages_cancel(*, resident: Resident, channels, now) -> int:
+    """Stop the resident's messages on ``channels`` that wait to be sent or for the daily
+    digest: from the moment consent ends nothing more goes (the sender checks again too)."""
+    if resident.user_id is None:
+        return 0
+    return OutboundMessage.objects.filter(
+        user_id=resident.user_id,
+        channel__in=channels,
+        status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.HELD],
+    ).update(
+        status=OutboundMessage.Status.CANCELLED, last_error="consent withdrawn", updated_at=now
+    )
 
 
 def _rt_chairs(resident: Resident) -> list[User]:

@@ -19,6 +19,7 @@ from django.views.generic import ListView, TemplateView, View
 
 from rtkeren.forms.privacy import ConsentForm, CorrectionForm, DeletionRequestForm
 from rtkeren.mixins import ScopedObjectMixin
+from rtkeren.models import PHONE_CHANNELS
 from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.selectors import privacy as selectors
 from rtkeren.services import privacy as services
@@ -195,6 +196,10 @@ class ConsentView(OwnResidentPostView):
             services.consent_give(**arguments)
             return _("Your consent has been recorded.")
         services.consent_withdraw(**arguments)
+        if data["purpose"] in PHONE_CHANNELS:
+            return _(
+                "Your consent has been withdrawn: messages not sent yet that way are cancelled."
+            )
         return _("Your consent has been withdrawn and the data it covered removed.")
 
 

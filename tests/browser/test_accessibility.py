@@ -111,6 +111,11 @@ PAGES = {
         lambda w: f"/evaluasi/kegiatan/{w.delivered.pk}/",
     ),
     "notifications-resident": ("phone_page", "resident_user", lambda w: "/notifikasi/"),
+    "notification-settings": (
+        "phone_page",
+        "resident_user",
+        lambda w: "/notifikasi/pengaturan/",
+    ),
     "resident-list": ("desktop_page", "officer", lambda w: "/warga/"),
     "notifications-officer": ("desktop_page", "officer", lambda w: "/notifikasi/"),
     "profile-officer": ("desktop_page", "officer", lambda w: "/accounts/profil/"),

@@ -169,6 +169,11 @@ def test_the_whole_co_production_journey(journey):
     _message(sari, "Terima kasih, Anda mendukung potensi ini.")
     expect(sari.get_by_text("1 warga mendukung")).to_be_visible()
     journey.record(sari, "sari-endorsed")
+    # She looks where her notifications reach her: from the notifications list to the settings.
+    sari.goto(journey.url("/notifikasi/"))
+    sari.locator("main a[href='/notifikasi/pengaturan/']").click()
+    expect(sari.locator("#pref-forum-bell")).to_be_checked()
+    journey.record(sari, "sari-notification-settings")
 
     # The officer holds a forum: attendance, minutes and the priority list.
     _log_in(journey, desk, "petugas", "officer")

@@ -10,7 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import ForumAttendance
-from rtkeren.models import CommunityMembership, Consent, DeletionRequest, ExportAudit
+from rtkeren.models import (
+    Channel,
+    CommunityMembership,
+    Consent,
+    DeletionRequest,
+    ExportAudit,
+    NotificationKind,
+    NotificationPreference,
+    OutboundMessage,
+)
+from rtkeren.selectors.notifications import SWITCHABLE_KINDS
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.privacy import OWN_DATA_FILE, OWN_DATA_PAGE, consent_give
 from tests import factories
@@ -48,6 +58,19 @@ def _records_of(user, resident, period, tag: str, *, number: int = 1) -> None:
             resident=resident, defaults={"reason": f"Alasan {mark}"}
         )
         notification_send(recipients=[user], message=f"Pesan {mark}")
+        NotificationPreference.objects.update_or_create(
+            user=user,
+            channel=Channel.WHATSAPP,
+            kind=SWITCHABLE_KINDS[index % len(SWITCHABLE_KINDS)],
+            defaults={"enabled": False},
+        )
+        OutboundMessage.objects.create(
+            user=user,
+            channel=Channel.WHATSAPP,
+            kind=NotificationKind.FORUM,
+            address="+6281234567890",
+            text=f"Kirim {mark}",
+        )
         PotentialFactory(author=user, author_resident=resident, rt=rt, title=f"Potensi {mark}")
         EndorsementFactory(
             potential=PotentialFactory(rt=rt, title=f"Didukung {mark}"), resident=resident
@@ -96,6 +119,7 @@ def test_the_file_holds_every_section_of_the_person_and_nothing_of_a_neighbour(
     resident.phone = "+6281234567890"
     resident.save()
     consent_give(resident=resident, purpose=Consent.Purpose.PHOTO, by=resident_user)
+    whatsapp = consent_give(resident=resident, purpose=Consent.Purpose.WHATSAPP, by=resident_user)
     _records_of(resident_user, resident, period, "Sari")
     take_part_in_everything(resident, period)
     neighbour_user, neighbour = factories.make_resident_user(rt, "tetangga")
@@ -115,7 +139,7 @@ def test_the_file_holds_every_section_of_the_person_and_nothing_of_a_neighbour(
         "proposals", "consents", "deletion_requests", "notifications", "potentials",
         "endorsements", "forum_attendance", "comments", "votes", "implementer_roles",
         "meeting_attendance", "tasks", "committee_notes", "evaluations", "follow_ups",
-        "evaluation_forum_attendance",
+        "evaluation_forum_attendance", "notification_preferences", "outbound_messages",
     }  # fmt: skip
     empty = [key for key, section in sections.items() if not section["rows"]]
     assert empty == []
@@ -126,13 +150,19 @@ def test_the_file_holds_every_section_of_the_person_and_nothing_of_a_neighbour(
     assert resident_user.username in text
     for what in ("Minat", "Komunitas", "Usulan", "Alasan", "Pesan", "Potensi", "Didukung",
                  "Forum", "Komentar", "Putaran", "Dipilih", "Peran", "Pertemuan", "Tugas",
-                 "Catatan", "Hambatan", "Tindakan", "Evaluasi"):  # fmt: skip
+                 "Catatan", "Hambatan", "Tindakan", "Evaluasi", "Kirim"):  # fmt: skip
         assert f"{what} Sari 0" in text, what
     assert "Bambang" not in text
     assert neighbour.name not in text
     assert neighbour.reveal_nik() not in text
     assert neighbour_user.username not in text
     assert "Kelas membatik 0" in text  # a ledger row, named by its activity
+    consents = [list(row.values()) for row in sections["consents"]["rows"]]
+    assert [whatsapp.get_purpose_display(), whatsapp.text] in [row[:2] for row in consents]
+    [message] = sections["outbound_messages"]["rows"]
+    assert "Kirim Sari 0" in message.values()
+    assert "+6281234567890" in message.values()
+    assert len(sections["notification_preferences"]["rows"]) == 1
     vote = sections["votes"]["rows"][0]
     assert list(vote.values())[:2] == ["Putaran Sari 0", "Dipilih Sari 0"]
 

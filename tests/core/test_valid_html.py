@@ -53,6 +53,7 @@ REACHED = {
     "public-kelurahan",
     "privacy-notice",
     "notification-list",
+    "notification-preferences",
     "data-saya",
     "own-data",
     "account-profile",
@@ -176,6 +177,14 @@ def _by_hand() -> list[tuple[str | None, str, str, dict | None, int]]:
         ("warga", "POST", reverse("commissioning:potential-create"), {"title": ""}, 200),
         ("warga", "POST", reverse("assessment:evaluation-edit", args=[evaluated.pk]), {}, 200),
         ("warga", "POST", reverse("password_change"), {"old_password": "x"}, 200),
+        # WhatsApp chosen without its consent: refused, the boxes shown as ticked.
+        (
+            "warga",
+            "POST",
+            reverse("notification-preferences"),
+            {"enabled": ["forum:bell", "forum:whatsapp"]},
+            200,
+        ),
         ("petugas", "GET", reverse("deletion-request-list"), None, 200),
         ("admin", "GET", reverse("assessment:scorecard-thresholds", args=[period.pk]), None, 200),
         ("petugas", "POST", reverse("commissioning:forum-create"), {"title": ""}, 200),

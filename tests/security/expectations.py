@@ -133,6 +133,8 @@ def _table() -> dict[str, Expect]:
         "notification-list": E(EVERYONE),
         "notification-read-all": E(EVERYONE, get=False, post=True),
         "notification-read": E(accounts("warga"), {"pk": "notification"}, get=False, post=True),
+        # Always the logged-in account's own choices (no id in the URL).
+        "notification-preferences": E(EVERYONE, post=True),
         "activity-list": E(EVERYONE),
         "activity-detail": E(accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), pk),
         "activity-transition": E(

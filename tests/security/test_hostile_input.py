@@ -50,6 +50,7 @@ FORM_ACCOUNTS = {
     "resident-status-change": "ketua_rt",
     "notification-read-all": "warga",
     "notification-read": "warga",
+    "notification-preferences": "warga",
     "activity-transition": "petugas",
     "consent-change": "warga",
     "correction-request": "warga",
