@@ -16,6 +16,7 @@ from rtkeren.models import (
     PHONE_CHANNELS,
     Consent,
     Notification,
+    NotificationKind,
     OutboundMessage,
     User,
 )
@@ -106,8 +107,15 @@ def _enqueue(message: OutboundMessage) -> None:
     task.enqueue(message.pk)
 
 
+def _asked_for(message: OutboundMessage) -> bool:
+    """An account message that is no copy of a notification: one the person has just asked
+    for (a one-time password code to their own verified number). Their request is the ground
+    for sending it; the consent to notifications by phone is not."""
+    return message.kind == NotificationKind.ACCOUNT and message.notification_id is None
+
+
 def _consent_in_force(message: OutboundMessage) -> bool:
-    if message.channel not in PHONE_CHANNELS:
+    if message.channel not in PHONE_CHANNELS or _asked_for(message):
         return True
     return (
         Consent.objects.in_force()
