@@ -226,6 +226,7 @@ class PasswordCodeRedeemView(ServiceFormMixin, FormView):
         return redirect("login")
 
 
+@method_decorator(sensitive_post_parameters("phone"), name="post")
 class PasswordCodePhoneView(FormView):
     """A code to the phone number an account's RT chair verified, by WhatsApp or SMS. The
     answer is the same whether the number is known or not; the worker looks it up."""

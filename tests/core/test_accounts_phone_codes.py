@@ -391,3 +391,18 @@ def test_an_expired_code_and_too_many_tries_are_logged(client, send, owner, capl
     lines = [record.getMessage() for record in caplog.records if record.name == "rtkeren.security"]
     assert any("too many tries: code voided" in line for line in lines)
     assert any("expired code" in line for line in lines)
+
+
+def test_admins_see_where_a_code_went_but_not_the_code(client, send, owner, admin_user):
+    send(channel="sms")
+    code = the_code()
+    stored = PasswordCode.objects.get(user=owner)
+    client.force_login(admin_user)
+
+    listing = client.get(reverse("admin:rtkeren_passwordcode_changelist"))
+
+    assert listing.status_code == 200
+    assert "SMS" in listing.text
+    assert NUMBER in listing.text
+    assert code not in listing.text
+    assert stored.code_hash not in listing.text
