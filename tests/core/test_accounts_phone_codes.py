@@ -3,6 +3,7 @@
 import datetime
 import logging
 import zoneinfo
+from unittest import mock
 
 import pytest
 import time_machine
@@ -406,3 +407,12 @@ def test_admins_see_where_a_code_went_but_not_the_code(client, send, owner, admi
     assert NUMBER in listing.text
     assert code not in listing.text
     assert stored.code_hash not in listing.text
+
+
+def test_a_login_without_a_code_takes_a_hash_too(client, owner):
+    """Otherwise the time of the answer says whether the number holds an open code."""
+    with mock.patch.object(services, "make_password", wraps=services.make_password) as hashing:
+        assert WRONG in redeem(client, "0813-9999-8888", "ABCDEFGH").text
+        assert WRONG in redeem(client, NUMBER, "ABCDEFGH").text
+
+    assert hashing.call_count == 2
