@@ -13,12 +13,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 from redis.exceptions import RedisError
 
 from rtkeren.auth_backends import account_name_for_login, normalize_email
+from rtkeren.phone import normalize_phone
 
 RATE_LIMITED_STATUS = 429
 logger = logging.getLogger(__name__)
@@ -58,6 +60,15 @@ def email_key(group: str, request: HttpRequest) -> str:
     """The address a password reset is asked for, whoever asks: a logged-in account must not
     flood someone else's mailbox either."""
     return "email:" + normalize_email(request.POST.get("email", ""))
+
+
+def phone_key(group: str, request: HttpRequest) -> str:
+    """The phone number a one-time code is asked for, in E.164 whatever form was typed, and
+    whoever asks: nobody may flood someone else's phone."""
+    try:
+        return "phone:" + normalize_phone(request.POST.get("phone", ""))
+    except ValidationError:
+        return "phone:"
 
 
 def _ip_key(group: str, request: HttpRequest) -> str:
@@ -108,10 +119,11 @@ def subject_limit_exceeded(request: HttpRequest, group: str, subject: str) -> bo
         return False
 
 
-def too_many_requests(request: HttpRequest):
-    """The page a limited request gets: nothing was saved, try again in a moment."""
-    response = render(request, "429.html", status=RATE_LIMITED_STATUS)
-    response["Retry-After"] = "60"
+def too_many_requests(request: HttpRequest, *, message: str = "", retry_after: int = 60):
+    """The page a limited request gets: nothing was saved, try again in a moment (or, with a
+    ``message``, as it says)."""
+    response = render(request, "429.html", {"message": message}, status=RATE_LIMITED_STATUS)
+    response["Retry-After"] = str(retry_after)
     return response
 
 

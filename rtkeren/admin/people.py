@@ -277,10 +277,22 @@ class ExportAuditAdmin(AuditLogAdmin):
 
 @admin.register(PasswordCode)
 class PasswordCodeAdmin(AuditLogAdmin):
-    """The audit log of one-time password codes: whose account, who gave the code, and when it
-    was used or stopped working (the code itself is kept only as a hash and never shown)."""
+    """The audit log of one-time password codes: whose account, who gave the code or where it
+    was sent, the wrong tries, and when it was used or stopped working (the code itself is kept
+    only as a hash and never shown)."""
 
-    list_display = ("created_at", "user", "issued_by", "expires_at", "used_at", "voided_at")
+    list_display = (
+        "created_at",
+        "user",
+        "issued_by",
+        "channel",
+        "sent_to",
+        "failed_attempts",
+        "expires_at",
+        "used_at",
+        "voided_at",
+    )
+    list_filter = ("channel",)
     list_select_related = ("user", "issued_by")
     search_fields = ("user__username", "issued_by__username", "issued_by__first_name")
     date_hierarchy = "created_at"

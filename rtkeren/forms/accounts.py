@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rtkeren.forms.fields import ModelMultipleChoiceField
 from rtkeren.models import RT, Interest, Kelurahan, Resident, ResidentInterest
+from rtkeren.phone import normalize_phone
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 
@@ -135,7 +136,7 @@ class PasswordCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username"}),
     )
     code = forms.CharField(
-        label=_("Code from your RT chair"),
+        label=_("Code from your RT chair or your phone"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocapitalize": "characters", "autocomplete": "one-time-code"}
@@ -156,6 +157,26 @@ class PasswordCodeForm(forms.Form):
         cleaned = super().clean()
         _passwords_match(self, "new_password", "new_password_confirm")
         return cleaned
+
+
+class PasswordCodePhoneForm(forms.Form):
+    """The verified phone number of an account and the way a code should reach it."""
+
+    phone = forms.CharField(
+        label=_("Your phone number"),
+        max_length=30,
+        help_text=_("The number your RT chair recorded, e.g. 0812-3456-7890."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Send the code by"),
+        choices=[("whatsapp", "WhatsApp"), ("sms", "SMS")],
+        initial="whatsapp",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
 
 
 class PasswordCodeSearchForm(forms.Form):

@@ -8,16 +8,18 @@ creates that role, so a claim gives no rights until a person who knows the resid
 """
 
 import datetime
+import logging
 import secrets
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,9 +44,10 @@ from rtkeren.registry import residents_changed
 from rtkeren.selectors.accounts import code_eligible_accounts
 from rtkeren.selectors.residents import is_confirmed_as
 from rtkeren.services.base import base_resident_sync
+from rtkeren.services.messages import message_queue
 from rtkeren.services.notifications import notification_send
 from rtkeren.services.roles import role_assign
-from rtkeren.tasks import password_reset_email_send
+from rtkeren.tasks import password_code_phone_send, password_reset_email_send
 
 SIGN_IN_DETAILS_CHANGED = gettext_lazy(
     "The e-mail address or phone number of your account was changed. If you did not change "
@@ -56,6 +59,15 @@ REGISTRATION_ACCEPTED = gettext_lazy(
 PASSWORD_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 PASSWORD_CODE_LENGTH = 8
 PASSWORD_CODE_VALIDITY = datetime.timedelta(hours=48)
+#: A code sent to the person's own phone is typed at once: it need not live long.
+PASSWORD_CODE_PHONE_VALIDITY = datetime.timedelta(minutes=15)
+#: The approved WhatsApp authentication template; {{1}} is the code.
+PASSWORD_CODE_TEMPLATE = "rtkeren_kode_sandi"
+PASSWORD_CODE_CHANNELS = ("whatsapp", "sms")
+
+#: Requests for codes and every try to redeem one, for whoever investigates a taken-over
+#: account. Never the code itself, and phone numbers only by their last digits.
+security_log = logging.getLogger("rtkeren.security")
 
 
 def same_name(first: str, second: str) -> bool:
@@ -384,6 +396,36 @@ def _may_get_a_code(user: User) -> bool:
     return code_eligible_accounts().filter(pk=user.pk).exists()
 
 
+def _code_create(
+    *,
+    user: User,
+    validity: datetime.timedelta,
+    issued_by: User | None = None,
+    channel: str = "",
+    sent_to: str = "",
+) -> tuple[str, PasswordCode]:
+    """A new code for ``user``, voiding any open one (one open code per account). Returns the
+    code in clear, which is not stored, and its row."""
+    now = timezone.now()
+    PasswordCode.objects.filter(user=user).open().update(voided_at=now)
+    code = "".join(secrets.choice(PASSWORD_CODE_ALPHABET) for _i in range(PASSWORD_CODE_LENGTH))
+    stored = PasswordCode.objects.create(
+        user=user,
+        code_hash=make_password(code),
+        issued_by=issued_by,
+        created_at=now,
+        expires_at=now + validity,
+        channel=channel,
+        sent_to=sent_to,
+    )
+    return code, stored
+
+
+def masked_phone(phone: str) -> str:
+    """A number as the audit log shows it: enough to match it with a person's own, no more."""
+    return f"…{phone[-4:]}" if phone else "-"
+
+
 @transaction.atomic
 def password_code_issue(*, resident: Resident, by: User) -> str:
     """A new one-time code for the resident's account (the earlier one stops working).
@@ -403,16 +445,8 @@ def password_code_issue(*, resident: Resident, by: User) -> str:
         raise ValidationError(_("This account is switched off. Ask an administrator."))
     if not _may_get_a_code(user):
         raise ValidationError(str(CODE_ONLY_FOR_RESIDENTS))
-    now = timezone.now()
-    PasswordCode.objects.filter(user=user).open().update(voided_at=now)
-    code = "".join(secrets.choice(PASSWORD_CODE_ALPHABET) for _i in range(PASSWORD_CODE_LENGTH))
-    PasswordCode.objects.create(
-        user=user,
-        code_hash=make_password(code),
-        issued_by=by,
-        created_at=now,
-        expires_at=now + PASSWORD_CODE_VALIDITY,
-    )
+    code, _stored = _code_create(user=user, validity=PASSWORD_CODE_VALIDITY, issued_by=by)
+    security_log.info("Password code issued: account %s, by account %s.", user.pk, by.pk)
     issuer = by.get_full_name() or by.username
     # In the same transaction as the code: no code exists that its owner was not told about.
     notification_send(
@@ -438,11 +472,13 @@ WRONG_CODE = gettext_lazy(
 )
 
 
-def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
-    """Set a new password with a one-time code. Each wrong code counts against the open code;
-    after PASSWORD_CODE_MAX_ATTEMPTS of them it is void. A code of an account that holds more
-    than the resident role by now does not work."""
+def password_code_redeem(*, login: str, code: str, new_password: str, source: str = "") -> User:
+    """Set a new password with a one-time code, given by the RT chair or sent to the person's
+    phone. Each wrong code counts against the open code; after PASSWORD_CODE_MAX_ATTEMPTS of
+    them it is void. A code of an account that holds more than the resident role by now does
+    not work. ``source`` (the client's address) goes to the audit log with the outcome."""
     code = _normalize_code(code)
+    compared = False
     with transaction.atomic():
         accounts = users_for_login(login)
         # An account that took on another role since its code was issued resets otherwise.
@@ -451,29 +487,149 @@ def password_code_redeem(*, login: str, code: str, new_password: str) -> User:
             .filter(pk__in=[user.pk for user in accounts])
             .values_list("pk", flat=True)
         )
+        now = timezone.now()
         for user in accounts:
             if user.pk not in eligible:
                 continue
-            open_code = PasswordCode.objects.usable().select_for_update().filter(user=user).first()
+            open_code = PasswordCode.objects.open().select_for_update().filter(user=user).first()
             if open_code is None:
                 continue
+            if open_code.expires_at <= now:
+                _redeem_logged("expired code", open_code, source)
+                continue
+            compared = True
+            # check_password compares in constant time.
             if check_password(code, open_code.code_hash):
                 try:
                     validate_password(new_password, user)
                 except ValidationError as error:
+                    _redeem_logged("right code, new password refused", open_code, source)
                     raise ValidationError({"new_password": error.messages}) from error
                 user.set_password(new_password)
                 user.save(update_fields=["password"])
-                open_code.used_at = timezone.now()
+                open_code.used_at = now
                 open_code.save(update_fields=["used_at"])
+                _redeem_logged("password set", open_code, source)
                 return user
             open_code.failed_attempts = F("failed_attempts") + 1
             open_code.save(update_fields=["failed_attempts"])
             open_code.refresh_from_db(fields=["failed_attempts"])
             if open_code.failed_attempts >= PASSWORD_CODE_MAX_ATTEMPTS:
-                open_code.voided_at = timezone.now()
+                open_code.voided_at = now
                 open_code.save(update_fields=["voided_at"])
+                _redeem_logged("wrong code, too many tries: code voided", open_code, source)
+            else:
+                _redeem_logged("wrong code", open_code, source)
+    if not compared:
+        # Hash anyway, so the time taken does not say whether the login has a code.
+        make_password(code)
+        security_log.info(
+            "Password code redeem: no usable code for %s (from %s).",
+            "a phone number" if looks_like_phone(login) else "this login",
+            source or "-",
+        )
     raise ValidationError(str(WRONG_CODE), code="wrong_code")
+
+
+def _redeem_logged(outcome: str, stored: PasswordCode, source: str) -> None:
+    security_log.info(
+        "Password code redeem: %s. Account %s, code %s (%s), %s of %s wrong tries, from %s.",
+        outcome,
+        stored.user_id,
+        stored.pk,
+        stored.channel or "from a chair",
+        stored.failed_attempts,
+        PASSWORD_CODE_MAX_ATTEMPTS,
+        source or "-",
+    )
+
+
+# One-time codes sent to the person's own phone.
+
+
+def password_code_phone_request(*, phone: str, channel: str, source: str = "") -> None:
+    """Queue a code to the phone number ``phone`` (E.164) by ``channel``. The worker looks the
+    number up and sends; the request neither reads the accounts nor waits for the provider,
+    so its answer and its time are the same whether an account has this number or not."""
+    if channel not in PASSWORD_CODE_CHANNELS:
+        raise ValidationError(_("Choose WhatsApp or SMS."))
+    security_log.info(
+        "Password code asked for by %s to %s, from %s.", channel, masked_phone(phone), source or "-"
+    )
+    password_code_phone_send.enqueue(phone, channel)
+
+
+def phone_code_text(code: str) -> str:
+    """The SMS (and the plain text of the WhatsApp message) that carries a code."""
+    return _(
+        "RT Keren: your code for a new password is %(code)s. It is valid for %(minutes)d "
+        "minutes. Never give this code to anyone."
+    ) % {
+        "code": format_code(code),
+        "minutes": int(PASSWORD_CODE_PHONE_VALIDITY.total_seconds() // 60),
+    }
+
+
+@transaction.atomic
+def password_code_send_to_phone(*, phone: str, channel: str) -> int:
+    """Send a new one-time code to each account whose verified resident has the number
+    ``phone`` (one, as a rule) and which a code may reset; the earlier code stops working.
+    Its owner is told in the portal too, so an unwanted reset is noticed. Returns how many
+    codes went (0 for a number no such account has: nobody is told that)."""
+    users = list(
+        code_eligible_accounts()
+        .filter(
+            resident__phone=phone,
+            resident__verification=Resident.Verification.VERIFIED,
+            resident__status=Resident.Status.ACTIVE,
+        )
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    if not phone or not users:
+        security_log.info(
+            "Password code by %s to %s: no account, none sent.", channel, masked_phone(phone)
+        )
+        return 0
+    channel_name = dict(PasswordCode._meta.get_field("channel").choices)[channel]
+    for user in users:
+        code, stored = _code_create(
+            user=user, validity=PASSWORD_CODE_PHONE_VALIDITY, channel=channel, sent_to=phone
+        )
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            text = phone_code_text(code)
+        message_queue(
+            user=user,
+            channel=channel,
+            kind=NotificationKind.ACCOUNT,
+            address=phone,
+            text=text,
+            template=PASSWORD_CODE_TEMPLATE,
+            parameters=[code],
+            urgent=True,
+        )
+        notification_send(
+            kind=NotificationKind.ACCOUNT,
+            recipients=[user],
+            message=lambda: (
+                _(
+                    "A one-time code to set a new password for your account was sent by "
+                    "%(channel)s to your phone number ending in %(digits)s. If you did not ask "
+                    "for it, tell your RT chair or the kelurahan office at once."
+                )
+                % {"channel": channel_name, "digits": phone[-4:]}
+            ),
+            url=reverse("account-profile"),
+            security_notice=True,
+        )
+        security_log.info(
+            "Password code %s sent by %s to %s for account %s.",
+            stored.pk,
+            channel,
+            masked_phone(phone),
+            user.pk,
+        )
+    return len(users)
 
 
 # Password reset by e-mail.

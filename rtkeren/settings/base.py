@@ -209,6 +209,9 @@ RATE_LIMITS = {
     "password_code": ("10/h", "100/h"),
     # Per e-mail address typed, not per account: the asker has none or is not its owner.
     "password_reset": ("5/h", "100/h"),
+    # Codes to a phone: per number typed, whoever asks, and per address. Each costs an SMS or
+    # a WhatsApp message, so the address limit is tight too.
+    "password_code_phone": ("3/h", "10/h"),
     "vote": ("30/m", "300/m"),
     "evaluate": ("10/m", "200/m"),
     "checkin": ("10/m", "300/m"),

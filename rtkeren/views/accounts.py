@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,6 +25,7 @@ from django.views.generic import FormView, ListView
 from rtkeren.forms.accounts import (
     LoginForm,
     PasswordCodeForm,
+    PasswordCodePhoneForm,
     PasswordCodeSearchForm,
     ProfileForm,
     RegistrationForm,
@@ -32,7 +34,14 @@ from rtkeren.forms.accounts import (
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentInterest
 from rtkeren.permissions import PermissionRequiredMixin
-from rtkeren.ratelimits import email_key, limit_exceeded, rate_limited, too_many_requests
+from rtkeren.ratelimits import (
+    client_ip,
+    email_key,
+    limit_exceeded,
+    phone_key,
+    rate_limited,
+    too_many_requests,
+)
 from rtkeren.selectors import accounts as selectors
 from rtkeren.services import accounts as services
 from rtkeren.views.verification import VerificationNikCheckView, with_nik_check_forms
@@ -182,19 +191,74 @@ class AccountPasswordResetView(PasswordResetView):
         return HttpResponseRedirect(self.get_success_url())
 
 
+#: The number a code was just asked for, so that the redeem form need not ask for it again.
+CODE_PHONE_SESSION_KEY = "password_code_phone"
+CODE_PHONE_TOO_MANY = gettext_lazy(
+    "Too many codes were asked for this phone number or from this connection, so no code was "
+    "sent. Wait an hour, then try again, or ask your RT chair for a code."
+)
+
+
+def code_on_its_way() -> str:
+    """What anyone who asked for a code to a phone is told, known number or not."""
+    return _(
+        "If this number belongs to an account, a code is on its way to it. It is valid for "
+        "%(minutes)d minutes: enter it below with a new password."
+    ) % {"minutes": int(services.PASSWORD_CODE_PHONE_VALIDITY.total_seconds() // 60)}
+
+
 @method_decorator(sensitive_post_parameters("code", "new_password", "new_password_confirm"), "post")
 @method_decorator(rate_limited("password_code"), name="post")
 class PasswordCodeRedeemView(ServiceFormMixin, FormView):
     template_name = "rtkeren/account_code_redeem.html"
     form_class = PasswordCodeForm
 
+    def get_initial(self):
+        return {"login": self.request.session.get(CODE_PHONE_SESSION_KEY, "")}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            valid_hours=int(services.PASSWORD_CODE_VALIDITY.total_seconds() // 3600),
+            phone_valid_minutes=int(services.PASSWORD_CODE_PHONE_VALIDITY.total_seconds() // 60),
+            **kwargs,
+        )
+
     def perform(self, form):
         data = form.cleaned_data
         services.password_code_redeem(
-            login=data["login"], code=data["code"], new_password=data["new_password"]
+            login=data["login"],
+            code=data["code"],
+            new_password=data["new_password"],
+            source=client_ip(self.request),
         )
+        self.request.session.pop(CODE_PHONE_SESSION_KEY, None)
         messages.success(self.request, _("Your new password is saved. Log in with it now."))
         return redirect("login")
+
+
+@method_decorator(sensitive_post_parameters("phone"), name="post")
+class PasswordCodePhoneView(FormView):
+    """A code to the phone number an account's RT chair verified, by WhatsApp or SMS. The
+    answer is the same whether the number is known or not; the worker looks it up."""
+
+    template_name = "rtkeren/account_code_phone.html"
+    form_class = PasswordCodePhoneForm
+
+    def form_valid(self, form):
+        # Counted only here: a form without a valid number sends nothing and costs nothing.
+        if limit_exceeded(self.request, "password_code_phone", account_key=phone_key):
+            return too_many_requests(
+                self.request,
+                message=str(CODE_PHONE_TOO_MANY),
+                retry_after=3600,
+            )
+        phone = form.cleaned_data["phone"]
+        services.password_code_phone_request(
+            phone=phone, channel=form.cleaned_data["channel"], source=client_ip(self.request)
+        )
+        self.request.session[CODE_PHONE_SESSION_KEY] = phone
+        messages.info(self.request, code_on_its_way())
+        return redirect("account-code-redeem")
 
 
 class PasswordCodeListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -317,6 +381,7 @@ urlpatterns = [
     path("password_reset/", AccountPasswordResetView.as_view(), name="password_reset"),
     path("profil/", ProfileView.as_view(), name="account-profile"),
     path("kode/", PasswordCodeRedeemView.as_view(), name="account-code-redeem"),
+    path("kode/hp/", PasswordCodePhoneView.as_view(), name="account-code-phone"),
     path("kode/warga/", PasswordCodeListView.as_view(), name="account-code-list"),
     path("kode/warga/<int:pk>/", PasswordCodeIssueView.as_view(), name="account-code-issue"),
     path("verifikasi/", VerificationListView.as_view(), name="verification-list"),

@@ -164,6 +164,7 @@ def _by_hand() -> list[tuple[str | None, str, str, dict | None, int]]:
         (None, "POST", reverse("login"), {"username": "warga", "password": "salah"}, 200),
         (None, "POST", reverse("account-register"), {"nik": "123"}, 200),
         (None, "POST", reverse("account-code-redeem"), {"code": "x"}, 200),
+        (None, "POST", reverse("account-code-phone"), {"phone": "x"}, 200),
         ("warga", "GET", reverse("audit-nik-reveals"), None, 403),
         ("warga", "GET", reverse("designing:round-detail", args=[open_round.pk]), None, 200),
         (

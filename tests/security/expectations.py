@@ -77,6 +77,7 @@ def _table() -> dict[str, Expect]:
         "calendar-feed-create": E(EVERYONE, get=False, post=True),
         "calendar-feed-revoke": E(EVERYONE, get=False, post=True),
         "account-code-redeem": E(EVERYONE, post=True, visitor=OK),
+        "account-code-phone": E(EVERYONE, post=True, visitor=OK),
         "account-code-list": E(accounts("ketua_rt ketua_rt2 petugas petugas2")),
         "account-code-issue": E(
             accounts("ketua_rt petugas"), {"pk": "account_resident"}, get=False, post=True

@@ -36,6 +36,7 @@ FORM_ACCOUNTS = {
     "calendar-feed-create": "warga",
     "calendar-feed-revoke": "warga",
     "account-code-redeem": "visitor",
+    "account-code-phone": "visitor",
     "account-code-issue": "ketua_rt",
     "verification-verify": "ketua_rt",
     "verification-reject": "ketua_rt",
