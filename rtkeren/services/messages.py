@@ -33,6 +33,8 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 #: How long a try holds its claim: a worker that dies mid-send frees the message after this.
 CLAIM = timedelta(minutes=5)
 ERROR_LENGTH = OutboundMessage._meta.get_field("last_error").max_length
+#: What is left of the text of a message the person asked for once it has gone.
+REDACTED = "[…]"
 logger = logging.getLogger(__name__)
 
 
@@ -178,16 +180,14 @@ def outbound_message_attempt(message_id: int, now: datetime | None = None) -> st
         message.sent_at = now
     message.last_error = error[:ERROR_LENGTH]
     message.updated_at = now
-    message.save(
-        update_fields=[
-            "status",
-            "send_after",
-            "provider_id",
-            "sent_at",
-            "last_error",
-            "updated_at",
-        ]
-    )
+    fields = ["status", "send_after", "provider_id", "sent_at", "last_error", "updated_at"]
+    if message.on_request and message.status != OutboundMessage.Status.QUEUED:
+        # A one-time code is kept only until it has gone (or cannot go): nobody reading the
+        # queue afterwards, in the admin or on the officers' page, sees it.
+        message.text = REDACTED
+        message.parameters = []
+        fields += ["text", "parameters"]
+    message.save(update_fields=fields)
     if message.status == OutboundMessage.Status.QUEUED:
         transaction.on_commit(lambda: _enqueue(message), robust=True)
     return message.status
@@ -268,6 +268,10 @@ def outbound_message_retry(*, message: OutboundMessage, by: User, now: datetime 
     resident = Resident.objects.filter(user=message.user_id).select_related("rt__rw").first()
     if resident is None or not can(by, "rtkeren.retry_outbound_message", resident):
         raise PermissionDenied(_("Only an officer of the recipient's kelurahan can do this."))
+    if message.on_request:
+        raise ValidationError(
+            _("A code the person asked for is not sent again: they can ask for a new one.")
+        )
     updated = OutboundMessage.objects.filter(
         pk=message.pk, status=OutboundMessage.Status.FAILED
     ).update(

@@ -148,7 +148,8 @@ def test_a_notification_by_phone_still_needs_consent(owner, django_capture_on_co
     from rtkeren.services.messages import message_queue
 
     notification = Notification.objects.create(recipient=owner, message="Rapat RT", kind="account")
-    with django_capture_on_commit_callbacks(execute=True):
+    noon = datetime.datetime(2026, 12, 4, 12, 0, tzinfo=WIB)
+    with time_machine.travel(noon, tick=False), django_capture_on_commit_callbacks(execute=True):
         message_queue(
             user=owner,
             channel="whatsapp",
@@ -156,7 +157,6 @@ def test_a_notification_by_phone_still_needs_consent(owner, django_capture_on_co
             address=NUMBER,
             text="Rapat RT",
             notification=notification,
-            urgent=True,
         )
 
     assert console.outbox == []

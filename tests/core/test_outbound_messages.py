@@ -281,3 +281,22 @@ def test_consent_withdrawn_before_sending_cancels(resident_user):
         messages.outbound_messages_dispatch()
     assert console.outbox == []
     assert OutboundMessage.objects.get().status == OutboundMessage.Status.CANCELLED
+
+
+def test_a_code_asked_for_is_not_kept_once_sent(resident_user):
+    user, _resident = resident_user
+    with time_machine.travel(MORNING, tick=False):
+        message = queue(
+            user=user,
+            channel=Channel.SMS,
+            kind=NotificationKind.ACCOUNT,
+            address=PHONE,
+            text="Kode Anda: ABCD-EFGH",
+            template="rtkeren_kode_sandi",
+            parameters=["ABCD-EFGH"],
+            urgent=True,
+        )
+    assert console.outbox[0]["parameters"] == ["ABCD-EFGH"]
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.SENT
+    assert (message.text, message.parameters) == (messages.REDACTED, [])
