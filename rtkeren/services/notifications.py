@@ -1,6 +1,6 @@
 """In-portal notifications: the one writer every app calls, and marking them read."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from django.conf import settings
@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 
-from rtkeren.models import Notification, NotificationKind, User
+from rtkeren.models import PHONE_CHANNELS, Channel, Notification, NotificationKind, User
+from rtkeren.selectors.notifications import channel_choices
 from rtkeren.services.messages import message_queue
 from rtkeren.tasks import absolute_url, notification_email_send
 
@@ -34,6 +35,8 @@ def notification_send(
     kind: str = NotificationKind.ACTIVITY,
     security_notice: bool = False,
     previous_email: str = "",
+    template: str = "",
+    template_parameters: Sequence[str] = (),
 ) -> list[Notification]:
     """Send ``message`` to each recipient once, in the recipient's own language.
 
@@ -45,27 +48,44 @@ def notification_send(
     A ``security_notice`` (someone may be taking over the account) is e-mailed to every
     recipient with an address, including those who chose no notifications by e-mail, and to
     ``previous_email`` too: the address an account had before the change it reports.
+
+    Where the notification goes besides is each recipient's choice for its ``kind``
+    (``channel_choices``): with the bell off it is kept but already read; WhatsApp and SMS are
+    queued as outgoing messages (held for the daily digest of those who chose one, as their
+    e-mail is), with the approved WhatsApp ``template`` and its ``template_parameters`` when
+    given (the same for every recipient), else the general notification template.
     """
     unique = {user.pk: user for user in recipients if user is not None}
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    choices = channel_choices(unique.values(), kind) if unique else {}
+    now = timezone.now()
     notifications = [
         Notification(
             recipient=user,
             message=_render(message, user.language),
             url=url,
+            kind=kind,
             content_type=content_type,
             object_id=subject.pk if subject is not None else None,
+            read_at=None if Channel.BELL in choices[user.pk] else now,
         )
         for user in unique.values()
     ]
     sent = Notification.objects.bulk_create(notifications)
     previous_email = previous_email if security_notice else ""
-    by_email = [
-        n.pk
-        for n in sent
-        if previous_email
-        or (n.recipient.email and (n.recipient.email_notifications or security_notice))
-    ]
+    by_email = []
+    for notification in sent:
+        user, channels = notification.recipient, choices[notification.recipient_id]
+        if previous_email or (user.email and security_notice):
+            by_email.append(notification.pk)
+        elif Channel.EMAIL in channels:
+            if user.notification_digest:
+                _queue(notification, Channel.EMAIL, channels[Channel.EMAIL], now)
+            else:
+                by_email.append(notification.pk)
+        for channel in PHONE_CHANNELS:
+            if channel in channels:
+                _queue(notification, channel, channels[channel], now, template, template_parameters)
     if by_email:
         enqueue = partial(notification_email_send.enqueue, by_email)
         if security_notice:
@@ -79,7 +99,14 @@ def notification_send(
 NOTIFICATION_TEMPLATE = "rtkeren_pemberitahuan"
 
 
-def _queue(notification: Notification, channel: str, address: str, now) -> None:
+def _queue(
+    notification: Notification,
+    channel: str,
+    address: str,
+    now,
+    template: str = "",
+    template_parameters: Sequence[str] = (),
+) -> None:
     link = absolute_url(notification.url or reverse("notification-list"))
     message_queue(
         user=notification.recipient,
@@ -87,8 +114,8 @@ def _queue(notification: Notification, channel: str, address: str, now) -> None:
         kind=notification.kind,
         address=address,
         text=f"RT Keren: {notification.message}\n{link}",
-        template=NOTIFICATION_TEMPLATE,
-        parameters=[notification.message, link],
+        template=template or NOTIFICATION_TEMPLATE,
+        parameters=list(template_parameters) if template else [notification.message, link],
         notification=notification,
         hold_for_digest=notification.recipient.notification_digest,
         now=now,
