@@ -8,7 +8,6 @@ import datetime
 import logging
 from collections.abc import Callable
 
-from django.db import close_old_connections
 from django.utils import timezone
 
 from rtkeren.services.digests import digests_queue
@@ -30,7 +29,6 @@ def jobs_run(now: datetime.datetime | None = None) -> dict[str, int | None]:
     still run. Returns what each job did, by name."""
     done: dict[str, int | None] = {}
     for name, job in JOBS:
-        close_old_connections()  # a connection the database closed since the last run
         try:
             done[name] = job(now or timezone.now())
         except Exception:

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils import timezone
 
 from rtkeren.scheduler import jobs_run
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         try:
             while True:
                 started = time.monotonic()
+                if not once:
+                    # Between runs, as between requests: a connection past CONN_MAX_AGE, or
+                    # one the database dropped, is replaced.
+                    close_old_connections()
                 done = jobs_run(timezone.now())
                 if options["verbosity"] > 1:
                     self.stdout.write(
