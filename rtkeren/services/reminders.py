@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone, translation
 
 from rtkeren.models import ReminderSent
@@ -47,8 +48,12 @@ def reminder_send(*, reminder: Reminder, now: datetime.datetime) -> int:
     The ``ReminderSent`` rows go in first: a scheduler running beside this one that sends the
     same reminder at the same moment fails on their unique constraint, and its transaction,
     notifications and messages with it, rolls back."""
-    already = set(ReminderSent.objects.filter(key=reminder.key).values_list("user_id", flat=True))
-    due = {user.pk: user for user in reminder.recipients if user.pk not in already}
+    recipients = reminder.recipients
+    if isinstance(recipients, QuerySet):  # one query, whoever already had it left out there
+        due = {user.pk: user for user in recipients.exclude(reminders_sent__key=reminder.key)}
+    else:
+        had = set(ReminderSent.objects.filter(key=reminder.key).values_list("user_id", flat=True))
+        due = {user.pk: user for user in recipients if user.pk not in had}
     if not due:
         return 0
     ReminderSent.objects.bulk_create(
