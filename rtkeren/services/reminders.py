@@ -74,7 +74,8 @@ def reminder_send(*, reminder: Reminder, now: datetime.datetime) -> int:
 def reminders_send(now: datetime.datetime | None = None) -> int:
     """Send every reminder the apps say is due. Returns how many people were reminded.
 
-    Each provider is asked on its own: one that fails is logged and the others still send."""
+    Each provider, and each reminder, goes on its own: one that fails is logged (and sends
+    nothing: its transaction rolls back) and the others still go."""
     now = now or timezone.now()
     reminded = 0
     for name, provider in reminder_providers.items():
@@ -88,4 +89,6 @@ def reminders_send(now: datetime.datetime | None = None) -> int:
                 reminded += reminder_send(reminder=reminder, now=now)
             except IntegrityError:  # another scheduler sent it at the same moment
                 logger.warning("Reminder %s was being sent by another process", reminder.key)
+            except Exception:
+                logger.exception("Reminder %s failed", reminder.key)
     return reminded

@@ -7,9 +7,11 @@ from django.core.management import call_command
 
 from rtkeren import scheduler
 from rtkeren.channels import console
-from rtkeren.models import NotificationKind, OutboundMessage
+from rtkeren.models import Notification, NotificationKind, OutboundMessage, ReminderSent
+from rtkeren.registry import Reminder, reminder_providers
 from rtkeren.services.digests import digests_queue
 from rtkeren.services.notifications import notification_send
+from rtkeren.services.reminders import reminders_send
 from tests import factories
 from tests.messaging import at, whatsapp_resident, whatsapp_to, wib
 
@@ -148,3 +150,46 @@ def test_each_person_gets_their_own_digest(rt, digest_user):
 
     assert [m["parameters"][0] for m in whatsapp_to("+6281234500008")] == ["1"]
     assert [m["parameters"][0] for m in whatsapp_to(PHONE)] == ["3"]
+
+
+# Reminders, as the core sends what the providers say is due.
+
+
+@pytest.fixture
+def providers():
+    """Providers registered for one test, taken out afterwards."""
+    added = []
+
+    def register(name, provider):
+        reminder_providers.register(name)(provider)
+        added.append(name)
+
+    yield register
+    for name in added:
+        reminder_providers.unregister(name)
+
+
+def test_a_failing_provider_or_reminder_does_not_stop_the_others(providers, rt):
+    first, second = factories.UserFactory(), factories.UserFactory()
+
+    def broken_provider(now):
+        raise RuntimeError("provider broke")
+
+    def provider(now):
+        return [
+            Reminder(key="test-broken", recipients=[first], message=lambda: 1 / 0, kind="vote"),
+            Reminder(key="test-ok", recipients=[first, second], message="Ingat!", kind="vote"),
+        ]
+
+    providers("test.broken", broken_provider)
+    providers("test.ok", provider)
+
+    with at(wib(8, 10)):
+        assert reminders_send() == 2
+        assert reminders_send() == 0
+
+    assert sorted(ReminderSent.objects.values_list("key", "user")) == [
+        ("test-ok", first.pk),
+        ("test-ok", second.pk),
+    ]
+    assert Notification.objects.filter(kind=NotificationKind.VOTE).count() == 2
