@@ -45,10 +45,12 @@ lock:
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# The e-mail worker runs beside the server and stops with it; both know the portal's address.
+	@# The e-mail worker and the scheduler run beside the server and stop with it; all three know
+	@# the portal's address.
 	export PORTAL_URL='$(PORTAL_URL)'; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/python manage.py scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(INSTALLED)

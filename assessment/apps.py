@@ -67,5 +67,11 @@ class AssessmentConfig(AppConfig):
 
         personal_data.register("assessment", order=40)(own_data.sections)
 
+        from rtkeren.registry import reminder_providers
+
+        from . import reminders
+
+        reminder_providers.register("assessment.evaluations", order=40)(reminders.windows_closing)
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

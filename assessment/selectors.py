@@ -79,7 +79,7 @@ def window_closes_at(activity: Activity) -> datetime.datetime:
     return delivered_at(activity) + datetime.timedelta(days=activity.period.evaluation_window_days)
 
 
-def _window_open_condition(now: datetime.datetime) -> Q:
+def window_open_condition(now: datetime.datetime) -> Q:
     """Activities (annotated with ``delivered_at``) whose window is open at ``now``: one
     condition per period, since each period has its own window."""
     condition = Q(pk__in=[])
@@ -129,7 +129,7 @@ def evaluations_to_do(user) -> QuerySet[Activity]:
     return with_delivered_at(
         activities_visible_to(user).filter(status=ActivityStatus.DELIVERED)
     ).filter(
-        _window_open_condition(timezone.now()),
+        window_open_condition(timezone.now()),
         _may_evaluate_condition(user),
         ~Exists(Evaluation.objects.filter(_mine(user), activity=OuterRef("pk"))),
     )
@@ -150,7 +150,7 @@ def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
     )
     if to_do:
         queryset = queryset.filter(
-            _window_open_condition(timezone.now()), _may_evaluate_condition(user)
+            window_open_condition(timezone.now()), _may_evaluate_condition(user)
         ).filter(evaluated_by_me=False)
     return queryset.order_by("-status_changed_at", "-pk")
 

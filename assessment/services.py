@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rtkeren import scopes
 from rtkeren.models import (
@@ -318,11 +320,56 @@ def _notify_owner(follow_up: FollowUp, by: User) -> None:
     transaction.on_commit(
         partial(
             notification_send,
+            kind=NotificationKind.FOLLOW_UP,
             recipients=[follow_up.owner],
             message=lambda: (
                 _("You own a follow-up, due %(date)s: %(action)s")
                 % {"date": formats.date_format(due, "DATE_FORMAT"), "action": action}
             ),
+            url=reverse("assessment:followup-detail", args=[follow_up.pk]),
+            subject=follow_up,
+        )
+    )
+
+
+# Marked for extraction here; translated in each recipient's language when sent.
+FOLLOW_UP_OPENED = gettext_noop(
+    "“%(activity)s”, which you took part in, has a follow-up: %(action)s (due %(date)s). "
+    "The obstacle: %(obstacle)s"
+)
+FOLLOW_UP_DONE = gettext_noop(
+    "A follow-up of “%(activity)s”, which you took part in, is done: %(action)s. %(resolution)s"
+)
+
+
+def _notify_participants(follow_up: FollowUp, text: str, by: User) -> None:
+    """Tell the residents who took part in the activity (and have an account) what is being
+    done about its obstacle, when a follow-up is opened and when it is done; the owner and the
+    person who wrote it already know."""
+    recipients = list(
+        confirmed_accounts(selectors.participants(follow_up.activity)).exclude(
+            pk__in=(by.pk, follow_up.owner_id)
+        )
+    )
+    if not recipients:
+        return
+    values = {
+        "activity": follow_up.activity.title,
+        "obstacle": Truncator(follow_up.obstacle).chars(120),
+        "action": Truncator(follow_up.action).chars(160),
+        "resolution": Truncator(follow_up.resolution).chars(160),
+    }
+    due = follow_up.due_on
+
+    def render() -> str:
+        return _(text) % {**values, "date": formats.date_format(due, "DATE_FORMAT")}
+
+    transaction.on_commit(
+        partial(
+            notification_send,
+            kind=NotificationKind.FOLLOW_UP,
+            recipients=recipients,
+            message=render,
             url=reverse("assessment:followup-detail", args=[follow_up.pk]),
             subject=follow_up,
         )
@@ -370,6 +417,7 @@ def follow_up_create(
     follow_up.full_clean(exclude=["activity", "evaluation", "output_type", "owner", "created_by"])
     follow_up.save()
     _notify_owner(follow_up, by)
+    _notify_participants(follow_up, FOLLOW_UP_OPENED, by)
     return follow_up
 
 
@@ -391,6 +439,7 @@ def follow_up_update(
         raise ValidationError(
             {"resolution": _("Say how the follow-up was resolved before marking it done.")}
         )
+    done_now = status == FollowUp.Status.DONE and follow_up.status != FollowUp.Status.DONE
     handed_over = owner is not None and owner.pk != follow_up.owner_id
     if handed_over:
         _check_owner(follow_up.activity, owner)
@@ -402,6 +451,8 @@ def follow_up_update(
     follow_up.save()
     if handed_over:
         _notify_owner(follow_up, by)
+    if done_now:
+        _notify_participants(follow_up, FOLLOW_UP_DONE, by)
     return follow_up
 
 

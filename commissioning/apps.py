@@ -62,5 +62,11 @@ class CommissioningConfig(AppConfig):
 
         personal_data.register("commissioning", order=10)(own_data.sections)
 
+        from rtkeren.registry import reminder_providers
+
+        from . import reminders
+
+        reminder_providers.register("commissioning.forums", order=10)(reminders.forums_tomorrow)
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

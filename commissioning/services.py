@@ -262,7 +262,7 @@ def potential_archive(*, potential: Potential, by: User) -> Potential:
 # Forums.
 
 
-def _forum_message(forum: Forum, text: str):
+def forum_message(forum: Forum, text: str):
     """A notification text rendered in each recipient's language (see notification_send)."""
 
     def render() -> str:
@@ -290,7 +290,7 @@ def _notify_scope(forum: Forum, text: str) -> None:
         lambda: notification_send(
             kind=NotificationKind.FORUM,
             recipients=recipients,
-            message=_forum_message(forum, text),
+            message=forum_message(forum, text),
             url=url,
             subject=forum,
         )

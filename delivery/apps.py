@@ -66,5 +66,11 @@ class DeliveryConfig(AppConfig):
 
         personal_data.register("delivery", order=30)(own_data.sections)
 
+        from rtkeren.registry import reminder_providers
+
+        from . import reminders
+
+        reminder_providers.register("delivery.meetings", order=30)(reminders.meetings_tomorrow)
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

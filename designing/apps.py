@@ -62,5 +62,14 @@ class DesigningConfig(AppConfig):
 
         personal_data.register("designing", order=20)(own_data.sections)
 
+        from rtkeren.registry import reminder_providers
+
+        from . import reminders
+
+        reminder_providers.register("designing.rounds_opened", order=20)(reminders.rounds_opened)
+        reminder_providers.register("designing.rounds_closing", order=21)(
+            reminders.rounds_closing_today
+        )
+
         # What needs a person's attention on the home page, and the app's exports.
         from . import attention, exports  # noqa: F401

@@ -26,6 +26,7 @@ from rtkeren.models import (
     Community,
     Interest,
     Kelurahan,
+    NotificationKind,
     Period,
     Resident,
     User,
@@ -460,7 +461,7 @@ def _round_place(place: RT | Kelurahan) -> dict:
     return {"kelurahan": place, "rt": None}
 
 
-def _round_message(title: str, text: str):
+def round_message(title: str, text: str):
     def render() -> str:
         return _(text) % {"title": title}
 
@@ -480,8 +481,9 @@ def _notify_round_scope(voting_round: VotingRound, text: str) -> None:
     transaction.on_commit(
         partial(
             notification_send,
+            kind=NotificationKind.VOTE,
             recipients=list(round_scope_accounts(voting_round)),
-            message=_round_message(voting_round.title, text),
+            message=round_message(voting_round.title, text),
             url=reverse("designing:round-detail", args=[voting_round.pk]),
             subject=voting_round,
         )
@@ -762,6 +764,7 @@ def _notify_round_change(voting_round: VotingRound, text: str, values: dict) -> 
     transaction.on_commit(
         partial(
             notification_send,
+            kind=NotificationKind.VOTE,
             recipients=list(round_scope_accounts(voting_round)),
             message=_round_notice(text, {"title": voting_round.title, **values}),
             url=reverse("designing:round-detail", args=[voting_round.pk]),

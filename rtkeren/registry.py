@@ -34,6 +34,10 @@ What each registry holds (the shape of its entries is written beside it below):
   (``rtkeren.calendars``).
 - ``personal_data``: the app's part of what a person takes away from Data Saya
   (``rtkeren.selectors.privacy.own_data``).
+- ``reminder_providers``: ``(now) -> Iterable[Reminder]``, the reminders due at ``now`` (the
+  day before a forum or a meeting, the morning a voting round closes...), each with a key that
+  names it and the people it is for; ``manage.py scheduler`` sends each to each person once
+  (``rtkeren.services.reminders``).
 - ``demo_data`` / ``city_data`` (seed commands only): ``(*, stdout) -> str`` and
   ``(city) -> str``, each creating nothing twice when run again.
 
@@ -535,3 +539,28 @@ def calendar_events_for(user, *, since: datetime.date, limit: int) -> list[Calen
         for event in source(user, since=since, limit=limit)
     ]
     return sorted(found, key=lambda event: (event.starts, event.uid))[:limit]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder due now, as the app that keeps its subject says it: ``key`` names it for
+    good (``"forum-day-before:12:2026-12-05"``: each person gets it once), ``recipients`` are the
+    accounts it is for (a queryset or a list), ``message`` is what ``notification_send`` takes
+    (a lazy text or a callable rendered in each recipient's language), ``template`` and
+    ``template_parameters`` the approved WhatsApp template and its parameters in Indonesian."""
+
+    key: str
+    recipients: Iterable
+    message: object
+    kind: str
+    url: str = ""
+    subject: object = None
+    template: str = ""
+    template_parameters: tuple[str, ...] = ()
+
+
+# The reminders each app sends: ``(now) -> Iterable[Reminder]``, registered from its
+# ``AppConfig.ready()``, answered with a constant number of queries plus at most one per reminder
+# (its recipients, read when the reminder is sent). A reminder stays due for a while (all of the
+# day before a forum): the scheduler asks every minute and leaves out who already has it.
+reminder_providers = Registry("reminder provider")

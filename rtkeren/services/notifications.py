@@ -1,6 +1,6 @@
 """In-portal notifications: the one writer every app calls, and marking them read."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from django.conf import settings
@@ -35,6 +35,8 @@ def notification_send(
     kind: str = NotificationKind.ACTIVITY,
     security_notice: bool = False,
     previous_email: str = "",
+    template: str = "",
+    template_parameters: Sequence[str] = (),
 ) -> list[Notification]:
     """Send ``message`` to each recipient once, in the recipient's own language.
 
@@ -47,13 +49,15 @@ def notification_send(
     recipient with an address, including those who chose no notifications by e-mail, and to
     ``previous_email`` too: the address an account had before the change it reports.
 
-    Each person's choices for this ``kind`` (``channel_choices``) decide the rest: with the bell
-    off the notification is kept, already read; WhatsApp and SMS go out through the worker,
-    after the quiet hours, or wait for the daily digest of those who chose one, as e-mail does.
+    Where the notification goes besides is each recipient's choice for its ``kind``
+    (``channel_choices``): with the bell off it is kept but already read; WhatsApp and SMS are
+    queued as outgoing messages (held for the daily digest of those who chose one, as their
+    e-mail is), with the approved WhatsApp ``template`` and its ``template_parameters`` when
+    given (the same for every recipient), else the general notification template.
     """
     unique = {user.pk: user for user in recipients if user is not None}
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
-    choices = channel_choices(unique.values(), kind)
+    choices = channel_choices(unique.values(), kind) if unique else {}
     now = timezone.now()
     notifications = [
         Notification(
@@ -72,18 +76,17 @@ def notification_send(
     previous_email = previous_email if security_notice else ""
     by_email = []
     for notification in sent:
-        recipient = notification.recipient
-        channels = choices[recipient.pk]
-        if previous_email or (recipient.email and security_notice):
+        user, channels = notification.recipient, choices[notification.recipient_id]
+        if previous_email or (user.email and security_notice):
             by_email.append(notification.pk)
         elif Channel.EMAIL in channels:
-            if recipient.notification_digest:
+            if user.notification_digest:
                 _queue(notification, Channel.EMAIL, channels[Channel.EMAIL], now)
             else:
                 by_email.append(notification.pk)
         for channel in PHONE_CHANNELS:
             if channel in channels:
-                _queue(notification, channel, channels[channel], now)
+                _queue(notification, channel, channels[channel], now, template, template_parameters)
     if by_email:
         enqueue = partial(notification_email_send.enqueue, by_email)
         if security_notice:
@@ -97,7 +100,14 @@ def notification_send(
 NOTIFICATION_TEMPLATE = "rtkeren_pemberitahuan"
 
 
-def _queue(notification: Notification, channel: str, address: str, now) -> None:
+def _queue(
+    notification: Notification,
+    channel: str,
+    address: str,
+    now,
+    template: str = "",
+    template_parameters: Sequence[str] = (),
+) -> None:
     link = absolute_url(notification.url or reverse("notification-list"))
     message_queue(
         user=notification.recipient,
@@ -105,8 +115,8 @@ def _queue(notification: Notification, channel: str, address: str, now) -> None:
         kind=notification.kind,
         address=address,
         text=f"RT Keren: {notification.message}\n{link}",
-        template=NOTIFICATION_TEMPLATE,
-        parameters=[notification.message, link],
+        template=template or NOTIFICATION_TEMPLATE,
+        parameters=list(template_parameters) if template else [notification.message, link],
         notification=notification,
         hold_for_digest=notification.recipient.notification_digest,
         now=now,

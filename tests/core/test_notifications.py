@@ -30,7 +30,9 @@ def send(recipient, message="Usulan Anda disetujui.", url="", **fields):
 # The service.
 
 
-def test_send_writes_one_row_per_recipient_in_one_insert(officer, rt_chair, resident_user):
+def test_send_reads_choices_and_writes_one_row_per_recipient_in_one_insert(
+    officer, rt_chair, resident_user
+):
     activity = factories.ActivityFactory()
     ContentType.objects.get_for_model(activity)  # cached, as after the first use in a process
 
@@ -42,7 +44,7 @@ def test_send_writes_one_row_per_recipient_in_one_insert(officer, rt_chair, resi
             subject=activity,
         )
 
-    # The recipients' channel choices (preferences, phone consents), then one insert for all.
+    # The recipients' channel choices for the kind, their phone consents, one insert.
     assert [q["sql"].split()[0] for q in queries if "SAVEPOINT" not in q["sql"]] == [
         "SELECT",
         "SELECT",
