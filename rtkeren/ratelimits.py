@@ -132,10 +132,11 @@ def rate_limited(
     *,
     methods: tuple[str, ...] = ("POST",),
     counts: Callable[[HttpRequest], bool] | None = None,
+    account_key=_account_key,
 ):
     """Decorate a view (function or ``dispatch``) so that requests with these methods (and, with
     ``counts``, only those it accepts) count against ``group``; over the limit the view is not
-    called and nothing changes."""
+    called and nothing changes. ``account_key`` names what the first limit counts per."""
 
     def decorator(view):
         @wraps(view)
@@ -144,7 +145,7 @@ def rate_limited(
             if (
                 request.method in methods
                 and (counts is None or counts(request))
-                and limit_exceeded(request, group)
+                and limit_exceeded(request, group, account_key=account_key)
             ):
                 return too_many_requests(request)
             return view(*args, **kwargs)

@@ -225,6 +225,9 @@ RATE_LIMITS = {
     "upload": ("30/h", "300/h"),
     # Meta's delivery reports: no account, a few addresses of Meta's, many reports a minute.
     "whatsapp_webhook": (None, "600/m"),
+    # A calendar application polls a feed every few minutes at most; per feed address, and per
+    # address generously (a kelurahan office behind one address holds many feeds).
+    "calendar_feed": ("60/h", "1200/h"),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
 # connection's address). Only their entries are trusted for the client's address.

@@ -16,11 +16,20 @@ from django.views.decorators.cache import never_cache
 
 from rtkeren.calendars import FEED_DAYS_BACK, FEED_LIMIT, feed_response
 from rtkeren.models import CalendarFeed
+from rtkeren.ratelimits import rate_limited
 from rtkeren.registry import calendar_events_for
 from rtkeren.services import calendars as services
 
 
+def feed_key(group: str, request) -> str:
+    """The feed address asked for: one leaked address polled hard is stopped on its own."""
+    return "feed:" + request.resolver_match.kwargs.get("token", "")[:64]
+
+
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(
+    rate_limited("calendar_feed", methods=("GET", "HEAD"), account_key=feed_key), name="dispatch"
+)
 class CalendarFeedView(View):
     """The feed at its secret address: the address is the credential, so there is no login;
     an unknown or revoked address, or one of an account that is closed, is a 404."""

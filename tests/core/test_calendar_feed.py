@@ -239,3 +239,17 @@ def test_forums_and_meetings_fill_the_feed_from_their_apps():
         "commissioning.forums",
         "delivery.meetings",
     ]
+
+
+def test_a_feed_polled_too_often_is_limited_on_its_own(client, resident_user, outsider, settings):
+    """A leaked address polled hard gets 429 with Retry-After; another person's feed, from the
+    same address, still answers."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "calendar_feed": ("2/h", "100/h")}
+    feed = calendar_feed_create(user=resident_user)
+    other = calendar_feed_create(user=outsider)
+
+    answers = [client.get(_feed_url(feed)).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+    assert client.get(_feed_url(feed))["Retry-After"]
+    assert client.get(_feed_url(other)).status_code == 200
