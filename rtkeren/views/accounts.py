@@ -49,7 +49,6 @@ from rtkeren.views.verification import VerificationNikCheckView, with_nik_check_
 BACKEND = "rtkeren.auth_backends.UsernameOrPhoneBackend"
 
 
-@method_decorator(rate_limited("login"), name="post")
 class AccountLogoutView(LogoutView):
     """Log out, and have the browser forget what it kept of this account: the pages the service
     worker kept for use offline, and its other storage (a shared or lent phone)."""
@@ -60,6 +59,7 @@ class AccountLogoutView(LogoutView):
         return response
 
 
+@method_decorator(rate_limited("login"), name="post")
 class AccountLoginView(LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True

@@ -52,6 +52,9 @@ FORM_ACCOUNTS = {
     "notification-read-all": "warga",
     "notification-read": "warga",
     "notification-preferences": "warga",
+    "outbound-message-retry": "petugas",
+    # Meta's delivery reports: refused without the signature, whatever is posted.
+    "whatsapp-webhook": "visitor",
     "activity-transition": "petugas",
     "consent-change": "warga",
     "correction-request": "warga",
