@@ -218,19 +218,20 @@ def open_phone(browser, cookies: list[dict]):
     return context, page, cdp
 
 
-def throttle(cdp, profile: str | None) -> None:
-    if profile is None:
-        return
+def conditions(profile: str) -> dict:
+    """The parameters of ``Network.emulateNetworkConditions`` (throughputs in bytes a second)."""
     down, up, latency = PROFILES[profile]
-    cdp.send(
-        "Network.emulateNetworkConditions",
-        {
-            "offline": False,
-            "latency": latency,
-            "downloadThroughput": down * 1000 / 8,
-            "uploadThroughput": up * 1000 / 8,
-        },
-    )
+    return {
+        "offline": False,
+        "latency": latency,
+        "downloadThroughput": down * 1000 / 8,
+        "uploadThroughput": up * 1000 / 8,
+    }
+
+
+def throttle(cdp, profile: str | None) -> None:
+    if profile is not None:
+        cdp.send("Network.emulateNetworkConditions", conditions(profile))
 
 
 def visit(page, cdp, relay: CountingRelay, url: str) -> Visit:
@@ -292,7 +293,6 @@ def throttle_workers(browser, profile: str | None) -> None:
     worker fetches for it on the repeat visit."""
     if profile is None:
         return
-    down, up, latency = PROFILES[profile]
     session = browser.new_browser_cdp_session()
     for target in session.send("Target.getTargets")["targetInfos"]:
         if target["type"] != "service_worker":
@@ -300,21 +300,13 @@ def throttle_workers(browser, profile: str | None) -> None:
         attached = session.send(
             "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False}
         )
-        for number, (method, params) in enumerate(
-            [
-                ("Network.enable", {}),
-                (
-                    "Network.emulateNetworkConditions",
-                    {
-                        "offline": False,
-                        "latency": latency,
-                        "downloadThroughput": down * 1000 / 8,
-                        "uploadThroughput": up * 1000 / 8,
-                    },
-                ),
-            ],
-            start=1,
-        ):
+        # Playwright's sessions cannot address a worker's own session: the messages travel
+        # wrapped, through the browser's session.
+        commands = [
+            ("Network.enable", {}),
+            ("Network.emulateNetworkConditions", conditions(profile)),
+        ]
+        for number, (method, params) in enumerate(commands, start=1):
             message = json.dumps({"id": number, "method": method, "params": params})
             session.send(
                 "Target.sendMessageToTarget",
