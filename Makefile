@@ -20,7 +20,7 @@ PIP_TOOLS ?= pip-tools==7.7.0
 PIP_COMPILE_ARGS := --quiet --generate-hashes --strip-extras --no-emit-index-url \
 	--no-emit-find-links $(LOCK_ARGS)
 
-.PHONY: run test lint install lock messages clean bench
+.PHONY: run test lint install lock messages clean bench page-weight
 
 # Exactly the locked versions, each checked against its hash; then the project itself.
 $(INSTALLED): pyproject.toml $(LOCK_DEV)
@@ -72,6 +72,12 @@ messages: $(INSTALLED)
 # wrk); the first run builds its databases. See docs/performance.md.
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# What a resident's phone downloads for the meeting page, first and repeat visit, and its load
+# time under Chromium's "Regular 3G": needs Debian's Chromium (apt-get install chromium); the
+# demo data in a temporary SQLite database, gunicorn with the production settings.
+page-weight: $(INSTALLED)
+	$(BIN)/python benchmarks/page_weight.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .import_linter_cache

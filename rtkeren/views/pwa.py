@@ -9,12 +9,17 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 THEME_COLOUR = "#146c43"
 
 
+# The manifest and the worker are compressed here, unlike the pages: they hold nothing secret
+# (the same text for everyone), so their compressed size tells an attacker nothing (BREACH).
+# The phone asks for the worker again on every page it opens, to see whether it changed.
 @require_GET
+@gzip_page
 @cache_control(max_age=3600, public=True)
 def manifest(request):
     """The web app manifest (W3C Web Application Manifest), in the person's language."""
@@ -49,6 +54,7 @@ def manifest(request):
 
 
 @require_GET
+@gzip_page
 @cache_control(no_cache=True)
 def service_worker(request):
     """The service worker, served from the root so that its scope is the whole portal. Its

@@ -1,6 +1,7 @@
 """The installable portal: manifest, service worker, the offline page, and what may be kept."""
 
 import datetime
+import gzip
 import json
 
 import pytest
@@ -52,6 +53,18 @@ def test_the_service_worker_is_served_from_the_root_and_never_cached(client):
     assert "/static/css/rtkeren.css" in body
     # The same answer twice: a browser updates the worker only when the text changes.
     assert client.get(reverse("service-worker")).content == response.content
+
+
+@pytest.mark.parametrize("name", ["service-worker", "web-manifest"])
+def test_the_service_worker_and_the_manifest_are_sent_compressed(client, name):
+    plain = client.get(reverse(name))
+    compressed = client.get(reverse(name), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    # Smaller even with the up to 100 random bytes Django adds against BREACH.
+    assert len(compressed.content) < len(plain.content) * 0.75
 
 
 def test_the_service_worker_changes_with_the_static_files(client, settings):
