@@ -39,17 +39,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-# The flags of tests/browser/conftest.py.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
+sys.path.insert(0, str(ROOT))
+
+# The browser, its flags and the phone's screen, as the browser tests have them.
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
+
 BUDGET = 100 * 1024
 #: Chrome DevTools' throttling profiles: download and upload in kbit/s, latency in ms.
 PROFILES = {

@@ -49,6 +49,16 @@ def _content_types_known(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_outbox():
+    """What the in-memory WhatsApp and SMS adapter was given starts empty in each test."""
+    from rtkeren.channels import console
+
+    console.outbox.clear()
+    yield
+    console.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: rate-limit counts and cached pages do not carry
     over from the test before."""

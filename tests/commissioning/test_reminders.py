@@ -30,13 +30,6 @@ PHONE = "+6281234500001"
 KEY = "forum-day-before:"
 
 
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
-
-
 @pytest.fixture
 def forum(rt, rt_chair):
     """A forum of the RT on Thursday 10 December 2026, 19.30 WIB."""

@@ -34,13 +34,6 @@ WRONG = "Kode tidak cocok atau sudah tidak berlaku."
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
-
-
 @pytest.fixture
 def owner(rt):
     """A verified resident whose RT chair recorded the number; they have no e-mail."""

@@ -24,13 +24,6 @@ DAYTIME = datetime(2026, 12, 4, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 QUEUED, HELD = OutboundMessage.Status.QUEUED, OutboundMessage.Status.HELD
 
 
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
-
-
 @pytest.fixture
 def person(resident_user, resident):
     resident.phone = PHONE

@@ -24,13 +24,6 @@ PHONE = "+6281234567890"
 
 
 @pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
-
-
-@pytest.fixture(autouse=True)
 def commit(django_capture_on_commit_callbacks):
     """Run what waits for the commit (queueing the worker's task) as each change commits."""
 

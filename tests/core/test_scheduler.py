@@ -21,13 +21,6 @@ PHONE = "+6281234500009"
 HELD, IN_DIGEST = OutboundMessage.Status.HELD, OutboundMessage.Status.IN_DIGEST
 
 
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
-
-
 # The command.
 
 

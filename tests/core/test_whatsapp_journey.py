@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 PHONE = "+6281234567890"
 
 
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
-
-
 def _schedule_forum(rt: RT, chair: User, title: str, date: datetime.date, capture) -> None:
     with capture(execute=True):
         forum_schedule(

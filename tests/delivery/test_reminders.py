@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 
-from rtkeren.channels import console
 from rtkeren.models import ActivityStatus, Notification, NotificationKind
 from rtkeren.scheduler import jobs_run
 from rtkeren.services.reminders import reminders_send
@@ -16,13 +15,6 @@ from .factories import AttendanceFactory, ImplementerFactory, MeetingFactory, ap
 pytestmark = pytest.mark.django_db
 
 PHONE = "+6281234500021"
-
-
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
 
 
 def meeting_notices(user):

@@ -6,7 +6,6 @@ import datetime
 import pytest
 
 from designing import services
-from rtkeren.channels import console
 from rtkeren.models import Notification, NotificationKind
 from rtkeren.scheduler import jobs_run
 from rtkeren.services.reminders import reminders_send
@@ -18,13 +17,6 @@ from .factories import VoteFactory, VotingRoundFactory, proposal
 pytestmark = pytest.mark.django_db
 
 PHONE = "+6281234500011"
-
-
-@pytest.fixture(autouse=True)
-def _empty_outbox():
-    console.outbox.clear()
-    yield
-    console.outbox.clear()
 
 
 def votes_notices(user):
