@@ -21,7 +21,8 @@ from faker import Faker
 from rtkeren.models import RT, RW, ImportJob, Resident
 from rtkeren.services import imports as service
 from tests import factories
-from tests.core.test_imports import by_line, confirm, job_error, last_job, upload
+from tests.core.test_imports import by_line, confirm, csv_file, job_error, last_job, upload
+from tests.core.test_imports import row as template_row
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,9 @@ def test_the_header_row_tells_opensid_from_the_template(rt):
         "002",
     )
     assert set(row.cells) == set(service.OPENSID_COLUMNS.values())
+    template = csv_file([template_row(nik(1))]).read()
+    [row] = service.import_file_read(content=template, file_format="csv")
+    assert row.source == service.Source.TEMPLATE
 
 
 def test_an_opensid_export_is_checked_and_imported(client, officer, kelurahan, rt, other_rt):
@@ -223,9 +227,7 @@ def test_unknown_codes_and_foreign_places_reject_their_rows_and_hold_back_the_fi
     assert job.status == ImportJob.Status.CHECKED
 
 
-def test_the_worker_writes_nothing_of_an_export_with_a_rejected_row(
-    officer, kelurahan, rt, monkeypatch
-):
+def test_the_worker_writes_nothing_of_an_export_with_a_rejected_row(officer, kelurahan, rt):
     """Should a rejected row reach the worker, it still writes none of the file."""
     content = opensid_xlsx([opensid_row(1), opensid_row(2, rt="099")]).read()
     job = service.import_job_create(
