@@ -46,7 +46,7 @@ class ImportStartView(ImportPermissionMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            columns=service.COLUMNS, opensid_columns=service.OPENSID_COLUMNS, **kwargs
+            columns=service.COLUMNS, opensid_columns=service.OPENSID_COLUMN_LABELS, **kwargs
         )
 
     def form_valid(self, form):

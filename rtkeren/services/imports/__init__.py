@@ -17,7 +17,16 @@ from .read import (
     import_format_of,
     import_template,
 )
-from .shapes import COLUMNS, EXAMPLE_NIK, OPENSID_COLUMNS, Action, ImportPlan, PlannedRow, Source
+from .shapes import (
+    COLUMNS,
+    EXAMPLE_NIK,
+    OPENSID_COLUMN_LABELS,
+    OPENSID_COLUMNS,
+    Action,
+    ImportPlan,
+    PlannedRow,
+    Source,
+)
 from .write import (
     import_job_apply,
     import_job_check,
@@ -35,6 +44,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_ROWS",
     "OPENSID_COLUMNS",
+    "OPENSID_COLUMN_LABELS",
     "Action",
     "ImportPlan",
     "PlannedRow",

@@ -111,6 +111,17 @@ FIELD_LABELS = {
     "occupation": gettext_lazy("occupation"),
     "status": gettext_lazy("status"),
 }
+_OPENSID_OWN_LABELS = {
+    "nik": gettext_lazy("NIK"),
+    "rw": gettext_lazy("RW"),
+    "alamat_sekarang": gettext_lazy("address, when alamat is empty"),
+    "pekerjaan_id": gettext_lazy("occupation, when written in letters"),
+}
+#: What each OpenSID column read fills, for the import page.
+OPENSID_COLUMN_LABELS = {
+    name: _OPENSID_OWN_LABELS[name] if name in _OPENSID_OWN_LABELS else FIELD_LABELS[key]
+    for name, key in OPENSID_COLUMNS.items()
+}
 
 
 class Action:
