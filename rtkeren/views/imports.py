@@ -45,7 +45,9 @@ class ImportStartView(ImportPermissionMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(columns=service.COLUMNS, **kwargs)
+        return super().get_context_data(
+            columns=service.COLUMNS, opensid_columns=service.OPENSID_COLUMN_LABELS, **kwargs
+        )
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
@@ -105,6 +107,8 @@ class ImportJobDetailView(ImportJobMixin, DetailView):
         return super().get_context_data(
             counts=counts,
             accepted=accepted,
+            from_opensid=job.plan.get("source") == service.Source.OPENSID,
+            held_back=service.import_job_held_back(job),
             shown=shown,
             actions=service.Action.ALL,
             page_obj=page,

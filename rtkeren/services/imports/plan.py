@@ -18,18 +18,80 @@ from .read import (
 )
 from .shapes import (
     EXAMPLE_NIK,
+    OPENSID_RESIDENCE_STATUS,
+    OPENSID_SEX,
+    OPENSID_STATUS,
+    OPENSID_STATUS_WITHOUT_COUNTERPART,
     OPTIONAL_FIELDS,
     Action,
     ImportPlan,
     PlannedRow,
+    Source,
 )
 
 # The check.
 
 
+def _read_opensid_codes(row: PlannedRow) -> str:
+    """Turn the cells of a row of OpenSID's export into the template's, rejecting the row for
+    each code OpenSID's reference tables do not hold. Returns the resident's status."""
+    cells = row.cells
+    sex_code = cell_text(cells.get("sex"))
+    if sex_code:
+        cells["sex"] = OPENSID_SEX.get(sex_code.lower())
+        if cells["sex"] is None:
+            row.reject(
+                _(
+                    "The sex code “%(code)s” is not one of OpenSID's: 1 (LAKI-LAKI) or 2 "
+                    "(PEREMPUAN)."
+                )
+                % {"code": sex_code[:20]}
+            )
+    # Its occupation is a code of OpenSID's own list unless exported in letters.
+    if cell_text(cells.get("occupation")).isdigit():
+        cells["occupation"] = ""
+    if not cell_text(cells.get("address")):
+        cells["address"] = cells.get("current_address")
+
+    status_code = cell_text(cells.get("status"))
+    key = status_code.lower()
+    if not status_code:
+        return Resident.Status.ACTIVE
+    if key in OPENSID_STATUS:
+        return OPENSID_STATUS[key]
+    if key in OPENSID_STATUS_WITHOUT_COUNTERPART:
+        row.reject(
+            _(
+                "OpenSID's status dasar %(status)s has no counterpart in the portal, which knows "
+                "living, moved away and deceased residents. Leave this resident out of the "
+                "export, e.g. by exporting only the residents whose status dasar is HIDUP."
+            )
+            % {"status": OPENSID_STATUS_WITHOUT_COUNTERPART[key]}
+        )
+    elif key in OPENSID_RESIDENCE_STATUS:
+        row.reject(
+            _(
+                "The status dasar reads “%(code)s”, which OpenSID's export in letters writes in "
+                "place of the status dasar. Export with the “Ekspor Penduduk” button, which "
+                "writes codes."
+            )
+            % {"code": status_code[:20]}
+        )
+    else:
+        row.reject(
+            _(
+                "The status dasar code “%(code)s” is not one of OpenSID's: 1 (HIDUP), 2 (MATI) "
+                "or 3 (PINDAH)."
+            )
+            % {"code": status_code[:20]}
+        )
+    return Resident.Status.ACTIVE
+
+
 def _read_row(row: PlannedRow, *, rts: dict, kelurahan: Kelurahan) -> None:
     """Fill ``row.values`` from its cells, rejecting it with every problem found."""
     cells = row.cells
+    status = _read_opensid_codes(row) if row.source == Source.OPENSID else None
     row.name = cell_text(cells.get("name"))
     row.nik = nik_codec.normalize_nik(cell_text(cells.get("nik")))
     facts = None
@@ -100,6 +162,8 @@ def _read_row(row: PlannedRow, *, rts: dict, kelurahan: Kelurahan) -> None:
         "phone": phone,
         "occupation": cell_text(cells.get("occupation")),
     }
+    if status is not None:
+        row.values["status"] = status
     # The model's own field rules (lengths, the family card number) give the same messages as
     # the forms; the NIK and the places were checked above.
     candidate = Resident(**{k: v for k, v in row.values.items() if k != "rt"})

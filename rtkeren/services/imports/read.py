@@ -17,8 +17,11 @@ from rtkeren.models import ImportJob
 
 from .shapes import (
     COLUMNS,
+    OPENSID_COLUMNS,
+    OPENSID_REQUIRED,
     TEXT_COLUMNS,
     PlannedRow,
+    Source,
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -26,8 +29,8 @@ MAX_ROWS = 20_000
 #: Lines read at most, counting empty ones: a file may not hide an endless run of empty rows.
 MAX_LINES = 2 * MAX_ROWS
 #: Columns in which the column names are looked for: the template's, and room for a few more
-#: (a number, a remark) that officers add and the import ignores.
-MAX_HEADER_COLUMNS = 30
+#: (a number, a remark) that officers add and the import ignores; OpenSID's export has 43.
+MAX_HEADER_COLUMNS = 60
 #: What an Excel file (a zip archive) may unpack to; the template filled with MAX_ROWS residents
 #: unpacks to about 11 MB.
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
@@ -103,6 +106,16 @@ def _unreadable() -> ValidationError:
 
 def _header_key(text) -> str:
     return re.sub(r"\s+", " ", str(text or "").replace("_", " ")).strip().lower()
+
+
+def _opensid_keys(headers) -> dict[int, str] | None:
+    """Position of each column OpenSID's export names and the import reads, or None when the
+    file is not such an export. Its names are taken as OpenSID writes them, in lower case with
+    underscores; the template's own names never match them all."""
+    names = {str(header or "").strip().lower(): index for index, header in enumerate(headers)}
+    if not all(name in names for name in OPENSID_REQUIRED):
+        return None
+    return {names[name]: key for name, key in OPENSID_COLUMNS.items() if name in names}
 
 
 def _column_keys(headers) -> dict[int, str]:
@@ -194,6 +207,9 @@ def import_file_read(
     """The data rows of the file, each with its cells by column key. Raises a ValidationError
     when the file is not a spreadsheet, lacks a required column or has too many rows.
 
+    The header row tells the template's columns from OpenSID's resident export; an export's
+    rows keep OpenSID's codes in their cells, for the check to read.
+
     The file is read line by line, never more than the columns the template knows nor more than
     ``MAX_ROWS`` + 1 residents, so that a small hostile file cannot take the memory or the time
     of the server. ``on_progress`` is told every ``PROGRESS_EVERY`` lines how many were read.
@@ -203,7 +219,9 @@ def import_file_read(
     read_table = _csv_table if file_format == ImportJob.Format.CSV else _xlsx_table
     try:
         headers, lines = read_table(content)
-        keys = _column_keys(headers)
+        keys, source = _opensid_keys(headers), Source.OPENSID
+        if keys is None:
+            keys, source = _column_keys(headers), Source.TEMPLATE
         missing = [c.header for c in COLUMNS if c.required and c.key not in keys.values()]
         if missing:
             raise ValidationError(
@@ -233,7 +251,7 @@ def import_file_read(
                 continue
             if len(rows) == MAX_ROWS:
                 raise _too_many_rows()
-            rows.append(PlannedRow(line=line, cells=cells))
+            rows.append(PlannedRow(line=line, cells=cells, source=source))
     except ValidationError:
         raise
     except Exception as error:  # noqa: BLE001 - any parser failure means "not a spreadsheet"

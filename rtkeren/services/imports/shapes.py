@@ -35,6 +35,69 @@ COLUMNS = (
 EXAMPLE_NIK = COLUMNS[0].example
 #: Columns stored as text in the template, so that Excel keeps all 16 digits and leading zeros.
 TEXT_COLUMNS = ("nik", "kk_number", "phone", "birth_date")
+
+
+class Source:
+    """Whose columns a file holds: the portal's template, or OpenSID's resident export
+    (docs/opensid-import.md)."""
+
+    TEMPLATE = "template"
+    OPENSID = "opensid"
+
+
+# OpenSID's column names (its ``Impor_model::daftar_kolom``) that the import reads, by the key of
+# the template column they fill. The export has more; they are ignored.
+OPENSID_COLUMNS = {
+    "nik": "nik",
+    "nama": "name",
+    "tanggallahir": "birth_date",
+    "sex": "sex",
+    "rw": "rw",
+    "rt": "rt",
+    "no_kk": "kk_number",
+    "alamat": "address",
+    "alamat_sekarang": "current_address",
+    "pekerjaan_id": "occupation",
+    "status_dasar": "status",
+}
+#: Without these a file is not taken for OpenSID's export.
+OPENSID_REQUIRED = ("nik", "nama", "tanggallahir", "rw", "rt")
+#: OpenSID's codes, or the names its export "in letters" writes, for the sex (tweb_penduduk_sex,
+#: and the extra spellings its own import accepts).
+OPENSID_SEX = {
+    "1": "L",
+    "laki-laki": "L",
+    "l": "L",
+    "lk": "L",
+    "2": "P",
+    "perempuan": "P",
+    "p": "P",
+    "pr": "P",
+}
+#: OpenSID's basic status (tweb_status_dasar) that has a counterpart in the register.
+OPENSID_STATUS = {
+    "1": Resident.Status.ACTIVE,
+    "hidup": Resident.Status.ACTIVE,
+    "2": Resident.Status.DECEASED,
+    "mati": Resident.Status.DECEASED,
+    "3": Resident.Status.MOVED,
+    "pindah": Resident.Status.MOVED,
+    "pindah dalam negeri": Resident.Status.MOVED,
+    "pindah luar negeri": Resident.Status.MOVED,
+}
+#: Missing, gone away without moving out, not a valid entry: nothing in the register says so.
+OPENSID_STATUS_WITHOUT_COUNTERPART = {
+    "4": "HILANG",
+    "hilang": "HILANG",
+    "6": "PERGI",
+    "pergi": "PERGI",
+    "9": "TIDAK VALID",
+    "tidak valid": "TIDAK VALID",
+}
+#: What OpenSID's export "in letters" writes in ``status_dasar``: the names of the residence
+#: status (tweb_penduduk_status), not of the basic status, so it cannot be read.
+OPENSID_RESIDENCE_STATUS = ("tetap", "tidak tetap")
+
 #: Optional columns: an empty cell keeps what the register holds.
 OPTIONAL_FIELDS = ("kk_number", "address", "phone", "occupation")
 FIELD_LABELS = {
@@ -46,6 +109,18 @@ FIELD_LABELS = {
     "address": gettext_lazy("address"),
     "phone": gettext_lazy("phone"),
     "occupation": gettext_lazy("occupation"),
+    "status": gettext_lazy("status"),
+}
+_OPENSID_OWN_LABELS = {
+    "nik": gettext_lazy("NIK"),
+    "rw": gettext_lazy("RW"),
+    "alamat_sekarang": gettext_lazy("address, when alamat is empty"),
+    "pekerjaan_id": gettext_lazy("occupation, when written in letters"),
+}
+#: What each OpenSID column read fills, for the import page.
+OPENSID_COLUMN_LABELS = {
+    name: _OPENSID_OWN_LABELS[name] if name in _OPENSID_OWN_LABELS else FIELD_LABELS[key]
+    for name, key in OPENSID_COLUMNS.items()
 }
 
 
@@ -64,6 +139,7 @@ class PlannedRow:
 
     line: int
     cells: dict
+    source: str = Source.TEMPLATE
     action: str = Action.CREATE
     messages: list[str] = field(default_factory=list)
     name: str = ""
@@ -95,6 +171,16 @@ class ImportPlan:
     rows: list[PlannedRow]
     content_sha256: str
 
+    @property
+    def source(self) -> str:
+        return self.rows[0].source if self.rows else Source.TEMPLATE
+
+    @property
+    def whole_file_only(self) -> bool:
+        """An OpenSID export is the kelurahan's register as a whole: imported in part, it would
+        leave residents out without anyone noticing, so one rejected row holds back every row."""
+        return self.source == Source.OPENSID
+
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(Action.ALL, 0)
         for row in self.rows:
@@ -112,4 +198,8 @@ class ImportPlan:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def as_json(self) -> dict:
-        return {"counts": self.counts(), "rows": [row.as_json() for row in self.rows]}
+        return {
+            "source": self.source,
+            "counts": self.counts(),
+            "rows": [row.as_json() for row in self.rows],
+        }

@@ -32,6 +32,7 @@ from .shapes import (
     Action,
     ImportPlan,
     PlannedRow,
+    Source,
 )
 
 # Jobs.
@@ -160,6 +161,25 @@ def _import_changed() -> ValidationError:
     )
 
 
+def _rejected_rows_hold_back() -> ValidationError:
+    return ValidationError(
+        _(
+            "An OpenSID export is imported whole or not at all, and some of its rows are "
+            "rejected. Correct them in OpenSID, or leave them out of the export, and upload "
+            "the file again. Nothing was imported."
+        ),
+        code="import_rejected_rows",
+    )
+
+
+def import_job_held_back(job: ImportJob) -> bool:
+    """Whether the job's check forbids the import: an OpenSID export with a rejected row."""
+    return (
+        job.plan.get("source") == Source.OPENSID
+        and job.plan.get("counts", {}).get(Action.REJECT, 0) > 0
+    )
+
+
 @transaction.atomic
 def import_job_confirm(*, officer: User, job: ImportJob, fingerprint: str) -> ImportJob:
     """Queue the import of a checked file in the background worker (``import_job_apply``),
@@ -177,6 +197,8 @@ def import_job_confirm(*, officer: User, job: ImportJob, fingerprint: str) -> Im
         raise _stale_check()
     if fingerprint != locked.fingerprint:
         raise _import_changed()
+    if import_job_held_back(locked):
+        raise _rejected_rows_hold_back()
     locked.status, locked.error = ImportJob.Status.IMPORTING, ""
     locked.save(update_fields=["status", "error"])
     transaction.on_commit(
@@ -282,6 +304,8 @@ def import_job_run(*, officer: User, job: ImportJob, fingerprint: str) -> Import
         job.plan, job.fingerprint = plan.as_json(), plan.fingerprint
         job.save(update_fields=["plan", "fingerprint"])
         raise _import_changed()
+    if plan.whole_file_only and plan.counts()[Action.REJECT]:
+        raise _rejected_rows_hold_back()
     accepted = [row for row in plan.rows if row.action in Action.WRITES]
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
