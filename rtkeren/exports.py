@@ -35,7 +35,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from rtkeren import scopes
-from rtkeren.models import Activity, Kelurahan, Resident, Role
+from rtkeren.models import Activity, ActivityStatus, BudgetLine, Kelurahan, Resident, Role
 from rtkeren.models.people import years_between
 from rtkeren.permissions import can
 from rtkeren.registry import exports
@@ -465,4 +465,87 @@ def activities_rows(user, scope: ExportScope):
             start,
             end,
             budget or 0,
+        )
+
+
+#: The activities a kelurahan has committed to: approved, then in delivery or delivered.
+PLANNED_STATUSES = (
+    ActivityStatus.APPROVED,
+    ActivityStatus.IN_DELIVERY,
+    ActivityStatus.DELIVERED,
+    ActivityStatus.EVALUATED,
+)
+
+
+@register_export(
+    "perencanaan",
+    title=gettext_lazy("Approved activities for the regional planning system"),
+    columns=[
+        gettext_lazy("Activity"),
+        gettext_lazy("Item"),
+        gettext_lazy("Location"),
+        gettext_lazy("Volume"),
+        gettext_lazy("Unit"),
+        money(gettext_lazy("Unit price")),
+        money(gettext_lazy("Budget")),
+        gettext_lazy("Funding source"),
+        gettext_lazy("Physical or not"),
+        gettext_lazy("Period"),
+        gettext_lazy("Status"),
+    ],
+    order=15,
+)
+def planning_rows(user, scope: ExportScope):
+    """One row per budget line of the approved activities, in the columns the regional planning
+    system asks for (activity, location, volume, unit, budget, source), so that an officer
+    pastes them in as they are; the RT budget plan is the same rows filtered on one RT.
+    docs/planning-export.md describes the columns."""
+    natures = choice_labels(Activity.Nature.choices)
+    fundings = choice_labels(Activity.Funding.choices)
+    statuses = choice_labels(Activity._meta.get_field("status").choices)
+    lines = BudgetLine.objects.filter(activity__status__in=PLANNED_STATUSES)
+    rows = (
+        scope.filter(lines, "activity__kelurahan")
+        .order_by(*(f"activity__{field}" for field in ACTIVITY_ORDER), "pk")
+        .values_list(
+            "activity__title",
+            "item",
+            "activity__kelurahan__name",
+            "activity__rt__number",
+            "activity__rt__rw__number",
+            "quantity",
+            "unit",
+            "unit_price",
+            "activity__funding_source",
+            "activity__nature",
+            "activity__period__year",
+            "activity__status",
+        )
+    )
+    for (
+        title,
+        item,
+        kelurahan,
+        rt_number,
+        rw_number,
+        quantity,
+        unit,
+        unit_price,
+        funding,
+        nature,
+        year,
+        status,
+    ) in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield (
+            title,
+            item,
+            f"{rt_label(rt_number, rw_number)}, {kelurahan}",
+            quantity,
+            unit,
+            unit_price,
+            quantity * unit_price,
+            fundings.get(funding, funding),
+            natures.get(nature, nature),
+            year,
+            statuses.get(status, status),
         )

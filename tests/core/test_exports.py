@@ -300,3 +300,76 @@ def test_query_count_does_not_grow_with_rows(client, officer, rt, name):
     fifty = queries_for(client, name)
 
     assert one == fifty
+
+
+def test_planning_export_has_a_row_per_budget_line_of_approved_activities(
+    client, officer, kelurahan, rt, foreign_rt
+):
+    approved = factories.ActivityFactory(
+        rt=rt, status=ActivityStatus.APPROVED, title="Pelatihan membatik"
+    )
+    factories.BudgetLineFactory(
+        activity=approved, item="Kain mori", quantity=20, unit="lembar", unit_price=35_000
+    )
+    factories.BudgetLineFactory(
+        activity=approved, item="Honor pelatih", quantity=2, unit="hari", unit_price=250_000
+    )
+    whole = factories.ActivityFactory(
+        rt=None, kelurahan=kelurahan, status=ActivityStatus.DELIVERED, title="Kerja bakti"
+    )
+    factories.BudgetLineFactory(activity=whole, item="Cangkul", quantity=5, unit="buah")
+    proposed = factories.ActivityFactory(rt=rt, status=ActivityStatus.PROPOSED, title="Usulan")
+    factories.BudgetLineFactory(activity=proposed)
+    foreign = factories.ActivityFactory(rt=foreign_rt, status=ActivityStatus.APPROVED)
+    factories.BudgetLineFactory(activity=foreign)
+    client.force_login(officer)
+
+    header, *rows = sheet_cells(body(download(client, "perencanaan")))
+
+    assert [cell.value for cell in header][:7] == [
+        "Kegiatan",
+        "Uraian",
+        "Lokasi",
+        "Volume",
+        "Satuan",
+        "Harga satuan",
+        "Anggaran",
+    ]
+    values = [[cell.value for cell in row] for row in rows]
+    assert sorted((row[0], row[1]) for row in values) == [
+        ("Kerja bakti", "Cangkul"),
+        ("Pelatihan membatik", "Honor pelatih"),
+        ("Pelatihan membatik", "Kain mori"),
+    ]
+    kain = next(row for row in rows if row[1].value == "Kain mori")
+    assert [cell.value for cell in kain[2:7]] == [
+        f"RT 002 / RW 007, {kelurahan.name}",
+        20,
+        "lembar",
+        35_000,
+        700_000,
+    ]
+    assert kain[6].number_format == '"Rp"#,##0'
+    cangkul = next(row for row in values if row[1] == "Cangkul")
+    assert cangkul[2] == f"Seluruh kelurahan, {kelurahan.name}"
+    # The sum of the sheet is the approved activities' budget, to the rupiah.
+    assert sum(row[6] for row in values) == sum(
+        activity.budget_total
+        for activity in type(approved).objects.with_budget_total()
+        if activity.pk in (approved.pk, whole.pk)
+    )
+
+
+def test_planning_export_queries_do_not_grow_with_rows(client, officer, rt):
+    client.force_login(officer)
+
+    def add(count):
+        for _ in range(count):
+            activity = factories.ActivityFactory(rt=rt, status=ActivityStatus.APPROVED)
+            factories.BudgetLineFactory(activity=activity)
+            factories.BudgetLineFactory(activity=activity)
+
+    add(1)
+    one = queries_for(client, "perencanaan")
+    add(30)
+    assert queries_for(client, "perencanaan") == one
