@@ -45,4 +45,4 @@ class RtKerenConfig(AppConfig):
         ledger_sources.register("core", order=10)(core_rows.expected_rows)
 
         # What needs a person's attention on the home page, and the core's exports.
-        from rtkeren import attention, exports  # noqa: F401
+        from rtkeren import attention, exports, opendata  # noqa: F401

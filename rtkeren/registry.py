@@ -38,6 +38,8 @@ What each registry holds (the shape of its entries is written beside it below):
   day before a forum or a meeting, the morning a voting round closes...), each with a key that
   names it and the people it is for; ``manage.py scheduler`` sends each to each person once
   (``rtkeren.services.reminders``).
+- ``open_datasets``: the data anyone may download and reuse (``rtkeren.opendata``): named
+  tables with stable column names, cut to a kelurahan or the whole city, with no personal data.
 - ``demo_data`` / ``city_data`` (seed commands only): ``(*, stdout) -> str`` and
   ``(city) -> str``, each creating nothing twice when run again.
 
@@ -128,6 +130,7 @@ city_data = Registry("city data")
 attention = Registry("attention provider")
 activity_links = Registry("activity link")
 exports = Registry("export")
+open_datasets = Registry("open dataset")
 # What a record of one stage can turn into in another (a forum priority into a proposal):
 # ``(record, user) -> (label, url) or None``, without a query of its own per record.
 origin_links = Registry("origin link")

@@ -158,6 +158,10 @@ def _table() -> dict[str, Expect]:
         "report-activity": E(accounts("admin ketua_rt kota pendamping petugas"), pk),
         "report-rt": E(accounts("admin ketua_rt kota pendamping petugas"), {"pk": "rt"}),
         "public-kelurahan-list": E(EVERYONE, visitor=OK),
+        "open-data": E(EVERYONE, visitor=OK),
+        "open-data-download": E(
+            EVERYONE, {"name": "=activities", "file_format": "=json"}, visitor=OK, unscoped=True
+        ),
         "public-kelurahan": E(EVERYONE, {"code": "kelurahan_code"}, visitor=OK, unscoped=True),
         "privacy-notice": E(EVERYONE, visitor=OK),
         "data-saya": E(IN_THE_REGISTER),
