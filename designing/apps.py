@@ -12,7 +12,7 @@ class DesigningConfig(AppConfig):
         from rtkeren.registry import activity_links, origin_links, public_sections, report_sections
         from rtkeren.transitions import transition_effects, transition_guards
 
-        from . import public, reports, services
+        from . import opendata, public, reports, services  # noqa: F401  (open data registers)
         from .guards import no_round_still_open
         from .links import proposal_link, propose_from
 
