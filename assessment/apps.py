@@ -17,7 +17,7 @@ class AssessmentConfig(AppConfig):
         )
         from rtkeren.transitions import transition_listeners
 
-        from . import public, reports
+        from . import opendata, public, reports  # noqa: F401  (open data registers)
         from .links import evaluation_link
         from .services import evaluations_invite
 

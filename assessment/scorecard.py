@@ -719,6 +719,29 @@ RT_FIELDS = {
 }
 
 
+def compare_all_rts(*, period: Period, kelurahan: Kelurahan | None = None) -> list[Scorecard]:
+    """Every RT of the city, or of one kelurahan, side by side in the order of their codes (open
+    data): one pass over the ledger for all of them, not one per kelurahan."""
+    rts = RT.objects.select_related("rw__kelurahan").order_by(
+        "rw__kelurahan__code", "rw__number", "number"
+    )
+    fields = dict(RT_FIELDS)
+    if kelurahan is not None:
+        rts = rts.filter(rw__kelurahan=kelurahan)
+        fields.update(
+            ledger_filter=Q(kelurahan=kelurahan), activity_filter=Q(activity__kelurahan=kelurahan)
+        )
+    return _compare(
+        period=period,
+        places=list(rts),
+        frozen_field="rt_id",
+        name=str,
+        sort="name",
+        descending=False,
+        figures=lambda: _compare_figures(period=period, **fields),
+    )
+
+
 def compare_kelurahan(
     *, period: Period, sort: str = "name", descending: bool = False
 ) -> list[Scorecard]:
