@@ -95,7 +95,7 @@ class ExportScope:
         return queryset.filter(**{kelurahan_lookup: self.kelurahan})
 
 
-def _headers(columns: Sequence[Column | str]) -> list[str]:
+def column_headers(columns: Sequence[Column | str]) -> list[str]:
     return [str(column.header if isinstance(column, Column) else column) for column in columns]
 
 
@@ -230,7 +230,7 @@ def sheet_write(
     stays flat however many there are.
     """
     sheet = workbook.create_sheet(title=sheet_title(title))
-    headers = _headers(columns)
+    headers = column_headers(columns)
     formats = _number_formats(columns)
     lengths = [_shown_length(header, "") for header in headers]
     count = 0

@@ -4,6 +4,7 @@ from django.urls import include, path
 from rtkeren.views import (
     accounts,
     activities,
+    api,
     audit,
     calendars,
     exports,
@@ -45,6 +46,7 @@ urlpatterns = [
     path("laporan/", include(reports.urlpatterns)),
     path("publik/", include(public.urlpatterns)),
     path("data-terbuka/", include(opendata.urlpatterns)),
+    path("api/v1/", api.api.urls),
     path("privasi/", privacy.PrivacyNoticeView.as_view(), name="privacy-notice"),
     path("data-saya/", include(privacy.urlpatterns)),
     path("perencanaan/", include("commissioning.urls")),

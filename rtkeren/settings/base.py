@@ -228,6 +228,9 @@ RATE_LIMITS = {
     # A calendar application polls a feed every few minutes at most; per feed address, and per
     # address generously (a kelurahan office behind one address holds many feeds).
     "calendar_feed": ("60/h", "1200/h"),
+    # The public API: per client address only (no account); the officers' exports per account.
+    "api": (None, "600/m"),
+    "api_export": ("30/m", None),
 }
 # How many proxies in front of the portal append to X-Forwarded-For (0: none, use the
 # connection's address). Only their entries are trusted for the client's address.

@@ -37,7 +37,7 @@ def outcome_of(response) -> str:
     status = response.status_code
     if status >= 500:
         return ex.ERROR
-    if status in (403, 404):
+    if status in (401, 403, 404):
         return ex.DENIED
     if status == 405:
         return ex.NOT_ALLOWED

@@ -152,6 +152,19 @@ def _table() -> dict[str, Expect]:
         "export-download": E(
             accounts("admin kota petugas"), {"name": "export_name"}, query="?kelurahan={kelurahan}"
         ),
+        # The API: open data for anyone; the exports as JSON for the same people as the sheets
+        # (a visitor gets 401, which the crawler counts as denied).
+        "api-v1:api-root": E(EVERYONE, visitor=DENIED, also=frozenset({DENIED})),
+        "api-v1:openapi-json": E(EVERYONE, visitor=OK),
+        "api-v1:datasets": E(EVERYONE, visitor=OK),
+        "api-v1:dataset": E(EVERYONE, {"name": "=scorecards"}, visitor=OK, unscoped=True),
+        "api-v1:export_list": E(EVERYONE, visitor=DENIED),
+        "api-v1:export": E(
+            accounts("admin kota petugas"),
+            {"name": "export_name"},
+            query="?kelurahan={kelurahan}",
+            visitor=DENIED,
+        ),
         "audit-nik-reveals": E(accounts("admin kota petugas petugas2")),
         "audit-exports": E(accounts("admin kota petugas petugas2")),
         "audit-breach-reach": E(accounts("admin petugas petugas2")),
