@@ -9,6 +9,12 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Co-assessment")
 
     def ready(self):
+        from rtkeren.registry import search_providers
+
+        from . import search
+
+        search_providers.register("follow_ups", order=40)(search.follow_up_hits)
+
         from rtkeren.registry import (
             activity_links,
             public_sections,

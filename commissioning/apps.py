@@ -9,6 +9,13 @@ class CommissioningConfig(AppConfig):
     verbose_name = _("Co-commissioning")
 
     def ready(self):
+        from rtkeren.registry import search_providers
+
+        from . import search
+
+        search_providers.register("potentials", order=20)(search.potential_hits)
+        search_providers.register("forums", order=30)(search.forum_hits)
+
         from rtkeren.registry import origin_checks, origin_sources, rt_report_sections
 
         from . import origins, reports

@@ -46,3 +46,7 @@ class RtKerenConfig(AppConfig):
 
         # What needs a person's attention on the home page, and the core's exports.
         from rtkeren import attention, exports, opendata  # noqa: F401
+        from rtkeren.registry import search_providers
+        from rtkeren.search import activity_hits
+
+        search_providers.register("activities", order=10)(activity_hits)

@@ -38,6 +38,9 @@ What each registry holds (the shape of its entries is written beside it below):
   day before a forum or a meeting, the morning a voting round closes...), each with a key that
   names it and the people it is for; ``manage.py scheduler`` sends each to each person once
   (``rtkeren.services.reminders``).
+- ``search_providers``: ``(user, query, limit) -> list[SearchHit]``, the app's records matching
+  a search that the user may see, best first, in a constant number of queries
+  (``rtkeren.search``).
 - ``open_datasets``: the data anyone may download and reuse (``rtkeren.opendata``): named
   tables with stable column names, cut to a kelurahan or the whole city, with no personal data.
 - ``demo_data`` / ``city_data`` (seed commands only): ``(*, stdout) -> str`` and
@@ -131,6 +134,7 @@ attention = Registry("attention provider")
 activity_links = Registry("activity link")
 exports = Registry("export")
 open_datasets = Registry("open dataset")
+search_providers = Registry("search provider")
 # What a record of one stage can turn into in another (a forum priority into a proposal):
 # ``(record, user) -> (label, url) or None``, without a query of its own per record.
 origin_links = Registry("origin link")

@@ -19,6 +19,7 @@ from rtkeren.views import (
     pwa,
     reports,
     residents,
+    search,
     webhooks,
 )
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("laporan/", include(reports.urlpatterns)),
     path("publik/", include(public.urlpatterns)),
     path("data-terbuka/", include(opendata.urlpatterns)),
+    path("cari/", include(search.urlpatterns)),
     path("api/v1/", api.api.urls),
     path("privasi/", privacy.PrivacyNoticeView.as_view(), name="privacy-notice"),
     path("data-saya/", include(privacy.urlpatterns)),

@@ -172,6 +172,7 @@ def _table() -> dict[str, Expect]:
         "report-rt": E(accounts("admin ketua_rt kota pendamping petugas"), {"pk": "rt"}),
         "public-kelurahan-list": E(EVERYONE, visitor=OK),
         "open-data": E(EVERYONE, visitor=OK),
+        "search": E(EVERYONE, query="?q=warga"),
         "open-data-download": E(
             EVERYONE, {"name": "=activities", "file_format": "=json"}, visitor=OK, unscoped=True
         ),
