@@ -245,6 +245,13 @@ def _table() -> dict[str, Expect]:
         "commissioning:forum-attendance": E(
             accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
+        "commissioning:forum-attendance-submit": E(
+            accounts("ketua_rt ketua_rw petugas"),
+            {"pk": "forum"},
+            get=False,
+            post=True,
+            also=frozenset({REFUSED}),
+        ),
         "commissioning:forum-minutes": E(
             accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
@@ -353,6 +360,14 @@ def _table() -> dict[str, Expect]:
             post=True,
             writers=accounts("ketua_rt petugas"),
         ),
+        # JSON for the phone's offline queue: an empty body is refused (400) to those allowed.
+        "delivery:meeting-attendance-submit": E(
+            accounts("ketua_rt petugas"),
+            {"pk": "meeting"},
+            get=False,
+            post=True,
+            also=frozenset({REFUSED}),
+        ),
         "delivery:meeting-qr": E(accounts("ketua_rt petugas"), {"pk": "meeting"}),
         # Found by the signed token of its QR code, not within a scope; outside the meeting's
         # hours everyone gets a page that says so.
@@ -397,6 +412,13 @@ def _table() -> dict[str, Expect]:
             accounts("ketua_rt ketua_rw pendamping petugas warga"),
             {"pk": "delivered_activity"},
             post=True,
+        ),
+        "assessment:evaluation-submit": E(
+            accounts("ketua_rt ketua_rw pendamping petugas warga"),
+            {"pk": "delivered_activity"},
+            get=False,
+            post=True,
+            also=frozenset({REFUSED}),
         ),
         "assessment:evaluation-record": E(
             accounts("ketua_rt ketua_rw petugas"), {"pk": "delivered_activity"}, post=True
