@@ -63,6 +63,8 @@ def _table() -> dict[str, Expect]:
         "web-manifest": E(EVERYONE, visitor=OK),
         "service-worker": E(EVERYONE, visitor=OK),
         "offline": E(EVERYONE, visitor=OK),
+        # Read from the phone itself: nothing personal on the page.
+        "offline-queue": E(EVERYONE, visitor=OK),
         # Meta's delivery reports: no account passes; only a call signed with the app secret
         # (none in the tests) is read, and the handshake needs the verify token.
         "whatsapp-webhook": E(NOBODY, post=True, visitor=DENIED),
