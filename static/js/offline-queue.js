@@ -154,11 +154,10 @@
 
   // The page side.
   const script = scope.document.currentScript;
-  const stringsNode = scope.document.getElementById("offline-queue-strings");
-  if (!script || !stringsNode || !scope.indexedDB || !scope.fetch) {
+  if (!script || !script.dataset.strings || !scope.indexedDB || !scope.fetch) {
     return;
   }
-  const strings = JSON.parse(stringsNode.textContent);
+  const strings = JSON.parse(script.dataset.strings);
   const doc = scope.document;
   let waitingCount = 0;
 
