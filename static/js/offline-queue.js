@@ -301,7 +301,8 @@
         item.problem = result.problem || "";
         await queue.put(item);
       }
-      showStatus(form, strings.saved_on_phone, "warning");
+      // Kept either way; the reason is the portal's (logged out, too many at once) if it said one.
+      showStatus(form, text(item) || strings.saved_on_phone, "warning");
       requestSync();
       render();
     }
