@@ -71,13 +71,18 @@ class OfflineAccountMiddleware:
 
 #: The most residents one attendance submission may name (a page of the list holds 50).
 MAX_IDS = 1000
+#: The largest id a database key holds: a larger number would fail in the query, not match.
+MAX_ID = 2**63 - 1
 
 
 def id_list(value, *, name: str) -> list[int]:
     """A list of object ids from a submission's JSON, or a ValidationError that says so."""
     if not isinstance(value, list) or len(value) > MAX_IDS:
         raise ValidationError(_("The list %(name)s is missing or too long.") % {"name": name})
-    if not all(isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in value):
+    if not all(
+        isinstance(item, int) and not isinstance(item, bool) and 0 < item <= MAX_ID
+        for item in value
+    ):
         raise ValidationError(
             _("The list %(name)s holds something other than ids.") % {"name": name}
         )

@@ -129,6 +129,8 @@ def test_a_chair_who_lost_the_role_is_not_allowed(client, rt_chair, meeting, cro
         {"key": "6a1f0b52-8b0e-4d8e-9d55-3d1c1a0e7a11", "present": "1,2"},
         {"key": "6a1f0b52-8b0e-4d8e-9d55-3d1c1a0e7a11", "present": [1, "2"]},
         {"key": "6a1f0b52-8b0e-4d8e-9d55-3d1c1a0e7a11", "present": [True]},
+        {"key": "6a1f0b52-8b0e-4d8e-9d55-3d1c1a0e7a11", "present": [10**30]},
+        {"key": "6a1f0b52-8b0e-4d8e-9d55-3d1c1a0e7a11", "present": list(range(1, 1100))},
         {"key": "6a1f0b52-8b0e-4d8e-9d55-3d1c1a0e7a11", "present": [1], "absent": None},
     ],
 )
