@@ -113,4 +113,16 @@ def _answer_again(*, key, user, kind, subject, fingerprint) -> OfflineAnswer:
             OUTCOME_STATUS[OfflineOutcome.CONFLICT],
             {"status": "conflict", "message": message, "retry": False, "repeated": False},
         )
+    if not stored.answer:
+        # Claimed by a try whose transaction has not finished: only where two requests share
+        # one connection (the test server's in-memory SQLite), since elsewhere the claim waits.
+        return OfflineAnswer(
+            OUTCOME_STATUS[OfflineOutcome.CONFLICT],
+            {
+                "status": "in_progress",
+                "message": _("This submission is being recorded. It will be sent again to check."),
+                "retry": True,
+                "repeated": False,
+            },
+        )
     return OfflineAnswer.of(stored, repeated=True)

@@ -100,7 +100,15 @@
       // Sent to the login page, or the form's token is no longer valid: log in again.
       return { state: "waiting", problem: response.status >= 500 ? "server" : "login" };
     }
-    const answer = await response.json();
+    let answer;
+    try {
+      answer = await response.json();
+    } catch (error) {
+      return { state: "waiting", problem: "server" };
+    }
+    if (typeof answer.status !== "string") {
+      return { state: "waiting", problem: "server" };
+    }
     if (answer.status === "applied") {
       return { state: "applied", message: answer.message };
     }

@@ -176,3 +176,40 @@ def test_online_the_form_saves_as_before_through_the_queue(installed_phone, live
     assert list(meeting.attendances.values_list("resident", flat=True)) == [resident.pk]
     assert page.evaluate(QUEUE) == []
     assert OfflineSubmission.objects.get().outcome == "applied"
+
+
+def test_the_service_worker_sends_the_queue_with_no_page_open(installed_phone, live_server):
+    """What Background Sync runs when the signal is back: the worker's own copy of the queue
+    sends it, with the form's token, though no page of the portal is open."""
+    rt = blitar_rt()
+    chair, _resident = factories.make_resident_user(rt, "ketua_rt")
+    factories.RoleAssignmentFactory(user=chair, role=Role.RT_CHAIR, rt=rt)
+    running = approved_activity(rt, period=factories.PeriodFactory(), status="in_delivery")
+    meeting = meeting_at(running, timezone.now(), title="Latihan hadrah")
+    resident = factories.ResidentFactory(rt=rt, name="Warga Hadrah")
+    page, context = installed_phone, installed_phone.context
+    log_in(page, live_server, chair)
+    url = live_server.url + reverse("delivery:meeting-attendance", args=[meeting.pk])
+    page.goto(live_server.url + reverse("home"))
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.goto(url)
+    assert wait_until(page, lambda: len(page.evaluate(KEPT_PAGES)) == 1)
+
+    context.set_offline(True)
+    page.goto(url)
+    page.get_by_label(resident.name).check()
+    _save(page)
+    page.goto("about:blank")
+    context.set_offline(False)
+    [worker] = context.service_workers
+    # The worker may get to it first by itself (Background Sync), and a lost answer is sent
+    # again: until the queue is empty, as the phone would on each occasion.
+    for _attempt in range(3):
+        worker.evaluate("() => self.RTKerenOfflineQueue.flush()")
+        if not worker.evaluate("() => self.RTKerenOfflineQueue.queue.all()"):
+            break
+
+    assert worker.evaluate("() => self.RTKerenOfflineQueue.queue.all()") == []
+    assert OfflineSubmission.objects.get().outcome == "applied"
+    assert list(meeting.attendances.values_list("resident", flat=True)) == [resident.pk]

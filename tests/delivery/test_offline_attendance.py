@@ -5,6 +5,7 @@ import contextlib
 import threading
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from delivery import services
 from delivery.models import Attendance
 from rtkeren.models import OfflineSubmission, Participation, Stage
 from rtkeren.services.ledger import distinct_participants
+from rtkeren.services.offline import payload_hash
 from tests import factories as core
 from tests.offline import send, submission
 
@@ -282,3 +284,24 @@ def test_simultaneous_duplicates_are_applied_once():
     assert Attendance.objects.filter(meeting=meeting).count() == 5
     assert Participation.objects.filter(stage=Stage.DELIVERY).count() == 5
     assert OfflineSubmission.objects.count() == 1
+
+
+def test_a_key_whose_first_try_is_still_running_waits(client, rt_chair, meeting, crowd):
+    """A resend that finds the key claimed but not yet answered (only possible where two
+    requests share one connection) is told to come back, and nothing is applied twice."""
+    client.force_login(rt_chair)
+    body = submission(rt_chair, present=[crowd[0].pk])
+    OfflineSubmission.objects.create(
+        key=body["key"],
+        user=rt_chair,
+        kind="meeting_attendance",
+        content_type=ContentType.objects.get_for_model(meeting),
+        object_id=meeting.pk,
+        payload_hash=payload_hash({"present": body["present"]}),
+        outcome="applied",
+    )
+    response = send(client, _url(meeting), body)
+    assert response.status_code == 409
+    assert response.json()["status"] == "in_progress"
+    assert response.json()["retry"] is True
+    assert not Attendance.objects.exists()
