@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("kegiatan/<int:pk>/nilai/", views.EvaluationEditView.as_view(), name="evaluation-edit"),
     path(
+        "kegiatan/<int:pk>/nilai/kirim/",
+        views.EvaluationSubmitView.as_view(),
+        name="evaluation-submit",
+    ),
+    path(
         "kegiatan/<int:pk>/atas-nama/",
         views.EvaluationRecordView.as_view(),
         name="evaluation-record",

@@ -38,6 +38,11 @@ urlpatterns = [
         "musyawarah/<int:pk>/hadir/", views.ForumAttendanceView.as_view(), name="forum-attendance"
     ),
     path(
+        "musyawarah/<int:pk>/hadir/kirim/",
+        views.ForumAttendanceSubmitView.as_view(),
+        name="forum-attendance-submit",
+    ),
+    path(
         "musyawarah/<int:pk>/berita-acara/", views.ForumMinutesView.as_view(), name="forum-minutes"
     ),
     path(

@@ -6,7 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from rtkeren.mixins import (
     ServiceFormMixin,
 )
 from rtkeren.models import RT
-from rtkeren.offline import offline_page
+from rtkeren.offline import OfflineSubmissionView, id_list, offline_page
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import upload_rate_limited
@@ -31,6 +31,7 @@ from .forms import (
     AttendanceForm,
     CancelForm,
     ForumForm,
+    GuestForm,
     GuestFormSet,
     GuestRemoveForm,
     MergeForm,
@@ -524,6 +525,68 @@ class ForumAttendanceView(AttendancePageMixin, ForumObjectMixin, FormView):
             guests=guests,
             guests_removed=[int(pk) for pk in guest_remove_form.cleaned_data["remove"]],
         )
+        return _("Attendance saved: %(added)s added, %(changed)s changed, %(removed)s removed.") % {
+            "added": change.added,
+            "changed": change.changed,
+            "removed": change.removed,
+        }
+
+
+class ForumAttendanceSubmitView(OfflineSubmissionView):
+    """The forum's attendance list a phone kept without a signal, sent as JSON: ``present``
+    (``{"resident": id, "element": code}`` each), ``absent`` (ids), and optionally ``guests``
+    (name, origin, element) and ``guests_removed`` (ids); applied once per key through the same
+    service as the page."""
+
+    kind = "forum_attendance"
+    permission = "commissioning.record_attendance"
+    max_guests = 40
+
+    def get_subject(self):
+        return get_object_or_404(
+            selectors.forums_visible_to(self.request.user).with_places(), pk=self.kwargs["pk"]
+        )
+
+    def clean(self, data: dict, subject):
+        rows = data.get("present")
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise ValidationError(_("The list present is missing or damaged."))
+        present = dict(
+            zip(
+                id_list([row.get("resident") for row in rows], name="present"),
+                [row.get("element") or Element.GENERAL for row in rows],
+                strict=True,
+            )
+        )
+        if not set(present.values()) <= set(Element.values):
+            raise ValidationError(_("Choose the element each person represents from the list."))
+        guests = data.get("guests", [])
+        if not isinstance(guests, list) or len(guests) > self.max_guests:
+            raise ValidationError(_("The list of guests is damaged or too long."))
+        cleaned_guests = []
+        for guest in guests:
+            form = GuestForm(guest if isinstance(guest, dict) else {})
+            if not form.is_valid():
+                raise ValidationError(
+                    [message for errors in form.errors.values() for message in errors]
+                )
+            if form.cleaned_data.get("name"):
+                cleaned_guests.append(
+                    services.Guest(
+                        name=form.cleaned_data["name"],
+                        origin=form.cleaned_data.get("origin", ""),
+                        element=form.cleaned_data["element"],
+                    )
+                )
+        return {
+            "present": present,
+            "absent": id_list(data.get("absent", []), name="absent"),
+            "guests": cleaned_guests,
+            "guests_removed": id_list(data.get("guests_removed", []), name="guests_removed"),
+        }
+
+    def apply(self, subject, cleaned) -> str:
+        change = services.forum_attendance_record(forum=subject, by=self.request.user, **cleaned)
         return _("Attendance saved: %(added)s added, %(changed)s changed, %(removed)s removed.") % {
             "added": change.added,
             "changed": change.changed,

@@ -41,6 +41,11 @@ urlpatterns = [
         views.MeetingAttendanceView.as_view(),
         name="meeting-attendance",
     ),
+    path(
+        "pertemuan/<int:pk>/hadir/kirim/",
+        views.MeetingAttendanceSubmitView.as_view(),
+        name="meeting-attendance-submit",
+    ),
     path("pertemuan/<int:pk>/kode-qr.svg", views.MeetingQrView.as_view(), name="meeting-qr"),
     path(
         "pertemuan/<int:pk>/absen/<str:token>/",

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -27,7 +27,7 @@ from rtkeren.mixins import (
     form_add_service_errors,
 )
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
-from rtkeren.offline import offline_page
+from rtkeren.offline import OfflineSubmissionView, id_list, offline_page
 from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
@@ -407,6 +407,32 @@ class MeetingAttendanceView(AttendancePageMixin, MeetingMixin, FormView):
             present=form.present(),
             absent=form.absent(),
         )
+        return _("Attendance saved: %(added)s added, %(removed)s removed.") % {
+            "added": change.added,
+            "removed": change.removed,
+        }
+
+
+class MeetingAttendanceSubmitView(OfflineSubmissionView):
+    """The attendance list a phone kept without a signal, sent as JSON (``present`` and
+    ``absent``: lists of resident ids), applied once per key through the same service."""
+
+    kind = "meeting_attendance"
+    permission = "delivery.manage_activity"
+
+    def get_subject(self):
+        return get_object_or_404(
+            selectors.meeting_queryset(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def clean(self, data: dict, subject):
+        return {
+            "present": id_list(data.get("present"), name="present"),
+            "absent": id_list(data.get("absent", []), name="absent"),
+        }
+
+    def apply(self, subject, cleaned) -> str:
+        change = services.attendance_mark(meeting=subject, by=self.request.user, **cleaned)
         return _("Attendance saved: %(added)s added, %(removed)s removed.") % {
             "added": change.added,
             "removed": change.removed,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),
     path("luring/", pwa.offline, name="offline"),
+    path("luring/antrean/", pwa.offline_queue, name="offline-queue"),
     path("accounts/", include(accounts.urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
     path("warga/impor/", include(imports.urlpatterns)),

@@ -5,6 +5,7 @@ from .evaluations import (
     EvaluationEditView,
     EvaluationListView,
     EvaluationRecordView,
+    EvaluationSubmitView,
     EvaluationSummaryView,
     EvaluationUpdateView,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "EvaluationListView",
     "EvaluationSummaryView",
     "EvaluationEditView",
+    "EvaluationSubmitView",
     "EvaluationRecordView",
     "EvaluationUpdateView",
     "FollowUpListView",

@@ -3,22 +3,24 @@ behalf."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.models import Activity
-from rtkeren.offline import offline_page
+from rtkeren.offline import OfflineSubmissionView, offline_page
 from rtkeren.paginate import counted_page
 from rtkeren.permissions import can
 from rtkeren.ratelimits import rate_limited
 
 from .. import selectors, services
 from ..forms import (
+    SCORE_PREFIX,
     EvaluationForm,
     OnBehalfForm,
 )
@@ -116,15 +118,7 @@ class EvaluationEditView(EvaluationFormMixin, ActivityMixin, FormView):
             return self.handle_no_permission()
         self.own = selectors.own_evaluation(user=request.user, activity=activity)
         if self.own is not None and self.own.on_behalf:
-            return _refused(
-                request,
-                activity,
-                _(
-                    "Your evaluation was recorded on your behalf by %(name)s. Ask them if "
-                    "something in it should change."
-                )
-                % {"name": self.own.recorded_by},
-            )
+            return _refused(request, activity, _on_behalf_refusal(self.own))
         refusal = services.evaluation_refusal(user=request.user, activity=activity)
         if refusal:
             return _refused(request, activity, refusal)
@@ -153,6 +147,74 @@ class EvaluationEditView(EvaluationFormMixin, ActivityMixin, FormView):
         if self.own is not None:
             return services.evaluation_update(evaluation=self.own, **fields)
         return services.evaluation_submit(activity=self.object, **fields)
+
+
+def _on_behalf_refusal(evaluation: Evaluation) -> str:
+    return _(
+        "Your evaluation was recorded on your behalf by %(name)s. Ask them if something in it "
+        "should change."
+    ) % {"name": evaluation.recorded_by}
+
+
+class EvaluationSubmitView(OfflineSubmissionView):
+    """The user's own evaluation, kept on a phone without a signal and sent as JSON: ``scores``
+    (criterion id to a score), ``obstacles``, ``suggestions``, and ``evaluation``: the id of the
+    evaluation the form changed, or null for a new one. Applied once per key through the same
+    services and checks as the form; an evaluation given meanwhile elsewhere is a conflict."""
+
+    kind = "evaluation"
+    permission = "assessment.view_evaluations"
+    rate_limit_group = "evaluate"
+
+    def get_subject(self):
+        return get_object_or_404(
+            selectors.evaluated_activity_queryset(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def clean(self, data: dict, subject):
+        scores = data.get("scores")
+        changed = data.get("evaluation")
+        if not isinstance(scores, dict) or not (
+            changed is None or (isinstance(changed, int) and not isinstance(changed, bool))
+        ):
+            raise ValidationError(_("This submission could not be read. Fill in the form again."))
+        fields = {f"{SCORE_PREFIX}{criterion}": str(value) for criterion, value in scores.items()}
+        for name in ("obstacles", "suggestions"):
+            value = data.get(name, "")
+            fields[name] = value if isinstance(value, str) else ""
+        form = EvaluationForm(fields, criteria=selectors.criteria_for())
+        if not form.is_valid():
+            raise ValidationError(
+                list(dict.fromkeys(m for errors in form.errors.values() for m in errors))
+            )
+        return {
+            "evaluation": changed,
+            "scores": form.scores(),
+            "obstacles": form.cleaned_data["obstacles"],
+            "suggestions": form.cleaned_data["suggestions"],
+        }
+
+    def apply(self, subject, cleaned) -> str:
+        user = self.request.user
+        changed = cleaned.pop("evaluation")
+        own = selectors.own_evaluation(user=user, activity=subject)
+        if own is not None and own.on_behalf:
+            raise ValidationError(_on_behalf_refusal(own))
+        refusal = services.evaluation_refusal(user=user, activity=subject)
+        if refusal:
+            raise ValidationError(refusal)
+        if changed is None:
+            services.evaluation_submit(activity=subject, by=user, **cleaned)
+        elif own is not None and own.pk == changed:
+            services.evaluation_update(evaluation=own, by=user, **cleaned)
+        else:
+            raise ValidationError(
+                _(
+                    "The evaluation this change was made to is not there any more. Fill in the "
+                    "form again."
+                )
+            )
+        return _("Thank you: your evaluation is saved.")
 
 
 class EvaluationRecordView(EvaluationFormMixin, ActivityMixin, FormView):

@@ -22,6 +22,7 @@ from .notifications import (
     OutboundMessage,
     ReminderSent,
 )
+from .offline import OfflineSubmission
 from .people import ADULT_AGE, Interest, Resident, ResidentInterest, User
 from .periods import Period, RtCeiling
 from .privacy import Consent, DeletionRequest
@@ -57,6 +58,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationPreference",
+    "OfflineSubmission",
     "OutboundMessage",
     "ReminderSent",
     "DeliveryReport",

@@ -1,3 +1,4 @@
+import json
 from urllib.parse import quote
 
 from django import template
@@ -5,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from rtkeren import permissions
 from rtkeren.forms.rendering import filter_fields as _filter_fields
+from rtkeren.offline import account_tag
 from rtkeren.phone import masked_phone as _masked_phone
 from rtkeren.registry import links_for_origin, participation_kind_label
 
@@ -16,6 +18,45 @@ def can(permission, user, obj=None):
     """``{% can "app.permission" user obj as name %}``: the portal's table of who may do what,
     asked as views and services ask it (``rtkeren.permissions``), not Django's ``perms``."""
     return permissions.can(user, permission, obj)
+
+
+@register.simple_tag(takes_context=True)
+def offline_account(context) -> str:
+    """The tag of the account a page is for: a form kept on the phone carries it, so that it is
+    only ever sent as the account that filled it in (``rtkeren.offline``)."""
+    return account_tag(context["request"].user)
+
+
+@register.simple_tag
+def offline_queue_strings() -> str:
+    """What static/js/offline-queue.js says, in the person's language, as JSON for its script
+    element's ``data-strings`` (escaped there like any attribute)."""
+    return json.dumps(
+        {
+            "waiting": _("Waiting to be sent"),
+            "conflict": _("Not accepted"),
+            "saved_on_phone": _(
+                "No signal: saved on this phone and waiting to be sent. It is sent by itself when "
+                "the signal is back."
+            ),
+            "open_queue": _("See what is waiting"),
+            "open_form": _("Open the form"),
+            "remove": _("Remove"),
+            "confirm_remove": _(
+                "Remove this from the phone? It has not reached the portal and will be lost."
+            ),
+            "confirm_logout": _(
+                "Some forms saved on this phone have not been sent yet. Logging out removes them "
+                "from the phone. Log out anyway?"
+            ),
+            "incomplete": _("Choose a score from 1 to 5."),
+            "login": _("Log in again to send this."),
+            "server": _("The portal could not take this now. It will be sent again later."),
+            "sending": _("Sending…"),
+            "sent": _("Sent. What the portal did not accept stays here with its reason."),
+            "offline_now": _("No signal yet. It will be sent when the signal is back."),
+        }
+    )
 
 
 @register.filter

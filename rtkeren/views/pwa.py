@@ -12,6 +12,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
+from rtkeren.offline import offline_page
+
 THEME_COLOUR = "#146c43"
 
 
@@ -60,7 +62,10 @@ def service_worker(request):
     """The service worker, served from the root so that its scope is the whole portal. Its
     text names the static files by their versioned names, so a deployment that changes one
     changes the worker, which browsers then install without a manual refresh."""
-    body = render_to_string("rtkeren/pwa/sw.js", {"offline_url": reverse("offline")})
+    body = render_to_string(
+        "rtkeren/pwa/sw.js",
+        {"offline_url": reverse("offline"), "queue_url": reverse("offline-queue")},
+    )
     version = hashlib.sha256(body.encode()).hexdigest()[:12]
     body = body.replace("__VERSION__", version)
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
@@ -74,3 +79,13 @@ def offline(request):
     """What a page not kept on the phone shows without a signal: the same for everyone, with no
     personal data, so the service worker may keep it for visitors too."""
     return render(request, "rtkeren/offline.html")
+
+
+@require_GET
+@cache_control(no_cache=True)
+@offline_page
+def offline_queue(request):
+    """What the phone keeps waiting to be sent, and what the portal did not accept: read from
+    the phone itself (static/js/offline-queue.js). The page holds no personal data, so the
+    service worker keeps it for use without a signal from the start."""
+    return render(request, "rtkeren/offline_queue.html")

@@ -84,3 +84,21 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def installed_phone(browser, live_server, tmp_path):
+    """A phone with a profile of its own: Chromium does not offer to install a web app in an
+    incognito context, which a new browser context is."""
+    context = browser.browser_type.launch_persistent_context(
+        str(tmp_path / "profile"),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    yield context.pages[0] if context.pages else context.new_page()
+    context.close()

@@ -89,6 +89,7 @@ PAGES = {
         lambda w: f"/publik/{w.rt.rw.kelurahan.code}/",
     ),
     "home-resident": ("phone_page", "resident_user", lambda w: "/"),
+    "offline-queue": ("phone_page", "resident_user", lambda w: "/luring/antrean/"),
     "proposal-list": ("phone_page", "resident_user", lambda w: "/perancangan/"),
     "proposal-detail": (
         "phone_page",

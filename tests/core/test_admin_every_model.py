@@ -3,10 +3,12 @@ elsewhere (by a service, or on their parent's page) only read, in a constant num
 queries."""
 
 import datetime
+import uuid
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +26,7 @@ from rtkeren.models import (
     DeliveryReport,
     ImportJob,
     NotificationPreference,
+    OfflineSubmission,
     OutboundMessage,
     PokmasMembership,
     ReminderSent,
@@ -280,6 +283,20 @@ def _reminder_sent():
     return ReminderSent.objects.create(user=factories.UserFactory(), key="forum-day-before:1")
 
 
+def _offline_submission():
+    meeting = delivery_factories.MeetingFactory()
+    return OfflineSubmission.objects.create(
+        key=uuid.uuid4(),
+        user=factories.UserFactory(),
+        kind="meeting_attendance",
+        content_type=ContentType.objects.get_for_model(meeting),
+        object_id=meeting.pk,
+        payload_hash="0" * 64,
+        outcome="applied",
+        message="Daftar hadir disimpan: 5 ditambahkan, 0 dihapus.",
+    )
+
+
 # model label -> (maker, the changelist's queries for the administrator). Every list reads the
 # session, the user, its page of rows (with the records named in its columns) and its count
 # twice (as filtered and in all); then the choices of each filter by a related record, one query
@@ -301,6 +318,8 @@ READ_ONLY_PAGES = {
     # Its status filter reads the distinct statuses reported: one query more.
     "rtkeren.DeliveryReport": (_delivery_report, 8),
     "rtkeren.ReminderSent": (_reminder_sent, 7),
+    # Its kind filter reads the distinct kinds sent: one query more.
+    "rtkeren.OfflineSubmission": (_offline_submission, 8),
     "commissioning.Endorsement": (_endorsement, 8),
     "commissioning.Attendance": (_forum_attendance, 8),
     "commissioning.InvitedElement": (_invited_element, 6),

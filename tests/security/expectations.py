@@ -63,6 +63,8 @@ def _table() -> dict[str, Expect]:
         "web-manifest": E(EVERYONE, visitor=OK),
         "service-worker": E(EVERYONE, visitor=OK),
         "offline": E(EVERYONE, visitor=OK),
+        # Read from the phone itself: nothing personal on the page.
+        "offline-queue": E(EVERYONE, visitor=OK),
         # Meta's delivery reports: no account passes; only a call signed with the app secret
         # (none in the tests) is read, and the handshake needs the verify token.
         "whatsapp-webhook": E(NOBODY, post=True, visitor=DENIED),
@@ -263,6 +265,13 @@ def _table() -> dict[str, Expect]:
         "commissioning:forum-attendance": E(
             accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
+        "commissioning:forum-attendance-submit": E(
+            accounts("ketua_rt ketua_rw petugas"),
+            {"pk": "forum"},
+            get=False,
+            post=True,
+            also=frozenset({REFUSED}),
+        ),
         "commissioning:forum-minutes": E(
             accounts("ketua_rt ketua_rw petugas"), {"pk": "forum"}, post=True
         ),
@@ -371,6 +380,14 @@ def _table() -> dict[str, Expect]:
             post=True,
             writers=accounts("ketua_rt petugas"),
         ),
+        # JSON for the phone's offline queue: an empty body is refused (400) to those allowed.
+        "delivery:meeting-attendance-submit": E(
+            accounts("ketua_rt petugas"),
+            {"pk": "meeting"},
+            get=False,
+            post=True,
+            also=frozenset({REFUSED}),
+        ),
         "delivery:meeting-qr": E(accounts("ketua_rt petugas"), {"pk": "meeting"}),
         # Found by the signed token of its QR code, not within a scope; outside the meeting's
         # hours everyone gets a page that says so.
@@ -415,6 +432,13 @@ def _table() -> dict[str, Expect]:
             accounts("ketua_rt ketua_rw pendamping petugas warga"),
             {"pk": "delivered_activity"},
             post=True,
+        ),
+        "assessment:evaluation-submit": E(
+            accounts("ketua_rt ketua_rw pendamping petugas warga"),
+            {"pk": "delivered_activity"},
+            get=False,
+            post=True,
+            also=frozenset({REFUSED}),
         ),
         "assessment:evaluation-record": E(
             accounts("ketua_rt ketua_rw petugas"), {"pk": "delivered_activity"}, post=True

@@ -7,8 +7,10 @@ const META = "rtkeren-meta";
 const ACCOUNT_KEY = "/__offline-account__";
 const VISITOR = "-";
 const OFFLINE_URL = "{{ offline_url|escapejs }}";
+const QUEUE_URL = "{{ queue_url|escapejs }}";
 const SHELL_FILES = [
   OFFLINE_URL,
+  QUEUE_URL,
   "{% static 'js-lib-bootstrap5/css/bootstrap.min.css' %}",
   "{% static 'css/rtkeren.css' %}",
   "{% static 'css/assessment.css' %}",
@@ -16,8 +18,20 @@ const SHELL_FILES = [
   "{% static 'js/form-errors.js' %}",
   "{% static 'js/htmx-errors.js' %}",
   "{% static 'js/pwa.js' %}",
+  "{% static 'js/attendance.js' %}",
+  "{% static 'js/offline-queue.js' %}",
   "{% static 'img/favicon.svg' %}",
 ];
+
+// The offline queue (attendance and evaluations saved without a signal): Background Sync sends it
+// when the signal is back, even with the portal closed, where the browser offers it.
+importScripts("{% static 'js/offline-queue.js' %}");
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.RTKerenOfflineQueue.SYNC_TAG) {
+    event.waitUntil(self.RTKerenOfflineQueue.flush());
+  }
+});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -73,6 +87,10 @@ async function navigate(event) {
       if (kept) {
         return kept;
       }
+    }
+    // The queue page holds nothing personal: it is kept with the static files for everyone.
+    if (new URL(event.request.url).pathname === QUEUE_URL) {
+      return (await caches.match(QUEUE_URL)) || Response.error();
     }
     return (await caches.match(OFFLINE_URL)) || Response.error();
   }
