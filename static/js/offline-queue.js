@@ -271,7 +271,14 @@
     const submitter = event.submitter;
     const body = builders[form.dataset.offlineQueue](form);
     if (body === null) {
-      showStatus(form, strings.incomplete, "warning");
+      // Not filled in: online, the portal says what is missing as it always has (and puts the
+      // focus on it); offline, the phone says so.
+      if (scope.navigator.onLine) {
+        // After this submit event: a form does not submit again while it is firing one.
+        scope.setTimeout(function () { native(form, submitter); }, 0);
+      } else {
+        showStatus(form, strings.incomplete, "warning");
+      }
       return;
     }
     const item = {
