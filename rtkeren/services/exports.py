@@ -14,6 +14,10 @@ def export_write(*, user: User, export: Export, scope: ExportScope, file) -> Exp
     if not can(user, export.permission, scope.kelurahan):
         raise PermissionDenied(_("You may not download this export for this area."))
     row_count = workbook_write(export=export, scope=scope, user=user, file=file)
+    return _audit(user=user, export=export, scope=scope, row_count=row_count)
+
+
+def _audit(*, user: User, export: Export, scope: ExportScope, row_count: int) -> ExportAudit:
     audit = ExportAudit(
         user=user,
         export=export.name,
@@ -36,15 +40,5 @@ def export_rows_take(*, user: User, export: Export, scope: ExportScope) -> tuple
     rows = export(user, scope)
     columns = rows.columns if isinstance(rows, Sheet) else export.columns
     taken = [list(row) for row in rows]
-    audit = ExportAudit(
-        user=user,
-        export=export.name,
-        title=str(export.title)[:150],
-        kelurahan=scope.kelurahan,
-        scope=str(scope.label)[:150],
-        row_count=len(taken),
-    )
-    audit.full_clean()
-    with transaction.atomic():
-        audit.save()
+    _audit(user=user, export=export, scope=scope, row_count=len(taken))
     return column_headers(columns), taken
