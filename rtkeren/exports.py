@@ -166,6 +166,30 @@ def scopes_for(user) -> list[ExportScope]:
     return offered
 
 
+#: The largest primary key a database holds: a larger id names nothing (and would be an error
+#: from PostgreSQL, not an answer).
+LARGEST_ID = 2**63 - 1
+
+
+def scope_asked(user, wanted: str | int | None) -> ExportScope | None:
+    """The scope a download asks for: ``wanted`` is a kelurahan's id within the user's reach
+    (None when it is not a number, out of reach or unknown: the caller answers 404); without
+    it, the first scope the exports page offers (the city for those who see it, else the
+    officer's first kelurahan; the city when nothing is offered, which the permission check
+    then refuses)."""
+    if wanted in (None, ""):
+        offered = scopes_for(user)
+        return offered[0] if offered else ExportScope()
+    wanted = str(wanted)
+    if not wanted.isdecimal() or not 0 < int(wanted) <= LARGEST_ID:
+        return None
+    reach = Kelurahan.objects.filter(pk=int(wanted))
+    if not scopes.sees_whole_city(user):
+        reach = reach.filter(pk__in=scopes.kelurahan_ids(user, Role.OFFICER))
+    kelurahan = reach.first()
+    return ExportScope(kelurahan) if kelurahan is not None else None
+
+
 def exports_for(user, scope: ExportScope) -> list[Export]:
     return [export for export in all_exports() if can(user, export.permission, scope.kelurahan)]
 

@@ -10,6 +10,7 @@ out (``suppressed``). docs/open-data.md describes every table.
 """
 
 import datetime
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,17 @@ def all_datasets() -> list[Dataset]:
 
 def dataset_named(name: str) -> Dataset | None:
     return dict(open_datasets.items()).get(name)
+
+
+#: A Kemendagri code, e.g. 35.72.02.1002: how open data names a kelurahan.
+KELURAHAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
+
+
+def kelurahan_for_code(code: str) -> Kelurahan | None:
+    """The kelurahan a table is asked for by its code; None when no kelurahan has it."""
+    if not KELURAHAN_CODE.fullmatch(code or ""):
+        return None
+    return Kelurahan.objects.filter(code=code).first()
 
 
 def suppressed(count: int | None) -> int | None:

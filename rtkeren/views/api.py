@@ -10,11 +10,9 @@ See docs/api.md.
 
 import datetime
 import math
-import re
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema
@@ -22,15 +20,19 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from rtkeren import exports as export_registry
-from rtkeren import scopes
-from rtkeren.models import Kelurahan, Role
-from rtkeren.opendata import LICENCE, LICENCE_URL, all_datasets, cell, dataset_named
+from rtkeren.opendata import (
+    LICENCE,
+    LICENCE_URL,
+    all_datasets,
+    cell,
+    dataset_named,
+    kelurahan_for_code,
+)
 from rtkeren.ratelimits import limit_exceeded
 from rtkeren.services.exports import export_rows_take
 
 PAGE_SIZE_DEFAULT = 100
 PAGE_SIZE_MAX = 500
-KELURAHAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 PUBLIC_CACHE = "public, max-age=300"
 
 api = NinjaAPI(
@@ -132,9 +134,9 @@ def dataset(request, response: HttpResponse, name: str, filters: Query[PageFilte
         raise Http404
     kelurahan = None
     if filters.kelurahan:
-        if not KELURAHAN_CODE.fullmatch(filters.kelurahan):
+        kelurahan = kelurahan_for_code(filters.kelurahan)
+        if kelurahan is None:
             raise Http404
-        kelurahan = get_object_or_404(Kelurahan, code=filters.kelurahan)
     if filters.page < 1 or not 1 <= filters.page_size <= PAGE_SIZE_MAX:
         raise HttpError(
             400,
@@ -167,17 +169,6 @@ def dataset(request, response: HttpResponse, name: str, filters: Query[PageFilte
         columns=list(found.columns),
         rows=[dict(zip(found.columns, map(cell, row), strict=True)) for row in shown],
     )
-
-
-def _export_scope(request, kelurahan_id: int | None) -> export_registry.ExportScope:
-    user = request.user
-    reach = Kelurahan.objects.all()
-    if not scopes.sees_whole_city(user):
-        reach = reach.filter(pk__in=scopes.kelurahan_ids(user, Role.OFFICER))
-    if kelurahan_id is not None:
-        return export_registry.ExportScope(get_object_or_404(reach, pk=kelurahan_id))
-    offered = export_registry.scopes_for(user)
-    return offered[0] if offered else export_registry.ExportScope()
 
 
 @api.get(
@@ -215,7 +206,9 @@ def export_rows(request, response: HttpResponse, name: str, kelurahan: int | Non
     export = export_registry.export_named(name)
     if export is None:
         raise Http404
-    scope = _export_scope(request, kelurahan)
+    scope = export_registry.scope_asked(request.user, kelurahan)
+    if scope is None:
+        raise Http404
     try:
         columns, rows = export_rows_take(user=request.user, export=export, scope=scope)
     except PermissionDenied as denied:

@@ -4,7 +4,6 @@ import tempfile
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -12,8 +11,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from rtkeren import exports, scopes
-from rtkeren.models import Kelurahan, Role
+from rtkeren import exports
 from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.services.exports import export_write
 
@@ -49,19 +47,10 @@ class ExportDownloadView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return self.scope
 
     def _scope_from_request(self) -> exports.ExportScope:
-        user = self.request.user
-        officer_of = scopes.kelurahan_ids(user, Role.OFFICER)
-        reach = Kelurahan.objects.all()
-        if not scopes.sees_whole_city(user):
-            reach = reach.filter(pk__in=officer_of)
-        wanted = self.request.GET.get("kelurahan", "")
-        if wanted:
-            if not wanted.isdecimal():
-                raise Http404
-            return exports.ExportScope(get_object_or_404(reach, pk=wanted))
-        offered = exports.scopes_for(user)
-        # Nothing offered: the city, which the permission check then refuses.
-        return offered[0] if offered else exports.ExportScope()
+        scope = exports.scope_asked(self.request.user, self.request.GET.get("kelurahan"))
+        if scope is None:
+            raise Http404
+        return scope
 
     def get_permission_required(self):
         return (self.get_export().permission,)

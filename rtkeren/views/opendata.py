@@ -2,21 +2,25 @@
 the whole city, as CSV or JSON (docs/open-data.md)."""
 
 import csv
-import re
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from rtkeren.models import Kelurahan
-from rtkeren.opendata import LICENCE, LICENCE_URL, all_datasets, cell, dataset_named
+from rtkeren.opendata import (
+    LICENCE,
+    LICENCE_URL,
+    all_datasets,
+    cell,
+    dataset_named,
+    kelurahan_for_code,
+)
 
 SOURCE = "Portal RT Keren, Kota Blitar"
-#: A Kemendagri code, e.g. 35.72.02.1002.
-KELURAHAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
 
 
 @require_GET
@@ -38,9 +42,10 @@ def _scope(request) -> Kelurahan | None:
     code = request.GET.get("kelurahan", "")
     if not code:
         return None
-    if not KELURAHAN_CODE.fullmatch(code):
+    kelurahan = kelurahan_for_code(code)
+    if kelurahan is None:
         raise Http404
-    return get_object_or_404(Kelurahan, code=code)
+    return kelurahan
 
 
 @require_GET

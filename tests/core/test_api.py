@@ -122,3 +122,14 @@ def test_a_visitor_gets_no_export(client, kelurahan):
     assert client.get("/api/v1/exports").status_code == 401
     assert client.get(f"/api/v1/exports/warga?kelurahan={kelurahan.pk}").status_code == 401
     assert reverse("api-v1:dataset", args=["activities"]) == "/api/v1/datasets/activities"
+
+
+@pytest.mark.parametrize("wanted", ["99999999999999999999", "0", "-1", "x"])
+def test_an_impossible_kelurahan_id_is_404_not_an_error(client, admin_user, wanted):
+    client.force_login(admin_user)
+    assert client.get(f"/api/v1/exports/warga?kelurahan={wanted}").status_code in (404, 422)
+    assert (
+        client.get(f"{reverse('export-download', args=['warga'])}?kelurahan={wanted}").status_code
+        == 404
+    )
+    assert not ExportAudit.objects.exists()
