@@ -1,7 +1,9 @@
 """The installable portal: its manifest, its service worker and the page shown offline."""
 
+import functools
 import hashlib
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -55,6 +57,16 @@ def manifest(request):
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _worker_text(static_url: str, offline_url: str, queue_url: str) -> str:
+    """The worker's text, made once per process: browsers ask for it on many navigations to
+    see whether it changed, and it changes only with a deployment (the static files' names)."""
+    body = render_to_string(
+        "rtkeren/pwa/sw.js", {"offline_url": offline_url, "queue_url": queue_url}
+    )
+    return body.replace("__VERSION__", hashlib.sha256(body.encode()).hexdigest()[:12])
+
+
 @require_GET
 @gzip_page
 @cache_control(no_cache=True)
@@ -62,12 +74,9 @@ def service_worker(request):
     """The service worker, served from the root so that its scope is the whole portal. Its
     text names the static files by their versioned names, so a deployment that changes one
     changes the worker, which browsers then install without a manual refresh."""
-    body = render_to_string(
-        "rtkeren/pwa/sw.js",
-        {"offline_url": reverse("offline"), "queue_url": reverse("offline-queue")},
-    )
-    version = hashlib.sha256(body.encode()).hexdigest()[:12]
-    body = body.replace("__VERSION__", version)
+    if settings.DEBUG:  # templates edited while developing show at once
+        _worker_text.cache_clear()
+    body = _worker_text(settings.STATIC_URL, reverse("offline"), reverse("offline-queue"))
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response
