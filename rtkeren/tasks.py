@@ -134,3 +134,12 @@ def password_code_phone_send(phone: str, channel: str) -> int:
     from rtkeren.services.accounts import password_code_send_to_phone
 
     return password_code_send_to_phone(phone=phone, channel=channel)
+
+
+@task()
+def outbound_messages_send(message_ids: list[int]) -> int:
+    """Send the messages of one notification that are due together; each is tried, retried
+    or failed on its own. Returns how many were tried."""
+    from rtkeren.services.messages import outbound_message_attempt
+
+    return sum(bool(outbound_message_attempt(message_id)) for message_id in message_ids)

@@ -26,7 +26,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.permissions import can
-from rtkeren.tasks import outbound_message_send
+from rtkeren.tasks import outbound_message_send, outbound_messages_send
 
 #: The wait before each new try after a temporary failure; after the last, the message fails.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
@@ -55,7 +55,7 @@ def not_before(moment: datetime) -> datetime:
     return quiet_until(moment) or moment
 
 
-def message_queue(
+def message_build(
     *,
     user: User,
     channel: str,
@@ -70,14 +70,11 @@ def message_queue(
     urgent: bool = False,
     now: datetime | None = None,
 ) -> OutboundMessage | None:
-    """Queue one message; the worker sends it once the transaction commits.
-
-    Night-time messages wait until the morning unless ``urgent``: a message the person has
-    just asked for (a password code), which needs no consent to the channel either. A message
-    with a ``dedupe_key`` that was queued before is not queued again: returns None then.
-    """
+    """One message, not saved yet: night-time messages wait until the morning unless
+    ``urgent``, a message the person has just asked for (a password code), which needs no
+    consent to the channel either."""
     now = now or timezone.now()
-    message = OutboundMessage(
+    return OutboundMessage(
         user=user,
         channel=channel,
         kind=kind,
@@ -93,6 +90,13 @@ def message_queue(
         created_at=now,
         updated_at=now,
     )
+
+
+def message_queue(*, dedupe_key: str = "", **fields) -> OutboundMessage | None:
+    """Queue one message (the arguments of ``message_build``); the worker sends it once the
+    transaction commits. A message with a ``dedupe_key`` that was queued before is not queued
+    again: returns None then."""
+    message = message_build(dedupe_key=dedupe_key, **fields)
     if dedupe_key:
         if OutboundMessage.objects.filter(dedupe_key=dedupe_key).exists():
             return None
@@ -106,6 +110,31 @@ def message_queue(
     if message.status == OutboundMessage.Status.QUEUED:
         transaction.on_commit(lambda: _enqueue(message), robust=True)
     return message
+
+
+def messages_queue(messages: list[OutboundMessage]) -> list[OutboundMessage]:
+    """Queue many messages built by ``message_build`` (a notification to a whole RT): one
+    insert, and one task for those due together, whatever their number."""
+    saved = OutboundMessage.objects.bulk_create(messages)
+    queued = [message for message in saved if message.status == OutboundMessage.Status.QUEUED]
+    if queued:
+        transaction.on_commit(lambda: _enqueue_many(queued), robust=True)
+    return saved
+
+
+def _enqueue_many(messages: list[OutboundMessage]) -> None:
+    now = timezone.now()
+    by_time: dict[datetime, list[int]] = {}
+    for message in messages:
+        by_time.setdefault(max(message.send_after, now), []).append(message.pk)
+    task = outbound_messages_send
+    for moment, ids in by_time.items():
+        if moment > now:
+            if not task.get_backend().supports_defer:
+                continue  # the scheduler's sweep sends them when they are due
+            task.using(run_after=moment).enqueue(ids)
+        else:
+            task.enqueue(ids)
 
 
 def _enqueue(message: OutboundMessage) -> None:

@@ -11,9 +11,16 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import Truncator
 
-from rtkeren.models import PHONE_CHANNELS, Channel, Notification, NotificationKind, User
+from rtkeren.models import (
+    PHONE_CHANNELS,
+    Channel,
+    Notification,
+    NotificationKind,
+    OutboundMessage,
+    User,
+)
 from rtkeren.selectors.notifications import channel_choices
-from rtkeren.services.messages import message_queue
+from rtkeren.services.messages import message_build, messages_queue
 from rtkeren.tasks import absolute_url, notification_email_send
 
 MESSAGE_LENGTH = Notification._meta.get_field("message").max_length
@@ -74,19 +81,30 @@ def notification_send(
     ]
     sent = Notification.objects.bulk_create(notifications)
     previous_email = previous_email if security_notice else ""
-    by_email = []
+    by_email, outgoing = [], []
     for notification in sent:
         user, channels = notification.recipient, choices[notification.recipient_id]
         if previous_email or (user.email and security_notice):
             by_email.append(notification.pk)
         elif Channel.EMAIL in channels:
             if user.notification_digest:
-                _queue(notification, Channel.EMAIL, channels[Channel.EMAIL], now)
+                outgoing.append(_queue(notification, Channel.EMAIL, channels[Channel.EMAIL], now))
             else:
                 by_email.append(notification.pk)
         for channel in PHONE_CHANNELS:
             if channel in channels:
-                _queue(notification, channel, channels[channel], now, template, template_parameters)
+                outgoing.append(
+                    _queue(
+                        notification,
+                        channel,
+                        channels[channel],
+                        now,
+                        template,
+                        template_parameters,
+                    )
+                )
+    if outgoing:
+        messages_queue(outgoing)
     if by_email:
         enqueue = partial(notification_email_send.enqueue, by_email)
         if security_notice:
@@ -107,9 +125,9 @@ def _queue(
     now,
     template: str = "",
     template_parameters: Sequence[str] = (),
-) -> None:
+) -> OutboundMessage:
     link = absolute_url(notification.url or reverse("notification-list"))
-    message_queue(
+    return message_build(
         user=notification.recipient,
         channel=channel,
         kind=notification.kind,

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from rtkeren.channels import PermanentFailure, TemporaryFailure, console
 from rtkeren.models import Channel, Consent, Notification, NotificationKind, OutboundMessage
@@ -293,3 +295,23 @@ def test_a_code_asked_for_is_not_kept_once_sent(resident_user):
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.SENT
     assert (message.text, message.parameters) == (messages.REDACTED, [])
+
+
+def test_a_notification_to_many_is_one_insert_of_messages(resident_user):
+    user, resident = resident_user
+    users = [user]
+    whatsapp_on(user, resident)
+    for number in range(5):
+        other, neighbour = factories.make_resident_user(
+            resident.rt, phone=f"+62812345678{number:02d}"
+        )
+        whatsapp_on(other, neighbour)
+        users.append(other)
+    with time_machine.travel(MORNING, tick=False), CaptureQueriesContext(connection) as queries:
+        notification_send(recipients=users, message="Forum", kind=NotificationKind.FORUM)
+    inserts = [
+        q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "rtkeren_outboundmessage"')
+    ]
+    assert len(inserts) == 1
+    assert len(console.outbox) == 6
+    assert {m["to"] for m in console.outbox} == {u.resident.phone for u in users}
