@@ -36,10 +36,12 @@ def scorecard_rows(kelurahan: Kelurahan | None):
     period = current_period(list(Period.objects.all()))
     if period is None:
         return
+    places = {place.pk: place for place in Kelurahan.objects.only("code", "name")}
     for card in compare_all_rts(period=period, kelurahan=kelurahan):
         rt = card.key[1]
+        place = places[rt.rw.kelurahan_id]
         base = suppressed(card.base)
-        row = [rt.rw.kelurahan.code, rt.rw.kelurahan.name, rt.rw.number, rt.number, period.year]
+        row = [place.code, place.name, rt.rw.number, rt.number, period.year]
         row.append(base)
         for stage in STAGES:
             result = card.result(stage)

@@ -720,26 +720,11 @@ RT_FIELDS = {
 
 
 def compare_all_rts(*, period: Period, kelurahan: Kelurahan | None = None) -> list[Scorecard]:
-    """Every RT of the city, or of one kelurahan, side by side in the order of their codes (open
-    data): one pass over the ledger for all of them, not one per kelurahan."""
-    rts = RT.objects.select_related("rw__kelurahan").order_by(
-        "rw__kelurahan__code", "rw__number", "number"
-    )
-    fields = dict(RT_FIELDS)
-    if kelurahan is not None:
-        rts = rts.filter(rw__kelurahan=kelurahan)
-        fields.update(
-            ledger_filter=Q(kelurahan=kelurahan), activity_filter=Q(activity__kelurahan=kelurahan)
-        )
-    return _compare(
-        period=period,
-        places=list(rts),
-        frozen_field="rt_id",
-        name=str,
-        sort="name",
-        descending=False,
-        figures=lambda: _compare_figures(period=period, **fields),
-    )
+    """Every RT of one kelurahan, or of the whole city, kelurahan by kelurahan in the order of
+    their codes (open data): each kelurahan's figures from ``compare_rts``, so from its cache
+    while nothing in that kelurahan changed (1 query a kelurahan, 4 when not cached)."""
+    places = [kelurahan] if kelurahan is not None else Kelurahan.objects.order_by("code")
+    return [card for place in places for card in compare_rts(kelurahan=place, period=period)]
 
 
 def compare_kelurahan(

@@ -5,6 +5,7 @@ import json
 
 import factory
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -93,10 +94,15 @@ def test_the_city_file_holds_every_rt_of_every_kelurahan(client, rt, foreign_rt,
     assert codes == {rt.rw.kelurahan.code, foreign_rt.rw.kelurahan.code}
 
 
-def test_queries_do_not_grow_with_rts(client, kelurahan, period):
+@pytest.mark.parametrize("one_kelurahan", [True, False])
+def test_queries_do_not_grow_with_rts(client, kelurahan, period, one_kelurahan):
+    """Counted with the scorecard's cache empty: a kelurahan's figures are read in one pass
+    whatever its number of RTs (the city file reads each kelurahan's)."""
+
     def count():
+        cache.clear()
         with CaptureQueriesContext(connection) as queries:
-            scorecards(client)
+            scorecards(client, kelurahan if one_kelurahan else None)
         return len(queries)
 
     first = core.RTFactory(rw__kelurahan=kelurahan)
