@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -246,6 +247,8 @@ class Resident(models.Model):
             models.Index(fields=["nik_digest"], name="resident_nik_digest"),
             models.Index(fields=["rt", "status", "birth_date"], name="resident_rt_status_birth"),
             models.Index(fields=["rt", "verification"], name="resident_rt_verification"),
+            # Names found in free text before it is published (``rtkeren.redact``).
+            models.Index(Lower("name"), name="resident_name_lower"),
         ]
 
     def __str__(self):

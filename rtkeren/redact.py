@@ -1,0 +1,97 @@
+"""Free text typed by officers and committees (a spending line's item, a photo's caption, a
+follow-up's obstacle) may name a resident: "kain dari Bu Siti Aminah", "dibayar ke 0812...".
+Before such text leaves the portal (the public pages, open data), every resident's name found in
+it and every NIK or phone number is replaced by a placeholder.
+
+A name is found when a run of one to ``MAX_NAME_WORDS`` words of the text equals a resident's
+whole name, whatever the case (one query for any number of texts, on the index of the
+lower-cased names); a run of one word only when it is written with a capital, so that a resident
+whose one-word name is also a common word does not blank that word everywhere. Any resident of
+the city counts, not only the kelurahan's: a seller may live next door.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from rtkeren.models import Resident
+
+#: The longest name looked for, in words ("Hj. Siti Nur Aminah Rahayu").
+MAX_NAME_WORDS = 5
+#: Sixteen digits in a row, or in the groups people write a NIK in.
+NIK_LIKE = re.compile(r"(?<!\d)\d{6}[ .-]?\d{6}[ .-]?\d{4}(?!\d)")
+#: An Indonesian mobile number: 08 or +62 8 / 62 8, then 7 to 11 more digits, maybe grouped.
+PHONE_LIKE = re.compile(r"(?<![\d+])(?:\+?62[ .-]?|0)8(?:[ .-]?\d){7,11}(?!\d)")
+WORD = re.compile(r"\S+")
+EDGE_PUNCTUATION = ".,;:!?()[]\"'"
+
+
+def _runs(text: str) -> set[str]:
+    """The lower-cased runs of words of ``text`` a name could be: as written, without the
+    punctuation around the run (a comma after a name) and without any word's (a name may be
+    written "H Ahmad" or "H. Ahmad"). A run with a digit is no name."""
+    words = WORD.findall(text)
+    runs: set[str] = set()
+    for start in range(len(words)):
+        for length in range(1, MAX_NAME_WORDS + 1):
+            run = words[start : start + length]
+            if len(run) < length or any(char.isdigit() for char in run[-1]):
+                break
+            if length == 1 and not _capitalised(run[0]):
+                continue
+            whole = " ".join(run)
+            runs.add(whole.lower())
+            runs.add(whole.strip(EDGE_PUNCTUATION).lower())
+            runs.add(" ".join(word.strip(EDGE_PUNCTUATION) for word in run).lower())
+    runs.discard("")
+    return runs
+
+
+def _capitalised(word: str) -> bool:
+    return word.strip(EDGE_PUNCTUATION)[:1].isupper()
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern | None:
+    names = sorted({name for name in names if name.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, name.split())) for name in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def redactor_for(texts: Iterable[str]) -> Callable[[str], str]:
+    """A function that blanks, in any of ``texts``, the residents' names (one query, none when
+    the texts hold no candidate), NIKs and phone numbers."""
+    candidates: set[str] = set()
+    for text in texts:
+        if text:
+            candidates |= _runs(text)
+    names = (
+        Resident.objects.annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=candidates)
+        .values_list("lower_name", flat=True)
+        .distinct()
+        if candidates
+        else []
+    )
+    pattern = _name_pattern(names)
+
+    def redacted(text: str) -> str:
+        if not text:
+            return text
+        if pattern is not None:
+            text = pattern.sub(_blank_name, text)
+        text = NIK_LIKE.sub(_("[NIK]"), text)
+        return PHONE_LIKE.sub(_("[phone number]"), text)
+
+    return redacted
+
+
+def _blank_name(match: re.Match) -> str:
+    found = match.group(0)
+    # A one-word name only where it is written as a name.
+    if len(found.split()) == 1 and not _capitalised(found):
+        return found
+    return _("[resident's name]")
