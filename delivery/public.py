@@ -42,5 +42,7 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         "activities": page.object_list,
         "page_obj": page,
         "page_param": PAGE_PARAM,
+        "kelurahan": kelurahan,
+        "period": period,
         "completion": completion_summary(totals["planned"] or 0, totals["finished"] or 0),
     }

@@ -46,6 +46,8 @@ urlpatterns = [
     path("ekspor/", include(exports.urlpatterns)),
     path("audit/", include(audit.urlpatterns)),
     path("laporan/", include(reports.urlpatterns)),
+    # A kelurahan's money and its public photos, from the app that records the spending.
+    path("publik/", include("delivery.openbooks")),
     path("publik/", include(public.urlpatterns)),
     path("data-terbuka/", include(opendata.urlpatterns)),
     path("cari/", include(search.urlpatterns)),

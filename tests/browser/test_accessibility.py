@@ -88,6 +88,11 @@ PAGES = {
         None,
         lambda w: f"/publik/{w.rt.rw.kelurahan.code}/",
     ),
+    "public-spending": (
+        "phone_page",
+        None,
+        lambda w: f"/publik/{w.rt.rw.kelurahan.code}/anggaran/",
+    ),
     "home-resident": ("phone_page", "resident_user", lambda w: "/"),
     "offline-queue": ("phone_page", "resident_user", lambda w: "/luring/antrean/"),
     "proposal-list": ("phone_page", "resident_user", lambda w: "/perancangan/"),

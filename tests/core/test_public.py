@@ -148,6 +148,14 @@ def demo_pages(seeded, django_db_blocker):
             for code in (BLITAR, PAKUNDEN)
             for year in Period.objects.values_list("year", flat=True)
         }
+        # The kelurahan's money, with the activities' spending lines and photos.
+        pages |= {
+            ("spending", code, year): client.get(
+                reverse("public-spending", args=[code]), {"tahun": year}
+            )
+            for code in (BLITAR, PAKUNDEN)
+            for year in Period.objects.values_list("year", flat=True)
+        }
         residents = list(Resident.objects.all())
         people = {
             "niks": {resident.reveal_nik() for resident in residents},

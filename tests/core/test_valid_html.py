@@ -51,6 +51,7 @@ REACHED = {
     "account-register",
     "password_reset",
     "public-kelurahan",
+    "public-spending",
     "privacy-notice",
     "notification-list",
     "notification-preferences",

@@ -179,6 +179,9 @@ def _table() -> dict[str, Expect]:
             EVERYONE, {"name": "=activities", "file_format": "=json"}, visitor=OK, unscoped=True
         ),
         "public-kelurahan": E(EVERYONE, {"code": "kelurahan_code"}, visitor=OK, unscoped=True),
+        "public-spending": E(EVERYONE, {"code": "kelurahan_code"}, visitor=OK, unscoped=True),
+        # Not every attendee of the demo meeting agreed to photos: its photo is public to none.
+        "public-photo": E(NOBODY, {"pk": "meeting_photo"}, visitor=DENIED),
         "privacy-notice": E(EVERYONE, visitor=OK),
         "data-saya": E(IN_THE_REGISTER),
         # Always about the logged-in account (no id in the URL): an account without a register
