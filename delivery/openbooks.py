@@ -22,9 +22,9 @@ from rtkeren.models import RT, Activity, ActivityShare, BudgetLine, Kelurahan, P
 from rtkeren.paginate import counted_page
 from rtkeren.protected_files import protected_file_response
 from rtkeren.redact import redactor_for
+from rtkeren.selectors.reports import public_period
 from rtkeren.services.budget import COMMITTED_STATUSES, committed_per_rt, split_by_shares
 from rtkeren.services.periods import period_ceilings_for
-from rtkeren.views.public import public_period
 
 from .models import COMPLETION_STATUSES, Attendance, MeetingPhoto, Output, Spending
 from .selectors import photos_shown_beyond_committee

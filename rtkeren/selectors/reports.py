@@ -2,6 +2,7 @@
 a report is about."""
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from rtkeren import scopes
 from rtkeren.models import RT, Period, Role
@@ -29,3 +30,19 @@ def chosen_period(request) -> tuple[Period | None, list[Period]]:
     if chosen in by_id:
         return by_id[chosen], periods
     return current_period(periods), periods
+
+
+def public_period(request, periods: list[Period]) -> Period:
+    """Among ``periods`` (every period, newest first: one per year, read once for the page and
+    its list of years), the year asked for in ``?tahun=``, else the current one
+    (``current_period``). An unknown year, or no period at all, is 404."""
+    asked = request.GET.get("tahun", "")
+    if asked:
+        if not asked.isdecimal():
+            raise Http404
+        found = [period for period in periods if period.year == int(asked)]
+    else:
+        found = [current_period(periods)] if periods else []
+    if not found:
+        raise Http404
+    return found[0]

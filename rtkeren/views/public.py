@@ -4,15 +4,14 @@ activities come from the core; the stage apps add their sections through
 statuses, money and counts."""
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import Http404
 from django.urls import path
 from django.views.generic import DetailView, ListView
 
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
-from rtkeren.models.periods import current_period
 from rtkeren.paginate import counted_page
 from rtkeren.registry import public_sections, sections_of
+from rtkeren.selectors.reports import public_period
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
 PUBLISHED_STATUSES = (
@@ -22,22 +21,6 @@ PUBLISHED_STATUSES = (
     ActivityStatus.EVALUATED,
 )
 ACTIVITIES_PER_PAGE = 25
-
-
-def public_period(request, periods: list[Period]) -> Period:
-    """Among ``periods`` (every period, newest first: one per year, read once for the page and
-    its list of years), the year asked for in ``?tahun=``, else the current one
-    (``current_period``). An unknown year, or no period at all, is 404."""
-    asked = request.GET.get("tahun", "")
-    if asked:
-        if not asked.isdecimal():
-            raise Http404
-        found = [period for period in periods if period.year == int(asked)]
-    else:
-        found = [current_period(periods)] if periods else []
-    if not found:
-        raise Http404
-    return found[0]
 
 
 def published_activities(kelurahan: Kelurahan, period: Period) -> QuerySet[Activity]:
