@@ -1,7 +1,9 @@
 """Co-designing on a kelurahan's public page (registered in ``apps.py``): the proposals approved
 after voting, with their vote counts, and those rejected, each with the officer's public
 reason, once the round has closed. Counts only, never who voted;
-the counts of a round still open stay hidden so they cannot sway the vote."""
+the counts of a round still open stay hidden so they cannot sway the vote. A count of one to
+four is shown as "fewer than 5", as in the open data: three votes out of three voters would
+tell anyone who knows who voted how each of them voted."""
 
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -9,6 +11,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from rtkeren.models import Activity, ActivityStatus, Kelurahan, Period
+from rtkeren.opendata import suppressed
 from rtkeren.paginate import counted_page
 
 from .models import Vote, VotingRound
@@ -86,7 +89,9 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         ]
         for proposal in voting_round.approved:
             proposal.vote_count = counts.get((voting_round.pk, proposal.pk), 0)
+            proposal.votes_shown = suppressed(proposal.vote_count)
         voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
+        voting_round.voters_shown = suppressed(voting_round.voter_count)
     return "designing/includes/public_section.html", {
         "rounds": rounds,
         "page_obj": page,

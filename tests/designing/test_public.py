@@ -45,7 +45,10 @@ def test_closed_rounds_approved_counts_and_the_reasons_of_decisions(client, rt, 
     assert context["pending_count"] == 1
 
     text = client.get(f"/publik/{rt.rw.kelurahan.code}/").content.decode()
-    assert "3 suara" in text
+    # Three votes of four voters: shown as fewer than five, as in the open data.
+    assert "kurang dari 5 suara" in text
+    assert "Kurang dari 5 warga memberikan suara." in text
+    assert "3 suara" not in text
     assert "Putaran berjalan" not in text
     assert "Pelatihan tari remaja" not in text
     assert "7 suara" not in text
@@ -53,6 +56,27 @@ def test_closed_rounds_approved_counts_and_the_reasons_of_decisions(client, rt, 
     # A rejected proposal is named with its reason, never with its votes.
     assert "Lomba gapura: Alasan: Sudah dibiayai CSR." in text
     assert "1 suara" not in text
+
+
+def test_counts_of_five_and_more_are_shown_as_they_are(client, rt, period):
+    approved = proposal(rt=rt, period=period, title="Perbaikan saluran air")
+    other = proposal(rt=rt, period=period, title="Lomba gapura")
+    done = VotingRoundFactory(rt=rt, period=period, proposals=[approved, other])
+    for _ in range(5):
+        VoteFactory(round=done, activity=approved, resident__rt=rt)
+    for _ in range(2):
+        VoteFactory(round=done, activity=other, resident__rt=rt)
+    closed(done)
+    for activity in (approved, other):
+        activity.status = ActivityStatus.APPROVED
+        activity.save()
+
+    text = client.get(f"/publik/{rt.rw.kelurahan.code}/").content.decode()
+
+    assert "5 suara" in text
+    assert "7 warga" in text
+    assert "kurang dari 5 suara" in text  # the other proposal's two
+    assert "2 suara" not in text
 
 
 def test_the_closed_rounds_are_paged_newest_first_with_their_voters(rt, period):
