@@ -4,6 +4,7 @@ of the kelurahan, who follows live counts in the portal too (``designing.view_li
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rtkeren.exports import (
@@ -12,13 +13,16 @@ from rtkeren.exports import (
     ExportScope,
     choice_labels,
     count_per_row,
+    planning_row,
     register_export,
     rt_label,
 )
-from rtkeren.models import Activity, ActivityStatus
+from rtkeren.models import RT, Activity, ActivityStatus, BudgetLine, Period
 from rtkeren.permissions import can
+from rtkeren.services.budget import shared_activities
 
 from .models import Comment, Vote
+from .selectors import PLAN_STATUSES
 
 
 @register_export(
@@ -81,4 +85,63 @@ def proposals_rows(user, scope: ExportScope):
             reason,
             comments,
             vote_count,
+        )
+
+
+def budget_plan_rows(*, rt: RT, period: Period):
+    """The RT budget plan (RAP) of ``period`` in the planning system's columns
+    (``PLANNING_COLUMNS``): a row per budget line of the RT's own RT-Keren-funded activities,
+    pending proposals included, and one row per kelurahan-wide activity it shares in, for its
+    share. The budgets add up to what the RAP page shows, pending and committed (two queries)."""
+    kelurahan = rt.rw.kelurahan.name
+    own = (
+        BudgetLine.objects.filter(
+            activity__rt=rt,
+            activity__period=period,
+            activity__funding_source=Activity.Funding.RT_KEREN,
+            activity__status__in=PLAN_STATUSES,
+        )
+        .order_by("activity__status", "activity__title", "activity", "pk")
+        .values_list(
+            "activity__title",
+            "item",
+            "quantity",
+            "unit",
+            "unit_price",
+            "activity__nature",
+            "activity__status",
+        )
+    )
+    location = f"{rt_label(rt.number, rt.rw.number)}, {kelurahan}"
+    for title, item, quantity, unit, unit_price, nature, status in own:
+        yield planning_row(
+            title=title,
+            item=item,
+            location=location,
+            quantity=quantity,
+            unit=unit,
+            unit_price=unit_price,
+            funding=Activity.Funding.RT_KEREN,
+            nature=nature,
+            year=period.year,
+            status=status,
+        )
+    shared = (
+        shared_activities(rt_id=rt.pk, period_id=period.pk, statuses=PLAN_STATUSES)
+        .order_by("status", "title", "pk")
+        .values_list("title", "share_amount", "nature", "status")
+    )
+    for title, share, nature, status in shared:
+        yield planning_row(
+            title=title,
+            item=_("Share of %(rt)s in the kelurahan-wide activity")
+            % {"rt": rt_label(rt.number, rt.rw.number)},
+            location=f"{_('Whole kelurahan')}, {kelurahan}",
+            quantity=1,
+            unit=_("package"),
+            unit_price=share or 0,
+            funding=Activity.Funding.RT_KEREN,
+            nature=nature,
+            year=period.year,
+            status=status,
         )

@@ -23,6 +23,11 @@ urlpatterns = [
     ),
     path("rap/", views.BudgetPlanListView.as_view(), name="budgetplan-list"),
     path("rap/<int:rt>/", views.BudgetPlanDetailView.as_view(), name="budgetplan-detail"),
+    path(
+        "rap/<int:rt>/unduh/",
+        views.BudgetPlanDownloadView.as_view(),
+        name="budgetplan-download",
+    ),
     path("putaran/", views.RoundListView.as_view(), name="round-list"),
     path("putaran/baru/", views.RoundCreateView.as_view(), name="round-create"),
     path("putaran/<int:pk>/", views.RoundDetailView.as_view(), name="round-detail"),

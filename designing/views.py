@@ -5,19 +5,24 @@ Posting a comment and voting work as plain forms (POST, then a redirect back) an
 runs, as the same forms answered with the changed part of the page only.
 """
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, View
+from openpyxl import Workbook
 
 from rtkeren import scopes
+from rtkeren.exports import PLANNING_COLUMNS, XLSX_CONTENT_TYPE, sheet_write
 from rtkeren.forms.fields import place_choice
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import RT, Activity, ActivityStatus, Community, Kelurahan, Period, Role
@@ -37,6 +42,7 @@ from rtkeren.services.periods import period_ceilings_for
 from rtkeren.transitions import TransitionForbidden, available_transitions
 
 from . import selectors, services
+from .exports import budget_plan_rows
 from .fit import fits_refresh_stale
 from .forms import (
     BudgetLineFormSet,
@@ -624,6 +630,43 @@ class BudgetPlanDetailView(ScopedObjectMixin, DetailView):
         period = period or Period.objects.current()
         plan = selectors.budget_plan(rt=self.object, period=period) if period else None
         return super().get_context_data(filter_form=form, plan=plan, period=period, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class BudgetPlanDownloadView(ScopedObjectMixin, View):
+    """The RT budget plan of a period as an Excel sheet in the regional planning system's
+    columns (docs/planning-export.md), for those who see the plan; no personal data is in it."""
+
+    permission_required = "designing.view_budget_plan"
+    pk_url_kwarg = "rt"
+
+    def get_queryset(self):
+        return selectors.rts_for_budget_plan(self.request.user).select_related("rw__kelurahan")
+
+    def get(self, request, *args, **kwargs):
+        rt = self.get_object()
+        form = BudgetPlanFilterForm(request.GET or None)
+        period = form.cleaned_data.get("period") if form.is_valid() else None
+        period = period or Period.objects.current()
+        if period is None:
+            raise Http404
+        workbook = Workbook(write_only=True)
+        sheet_write(
+            workbook,
+            title=_("RT budget plan (RAP)"),
+            columns=PLANNING_COLUMNS,
+            rows=budget_plan_rows(rt=rt, period=period),
+        )
+        # No context manager: FileResponse closes (and so deletes) it once it is sent.
+        file = tempfile.TemporaryFile()  # noqa: SIM115
+        workbook.save(file)
+        file.seek(0)
+        filename = (
+            f"rap-{rt.rw.kelurahan.code}-rw{rt.rw.number:03d}-rt{rt.number:03d}-{period.year}.xlsx"
+        )
+        return FileResponse(
+            file, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+        )
 
 
 # Voting rounds.

@@ -501,22 +501,60 @@ PLANNED_STATUSES = (
 )
 
 
+#: The columns of the regional planning system's forms, in their order (docs/planning-export.md):
+#: the kelurahan's approved activities and an RT's budget plan are written in them alike.
+PLANNING_COLUMNS = [
+    gettext_lazy("Activity"),
+    gettext_lazy("Item"),
+    gettext_lazy("Location"),
+    gettext_lazy("Volume"),
+    gettext_lazy("Unit"),
+    money(gettext_lazy("Unit price")),
+    money(gettext_lazy("Budget")),
+    gettext_lazy("Funding source"),
+    gettext_lazy("Physical or not"),
+    gettext_lazy("Period"),
+    gettext_lazy("Status"),
+]
+
+
+def planning_row(
+    *,
+    title: str,
+    item: str,
+    location: str,
+    quantity: int,
+    unit: str,
+    unit_price: int,
+    funding: str,
+    nature: str,
+    year: int,
+    status: str,
+) -> tuple:
+    """One row in ``PLANNING_COLUMNS`` from a budget line's values (codes as stored)."""
+    return (
+        title,
+        item,
+        location,
+        quantity,
+        unit,
+        unit_price,
+        quantity * unit_price,
+        _choice_label(Activity.Funding.choices, funding),
+        _choice_label(Activity.Nature.choices, nature),
+        year,
+        _choice_label(ActivityStatus.choices, status),
+    )
+
+
+def _choice_label(choices, value) -> str:
+    return choice_labels(choices).get(value, value)
+
+
 @register_export(
     "perencanaan",
     title=gettext_lazy("Approved activities for the regional planning system"),
-    columns=[
-        gettext_lazy("Activity"),
-        gettext_lazy("Item"),
-        gettext_lazy("Location"),
-        gettext_lazy("Volume"),
-        gettext_lazy("Unit"),
-        money(gettext_lazy("Unit price")),
-        money(gettext_lazy("Budget")),
-        gettext_lazy("Funding source"),
-        gettext_lazy("Physical or not"),
-        gettext_lazy("Period"),
-        gettext_lazy("Status"),
-    ],
+    columns=PLANNING_COLUMNS,
     order=15,
 )
 def planning_rows(user, scope: ExportScope):
@@ -524,9 +562,6 @@ def planning_rows(user, scope: ExportScope):
     system asks for (activity, location, volume, unit, budget, source), so that an officer
     pastes them in as they are; the RT budget plan is the same rows filtered on one RT.
     docs/planning-export.md describes the columns."""
-    natures = choice_labels(Activity.Nature.choices)
-    fundings = choice_labels(Activity.Funding.choices)
-    statuses = choice_labels(Activity._meta.get_field("status").choices)
     lines = BudgetLine.objects.filter(activity__status__in=PLANNED_STATUSES)
     rows = (
         scope.filter(lines, "activity__kelurahan")
@@ -560,16 +595,15 @@ def planning_rows(user, scope: ExportScope):
         year,
         status,
     ) in rows.iterator(chunk_size=CHUNK_SIZE):
-        yield (
-            title,
-            item,
-            f"{rt_label(rt_number, rw_number)}, {kelurahan}",
-            quantity,
-            unit,
-            unit_price,
-            quantity * unit_price,
-            fundings.get(funding, funding),
-            natures.get(nature, nature),
-            year,
-            statuses.get(status, status),
+        yield planning_row(
+            title=title,
+            item=item,
+            location=f"{rt_label(rt_number, rw_number)}, {kelurahan}",
+            quantity=quantity,
+            unit=unit,
+            unit_price=unit_price,
+            funding=funding,
+            nature=nature,
+            year=year,
+            status=status,
         )

@@ -41,6 +41,7 @@ NOT_FOLLOWED = {
     "logout",
     "language-set",
     "export-download",
+    "designing:budgetplan-download",
     "resident-import-template",
     "delivery:meeting-qr",
 }

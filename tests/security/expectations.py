@@ -320,6 +320,9 @@ def _table() -> dict[str, Expect]:
         "designing:budgetplan-detail": E(
             accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"rt": "rt"}
         ),
+        "designing:budgetplan-download": E(
+            accounts("admin ketua_rt ketua_rw kota pendamping petugas warga"), {"rt": "rt"}
+        ),
         "designing:round-list": E(EVERYONE),
         "designing:round-create": E(accounts("petugas petugas2"), post=True),
         "designing:round-detail": E(
