@@ -71,26 +71,33 @@ def _rt_keren(prefix: str = "activity__") -> Q:
     )
 
 
-def realised_per_rt(*, rt_ids: list[int], kelurahan: Kelurahan, period: Period) -> dict[int, int]:
+def realised_per_rt(
+    *, rt_ids: list[int], kelurahan: Kelurahan | None, period: Period
+) -> dict[int, int]:
     """What each RT spent of its RT Keren money in the period: its own activities' spending,
     and its part of its kelurahan-wide ones' in proportion to the shares (``split_by_shares``,
-    as the LPJ divides it). Three queries at most."""
+    as the LPJ divides it). ``kelurahan`` None: the RTs are anywhere in the city. Three
+    queries at most."""
     realised = dict.fromkeys(rt_ids, 0)
+    place = {} if kelurahan is None else {"activity__kelurahan": kelurahan}
     own = (
-        Spending.objects.filter(_rt_keren(), activity__rt_id__in=rt_ids, activity__period=period)
+        Spending.objects.filter(
+            _rt_keren(), activity__rt__isnull=False, activity__period=period, **place
+        )
         .values("activity__rt")
         .annotate(total=Sum("amount"))
         .order_by()
         .values_list("activity__rt", "total")
     )
     for rt_id, total in own:
-        realised[rt_id] += total
+        if rt_id in realised:
+            realised[rt_id] += total
     shared = dict(
         Spending.objects.filter(
             _rt_keren(),
             activity__rt__isnull=True,
-            activity__kelurahan=kelurahan,
             activity__period=period,
+            **place,
         )
         .values("activity")
         .annotate(total=Sum("amount"))
@@ -110,13 +117,15 @@ def realised_per_rt(*, rt_ids: list[int], kelurahan: Kelurahan, period: Period) 
     return realised
 
 
-def rt_money(kelurahan: Kelurahan, period: Period) -> list[RtMoney]:
-    """Every RT of the kelurahan with its money in the period (six queries at most)."""
-    rts = list(
-        RT.objects.filter(rw__kelurahan=kelurahan)
-        .select_related("rw")
-        .order_by("rw__number", "number")
+def rt_money(kelurahan: Kelurahan | None, period: Period) -> list[RtMoney]:
+    """Every RT of the kelurahan (of the city for None) with its money in the period, in the
+    order of kelurahan code, RW and RT (six queries at most)."""
+    rts = RT.objects.select_related("rw__kelurahan").order_by(
+        "rw__kelurahan__code", "rw__number", "number"
     )
+    if kelurahan is not None:
+        rts = rts.filter(rw__kelurahan=kelurahan)
+    rts = list(rts)
     rt_ids = [rt.pk for rt in rts]
     ceilings = period_ceilings_for(period, rts)
     committed = committed_per_rt(rt_ids=rt_ids, period_id=period.pk)
