@@ -209,7 +209,10 @@ PINNED = {
         "delivery_output",
         # The outputs' totals over the whole year, not only the page shown.
         "delivery_output",
+        # The follow-ups (their owners' roles in a subquery, read first), then the residents'
+        # names found in their text, to blank them.
         "rtkeren_roleassignment",
+        "rtkeren_resident",
         "rtkeren_baseentry",
         # The ledger per stage and the evaluations per side, in one query.
         "rtkeren_participation",
