@@ -30,7 +30,9 @@ FOLLOW_UPS_PER_PAGE = 10
 PAGE_PARAM = "tindak-lanjut"
 
 
-def _owner_role() -> Subquery:
+def owner_role() -> Subquery:
+    """The role code that names a follow-up's owner in public: their most accountable current
+    role (None when they have none)."""
     rank = Case(
         *[When(role=role, then=Value(position)) for position, role in enumerate(ROLE_RANK)],
         output_field=IntegerField(),
@@ -49,7 +51,7 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
     page = counted_page(
         FollowUp.objects.filter(activity__kelurahan=kelurahan, activity__period=period)
         .select_related("activity")
-        .annotate(owner_role=_owner_role())
+        .annotate(owner_role=owner_role())
         .order_by(
             Case(When(status=FollowUp.Status.DONE, then=Value(1)), default=Value(0)),
             "due_on",
