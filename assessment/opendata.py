@@ -1,13 +1,17 @@
 """Co-assessment's open data (``rtkeren.opendata``): the co-production scorecard of every RT in
 the current period, counts of residents under five left empty together with the rates they
-would give away."""
+would give away; and the follow-ups of the published activities, their owner as a role (as on
+the public page), never by name, their text with residents' names and numbers blanked."""
 
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Kelurahan, Period, Stage
 from rtkeren.models.periods import current_period
-from rtkeren.opendata import register_dataset, suppressed
+from rtkeren.opendata import PUBLISHED_STATUSES, register_dataset, suppressed
+from rtkeren.redact import redactor_for
 
+from .models import FollowUp
+from .public import owner_role
 from .scorecard import compare_all_rts
 
 STAGES = [stage.value for stage in Stage]
@@ -49,3 +53,76 @@ def scorecard_rows(kelurahan: Kelurahan | None):
             known = base is not None and participants is not None and result.rate is not None
             row += [participants, result.rate if known else None, result.threshold]
         yield tuple(row)
+
+
+@register_dataset(
+    "follow_ups",
+    title=gettext_lazy("Follow-ups"),
+    description=gettext_lazy(
+        "The obstacles met by the published activities and the actions agreed on them: who is "
+        "responsible (a role, never a name), the due date, the status and what was done. "
+        "Residents' names and phone numbers in the text are blanked."
+    ),
+    columns=(
+        "follow_up_id",
+        "activity_id",
+        "kelurahan_code",
+        "kelurahan",
+        "rw",
+        "rt",
+        "year",
+        "activity",
+        "obstacle",
+        "action",
+        "owner_role",
+        "due_on",
+        "status",
+        "resolution",
+    ),
+    order=60,
+)
+def follow_up_rows(kelurahan: Kelurahan | None):
+    """Two queries: the follow-ups with their owner's role, then the residents' names found in
+    their text."""
+    follow_ups = FollowUp.objects.filter(activity__status__in=PUBLISHED_STATUSES)
+    if kelurahan is not None:
+        follow_ups = follow_ups.filter(activity__kelurahan=kelurahan)
+    rows = list(
+        follow_ups.annotate(owner_role=owner_role())
+        .order_by(
+            "activity__kelurahan__code",
+            "activity__period__year",
+            "activity__rt__rw__number",
+            "activity__rt__number",
+            "activity",
+            "due_on",
+            "pk",
+        )
+        .values_list(
+            "pk",
+            "activity",
+            "activity__kelurahan__code",
+            "activity__kelurahan__name",
+            "activity__rt__rw__number",
+            "activity__rt__number",
+            "activity__period__year",
+            "activity__title",
+            "obstacle",
+            "action",
+            "owner_role",
+            "due_on",
+            "status",
+            "resolution",
+        )
+    )
+    redacted = redactor_for(text for row in rows for text in (row[8], row[9], row[13]))
+    for *place, obstacle, action, role, due_on, status, resolution in rows:
+        yield (
+            *place,
+            redacted(obstacle),
+            redacted(action),
+            role,
+            due_on,
+            status,
+            redacted(resolution),
+        )

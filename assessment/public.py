@@ -1,12 +1,14 @@
 """Co-assessment on a kelurahan's public page (registered in ``apps.py``): the kelurahan's
 scorecard and the follow-ups of its activities. A follow-up's owner shows as a role (e.g.
-"Kelurahan officer"), never by name."""
+"Kelurahan officer"), never by name; its text with residents' names, NIKs and phone numbers
+blanked (``rtkeren.redact``)."""
 
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.http import QueryDict
 
 from rtkeren.models import Kelurahan, Period, Role, RoleAssignment
 from rtkeren.paginate import counted_page
+from rtkeren.redact import redactor_for
 
 from . import scorecard
 from .models import FollowUp
@@ -28,7 +30,9 @@ FOLLOW_UPS_PER_PAGE = 10
 PAGE_PARAM = "tindak-lanjut"
 
 
-def _owner_role() -> Subquery:
+def owner_role() -> Subquery:
+    """The role code that names a follow-up's owner in public: their most accountable current
+    role (None when they have none)."""
     rank = Case(
         *[When(role=role, then=Value(position)) for position, role in enumerate(ROLE_RANK)],
         output_field=IntegerField(),
@@ -42,11 +46,12 @@ def _owner_role() -> Subquery:
 
 
 def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
-    """The scorecard (3 queries) and a page of the follow-ups, those not done first (1 query)."""
+    """The scorecard (2 queries) and a page of the follow-ups, those not done first, with their
+    text redacted (2 queries: the page, and the residents' names found in it)."""
     page = counted_page(
         FollowUp.objects.filter(activity__kelurahan=kelurahan, activity__period=period)
         .select_related("activity")
-        .annotate(owner_role=_owner_role())
+        .annotate(owner_role=owner_role())
         .order_by(
             Case(When(status=FollowUp.Status.DONE, then=Value(1)), default=Value(0)),
             "due_on",
@@ -56,8 +61,17 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         FOLLOW_UPS_PER_PAGE,
     )
     follow_ups = page.object_list
+    redacted = redactor_for(
+        text
+        for follow_up in follow_ups
+        for text in (follow_up.obstacle, follow_up.action, follow_up.resolution)
+    )
     for follow_up in follow_ups:
         follow_up.owner_label = Role(follow_up.owner_role).label if follow_up.owner_role else ""
+        # Shown, never saved: the page's copies of the text are the redacted ones.
+        follow_up.obstacle = redacted(follow_up.obstacle)
+        follow_up.action = redacted(follow_up.action)
+        follow_up.resolution = redacted(follow_up.resolution)
     return "assessment/includes/public_section.html", {
         "card": scorecard.scorecard(scope=scorecard.Scope(kelurahan=kelurahan), period=period),
         "follow_ups": follow_ups,

@@ -72,5 +72,5 @@ class DeliveryConfig(AppConfig):
 
         reminder_providers.register("delivery.meetings", order=30)(reminders.meetings_tomorrow)
 
-        # What needs a person's attention on the home page, and the app's exports.
-        from . import attention, exports  # noqa: F401
+        # What needs a person's attention on the home page, the app's exports and open data.
+        from . import attention, exports, opendata  # noqa: F401

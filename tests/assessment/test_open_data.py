@@ -1,5 +1,6 @@
 """Co-assessment's open data: every RT's scorecard of the current period, with the counts of
-residents under five, and the rates they would give away, left empty."""
+residents under five, and the rates they would give away, left empty; the follow-ups of the
+published activities, their owner as a role and their text with names and numbers blanked."""
 
 import json
 
@@ -11,9 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import scorecard
-from rtkeren.models import Stage
+from assessment.models import FollowUp
+from rtkeren.models import ActivityStatus, Stage
+from rtkeren.opendata import all_datasets
 from rtkeren.services.ledger import participation_record
 from tests import factories as core
+from tests.assessment.factories import FollowUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +115,136 @@ def test_queries_do_not_grow_with_rts(client, kelurahan, period, one_kelurahan):
     for _ in range(6):
         adults(core.RTFactory(rw__kelurahan=kelurahan), 5)
     assert count() == one
+
+
+FOLLOW_UP_COLUMNS = [
+    "follow_up_id",
+    "activity_id",
+    "kelurahan_code",
+    "kelurahan",
+    "rw",
+    "rt",
+    "year",
+    "activity",
+    "obstacle",
+    "action",
+    "owner_role",
+    "due_on",
+    "status",
+    "resolution",
+]
+
+
+def follow_ups(client, kelurahan=None, file_format="json"):
+    address = reverse("open-data-download", args=["follow_ups", file_format])
+    if kelurahan is not None:
+        address += f"?kelurahan={kelurahan.code}"
+    response = client.get(address)
+    assert response.status_code == 200
+    return json.loads(response.content) if file_format == "json" else response.content.decode()
+
+
+def test_the_follow_up_columns_are_the_contract():
+    [dataset] = [dataset for dataset in all_datasets() if dataset.name == "follow_ups"]
+    assert list(dataset.columns) == FOLLOW_UP_COLUMNS
+    assert [dataset.name for dataset in all_datasets()][-1] == "follow_ups"
+
+
+def test_follow_ups_of_published_activities_with_the_owner_as_a_role(client, rt, period, officer):
+    officer.first_name, officer.last_name = "Sulistyowati", "Rahayuningsih"
+    officer.save()
+    evaluated = core.ActivityFactory(
+        rt=rt, period=period, status=ActivityStatus.EVALUATED, title="Pelatihan membatik"
+    )
+    done = FollowUpFactory(
+        activity=evaluated,
+        owner=officer,
+        obstacle="Pelatih sering terlambat.",
+        action="Kontrak tertulis dengan pelatih.",
+        status=FollowUp.Status.DONE,
+        resolution="Kontrak ditandatangani.",
+    )
+    no_role = FollowUpFactory(activity=evaluated)
+    FollowUpFactory(
+        activity=core.ActivityFactory(rt=rt, status=ActivityStatus.CANCELLED), action="Batal"
+    )
+
+    document = follow_ups(client)
+
+    rows = {row["follow_up_id"]: row for row in document["rows"]}
+    assert set(rows) == {done.pk, no_role.pk}
+    assert rows[done.pk] == {
+        "follow_up_id": done.pk,
+        "activity_id": evaluated.pk,
+        "kelurahan_code": rt.rw.kelurahan.code,
+        "kelurahan": rt.rw.kelurahan.name,
+        "rw": rt.rw.number,
+        "rt": rt.number,
+        "year": period.year,
+        "activity": "Pelatihan membatik",
+        "obstacle": "Pelatih sering terlambat.",
+        "action": "Kontrak tertulis dengan pelatih.",
+        "owner_role": "officer",
+        "due_on": done.due_on.isoformat(),
+        "status": "done",
+        "resolution": "Kontrak ditandatangani.",
+    }
+    assert rows[no_role.pk]["owner_role"] is None
+    text = json.dumps(document, ensure_ascii=False)
+    for hidden in ("Sulistyowati", "Rahayuningsih", officer.username):
+        assert hidden not in text
+
+
+def test_names_phone_numbers_and_niks_in_a_follow_up_are_blanked(client, rt):
+    core.ResidentFactory(rt=rt, name="Bambang Wicaksono")
+    FollowUpFactory(
+        activity=core.ActivityFactory(rt=rt, status=ActivityStatus.DELIVERED),
+        obstacle="Kain dari Pak Bambang Wicaksono terlambat",
+        action="Hubungi 0812-3456-7890 lagi",
+        status=FollowUp.Status.DONE,
+        resolution="NIK 3572024101800001 dicatat",
+    )
+
+    [row] = follow_ups(client)["rows"]
+
+    assert row["obstacle"].startswith("Kain dari Pak [")
+    assert row["action"].startswith("Hubungi [")
+    assert row["resolution"].startswith("NIK [")
+    text = json.dumps(row, ensure_ascii=False)
+    for hidden in ("Bambang", "Wicaksono", "0812", "3572024101800001"):
+        assert hidden not in text
+
+
+def test_one_kelurahans_follow_ups_in_a_stable_order(client, rt, other_rt, foreign_rt, period):
+    made = []
+    for place in (other_rt, rt, foreign_rt, rt):
+        published = core.ActivityFactory(rt=place, period=period, status=ActivityStatus.DELIVERED)
+        made.append(FollowUpFactory(activity=published))
+    here = rt.rw.kelurahan
+
+    rows = follow_ups(client, here)["rows"]
+
+    expected = sorted(
+        (follow_up for follow_up in made if follow_up.activity.kelurahan == here),
+        key=lambda f: (f.activity.rt.rw.number, f.activity.rt.number, f.activity_id, f.pk),
+    )
+    assert [row["follow_up_id"] for row in rows] == [follow_up.pk for follow_up in expected]
+    assert follow_ups(client, file_format="csv").splitlines()[0] == ",".join(FOLLOW_UP_COLUMNS)
+
+
+def test_follow_up_queries_do_not_grow_with_rows(client, rt, officer, django_assert_num_queries):
+    """The follow-ups with their owners' roles, then the residents' names in their text."""
+    address = reverse("open-data-download", args=["follow_ups", "json"])
+
+    def add():
+        FollowUpFactory(
+            activity=core.ActivityFactory(rt=rt, status=ActivityStatus.DELIVERED), owner=officer
+        )
+
+    add()
+    with django_assert_num_queries(2):
+        assert len(json.loads(client.get(address).content)["rows"]) == 1
+    for _ in range(12):
+        add()
+    with django_assert_num_queries(2):
+        assert len(json.loads(client.get(address).content)["rows"]) == 13

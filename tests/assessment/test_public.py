@@ -68,3 +68,26 @@ def test_the_follow_ups_are_paged_those_not_done_first(client, rt, period):
     response = client.get(reverse("public-kelurahan", args=[rt.rw.kelurahan.code]))
     assert response.status_code == 200
     assert "?tindak-lanjut=2#public-follow-ups" in response.text
+
+
+def test_names_phone_numbers_and_niks_in_a_follow_up_are_blanked(client, rt, period):
+    factories.ResidentFactory(rt=rt, name="Bambang Wicaksono")
+    activity = factories.ActivityFactory(rt=rt, period=period, status=ActivityStatus.DELIVERED)
+    FollowUpFactory(
+        activity=activity,
+        obstacle="Kain dari Pak Bambang Wicaksono terlambat",
+        action="Tagih Pak Bambang Wicaksono di 0812-3456-7890",
+        status=FollowUp.Status.DONE,
+        resolution="NIK 3572024101800001 dicatat",
+    )
+
+    [follow_up] = kelurahan_section(rt.rw.kelurahan, period, QueryDict())[1]["follow_ups"]
+    text = client.get(reverse("public-kelurahan", args=[rt.rw.kelurahan.code])).text
+
+    assert follow_up.action.startswith("Tagih Pak [")
+    assert follow_up.obstacle.startswith("Kain dari Pak [")
+    assert follow_up.resolution.startswith("NIK [")
+    assert "Tagih Pak [" in text
+    for hidden in ("Bambang", "Wicaksono", "0812", "3456-7890", "3572024101800001"):
+        assert hidden not in text
+        assert hidden not in " ".join((follow_up.obstacle, follow_up.action, follow_up.resolution))

@@ -9,6 +9,8 @@ from openapi_spec_validator import validate
 
 from rtkeren.models import ActivityStatus, ExportAudit
 from tests import factories
+from tests.assessment.factories import FollowUpFactory
+from tests.delivery.factories import OutputFactory, SpendingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,14 @@ def test_the_openapi_description_validates_and_names_every_route(client):
 
 def test_the_tables_are_listed_for_anyone(client):
     response, tables = get_json(client, "/api/v1/datasets")
-    assert {table["name"] for table in tables} >= {"activities", "votes", "scorecards"}
+    assert [table["name"] for table in tables] == [
+        "activities",
+        "votes",
+        "scorecards",
+        "outputs",
+        "spending",
+        "follow_ups",
+    ]
     assert {table["licence"] for table in tables} == {"CC BY 4.0"}
     assert response["Cache-Control"] == "public, max-age=300"
 
@@ -55,6 +64,30 @@ def test_a_table_comes_in_pages(client, rt, foreign_rt):
     assert last["next"] is None
     _response, city = get_json(client, "/api/v1/datasets/activities")
     assert city["count"] == 6
+
+
+@pytest.mark.parametrize("name", ["outputs", "spending", "follow_ups"])
+def test_a_stage_apps_table_is_served_as_its_download_is(client, rt, name):
+    """The tables the stage apps register come through the API with the same columns and rows
+    as their JSON download."""
+    for title in ("Pelatihan membatik", "Kerja bakti"):
+        activity = factories.ActivityFactory(rt=rt, status=ActivityStatus.DELIVERED, title=title)
+        OutputFactory(activity=activity)
+        SpendingFactory(activity=activity)
+        FollowUpFactory(activity=activity)
+
+    _response, page = get_json(client, f"/api/v1/datasets/{name}?page_size=1")
+    download = json.loads(client.get(reverse("open-data-download", args=[name, "json"])).content)
+
+    assert (page["dataset"], page["licence"], page["count"], page["pages"]) == (
+        name,
+        "CC BY 4.0",
+        2,
+        2,
+    )
+    assert page["columns"] == download["columns"]
+    assert page["rows"] == download["rows"][:1]
+    assert {row["activity"] for row in download["rows"]} == {"Pelatihan membatik", "Kerja bakti"}
 
 
 @pytest.mark.parametrize(

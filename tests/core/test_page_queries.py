@@ -162,8 +162,8 @@ PINNED = {
         "delivery_output",
         "rtkeren_notification",
     ),
-    # the kelurahan, the period, the base and the ledger counted once per write, evaluations,
-    # follow-ups, outputs.
+    # the kelurahan, the period, the base and the ledger (with the evaluations) counted once per
+    # write, follow-ups, outputs.
     "scorecard: kelurahan": (
         "django_session",
         "rtkeren_user",
@@ -171,8 +171,8 @@ PINNED = {
         "rtkeren_kelurahan",
         "rtkeren_period",
         "rtkeren_baseentry",
+        # The ledger per stage and the evaluations per side, in one query.
         "rtkeren_participation",
-        "assessment_evaluation",
         "assessment_followup",
         "delivery_output",
         "rtkeren_notification",
@@ -209,19 +209,23 @@ PINNED = {
         "delivery_output",
         # The outputs' totals over the whole year, not only the page shown.
         "delivery_output",
+        # The follow-ups (their owners' roles in a subquery, read first), then the residents'
+        # names found in their text, to blank them.
         "rtkeren_roleassignment",
+        "rtkeren_resident",
         "rtkeren_baseentry",
+        # The ledger per stage and the evaluations per side, in one query.
         "rtkeren_participation",
-        "assessment_evaluation",
     ),
 }
 
 
 def _table(sql: str) -> str:
     """The table a query reads first (its first FROM), or its verb for a write. A select read
-    through a cursor (``iterator()`` on PostgreSQL) counts as the select."""
+    through a cursor (``iterator()`` on PostgreSQL) counts as the select, and so does a union
+    (PostgreSQL's starts with a parenthesis)."""
     found = re.search(r'\bFROM "?(\w+)"?', sql)
-    verb = sql.split()[0].upper()
+    verb = sql.lstrip("(").split()[0].upper()
     if verb not in ("SELECT", "DECLARE"):
         return f"{verb} {found.group(1) if found else '?'}"
     return found.group(1) if found else sql[:40]

@@ -29,6 +29,7 @@ print(json.dumps({
     "history": [kind.name for kind in registry.history_kinds.all()],
     "demo": [name for name, _ in registry.demo_data.items()],
     "personal": [name for name, _ in registry.personal_data.items()],
+    "open_data": [name for name, _ in registry.open_datasets.items()],
     "reminders": [name for name, _ in registry.reminder_providers.items()],
     "subjects": [
         label for label in SUBJECTS if label in registry.participation_subjects
@@ -54,6 +55,14 @@ def test_a_fresh_process_has_every_runtime_registry_filled_and_no_seed_data():
     assert {"spending", "potential"} <= set(found["history"])
     assert found["subjects"] == SUBJECTS
     assert found["personal"] == list(apps)
+    assert found["open_data"] == [
+        "activities",
+        "votes",
+        "scorecards",
+        "outputs",
+        "spending",
+        "follow_ups",
+    ]
     for app in apps:
         assert any(name.startswith(f"{app}.") for name in found["reminders"]), app
     assert found["demo"] == []

@@ -1,7 +1,8 @@
 """Open data and the public API hold nothing about a person: every table, for the city and for
 each kelurahan, as CSV, JSON and API pages, searched with the crawler's NIK detector and for
-every resident's name and phone number; no column is about a person; and every count of people
-is either empty or at least five."""
+every resident's name and phone number, also when a committee typed them into a spending line,
+a product or a follow-up; no column is about a person; and every count of people is either
+empty or at least five."""
 
 import json
 import re
@@ -9,8 +10,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from rtkeren.models import Kelurahan, Resident
+from assessment.models import FollowUp
+from rtkeren.models import ActivityStatus, Kelurahan, Resident
 from rtkeren.opendata import SMALL_CELL, all_datasets
+from tests import factories
+from tests.assessment.factories import FollowUpFactory
+from tests.delivery.factories import OutputFactory, SpendingFactory
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +30,11 @@ def world(seeded):
     return build_world()
 
 
-def addresses():
+def addresses(datasets=None):
     scopes = [""] + [
         f"?kelurahan={code}" for code in Kelurahan.objects.values_list("code", flat=True)
     ]
-    for dataset in all_datasets():
+    for dataset in datasets or all_datasets():
         for scope in scopes:
             for file_format in ("csv", "json"):
                 yield reverse("open-data-download", args=[dataset.name, file_format]) + scope
@@ -75,3 +80,40 @@ def test_every_count_of_people_is_empty_or_at_least_five(client, world):
                     counted += 1
     # The demo has voting rounds and scorecards: the check saw counts.
     assert counted > 0
+
+
+def test_a_name_a_phone_number_and_a_nik_typed_into_free_text_are_in_no_table(client, world):
+    resident = (
+        Resident.objects.filter(phone__startswith="+62", name__contains=" ").order_by("pk").first()
+    )
+    phone = "0" + resident.phone[3:]
+    nik = resident.reveal_nik()
+    typed = f"Penanda-uji dari {resident.name}, telp {phone}, NIK {nik}"
+    activity = factories.ActivityFactory(rt=resident.rt, status=ActivityStatus.IN_DELIVERY)
+    SpendingFactory(activity=activity, item=typed)
+    OutputFactory(activity=activity, name=typed[:150], unit="lembar")
+    FollowUpFactory(
+        activity=activity,
+        obstacle=typed,
+        action=typed,
+        status=FollowUp.Status.DONE,
+        resolution=typed,
+    )
+    tables = [d for d in all_datasets() if d.name in ("outputs", "spending", "follow_ups")]
+    assert len(tables) == 3
+
+    checked = 0
+    for address in addresses(tables):
+        if "kelurahan=" in address and resident.rt.rw.kelurahan.code not in address:
+            continue
+        body = client.get(address).content
+        text = body.decode("utf-8")
+        # The line is published, its personal part blanked.
+        assert "Penanda-uji dari [" in text, address
+        assert resident.name not in text, address
+        assert phone not in text, address
+        assert resident.phone not in text, address
+        assert nik not in text, address
+        assert not world.full_niks_in(body), address
+        checked += 1
+    assert checked == 3 * 3 * 2

@@ -1,0 +1,96 @@
+"""Co-delivery's open data (``rtkeren.opendata``): the products each training promised and how
+far they came, and the spending lines of the published activities. Text typed by committees
+(a product's name, a spending line's item) passes through ``rtkeren.redact`` first: a seller
+named in an item, or their phone number, is blanked. Never a receipt, never who recorded a line,
+never an obstacle's note."""
+
+from django.utils.translation import gettext_lazy
+
+from rtkeren.models import Kelurahan
+from rtkeren.opendata import PUBLISHED_STATUSES, register_dataset
+from rtkeren.redact import redactor_for
+
+from .models import COMPLETION_STATUSES, Output, Spending
+
+#: The activity's place and year, as every table of an activity's records starts.
+PLACE = (
+    "activity",
+    "activity__kelurahan__code",
+    "activity__kelurahan__name",
+    "activity__rt__rw__number",
+    "activity__rt__number",
+    "activity__period__year",
+    "activity__title",
+)
+PLACE_COLUMNS = ("activity_id", "kelurahan_code", "kelurahan", "rw", "rt", "year", "activity")
+PLACE_ORDER = (
+    "activity__kelurahan__code",
+    "activity__period__year",
+    "activity__rt__rw__number",
+    "activity__rt__number",
+    "activity",
+)
+
+
+def _of_published(queryset, kelurahan: Kelurahan | None, statuses):
+    queryset = queryset.filter(activity__status__in=statuses)
+    if kelurahan is not None:
+        queryset = queryset.filter(activity__kelurahan=kelurahan)
+    return queryset
+
+
+@register_dataset(
+    "outputs",
+    title=gettext_lazy("Training outputs"),
+    description=gettext_lazy(
+        "The products each training in or past delivery promised, with the target, what is "
+        "finished so far, the status and the kind of obstacle met."
+    ),
+    columns=(
+        *PLACE_COLUMNS,
+        "product",
+        "unit",
+        "target_quantity",
+        "finished_quantity",
+        "status",
+        "obstacle",
+    ),
+    order=40,
+)
+def output_rows(kelurahan: Kelurahan | None):
+    """Two queries: the outputs, then the residents' names found in their text."""
+    rows = list(
+        _of_published(Output.objects.all(), kelurahan, COMPLETION_STATUSES)
+        .order_by(*PLACE_ORDER, "pk")
+        .values_list(
+            *PLACE, "name", "unit", "target_quantity", "finished_quantity", "status", "obstacle"
+        )
+    )
+    redacted = redactor_for(text for row in rows for text in row[7:9])
+    for *place, name, unit, target, finished, status, obstacle in rows:
+        yield (*place, redacted(name), redacted(unit), target, finished, status, obstacle)
+
+
+@register_dataset(
+    "spending",
+    title=gettext_lazy("Spending lines"),
+    description=gettext_lazy(
+        "What the committees recorded as spent on each published activity: the date, the item "
+        "and the amount, with the activity's funding source. Residents' names and phone "
+        "numbers in an item are blanked."
+    ),
+    columns=(*PLACE_COLUMNS, "funding_source", "nature", "spent_on", "item", "amount"),
+    order=50,
+)
+def spending_rows(kelurahan: Kelurahan | None):
+    """Two queries: the spending lines, then the residents' names found in their items."""
+    rows = list(
+        _of_published(Spending.objects.all(), kelurahan, PUBLISHED_STATUSES)
+        .order_by(*PLACE_ORDER, "spent_on", "pk")
+        .values_list(
+            *PLACE, "activity__funding_source", "activity__nature", "spent_on", "item", "amount"
+        )
+    )
+    redacted = redactor_for(row[10] for row in rows)
+    for *place, funding_source, nature, spent_on, item, amount in rows:
+        yield (*place, funding_source, nature, spent_on, redacted(item), amount)
