@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +71,13 @@ def kelurahan_for_code(code: str) -> Kelurahan | None:
     if not KELURAHAN_CODE.fullmatch(code or ""):
         return None
     return Kelurahan.objects.filter(code=code).first()
+
+
+def published_language():
+    """The language every open table and its titles are written in, whatever the reader's
+    (``with published_language(): ...``): the files are cached publicly, so a reader's language
+    cookie must not decide what the next reader gets."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def suppressed(count: int | None) -> int | None:

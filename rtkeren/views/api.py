@@ -27,6 +27,7 @@ from rtkeren.opendata import (
     cell,
     dataset_named,
     kelurahan_for_code,
+    published_language,
 )
 from rtkeren.ratelimits import limit_exceeded
 from rtkeren.services.exports import export_rows_take
@@ -108,6 +109,11 @@ def _json_cell(value):
 def datasets(request, response: HttpResponse):
     _limited(request, "api")
     response["Cache-Control"] = PUBLIC_CACHE
+    with published_language():
+        return _dataset_infos(request)
+
+
+def _dataset_infos(request) -> list[DatasetInfo]:
     return [
         DatasetInfo(
             name=dataset.name,
@@ -129,6 +135,11 @@ def datasets(request, response: HttpResponse):
 )
 def dataset(request, response: HttpResponse, name: str, filters: Query[PageFilter]):
     _limited(request, "api")
+    with published_language():
+        return _dataset_page(request, response, name, filters)
+
+
+def _dataset_page(request, response: HttpResponse, name: str, filters: PageFilter):
     found = dataset_named(name)
     if found is None:
         raise Http404

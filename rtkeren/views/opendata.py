@@ -18,6 +18,7 @@ from rtkeren.opendata import (
     cell,
     dataset_named,
     kelurahan_for_code,
+    published_language,
 )
 
 SOURCE = "Portal RT Keren, Kota Blitar"
@@ -51,6 +52,11 @@ def _scope(request) -> Kelurahan | None:
 @require_GET
 @cache_control(public=True, max_age=300)
 def download(request, name: str, file_format: str):
+    with published_language():
+        return _download(request, name, file_format)
+
+
+def _download(request, name: str, file_format: str):
     dataset = dataset_named(name)
     if dataset is None or file_format not in ("csv", "json"):
         raise Http404

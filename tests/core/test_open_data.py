@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.urls import reverse
 from rtkeren.models import ActivityStatus
 from rtkeren.opendata import SMALL_CELL, all_datasets, suppressed
 from tests import factories
+from tests.delivery.factories import SpendingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,20 @@ def test_queries_do_not_grow_with_rows(client, rt):
 )
 def test_small_counts_of_people_are_left_out(count, published):
     assert suppressed(count) == published
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_tables_are_written_in_indonesian_whatever_the_readers_language(client, rt, api):
+    """The answers are cached publicly: a reader's English must not reach the next reader."""
+    activity = factories.ActivityFactory(rt=rt, status=ActivityStatus.IN_DELIVERY)
+    seller = factories.ResidentFactory(rt=rt, name="Siti Aminah")
+    SpendingFactory(activity=activity, item=f"Konsumsi dari {seller.name}")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    if api:
+        document = client.get("/api/v1/datasets/spending").json()
+        titles = {entry["name"]: entry["title"] for entry in client.get("/api/v1/datasets").json()}
+        assert titles["spending"] == "Rincian realisasi belanja"
+    else:
+        document = json.loads(client.get(url("spending")).content)
+        assert document["title"] == "Rincian realisasi belanja"
+    assert [row["item"] for row in document["rows"]] == ["Konsumsi dari [nama warga]"]
