@@ -2,15 +2,17 @@
 far they came, and the spending lines of the published activities. Text typed by committees
 (a product's name, a spending line's item) passes through ``rtkeren.redact`` first: a seller
 named in an item, or their phone number, is blanked. Never a receipt, never who recorded a line,
-never an obstacle's note."""
+never an obstacle's note. And every RT's allocation, approved and spent per year, as on the
+public spending page (``openbooks``)."""
 
 from django.utils.translation import gettext_lazy
 
-from rtkeren.models import Kelurahan
+from rtkeren.models import Kelurahan, Period
 from rtkeren.opendata import PUBLISHED_STATUSES, register_dataset
 from rtkeren.redact import redactor_for
 
 from .models import COMPLETION_STATUSES, Output, Spending
+from .openbooks import rt_money
 
 #: The activity's place and year, as every table of an activity's records starts.
 PLACE = (
@@ -94,3 +96,44 @@ def spending_rows(kelurahan: Kelurahan | None):
     redacted = redactor_for(row[10] for row in rows)
     for *place, funding_source, nature, spent_on, item, amount in rows:
         yield (*place, funding_source, nature, spent_on, redacted(item), amount)
+
+
+@register_dataset(
+    "budgets",
+    title=gettext_lazy("RT allocations"),
+    description=gettext_lazy(
+        "For every RT and year: its RT Keren ceiling, what was approved from it (physical and "
+        "non-physical, its shares of kelurahan-wide activities included) and what was spent, "
+        "as the RT's spending report (LPJ) adds them up."
+    ),
+    columns=(
+        "kelurahan_code",
+        "kelurahan",
+        "rw",
+        "rt",
+        "year",
+        "ceiling",
+        "approved_fisik",
+        "approved_nonfisik",
+        "approved",
+        "realised",
+    ),
+    order=35,
+)
+def budget_rows(kelurahan: Kelurahan | None):
+    """Six queries a year, whatever the number of RTs."""
+    for period in Period.objects.order_by("year"):
+        for row in rt_money(kelurahan, period):
+            place = row.rt.rw.kelurahan
+            yield (
+                place.code,
+                place.name,
+                row.rt.rw.number,
+                row.rt.number,
+                period.year,
+                row.ceiling,
+                row.approved_fisik,
+                row.approved_nonfisik,
+                row.approved,
+                row.realised,
+            )

@@ -39,6 +39,7 @@ def test_the_tables_are_listed_for_anyone(client):
         "activities",
         "votes",
         "scorecards",
+        "budgets",
         "outputs",
         "spending",
         "follow_ups",

@@ -59,6 +59,7 @@ def test_a_fresh_process_has_every_runtime_registry_filled_and_no_seed_data():
         "activities",
         "votes",
         "scorecards",
+        "budgets",
         "outputs",
         "spending",
         "follow_ups",

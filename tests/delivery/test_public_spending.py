@@ -261,3 +261,32 @@ def test_queries_do_not_grow_with_rts_activities_lines_and_photos(
 def test_rt_money_counts_nothing_of_another_period(rt, period, books):
     other = core.PeriodFactory(year=period.year - 1)
     assert all(row.approved == row.realised == 0 for row in rt_money(rt.rw.kelurahan, other))
+
+
+def test_the_open_budgets_table_holds_what_the_page_shows(client, rt, other_rt, period, books):
+    page = client.get(spending_page(rt.rw.kelurahan)).context["rts"]
+    document = client.get(
+        reverse("open-data-download", args=["budgets", "json"])
+        + f"?kelurahan={rt.rw.kelurahan.code}"
+    ).json()
+    rows = {(row["rw"], row["rt"], row["year"]): row for row in document["rows"]}
+    for shown in page:
+        row = rows[(shown.rt.rw.number, shown.rt.number, period.year)]
+        assert (row["ceiling"], row["approved"], row["realised"]) == (
+            shown.ceiling,
+            shown.approved,
+            shown.realised,
+        )
+        assert row["approved"] == row["approved_fisik"] + row["approved_nonfisik"]
+    city = client.get(reverse("open-data-download", args=["budgets", "json"])).json()["rows"]
+    assert sorted(map(str, city)) == sorted(map(str, document["rows"]))  # no RT elsewhere
+
+
+def test_the_budgets_table_costs_six_queries_a_year(client, rt, period, books, foreign_rt):
+    with CaptureQueriesContext(connection) as one_year:
+        client.get(reverse("open-data-download", args=["budgets", "csv"]))
+    core.PeriodFactory(year=period.year - 1)
+    with CaptureQueriesContext(connection) as two_years:
+        content = client.get(reverse("open-data-download", args=["budgets", "csv"])).content
+    assert len(two_years) == len(one_year) + 6
+    assert content.decode().count("\n") == 1 + 2 * 3  # 3 RTs a year
