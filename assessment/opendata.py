@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Kelurahan, Period, Stage
 from rtkeren.models.periods import current_period
-from rtkeren.opendata import PUBLISHED_STATUSES, register_dataset, suppressed
+from rtkeren.opendata import (
+    PLACE,
+    PLACE_COLUMNS,
+    PLACE_ORDER,
+    of_published,
+    register_dataset,
+    suppressed,
+)
 from rtkeren.redact import redactor_for
 
 from .models import FollowUp
@@ -65,13 +72,7 @@ def scorecard_rows(kelurahan: Kelurahan | None):
     ),
     columns=(
         "follow_up_id",
-        "activity_id",
-        "kelurahan_code",
-        "kelurahan",
-        "rw",
-        "rt",
-        "year",
-        "activity",
+        *PLACE_COLUMNS,
         "obstacle",
         "action",
         "owner_role",
@@ -84,35 +85,12 @@ def scorecard_rows(kelurahan: Kelurahan | None):
 def follow_up_rows(kelurahan: Kelurahan | None):
     """Two queries: the follow-ups with their owner's role, then the residents' names found in
     their text."""
-    follow_ups = FollowUp.objects.filter(activity__status__in=PUBLISHED_STATUSES)
-    if kelurahan is not None:
-        follow_ups = follow_ups.filter(activity__kelurahan=kelurahan)
     rows = list(
-        follow_ups.annotate(owner_role=owner_role())
-        .order_by(
-            "activity__kelurahan__code",
-            "activity__period__year",
-            "activity__rt__rw__number",
-            "activity__rt__number",
-            "activity",
-            "due_on",
-            "pk",
-        )
+        of_published(FollowUp.objects.all(), kelurahan)
+        .annotate(owner_role=owner_role())
+        .order_by(*PLACE_ORDER, "due_on", "pk")
         .values_list(
-            "pk",
-            "activity",
-            "activity__kelurahan__code",
-            "activity__kelurahan__name",
-            "activity__rt__rw__number",
-            "activity__rt__number",
-            "activity__period__year",
-            "activity__title",
-            "obstacle",
-            "action",
-            "owner_role",
-            "due_on",
-            "status",
-            "resolution",
+            "pk", *PLACE, "obstacle", "action", "owner_role", "due_on", "status", "resolution"
         )
     )
     redacted = redactor_for(text for row in rows for text in (row[8], row[9], row[13]))

@@ -18,11 +18,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, View
 
+from rtkeren.mixins import PublicKelurahanMixin
 from rtkeren.models import RT, Activity, ActivityShare, BudgetLine, Kelurahan, Period
 from rtkeren.paginate import counted_page
 from rtkeren.protected_files import protected_file_response
 from rtkeren.redact import redactor_for
-from rtkeren.selectors.reports import public_period
 from rtkeren.services.budget import COMMITTED_STATUSES, committed_per_rt, split_by_shares
 from rtkeren.services.periods import period_ceilings_for
 
@@ -242,19 +242,14 @@ def delivered_page(kelurahan: Kelurahan, period: Period, query, rt: RT | None):
     return page
 
 
-class PublicSpendingView(DetailView):
+class PublicSpendingView(PublicKelurahanMixin, DetailView):
     """A kelurahan's money in a period, for anyone."""
 
     template_name = "delivery/public_spending.html"
-    context_object_name = "kelurahan"
-    slug_field = "code"
-    slug_url_kwarg = "code"
-    queryset = Kelurahan.objects.select_related("kecamatan")
 
     def get_context_data(self, **kwargs):
         kelurahan = self.object
-        periods = list(Period.objects.order_by("-year"))
-        period = public_period(self.request, periods)
+        period, periods = self.public_year()
         rts = rt_money(kelurahan, period)
         asked = self.request.GET.get("rt", "")
         rt = None

@@ -8,37 +8,18 @@ public spending page (``openbooks``)."""
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Kelurahan, Period
-from rtkeren.opendata import PUBLISHED_STATUSES, register_dataset
+from rtkeren.opendata import (
+    PLACE,
+    PLACE_COLUMNS,
+    PLACE_ORDER,
+    PUBLISHED_STATUSES,
+    of_published,
+    register_dataset,
+)
 from rtkeren.redact import redactor_for
 
 from .models import COMPLETION_STATUSES, Output, Spending
 from .openbooks import rt_money
-
-#: The activity's place and year, as every table of an activity's records starts.
-PLACE = (
-    "activity",
-    "activity__kelurahan__code",
-    "activity__kelurahan__name",
-    "activity__rt__rw__number",
-    "activity__rt__number",
-    "activity__period__year",
-    "activity__title",
-)
-PLACE_COLUMNS = ("activity_id", "kelurahan_code", "kelurahan", "rw", "rt", "year", "activity")
-PLACE_ORDER = (
-    "activity__kelurahan__code",
-    "activity__period__year",
-    "activity__rt__rw__number",
-    "activity__rt__number",
-    "activity",
-)
-
-
-def _of_published(queryset, kelurahan: Kelurahan | None, statuses):
-    queryset = queryset.filter(activity__status__in=statuses)
-    if kelurahan is not None:
-        queryset = queryset.filter(activity__kelurahan=kelurahan)
-    return queryset
 
 
 @register_dataset(
@@ -62,7 +43,7 @@ def _of_published(queryset, kelurahan: Kelurahan | None, statuses):
 def output_rows(kelurahan: Kelurahan | None):
     """Two queries: the outputs, then the residents' names found in their text."""
     rows = list(
-        _of_published(Output.objects.all(), kelurahan, COMPLETION_STATUSES)
+        of_published(Output.objects.all(), kelurahan, COMPLETION_STATUSES)
         .order_by(*PLACE_ORDER, "pk")
         .values_list(
             *PLACE, "name", "unit", "target_quantity", "finished_quantity", "status", "obstacle"
@@ -87,7 +68,7 @@ def output_rows(kelurahan: Kelurahan | None):
 def spending_rows(kelurahan: Kelurahan | None):
     """Two queries: the spending lines, then the residents' names found in their items."""
     rows = list(
-        _of_published(Spending.objects.all(), kelurahan, PUBLISHED_STATUSES)
+        of_published(Spending.objects.all(), kelurahan, PUBLISHED_STATUSES)
         .order_by(*PLACE_ORDER, "spent_on", "pk")
         .values_list(
             *PLACE, "activity__funding_source", "activity__nature", "spent_on", "item", "amount"

@@ -8,7 +8,24 @@ from django.http import HttpResponseRedirect
 from django.views.generic.detail import SingleObjectMixin
 
 from rtkeren.forms.attendance import AttendanceForm, NameFilterForm
+from rtkeren.models import Kelurahan, Period
 from rtkeren.permissions import PermissionRequiredMixin
+from rtkeren.selectors.reports import public_period
+
+
+class PublicKelurahanMixin(SingleObjectMixin):
+    """A page about one kelurahan (by its code in the URL) that anyone may see, for the year
+    asked in ``?tahun=`` (``public_year``)."""
+
+    context_object_name = "kelurahan"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    queryset = Kelurahan.objects.select_related("kecamatan")
+
+    def public_year(self) -> tuple[Period, list[Period]]:
+        """The year shown and every year, newest first (one query; 404 for an unknown year)."""
+        periods = list(Period.objects.order_by("-year"))
+        return public_period(self.request, periods), periods
 
 
 def form_add_service_errors(form, error: ValidationError) -> None:

@@ -35,6 +35,36 @@ PUBLISHED_STATUSES = (
 )
 
 
+#: How every table of an activity's records starts (its place and year), its columns, and
+#: the order its rows come in.
+PLACE = (
+    "activity",
+    "activity__kelurahan__code",
+    "activity__kelurahan__name",
+    "activity__rt__rw__number",
+    "activity__rt__number",
+    "activity__period__year",
+    "activity__title",
+)
+PLACE_COLUMNS = ("activity_id", "kelurahan_code", "kelurahan", "rw", "rt", "year", "activity")
+PLACE_ORDER = (
+    "activity__kelurahan__code",
+    "activity__period__year",
+    "activity__rt__rw__number",
+    "activity__rt__number",
+    "activity",
+)
+
+
+def of_published(queryset, kelurahan: Kelurahan | None, statuses=PUBLISHED_STATUSES):
+    """The rows of ``queryset`` (records of an activity) of activities in ``statuses``, in
+    ``kelurahan`` or the whole city."""
+    queryset = queryset.filter(activity__status__in=statuses)
+    if kelurahan is not None:
+        queryset = queryset.filter(activity__kelurahan=kelurahan)
+    return queryset
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str

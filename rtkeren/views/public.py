@@ -7,11 +7,11 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.urls import path
 from django.views.generic import DetailView, ListView
 
+from rtkeren.mixins import PublicKelurahanMixin
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
 from rtkeren.paginate import counted_page
 from rtkeren.registry import public_sections, sections_of
-from rtkeren.selectors.reports import public_period
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
 PUBLISHED_STATUSES = (
@@ -71,17 +71,12 @@ class KelurahanPublicListView(ListView):
         )
 
 
-class KelurahanPublicView(DetailView):
+class KelurahanPublicView(PublicKelurahanMixin, DetailView):
     template_name = "rtkeren/kelurahan_public.html"
-    context_object_name = "kelurahan"
-    slug_field = "code"
-    slug_url_kwarg = "code"
-    queryset = Kelurahan.objects.select_related("kecamatan")
 
     def get_context_data(self, **kwargs):
         kelurahan = self.object
-        periods = list(Period.objects.order_by("-year"))
-        period = public_period(self.request, periods)
+        period, periods = self.public_year()
         page = counted_page(
             published_activities(kelurahan, period),
             self.request.GET.get("page"),
