@@ -1,6 +1,7 @@
 """Open data and the public API hold nothing about a person: every table, for the city and for
 each kelurahan, as CSV, JSON and API pages, searched with the crawler's NIK detector and for
-every resident's name and phone number, also when a committee typed them into a spending line,
+every resident's name, phone number and birth date (religion has no column: no table counts by
+it), also when a committee typed them into a spending line,
 a product or a follow-up; no column is about a person; and every count of people is either
 empty or at least five."""
 
@@ -11,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from assessment.models import FollowUp
-from rtkeren.models import ActivityStatus, Kelurahan, Resident
+from rtkeren.models import ActivityStatus, Kelurahan, Period, Resident
 from rtkeren.opendata import SMALL_CELL, all_datasets
 from tests import factories
 from tests.assessment.factories import FollowUpFactory
@@ -49,11 +50,20 @@ def test_no_column_is_about_a_person():
         assert personal == [], dataset.name
 
 
-def test_no_table_shows_a_nik_a_name_or_a_phone_number(client, world):
-    residents = list(Resident.objects.values_list("name", "phone"))
-    names = {name for name, _phone in residents if name and len(name) > 5}
-    phones = {phone for _name, phone in residents if phone}
+def test_no_table_shows_a_nik_a_name_a_phone_number_or_a_birth_date(client, world):
+    residents = list(Resident.objects.values_list("name", "phone", "birth_date"))
+    names = {name for name, _phone, _born in residents if name and len(name) > 5}
+    phones = {phone for _name, phone, _born in residents if phone}
     phones |= {"0" + phone[3:] for phone in phones if phone.startswith("+62")}
+    # Birth dates in the programme's years would match the activities' own dates.
+    years = set(Period.objects.values_list("year", flat=True))
+    births = {
+        text
+        for _name, _phone, born in residents
+        if born and born.year not in years
+        for text in (born.isoformat(), born.strftime("%d-%m-%Y"), born.strftime("%d/%m/%Y"))
+    }
+    assert births
     checked = 0
     for address in addresses():
         response = client.get(address)
@@ -63,6 +73,7 @@ def test_no_table_shows_a_nik_a_name_or_a_phone_number(client, world):
         text = body.decode("utf-8")
         assert not [name for name in names if name in text], address
         assert not [phone for phone in phones if phone in text], address
+        assert not [born for born in births if born in text], address
         checked += 1
     assert checked == len(all_datasets()) * 3 * (1 + Kelurahan.objects.count())
 
