@@ -77,25 +77,27 @@ def _depends_on_nothing(node) -> bool:
 class RenderedOnceNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
+        self.generation = _generation[0]
         self.rendered: dict[tuple, str] = {}
 
     def render(self, context):
+        generation = _generation[0]
+        if self.generation != generation:
+            # Replaced, not cleared: another thread may be reading the old one.
+            self.rendered, self.generation = {}, generation
+        rendered = self.rendered
         key = (
-            _generation[0],
             get_language(),
             get_script_prefix(),
             get_urlconf() or settings.ROOT_URLCONF,
             context.autoescape,
         )
-        output = self.rendered.get(key)
+        output = rendered.get(key)
         if output is None:
             # A context of its own: nothing of the page's reaches the fragment.
             output = self.nodelist.render(template.Context(autoescape=context.autoescape))
-            if key[0] != _generation[0]:
-                return output
-            if any(old[0] != key[0] for old in self.rendered):
-                self.rendered.clear()
-            self.rendered[key] = output
+            if generation == _generation[0]:
+                rendered[key] = output
         return mark_safe(output)
 
 
