@@ -27,7 +27,7 @@ SCALE = "0.001"
 #: session, the account and the account's roles (from the cache on a person's later requests),
 #: and reads the notification bell's count.
 PINNED = {
-    # the attention list: forums, tasks, open rounds, proposals, the period, the resident's entry,
+    # the attention list: forums, tasks, open rounds, proposals, the resident's entry,
     # activities to evaluate, follow-ups.
     "home: resident": (
         "django_session",
@@ -38,7 +38,6 @@ PINNED = {
         "delivery_task",
         "designing_votinground",
         "rtkeren_activity",
-        "rtkeren_period",
         "rtkeren_resident",
         "rtkeren_activity",
         "assessment_followup",
@@ -56,7 +55,6 @@ PINNED = {
         "delivery_task",
         "designing_votinground",
         "rtkeren_activity",
-        "rtkeren_period",
         "rtkeren_resident",
         "rtkeren_activity",
         "assessment_followup",
@@ -75,7 +73,6 @@ PINNED = {
         "rtkeren_activity",
         "designing_votinground",
         "rtkeren_activity",
-        "rtkeren_period",
         "rtkeren_activity",
         "assessment_followup",
     ),
