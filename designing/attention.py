@@ -28,11 +28,9 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Proposals waiting for your review"),
-                count=Activity.objects.filter(
+                counted=Activity.objects.filter(
                     kelurahan__in=officer_of, status=ActivityStatus.PROPOSED
-                )
-                .exclude(pk__in=still_voting.values("proposals"))
-                .count(),
+                ).exclude(pk__in=still_voting.values("proposals")),
                 url=_proposal_list("status=proposed"),
                 priority=Priority.HIGH,
             )
@@ -40,9 +38,9 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Closed voting rounds whose results are not announced"),
-                count=VotingRound.objects.closed(now)
-                .filter(kelurahan__in=officer_of, results_announced_at__isnull=True)
-                .count(),
+                counted=VotingRound.objects.closed(now).filter(
+                    kelurahan__in=officer_of, results_announced_at__isnull=True
+                ),
                 url=url_or_empty("designing:round-list"),
             )
         )
@@ -56,9 +54,9 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Voting rounds open for you"),
-                count=VotingRound.objects.open_at(now)
-                .filter(Q(rt__in=rts) | Q(rt__isnull=True, kelurahan__in=kelurahan))
-                .count(),
+                counted=VotingRound.objects.open_at(now).filter(
+                    Q(rt__in=rts) | Q(rt__isnull=True, kelurahan__in=kelurahan)
+                ),
                 url=url_or_empty("designing:round-list"),
                 priority=Priority.HIGH,
             )
@@ -67,7 +65,7 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Your draft proposals"),
-                count=Activity.objects.filter(author=user, status=ActivityStatus.DRAFT).count(),
+                counted=Activity.objects.filter(author=user, status=ActivityStatus.DRAFT),
                 url=_proposal_list("status=draft"),
                 priority=Priority.LOW,
             )
