@@ -27,8 +27,8 @@ SCALE = "0.001"
 #: session, the account and the account's roles (from the cache on a person's later requests),
 #: and reads the notification bell's count.
 PINNED = {
-    # the resident's entry (who they act as); every count of the attention list in one query
-    # (upcoming forums first); whether the person has data of their own (the "My data" link).
+    # the resident's entry (who they act as, which also shows they have data of their own);
+    # every count of the attention list in one query (upcoming forums first).
     "home: resident": (
         "django_session",
         "rtkeren_user",
@@ -36,7 +36,6 @@ PINNED = {
         "rtkeren_notification",
         "rtkeren_resident",
         "commissioning_forum",
-        "rtkeren_resident",
     ),
     # the same; the chair's counts start with the RT's registrations waiting for verification.
     "home: RT chair": (
@@ -44,7 +43,6 @@ PINNED = {
         "rtkeren_user",
         "rtkeren_roleassignment",
         "rtkeren_notification",
-        "rtkeren_resident",
         "rtkeren_resident",
         "rtkeren_resident",
     ),
