@@ -18,7 +18,7 @@ def evaluations_waiting(user) -> list[AttentionItem]:
     return [
         AttentionItem(
             title=_("Activities waiting for your evaluation"),
-            count=selectors.evaluations_to_do(user).count(),
+            counted=selectors.evaluations_to_do(user),
             url=_url("assessment:evaluation-list", "show=todo"),
         )
     ]
@@ -30,7 +30,7 @@ def overdue_follow_ups(user) -> list[AttentionItem]:
     return [
         AttentionItem(
             title=_("Your overdue follow-ups"),
-            count=selectors.overdue_follow_ups_of(user).count(),
+            counted=selectors.overdue_follow_ups_of(user),
             url=_url("assessment:followup-list", "mine=1&overdue=1"),
             priority=Priority.HIGH,
         )

@@ -36,8 +36,8 @@ def _message(title: str, closes_at: datetime.datetime):
 
 def windows_closing(now: datetime.datetime) -> list[Reminder]:
     """From 06.00 WIB on the day before an activity's evaluation window closes, a reminder to
-    the residents who took part in it and have not evaluated it; two queries (the periods'
-    windows, the activities), and one per activity for its recipients."""
+    the residents who took part in it and have not evaluated it; one query (the activities with
+    their periods), and one per activity for its recipients."""
     if not reminder_hours_begun(now):
         return []
     activities = (

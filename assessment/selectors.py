@@ -4,7 +4,20 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +29,6 @@ from rtkeren.models import (
     ActivityTransition,
     Kelurahan,
     Participation,
-    Period,
     Resident,
     Role,
     RoleAssignment,
@@ -80,12 +92,16 @@ def window_closes_at(activity: Activity) -> datetime.datetime:
 
 
 def window_open_condition(now: datetime.datetime) -> Q:
-    """Activities (annotated with ``delivered_at``) whose window is open at ``now``: one
-    condition per period, since each period has its own window."""
-    condition = Q(pk__in=[])
-    for period_id, days in Period.objects.values_list("pk", "evaluation_window_days"):
-        condition |= Q(period_id=period_id, delivered_at__gt=now - datetime.timedelta(days=days))
-    return Q(status=ActivityStatus.DELIVERED) & condition
+    """Activities (annotated with ``delivered_at``) whose window is open at ``now``: delivered
+    within their own period's number of days. One comparison with the period joined, not a
+    query of the periods and a condition per period (each repeating the ``delivered_at``
+    subquery)."""
+    # SQLite multiplies a duration by an IntegerField alone, not by a PositiveSmallIntegerField.
+    days = ExpressionWrapper(F("period__evaluation_window_days"), output_field=IntegerField())
+    window = ExpressionWrapper(
+        days * Value(datetime.timedelta(days=1)), output_field=DurationField()
+    )
+    return Q(status=ActivityStatus.DELIVERED, delivered_at__gt=Value(now) - window)
 
 
 # Who evaluates what.

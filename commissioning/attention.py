@@ -19,7 +19,7 @@ def forums(user) -> list[AttentionItem]:
     items = [
         AttentionItem(
             title=_("Forums in the next two weeks"),
-            count=selectors.upcoming_forums_for(user).count(),
+            counted=selectors.upcoming_forums_for(user),
             url=_forum_list("upcoming"),
         )
     ]
@@ -27,7 +27,7 @@ def forums(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Forums waiting for their minutes"),
-                count=selectors.forums_waiting_for_minutes(user).count(),
+                counted=selectors.forums_waiting_for_minutes(user),
                 url=_forum_list("past"),
                 priority=Priority.HIGH,
             )

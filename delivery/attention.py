@@ -1,6 +1,5 @@
 """What co-delivery asks people to look at on their home page (see rtkeren.registry)."""
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,16 +10,14 @@ from . import selectors
 
 @attention.register("delivery-tasks", order=30)
 def committee_tasks(user) -> list[AttentionItem]:
-    """The user's open committee tasks and, among them, those past their due date (one query)."""
-    counts = selectors.open_tasks_of(user).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
-    )
+    """The user's open committee tasks and, among them, those past their due date."""
+    tasks = selectors.open_tasks_of(user)
     url = url_or_empty("delivery:task-list")
     return [
-        AttentionItem(title=_("Your open committee tasks"), count=counts["open"], url=url),
+        AttentionItem(title=_("Your open committee tasks"), counted=tasks, url=url),
         AttentionItem(
             title=_("Your overdue committee tasks"),
-            count=counts["overdue"],
+            counted=tasks.filter(due_on__lt=timezone.localdate()),
             url=url,
             priority=Priority.HIGH,
         ),

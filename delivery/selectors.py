@@ -267,7 +267,16 @@ def task_assignees(activity: Activity) -> QuerySet[User]:
 
 
 def open_tasks_of(user) -> QuerySet[Task]:
-    return Task.objects.open().filter(assignee=user, activity__status__in=DELIVERY_STATUSES)
+    """The user's open tasks of activities still in delivery. The activity's status is read
+    for each of the user's tasks (a subquery on its key), not joined: a person has few open
+    tasks, and with the join PostgreSQL may walk the activities in key order until it passes
+    the tasks' (a merge join, 2 ms on the city's data for a single task)."""
+    activity_status = Activity.objects.filter(pk=OuterRef("activity_id")).values("status")[:1]
+    return (
+        Task.objects.open()
+        .alias(activity_status=Subquery(activity_status))
+        .filter(assignee=user, activity_status__in=DELIVERY_STATUSES)
+    )
 
 
 def notification_recipients(activity: Activity) -> QuerySet[User]:

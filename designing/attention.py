@@ -1,6 +1,6 @@
 """What co-designing asks people to look at on their home page (see rtkeren.registry)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,15 +24,19 @@ def designing(user) -> list[AttentionItem]:
     items = []
     officer_of = scopes.kelurahan_ids(user, Role.OFFICER)
     if officer_of:
-        still_voting = VotingRound.objects.not_closed(now).filter(proposals__isnull=False)
+        # Looked up for each proposal of the kelurahan (an anti-join on the round's proposals),
+        # not as the list of every proposal of the city's rounds still to close.
+        in_a_round_to_close = VotingRound.proposals.through.objects.filter(
+            activity=OuterRef("pk"), votinground__in=VotingRound.objects.not_closed(now)
+        )
         items.append(
             AttentionItem(
                 title=_("Proposals waiting for your review"),
-                count=Activity.objects.filter(
-                    kelurahan__in=officer_of, status=ActivityStatus.PROPOSED
-                )
-                .exclude(pk__in=still_voting.values("proposals"))
-                .count(),
+                counted=Activity.objects.filter(
+                    ~Exists(in_a_round_to_close),
+                    kelurahan__in=officer_of,
+                    status=ActivityStatus.PROPOSED,
+                ),
                 url=_proposal_list("status=proposed"),
                 priority=Priority.HIGH,
             )
@@ -40,9 +44,9 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Closed voting rounds whose results are not announced"),
-                count=VotingRound.objects.closed(now)
-                .filter(kelurahan__in=officer_of, results_announced_at__isnull=True)
-                .count(),
+                counted=VotingRound.objects.closed(now).filter(
+                    kelurahan__in=officer_of, results_announced_at__isnull=True
+                ),
                 url=url_or_empty("designing:round-list"),
             )
         )
@@ -56,9 +60,9 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Voting rounds open for you"),
-                count=VotingRound.objects.open_at(now)
-                .filter(Q(rt__in=rts) | Q(rt__isnull=True, kelurahan__in=kelurahan))
-                .count(),
+                counted=VotingRound.objects.open_at(now).filter(
+                    Q(rt__in=rts) | Q(rt__isnull=True, kelurahan__in=kelurahan)
+                ),
                 url=url_or_empty("designing:round-list"),
                 priority=Priority.HIGH,
             )
@@ -67,7 +71,7 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Your draft proposals"),
-                count=Activity.objects.filter(author=user, status=ActivityStatus.DRAFT).count(),
+                counted=Activity.objects.filter(author=user, status=ActivityStatus.DRAFT),
                 url=_proposal_list("status=draft"),
                 priority=Priority.LOW,
             )

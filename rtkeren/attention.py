@@ -17,15 +17,13 @@ def residents_waiting_for_verification(user) -> list[AttentionItem]:
     kelurahan = scopes.kelurahan_ids(user, Role.OFFICER)
     if not rts and not kelurahan:
         return []
-    count = (
-        Resident.objects.filter(verification=Resident.Verification.PENDING)
-        .filter(Q(rt__in=rts) | Q(rt__rw__kelurahan__in=kelurahan))
-        .count()
+    waiting = Resident.objects.filter(verification=Resident.Verification.PENDING).filter(
+        Q(rt__in=rts) | Q(rt__rw__kelurahan__in=kelurahan)
     )
     return [
         AttentionItem(
             title=_("Residents waiting for verification"),
-            count=count,
+            counted=waiting,
             url=url_or_empty("verification-list"),
             priority=Priority.HIGH,
         )

@@ -12,7 +12,8 @@ What each registry holds (the shape of its entries is written beside it below):
 
 - ``attention``: ``(user) -> list[AttentionItem]``, what needs the person's attention on the
   home page, answered with a constant number of queries (a count, not rows), ``[]`` when the
-  user has no role it serves.
+  user has no role it serves. A count is given as the queryset it counts (``counted``):
+  ``attention_items`` counts every provider's items together, in one query.
 - ``exports``: named spreadsheets an officer may download (see ``rtkeren.exports``).
 - ``activity_links`` and ``origin_links``: ``(activity) -> (label, url) or None`` from the core's
   activity page to the app's own page about it, decided by status alone, without queries.
@@ -52,13 +53,16 @@ checks) are registries of the same kind in ``rtkeren.transitions``.
 
 import datetime
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import autodiscover_modules
+
+from rtkeren.selectors.counting import count_together
 
 CITY_MODULE = "city"
 DEMO_MODULE = "demo"
@@ -103,13 +107,17 @@ class Priority(IntEnum):
 
 @dataclass(frozen=True)
 class AttentionItem:
-    """One line under "Needs your attention": a count (``count``) or a short text (``text``)."""
+    """One line under "Needs your attention": a count (``count``) or a short text (``text``).
+
+    A provider gives the count as ``counted``, the queryset whose rows it counts, rather than
+    counting it itself: ``with_counts`` then counts every item's rows in one query."""
 
     title: str
     url: str = ""
     count: int | None = None
     text: str = ""
     priority: int = Priority.NORMAL
+    counted: QuerySet | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -273,16 +281,22 @@ def discover_city() -> None:
     autodiscover_modules(CITY_MODULE)
 
 
+def with_counts(items: list[AttentionItem]) -> list[AttentionItem]:
+    """``items`` with each ``counted`` queryset counted into ``count``, all in one query."""
+    pending = [index for index, item in enumerate(items) if item.counted is not None]
+    counts = count_together([items[index].counted for index in pending])
+    counted = list(items)
+    for index, count in zip(pending, counts, strict=True):
+        counted[index] = replace(items[index], count=count, counted=None)
+    return counted
+
+
 def attention_items(user) -> list[AttentionItem]:
     """What needs ``user``'s attention, most urgent first; providers' empty items left out."""
     if not user.is_authenticated:
         return []
-    items = [
-        item
-        for _name, provider in attention.items()
-        for item in provider(user)
-        if not item.is_empty
-    ]
+    provided = [item for _name, provider in attention.items() for item in provider(user)]
+    items = [item for item in with_counts(provided) if not item.is_empty]
     # sorted() is stable: equal priorities keep the providers' registration order.
     return sorted(items, key=lambda item: -item.priority)
 

@@ -6,12 +6,18 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from commissioning.attention import forums as forum_attention
+from commissioning.attention import forums
 from rtkeren.models import User
+from rtkeren.registry import with_counts
 
 from .factories import ForumFactory, held_forum
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "commissioning"
+
+
+def forum_attention(user):
+    """The provider's items as the home page shows them, counted."""
+    return with_counts(forums(user))
 
 
 @pytest.mark.django_db
@@ -40,7 +46,7 @@ def test_managers_are_reminded_of_forums_without_minutes(rt_chair, rt, period):
 @pytest.mark.django_db
 def test_people_without_a_role_cost_one_query(django_assert_num_queries):
     stranger = User.objects.create(username="tanpa_peran")
-    with django_assert_num_queries(1):  # their assignments, none
+    with django_assert_num_queries(1):  # their assignments, none; nothing left to count
         [coming] = forum_attention(stranger)
     assert coming.count == 0
 

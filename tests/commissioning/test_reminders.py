@@ -171,7 +171,6 @@ def test_the_queries_do_not_grow_with_the_recipients(rt, rt_chair, period):
             "SELECT",  # voting rounds that opened
             "SELECT",  # voting rounds closing today
             "SELECT",  # meetings tomorrow
-            "SELECT",  # the periods' evaluation windows
-            "SELECT",  # activities whose window is open
+            "SELECT",  # activities whose window (their period's) is open
         ]
     )

@@ -131,3 +131,19 @@ def test_forgotten_with_the_assignments(claimant, rt_chair):
 def test_confirmed_accounts_leave_out_the_waiting(rt, resident_user, claimant, registrant):
     residents = Resident.objects.filter(rt=rt)
     assert set(confirmed_accounts(residents)) == {resident_user}
+
+
+@pytest.mark.parametrize("read_first", [False, True])
+def test_own_data_does_not_depend_on_the_acting_resident_being_read_first(
+    resident_user, rt_chair, claimant, read_first
+):
+    # The chair's entry has left the register: still their own data, acting as nobody.
+    Resident.objects.filter(user=rt_chair).update(status=Resident.Status.MOVED)
+
+    def own_data(user):
+        user = User.objects.get(pk=user.pk)
+        if read_first:
+            acting_resident(user)
+        return privacy_selectors.has_own_data(user)
+
+    assert [own_data(user) for user in (resident_user, rt_chair, claimant)] == [True, True, False]

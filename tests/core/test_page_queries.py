@@ -27,57 +27,33 @@ SCALE = "0.001"
 #: session, the account and the account's roles (from the cache on a person's later requests),
 #: and reads the notification bell's count.
 PINNED = {
-    # the attention list: forums, tasks, open rounds, proposals, the period, the resident's entry,
-    # activities to evaluate, follow-ups.
+    # the resident's entry (who they act as, which also shows they have data of their own);
+    # every count of the attention list in one query (upcoming forums first).
     "home: resident": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "rtkeren_notification",
+        "rtkeren_resident",
         "commissioning_forum",
-        "delivery_task",
-        "designing_votinground",
-        "rtkeren_activity",
-        "rtkeren_period",
-        "rtkeren_resident",
-        "rtkeren_activity",
-        "assessment_followup",
-        "rtkeren_resident",
     ),
-    # the chair's own entry; the attention list with the RT's registrations and forums to record.
+    # the same; the chair's counts start with the RT's registrations waiting for verification.
     "home: RT chair": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "rtkeren_resident",
         "rtkeren_notification",
-        "commissioning_forum",
-        "commissioning_forum",
-        "delivery_task",
-        "designing_votinground",
-        "rtkeren_activity",
-        "rtkeren_period",
         "rtkeren_resident",
-        "rtkeren_activity",
-        "assessment_followup",
         "rtkeren_resident",
     ),
-    # the officer's entry; the attention list over the kelurahan.
+    # every count of the attention list in one query, over the kelurahan (its registrations
+    # waiting for verification first).
     "home: officer": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "rtkeren_resident",
         "rtkeren_notification",
-        "commissioning_forum",
-        "commissioning_forum",
-        "delivery_task",
-        "rtkeren_activity",
-        "designing_votinground",
-        "rtkeren_activity",
-        "rtkeren_period",
-        "rtkeren_activity",
-        "assessment_followup",
+        "rtkeren_resident",
     ),
     # the filter's kelurahan and the page's kelurahan; the page of potentials; the RT filter;
     # endorsements of the page.

@@ -231,9 +231,10 @@ def test_a_task_for_someone_from_elsewhere_is_refused(running, rt_chair, outside
 
 def test_attention_is_one_query(django_assert_num_queries, resident_user):
     from delivery.attention import committee_tasks
+    from rtkeren.registry import with_counts
 
     with django_assert_num_queries(1):
-        committee_tasks(resident_user)
+        with_counts(committee_tasks(resident_user))
 
 
 # Notifications.
