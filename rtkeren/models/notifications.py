@@ -103,6 +103,12 @@ class NotificationPreference(models.Model):
         return f"{self.user} – {self.get_channel_display()} – {self.get_kind_display()}"
 
 
+#: Why the portal itself stopped a message, as ``last_error`` stores it (a code, not text), with
+#: what an officer reads.
+CONSENT_WITHDRAWN = "consent withdrawn"
+OWN_ERRORS = {CONSENT_WITHDRAWN: _("The resident withdrew their consent to this channel.")}
+
+
 class OutboundMessageQuerySet(models.QuerySet):
     def due(self, now=None):
         """Messages the worker should try now: waiting and past their time."""
@@ -186,6 +192,12 @@ class OutboundMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.user} ({self.get_status_display()})"
+
+    @property
+    def error_shown(self) -> str:
+        """``last_error`` for an officer: the portal's own reasons in their language, a
+        provider's error as the provider gave it."""
+        return str(OWN_ERRORS.get(self.last_error, self.last_error))
 
 
 class DeliveryReport(models.Model):

@@ -25,6 +25,7 @@ from rtkeren.models import (
     Resident,
     User,
 )
+from rtkeren.models.notifications import CONSENT_WITHDRAWN
 from rtkeren.permissions import can
 from rtkeren.tasks import outbound_message_send, outbound_messages_send
 
@@ -173,7 +174,7 @@ def _claim(message_id: int, now: datetime) -> OutboundMessage | None:
             return None
         if not _consent_in_force(message):
             message.status = OutboundMessage.Status.CANCELLED
-            message.last_error = "consent withdrawn"
+            message.last_error = CONSENT_WITHDRAWN
             message.updated_at = now
             message.save(update_fields=["status", "last_error", "updated_at"])
             return None

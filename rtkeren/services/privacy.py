@@ -20,6 +20,7 @@ from rtkeren.models import (
     Role,
     User,
 )
+from rtkeren.models.notifications import CONSENT_WITHDRAWN
 from rtkeren.permissions import can
 from rtkeren.selectors.accounts import role_holders
 from rtkeren.services.base import base_resident_sync
@@ -101,9 +102,7 @@ def _unsent_messages_cancel(*, resident: Resident, channels, now) -> int:
         user_id=resident.user_id,
         channel__in=channels,
         status__in=[OutboundMessage.Status.QUEUED, OutboundMessage.Status.HELD],
-    ).update(
-        status=OutboundMessage.Status.CANCELLED, last_error="consent withdrawn", updated_at=now
-    )
+    ).update(status=OutboundMessage.Status.CANCELLED, last_error=CONSENT_WITHDRAWN, updated_at=now)
 
 
 def _rt_chairs(resident: Resident) -> list[User]:

@@ -229,3 +229,15 @@ def test_sending_again_is_a_post(client, officer, rt):
 )
 def test_a_masked_number_keeps_the_prefix_and_two_digits(number, shown):
     assert masked_phone(number) == shown
+
+
+def test_a_message_stopped_by_a_withdrawn_consent_says_so_in_the_officers_language(
+    client, officer, rt
+):
+    from rtkeren.models.notifications import CONSENT_WITHDRAWN
+
+    message_to(rt, status=OutboundMessage.Status.CANCELLED, last_error=CONSENT_WITHDRAWN)
+    client.force_login(officer)
+    page = client.get(LIST).content.decode()
+    assert "Warga telah menarik persetujuannya untuk saluran ini." in page
+    assert CONSENT_WITHDRAWN not in page
