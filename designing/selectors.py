@@ -25,7 +25,6 @@ from rtkeren.models import (
     Activity,
     ActivityShare,
     ActivityStatus,
-    ActivityTransition,
     BudgetLine,
     Period,
     Resident,
@@ -123,7 +122,6 @@ def proposal_detail_queryset(user) -> QuerySet[Activity]:
             "budget_lines",
             "interests",
             Prefetch("designing_origins", queryset=ProposalOrigin.objects.order_by("pk")),
-            Prefetch("transitions", queryset=ActivityTransition.objects.select_related("by")),
         )
     )
 

@@ -2,6 +2,7 @@ import json
 from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rtkeren import permissions
@@ -11,6 +12,21 @@ from rtkeren.phone import masked_phone as _masked_phone
 from rtkeren.registry import links_for_origin, participation_kind_label
 
 register = template.Library()
+
+#: Stands for an object's id in a URL reversed once for a whole list: no row has this id.
+_PK_MARKER = "2147483647"
+
+
+@register.simple_tag
+def pk_url(viewname):
+    """``{% pk_url "app:name" as url %}`` then ``{{ url|with_pk:row.pk }}`` in the loop: a list's
+    per-row links with one reverse a page instead of one a row."""
+    return reverse(viewname, args=[int(_PK_MARKER)])
+
+
+@register.filter
+def with_pk(url, pk):
+    return url.replace(_PK_MARKER, str(pk), 1)
 
 
 @register.simple_tag

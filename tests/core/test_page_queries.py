@@ -78,8 +78,8 @@ PINNED = {
         "rtkeren_period",
         "rtkeren_budgetline",
     ),
-    # budget lines (the proposal's and the RT's committed), interests, origins, timeline, the round,
-    # comments (page, count, replies).
+    # budget lines (the proposal's and the RT's committed), interests, origins, the round, comments
+    # (page, count, replies).
     "proposal page": (
         "django_session",
         "rtkeren_user",
@@ -88,7 +88,6 @@ PINNED = {
         "rtkeren_budgetline",
         "rtkeren_interest",
         "designing_proposalorigin",
-        "rtkeren_activitytransition",
         "designing_votinground",
         "designing_comment",
         "rtkeren_notification",

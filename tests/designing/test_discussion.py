@@ -139,6 +139,29 @@ def test_an_officer_hides_with_a_reason_and_the_author_still_sees_it(
     assert not comment.is_hidden
 
 
+def test_each_comment_links_to_its_own_moderation_and_reply(client, officer, proposal):
+    """The links are reversed once a page and completed per comment: each must still name its
+    own comment."""
+    shown = CommentFactory(activity=proposal)
+    hidden = CommentFactory(activity=proposal, hidden_at=timezone.now(), hidden_reason="Kasar")
+    reply = CommentFactory(activity=proposal, parent=shown)
+    detail = reverse("designing:proposal-detail", args=[proposal.pk])
+
+    client.force_login(officer)
+    html = client.get(detail).content.decode()
+    for comment in (shown, reply):
+        assert f'action="{reverse("designing:comment-hide", args=[comment.pk])}"' in html
+    assert f'action="{reverse("designing:comment-restore", args=[hidden.pk])}"' in html
+    assert reverse("designing:comment-hide", args=[hidden.pk]) not in html
+
+    client.force_login(proposal.author)
+    html = client.get(detail).content.decode()
+    assert "/sembunyikan/" not in html
+    for thread in (shown, hidden):
+        assert f'<input type="hidden" name="parent" value="{thread.pk}">' in html
+    assert html.count(f'action="{_comment_url(proposal)}"') == 3
+
+
 def test_only_officers_of_the_kelurahan_moderate(
     client, comment_author_pair, foreign_officer, rt_chair, facilitator
 ):
