@@ -121,19 +121,19 @@ PINNED = {
         "delivery_attendance",
         "delivery_meetingphoto",
     ),
-    # the activity; evaluations, follow-ups, scores and criteria; timeline; the unfinished outputs.
+    # the activity, with when it was delivered (its first FROM, a subquery of the timeline);
+    # evaluations, follow-ups, scores and criteria; the unfinished outputs.
     "evaluation page": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "rtkeren_activity",
+        "rtkeren_activitytransition",
         "assessment_evaluation",
         "assessment_followup",
         "assessment_score",
         "assessment_evaluation",
         "assessment_criterion",
         "assessment_evaluation",
-        "rtkeren_activitytransition",
         "assessment_followup",
         "delivery_output",
         "rtkeren_notification",
