@@ -107,19 +107,18 @@ PINNED = {
         "rtkeren_notification",
         "rtkeren_budgetline",
     ),
-    # spending, budget, outputs, attendance, implementers, attendance per meeting, photos.
+    # the activity with its spending and budget added up; outputs; a page of meetings with their
+    # attendance and their number; photos; implementers.
     "activity page (delivery)": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "delivery_spending",
-        "rtkeren_budgetline",
         "delivery_output",
         "delivery_attendance",
+        "delivery_meetingphoto",
         "delivery_implementer",
         "rtkeren_notification",
-        "delivery_attendance",
-        "delivery_meetingphoto",
     ),
     # the activity, with when it was delivered (its first FROM, a subquery of the timeline);
     # evaluations, follow-ups, scores and criteria; the unfinished outputs.
