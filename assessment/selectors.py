@@ -320,6 +320,17 @@ def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
     return queryset.filter(activity__in=activities_visible_to(user).values("pk"))
 
 
+def follow_ups_of_activity(activity: Activity) -> QuerySet[FollowUp]:
+    """The follow-ups of ``activity``, for a page that read it from the user's reach: whoever
+    sees an activity sees its follow-ups (``follow_ups_visible_to``), so they are not scoped to
+    the user a second time."""
+    return (
+        FollowUp.objects.filter(activity=activity)
+        .select_related("owner")
+        .order_by("status", "due_on", "pk")
+    )
+
+
 def follow_up_list(
     *, user, status: str = "", mine: bool = False, overdue: bool = False, activity=None
 ) -> QuerySet[FollowUp]:

@@ -2,6 +2,7 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     Exists,
@@ -16,12 +17,13 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from rtkeren.models import (
     RT,
     Activity,
+    BudgetLine,
     Consent,
     Kelurahan,
     Period,
@@ -90,6 +92,26 @@ def activity_detail_queryset(user) -> QuerySet[Activity]:
         .with_places()
         .prefetch_related("budget_lines")
         .annotate(spent=_sum_of(Spending, "amount"))
+    )
+
+
+def activity_page_queryset(user) -> QuerySet[Activity]:
+    """``activity_detail_queryset`` with the approved budget added up in the same query
+    (``budget``, as ``Activity.budget_total()`` gives it) rather than its lines read."""
+    lines = (
+        BudgetLine.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .values("total")
+    )
+    return (
+        delivery_activities_visible_to(user)
+        .with_places()
+        .annotate(
+            spent=_sum_of(Spending, "amount"),
+            budget=Coalesce(Cast(Subquery(lines), BigIntegerField()), Value(0)),
+        )
     )
 
 

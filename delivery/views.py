@@ -28,6 +28,7 @@ from rtkeren.mixins import (
 )
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.offline import OfflineSubmissionView, id_list, offline_page
+from rtkeren.paginate import counted_page
 from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
@@ -151,15 +152,19 @@ class ActivityDetailView(ActivityMixin, DetailView):
     context_object_name = "activity"
     permission_required = "delivery.view_activity"
 
+    def get_queryset(self):
+        return selectors.activity_page_queryset(self.request.user)
+
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object
         can_view_records = can(user, "delivery.view_records", activity)
         outputs = list(selectors.outputs_of(activity))
         summary = outputs_completion(outputs)
-        budget = activity.budget_total()
+        budget = activity.budget
         return super().get_context_data(
-            page_obj=Paginator(selectors.meetings_of(activity), PAGE_SIZE).get_page(
-                self.request.GET.get("page")
+            # The page of meetings with their number, in one query rather than two.
+            page_obj=counted_page(
+                selectors.meetings_of(activity), self.request.GET.get("page"), PAGE_SIZE
             ),
             implementers=list(selectors.implementers_of(activity, public=not can_view_records)),
             outputs=outputs,

@@ -55,6 +55,10 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
     template_name = "assessment/evaluation_summary.html"
     permission_required = "assessment.view_evaluations"
 
+    def get_queryset(self):
+        # When the evaluation window closes, read with the activity rather than on its own.
+        return selectors.with_delivered_at(super().get_queryset())
+
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object
         comments = counted_page(
@@ -62,9 +66,9 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
         )
         # The first few, each carrying how many there are in all (one query).
         follow_ups = list(
-            selectors.follow_up_list(user=user, activity=activity).annotate(
-                total=Window(Count("pk"))
-            )[:SUMMARY_FOLLOW_UPS]
+            selectors.follow_ups_of_activity(activity).annotate(total=Window(Count("pk")))[
+                :SUMMARY_FOLLOW_UPS
+            ]
         )
         return super().get_context_data(
             summary=selectors.side_by_side(activity),

@@ -106,33 +106,32 @@ PINNED = {
         "rtkeren_notification",
         "rtkeren_budgetline",
     ),
-    # spending, budget, outputs, attendance, implementers, attendance per meeting, photos.
+    # the activity with its spending and budget added up; outputs; a page of meetings with their
+    # attendance and their number; photos; implementers.
     "activity page (delivery)": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "delivery_spending",
-        "rtkeren_budgetline",
         "delivery_output",
         "delivery_attendance",
+        "delivery_meetingphoto",
         "delivery_implementer",
         "rtkeren_notification",
-        "delivery_attendance",
-        "delivery_meetingphoto",
     ),
-    # the activity; evaluations, follow-ups, scores and criteria; timeline; the unfinished outputs.
+    # the activity, with when it was delivered (its first FROM, a subquery of the timeline);
+    # evaluations, follow-ups, scores and criteria; the unfinished outputs.
     "evaluation page": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "rtkeren_activity",
+        "rtkeren_activitytransition",
         "assessment_evaluation",
         "assessment_followup",
         "assessment_score",
         "assessment_evaluation",
         "assessment_criterion",
         "assessment_evaluation",
-        "rtkeren_activitytransition",
         "assessment_followup",
         "delivery_output",
         "rtkeren_notification",

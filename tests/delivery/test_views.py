@@ -131,3 +131,25 @@ def test_committee_note_and_task_through_the_page(client, rt_chair, running):
     page = client.get(url).content.decode()
     assert "Latihan pindah ke Sabtu." in page
     assert "Beli kain" not in page
+
+
+def test_the_activity_page_adds_up_the_budget_lines_and_what_is_left(client, rt_chair, running):
+    running.budget_lines.all().delete()
+    core.BudgetLineFactory(activity=running, quantity=3, unit_price=1_500_000_000)
+    core.BudgetLineFactory(activity=running, quantity=2, unit_price=250_000)
+    factories.SpendingFactory(activity=running, amount=700_000)
+    client.force_login(rt_chair)
+    page = client.get(reverse("delivery:activity-detail", args=[running.pk])).content.decode()
+    assert "<strong>Rp4.500.500.000</strong>" in page
+    assert "<strong>Rp4.499.800.000</strong>" in page
+
+
+def test_the_activity_page_of_an_activity_without_budget_lines_shows_nothing_left(
+    client, rt_chair, running
+):
+    running.budget_lines.all().delete()
+    factories.SpendingFactory(activity=running, amount=700_000)
+    client.force_login(rt_chair)
+    page = client.get(reverse("delivery:activity-detail", args=[running.pk])).content.decode()
+    assert "<strong>Rp0</strong>" in page
+    assert 'class="text-danger">-Rp700.000</strong>' in page
