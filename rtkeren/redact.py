@@ -71,6 +71,7 @@ def redactor_for(texts: Iterable[str]) -> Callable[[str], str]:
     names = (
         Resident.objects.annotate(lower_name=Lower("name"))
         .filter(lower_name__in=candidates)
+        .order_by()
         .values_list("lower_name", flat=True)
         .distinct()
         if candidates
