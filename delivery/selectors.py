@@ -2,7 +2,6 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
-    BigIntegerField,
     BooleanField,
     Count,
     Exists,
@@ -17,13 +16,12 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rtkeren.models import (
     RT,
     Activity,
-    BudgetLine,
     Consent,
     Kelurahan,
     Period,
@@ -32,6 +30,7 @@ from rtkeren.models import (
     RoleAssignment,
     User,
 )
+from rtkeren.models.activities import budget_per_row
 from rtkeren.registry import UnfinishedOutput
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.selectors.privacy import consent_in_force
@@ -98,19 +97,12 @@ def activity_detail_queryset(user) -> QuerySet[Activity]:
 def activity_page_queryset(user) -> QuerySet[Activity]:
     """``activity_detail_queryset`` with the approved budget added up in the same query
     (``budget``, as ``Activity.budget_total()`` gives it) rather than its lines read."""
-    lines = (
-        BudgetLine.objects.filter(activity=OuterRef("pk"))
-        .order_by()
-        .values("activity")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .values("total")
-    )
     return (
         delivery_activities_visible_to(user)
         .with_places()
         .annotate(
             spent=_sum_of(Spending, "amount"),
-            budget=Coalesce(Cast(Subquery(lines), BigIntegerField()), Value(0)),
+            budget=budget_per_row(),
         )
     )
 

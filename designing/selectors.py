@@ -31,6 +31,7 @@ from rtkeren.models import (
     Role,
     User,
 )
+from rtkeren.models.activities import budget_per_row
 from rtkeren.registry import realised_for
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import confirmed_accounts
@@ -55,17 +56,6 @@ class SubqueryCount(Subquery):
         super().__init__(queryset.order_by().values("pk"), **extra)
 
 
-def _budget_total() -> Coalesce:
-    lines = (
-        BudgetLine.objects.filter(activity=OuterRef("pk"))
-        .order_by()
-        .values("activity")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .values("total")
-    )
-    return Coalesce(Subquery(lines), Value(0))
-
-
 def eligible_residents(on=None) -> QuerySet[Resident]:
     """Residents who may vote and whose interests count towards the fit: verified, active,
     aged 17 or more."""
@@ -86,7 +76,7 @@ def _visible_comments() -> QuerySet[Comment]:
 def with_list_figures(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
     return with_fit(
         queryset.annotate(
-            budget_sum=_budget_total(), comment_count=SubqueryCount(_visible_comments())
+            budget_sum=budget_per_row(), comment_count=SubqueryCount(_visible_comments())
         )
     )
 
@@ -117,7 +107,7 @@ def proposal_detail_queryset(user) -> QuerySet[Activity]:
     return with_fit(
         activities_visible_to(user)
         .with_places()
-        .annotate(budget_sum=_budget_total())
+        .annotate(budget_sum=budget_per_row())
         .prefetch_related(
             "budget_lines",
             "interests",
@@ -275,12 +265,12 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
         setattr(plan, name, getattr(plan, name) + (total or 0))
     rows = [
         PlanRow(activity, amount=activity.budget_sum)
-        for activity in activities.annotate(budget_sum=_budget_total()).order_by(
+        for activity in activities.annotate(budget_sum=budget_per_row()).order_by(
             "status", "-budget_sum", "pk"
         )[: PLAN_ROW_LIMIT + 1]
     ] + [
         PlanRow(activity, amount=activity.share_amount, shared=True)
-        for activity in shared.annotate(budget_sum=_budget_total()).order_by(
+        for activity in shared.annotate(budget_sum=budget_per_row()).order_by(
             "status", "-share_amount", "pk"
         )[: PLAN_ROW_LIMIT + 1]
     ]
@@ -332,7 +322,7 @@ def round_list(*, user) -> QuerySet[VotingRound]:
 def round_proposals(voting_round: VotingRound, *, ranked: bool) -> QuerySet[Activity]:
     """The round's proposals with their fit and, when ``ranked``, their vote counts in this
     round, most votes first. Counts only: never who voted."""
-    queryset = with_fit(voting_round.proposals.with_places().annotate(budget_sum=_budget_total()))
+    queryset = with_fit(voting_round.proposals.with_places().annotate(budget_sum=budget_per_row()))
     if not ranked:
         return queryset.order_by("-fit", "title", "pk")
     votes = Vote.objects.filter(round=voting_round, activity=OuterRef("pk"))

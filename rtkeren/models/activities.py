@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -35,6 +36,19 @@ FINAL_STATUSES = frozenset(
 def budget_sum() -> Sum:
     """The money of the budget lines joined to the rows: quantity times unit price, added up."""
     return Sum(F("budget_lines__quantity") * F("budget_lines__unit_price"))
+
+
+def budget_per_row():
+    """Each activity's budget (its lines' quantity times unit price, added up; 0 without lines)
+    as a subquery of its own row: no join, so the rows are neither repeated nor grouped."""
+    lines = (
+        BudgetLine.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .values("total")
+    )
+    return Coalesce(Cast(Subquery(lines), models.BigIntegerField()), Value(0))
 
 
 class ActivityQuerySet(models.QuerySet):
