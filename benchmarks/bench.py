@@ -216,6 +216,26 @@ def collect_static(static_root: str) -> None:
     )
 
 
+def run_inside_city(script: str, redis: str) -> dict:
+    """Run ``script`` again with ``--inside`` and this process's arguments, with the production
+    settings on ``rtkeren_city`` (Redis at ``redis``) and freshly collected static files; the
+    JSON it prints last. Exits when the database is missing or the script fails."""
+    if not database_exists("rtkeren_city"):
+        sys.exit("rtkeren_city is missing: run make bench first")
+    ENVIRONMENT["REDIS_URL"] = redis
+    with tempfile.TemporaryDirectory(prefix="rtkeren-inside-static-") as static_root:
+        collect_static(static_root)
+        result = subprocess.run(
+            [sys.executable, script, "--inside", *sys.argv[1:]],
+            env=django_env(f"{POSTGRES}/rtkeren_city", static_root),
+            capture_output=True,
+            text=True,
+        )
+    if result.returncode:
+        sys.exit(result.stderr[-4000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def database_exists(name: str) -> bool:
     import psycopg2
 

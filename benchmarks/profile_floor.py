@@ -21,9 +21,7 @@ import io
 import json
 import pstats
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -116,20 +114,7 @@ def main() -> None:
         result = measure(arguments.requests, arguments.rounds, arguments.top, paths, arguments.dump)
         print(json.dumps(result))
         return
-    if not bench.database_exists("rtkeren_city"):
-        sys.exit("rtkeren_city is missing: run make bench first")
-    bench.ENVIRONMENT["REDIS_URL"] = arguments.redis
-    with tempfile.TemporaryDirectory(prefix="rtkeren-floor-static-") as static_root:
-        bench.collect_static(static_root)
-        result = subprocess.run(
-            [sys.executable, __file__, "--inside", *sys.argv[1:]],
-            env=bench.django_env(f"{bench.POSTGRES}/rtkeren_city", static_root),
-            capture_output=True,
-            text=True,
-        )
-    if result.returncode:
-        sys.exit(result.stderr[-4000:])
-    rows = json.loads(result.stdout.strip().splitlines()[-1])["rows"]
+    rows = bench.run_inside_city(__file__, arguments.redis)["rows"]
     print(
         f"{arguments.rounds} rounds of {arguments.requests} requests, Django's test client, "
         "production settings, rtkeren_city\n"

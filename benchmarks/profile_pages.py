@@ -21,9 +21,7 @@ import io
 import json
 import os
 import pstats
-import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,20 +187,7 @@ def main() -> None:
         return fresh_scorecard(arguments.requests)
     if arguments.inside:
         return profile(arguments.requests, arguments.only, arguments.top)
-    if not bench.database_exists("rtkeren_city"):
-        sys.exit("rtkeren_city is missing: run make bench first")
-    bench.ENVIRONMENT["REDIS_URL"] = arguments.redis
-    with tempfile.TemporaryDirectory(prefix="rtkeren-profile-static-") as static_root:
-        bench.collect_static(static_root)
-        result = subprocess.run(
-            [sys.executable, __file__, "--inside", *sys.argv[1:]],
-            env=bench.django_env(f"{bench.POSTGRES}/rtkeren_city", static_root),
-            capture_output=True,
-            text=True,
-        )
-    if result.returncode:
-        sys.exit(result.stderr[-4000:])
-    found = json.loads(result.stdout.strip().splitlines()[-1])
+    found = bench.run_inside_city(__file__, arguments.redis)
     if arguments.fresh_scorecard:
         for name, label in (
             ("fresh", "after a write, from the kelurahan's"),
