@@ -20,6 +20,8 @@ from rtkeren.models import Resident
 
 #: The longest name looked for, in words ("Hj. Siti Nur Aminah Rahayu").
 MAX_NAME_WORDS = 5
+#: Runs of words looked up in one query.
+CANDIDATES_PER_QUERY = 5000
 #: Sixteen digits in a row, or in the groups people write a NIK in.
 NIK_LIKE = re.compile(r"(?<!\d)\d{6}[ .-]?\d{6}[ .-]?\d{4}(?!\d)")
 #: An Indonesian mobile number: 08 or +62 8 / 62 8, then 7 to 11 more digits, maybe grouped.
@@ -68,15 +70,18 @@ def redactor_for(texts: Iterable[str]) -> Callable[[str], str]:
     for text in texts:
         if text:
             candidates |= _runs(text)
-    names = (
-        Resident.objects.annotate(lower_name=Lower("name"))
-        .filter(lower_name__in=candidates)
-        .order_by()
-        .values_list("lower_name", flat=True)
-        .distinct()
-        if candidates
-        else []
-    )
+    names: set[str] = set()
+    ordered = sorted(candidates)
+    # SQLite takes a limited number of parameters a statement: a whole city's texts are looked
+    # up a batch at a time (one query for any page's texts).
+    for start in range(0, len(ordered), CANDIDATES_PER_QUERY):
+        names.update(
+            Resident.objects.annotate(lower_name=Lower("name"))
+            .filter(lower_name__in=ordered[start : start + CANDIDATES_PER_QUERY])
+            .order_by()
+            .values_list("lower_name", flat=True)
+            .distinct()
+        )
     pattern = _name_pattern(names)
 
     def redacted(text: str) -> str:

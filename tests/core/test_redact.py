@@ -71,3 +71,21 @@ def test_no_query_when_nothing_could_be_a_name(django_assert_num_queries):
     with django_assert_num_queries(0):
         redacted = redactor_for(["semen 10 sak", ""])
     assert redacted("semen 10 sak") == "semen 10 sak"
+
+
+def test_a_citys_worth_of_text_is_looked_up_in_batches(django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr("rtkeren.redact.CANDIDATES_PER_QUERY", 10)
+    ResidentFactory(name="Siti Aminah")
+    texts = [f"Belanja dari Toko {number} Makmur" for number in range(8)]
+    texts.append("Konsumsi dari Siti Aminah")
+    runs = len(redact_runs(texts))
+    assert runs > 10
+    with django_assert_num_queries(-(-runs // 10)):
+        redacted = redactor_for(texts)
+    assert redacted(texts[-1]) == "Konsumsi dari [nama warga]"
+
+
+def redact_runs(texts):
+    from rtkeren.redact import _runs
+
+    return set().union(*(_runs(text) for text in texts))
