@@ -56,11 +56,6 @@ class RtMoney:
         """What is left of what was approved (the LPJ's "sisa")."""
         return self.approved - self.realised
 
-    @property
-    def unallocated(self) -> int:
-        """What is left of the ceiling."""
-        return self.ceiling - self.approved
-
 
 def _rt_keren(prefix: str = "activity__") -> Q:
     return Q(

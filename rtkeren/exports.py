@@ -540,15 +540,11 @@ def planning_row(
         unit,
         unit_price,
         quantity * unit_price,
-        _choice_label(Activity.Funding.choices, funding),
-        _choice_label(Activity.Nature.choices, nature),
+        str(Activity.Funding(funding).label),
+        str(Activity.Nature(nature).label),
         year,
-        _choice_label(ActivityStatus.choices, status),
+        str(ActivityStatus(status).label),
     )
-
-
-def _choice_label(choices, value) -> str:
-    return choice_labels(choices).get(value, value)
 
 
 @register_export(
