@@ -8,32 +8,48 @@ control, its errors and help) with ``format_html``; the widgets keep deciding th
 and which options are selected.
 """
 
+from collections.abc import Iterator
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+
+def _options(choices, chosen: set[str]) -> Iterator[str]:
+    """Each choice as an ``<option>`` (a group's as an ``<optgroup>``), the first whose value is
+    in ``chosen`` selected, as ``Select.optgroups`` decides: Django's widget builds a dictionary
+    and an attribute map for every option first, the bulk of a long select's cost."""
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            yield format_html('<optgroup label="{}">', value)
+            yield from _options(label, chosen)
+            yield "</optgroup>"
+            continue
+        text = "" if value is None else str(value)
+        selected = text in chosen
+        if selected:
+            chosen.clear()
+        yield '<option value="{}"{}>{}</option>'.format(
+            escape(text), " selected" if selected else "", conditional_escape(label)
+        )
 
 
 def _select(field: forms.BoundField, attrs: dict) -> SafeString:
     widget = field.field.widget
-    context = widget.get_context(field.html_name, field.value(), field.build_widget_attrs(attrs))
     parts = [
-        format_html("<select{}>", flatatt({"name": field.html_name, **context["widget"]["attrs"]}))
+        format_html(
+            "<select{}>",
+            flatatt(
+                {
+                    "name": field.html_name,
+                    **widget.build_attrs(widget.attrs, field.build_widget_attrs(attrs)),
+                }
+            ),
+        ),
+        *_options(widget.choices, set(widget.format_value(field.value()))),
+        "</select>",
     ]
-    for group, options, _index in context["widget"]["optgroups"]:
-        if group:
-            parts.append(format_html('<optgroup label="{}">', group))
-        parts.extend(
-            format_html(
-                "<option{}>{}</option>",
-                flatatt({"value": option["value"], **option["attrs"]}),
-                option["label"],
-            )
-            for option in options
-        )
-        if group:
-            parts.append("</optgroup>")
-    parts.append("</select>")
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
 
 

@@ -3,9 +3,12 @@ Django's own widgets, escaped, with errors shown."""
 
 import re
 
+import pytest
 from django import forms
 
 from rtkeren.forms.rendering import filter_fields
+from rtkeren.models import RT
+from tests import factories
 
 
 class _Filters(forms.Form):
@@ -63,3 +66,30 @@ def test_a_field_in_error_is_marked_and_says_why():
     assert '<div id="id_order_error" class="invalid-feedback d-block">' in html
     assert '<div id="id_name_error" class="invalid-feedback d-block">' in html
     assert "bogus" in html  # Django's own message names the refused choice
+
+
+class _PlaceFilters(forms.Form):
+    rt = forms.ModelChoiceField(label="RT", queryset=None, required=False, empty_label="Semua RT")
+
+    def __init__(self, *args, rts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rt"].queryset = rts
+        self.fields["rt"].label_from_instance = lambda rt: f"{rt} <{rt.pk}>"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chosen", ["", "second", None])
+def test_a_model_select_has_the_options_and_selection_of_djangos_widget(chosen):
+    rts = [factories.RTFactory(), factories.RTFactory()]
+    queryset = RT.objects.filter(pk__in=[rt.pk for rt in rts]).order_by("pk")
+    data = None if chosen is None else {"rt": str(rts[1].pk) if chosen else ""}
+    form = _PlaceFilters(data, rts=queryset)
+    form.is_valid()
+
+    html = filter_fields(form)
+
+    assert _options(html) == _options(str(form["rt"]))
+    assert len(_options(html)) == 3
+    assert [selected for _value, selected, _label in _options(html)] == (
+        [False, False, True] if chosen else [True, False, False]
+    )
