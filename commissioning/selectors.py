@@ -92,7 +92,7 @@ def potential_list(
     order: str = "newest",
 ) -> QuerySet[Potential]:
     """Open potentials the user may read, filtered and sorted as asked."""
-    queryset = potentials_visible_to(user).open().with_places().select_related("author")
+    queryset = potentials_visible_to(user).open().with_places()
     if kelurahan is not None:
         queryset = queryset.filter(kelurahan=kelurahan)
     if rt is not None:
