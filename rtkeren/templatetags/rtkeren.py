@@ -29,6 +29,24 @@ def with_pk(url, pk):
     return url.replace(_PK_MARKER, str(pk), 1)
 
 
+#: The colour of an activity's status badge: done or agreed green, stopped red, waiting on
+#: someone blue, the rest grey.
+_STATUS_BADGES = {
+    "approved": "text-bg-success",
+    "delivered": "text-bg-success",
+    "evaluated": "text-bg-success",
+    "rejected": "text-bg-danger",
+    "cancelled": "text-bg-danger",
+    "proposed": "text-bg-primary",
+    "in_delivery": "text-bg-primary",
+}
+
+
+@register.filter
+def status_badge_class(status: str) -> str:
+    return _STATUS_BADGES.get(str(status), "text-bg-secondary")
+
+
 @register.simple_tag
 def can(permission, user, obj=None):
     """``{% can "app.permission" user obj as name %}``: the portal's table of who may do what,
