@@ -1,5 +1,6 @@
 from django import template
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 register = template.Library()
@@ -9,12 +10,19 @@ register = template.Library()
 
 
 @register.filter
-def fit_text(fit: int) -> str:
-    return ngettext(
-        "fits the interests of %(counter)s resident",
-        "fits the interests of %(counter)s residents",
-        fit,
-    ) % {"counter": localize(fit)}
+def fit_badge(fit: int | None) -> str:
+    """How many residents' interests a proposal fits, as a badge; nothing when not counted."""
+    if fit is None:
+        return ""
+    return format_html(
+        '<span class="badge text-bg-light border fit-badge">{}</span>',
+        ngettext(
+            "fits the interests of %(counter)s resident",
+            "fits the interests of %(counter)s residents",
+            fit,
+        )
+        % {"counter": localize(fit)},
+    )
 
 
 @register.filter

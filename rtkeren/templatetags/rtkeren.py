@@ -18,10 +18,11 @@ _PK_MARKER = "2147483647"
 
 
 @register.simple_tag
-def pk_url(viewname):
+def pk_url(viewname, *args):
     """``{% pk_url "app:name" as url %}`` then ``{{ url|with_pk:row.pk }}`` in the loop: a list's
-    per-row links with one reverse a page instead of one a row."""
-    return reverse(viewname, args=[int(_PK_MARKER)])
+    per-row links with one reverse a page instead of one a row. ``args`` come before the row's
+    id (``{% pk_url "app:name" parent.pk as url %}``)."""
+    return reverse(viewname, args=[*args, int(_PK_MARKER)])
 
 
 @register.filter
@@ -40,6 +41,14 @@ _STATUS_BADGES = {
     "proposed": "text-bg-primary",
     "in_delivery": "text-bg-primary",
 }
+
+
+@register.filter
+def activity_place(activity) -> str:
+    """Where an activity is: its RT, or the whole of its kelurahan."""
+    if activity.rt_id:
+        return str(activity.rt)
+    return _("Whole Kelurahan %(kelurahan)s") % {"kelurahan": activity.kelurahan}
 
 
 @register.filter
