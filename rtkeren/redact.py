@@ -35,18 +35,21 @@ def _runs(text: str) -> set[str]:
     punctuation around the run (a comma after a name) and without any word's (a name may be
     written "H Ahmad" or "H. Ahmad"). A run with a digit is no name."""
     words = WORD.findall(text)
+    # What each run needs of a word, worked out once a word rather than once a run.
+    lowered = [word.lower() for word in words]
+    bare = [word.strip(EDGE_PUNCTUATION) for word in lowered]
+    has_digit = [any(char.isdigit() for char in word) for word in words]
     runs: set[str] = set()
     for start in range(len(words)):
-        for length in range(1, MAX_NAME_WORDS + 1):
-            run = words[start : start + length]
-            if len(run) < length or any(char.isdigit() for char in run[-1]):
+        for end in range(start + 1, min(start + MAX_NAME_WORDS, len(words)) + 1):
+            if has_digit[end - 1]:
                 break
-            if length == 1 and not _capitalised(run[0]):
+            if end == start + 1 and not _capitalised(words[start]):
                 continue
-            whole = " ".join(run)
-            runs.add(whole.lower())
-            runs.add(whole.strip(EDGE_PUNCTUATION).lower())
-            runs.add(" ".join(word.strip(EDGE_PUNCTUATION) for word in run).lower())
+            whole = " ".join(lowered[start:end])
+            runs.add(whole)
+            runs.add(whole.strip(EDGE_PUNCTUATION))
+            runs.add(" ".join(bare[start:end]))
     runs.discard("")
     return runs
 
