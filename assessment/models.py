@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from rtkeren.models import RT, Activity, ActivityStatus, Kelurahan, Period, Resident
+from rtkeren.models import RT, Activity, ActivityStatus, ChoiceLabels, Kelurahan, Period, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -192,7 +192,7 @@ class FollowUpQuerySet(models.QuerySet):
         return self.not_done().filter(due_on__lt=today or timezone.localdate())
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """An obstacle turned into an action (*tindak lanjut*), with an owner and a due date."""
 
     class Status(models.TextChoices):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rtkeren.models import RT, RW, Interest, Kelurahan, Resident
+from rtkeren.models import RT, RW, ChoiceLabels, Interest, Kelurahan, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 
@@ -35,7 +35,7 @@ class PotentialQuerySet(models.QuerySet):
         return self.select_related("kelurahan", "rt__rw")
 
 
-class Potential(models.Model):
+class Potential(ChoiceLabels, models.Model):
     """A potential of an RT or of the whole kelurahan (*potensi wilayah*)."""
 
     class Status(models.TextChoices):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from rtkeren.models import Activity, ActivityStatus, Resident
+from rtkeren.models import Activity, ActivityStatus, ChoiceLabels, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 #: Self check-in opens this long before a meeting starts and closes this long after it ends.
@@ -234,7 +234,7 @@ class OutputQuerySet(models.QuerySet):
         return completion_summary(totals["planned"] or 0, totals["finished"] or 0)
 
 
-class Output(models.Model):
+class Output(ChoiceLabels, models.Model):
     """A product a training promised (e.g. 20 batik cloths) and how far it has come."""
 
     class Status(models.TextChoices):

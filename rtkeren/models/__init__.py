@@ -9,6 +9,7 @@ from .activities import (
 )
 from .audit import ExportAudit, NikCheck, NikReveal, ResidentStatusChange
 from .calendars import CalendarFeed
+from .choices import ChoiceLabels
 from .communities import Community, CommunityMembership, Pokmas, PokmasMembership, Position
 from .imports import ImportJob
 from .ledger import BaseEntry, Participation, Stage
@@ -30,6 +31,7 @@ from .roles import ROLE_SCOPE, Role, RoleAssignment
 from .wilayah import RT, RW, Kecamatan, Kelurahan, Kota
 
 __all__ = [
+    "ChoiceLabels",
     "ADULT_AGE",
     "FINAL_STATUSES",
     "PASSWORD_CODE_MAX_ATTEMPTS",

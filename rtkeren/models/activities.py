@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .choices import ChoiceLabels
 from .communities import Community
 from .ledger_subjects import ledger_rows_relation
 from .people import Interest
@@ -62,7 +63,7 @@ class ActivityQuerySet(models.QuerySet):
         return self.annotate(budget_total=budget_sum())
 
 
-class Activity(models.Model):
+class Activity(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         TRAINING = "pelatihan", _("Training (pelatihan)")
         PERFORMANCE = "pentas_seni", _("Arts performance (pentas seni)")

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from rtkeren import nik as nik_codec
 
+from .choices import ChoiceLabels
 from .wilayah import RT
 
 ADULT_AGE = 17
@@ -98,7 +99,7 @@ class ResidentQuerySet(models.QuerySet):
         return self.filter(nik_digest=nik_codec.nik_digest(nik))
 
 
-class Resident(models.Model):
+class Resident(ChoiceLabels, models.Model):
     """A person in the resident register (*warga*), with or without an account."""
 
     class Sex(models.TextChoices):
