@@ -248,10 +248,15 @@ def make_registrant(rt: models.RT, username: str, *, like: models.Resident):
 _PER_REQUEST = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]*"')
 
 
+#: A calendar file's stamp: the moment it was made, to the second.
+_CALENDAR_STAMP = re.compile(r"^DTSTAMP:[0-9TZ]+(?=\r?$)", re.MULTILINE)
+
+
 def without_per_request(html: str) -> str:
-    """``html`` without what changes with every request (CSRF token, script nonce): random
-    letters and digits there can hold any short string a test looks for."""
-    return _PER_REQUEST.sub(r'\1"', html)
+    """``html`` without what changes with every request (CSRF token, script nonce, a calendar's
+    stamp): random letters and digits there can hold any short string a test looks for, and
+    two requests a second apart differ there."""
+    return _CALENDAR_STAMP.sub("DTSTAMP:", _PER_REQUEST.sub(r'\1"', html))
 
 
 def page_as_anyone(response, user: models.User) -> tuple[int, str]:
