@@ -13,12 +13,12 @@ from rtkeren.exports import (
     ExportScope,
     Sheet,
     choice_labels,
-    count_per_row,
     date,
     register_export,
     rt_label,
 )
 from rtkeren.models import Activity, User
+from rtkeren.models.aggregates import count_per_row
 
 from .models import EVALUATED_STATUSES, Criterion, Evaluation, FollowUp, Score, Side
 from .selectors import CriterionRow, SideAverage

@@ -1,7 +1,6 @@
 """Delivery as spreadsheets: activities with attendance and outputs, output lines, spending
 (see ``rtkeren.exports``)."""
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy
 
 from rtkeren.exports import (
@@ -9,14 +8,14 @@ from rtkeren.exports import (
     CHUNK_SIZE,
     ExportScope,
     choice_labels,
-    count_per_row,
     date,
     money,
     register_export,
     rt_label,
-    sum_per_row,
 )
-from rtkeren.models import Activity, ActivityStatus, BudgetLine
+from rtkeren.models import Activity, ActivityStatus
+from rtkeren.models.activities import budget_per_row
+from rtkeren.models.aggregates import count_per_row, sum_per_row
 
 from .models import RECORDED_STATUSES, Attendance, Implementer, Meeting, Output, Spending
 
@@ -56,9 +55,7 @@ def delivery_rows(user, scope: ExportScope):
             ),
             planned=sum_per_row(Output.objects.all(), "activity", "target_quantity"),
             finished=sum_per_row(Output.objects.all(), "activity", "finished_quantity"),
-            budget=sum_per_row(
-                BudgetLine.objects.all(), "activity", F("quantity") * F("unit_price")
-            ),
+            budget=budget_per_row(),
             spent=sum_per_row(Spending.objects.all(), "activity", "amount"),
         )
         .order_by(*ACTIVITY_ORDER)

@@ -7,7 +7,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -31,6 +30,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.activities import budget_per_row
+from rtkeren.models.aggregates import sum_per_row
 from rtkeren.registry import UnfinishedOutput
 from rtkeren.selectors.activities import activities_visible_to
 from rtkeren.selectors.privacy import consent_in_force
@@ -52,17 +52,7 @@ from .models import (
 
 def _sum_of(model, field: str):
     """A subquery summing ``field`` of ``model`` rows of the outer activity (no join blow-up)."""
-    return Coalesce(
-        Subquery(
-            model.objects.filter(activity=OuterRef("pk"))
-            .order_by()
-            .values("activity")
-            .annotate(total=Sum(field))
-            .values("total"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+    return sum_per_row(model.objects.all(), "activity", field)
 
 
 def delivery_activities_visible_to(user) -> QuerySet[Activity]:

@@ -12,12 +12,12 @@ from rtkeren.exports import (
     CHUNK_SIZE,
     ExportScope,
     choice_labels,
-    count_per_row,
     planning_row,
     register_export,
     rt_label,
 )
 from rtkeren.models import RT, Activity, ActivityStatus, BudgetLine, Period
+from rtkeren.models.aggregates import count_per_row
 from rtkeren.permissions import can
 from rtkeren.services.budget import shared_activities
 

@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from django.db.models import BigIntegerField, Count, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -306,24 +305,6 @@ def rt_label(rt_number: int | None, rw_number: int | None) -> str:
 
 def choice_labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
-
-
-def _per_outer_row(queryset: QuerySet, outer_field: str, aggregate) -> Coalesce:
-    grouped = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
-    total = Subquery(grouped.annotate(total=aggregate).values("total"))
-    return Coalesce(total, 0, output_field=BigIntegerField())
-
-
-def count_per_row(queryset: QuerySet, outer_field: str, counted: str = "pk") -> Coalesce:
-    """The number of ``queryset`` rows pointing at each exported row (``outer_field`` is the
-    foreign key to it), as a subquery: several such counts in one export query do not multiply
-    each other the way joined ``Count``s do."""
-    return _per_outer_row(queryset, outer_field, Count(counted, distinct=counted != "pk"))
-
-
-def sum_per_row(queryset: QuerySet, outer_field: str, summed) -> Coalesce:
-    """The sum of ``summed`` (a field name or an expression) per exported row; 0 for none."""
-    return _per_outer_row(queryset, outer_field, Sum(summed))
 
 
 # The core's exports.

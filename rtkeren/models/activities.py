@@ -4,12 +4,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .aggregates import sum_per_row
 from .choices import ChoiceLabels
 from .communities import Community
 from .ledger_subjects import ledger_rows_relation
@@ -39,17 +40,10 @@ def budget_sum() -> Sum:
     return Sum(F("budget_lines__quantity") * F("budget_lines__unit_price"))
 
 
-def budget_per_row():
+def budget_per_row() -> Coalesce:
     """Each activity's budget (its lines' quantity times unit price, added up; 0 without lines)
     as a subquery of its own row: no join, so the rows are neither repeated nor grouped."""
-    lines = (
-        BudgetLine.objects.filter(activity=OuterRef("pk"))
-        .order_by()
-        .values("activity")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .values("total")
-    )
-    return Coalesce(Cast(Subquery(lines), models.BigIntegerField()), Value(0))
+    return sum_per_row(BudgetLine.objects.all(), "activity", F("quantity") * F("unit_price"))
 
 
 class ActivityQuerySet(models.QuerySet):
