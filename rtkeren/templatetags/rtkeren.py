@@ -44,16 +44,16 @@ _STATUS_BADGES = {
 
 
 @register.filter
+def status_badge_class(status: str) -> str:
+    return _STATUS_BADGES.get(str(status), "text-bg-secondary")
+
+
+@register.filter
 def activity_place(activity) -> str:
     """Where an activity is: its RT, or the whole of its kelurahan."""
     if activity.rt_id:
         return str(activity.rt)
     return _("Whole Kelurahan %(kelurahan)s") % {"kelurahan": activity.kelurahan}
-
-
-@register.filter
-def status_badge_class(status: str) -> str:
-    return _STATUS_BADGES.get(str(status), "text-bg-secondary")
 
 
 @register.simple_tag
