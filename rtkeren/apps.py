@@ -22,12 +22,16 @@ class RtKerenConfig(AppConfig):
         from django.db.models.signals import post_delete, post_init, post_save
 
         from rtkeren import signals
-        from rtkeren.models import RoleAssignment
+        from rtkeren.models import Resident, RoleAssignment
 
         post_init.connect(signals.assignment_loaded, sender=RoleAssignment, dispatch_uid="ra-init")
+        post_init.connect(signals.resident_loaded, sender=Resident, dispatch_uid="resident-init")
         for signal in (post_save, post_delete):
             signal.connect(
                 signals.assignment_changed, sender=RoleAssignment, dispatch_uid="ra-changed"
+            )
+            signal.connect(
+                signals.resident_changed, sender=Resident, dispatch_uid="resident-changed"
             )
 
         from rtkeren.models import Stage

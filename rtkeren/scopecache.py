@@ -80,8 +80,9 @@ def scope_changed_everywhere() -> None:
     transaction.on_commit(partial(_bump, [EVERYWHERE]))
 
 
-# What one person's pages share across their requests (their role assignments): cached under
-# the person's version and the everywhere version, changed when the person's records change.
+# What one person's pages share across their requests (their role assignments, the entry they act
+# as): cached under the person's version and the everywhere version, changed when the person's
+# records change.
 
 
 def _person_key(user_id: int) -> str:
@@ -140,8 +141,10 @@ def _bump_or_warn(keys: list[str]) -> None:
 
 
 def person_cache_fill(sender, request, user, **kwargs) -> None:
-    """On login (``user_logged_in``): read the person's assignments now, so that the pages
-    that follow find them in the cache."""
+    """On login (``user_logged_in``): read the person's assignments and the register entry
+    they act as now, so that the pages that follow find them in the cache."""
     from rtkeren.scopes import current_assignments
+    from rtkeren.selectors.residents import acting_resident
 
     current_assignments(user)
+    acting_resident(user)

@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rtkeren import nik as nik_codec
 from rtkeren import scopes
 from rtkeren.models import RT, Resident, ResidentInterest, Role, RoleAssignment, User
+from rtkeren.scopecache import cached_for_person
 
 _LOOKS_LIKE_NIK = re.compile(r"[0-9]{16}")
 
@@ -104,13 +106,34 @@ def acting_resident(user: User) -> Resident | None:
     except AttributeError:
         pass
     rts = scopes.rt_ids(user, Role.RESIDENT)
-    resident = (
-        Resident.objects.active().filter(own_entry(user)).select_related("rt__rw").first()
-        if rts
-        else None
-    )
+    resident = None
+    if rts:
+        entry = cached_for_person(user.pk, "acting-resident", partial(_linked_entry, user.pk))
+        # The RT is checked against today's assignments, not cached with the entry: a resident
+        # role that ended yesterday ends the acting today.
+        if entry is not None and entry.rt_id in rts:
+            resident = entry
     setattr(user, scopes.ACTING_RESIDENT_ATTRIBUTE, resident)
     return resident
+
+
+#: Never copied into the cache with the acting resident; read from the database when asked.
+_NOT_CACHED = ("nik_ciphertext", "nik_digest", "kk_number", "religion", "religion_consent_at")
+
+
+def _linked_entry(user_id: int) -> Resident | None:
+    """The active, verified entry linked to the account ``user_id`` (at most one), with its RT
+    and RW: what ``acting_resident`` shares across the person's requests. Every save or delete
+    of an entry renews its account's version (``rtkeren.signals``)."""
+    entries = (
+        Resident.objects.active()
+        .verified()
+        .filter(user_id=user_id)
+        .select_related("rt__rw")
+        .defer(*_NOT_CACHED)
+        .order_by()
+    )
+    return next(iter(entries[:1]), None)
 
 
 def confirmed_accounts(residents: QuerySet) -> QuerySet:
