@@ -78,3 +78,6 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         "page_obj": page,
         "page_param": PAGE_PARAM,
     }
+
+
+kelurahan_section.page_params = (PAGE_PARAM,)

@@ -46,3 +46,6 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         "period": period,
         "completion": completion_summary(totals["planned"] or 0, totals["finished"] or 0),
     }
+
+
+kelurahan_section.page_params = (PAGE_PARAM,)

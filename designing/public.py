@@ -5,7 +5,7 @@ the counts of a round still open stay hidden so they cannot sway the vote. A cou
 four is shown as "fewer than 5", as in the open data: three votes out of three voters would
 tell anyone who knows who voted how each of them voted."""
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -45,7 +45,7 @@ def _voter_count() -> Coalesce:
 
 def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
     """A page of the closed rounds with their approved proposals and vote counts, and how many
-    rounds are still to close (4 queries)."""
+    rounds are still to close and when the next closes (4 queries)."""
     now = timezone.now()
     in_scope = VotingRound.objects.filter(kelurahan=kelurahan, period=period)
     page = counted_page(
@@ -92,9 +92,15 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
             proposal.votes_shown = suppressed(proposal.vote_count)
         voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
         voting_round.voters_shown = suppressed(voting_round.voter_count)
+    pending = in_scope.not_closed(now).aggregate(count=Count("pk"), next_close=Min("closes_at"))
     return "designing/includes/public_section.html", {
         "rounds": rounds,
         "page_obj": page,
         "page_param": PAGE_PARAM,
-        "pending_count": in_scope.not_closed(now).count(),
+        "pending_count": pending["count"],
+        # The section changes with the clock alone when the next of those rounds closes.
+        "changes_at": pending["next_close"],
     }
+
+
+kelurahan_section.page_params = (PAGE_PARAM,)

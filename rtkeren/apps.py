@@ -19,7 +19,7 @@ class RtKerenConfig(AppConfig):
 
         user_logged_in.connect(person_cache_fill, dispatch_uid="rtkeren-person-cache-fill")
 
-        from django.db.models.signals import post_delete, post_init, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
         from rtkeren import signals
         from rtkeren.models import Resident, RoleAssignment
@@ -33,6 +33,8 @@ class RtKerenConfig(AppConfig):
             signal.connect(
                 signals.resident_changed, sender=Resident, dispatch_uid="resident-changed"
             )
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(signals.public_record_changed, dispatch_uid="public-record-changed")
 
         from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds

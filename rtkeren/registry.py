@@ -151,9 +151,12 @@ origin_links = Registry("origin link")
 # read with a constant number of queries (the page checks the permission to see the report).
 report_sections = Registry("report section")
 rt_report_sections = Registry("RT report section")
-# The public page of a kelurahan: each app adds its section, ``(kelurahan, period) ->
+# The public page of a kelurahan: each app adds its section, ``(kelurahan, period, query) ->
 # (template_name, context) or None``, read with a constant number of queries and holding no
-# personal data (anyone may read it without logging in).
+# personal data (anyone may read it without logging in). The page is shared through the cache
+# (``rtkeren.views.public``): a section names the query parameters it reads in the function's
+# ``page_params``, and puts in its context, as ``changes_at``, when it next changes with the
+# clock alone (None when it does not).
 public_sections = Registry("public section")
 
 

@@ -24,6 +24,7 @@ from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -148,3 +149,61 @@ def person_cache_fill(sender, request, user, **kwargs) -> None:
 
     current_assignments(user)
     acting_resident(user)
+
+
+# What the public pages show: the same for everyone, cached under the kelurahan's version and
+# the version of the public records, which every save or delete of a record that such a page
+# may show changes (``rtkeren.signals.public_record_changed``), by any path.
+
+PUBLIC = f"{PREFIX}:public"
+
+#: How long a public page is believed at most, whatever the versions say.
+PUBLIC_TIMEOUT = 10 * 60
+
+
+def _bump_public() -> None:
+    _bump_or_warn([PUBLIC])
+
+
+def public_changed() -> None:
+    """Give the public records a new version now and again once the current transaction
+    commits (see ``person_changed`` for why both): once for the whole transaction, however many
+    records it writes."""
+    _bump_public()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        function is _bump_public for _savepoints, function, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_bump_public)
+
+
+def cached_for_public(kelurahan_id: int, name: str, compute):
+    """The value of ``compute()``, which returns ``(value, valid_until)``, for a public page
+    of kelurahan ``kelurahan_id``: from the cache while the kelurahan's version and the public
+    records' version are those it was stored under and ``valid_until`` (an aware datetime: when
+    the value changes with the clock alone, e.g. a voting round closing) has not come."""
+    entry_key = f"{PREFIX}:public-entry:{kelurahan_id}:{name}"
+    keys = [EVERYWHERE, _kelurahan_key(kelurahan_id), PUBLIC]
+    now = timezone.now()
+    try:
+        found = cache.get_many([*keys, entry_key])
+        versions = tuple(found.get(key) for key in keys)
+        entry = found.get(entry_key)
+        if None not in versions and entry is not None:
+            stored_versions, valid_until, value = entry
+            if stored_versions == versions and now < valid_until:
+                return value
+        if None in versions:
+            versions = tuple(_tokens(keys))
+    except (RedisError, OSError):
+        logger.warning("%s rendered without the cache: the cache does not answer.", name)
+        return compute()[0]
+    value, valid_until = compute()
+    seconds = min(PUBLIC_TIMEOUT, int((valid_until - now).total_seconds()))
+    if seconds > 0:
+        try:
+            cache.set(entry_key, (versions, valid_until, value), timeout=seconds)
+        except (RedisError, OSError):
+            logger.warning("%s not cached: the cache does not answer.", name)
+    return value

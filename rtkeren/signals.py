@@ -5,10 +5,15 @@ requests through the cache (``rtkeren.scopes.current_assignments``,
 ``rtkeren.selectors.residents.acting_resident``); every save or delete of an assignment or an
 entry changes the version of the person it belonged to and of the one it belongs to now, so that
 a role taken away, or an entry moved, unverified or unlinked, counts from the next request on.
+
+The public pages are shared through the cache too (``rtkeren.scopecache.cached_for_public``):
+every save or delete of a record they may show changes the public records' version.
 """
 
+from functools import cache
+
 from rtkeren.models import Resident, RoleAssignment
-from rtkeren.scopecache import person_changed
+from rtkeren.scopecache import person_changed, public_changed
 
 
 def assignment_loaded(sender, instance: RoleAssignment, **kwargs) -> None:
@@ -27,3 +32,62 @@ def resident_loaded(sender, instance: Resident, **kwargs) -> None:
 
 def resident_changed(sender, instance: Resident, **kwargs) -> None:
     person_changed(instance.user_id, getattr(instance, "_loaded_user_id", None))
+
+
+#: The apps whose records the public pages show.
+PUBLIC_APPS = frozenset({"rtkeren", "commissioning", "designing", "delivery", "assessment"})
+#: Records no public page shows, written on the busiest paths (a vote, a comment, a check-in, a
+#: login, a notification). What they change there, the scorecard, follows the kelurahan's
+#: version, which the participation ledger's service changes. Every other record of those apps
+#: (a new kind of record too) renews the public pages when it changes.
+NOT_PUBLIC = frozenset(
+    {
+        "rtkeren.BaseEntry",
+        "rtkeren.CalendarFeed",
+        "rtkeren.DeliveryReport",
+        "rtkeren.ExportAudit",
+        "rtkeren.ImportJob",
+        "rtkeren.NikCheck",
+        "rtkeren.NikReveal",
+        "rtkeren.Notification",
+        "rtkeren.NotificationPreference",
+        "rtkeren.OfflineSubmission",
+        "rtkeren.OutboundMessage",
+        "rtkeren.Participation",
+        "rtkeren.PasswordCode",
+        "rtkeren.ReminderSent",
+        "rtkeren.ResidentInterest",
+        "rtkeren.User",
+        "commissioning.Attendance",
+        "commissioning.Endorsement",
+        "designing.Comment",
+        "designing.ProposalFit",
+        # Cast only while its round is open, whose counts no page shows; never changed after.
+        "designing.Vote",
+        "delivery.Attendance",
+        "delivery.CommitteeNote",
+        "delivery.Task",
+        "assessment.Evaluation",
+        "assessment.ForumAttendance",
+        "assessment.Score",
+    }
+)
+
+
+@cache
+def _shown_in_public(model) -> bool:
+    meta = model._meta
+    return (
+        meta.app_label in PUBLIC_APPS
+        and meta.label not in NOT_PUBLIC
+        # A history row is written with the record it follows, which renews the pages itself.
+        and not meta.model_name.startswith("historical")
+    )
+
+
+def public_record_changed(sender, action: str | None = None, **kwargs) -> None:
+    """On any save, delete or many-to-many change (``sender`` is then the link table)."""
+    if action is not None and not action.startswith("post_"):
+        return
+    if _shown_in_public(sender):
+        public_changed()

@@ -337,7 +337,8 @@ def test_proposal_notifies_the_kelurahan_officers(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.activity_propose(activity=activity, by=resident_user)
 
-    # The notification, and the new scope versions of the author's ledger row.
+    # The notification, and the new scope versions of the author's ledger row. (The public
+    # records' new version was asked for once in this transaction already, by the factory.)
     assert len(callbacks) == 2
     notification = Notification.objects.get()
     assert notification.recipient == officer

@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from rtkeren.services.base import base_differences
 from rtkeren.services.imports import read as reading
 from rtkeren.services.imports import write as writing
 from tests import factories
+from tests.assessment.factories import FollowUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +270,22 @@ def test_an_import_brings_the_scorecard_base_up_to_date(
         (siti.pk, rt.pk),
     }
     assert not base_differences()
+
+
+def test_an_import_blanks_its_new_names_on_every_public_page_from_the_next_request(
+    client, officer, kelurahan, rt, foreign_rt, period
+):
+    # Names are blanked wherever they are written: here in another kelurahan's follow-up.
+    activity = factories.ActivityFactory(rt=foreign_rt, period=period, status="delivered")
+    FollowUpFactory(activity=activity, action="Hubungi Bu Sumarni Lestari")
+    public = reverse("public-kelurahan", args=[foreign_rt.rw.kelurahan.code])
+    assert "Sumarni Lestari" in Client().get(public).text
+    client.force_login(officer)
+    upload(client, csv_file([row(nik(2, sex="P"), name="Sumarni Lestari", sex="P")]), kelurahan)
+
+    confirm(client, last_job())
+
+    assert "Sumarni Lestari" not in Client().get(public).text
 
 
 def test_a_failure_while_writing_leaves_nothing_written(

@@ -17,6 +17,7 @@ from rtkeren import nik as nik_codec
 from rtkeren import tasks
 from rtkeren.models import ImportJob, Kelurahan, Resident, User
 from rtkeren.permissions import can
+from rtkeren.scopecache import public_changed
 from rtkeren.services.base import base_residents_sync, base_sync_deferred
 from rtkeren.services.residents import resident_update
 
@@ -276,6 +277,8 @@ def _write_all(rows: list[PlannedRow], *, officer: User) -> None:
         with transaction.atomic():
             created = bulk_create_with_history(new, Resident, batch_size=500, default_user=officer)
             base_residents_sync(resident_ids=[resident.pk for resident in created])
+            # Saved without signals: the public pages blank the new names from now on.
+            public_changed()
     except IntegrityError as error:
         raise ValidationError(
             _(
