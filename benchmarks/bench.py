@@ -147,7 +147,10 @@ def page_urls() -> dict[str, str]:
         "evaluation page": reverse("assessment:evaluation-summary", args=[evaluated["activity"]]),
         "scorecard: kelurahan": reverse("assessment:scorecard-kelurahan", args=[kelurahan.pk]),
         "scorecard: city": reverse("assessment:scorecard-city"),
-        "public page": reverse("public-kelurahan", args=[kelurahan.code]),
+        # Rendered for every request, as every page of this table: a parameter the page does
+        # not share keeps its content out of the shared cache, which one URL asked again and
+        # again would always hit (the real traffic measures the cache as people meet it).
+        "public page": reverse("public-kelurahan", args=[kelurahan.code]) + "?sumber=bench",
     }
 
 
