@@ -194,7 +194,7 @@ class ForumQuerySet(models.QuerySet):
         )
 
 
-class Forum(models.Model):
+class Forum(ChoiceLabels, models.Model):
     """A *musyawarah* or *rembug warga* of an RT, an RW or the whole kelurahan.
 
     ``kelurahan`` is always set; ``rw`` for RW and RT forums; ``rt`` for RT forums only.

@@ -16,6 +16,7 @@ def test_the_list_pages_models_use_it():
     assert {
         "rtkeren.Activity",
         "commissioning.Potential",
+        "commissioning.Forum",
         "delivery.Output",
         "assessment.FollowUp",
         "rtkeren.Resident",

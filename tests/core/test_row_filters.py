@@ -6,7 +6,12 @@ from django.template import Context, Template
 from django.utils import translation
 
 from assessment.templatetags.assessment import stage_rate
-from commissioning.templatetags.commissioning import endorsement_text
+from commissioning.models import Forum
+from commissioning.templatetags.commissioning import (
+    endorsement_text,
+    forum_badge_class,
+    present_text,
+)
 from designing.templatetags.designing import comment_text, fit_badge
 from rtkeren.models import ActivityStatus
 from rtkeren.templatetags.rtkeren import activity_place, status_badge_class
@@ -60,3 +65,27 @@ def test_the_fit_badge_is_escaped_markup_or_nothing():
     assert rendered == (
         '<span class="badge text-bg-light border fit-badge">cocok dengan minat 2.500 warga</span>'
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Forum.Status.HELD, "text-bg-success"),
+        ("cancelled", "text-bg-secondary"),
+        (Forum.Status.SCHEDULED, "text-bg-primary"),
+    ],
+)
+def test_the_forum_badge_colour(status, expected):
+    assert forum_badge_class(status) == expected
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("count", [0, 1, 2, 1500])
+def test_the_residents_present_are_the_words_the_row_template_wrote(language, count):
+    written = Template(
+        "{% load i18n %}{% blocktranslate trimmed count counter=count %}"
+        "{{ counter }} resident present{% plural %}{{ counter }} residents present"
+        "{% endblocktranslate %}"
+    )
+    with translation.override(language):
+        assert present_text(count) == written.render(Context({"count": count}))
