@@ -50,11 +50,6 @@ from .models import (
 )
 
 
-def _sum_of(model, field: str):
-    """A subquery summing ``field`` of ``model`` rows of the outer activity (no join blow-up)."""
-    return sum_per_row(model.objects.all(), "activity", field)
-
-
 def delivery_activities_visible_to(user) -> QuerySet[Activity]:
     return activities_visible_to(user).filter(status__in=DELIVERY_STATUSES)
 
@@ -65,8 +60,8 @@ def activity_list(*, user, status: str = "") -> QuerySet[Activity]:
         .with_places()
         .annotate(
             meeting_count=Count("meetings", distinct=True),
-            planned_output=_sum_of(Output, "target_quantity"),
-            finished_output=_sum_of(Output, "finished_quantity"),
+            planned_output=sum_per_row(Output.objects.all(), "activity", "target_quantity"),
+            finished_output=sum_per_row(Output.objects.all(), "activity", "finished_quantity"),
         )
         .order_by("-status_changed_at", "-pk")
     )
@@ -80,7 +75,7 @@ def activity_detail_queryset(user) -> QuerySet[Activity]:
         delivery_activities_visible_to(user)
         .with_places()
         .prefetch_related("budget_lines")
-        .annotate(spent=_sum_of(Spending, "amount"))
+        .annotate(spent=sum_per_row(Spending.objects.all(), "activity", "amount"))
     )
 
 
@@ -91,7 +86,7 @@ def activity_page_queryset(user) -> QuerySet[Activity]:
         delivery_activities_visible_to(user)
         .with_places()
         .annotate(
-            spent=_sum_of(Spending, "amount"),
+            spent=sum_per_row(Spending.objects.all(), "activity", "amount"),
             budget=budget_per_row(),
         )
     )

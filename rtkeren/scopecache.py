@@ -95,30 +95,48 @@ def _person_key(user_id: int) -> str:
 PERSON_TIMEOUT = 5 * 60
 
 
-def cached_for_person(user_id: int, name: str, compute, *, timeout: int = PERSON_TIMEOUT):
-    """``compute()`` for the person ``user_id``, from the cache when it was stored under the
-    person's current version (and the everywhere version); one cache read when it was. A
-    value ``compute`` returns after a change commits is never hidden by one from before it:
-    the versions are read before ``compute`` runs."""
-    entry_key = f"{PREFIX}:person-entry:{user_id}:{name}"
-    keys = [EVERYWHERE, _person_key(user_id)]
+def _cached(keys: list[str], entry_key: str, name: str, compute, *, timeout, fresh=None):
+    """``compute()``, from the cache when it was stored under the current versions of ``keys``
+    (and ``fresh(value)``, when given, still holds); one cache read when it was. A value
+    ``compute`` returns after a change commits is never hidden by one from before it: the
+    versions are read before ``compute`` runs. ``timeout`` is seconds, or a function of the
+    value giving them (none: not stored)."""
     try:
         found = cache.get_many([*keys, entry_key])
         versions = tuple(found.get(key) for key in keys)
         entry = found.get(entry_key)
-        if None not in versions and entry is not None and entry[0] == versions:
+        if (
+            None not in versions
+            and entry is not None
+            and entry[0] == versions
+            and (fresh is None or fresh(entry[1]))
+        ):
             return entry[1]
         if None in versions:
             versions = tuple(_tokens(keys))
     except (RedisError, OSError):
-        logger.warning("%s read from the database: the cache does not answer.", name)
+        logger.warning("%s computed without the cache: the cache does not answer.", name)
         return compute()
     value = compute()
-    try:
-        cache.set(entry_key, (versions, value), timeout=timeout)
-    except (RedisError, OSError):
-        logger.warning("%s not cached: the cache does not answer.", name)
+    seconds = timeout(value) if callable(timeout) else timeout
+    if seconds > 0:
+        try:
+            cache.set(entry_key, (versions, value), timeout=seconds)
+        except (RedisError, OSError):
+            logger.warning("%s not cached: the cache does not answer.", name)
     return value
+
+
+def cached_for_person(user_id: int, name: str, compute, *, timeout: int = PERSON_TIMEOUT):
+    """``compute()`` for the person ``user_id``, from the cache while the person's version (and
+    the everywhere version) is the one it was stored under."""
+    return _cached(
+        [EVERYWHERE, _person_key(user_id)],
+        f"{PREFIX}:person-entry:{user_id}:{name}",
+        name,
+        compute,
+        timeout=timeout,
+    )
 
 
 def person_changed(*user_ids: int | None) -> None:
@@ -183,27 +201,16 @@ def cached_for_public(kelurahan_id: int, name: str, compute):
     of kelurahan ``kelurahan_id``: from the cache while the kelurahan's version and the public
     records' version are those it was stored under and ``valid_until`` (an aware datetime: when
     the value changes with the clock alone, e.g. a voting round closing) has not come."""
-    entry_key = f"{PREFIX}:public-entry:{kelurahan_id}:{name}"
-    keys = [EVERYWHERE, _kelurahan_key(kelurahan_id), PUBLIC]
-    now = timezone.now()
-    try:
-        found = cache.get_many([*keys, entry_key])
-        versions = tuple(found.get(key) for key in keys)
-        entry = found.get(entry_key)
-        if None not in versions and entry is not None:
-            stored_versions, valid_until, value = entry
-            if stored_versions == versions and now < valid_until:
-                return value
-        if None in versions:
-            versions = tuple(_tokens(keys))
-    except (RedisError, OSError):
-        logger.warning("%s rendered without the cache: the cache does not answer.", name)
-        return compute()[0]
-    value, valid_until = compute()
-    seconds = min(PUBLIC_TIMEOUT, int((valid_until - now).total_seconds()))
-    if seconds > 0:
-        try:
-            cache.set(entry_key, (versions, valid_until, value), timeout=seconds)
-        except (RedisError, OSError):
-            logger.warning("%s not cached: the cache does not answer.", name)
+
+    def seconds_left(computed) -> int:
+        return min(PUBLIC_TIMEOUT, int((computed[1] - timezone.now()).total_seconds()))
+
+    value, _valid_until = _cached(
+        [EVERYWHERE, _kelurahan_key(kelurahan_id), PUBLIC],
+        f"{PREFIX}:public-page:{kelurahan_id}:{name}",
+        name,
+        compute,
+        timeout=seconds_left,
+        fresh=lambda computed: seconds_left(computed) > 0,
+    )
     return value
