@@ -329,35 +329,59 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
         return None
 
     makers = {"vote": vote, "comment": comment, "checkin": checkin}
-    writes = []
+    # The logins go to the writers whose turn of the cycle is a login (``give_login_passwords``
+    # gave them the password); every other turn takes the next of the other writers who can make
+    # a write of its kind. Each kind keeps its own place in that list, so a writer found unable
+    # of a kind is never asked again for it. Only when no writer is left for a kind does its
+    # turn make another kind: logins keep their share of the mix whatever the data allows.
     kinds = itertools.cycle(WRITE_MIX)
-    for index, (user, resident) in enumerate(writers):
+    turns = [next(kinds) for _ in writers]
+    logins = [index for index, kind in enumerate(turns) if kind == "login"]
+    others = [index for index, kind in enumerate(turns) if kind != "login"]
+    used: set[int] = set()
+    place = dict.fromkeys(makers, 0)
+
+    def take(kind: str):
+        while place[kind] < len(others):
+            index = others[place[kind]]
+            place[kind] += 1
+            if index in used:
+                continue
+            user, resident = writers[index]
+            made = makers[kind](user, resident)
+            if made is not None:
+                used.add(index)
+                return index, user, made
+        return None
+
+    writes = []
+    for kind in itertools.islice(itertools.cycle(WRITE_MIX), len(writers)):
         if len(writes) >= needed:
             break
-        kind = next(kinds)
-        order = [kind] + [other for other in makers if other != kind]
-        address = 100_000 + index
         if kind == "login":
-            browser = planner.browser(address)
+            if not logins:
+                continue
+            index = logins.pop(0)
+            user, _resident = writers[index]
+            browser = planner.browser(100_000 + index)
             body = {"username": user.username, "password": LOGIN_PASSWORD}
             path = reverse("login")
             writes.append(write_request("login", path, path, body, browser))
             continue
-        for candidate in order:
-            made = makers[candidate](user, resident)
-            if made is not None:
-                path, referer, body = made
-                browser = planner.browser(address, user)
+        for candidate in [kind] + [other for other in makers if other != kind]:
+            taken = take(candidate)
+            if taken is not None:
+                index, user, (path, referer, body) = taken
+                browser = planner.browser(100_000 + index, user)
                 writes.append(write_request(candidate, path, referer, body, browser))
                 break
     return writes
 
 
 def give_login_passwords(writers: list) -> None:
-    """The password of every writer whose turn of ``WRITE_MIX`` is a login (as in
-    ``plan_writes``, which may pass over writers with nothing to write), set before any session
-    is made: a session keeps a hash of the password it was made with, and a later change would
-    end it."""
+    """The password of every writer whose turn of ``WRITE_MIX`` is a login (``plan_writes``
+    gives the logins to them), set before any session is made: a session keeps a hash of the
+    password it was made with, and a later change would end it."""
     from django.contrib.auth.hashers import make_password
 
     from rtkeren.models import User
