@@ -14,7 +14,8 @@ measures ``/bench/ok``, a view that answers "ok" through the same stack (added b
 ``bench_settings`` alone, never a route of the portal). Then the real traffic, the headline:
 hundreds of people of the city, each with their own session, asking for the pages of their
 role in a shuffled order through wrk (``traffic.py`` plans it, ``traffic.lua`` replays it),
-while votes, comments, check-ins and logins are POSTed at ``--writes-per-second``. Then, for
+while votes, comments, check-ins and logins are POSTed at ``--writes-per-second``; the
+workers' CPU during it is added up page by page (``cpu_meter.py``). Then, for
 each page, wrk for 20 seconds at 16 connections as the person the page is for (a session
 cookie of the demo account, ``X-Forwarded-Proto: https`` as behind the TLS proxy). It prints
 the real traffic's figures against its targets, and for every page requests per second, p50
@@ -38,6 +39,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+import cpu_meter
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -510,6 +513,7 @@ def real_traffic(city_url: str, static_root: str, arguments) -> dict:
         )
         check_reads(reads)
         stream = WriteStream(writes, arguments.writes_per_second)
+        started = time.time()
         with stream:
             figure = run_wrk(
                 [
@@ -524,6 +528,7 @@ def real_traffic(city_url: str, static_root: str, arguments) -> dict:
                 connections=arguments.connections,
                 label="the real traffic",
             )
+        ended = time.time()
         after = count_writes(city_url, static_root, plan["started_at"])
         before = plan["counts"]
     sent = stream.results
@@ -537,6 +542,7 @@ def real_traffic(city_url: str, static_root: str, arguments) -> dict:
         entry["in database"] = after[kind] - (0 if kind == "login" else before[kind])
     return {
         "plan": plan,
+        "pages": cpu_meter.page_costs(ENVIRONMENT["RTKEREN_BENCH_CPU_LOG"], started, ended),
         "reads": figure,
         "writes": {
             "sent": len(sent),
@@ -556,6 +562,37 @@ def people(counts: dict[str, int]) -> str:
         f"{counts.get(kind, 0)} {names.get(kind, kind + 's')}"
         for kind in ["resident", "chair", "officer", "visitor"]
     )
+
+
+def report_page_costs(pages: dict[str, dict]) -> None:
+    """Where the workers' CPU went during the real traffic, page by page (``cpu_meter``)."""
+    total_cpu = sum(entry["cpu"] for entry in pages.values())
+    total_requests = sum(entry["requests"] for entry in pages.values())
+    if not total_cpu:
+        return
+    print(
+        f"\nThe workers' CPU during the real traffic, by page: {total_cpu:.1f} s over "
+        f"{total_requests} requests ({1000 * total_cpu / total_requests:.1f} ms a request)\n"
+    )
+    print("| page | requests | CPU ms a request | wall ms a request | share of the CPU |")
+    print("|---|---:|---:|---:|---:|")
+    rest = {"requests": 0, "cpu": 0.0, "wall": 0.0, "pages": 0}
+    for name, entry in sorted(pages.items(), key=lambda item: -item[1]["cpu"]):
+        if entry["cpu"] < 0.005 * total_cpu:
+            for key in ("requests", "cpu", "wall"):
+                rest[key] += entry[key]
+            rest["pages"] += 1
+            continue
+        print(
+            f"| {name} | {entry['requests']} | {1000 * entry['cpu'] / entry['requests']:.1f} "
+            f"| {1000 * entry['wall'] / entry['requests']:.1f} | {entry['cpu'] / total_cpu:.1%} |"
+        )
+    if rest["pages"]:
+        print(
+            f"| {rest['pages']} others | {rest['requests']} "
+            f"| {1000 * rest['cpu'] / rest['requests']:.1f} "
+            f"| {1000 * rest['wall'] / rest['requests']:.1f} | {rest['cpu'] / total_cpu:.1%} |"
+        )
 
 
 def report_traffic(traffic: dict, bare: dict, arguments) -> list[str]:
@@ -594,6 +631,7 @@ def report_traffic(traffic: dict, bare: dict, arguments) -> list[str]:
         )
     if writes["statuses"]:
         print(f"write answers counted as errors: {', '.join(writes['statuses'])}")
+    report_page_costs(traffic["pages"])
     targets = [
         (f"mix at least {MIN_RATIO:.0%} of the bare view", ratio >= MIN_RATIO),
         (f"p99 under {MAX_P99_MS} ms", p99 < MAX_P99_MS),
@@ -668,7 +706,11 @@ def main() -> None:
     if arguments.traffic_only:
         pages = PAGES[:1]
     figures, traffic = {}, None
-    with tempfile.TemporaryDirectory(prefix="rtkeren-bench-static-") as static_root:
+    with (
+        tempfile.TemporaryDirectory(prefix="rtkeren-bench-static-") as static_root,
+        tempfile.TemporaryDirectory(prefix="rtkeren-bench-cpu-") as cpu_log,
+    ):
+        ENVIRONMENT["RTKEREN_BENCH_CPU_LOG"] = cpu_log
         collect_static(static_root)
         demo = inspect_database(demo_url, static_root)["pages"]
         city = inspect_database(city_url, static_root)
