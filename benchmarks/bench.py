@@ -40,8 +40,6 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import cpu_meter
-
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
@@ -499,6 +497,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def real_traffic(city_url: str, static_root: str, arguments) -> dict:
     """The planned reads through wrk and the writes at their rate, at the same time."""
+    import cpu_meter  # beside this file; the tests import this module as benchmarks.bench
+
     seconds = arguments.traffic_seconds
     needed = int(arguments.writes_per_second * (seconds + 5)) + 1
     with tempfile.TemporaryDirectory(prefix="rtkeren-bench-traffic-") as directory:
