@@ -86,8 +86,13 @@ def scope_changed_everywhere() -> None:
 # records change.
 
 
-def _person_key(user_id: int) -> str:
-    return f"{PREFIX}:person:{user_id}"
+def _person_key(user_id: int, topic: str = "") -> str:
+    return f"{PREFIX}:person{'-' + topic if topic else ''}:{user_id}"
+
+
+#: The topic of what a person's notifications decide (their unread count): a version apart from
+#: the person's own, so that a notification does not renew their assignments and entry too.
+NOTIFICATIONS = "notifications"
 
 
 #: How long a person's cached records are believed at most: the bound on how stale they can be
@@ -127,11 +132,13 @@ def _cached(keys: list[str], entry_key: str, name: str, compute, *, timeout, fre
     return value
 
 
-def cached_for_person(user_id: int, name: str, compute, *, timeout: int = PERSON_TIMEOUT):
-    """``compute()`` for the person ``user_id``, from the cache while the person's version (and
-    the everywhere version) is the one it was stored under."""
+def cached_for_person(
+    user_id: int, name: str, compute, *, timeout: int = PERSON_TIMEOUT, topic: str = ""
+):
+    """``compute()`` for the person ``user_id``, from the cache while the person's version of
+    ``topic`` (and the everywhere version) is the one it was stored under."""
     return _cached(
-        [EVERYWHERE, _person_key(user_id)],
+        [EVERYWHERE, _person_key(user_id, topic)],
         f"{PREFIX}:person-entry:{user_id}:{name}",
         name,
         compute,
@@ -139,12 +146,12 @@ def cached_for_person(user_id: int, name: str, compute, *, timeout: int = PERSON
     )
 
 
-def person_changed(*user_ids: int | None) -> None:
+def person_changed(*user_ids: int | None, topic: str = "") -> None:
     """Give the people ``user_ids`` a new version now and again once the current transaction
     commits: now, so that this process reads the change at once (and a test without commits
     too); on commit, so that a reader in another transaction who cached the records as they
     were before the commit is not believed afterwards."""
-    keys = sorted({_person_key(pk) for pk in user_ids if pk is not None})
+    keys = sorted({_person_key(pk, topic) for pk in user_ids if pk is not None})
     if keys:
         _bump_or_warn(keys)
         transaction.on_commit(partial(_bump_or_warn, keys))
@@ -160,13 +167,16 @@ def _bump_or_warn(keys: list[str]) -> None:
 
 
 def person_cache_fill(sender, request, user, **kwargs) -> None:
-    """On login (``user_logged_in``): read the person's assignments and the register entry
-    they act as now, so that the pages that follow find them in the cache."""
+    """On login (``user_logged_in``): read the person's assignments, the register entry they
+    act as and their unread notifications now, so that the pages that follow find them in the
+    cache."""
     from rtkeren.scopes import current_assignments
+    from rtkeren.selectors.notifications import unread_notification_count
     from rtkeren.selectors.residents import acting_resident
 
     current_assignments(user)
     acting_resident(user)
+    unread_notification_count(user)
 
 
 # What the public pages show: the same for everyone, cached under the kelurahan's version and

@@ -1,10 +1,13 @@
 """Who must be told when a record changes by any path (services, the admin, a shell).
 
-A person's role assignments and the register entry they act as are shared across their
-requests through the cache (``rtkeren.scopes.current_assignments``,
-``rtkeren.selectors.residents.acting_resident``); every save or delete of an assignment or an
-entry changes the version of the person it belonged to and of the one it belongs to now, so that
-a role taken away, or an entry moved, unverified or unlinked, counts from the next request on.
+A person's role assignments, the register entry they act as and their unread notifications are
+shared across their requests through the cache (``rtkeren.scopes.current_assignments``,
+``rtkeren.selectors.residents.acting_resident``,
+``rtkeren.selectors.notifications.unread_notification_count``); every save or delete of an
+assignment, an entry or a notification changes the version of the person it belonged to and of
+the one it belongs to now (for a notification, the version of their notifications alone), so that a role taken away, an entry moved, unverified or unlinked, or
+a notification sent or read, counts from the next request on. (The notification services, which
+write in bulk without signals, change the versions themselves.)
 
 The public pages are shared through the cache too (``rtkeren.scopecache.cached_for_public``):
 every save or delete of a record they may show changes the public records' version.
@@ -12,8 +15,8 @@ every save or delete of a record they may show changes the public records' versi
 
 from functools import cache
 
-from rtkeren.models import Resident, RoleAssignment
-from rtkeren.scopecache import person_changed, public_changed
+from rtkeren.models import Notification, Resident, RoleAssignment
+from rtkeren.scopecache import NOTIFICATIONS, person_changed, public_changed
 
 
 def assignment_loaded(sender, instance: RoleAssignment, **kwargs) -> None:
@@ -23,6 +26,12 @@ def assignment_loaded(sender, instance: RoleAssignment, **kwargs) -> None:
 
 def assignment_changed(sender, instance: RoleAssignment, **kwargs) -> None:
     person_changed(instance.user_id, getattr(instance, "_loaded_user_id", None))
+
+
+def notification_changed(sender, instance: Notification, **kwargs) -> None:
+    # A notification saved or deleted one by one (the admin, a user's account deleted): the
+    # recipient's unread count (rtkeren.selectors.notifications) is counted again.
+    person_changed(instance.recipient_id, topic=NOTIFICATIONS)
 
 
 def resident_loaded(sender, instance: Resident, **kwargs) -> None:

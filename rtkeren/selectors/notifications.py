@@ -15,18 +15,29 @@ from rtkeren.models import (
     Resident,
     User,
 )
+from rtkeren.scopecache import NOTIFICATIONS, cached_for_person
 from rtkeren.selectors.residents import own_entry
 
-# The bell and the home page's attention item both show the count: one query per request.
+# The bell and the home page's attention item both show the count: read once per request.
 _UNREAD_ATTRIBUTE = "_unread_notification_count"
 
 
 def unread_notification_count(user: User) -> int:
-    """How many notifications ``user`` has not read, counted once per user object (that is,
-    per request: ``request.user`` is made anew for each)."""
+    """How many notifications ``user`` has not read, read once per user object (that is, per
+    request: ``request.user`` is made anew for each).
+
+    Every logged-in page shows it in the bell, so it is kept under the person's version of
+    their notifications (``cached_for_person``), which every notification sent to them, read or
+    deleted changes (``rtkeren.signals.notification_changed``, and the services that write them
+    in bulk), and filled on login."""
     count = getattr(user, _UNREAD_ATTRIBUTE, None)
     if count is None:
-        count = Notification.objects.filter(recipient=user).unread().count()
+        count = cached_for_person(
+            user.pk,
+            "unread-notifications",
+            lambda: Notification.objects.filter(recipient=user).unread().count(),
+            topic=NOTIFICATIONS,
+        )
         setattr(user, _UNREAD_ATTRIBUTE, count)
     return count
 

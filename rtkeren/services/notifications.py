@@ -19,6 +19,7 @@ from rtkeren.models import (
     OutboundMessage,
     User,
 )
+from rtkeren.scopecache import NOTIFICATIONS, person_changed
 from rtkeren.selectors.notifications import channel_choices
 from rtkeren.services.messages import message_build, messages_queue
 from rtkeren.tasks import absolute_url, notification_email_send
@@ -80,6 +81,8 @@ def notification_send(
         for user in unique.values()
     ]
     sent = Notification.objects.bulk_create(notifications)
+    # bulk_create sends no signal: the recipients' bells count the new ones from now on.
+    person_changed(*unique, topic=NOTIFICATIONS)
     previous_email = previous_email if security_notice else ""
     by_email, outgoing = [], []
     for notification in sent:
@@ -152,4 +155,8 @@ def notification_mark_read(
     queryset = Notification.objects.filter(recipient=user).unread()
     if notifications is not None:
         queryset = queryset.filter(pk__in=[notification.pk for notification in notifications])
-    return queryset.update(read_at=timezone.now())
+    changed = queryset.update(read_at=timezone.now())
+    if changed:
+        # update() sends no signal: the bell stops counting them from the next page on.
+        person_changed(user.pk, topic=NOTIFICATIONS)
+    return changed

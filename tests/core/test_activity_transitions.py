@@ -337,9 +337,10 @@ def test_proposal_notifies_the_kelurahan_officers(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.activity_propose(activity=activity, by=resident_user)
 
-    # The notification, and the new scope versions of the author's ledger row. (The public
-    # records' new version was asked for once in this transaction already, by the factory.)
-    assert len(callbacks) == 2
+    # The notification, the officers' bells counted again, and the new scope versions of the
+    # author's ledger row. (The public records' new version was asked for once in this
+    # transaction already, by the factory.)
+    assert len(callbacks) == 3
     notification = Notification.objects.get()
     assert notification.recipient == officer
     assert notification.message == (

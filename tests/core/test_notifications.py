@@ -149,8 +149,10 @@ def test_list_paginates_by_25(client, resident_user):
 
 
 def test_list_query_count_does_not_grow(client, resident_user):
-    send(resident_user)
+    # Logged in first: each list below is asked after notifications were sent to the person,
+    # which renews what the cache holds for them.
     client.force_login(resident_user)
+    send(resident_user)
     with CaptureQueriesContext(connection) as one:
         client.get(LIST)
     for _number in range(20):
@@ -258,11 +260,98 @@ def test_bell_is_not_shown_to_visitors(client):
     assert LIST not in response.text
 
 
-def test_bell_costs_one_query(client, resident_user):
-    client.force_login(resident_user)
+def _bell_queries(client) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
-        client.get(PAGE)
+        page = client.get(PAGE).text
+    return page, [q["sql"] for q in queries if 'FROM "rtkeren_notification"' in q["sql"]]
 
-    counts = [q["sql"] for q in queries if 'FROM "rtkeren_notification"' in q["sql"]]
-    assert len(counts) == 1
-    assert "COUNT(" in counts[0]
+
+def _badge(page: str) -> str | None:
+    """The number on the bell, or None without a badge."""
+    marker = '<span class="visually-hidden"> belum dibaca</span>'
+    if marker not in page:
+        return None
+    return page.split(marker)[0].rsplit(">", 1)[1]
+
+
+def test_bell_costs_one_query_then_none(client, resident_user):
+    client.force_login(resident_user)
+    send(resident_user)
+
+    first, counted = _bell_queries(client)
+    assert len(counted) == 1
+    assert "COUNT(" in counted[0]
+    assert _badge(first) == "1"
+
+    # Every page shows the bell: the next ones read the count from the person's cache.
+    second, counted = _bell_queries(client)
+    assert counted == []
+    assert _badge(second) == "1"
+
+
+def test_logging_in_counts_the_bell_for_the_pages_that_follow(client, resident_user):
+    send(resident_user)
+    send(resident_user)
+    client.post(
+        reverse("login"), {"username": resident_user.username, "password": factories.PASSWORD}
+    )
+
+    page, counted = _bell_queries(client)
+
+    assert counted == []
+    assert _badge(page) == "2"
+
+
+def test_bell_counts_a_new_notification_on_the_next_page(client, resident_user):
+    send(resident_user)
+    client.force_login(resident_user)
+    assert _badge(client.get(PAGE).text) == "1"
+
+    send(resident_user)
+
+    assert _badge(client.get(PAGE).text) == "2"
+
+
+def test_a_notification_to_someone_else_leaves_the_bell_cached(client, resident_user):
+    send(resident_user)
+    client.force_login(resident_user)
+    client.get(PAGE)
+
+    send(factories.UserFactory())
+    page, counted = _bell_queries(client)
+
+    assert counted == []
+    assert _badge(page) == "1"
+
+
+def test_bell_drops_what_was_marked_read_on_the_next_page(client, resident_user):
+    first = send(resident_user)
+    send(resident_user)
+    send(resident_user)
+    client.force_login(resident_user)
+    assert _badge(client.get(PAGE).text) == "3"
+
+    client.post(reverse("notification-read", args=[first.pk]))
+    assert _badge(client.get(PAGE).text) == "2"
+
+    client.post(reverse("notification-read-all"))
+    assert _badge(client.get(PAGE).text) is None
+
+
+def test_bell_follows_a_notification_saved_or_deleted_one_by_one(client, resident_user):
+    first = send(resident_user)
+    second = send(resident_user)
+    client.force_login(resident_user)
+    assert _badge(client.get(PAGE).text) == "2"
+
+    # As the admin changes one: a plain save.
+    notification = Notification.objects.get(pk=first.pk)
+    notification.read_at = timezone.now()
+    notification.save()
+    assert _badge(client.get(PAGE).text) == "1"
+
+    Notification.objects.get(pk=second.pk).delete()
+    assert _badge(client.get(PAGE).text) is None
+
+    Notification.objects.create(recipient=resident_user, message="Dari admin")
+    assert _badge(client.get(PAGE).text) == "1"
