@@ -31,7 +31,8 @@ class AssessmentConfig(AppConfig):
         activity_links.register("assessment.evaluation", order=30)(evaluation_link)
         report_sections.register("assessment", order=30)(reports.activity_section)
         rt_report_sections.register("assessment", order=30)(reports.rt_section)
-        public_sections.register("assessment", order=30)(public.kelurahan_section)
+        public_sections.register("assessment-scorecard", order=30)(public.scorecard_section)
+        public_sections.register("assessment", order=31)(public.kelurahan_section)
 
         from rtkeren.models import Stage
         from rtkeren.registry import participation_kinds

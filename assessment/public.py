@@ -1,5 +1,5 @@
 """Co-assessment on a kelurahan's public page (registered in ``apps.py``): the kelurahan's
-scorecard and the follow-ups of its activities. A follow-up's owner shows as a role (e.g.
+scorecard, and the follow-ups of its activities. A follow-up's owner shows as a role (e.g.
 "Kelurahan officer"), never by name; its text with residents' names, NIKs and phone numbers
 blanked (``rtkeren.redact``)."""
 
@@ -45,9 +45,20 @@ def owner_role() -> Subquery:
     )
 
 
+def scorecard_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
+    """The kelurahan's scorecard (2 queries, or none from the cache). Every participation in
+    the kelurahan changes it, so the page shares it apart from the other sections."""
+    return "assessment/includes/public_scorecard.html", {
+        "card": scorecard.scorecard(scope=scorecard.Scope(kelurahan=kelurahan), period=period),
+    }
+
+
+scorecard_section.follows_participation = True
+
+
 def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
-    """The scorecard (2 queries) and a page of the follow-ups, those not done first, with their
-    text redacted (2 queries: the page, and the residents' names found in it)."""
+    """A page of the follow-ups, those not done first, with their text redacted (2 queries:
+    the page, and the residents' names found in it)."""
     page = counted_page(
         FollowUp.objects.filter(activity__kelurahan=kelurahan, activity__period=period)
         .select_related("activity")
@@ -73,7 +84,6 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         follow_up.action = redacted(follow_up.action)
         follow_up.resolution = redacted(follow_up.resolution)
     return "assessment/includes/public_section.html", {
-        "card": scorecard.scorecard(scope=scorecard.Scope(kelurahan=kelurahan), period=period),
         "follow_ups": follow_ups,
         "page_obj": page,
         "page_param": PAGE_PARAM,

@@ -156,7 +156,9 @@ rt_report_sections = Registry("RT report section")
 # personal data (anyone may read it without logging in). The page is shared through the cache
 # (``rtkeren.views.public``): a section names the query parameters it reads in the function's
 # ``page_params``, and puts in its context, as ``changes_at``, when it next changes with the
-# clock alone (None when it does not).
+# clock alone (None when it does not). A section that shows what the kelurahan's participation
+# counts (its scorecard) says so with ``follows_participation = True``: it is shared apart
+# from the rest, under the kelurahan's version, and receives its template's context alone.
 public_sections = Registry("public section")
 
 

@@ -206,17 +206,18 @@ def public_changed() -> None:
     transaction.on_commit(_bump_public)
 
 
-def cached_for_public(kelurahan_id: int, name: str, compute):
+def cached_for_public(kelurahan_id: int, name: str, compute, *, participation: bool = True):
     """The value of ``compute()``, which returns ``(value, valid_until)``, for a public page
-    of kelurahan ``kelurahan_id``: from the cache while the kelurahan's version and the public
-    records' version are those it was stored under and ``valid_until`` (an aware datetime: when
-    the value changes with the clock alone, e.g. a voting round closing) has not come."""
+    of kelurahan ``kelurahan_id``: from the cache while the public records' version (and,
+    with ``participation``, the kelurahan's version: what its participation counts) are those
+    it was stored under and ``valid_until`` (an aware datetime: when the value changes with the
+    clock alone, e.g. a voting round closing) has not come."""
 
     def seconds_left(computed) -> int:
         return min(PUBLIC_TIMEOUT, int((computed[1] - timezone.now()).total_seconds()))
 
     value, _valid_until = _cached(
-        [EVERYWHERE, _kelurahan_key(kelurahan_id), PUBLIC],
+        [EVERYWHERE, PUBLIC, *([_kelurahan_key(kelurahan_id)] if participation else [])],
         f"{PREFIX}:public-page:{kelurahan_id}:{name}",
         name,
         compute,

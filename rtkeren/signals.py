@@ -5,9 +5,10 @@ shared across their requests through the cache (``rtkeren.scopes.current_assignm
 ``rtkeren.selectors.residents.acting_resident``,
 ``rtkeren.selectors.notifications.unread_notification_count``); every save or delete of an
 assignment, an entry or a notification changes the version of the person it belonged to and of
-the one it belongs to now (for a notification, the version of their notifications alone), so that a role taken away, an entry moved, unverified or unlinked, or
-a notification sent or read, counts from the next request on. (The notification services, which
-write in bulk without signals, change the versions themselves.)
+the one it belongs to now (for a notification, the version of their notifications alone), so
+that a role taken away, an entry moved, unverified or unlinked, or a notification sent or read,
+counts from the next request on. (The notification services, which write in bulk without
+signals, change the versions themselves.)
 
 The public pages are shared through the cache too (``rtkeren.scopecache.cached_for_public``):
 every save or delete of a record they may show changes the public records' version.

@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
@@ -19,7 +20,7 @@ from rtkeren.mixins import PublicKelurahanMixin
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
 from rtkeren.paginate import counted_page
-from rtkeren.registry import public_sections, sections_of
+from rtkeren.registry import public_sections
 from rtkeren.scopecache import cached_for_public
 
 #: Activities the kelurahan has decided to carry out, and their progress: the published ones.
@@ -82,9 +83,11 @@ class KelurahanPublicListView(ListView):
 
 class KelurahanPublicView(PublicKelurahanMixin, DetailView):
     """The same for everyone who opens it: its content is rendered once and shared through the
-    cache (``cached_for_public``) until a record it may show changes, a participation in the
-    kelurahan changes its scorecard, a voting round it counts closes, or the day ends (a
-    follow-up falls overdue)."""
+    cache (``cached_for_public``) until a record it may show changes, a voting round it counts
+    closes, or the day ends (a follow-up falls overdue). The sections that follow the
+    kelurahan's participation (its scorecard, ``follows_participation``) are shared apart, until
+    a participation in the kelurahan changes them: a vote or a comment renews them alone, not
+    the whole page."""
 
     template_name = "rtkeren/kelurahan_public.html"
     content_template_name = "rtkeren/includes/kelurahan_public_content.html"
@@ -95,17 +98,36 @@ class KelurahanPublicView(PublicKelurahanMixin, DetailView):
         shown = {"kelurahan": kelurahan, "period": period, "periods": periods}
         query = shared_query(self.request.GET)
         if query is None:
-            content = self.render_content(shown)[0]
+            parts = self.render_parts(shown)[0]
+            live = self.render_live(shown)[0]
         else:
-            content = cached_for_public(
+            key = f"{period.pk}:{get_language()}:{query}"
+            parts = cached_for_public(
                 kelurahan.pk,
-                f"page:{period.pk}:{get_language()}:{query}",
-                partial(self.render_content, shown),
+                f"page:{key}",
+                partial(self.render_parts, shown),
+                participation=False,
             )
+            live = cached_for_public(kelurahan.pk, f"live:{key}", partial(self.render_live, shown))
+        html = (live.get(name, "") if part is None else part for name, part in parts)
+        # Every part was rendered by a template, with its own escaping.
+        content = mark_safe("".join(html))
         return super().get_context_data(content=content, **shown, **kwargs)
 
-    def render_content(self, shown: dict) -> tuple[str, datetime.datetime]:
-        """The page's content, and when it would change with the clock alone."""
+    def section_html(self, shown: dict, function) -> tuple[str, datetime.datetime | None]:
+        """One section's fragment (empty when it has nothing to show), and when it would change
+        with the clock alone."""
+        answer = function(shown["kelurahan"], shown["period"], self.request.GET)
+        if answer is None:
+            return "", None
+        template_name, section = answer
+        html = render_to_string(template_name, {**shown, "section": section}, request=self.request)
+        return html, section.get("changes_at")
+
+    def render_parts(self, shown: dict) -> tuple[list[tuple[str, str | None]], datetime.datetime]:
+        """The page's content in parts, each ``(name, html)``, in order: the published
+        activities, then each app's section, with ``None`` in place of the sections that follow
+        participation (``render_live``); and when it would change with the clock alone."""
         kelurahan, period = shown["kelurahan"], shown["period"]
         page = counted_page(
             published_activities(kelurahan, period),
@@ -113,8 +135,7 @@ class KelurahanPublicView(PublicKelurahanMixin, DetailView):
             ACTIVITIES_PER_PAGE,
         )
         totals = totals_by_status(kelurahan, period)
-        sections = sections_of(public_sections, kelurahan, period, self.request.GET)
-        content = render_to_string(
+        head = render_to_string(
             self.content_template_name,
             {
                 **shown,
@@ -123,14 +144,29 @@ class KelurahanPublicView(PublicKelurahanMixin, DetailView):
                 "status_totals": totals,
                 "activity_count": sum(row["count"] for row in totals),
                 "budget_total": sum(row["budget"] for row in totals),
-                "sections": sections,
             },
             request=self.request,
         )
-        changes = [
-            section["changes_at"] for _name, section in sections if section.get("changes_at")
-        ]
-        return content, min([next_midnight(), *changes])
+        parts: list[tuple[str, str | None]] = [("", head)]
+        changes = [next_midnight()]
+        for name, function in public_sections.items():
+            if getattr(function, "follows_participation", False):
+                parts.append((name, None))
+                continue
+            html, changes_at = self.section_html(shown, function)
+            parts.append((name, html))
+            changes += [changes_at] if changes_at else []
+        return parts, min(changes)
+
+    def render_live(self, shown: dict) -> tuple[dict[str, str], datetime.datetime]:
+        """The sections that follow participation, by name, and when they would change with
+        the clock alone."""
+        live, changes = {}, [next_midnight()]
+        for name, function in public_sections.items():
+            if getattr(function, "follows_participation", False):
+                live[name], changes_at = self.section_html(shown, function)
+                changes += [changes_at] if changes_at else []
+        return live, min(changes)
 
 
 def next_midnight() -> datetime.datetime:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.models import FollowUp
-from assessment.public import kelurahan_section
+from assessment.public import kelurahan_section, scorecard_section
 from rtkeren.models import ActivityStatus
 from tests import factories
 from tests.assessment.factories import FollowUpFactory
@@ -37,7 +37,9 @@ def test_follow_ups_show_a_role_not_a_name(client, rt, period, officer):
         "",
         "Petugas kelurahan",
     ]
-    assert context["card"].base == 0
+    assert "card" not in context
+    _template, scorecard = scorecard_section(rt.rw.kelurahan, period, QueryDict())
+    assert scorecard["card"].base == 0
 
     text = client.get(f"/publik/{rt.rw.kelurahan.code}/").content.decode()
     assert "Petugas kelurahan" in text

@@ -233,3 +233,37 @@ def test_a_transaction_renews_the_public_pages_once_on_commit_however_much_it_wr
             factories.InterestFactory(name=f"minat {number}")
 
     assert callbacks.count(scopecache._bump_public) == 1
+
+
+def _split(page: str) -> tuple[str, str]:
+    """The scorecard's section of a public page, and the rest of the page."""
+    start = page.index('<section class="mb-4" aria-labelledby="public-assessment">')
+    end = page.index("</section>", start) + len("</section>")
+    return page[start:end], page[:start] + page[end:]
+
+
+def test_a_participation_renews_the_scorecard_alone(
+    client, url, rt, period, resident_user, django_capture_on_commit_callbacks
+):
+    activity = proposal(rt=rt, period=period, title="Sumur resapan")
+    factories.ActivityFactory(rt=rt, period=period, status=ActivityStatus.APPROVED, title="Gapura")
+    first, first_queries = _page(client, url)
+    shared, shared_queries = _page(client, url)
+    assert shared == first
+
+    # A comment counts in the kelurahan's scorecard (the ledger changes the kelurahan's
+    # version), and in no other part of the page (the public records' version stays).
+    _written(
+        django_capture_on_commit_callbacks,
+        lambda: comment_post(activity=activity, by=resident_user, body="Kami ikut kerja bakti."),
+    )
+    after, after_queries = _page(client, url)
+
+    card_before, rest_before = _split(first)
+    card_after, rest_after = _split(after)
+    assert card_after != card_before
+    assert rest_after == rest_before
+    assert "Gapura" in rest_after
+    # The scorecard counted again; the published activities and the sections kept.
+    assert shared_queries < after_queries < first_queries
+    assert _page(client, url)[1] == shared_queries
