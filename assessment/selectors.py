@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rtkeren import scopes
@@ -29,6 +30,7 @@ from rtkeren.models import (
     ActivityTransition,
     Kelurahan,
     Participation,
+    Period,
     Resident,
     Role,
     RoleAssignment,
@@ -36,6 +38,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.registry import UnfinishedOutput, unfinished_outputs_of
+from rtkeren.scopecache import PUBLIC_TIMEOUT, cached_for_public
 from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
 
@@ -383,6 +386,33 @@ def unfinished_outputs_followed(activities, *, limit: int | None = None) -> list
         status = "none" if key not in pending else "open" if pending[key] else "done"
         result.append(OutputFollowUp(output=output, status=status))
     return result
+
+
+def scope_unfinished_outputs(scope, period: Period, *, limit: int) -> list[OutputFollowUp]:
+    """``unfinished_outputs_followed`` of the delivered activities of a scorecard's scope
+    (``scorecard.Scope``) in ``period``, at most ``limit``. Everyone who opens the scope's
+    scorecard reads the same list, and what it is made of (outputs, follow-ups, activities) are
+    public records, so it is shared through the cache until one of them changes
+    (``rtkeren.signals``), for ten minutes at most; in the language it was read in (the
+    obstacles' names)."""
+    activities = Activity.objects.filter(
+        scope.own_activities(),
+        period=period,
+        status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
+    )
+
+    def compute():
+        found = unfinished_outputs_followed(activities, limit=limit)
+        return found, timezone.now() + datetime.timedelta(seconds=PUBLIC_TIMEOUT)
+
+    kelurahan_id = scope.kelurahan.pk if scope.kelurahan is not None else 0  # 0: the city
+    place = f"rt-{scope.rt.pk}" if scope.rt is not None else "all"
+    return cached_for_public(
+        kelurahan_id,
+        f"unfinished-outputs:{place}:{period.pk}:{limit}:{get_language()}",
+        compute,
+        participation=False,
+    )
 
 
 def unfinished_output_of(activity: Activity, object_id) -> UnfinishedOutput | None:

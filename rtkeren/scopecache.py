@@ -208,7 +208,8 @@ def public_changed() -> None:
 
 def cached_for_public(kelurahan_id: int, name: str, compute, *, participation: bool = True):
     """The value of ``compute()``, which returns ``(value, valid_until)``, for a public page
-    of kelurahan ``kelurahan_id``: from the cache while the public records' version (and,
+    of kelurahan ``kelurahan_id`` (or another value that public records alone decide, the same
+    for everyone who reads it): from the cache while the public records' version (and,
     with ``participation``, the kelurahan's version: what its participation counts) are those
     it was stored under and ``valid_until`` (an aware datetime: when the value changes with the
     clock alone, e.g. a voting round closing) has not come."""

@@ -12,7 +12,7 @@ from django.views.generic import FormView, View
 
 from rtkeren.exports import XLSX_CONTENT_TYPE
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
-from rtkeren.models import RT, Activity, ActivityStatus, Period
+from rtkeren.models import RT, Period
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.reports import chosen_period
@@ -126,14 +126,7 @@ class ScorecardMixin:
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
             return response
         unfinished = (
-            selectors.unfinished_outputs_followed(
-                Activity.objects.filter(
-                    scope.own_activities(),
-                    period=period,
-                    status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
-                ),
-                limit=SCORECARD_OUTPUTS + 1,
-            )
+            selectors.scope_unfinished_outputs(scope, period, limit=SCORECARD_OUTPUTS + 1)
             if card
             else []
         )

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessment import selectors, services
 from assessment.models import FollowUp
+from delivery import services as delivery_services
 from delivery.models import Output
 from rtkeren.models import Activity
 from tests import factories as core
@@ -196,6 +197,36 @@ def test_the_scorecard_lists_unfinished_outputs_with_their_follow_up_status(
     rt_page = client.get(reverse("assessment:scorecard-rt", args=[other_rt.pk])).content.decode()
     assert "Tas dengan tindak lanjut" in rt_page
     assert "Kain tanpa tindak lanjut" not in rt_page
+
+
+def _line(page: str, name: str) -> str:
+    return page[page.index(name) :].split("</li>")[0]
+
+
+def test_a_scorecards_unfinished_outputs_are_shared_until_one_changes(
+    client, city_viewer, officer, rt, period, django_capture_on_commit_callbacks
+):
+    activity = delivered_activity(by=officer, rt=rt, period=period, title="Kegiatan batik")
+    output = OutputFactory(activity=activity, name="Kain batik", target_quantity=20)
+    url = reverse("assessment:scorecard-rt", args=[rt.pk])
+    client.force_login(city_viewer)
+    assert "Belum ditindaklanjuti" in _line(client.get(url).text, "Kain batik")
+
+    # Everyone who opens the scorecard reads the same list: the next reading takes no query
+    # of the outputs or their follow-ups.
+    with CaptureQueriesContext(connection) as captured:
+        assert "Kain batik" in client.get(url).text
+    tables = ("delivery_output", "assessment_followup")
+    assert not [q for q in captured if any(table in q["sql"] for table in tables)]
+
+    # A follow-up saved, and an output's progress through the service, show at once.
+    FollowUpFactory(activity=activity, output=output)
+    assert "Tindak lanjut berjalan" in _line(client.get(url).text, "Kain batik")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_services.output_progress(
+            output=output, by=officer, finished_quantity=20, status=Output.Status.FINISHED
+        )
+    assert "Kain batik" not in client.get(url).text
 
 
 def _grow(rt, period, officer, count):
