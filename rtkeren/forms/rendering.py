@@ -35,6 +35,20 @@ def _options(choices, chosen: set[str]) -> Iterator[str]:
         )
 
 
+def _choices(widget: forms.Select):
+    """The widget's choices. A model choice field's are read as a plain query: Django's own
+    iterator reads them through ``QuerySet.iterator()``, which on PostgreSQL opens a server-side
+    cursor, three round trips (declare, fetch, close) for a handful of rows."""
+    choices = widget.choices
+    if not isinstance(choices, forms.models.ModelChoiceIterator):
+        return choices
+    empty = choices.field.empty_label
+    return [
+        *([("", empty)] if empty is not None else []),
+        *(choices.choice(instance) for instance in choices.queryset.all()),
+    ]
+
+
 def _select(field: forms.BoundField, attrs: dict) -> SafeString:
     widget = field.field.widget
     parts = [
@@ -47,7 +61,7 @@ def _select(field: forms.BoundField, attrs: dict) -> SafeString:
                 }
             ),
         ),
-        *_options(widget.choices, set(widget.format_value(field.value()))),
+        *_options(_choices(widget), set(widget.format_value(field.value()))),
         "</select>",
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
