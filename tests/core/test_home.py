@@ -10,6 +10,7 @@ from rtkeren import registry, scopes
 from rtkeren.models import Notification, Resident, Role
 from rtkeren.registry import AttentionItem, Priority
 from rtkeren.scopecache import person_changed
+from rtkeren.services.notifications import notification_send
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -240,8 +241,11 @@ def test_an_unknown_url_name_gives_no_link():
 def test_unread_notifications_are_counted_once_for_the_bell_and_the_attention_item(
     client, resident_user
 ):
-    notify(resident_user, 3)
+    # Sent through the service after logging in (which counts them), so that this page counts
+    # them again.
     client.force_login(resident_user)
+    for number in range(3):
+        notification_send(recipients=[resident_user], message=f"Pesan {number}")
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("home")).content.decode()
 
