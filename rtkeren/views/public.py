@@ -147,26 +147,31 @@ class KelurahanPublicView(PublicKelurahanMixin, DetailView):
             },
             request=self.request,
         )
-        parts: list[tuple[str, str | None]] = [("", head)]
-        changes = [next_midnight()]
-        for name, function in public_sections.items():
-            if getattr(function, "follows_participation", False):
-                parts.append((name, None))
-                continue
-            html, changes_at = self.section_html(shown, function)
-            parts.append((name, html))
-            changes += [changes_at] if changes_at else []
-        return parts, min(changes)
+        sections, changes = self.render_sections(shown, live=False)
+        return [("", head), *sections], min([next_midnight(), *changes])
 
     def render_live(self, shown: dict) -> tuple[dict[str, str], datetime.datetime]:
         """The sections that follow participation, by name, and when they would change with
         the clock alone."""
-        live, changes = {}, [next_midnight()]
+        sections, changes = self.render_sections(shown, live=True)
+        live = {name: html for name, html in sections if html is not None}
+        return live, min([next_midnight(), *changes])
+
+    def render_sections(
+        self, shown: dict, *, live: bool
+    ) -> tuple[list[tuple[str, str | None]], list[datetime.datetime]]:
+        """Each app's section as ``(name, html)``, in order: rendered if it follows
+        participation (``follows_participation``) as ``live`` says, ``None`` if not; and when
+        the rendered ones would change with the clock alone."""
+        sections, changes = [], []
         for name, function in public_sections.items():
-            if getattr(function, "follows_participation", False):
-                live[name], changes_at = self.section_html(shown, function)
-                changes += [changes_at] if changes_at else []
-        return live, min(changes)
+            if getattr(function, "follows_participation", False) != live:
+                sections.append((name, None))
+                continue
+            html, changes_at = self.section_html(shown, function)
+            sections.append((name, html))
+            changes += [changes_at] if changes_at else []
+        return sections, changes
 
 
 def next_midnight() -> datetime.datetime:
