@@ -22,7 +22,7 @@ class RtKerenConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
         from rtkeren import signals
-        from rtkeren.models import Notification, Resident, RoleAssignment
+        from rtkeren.models import Notification, Resident, RoleAssignment, User
 
         post_init.connect(signals.assignment_loaded, sender=RoleAssignment, dispatch_uid="ra-init")
         post_init.connect(signals.resident_loaded, sender=Resident, dispatch_uid="resident-init")
@@ -33,6 +33,7 @@ class RtKerenConfig(AppConfig):
             signal.connect(
                 signals.resident_changed, sender=Resident, dispatch_uid="resident-changed"
             )
+            signal.connect(signals.account_changed, sender=User, dispatch_uid="account-changed")
             signal.connect(
                 signals.notification_changed,
                 sender=Notification,

@@ -1,10 +1,15 @@
 """Log in with a username or a phone number: many residents remember their number, not a name."""
 
+from functools import cache, partial
+
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.utils.crypto import salted_hmac
 
 from rtkeren.models import User
 from rtkeren.phone import normalize_phone
+from rtkeren.scopecache import ACCOUNT, cached_for_person
 
 
 def looks_like_phone(text: str) -> bool:
@@ -84,6 +89,13 @@ class UsernameOrPhoneBackend(ModelBackend):
     staff holds no model permission, and asking for one costs no query (Django would read the
     account's own and its groups' permissions, two queries on every page that asks)."""
 
+    def get_user(self, user_id):
+        """The account of a logged-in session, on every request: shared across the person's
+        requests through the cache (``session_account``), not read from the database each
+        time."""
+        user = session_account(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def _get_permissions(self, user_obj, obj, from_name):
         if not user_obj.is_staff:
             return set()
@@ -103,3 +115,57 @@ class UsernameOrPhoneBackend(ModelBackend):
             if user.check_password(password) and self.user_can_authenticate(user):
                 return user
         return None
+
+
+@cache
+def _secret_tag(secret_key: str) -> str:
+    # The cached session hash is an HMAC with the secret key: a new key must not find it.
+    return salted_hmac("rtkeren.auth_backends.session_account", "", secret=secret_key).hexdigest()[
+        :12
+    ]
+
+
+def _entry_name() -> str:
+    return f"account:{_secret_tag(settings.SECRET_KEY)}"
+
+
+def session_account(user_id) -> User | None:
+    """The account ``user_id``, from the cache while the person's account version is the one it
+    was stored under (every save or delete of the account changes it: ``rtkeren.signals``), else
+    from the database.
+
+    What the cache holds is the account without its password hash: the password is a deferred
+    field, read from the database if anything asks for it, and a save writes only the fields
+    that were loaded. In its place the account carries its session hash (an HMAC of the
+    password hash with the secret key, what every logged-in session already stores), which is
+    all a request needs to check its session (``User.get_session_auth_hash``)."""
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    return cached_for_person(pk, _entry_name(), partial(_read_account, pk), topic=ACCOUNT)
+
+
+def session_account_fill(user: User) -> None:
+    """Cache the account of ``user``, just logged in, for the requests that follow
+    (``person_cache_fill``): read again from the database, not copied from the instance given,
+    which its caller may hold from before a change."""
+    session_account(user.pk)
+
+
+def _read_account(user_id: int) -> User | None:
+    user = User._default_manager.filter(pk=user_id).first()
+    return None if user is None else _without_password(user)
+
+
+def _without_password(user: User) -> User:
+    """A new instance of ``user`` holding its fields and session hash, and nothing else: no
+    password hash, and none of what a request may have kept on the instance."""
+    values = {
+        field.attname: getattr(user, field.attname)
+        for field in User._meta.concrete_fields
+        if field.attname != "password"
+    }
+    account = User.from_db(user._state.db, list(values), list(values.values()))
+    account.__dict__[User.CACHED_SESSION_HASH] = user.get_session_auth_hash()
+    return account

@@ -93,6 +93,9 @@ def _person_key(user_id: int, topic: str = "") -> str:
 #: The topic of what a person's notifications decide (their unread count): a version apart from
 #: the person's own, so that a notification does not renew their assignments and entry too.
 NOTIFICATIONS = "notifications"
+#: The topic of the person's account (``rtkeren.auth_backends.session_account``): every save of
+#: the account changes it (a login's time among them), which need not renew their assignments.
+ACCOUNT = "account"
 
 
 #: How long a person's cached records are believed at most: the bound on how stale they can be
@@ -167,13 +170,15 @@ def _bump_or_warn(keys: list[str]) -> None:
 
 
 def person_cache_fill(sender, request, user, **kwargs) -> None:
-    """On login (``user_logged_in``): read the person's assignments, the register entry they
-    act as and their unread notifications now, so that the pages that follow find them in the
-    cache."""
+    """On login (``user_logged_in``): keep the account, and read the person's assignments, the
+    register entry they act as and their unread notifications now, so that the pages that
+    follow find them in the cache."""
+    from rtkeren.auth_backends import session_account_fill
     from rtkeren.scopes import current_assignments
     from rtkeren.selectors.notifications import unread_notification_count
     from rtkeren.selectors.residents import acting_resident
 
+    session_account_fill(user)
     current_assignments(user)
     acting_resident(user)
     unread_notification_count(user)

@@ -8,7 +8,10 @@ assignment, an entry or a notification changes the version of the person it belo
 the one it belongs to now (for a notification, the version of their notifications alone), so
 that a role taken away, an entry moved, unverified or unlinked, or a notification sent or read,
 counts from the next request on. (The notification services, which write in bulk without
-signals, change the versions themselves.)
+signals, change the versions themselves.) A session's account is shared in the same way
+(``rtkeren.auth_backends.session_account``): every save or delete of an account changes its
+account version, so that an account deactivated or given a new password is read afresh, and its
+other sessions end, on their next request.
 
 The public pages are shared through the cache too (``rtkeren.scopecache.cached_for_public``):
 every save or delete of a record they may show changes the public records' version.
@@ -16,8 +19,8 @@ every save or delete of a record they may show changes the public records' versi
 
 from functools import cache
 
-from rtkeren.models import Notification, Resident, RoleAssignment
-from rtkeren.scopecache import NOTIFICATIONS, person_changed, public_changed
+from rtkeren.models import Notification, Resident, RoleAssignment, User
+from rtkeren.scopecache import ACCOUNT, NOTIFICATIONS, person_changed, public_changed
 
 
 def assignment_loaded(sender, instance: RoleAssignment, **kwargs) -> None:
@@ -33,6 +36,12 @@ def notification_changed(sender, instance: Notification, **kwargs) -> None:
     # A notification saved or deleted one by one (the admin, a user's account deleted): the
     # recipient's unread count (rtkeren.selectors.notifications) is counted again.
     person_changed(instance.recipient_id, topic=NOTIFICATIONS)
+
+
+def account_changed(sender, instance: User, **kwargs) -> None:
+    # An account saved or deleted (a login, a new password, deactivated in the admin): the next
+    # request of any of its sessions reads it again (rtkeren.auth_backends.session_account).
+    person_changed(instance.pk, topic=ACCOUNT)
 
 
 def resident_loaded(sender, instance: Resident, **kwargs) -> None:

@@ -50,6 +50,17 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    #: Where an account read from the cache keeps its session hash (``rtkeren.auth_backends``).
+    CACHED_SESSION_HASH = "_cached_session_auth_hash"
+
+    def get_session_auth_hash(self):
+        """Django's HMAC of the password hash; for an account read from the cache, which holds
+        no password hash, the HMAC computed when it was cached, as long as the password has
+        not been loaded or set since."""
+        if "password" not in self.__dict__ and self.CACHED_SESSION_HASH in self.__dict__:
+            return self.__dict__[self.CACHED_SESSION_HASH]
+        return super().get_session_auth_hash()
+
 
 class Interest(models.Model):
     """A tag for minat, bakat or keterampilan, shared by residents and activities."""

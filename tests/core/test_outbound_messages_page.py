@@ -154,10 +154,10 @@ def test_the_same_queries_for_one_message_and_many(client, officer, rt, django_a
     client.force_login(officer)
     client.get(LIST)
 
-    # The session, the user (the officer's roles and the bell's count come from the cache on a
-    # later request), the page's count, and the rows with their recipients, register entries,
+    # The session (the account, the officer's roles and the bell's count come from the cache on
+    # a later request), the page's count, and the rows with their recipients, register entries,
     # RTs and RWs in one query.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get(LIST).status_code == 200
     for number in range(20):
         message_to(
@@ -167,7 +167,7 @@ def test_the_same_queries_for_one_message_and_many(client, officer, rt, django_a
             status=OutboundMessage.Status.FAILED if number % 2 else OutboundMessage.Status.SENT,
             channel=Channel.SMS if number % 3 else Channel.WHATSAPP,
         )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert len(client.get(LIST).context["outbound_messages"]) == 21
 
 

@@ -246,12 +246,12 @@ def test_the_query_count_is_the_same_for_one_version_and_many(
     client.force_login(officer)
     client.get(url)  # The session and the officer's assignments, read once and cached.
 
-    # 1 the session, 2 the user, 3 the record with its activity and places, 4 the page of
-    # versions with who saved them, their count and the version before them (the unread
+    # 1 the session, 2 the record with its activity and places, 3 the page of versions with
+    # who saved them, their count and the version before them (the account and the unread
     # notifications in the menu come from the cache); and for a meeting or a forum, the latest
     # changes of its attendance with who made them and their count.
     parts = 1 if kind in ("meeting", "forum") else 0
-    with django_assert_num_queries(4 + parts):
+    with django_assert_num_queries(3 + parts):
         assert client.get(url).status_code == 200
 
     for number in range(12):
@@ -266,7 +266,7 @@ def test_the_query_count_is_the_same_for_one_version_and_many(
     # And one query per kind of record a changed reference points to, for their names, however
     # many versions point to them: the RTs (with their RWs) and, for a forum, the RWs.
     references = {"potential": 1, "forum": 2}.get(kind, 0)
-    with django_assert_num_queries(4 + parts + references):
+    with django_assert_num_queries(3 + parts + references):
         assert client.get(url).status_code == 200
 
 
@@ -342,7 +342,7 @@ def test_a_meetings_attendance_changes_are_on_its_history_with_who_made_them(
     url = history_url("meeting", meeting)
     client.get(url)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         [attendance] = client.get(url).context["related"]
 
     changes = [(c.record.history_type, c.description) for c in attendance.changes]
@@ -352,7 +352,7 @@ def test_a_meetings_attendance_changes_are_on_its_history_with_who_made_them(
 
     many = [factories.ResidentFactory(rt=rt) for _ in range(RELATED_LIMIT)]
     delivery_services.attendance_mark(meeting=meeting, by=officer, present=[r.pk for r in many])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         [attendance] = client.get(url).context["related"]
     assert (len(attendance.changes), attendance.total) == (RELATED_LIMIT, RELATED_LIMIT + 3)
     assert "100 perubahan terakhir dari 103" in client.get(url).text
