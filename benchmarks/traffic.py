@@ -270,7 +270,7 @@ def plan_writes(planner: Planner, writers: list, needed: int, started_at) -> lis
     discussed = defaultdict(list)
     for activity in Activity.objects.filter(status=ActivityStatus.PROPOSED).order_by("pk"):
         discussed[activity.kelurahan_id].append(activity)
-    meetings = prepare_meetings_today(started_at)
+    meetings = prepare_meetings_today(started_at, writers)
     votes_of = defaultdict(set)
     for resident_id, round_id, activity_id in Vote.objects.filter(
         round__in=open_rounds
@@ -413,9 +413,15 @@ def write_request(kind: str, path: str, referer: str, body: dict, browser: dict)
     }
 
 
-def prepare_meetings_today(started_at) -> list:
+def prepare_meetings_today(started_at, writers: list) -> list:
     """Meetings happening now, one per kelurahan, for residents to check in to: the data set's
-    meetings lie in the past, so a few of them are moved to today in this database."""
+    meetings lie in the past, so a few of them are moved to today in this database.
+
+    Each kelurahan's is the meeting the fewest of ``writers`` attended: the database keeps every
+    run's check-ins, and the writers are the same people each run, so the meetings an earlier
+    run chose fill up with them and the next run moves on to others (the latest meetings, as
+    until 5 December, ran out of writers who had not checked in after about six runs)."""
+    from django.db.models import Count, Q
     from django.utils import timezone
 
     from delivery.models import Meeting
@@ -423,8 +429,14 @@ def prepare_meetings_today(started_at) -> list:
     local = timezone.localtime(started_at)
     starts = max(local - datetime.timedelta(hours=1), local.replace(hour=0, minute=0))
     ends = min(local + datetime.timedelta(hours=2), local.replace(hour=23, minute=59))
+    writing = [resident.pk for _user, resident in writers]
+    by_writers = Count("attendances", filter=Q(attendances__resident_id__in=writing))
     chosen = {}
-    for meeting in Meeting.objects.select_related("activity").order_by("-date", "pk"):
+    for meeting in (
+        Meeting.objects.select_related("activity")
+        .annotate(by_writers=by_writers)
+        .order_by("by_writers", "-date", "pk")
+    ):
         chosen.setdefault(meeting.activity.kelurahan_id, meeting)
     Meeting.objects.filter(pk__in=[m.pk for m in chosen.values()]).update(
         date=local.date(), starts_at=starts.time(), ends_at=ends.time()
