@@ -211,6 +211,15 @@ def public_changed() -> None:
     transaction.on_commit(_bump_public)
 
 
+def cached_public_value(name: str, compute, *, timeout: int = PUBLIC_TIMEOUT):
+    """``compute()``, the same for everyone and decided by public records alone (the options of
+    a select of periods or places): from the cache while the public records' version is the one
+    it was stored under, for ``timeout`` seconds at most."""
+    return _cached(
+        [EVERYWHERE, PUBLIC], f"{PREFIX}:public-value:{name}", name, compute, timeout=timeout
+    )
+
+
 def cached_for_public(kelurahan_id: int, name: str, compute, *, participation: bool = True):
     """The value of ``compute()``, which returns ``(value, valid_until)``, for a public page
     of kelurahan ``kelurahan_id`` (or another value that public records alone decide, the same

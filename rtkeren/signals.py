@@ -19,6 +19,8 @@ every save or delete of a record they may show changes the public records' versi
 
 from functools import cache
 
+from django.apps import apps
+
 from rtkeren.models import Notification, Resident, RoleAssignment, User
 from rtkeren.scopecache import ACCOUNT, NOTIFICATIONS, person_changed, public_changed
 
@@ -94,7 +96,8 @@ NOT_PUBLIC = frozenset(
 
 
 @cache
-def _shown_in_public(model) -> bool:
+def shown_in_public(model) -> bool:
+    """Whether a public page may show ``model``'s records (every change renews them)."""
     meta = model._meta
     return (
         meta.app_label in PUBLIC_APPS
@@ -108,5 +111,15 @@ def public_record_changed(sender, action: str | None = None, **kwargs) -> None:
     """On any save, delete or many-to-many change (``sender`` is then the link table)."""
     if action is not None and not action.startswith("post_"):
         return
-    if _shown_in_public(sender):
+    if shown_in_public(sender):
         public_changed()
+
+
+@cache
+def public_tables() -> frozenset[str]:
+    """The tables of the records a public page may show (link tables included)."""
+    return frozenset(
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if shown_in_public(model)
+    )

@@ -6,14 +6,24 @@ the potentials list (five selects, one of them every RT of the kelurahan) that w
 of the page's rendering. ``filter_fields`` writes the same Bootstrap markup (a label, the
 control, its errors and help) with ``format_html``; the widgets keep deciding their attributes
 and which options are selected.
+
+The options of a model select whose rows are public records (periods, kelurahan, RTs) are the
+same for everyone who asks with the same query: they are kept in the cache under the public
+records' version (``_shared_options``), not read from the database on every request.
 """
 
+import hashlib
 from collections.abc import Iterator
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from rtkeren.scopecache import cached_public_value
+from rtkeren.signals import public_tables
 
 
 def _options(choices, chosen: set[str]) -> Iterator[str]:
@@ -49,8 +59,57 @@ def _choices(widget: forms.Select):
     ]
 
 
+def _labeller(function) -> str:
+    """Where the function that labels a model select's options is written: part of the options'
+    key, since two fields may label the same rows differently."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return f"{function.__module__}.{function.__qualname__}"
+    return f"{code.co_filename}:{code.co_firstlineno}"
+
+
+def _shared_options(field: forms.BoundField):
+    """The options of a model select, as (value, label) text, from the cache when every table
+    its query reads holds public records (then the options depend on nothing but those records,
+    the query and the language); else None, and they are read as the widget's choices."""
+    choices = field.field.widget.choices
+    if not isinstance(choices, forms.models.ModelChoiceIterator):
+        return None
+    query = choices.queryset.query.clone()
+    try:
+        sql, params = query.get_compiler(choices.queryset.db).as_sql()
+    except EmptyResultSet:
+        return None
+    tables = {join.table_name for join in query.alias_map.values()}
+    # A subquery's tables are not among the joins: only a single SELECT is known to read them.
+    if not tables or not tables <= public_tables() or sql.upper().count("SELECT") != 1:
+        return None
+    model_field = field.field
+    key = repr(
+        (
+            type(field.form).__qualname__,
+            field.name,
+            sql,
+            params,
+            _labeller(model_field.label_from_instance),
+            str(model_field.empty_label),
+            get_language(),
+        )
+    )
+
+    def read() -> list[tuple[str, str]]:
+        return [
+            (str(value), label if isinstance(label, str) else str(label))
+            for value, label in _choices(model_field.widget)
+        ]
+
+    name = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return cached_public_value(f"options:{name}", read)
+
+
 def _select(field: forms.BoundField, attrs: dict) -> SafeString:
     widget = field.field.widget
+    options = _shared_options(field)
     parts = [
         format_html(
             "<select{}>",
@@ -61,7 +120,10 @@ def _select(field: forms.BoundField, attrs: dict) -> SafeString:
                 }
             ),
         ),
-        *_options(_choices(widget), set(widget.format_value(field.value()))),
+        *_options(
+            _choices(widget) if options is None else options,
+            set(widget.format_value(field.value())),
+        ),
         "</select>",
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped

@@ -110,3 +110,100 @@ def test_a_model_select_reads_its_options_in_one_plain_query():
     # round trips instead of one. (The labels read each RT's places after it.)
     assert captured[0]["sql"].startswith('SELECT "rtkeren_rt"."id"')
     assert not [query for query in captured if query["sql"].startswith("DECLARE")]
+
+
+# The options of public records (periods, places) come from the cache, under the public
+# records' version.
+
+
+def _queries_of(table: str, render) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        html = render()
+    return html, sum(f'FROM "{table}"' in query["sql"] for query in captured)
+
+
+@pytest.mark.django_db
+def test_a_select_of_public_records_reads_them_once_then_from_the_cache():
+    rts = [factories.RTFactory(), factories.RTFactory()]
+    queryset = RT.objects.filter(pk__in=[rt.pk for rt in rts]).order_by("pk")
+
+    first, read_first = _queries_of(
+        "rtkeren_rt", lambda: filter_fields(_PlaceFilters(rts=queryset))
+    )
+    again, read_again = _queries_of(
+        "rtkeren_rt", lambda: filter_fields(_PlaceFilters(rts=queryset))
+    )
+
+    assert (read_first, read_again) == (1, 0)
+    assert again == first
+    chosen = _PlaceFilters({"rt": str(rts[1].pk)}, rts=queryset)
+    chosen.is_valid()
+    assert _options(filter_fields(chosen)) == _options(str(chosen["rt"]))
+
+
+@pytest.mark.django_db
+def test_a_public_record_saved_shows_in_the_options_at_once():
+    rt = factories.RTFactory()
+    queryset = RT.objects.filter(rw=rt.rw).order_by("pk")
+    assert len(_options(filter_fields(_PlaceFilters(rts=queryset)))) == 2
+
+    added = factories.RTFactory(rw=rt.rw)
+    rt.number = 99
+    rt.save()
+
+    options = _options(filter_fields(_PlaceFilters(rts=queryset)))
+    assert len(options) == 3
+    assert (str(added.pk), False, f"{added} &lt;{added.pk}&gt;") in options
+    assert (str(rt.pk), False, f"{rt} &lt;{rt.pk}&gt;") in options
+
+
+@pytest.mark.django_db
+def test_each_query_has_its_own_options():
+    """Two people whose selects read different rows (each their own kelurahan's RTs) each get
+    theirs: the query is part of what the options are kept under."""
+    mine, theirs = factories.RTFactory(), factories.RTFactory()
+
+    for rt in (mine, theirs, mine):
+        html = filter_fields(_PlaceFilters(rts=RT.objects.filter(pk=rt.pk)))
+        assert [value for value, _selected, _label in _options(html)] == ["", str(rt.pk)]
+
+
+@pytest.mark.django_db
+def test_the_options_are_kept_per_language():
+    from django.utils import translation
+
+    from designing.forms import ProposalFilterForm
+
+    factories.PeriodFactory(year=2031, name="")
+    labels = {}
+    for language in ("id", "en", "id"):
+        with translation.override(language):
+            labels.setdefault(language, set()).add(
+                next(
+                    label
+                    for _value, _selected, label in _options(filter_fields(ProposalFilterForm()))
+                    if "2031" in label
+                )
+            )
+
+    assert labels == {"id": {"Tahun anggaran 2031"}, "en": {"Budget year 2031"}}
+
+
+class _AccountFilters(forms.Form):
+    account = forms.ModelChoiceField(label="Akun", queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rtkeren.models import User
+
+        self.fields["account"].queryset = User.objects.order_by("pk")
+
+
+@pytest.mark.django_db
+def test_a_select_of_records_no_public_page_shows_is_read_each_time():
+    factories.UserFactory()
+
+    _html, first = _queries_of("rtkeren_user", lambda: filter_fields(_AccountFilters()))
+    _html, again = _queries_of("rtkeren_user", lambda: filter_fields(_AccountFilters()))
+
+    assert (first, again) == (1, 1)
