@@ -120,9 +120,8 @@ class UsernameOrPhoneBackend(ModelBackend):
 @cache
 def _secret_tag(secret_key: str) -> str:
     # The cached session hash is an HMAC with the secret key: a new key must not find it.
-    return salted_hmac("rtkeren.auth_backends.session_account", "", secret=secret_key).hexdigest()[
-        :12
-    ]
+    tag = salted_hmac("rtkeren.auth_backends.session_account", "", secret=secret_key)
+    return tag.hexdigest()[:12]
 
 
 def _entry_name() -> str:
