@@ -211,12 +211,17 @@ def public_changed() -> None:
     transaction.on_commit(_bump_public)
 
 
-def cached_public_value(name: str, compute, *, timeout: int = PUBLIC_TIMEOUT):
+def cached_public_value(name: str, compute, *, timeout: int = PUBLIC_TIMEOUT, keep=None):
     """``compute()``, the same for everyone and decided by public records alone (the options of
     a select of periods or places): from the cache while the public records' version is the one
-    it was stored under, for ``timeout`` seconds at most."""
+    it was stored under, for ``timeout`` seconds at most; not stored when ``keep(value)``, given,
+    is false."""
     return _cached(
-        [EVERYWHERE, PUBLIC], f"{PREFIX}:public-value:{name}", name, compute, timeout=timeout
+        [EVERYWHERE, PUBLIC],
+        f"{PREFIX}:public-value:{name}",
+        name,
+        compute,
+        timeout=lambda value: timeout if keep is None or keep(value) else 0,
     )
 
 

@@ -123,3 +123,10 @@ def public_tables() -> frozenset[str]:
         for model in apps.get_models(include_auto_created=True)
         if shown_in_public(model)
     )
+
+
+@cache
+def private_tables() -> frozenset[str]:
+    """The tables of every other record (accounts, sessions, the participation ledger...)."""
+    every = {model._meta.db_table for model in apps.get_models(include_auto_created=True)}
+    return frozenset(every - public_tables())

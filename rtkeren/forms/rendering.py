@@ -17,13 +17,14 @@ from collections.abc import Iterator
 
 from django import forms
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from rtkeren.scopecache import cached_public_value
-from rtkeren.signals import public_tables
+from rtkeren.signals import private_tables, public_tables
 
 
 def _options(choices, chosen: set[str]) -> Iterator[str]:
@@ -97,14 +98,23 @@ def _shared_options(field: forms.BoundField):
         )
     )
 
+    private = []
+
+    def watch(execute, sql, params, many, context):
+        # A label may read more than the query (an RT's kelurahan, say): options whose labels
+        # read a table of records no public page shows are not kept, for no version follows it.
+        private.extend(table for table in private_tables() if f'"{table}"' in sql)
+        return execute(sql, params, many, context)
+
     def read() -> list[tuple[str, str]]:
-        return [
-            (str(value), label if isinstance(label, str) else str(label))
-            for value, label in _choices(model_field.widget)
-        ]
+        with connections[choices.queryset.db].execute_wrapper(watch):
+            return [
+                (str(value), label if isinstance(label, str) else str(label))
+                for value, label in _choices(model_field.widget)
+            ]
 
     name = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return cached_public_value(f"options:{name}", read)
+    return cached_public_value(f"options:{name}", read, keep=lambda _options: not private)
 
 
 def _select(field: forms.BoundField, attrs: dict) -> SafeString:

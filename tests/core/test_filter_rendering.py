@@ -207,3 +207,27 @@ def test_a_select_of_records_no_public_page_shows_is_read_each_time():
     _html, again = _queries_of("rtkeren_user", lambda: filter_fields(_AccountFilters()))
 
     assert (first, again) == (1, 1)
+
+
+class _LabelledByAccounts(_PlaceFilters):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rtkeren.models import User
+
+        self.fields["rt"].label_from_instance = lambda rt: f"{rt} ({User.objects.count()})"
+
+
+@pytest.mark.django_db
+def test_options_whose_labels_read_records_no_public_page_shows_are_read_each_time():
+    rt = factories.RTFactory()
+    queryset = RT.objects.filter(pk=rt.pk)
+
+    def render():
+        return filter_fields(_LabelledByAccounts(rts=queryset))
+
+    _html, first = _queries_of("rtkeren_rt", render)
+    factories.UserFactory()  # no public record changes
+    html, again = _queries_of("rtkeren_rt", render)
+
+    assert (first, again) == (1, 1)
+    assert f"{rt} (1)" in html
