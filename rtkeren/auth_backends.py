@@ -5,11 +5,18 @@ from functools import cache, partial
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from rtkeren.models import User
 from rtkeren.phone import normalize_phone
-from rtkeren.scopecache import ACCOUNT, cached_for_person
+from rtkeren.scopecache import (
+    ACCOUNT,
+    NOTIFICATIONS,
+    cached_for_person,
+    keep_read_ahead,
+    read_ahead_for_person,
+)
 
 
 def looks_like_phone(text: str) -> bool:
@@ -142,7 +149,27 @@ def session_account(user_id) -> User | None:
         pk = User._meta.pk.to_python(user_id)
     except ValidationError:
         return None
-    return cached_for_person(pk, _entry_name(), partial(_read_account, pk), topic=ACCOUNT)
+    name = _entry_name()
+    ahead = read_ahead_for_person(pk, [(name, ACCOUNT), *_read_with_account()])
+    account = cached_for_person(pk, name, partial(_read_account, pk), topic=ACCOUNT, ahead=ahead)
+    if account is not None:
+        keep_read_ahead(account, ahead)
+    return account
+
+
+def _read_with_account() -> list[tuple[str, str]]:
+    """What nearly every page of a logged-in person reads of them from the cache, read in the
+    same cache read as their account (``ReadAhead``): their assignments (the navigation and
+    every permission), the entry they act as and their unread count (the bell)."""
+    from rtkeren.scopes import assignments_entry
+    from rtkeren.selectors.notifications import UNREAD_ENTRY
+    from rtkeren.selectors.residents import ACTING_RESIDENT_ENTRY
+
+    return [
+        (assignments_entry(timezone.localdate()), ""),
+        (ACTING_RESIDENT_ENTRY, ""),
+        (UNREAD_ENTRY, NOTIFICATIONS),
+    ]
 
 
 def session_account_fill(user: User) -> None:

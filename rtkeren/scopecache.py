@@ -63,7 +63,13 @@ def scope_versions(kelurahan_ids: Iterable[int]) -> dict[int, str]:
     return {pk: f"{everywhere}:{token}" for pk, token in zip(ids, tokens, strict=True)}
 
 
+#: How many times this process has changed a version: what it read ahead (``ReadAhead``) is
+#: believed only while this has not moved.
+_changes = [0]
+
+
 def _bump(keys: list[str]) -> None:
+    _changes[0] += 1
     cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
@@ -103,14 +109,51 @@ ACCOUNT = "account"
 PERSON_TIMEOUT = 5 * 60
 
 
-def _cached(keys: list[str], entry_key: str, name: str, compute, *, timeout, fresh=None):
+class ReadAhead:
+    """Cache keys read together in one cache read, for the reads of one request that would each
+    have read some of them (``cached_for_person``'s ``ahead``): what was found is used instead
+    of reading again, until this process changes any version (a write of the same request), after
+    which the keys are read again."""
+
+    def __init__(self, keys: list[str]):
+        self.changes = _changes[0]
+        self.keys = frozenset(keys)
+        try:
+            self.found = cache.get_many(keys)
+        except (RedisError, OSError):
+            self.keys = frozenset()
+
+    def take(self, keys: list[str]) -> dict | None:
+        """What the cache held for ``keys`` (those it held none for left out), or None when
+        they must be read again: not all read ahead, or a version changed since."""
+        if self.changes != _changes[0] or not self.keys.issuperset(keys):
+            return None
+        return {key: self.found[key] for key in keys if key in self.found}
+
+    def forget(self, keys: list[str]) -> None:
+        """Read ``keys`` from the cache from now on: what was read ahead of them is outdated."""
+        self.keys -= set(keys)
+
+
+def _cached(
+    keys: list[str],
+    entry_key: str,
+    name: str,
+    compute,
+    *,
+    timeout,
+    fresh=None,
+    ahead: ReadAhead | None = None,
+):
     """``compute()``, from the cache when it was stored under the current versions of ``keys``
-    (and ``fresh(value)``, when given, still holds); one cache read when it was. A value
-    ``compute`` returns after a change commits is never hidden by one from before it: the
-    versions are read before ``compute`` runs. ``timeout`` is seconds, or a function of the
-    value giving them (none: not stored)."""
+    (and ``fresh(value)``, when given, still holds); one cache read when it was, none when
+    ``ahead`` read them. A value ``compute`` returns after a change commits is never hidden by
+    one from before it: the versions are read before ``compute`` runs. ``timeout`` is seconds,
+    or a function of the value giving them (none: not stored)."""
     try:
-        found = cache.get_many([*keys, entry_key])
+        found = ahead.take([*keys, entry_key]) if ahead is not None else None
+        if found is None:
+            found = cache.get_many([*keys, entry_key])
         versions = tuple(found.get(key) for key in keys)
         entry = found.get(entry_key)
         if (
@@ -125,6 +168,9 @@ def _cached(keys: list[str], entry_key: str, name: str, compute, *, timeout, fre
     except (RedisError, OSError):
         logger.warning("%s computed without the cache: the cache does not answer.", name)
         return compute()
+    if ahead is not None:
+        # What is stored now, or the versions just given, was not there when read ahead.
+        ahead.forget([*keys, entry_key])
     value = compute()
     seconds = timeout(value) if callable(timeout) else timeout
     if seconds > 0:
@@ -135,18 +181,48 @@ def _cached(keys: list[str], entry_key: str, name: str, compute, *, timeout, fre
     return value
 
 
+def _person_keys(user_id: int, name: str, topic: str) -> tuple[list[str], str]:
+    return [EVERYWHERE, _person_key(user_id, topic)], f"{PREFIX}:person-entry:{user_id}:{name}"
+
+
 def cached_for_person(
-    user_id: int, name: str, compute, *, timeout: int = PERSON_TIMEOUT, topic: str = ""
+    user_id: int,
+    name: str,
+    compute,
+    *,
+    timeout: int = PERSON_TIMEOUT,
+    topic: str = "",
+    ahead: ReadAhead | None = None,
 ):
     """``compute()`` for the person ``user_id``, from the cache while the person's version of
-    ``topic`` (and the everywhere version) is the one it was stored under."""
-    return _cached(
-        [EVERYWHERE, _person_key(user_id, topic)],
-        f"{PREFIX}:person-entry:{user_id}:{name}",
-        name,
-        compute,
-        timeout=timeout,
-    )
+    ``topic`` (and the everywhere version) is the one it was stored under; from ``ahead`` when
+    it read them (``read_ahead_for_person``)."""
+    keys, entry_key = _person_keys(user_id, name, topic)
+    return _cached(keys, entry_key, name, compute, timeout=timeout, ahead=ahead)
+
+
+#: Where a request's account keeps what was read ahead with it (``read_ahead_of``).
+_READ_AHEAD_ATTRIBUTE = "_rtkeren_read_ahead"
+
+
+def read_ahead_of(user) -> ReadAhead | None:
+    """What was read ahead with ``user``'s account for this request (``session_account``), if
+    anything: the account is made anew for each request, and so is this."""
+    return getattr(user, _READ_AHEAD_ATTRIBUTE, None)
+
+
+def keep_read_ahead(user, ahead: ReadAhead) -> None:
+    setattr(user, _READ_AHEAD_ATTRIBUTE, ahead)
+
+
+def read_ahead_for_person(user_id: int, entries: list[tuple[str, str]]) -> ReadAhead:
+    """Read together what ``cached_for_person`` reads for each ``(name, topic)`` of the person
+    ``user_id``: one cache read for what a request reads of the person in several places."""
+    keys = []
+    for name, topic in entries:
+        versions, entry_key = _person_keys(user_id, name, topic)
+        keys.extend(key for key in [*versions, entry_key] if key not in keys)
+    return ReadAhead(keys)
 
 
 def person_changed(*user_ids: int | None, topic: str = "") -> None:

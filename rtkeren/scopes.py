@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rtkeren.models import RT, RW, Activity, Community, Kelurahan, Resident, Role, RoleAssignment
-from rtkeren.scopecache import cached_for_person
+from rtkeren.scopecache import cached_for_person, read_ahead_of
 
 _CACHE_ATTRIBUTE = "_rtkeren_current_assignments"
 #: Where ``rtkeren.selectors.residents.acting_resident`` keeps its answer for the request; it
@@ -70,7 +70,7 @@ def current_assignments(user) -> list[RoleAssignment]:
         today = timezone.localdate()
         cached = cached_for_person(
             user.pk,
-            f"assignments:{today.isoformat()}",
+            assignments_entry(today),
             lambda: list(
                 RoleAssignment.objects.current(today)
                 .filter(user=user)
@@ -79,9 +79,15 @@ def current_assignments(user) -> list[RoleAssignment]:
                     "rt__rw__kelurahan", "rw__kelurahan", "kelurahan", "kota", "community"
                 )
             ),
+            ahead=read_ahead_of(user),
         )
         setattr(user, _CACHE_ATTRIBUTE, cached)
     return cached
+
+
+def assignments_entry(today) -> str:
+    """The name ``current_assignments`` caches a person's assignments of ``today`` under."""
+    return f"assignments:{today.isoformat()}"
 
 
 def forget_assignments(user) -> None:

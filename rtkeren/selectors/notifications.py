@@ -15,11 +15,13 @@ from rtkeren.models import (
     Resident,
     User,
 )
-from rtkeren.scopecache import NOTIFICATIONS, cached_for_person
+from rtkeren.scopecache import NOTIFICATIONS, cached_for_person, read_ahead_of
 from rtkeren.selectors.residents import own_entry
 
 # The bell and the home page's attention item both show the count: read once per request.
 _UNREAD_ATTRIBUTE = "_unread_notification_count"
+#: The name the count is cached under.
+UNREAD_ENTRY = "unread-notifications"
 
 
 def unread_notification_count(user: User) -> int:
@@ -34,9 +36,10 @@ def unread_notification_count(user: User) -> int:
     if count is None:
         count = cached_for_person(
             user.pk,
-            "unread-notifications",
+            UNREAD_ENTRY,
             lambda: Notification.objects.filter(recipient=user).unread().count(),
             topic=NOTIFICATIONS,
+            ahead=read_ahead_of(user),
         )
         setattr(user, _UNREAD_ATTRIBUTE, count)
     return count

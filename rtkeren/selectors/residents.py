@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rtkeren import nik as nik_codec
 from rtkeren import scopes
 from rtkeren.models import RT, Resident, ResidentInterest, Role, RoleAssignment, User
-from rtkeren.scopecache import cached_for_person
+from rtkeren.scopecache import cached_for_person, read_ahead_of
 
 _LOOKS_LIKE_NIK = re.compile(r"[0-9]{16}")
 
@@ -95,6 +95,10 @@ def is_confirmed_as(user: User, resident: Resident) -> bool:
     )
 
 
+#: The name ``acting_resident`` caches a person's entry under.
+ACTING_RESIDENT_ENTRY = "acting-resident"
+
+
 def acting_resident(user: User) -> Resident | None:
     """The resident ``user`` may act as (check in, vote, evaluate, endorse, record, comment,
     propose...): their confirmed entry (``own_entry``) while it is active. Read once per user
@@ -108,7 +112,12 @@ def acting_resident(user: User) -> Resident | None:
     rts = scopes.rt_ids(user, Role.RESIDENT)
     resident = None
     if rts:
-        entry = cached_for_person(user.pk, "acting-resident", partial(_linked_entry, user.pk))
+        entry = cached_for_person(
+            user.pk,
+            ACTING_RESIDENT_ENTRY,
+            partial(_linked_entry, user.pk),
+            ahead=read_ahead_of(user),
+        )
         # The RT is checked against today's assignments, not cached with the entry: a resident
         # role that ended yesterday ends the acting today.
         if entry is not None and entry.rt_id in rts:
