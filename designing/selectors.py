@@ -93,7 +93,7 @@ def proposal_list(
 ) -> QuerySet[Activity]:
     """Proposals the user may see: drafts (their own, or in their care) and submitted ones by
     default, or one status (decided ones included)."""
-    queryset = activities_visible_to(user).with_places()
+    queryset = activities_visible_to(user).with_place_names()
     if status:
         queryset = queryset.filter(status=status)
     else:
@@ -322,7 +322,9 @@ def round_list(*, user) -> QuerySet[VotingRound]:
 def round_proposals(voting_round: VotingRound, *, ranked: bool) -> QuerySet[Activity]:
     """The round's proposals with their fit and, when ``ranked``, their vote counts in this
     round, most votes first. Counts only: never who voted."""
-    queryset = with_fit(voting_round.proposals.with_places().annotate(budget_sum=budget_per_row()))
+    queryset = with_fit(
+        voting_round.proposals.with_place_names().annotate(budget_sum=budget_per_row())
+    )
     if not ranked:
         return queryset.order_by("-fit", "title", "pk")
     votes = Vote.objects.filter(round=voting_round, activity=OuterRef("pk"))

@@ -53,6 +53,12 @@ class ActivityQuerySet(models.QuerySet):
     def with_places(self):
         return self.select_related("kelurahan", "rt__rw", "period", "community", "author")
 
+    def with_place_names(self):
+        """What a list's row names of where an activity is (``activity_place``), and no more:
+        the period, community and author ``with_places`` adds are columns (an account's among
+        them) that a row of the proposals or of a ballot never shows."""
+        return self.select_related("kelurahan", "rt__rw")
+
     def with_budget_total(self):
         return self.annotate(budget_total=budget_sum())
 

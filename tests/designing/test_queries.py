@@ -122,3 +122,30 @@ def test_the_round_list_and_the_budget_plan(client, officer, rt, period):
         SpendingFactory(activity=approved, amount=50_000)
 
     assert (_queries(client, list_url), _queries(client, plan_url)) == one
+
+
+def _tables_read_with(client, url, table: str) -> list[str]:
+    """The page's queries that read activities and also name ``table``."""
+    activities = connection.ops.quote_name("rtkeren_activity")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [
+        query["sql"]
+        for query in captured
+        if activities in query["sql"] and connection.ops.quote_name(table) in query["sql"]
+    ]
+
+
+def test_the_rows_of_proposals_and_of_a_ballot_read_no_account(client, resident_user, rt, period):
+    # A row names the proposal's place, not its author: the accounts' columns (a password hash
+    # among them) are not read with the rows.
+    interests = [core.InterestFactory()]
+    made = _proposals(rt, period, 3, interests)
+    voting_round = VotingRoundFactory(rt=rt, period=period, proposals=made)
+    client.force_login(resident_user)
+
+    for url in (
+        reverse("designing:proposal-list"),
+        reverse("designing:round-detail", args=[voting_round.pk]),
+    ):
+        assert _tables_read_with(client, url, "rtkeren_user") == [], url
