@@ -45,7 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rtkeren.models import RT, BaseEntry, Kelurahan, Participation, Period, Stage
-from rtkeren.scopecache import scope_version, scope_versions
+from rtkeren.scopecache import rt_scope_version, scope_version, scope_versions
 
 from .models import Evaluation, FrozenScorecard, Side
 
@@ -104,12 +104,13 @@ class Scope:
         return self.kelurahan is None and self.rt is None
 
     def version(self) -> str:
-        """The version of the scope's figures: its kelurahan's; for the city, one that changes
-        with any kelurahan's (1 query, for the list of kelurahan)."""
+        """The version of the scope's figures: an RT's own (which writes in its neighbours
+        leave as it is), a kelurahan's; for the city, one that changes with any kelurahan's (1
+        query, for the list of kelurahan)."""
+        if self.rt is not None:
+            return rt_scope_version(self.rt.rw.kelurahan_id, self.rt.pk)
         if self.kelurahan is not None:
             return scope_version(self.kelurahan.pk)
-        if self.rt is not None:
-            return scope_version(self.rt.rw.kelurahan_id)
         versions = scope_versions(Kelurahan.objects.order_by("pk").values_list("pk", flat=True))
         return hashlib.sha256(":".join(versions.values()).encode()).hexdigest()
 

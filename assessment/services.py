@@ -162,7 +162,9 @@ def _create(evaluation: Evaluation, scores: dict[int, int], by: User) -> Evaluat
     _save_scores(evaluation, scores)
     _record_participation(evaluation, by)
     # The scorecard counts evaluations by side.
-    scope_changed(kelurahan_ids=[evaluation.activity.kelurahan_id])
+    scope_changed(
+        kelurahan_ids=[evaluation.activity.kelurahan_id], rt_ids=[evaluation.activity.rt_id]
+    )
     return evaluation
 
 

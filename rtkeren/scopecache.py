@@ -39,6 +39,16 @@ def _kelurahan_key(kelurahan_id: int) -> str:
     return f"{PREFIX}:kelurahan:{kelurahan_id}"
 
 
+def _every_rt_key(kelurahan_id: int) -> str:
+    """Part of the version of every RT of the kelurahan: changed by a write that does not say
+    which of its RTs it counts in."""
+    return f"{PREFIX}:kelurahan-rts:{kelurahan_id}"
+
+
+def _rt_key(rt_id: int) -> str:
+    return f"{PREFIX}:rt:{rt_id}"
+
+
 def _tokens(keys: list[str]) -> list[str]:
     """The token of each key, a new one where the cache holds none (one cache read when all are
     there)."""
@@ -54,6 +64,12 @@ def _tokens(keys: list[str]) -> list[str]:
 def scope_version(kelurahan_id: int) -> str:
     """The version of everything counted in kelurahan ``kelurahan_id`` (its RTs included)."""
     return ":".join(_tokens([EVERYWHERE, _kelurahan_key(kelurahan_id)]))
+
+
+def rt_scope_version(kelurahan_id: int, rt_id: int) -> str:
+    """The version of everything counted in RT ``rt_id`` of kelurahan ``kelurahan_id``: a write
+    in another RT of the kelurahan leaves it as it is, though it changes the kelurahan's."""
+    return ":".join(_tokens([EVERYWHERE, _every_rt_key(kelurahan_id), _rt_key(rt_id)]))
 
 
 def scope_versions(kelurahan_ids: Iterable[int]) -> dict[int, str]:
@@ -73,12 +89,21 @@ def _bump(keys: list[str]) -> None:
     cache.set_many({key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
-def scope_changed(*, kelurahan_ids: Iterable[int | None]) -> None:
+def scope_changed(
+    *, kelurahan_ids: Iterable[int | None], rt_ids: Iterable[int | None] | None = None
+) -> None:
     """Give the kelurahan ``kelurahan_ids`` (``None`` among them is ignored) a new version once
-    the current transaction commits (at once outside one)."""
-    keys = sorted({_kelurahan_key(pk) for pk in kelurahan_ids if pk is not None})
+    the current transaction commits (at once outside one), and with them the RTs ``rt_ids``
+    the write counts in (none when empty), or, when the write does not say (``None``), every RT
+    of those kelurahan."""
+    kelurahan = {pk for pk in kelurahan_ids if pk is not None}
+    keys = {_kelurahan_key(pk) for pk in kelurahan}
+    if rt_ids is None:
+        keys |= {_every_rt_key(pk) for pk in kelurahan}
+    else:
+        keys |= {_rt_key(pk) for pk in rt_ids if pk is not None}
     if keys:
-        transaction.on_commit(partial(_bump, keys))
+        transaction.on_commit(partial(_bump, sorted(keys)))
 
 
 def scope_changed_everywhere() -> None:

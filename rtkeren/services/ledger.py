@@ -73,16 +73,19 @@ def participation_record(
             participation.save()
     except IntegrityError:
         return Participation.objects.get(**identity)
-    scope_changed(kelurahan_ids=[participation.kelurahan_id])
+    scope_changed(kelurahan_ids=[participation.kelurahan_id], rt_ids=[participation.rt_id])
     return participation
 
 
 def _rows_changing(rows: models.QuerySet) -> list[int]:
-    """The ids of ``rows``, after giving the kelurahan they count in a new scope version on
-    commit (one query)."""
-    found = list(rows.values_list("pk", "kelurahan_id"))
-    scope_changed(kelurahan_ids={kelurahan_id for _pk, kelurahan_id in found})
-    return [pk for pk, _kelurahan_id in found]
+    """The ids of ``rows``, after giving the kelurahan and RTs they count in a new scope
+    version on commit (one query)."""
+    found = list(rows.values_list("pk", "kelurahan_id", "rt_id"))
+    scope_changed(
+        kelurahan_ids={kelurahan_id for _pk, kelurahan_id, _rt_id in found},
+        rt_ids={rt_id for _pk, _kelurahan_id, rt_id in found},
+    )
+    return [pk for pk, _kelurahan_id, _rt_id in found]
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import scorecard
@@ -15,7 +16,7 @@ from assessment.scorecard import Scope
 from delivery.services import attendance_mark
 from rtkeren.checks import check_shared_cache
 from rtkeren.models import ActivityStatus, Stage
-from rtkeren.scopecache import scope_version
+from rtkeren.scopecache import rt_scope_version, scope_changed, scope_version
 from rtkeren.services.ledger import participation_record
 from tests import factories
 from tests.delivery.factories import MeetingFactory
@@ -110,6 +111,89 @@ def test_a_committed_write_changes_its_kelurahan(
         participation_record(resident=resident, kind="vote_cast", subject=rt, period=period)
 
     assert scope_version(kelurahan.pk) != version
+
+
+def _queries(client, url) -> tuple[int, int]:
+    """The page's queries, and the delivery participants it shows."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return len(captured), _delivery(response)
+
+
+@pytest.mark.django_db
+def test_an_rts_figures_follow_writes_in_that_rt_not_in_its_neighbours(
+    client,
+    city_viewer,
+    officer,
+    kelurahan,
+    rt,
+    other_rt,
+    period,
+    django_capture_on_commit_callbacks,
+):
+    # An RT's scorecard is read by its own residents; a check-in in the next RT of the
+    # kelurahan changes the kelurahan's figures, not this RT's, and must not make them counted
+    # again.
+    meetings = {}
+    for place in (rt, other_rt):
+        activity = factories.ActivityFactory(
+            rt=place, period=period, status=ActivityStatus.IN_DELIVERY
+        )
+        meetings[place] = MeetingFactory(activity=activity, date=period.starts_on)
+    neighbour = factories.ResidentFactory(rt=other_rt)
+    own = factories.ResidentFactory(rt=rt)
+    url = reverse("assessment:scorecard-rt", args=[rt.pk])
+    client.force_login(city_viewer)
+    client.get(url)
+    cached = _queries(client, url)
+    kelurahan_version = scope_version(kelurahan.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_mark(meeting=meetings[other_rt], by=officer, present=[neighbour.pk])
+
+    assert scope_version(kelurahan.pk) != kelurahan_version
+    assert _queries(client, url) == cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_mark(meeting=meetings[rt], by=officer, present=[own.pk])
+
+    queries, participants = _queries(client, url)
+    assert queries > cached[0]
+    assert participants == cached[1] + 1
+
+
+@pytest.mark.django_db
+def test_a_write_that_names_no_rt_renews_every_rt_of_its_kelurahan(
+    kelurahan, rt, other_rt, foreign_rt, django_capture_on_commit_callbacks
+):
+    def versions():
+        return [
+            rt_scope_version(place.rw.kelurahan_id, place.pk)
+            for place in (rt, other_rt, foreign_rt)
+        ]
+
+    before = versions()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scope_changed(kelurahan_ids=[kelurahan.pk])
+
+    after = versions()
+    assert after[0] != before[0]
+    assert after[1] != before[1]
+    assert after[2] == before[2]
+
+
+@pytest.mark.django_db
+def test_a_write_in_no_rt_of_a_kelurahan_renews_none_of_its_rts(
+    kelurahan, rt, django_capture_on_commit_callbacks
+):
+    version = rt_scope_version(kelurahan.pk, rt.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        # An evaluation of a kelurahan-wide activity (its RT is None).
+        scope_changed(kelurahan_ids=[kelurahan.pk], rt_ids=[None])
+
+    assert rt_scope_version(kelurahan.pk, rt.pk) == version
 
 
 def test_a_cache_of_each_process_alone_is_warned_of_at_deployment(settings):
