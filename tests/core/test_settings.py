@@ -107,6 +107,20 @@ def test_production_keeps_connections_and_takes_redis_from_the_environment():
     ]
 
 
+def test_the_app_server_keeps_what_it_loaded_out_of_the_collectors_passes():
+    # What gunicorn loads (rtkeren.wsgi): Django and the portal frozen, young objects collected
+    # less often than Python's default.
+    code = (
+        "import gc; import rtkeren.wsgi as w;"
+        "print(gc.get_threshold() == w.GC_THRESHOLD, gc.get_freeze_count() > 10_000,"
+        " gc.get_threshold()[0] > 700)"
+    )
+    result = manage("shell", "--verbosity=0", "-c", code, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
 def test_development_settings_are_the_default_of_manage_py():
     result = manage("shell", "-v0", "-c", "from django.conf import settings; print(settings.DEBUG)")
 
