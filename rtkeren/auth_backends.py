@@ -160,7 +160,8 @@ def session_account(user_id) -> User | None:
 def _read_with_account() -> list[tuple[str, str]]:
     """What nearly every page of a logged-in person reads of them from the cache, read in the
     same cache read as their account (``ReadAhead``): their assignments (the navigation and
-    every permission), the entry they act as and their unread count (the bell)."""
+    every permission), the entry they act as and their unread count (the bell), the entries
+    ``person_cache_fill`` fills at login. A person cache added there belongs here too."""
     from rtkeren.scopes import assignments_entry
     from rtkeren.selectors.notifications import UNREAD_ENTRY
     from rtkeren.selectors.residents import ACTING_RESIDENT_ENTRY

@@ -142,11 +142,12 @@ class ReadAhead:
 
     def __init__(self, keys: list[str]):
         self.changes = _changes[0]
-        self.keys = frozenset(keys)
         try:
             self.found = cache.get_many(keys)
+            self.keys = frozenset(keys)
         except (RedisError, OSError):
-            self.keys = frozenset()
+            # Nothing read ahead: each read asks the cache itself (and warns if it is away).
+            self.found, self.keys = {}, frozenset()
 
     def take(self, keys: list[str]) -> dict | None:
         """What the cache held for ``keys`` (those it held none for left out), or None when

@@ -258,7 +258,11 @@ def _write(expected: dict[Key, BaseRow], held: dict) -> BaseDifferences:
         batch_size=BATCH_SIZE,
     )
     _insert(differences.missing)
-    rows = [*differences.missing, *differences.extra, *(r for p in differences.changed for r in p)]
+    rows = [
+        *differences.missing,
+        *differences.extra,
+        *(row for pair in differences.changed for row in pair),
+    ]
     # A row's key is (period, resident, RT).
     scope_changed(
         kelurahan_ids={row.kelurahan_id for row in rows}, rt_ids={row.key[2] for row in rows}

@@ -124,7 +124,7 @@ def test_the_round_list_and_the_budget_plan(client, officer, rt, period):
     assert (_queries(client, list_url), _queries(client, plan_url)) == one
 
 
-def _tables_read_with(client, url, table: str) -> list[str]:
+def _activity_queries_naming(client, url, table: str) -> list[str]:
     """The page's queries that read activities and also name ``table``."""
     activities = connection.ops.quote_name("rtkeren_activity")
     with CaptureQueriesContext(connection) as captured:
@@ -148,4 +148,4 @@ def test_the_rows_of_proposals_and_of_a_ballot_read_no_account(client, resident_
         reverse("designing:proposal-list"),
         reverse("designing:round-detail", args=[voting_round.pk]),
     ):
-        assert _tables_read_with(client, url, "rtkeren_user") == [], url
+        assert _activity_queries_naming(client, url, "rtkeren_user") == [], url
