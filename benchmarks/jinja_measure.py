@@ -13,7 +13,8 @@ each, and the two pages compared with their whitespace collapsed (they must be t
 Both engines get the same context processors (the bell's count, the messages, the CSRF token)
 and call the same Python helpers (the filter form, the badges, the amounts). The Django pages
 keep what they do in production: the parts the same for everyone are rendered once per process
-(``{% rendered_once %}``); the Jinja2 port renders everything each time.
+and language (folded as the template is read, ``rtkeren.template_loader``); the Jinja2 port
+renders everything each time.
 """
 
 import argparse

@@ -10,6 +10,7 @@ from rtkeren.forms.rendering import filter_fields as _filter_fields
 from rtkeren.offline import account_tag
 from rtkeren.phone import masked_phone as _masked_phone
 from rtkeren.registry import links_for_origin, participation_kind_label
+from rtkeren.template_loader import same_for_everyone
 
 register = template.Library()
 
@@ -71,6 +72,7 @@ def offline_account(context) -> str:
 
 
 @register.simple_tag
+@same_for_everyone
 def offline_queue_strings() -> str:
     """What static/js/offline-queue.js says, in the person's language, as JSON for its script
     element's ``data-strings`` (escaped there like any attribute)."""

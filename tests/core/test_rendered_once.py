@@ -1,20 +1,25 @@
-"""``{% rendered_once %}`` (rtkeren/templatetags/fragments.py): what every page repeats, rendered
-once per process and language. It must never carry one person's page into another's, nor keep a
-language, a URL prefix or a setting that has changed."""
+"""What every page renders alike (``rtkeren.template_loader``): folded into nodes rendered once per
+process and language when a template is read. It must never carry one person's page into
+another's, nor keep a language, a URL prefix or a setting that has changed."""
 
 import pytest
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Engine, Library, Template
+from django.template.loader import get_template
 from django.test import Client, override_settings
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
+from rtkeren.template_loader import RenderedOnceNode, fold, same_for_everyone
 
-def fragment(body: str) -> Template:
-    return Template(
-        "{% load fragments i18n static rtkeren %}{% rendered_once %}"
-        + body
-        + "{% endrendered_once %}"
-    )
+
+def folded(body: str) -> Template:
+    template = Template("{% load i18n static rtkeren %}" + body)
+    fold(template.nodelist)
+    return template
+
+
+def runs(template: Template) -> list[RenderedOnceNode]:
+    return template.nodelist.get_nodes_by_type(RenderedOnceNode)
 
 
 @pytest.mark.parametrize(
@@ -23,33 +28,82 @@ def fragment(body: str) -> Template:
         "{{ user.username }}",
         "{{ 'x'|upper }}",
         "{% csrf_token %}",
-        "{% if user.is_staff %}staff{% endif %}",
         "{% translate name %}",
         "{% translate 'Log in' as label %}",
+        "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}",
+        "{% blocktranslate count counter=3 %}one{% plural %}many{% endblocktranslate %}",
         "{% url 'resident-detail' pk %}",
         "{% url view_name %}",
         "{% static path %}",
         "{% include 'includes/pagination.html' %}",
         "{% offline_account %}",
         "{% page_query 'page' 2 %}",
+        "{% pk_url 'resident-detail' %}",
         "{% block title %}{% endblock %}",
     ],
 )
-def test_anything_that_could_differ_between_requests_is_refused(body):
-    with pytest.raises(TemplateSyntaxError):
-        fragment(body)
+def test_anything_that_could_differ_between_requests_is_left_to_each_request(body):
+    template = folded(f"<p>{body}</p>")
+
+    assert runs(template) == []
+
+
+def test_runs_are_folded_inside_conditions_loops_and_blocks():
+    template = folded(
+        "<p>{% translate 'Log in' %}</p>{{ name }}"
+        "{% if shown %}<b>{% url 'login' %}</b>{% else %}{% translate 'Register' %}!{% endif %}"
+        "{% for item in items %}<i>{% static 'css/rtkeren.css' %}</i>{{ item }}{% endfor %}"
+        "{% block body %}<em>{% blocktranslate %}Log in{% endblocktranslate %}</em>{% endblock %}"
+    )
+
+    assert len(runs(template)) == 5
+    with translation.override("en"):
+        assert template.render(Context({"name": "Sri", "shown": True, "items": [1, 2]})) == (
+            "<p>Log in</p>Sri<b>/accounts/login/</b>"
+            "<i>/static/css/rtkeren.css</i>1<i>/static/css/rtkeren.css</i>2<em>Log in</em>"
+        )
+        assert template.render(Context({"name": "Ani", "shown": False, "items": []})) == (
+            "<p>Log in</p>AniRegister!<em>Log in</em>"
+        )
 
 
 def test_it_renders_nothing_of_the_page_it_is_on():
-    template = Template(
-        "{% load fragments %}{{ secret }}|{% rendered_once %}{{ 'literal' }}{% endrendered_once %}"
-    )
+    template = folded("{{ secret }}|{{ 'literal' }}{% translate 'Log in' %}")
 
-    assert template.render(Context({"secret": "s3cret"})) == "s3cret|literal"
+    assert template.render(Context({"secret": "s3cret"})) == "s3cret|literalMasuk"
+    assert template.render(Context({"secret": "other"})) == "other|literalMasuk"
+
+
+#: Tags of this module's own (``marks``), for the test below.
+register = Library()
+
+
+@register.simple_tag
+@same_for_everyone
+def marked():
+    return "marked"
+
+
+@register.simple_tag
+def unmarked():
+    return "unmarked"
+
+
+def test_only_simple_tags_marked_as_the_same_for_everyone_are_folded():
+    engine = Engine(libraries={"marks": __name__})
+    template = engine.from_string("{% load marks %}x{% marked %}y{% unmarked %}z")
+    fold(template.nodelist)
+
+    assert [len(run.nodelist) for run in runs(template)] == [3]
+    assert template.render(Context()) == "xmarkedyunmarkedz"
+
+
+def test_the_portals_templates_are_folded_as_they_are_read():
+    assert len(runs(get_template("base.html").template)) >= 10
 
 
 def test_each_language_gets_its_own_rendering():
-    template = fragment("{% translate 'Log in' %} {% url 'login' %}")
+    template = folded("{% translate 'Log in' %} {% url 'login' %}")
 
     with translation.override("en"):
         english = template.render(Context())
@@ -64,7 +118,7 @@ def test_each_language_gets_its_own_rendering():
 
 
 def test_a_url_prefix_gets_its_own_rendering():
-    template = fragment("{% url 'login' %}")
+    template = folded("{% url 'login' %}")
 
     assert template.render(Context()) == "/accounts/login/"
     set_script_prefix("/portal/")
@@ -76,7 +130,7 @@ def test_a_url_prefix_gets_its_own_rendering():
 
 
 def test_a_changed_setting_is_not_served_stale():
-    template = fragment("{% static 'css/rtkeren.css' %}")
+    template = folded("{% static 'css/rtkeren.css' %}")
 
     assert template.render(Context()) == "/static/css/rtkeren.css"
     with override_settings(STATIC_URL="/assets/"):
