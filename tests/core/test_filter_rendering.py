@@ -231,3 +231,85 @@ def test_options_whose_labels_read_records_no_public_page_shows_are_read_each_ti
 
     assert (first, again) == (1, 1)
     assert f"{rt} (1)" in html
+
+
+# The query's key: read off the query where it is a plain filter of columns by values, without
+# compiling it; compiled where it is more.
+
+
+def _compiles(render) -> tuple[str, int]:
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql):
+        html = render()
+        return html, SQLCompiler.as_sql.call_count
+
+
+@pytest.mark.django_db
+def test_options_kept_in_the_cache_are_found_without_compiling_their_query():
+    rt = factories.RTFactory()
+    queryset = RT.objects.filter(rw__kelurahan=rt.rw.kelurahan).select_related("rw__kelurahan")
+    first = filter_fields(_PlaceFilters(rts=queryset))
+
+    again, compiled = _compiles(lambda: filter_fields(_PlaceFilters(rts=queryset)))
+
+    assert compiled == 0
+    assert again == first
+
+
+@pytest.mark.django_db
+def test_queries_alike_but_for_a_join_or_a_condition_each_have_their_own_options():
+    rt = factories.RTFactory()
+    number = rt.rw.number
+    same_number = factories.RTFactory(number=number)
+    factories.RTFactory()
+    by_rw = RT.objects.filter(rw__number=number).order_by("pk")
+    by_rt = RT.objects.filter(number=number).order_by("pk")
+    excluded = RT.objects.exclude(number=number).order_by("pk")
+    expected = [
+        [str(pk) for pk in q.values_list("pk", flat=True)] for q in (by_rw, by_rt, excluded)
+    ]
+    assert str(same_number.pk) in expected[1]
+    assert len({tuple(pks) for pks in expected}) == 3
+
+    for _round in range(2):
+        for queryset, pks in zip((by_rw, by_rt, excluded), expected, strict=True):
+            html = filter_fields(_PlaceFilters(rts=queryset))
+            assert [value for value, _selected, _label in _options(html)][1:] == pks
+
+
+@pytest.mark.django_db
+def test_a_query_with_more_than_plain_conditions_is_compiled_for_its_key():
+    from django.db.models import Count
+
+    rt = factories.RTFactory()
+    queryset = RT.objects.annotate(rows=Count("pk")).filter(pk=rt.pk)
+    first = filter_fields(_PlaceFilters(rts=queryset))
+
+    again, compiled = _compiles(lambda: filter_fields(_PlaceFilters(rts=queryset)))
+
+    assert compiled == 1
+    assert again == first
+
+
+class _ActivityFilters(forms.Form):
+    activity = forms.ModelChoiceField(label="Kegiatan", queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rtkeren.models import Activity
+
+        self.fields["activity"].queryset = Activity.objects.select_related("author")
+        self.fields["activity"].label_from_instance = lambda activity: activity.author.username
+
+
+@pytest.mark.django_db
+def test_options_whose_related_rows_are_records_no_public_page_shows_are_read_each_time():
+    factories.ActivityFactory()
+
+    _html, first = _queries_of("rtkeren_activity", lambda: filter_fields(_ActivityFilters()))
+    _html, again = _queries_of("rtkeren_activity", lambda: filter_fields(_ActivityFilters()))
+
+    assert (first, again) == (1, 1)
