@@ -99,12 +99,12 @@ class PotentialFilterForm(forms.Form):
     )
     order = forms.ChoiceField(label=_("Sort"), required=False, choices=ORDER_CHOICES)
 
-    def __init__(self, *args, kelurahan, rts, **kwargs):
+    def __init__(self, *args, kelurahan, rts, choose_kelurahan: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kelurahan"].queryset = kelurahan
         self.fields["rt"].queryset = rts
         self.fields["rt"].label_from_instance = lambda rt: rt.full_name
-        if kelurahan.count() <= 1:
+        if not choose_kelurahan:
             del self.fields["kelurahan"]
 
 

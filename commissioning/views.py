@@ -107,19 +107,23 @@ class PotentialListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         user = self.request.user
         kelurahan = selectors.kelurahan_visible_to(user)
-        chosen = None
+        readable = selectors.readable_kelurahan_ids(user)
+        # Who reads one kelurahan alone is not asked which (nor read it: its id is enough).
+        only = next(iter(readable)) if readable is not None and len(readable) == 1 else None
+        chosen = only
         chosen_id = self.request.GET.get("kelurahan", "")
-        if chosen_id.isdecimal():
+        if only is None and chosen_id.isdecimal():
             chosen = kelurahan.filter(pk=chosen_id).first()
-        elif len(visible := list(kelurahan[:2])) == 1:
-            chosen = visible[0]
         rts = (
             RT.objects.filter(rw__kelurahan=chosen).select_related("rw__kelurahan")
             if chosen
             else RT.objects.none()
         )
         self.filter_form = PotentialFilterForm(
-            self.request.GET or None, kelurahan=kelurahan, rts=rts
+            self.request.GET or None,
+            kelurahan=kelurahan,
+            rts=rts,
+            choose_kelurahan=readable is None or len(readable) > 1,
         )
         filters = {}
         if self.filter_form.is_bound:

@@ -355,6 +355,20 @@ def test_the_list_filters_and_sorts(client, resident_user, register, rt):
     assert _titles(client, order="endorsed") == ["Pecel", "Batik", "Gamelan"]
 
 
+def test_only_who_reads_several_kelurahan_is_offered_a_choice_of_them(
+    client, resident_user, city_viewer, register, foreign_rt
+):
+    client.force_login(resident_user)
+    form = client.get(reverse("commissioning:potential-list")).context["filter_form"]
+    assert "kelurahan" not in form.fields
+    assert _titles(client, kelurahan=foreign_rt.rw.kelurahan_id) == ["Gamelan", "Pecel", "Batik"]
+
+    client.force_login(city_viewer)
+    form = client.get(reverse("commissioning:potential-list")).context["filter_form"]
+    assert "kelurahan" in form.fields
+    assert _titles(client, kelurahan=foreign_rt.rw.kelurahan_id) == ["Pakunden"]
+
+
 def test_a_wrong_filter_is_ignored_not_a_500(client, resident_user, register):
     client.force_login(resident_user)
 

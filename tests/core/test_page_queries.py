@@ -55,14 +55,12 @@ PINNED = {
         "rtkeren_notification",
         "rtkeren_resident",
     ),
-    # the filter's kelurahan and the page's kelurahan; the page of potentials; the RT filter;
-    # endorsements of the page.
+    # the page of potentials (an officer's one kelurahan is known from their roles); the RT
+    # filter; endorsements of the page.
     "potentials list": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "rtkeren_kelurahan",
-        "rtkeren_kelurahan",
         "commissioning_potential",
         "rtkeren_notification",
         "rtkeren_rt",
