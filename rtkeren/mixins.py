@@ -10,7 +10,7 @@ from django.views.generic.detail import SingleObjectMixin
 from rtkeren.forms.attendance import AttendanceForm, NameFilterForm
 from rtkeren.models import Kelurahan, Period
 from rtkeren.permissions import PermissionRequiredMixin
-from rtkeren.selectors.reports import public_period
+from rtkeren.selectors.reports import all_periods, public_period
 
 
 class PublicKelurahanMixin(SingleObjectMixin):
@@ -24,7 +24,7 @@ class PublicKelurahanMixin(SingleObjectMixin):
 
     def public_year(self) -> tuple[Period, list[Period]]:
         """The year shown and every year, newest first (one query; 404 for an unknown year)."""
-        periods = list(Period.objects.order_by("-year"))
+        periods = all_periods()
         return public_period(self.request, periods), periods
 
 
