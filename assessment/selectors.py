@@ -529,12 +529,25 @@ def round_places(user) -> tuple[QuerySet[Kelurahan], QuerySet[RT]]:
 # The scorecard's places.
 
 
+def scorecard_kelurahan_ids_for(user) -> set[int] | None:
+    """The ids of the kelurahan whose scorecards the user may reach: None (all) for the city,
+    else their own."""
+    return None if scopes.sees_whole_city(user) else home_kelurahan_ids(user)
+
+
 def scorecard_kelurahan_for(user) -> QuerySet[Kelurahan]:
     """Kelurahan whose scorecards the user may reach: all for the city, else their own."""
     queryset = Kelurahan.objects.select_related("kecamatan")
-    if scopes.sees_whole_city(user):
-        return queryset
-    return queryset.filter(pk__in=home_kelurahan_ids(user))
+    ids = scorecard_kelurahan_ids_for(user)
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def scorecard_rts_reachable_by(user) -> QuerySet[RT]:
+    """RTs whose scorecards the user may reach: those of ``scorecard_kelurahan_for``, by the
+    kelurahan's ids (no subquery)."""
+    queryset = RT.objects.select_related("rw__kelurahan")
+    ids = scorecard_kelurahan_ids_for(user)
+    return queryset if ids is None else queryset.filter(rw__kelurahan__in=ids)
 
 
 def scorecard_rts_for(user, kelurahan: Kelurahan) -> list[RT]:

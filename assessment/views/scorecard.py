@@ -12,7 +12,7 @@ from django.views.generic import FormView, View
 
 from rtkeren.exports import XLSX_CONTENT_TYPE
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
-from rtkeren.models import RT, Period
+from rtkeren.models import Period
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.reports import chosen_period
@@ -211,9 +211,7 @@ class ScorecardRtView(ScopedObjectMixin, ScorecardMixin, View):
     permission_required = "assessment.view_rt_scorecard"
 
     def get_queryset(self):
-        return RT.objects.filter(
-            rw__kelurahan__in=selectors.scorecard_kelurahan_for(self.request.user)
-        ).select_related("rw__kelurahan")
+        return selectors.scorecard_rts_reachable_by(self.request.user)
 
     def get_scope(self):
         return Scope(kelurahan=self.get_object().rw.kelurahan, rt=self.object)
