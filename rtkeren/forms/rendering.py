@@ -104,6 +104,7 @@ def _fingerprint(query) -> tuple | None:
     if (
         query.annotations
         or query.extra
+        or query.extra_tables
         or query.extra_order_by
         or query.combinator
         or query.distinct_fields
