@@ -85,13 +85,14 @@ ORDERINGS = {
 def potential_list(
     *,
     user,
-    kelurahan: Kelurahan | None = None,
+    kelurahan: Kelurahan | int | None = None,
     rt: RT | None = None,
     category: str = "",
     min_endorsements: int | None = None,
     order: str = "newest",
 ) -> QuerySet[Potential]:
-    """Open potentials the user may read, filtered and sorted as asked."""
+    """Open potentials the user may read, filtered and sorted as asked (``kelurahan`` as a
+    record or its id)."""
     queryset = potentials_visible_to(user).open().with_places()
     if kelurahan is not None:
         queryset = queryset.filter(kelurahan=kelurahan)

@@ -108,12 +108,12 @@ class PotentialListView(LoginRequiredMixin, ListView):
         user = self.request.user
         kelurahan = selectors.kelurahan_visible_to(user)
         readable = selectors.readable_kelurahan_ids(user)
-        # Who reads one kelurahan alone is not asked which (nor read it: its id is enough).
-        only = next(iter(readable)) if readable is not None and len(readable) == 1 else None
-        chosen = only
+        # The kelurahan whose RTs the filter offers, by id: who reads one kelurahan alone is
+        # not asked which (nor is it read: its id is enough).
+        chosen = next(iter(readable)) if readable is not None and len(readable) == 1 else None
         chosen_id = self.request.GET.get("kelurahan", "")
-        if only is None and chosen_id.isdecimal():
-            chosen = kelurahan.filter(pk=chosen_id).first()
+        if chosen is None and chosen_id.isdecimal():
+            chosen = kelurahan.filter(pk=chosen_id).values_list("pk", flat=True).first()
         rts = (
             RT.objects.filter(rw__kelurahan=chosen).select_related("rw__kelurahan")
             if chosen

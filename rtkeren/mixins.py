@@ -23,7 +23,8 @@ class PublicKelurahanMixin(SingleObjectMixin):
     queryset = Kelurahan.objects.select_related("kecamatan")
 
     def public_year(self) -> tuple[Period, list[Period]]:
-        """The year shown and every year, newest first (one query; 404 for an unknown year)."""
+        """The year shown and every year, newest first (``all_periods``, from the cache of
+        public records; 404 for an unknown year)."""
         periods = all_periods()
         return public_period(self.request, periods), periods
 
