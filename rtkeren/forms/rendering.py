@@ -171,10 +171,16 @@ def _shared_options(field: forms.BoundField):
     if not isinstance(choices, forms.models.ModelChoiceIterator):
         return None
     query = choices.queryset.query
-    # The tables it filters on; those of its related rows (``select_related``) and of its
-    # labels are checked as they are read (``watch``).
-    tables = {join.table_name for join in query.alias_map.values()}
-    if not tables or not tables <= public_tables():
+    # The model's tables (a query not yet filtered has no joins at all) and those it filters
+    # on; those of its related rows (``select_related``) and of its labels are checked as they
+    # are read (``watch``).
+    meta = query.get_meta()
+    tables = {
+        meta.db_table,
+        *(parent._meta.db_table for parent in meta.get_parent_list()),
+        *(join.table_name for join in query.alias_map.values()),
+    }
+    if not tables <= public_tables():
         return None
     query_key = _query_key(query, choices.queryset.db)
     if query_key is None:

@@ -142,6 +142,21 @@ def test_a_select_of_public_records_reads_them_once_then_from_the_cache():
 
 
 @pytest.mark.django_db
+def test_a_select_of_every_row_of_a_public_table_reads_them_once_then_from_the_cache():
+    """A queryset not filtered at all (every period) has no joins until it is compiled: its
+    table is still known, and its options are kept."""
+    from designing.forms import ProposalFilterForm
+
+    factories.PeriodFactory()
+
+    first, read_first = _queries_of("rtkeren_period", lambda: filter_fields(ProposalFilterForm()))
+    again, read_again = _queries_of("rtkeren_period", lambda: filter_fields(ProposalFilterForm()))
+
+    assert (read_first, read_again) == (1, 0)
+    assert again == first
+
+
+@pytest.mark.django_db
 def test_a_public_record_saved_shows_in_the_options_at_once():
     rt = factories.RTFactory()
     queryset = RT.objects.filter(rw=rt.rw).order_by("pk")
