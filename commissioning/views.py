@@ -20,6 +20,7 @@ from rtkeren.mixins import (
 )
 from rtkeren.models import RT
 from rtkeren.offline import OfflineSubmissionView, id_list, offline_page
+from rtkeren.paginate import CountedPageMixin
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import upload_rate_limited
@@ -99,7 +100,7 @@ class KelurahanDetailView(ScopedObjectMixin, DetailView):
 # Potentials.
 
 
-class PotentialListView(LoginRequiredMixin, ListView):
+class PotentialListView(LoginRequiredMixin, CountedPageMixin, ListView):
     template_name = "commissioning/potential_list.html"
     context_object_name = "potentials"
     paginate_by = PAGE_SIZE
@@ -318,7 +319,7 @@ class PotentialArchiveView(PotentialObjectMixin, View):
 # Forums.
 
 
-class ForumListView(LoginRequiredMixin, ListView):
+class ForumListView(LoginRequiredMixin, CountedPageMixin, ListView):
     template_name = "commissioning/forum_list.html"
     context_object_name = "forums"
     paginate_by = PAGE_SIZE

@@ -26,6 +26,7 @@ from rtkeren.exports import PLANNING_COLUMNS, XLSX_CONTENT_TYPE, sheet_write
 from rtkeren.forms.fields import place_choice
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import RT, Activity, ActivityStatus, Community, Kelurahan, Period, Role
+from rtkeren.paginate import CountedPageMixin
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
@@ -73,7 +74,7 @@ def is_htmx(request) -> bool:
 # Proposals.
 
 
-class ProposalListView(LoginRequiredMixin, ListView):
+class ProposalListView(LoginRequiredMixin, CountedPageMixin, ListView):
     template_name = "designing/proposal_list.html"
     context_object_name = "proposals"
     paginate_by = PAGE_SIZE

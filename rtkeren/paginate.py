@@ -39,3 +39,14 @@ def counted_page(queryset: QuerySet, number, per_page: int) -> Page:
 def _rows(queryset: QuerySet, number: int, per_page: int) -> list:
     start = (number - 1) * per_page
     return list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[start : start + per_page])
+
+
+class CountedPageMixin:
+    """For a ``ListView``: its page and the list's length read in one query (``counted_page``)
+    instead of Django's count and page. A page number out of range or not a number gives the
+    last page or the first, as the page links never lead elsewhere."""
+
+    def paginate_queryset(self, queryset, page_size):
+        number = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or 1
+        page = counted_page(queryset, number, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()

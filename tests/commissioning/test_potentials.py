@@ -423,3 +423,27 @@ def test_a_merge_leaves_the_ledger_equal_to_its_recomputation(officer, duplicate
     services.potential_merge(duplicate=duplicate, into=kept, by=officer)
 
     assert ledger_differences().lines() == []
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown", "number"),
+    [(None, 25, 1), ("2", 2, 2), ("abc", 25, 1), ("0", 25, 1), ("99", 2, 2), ("9" * 30, 2, 2)],
+)
+def test_the_list_is_read_a_page_at_a_time_with_its_length(
+    client, resident_user, rt, period, asked, shown, number
+):
+    """A page's rows and the list's length come from one query; a page number out of range or
+    not a number gives the first or the last page, never an error."""
+    for index in range(27):
+        PotentialFactory(rt=rt, title=f"Potensi {index:02}")
+    client.force_login(resident_user)
+
+    response = client.get(
+        reverse("commissioning:potential-list"), {} if asked is None else {"page": asked}
+    )
+
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    assert (len(response.context["potentials"]), page.number) == (shown, number)
+    assert (page.paginator.count, page.paginator.num_pages) == (27, 2)
+    assert response.context["is_paginated"]

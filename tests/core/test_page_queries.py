@@ -55,26 +55,25 @@ PINNED = {
         "rtkeren_notification",
         "rtkeren_resident",
     ),
-    # the page of potentials (an officer's one kelurahan is known from their roles); the RT
-    # filter; endorsements of the page.
+    # the page of potentials with their count, endorsements and the list's length in one query
+    # (an officer's one kelurahan is known from their roles); the RT filter.
     "potentials list": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "commissioning_potential",
+        "commissioning_endorsement",
         "rtkeren_notification",
         "rtkeren_rt",
-        "commissioning_endorsement",
     ),
-    # the page of proposals with their fit; the periods of the filter; their budget lines.
+    # the page of proposals with their fit, budget and the list's length in one query; the
+    # periods of the filter.
     "proposal list (by fit)": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
-        "rtkeren_activity",
+        "rtkeren_budgetline",
         "rtkeren_notification",
         "rtkeren_period",
-        "rtkeren_budgetline",
     ),
     # budget lines (the proposal's and the RT's committed), interests, origins, the round, comments
     # (page, count, replies).

@@ -45,6 +45,25 @@ def test_the_proposal_list(client, resident_user, rt, period, order):
     assert _queries(client, url) == one
 
 
+def test_the_proposal_lists_second_page_takes_the_queries_of_the_first(
+    client, resident_user, rt, period
+):
+    """The page's rows and the list's length are read in one query, on any page."""
+    for _ in range(30):
+        proposal(rt=rt, period=period)
+    client.force_login(resident_user)
+    url = reverse("designing:proposal-list")
+    client.get(url)  # the caches the page shares with everyone
+
+    first = _queries(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url, {"page": "2"})
+
+    assert len(captured) == first
+    page = second.context["page_obj"]
+    assert (page.number, page.paginator.count, len(second.context["proposals"])) == (2, 30, 5)
+
+
 def test_the_proposal_page_with_many_comments(client, resident_user, rt, period):
     activity = proposal(rt=rt, period=period)
     url = reverse("designing:proposal-detail", args=[activity.pk])
