@@ -317,8 +317,8 @@ def attach_inclusiveness(forums: list[Forum]) -> list[Forum]:
     return forums
 
 
-def forum_list(*, user, kelurahan: Kelurahan | None = None, when: str = "") -> QuerySet[Forum]:
-    queryset = with_inclusiveness_counts(forums_visible_to(user).with_places())
+def _forums(*, user, kelurahan: Kelurahan | None, when: str) -> QuerySet[Forum]:
+    queryset = forums_visible_to(user).with_places()
     if kelurahan is not None:
         queryset = queryset.filter(kelurahan=kelurahan)
     today = timezone.localdate()
@@ -330,6 +330,22 @@ def forum_list(*, user, kelurahan: Kelurahan | None = None, when: str = "") -> Q
         # Meta.ordering does not apply to a query that aggregates.
         queryset = queryset.order_by("-date", "-starts_at", "-pk")
     return queryset
+
+
+def forum_list(*, user, kelurahan: Kelurahan | None = None, when: str = "") -> QuerySet[Forum]:
+    """The forums ``user`` may see, with ``resident_count``, the residents who came: all a
+    row of the list shows of who came. Counted per row from the forum's own attendances (its
+    index), so that only the rows of the page shown are counted, and no resident is read."""
+    residents = (
+        Attendance.objects.filter(forum=OuterRef("pk"), resident__isnull=False)
+        .order_by()
+        .values("forum")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return _forums(user=user, kelurahan=kelurahan, when=when).annotate(
+        resident_count=Coalesce(Subquery(residents), 0)
+    )
 
 
 def forum_detail_queryset(user) -> QuerySet[Forum]:
@@ -346,7 +362,11 @@ def forum_detail_queryset(user) -> QuerySet[Forum]:
 
 
 def held_forums_of(kelurahan: Kelurahan, *, user) -> QuerySet[Forum]:
-    return forum_list(user=user, kelurahan=kelurahan).filter(status=Forum.Status.HELD)
+    """The kelurahan's held forums, newest first, with every count of who came
+    (``with_inclusiveness_counts``), for ``attach_inclusiveness``."""
+    return with_inclusiveness_counts(_forums(user=user, kelurahan=kelurahan, when="")).filter(
+        status=Forum.Status.HELD
+    )
 
 
 def elements_never_present(kelurahan: Kelurahan) -> list[str]:

@@ -460,6 +460,31 @@ def test_each_forum_shows_who_came_against_whom_it_invited(rt, neighbours, past_
     assert len(inclusiveness.invited_present) == 3
 
 
+def test_the_list_counts_the_residents_each_forum_had_as_the_records_do(
+    client, resident_user, rt, neighbours, period
+):
+    """Each row's count is the forum's attendances of residents (guests are not residents),
+    counted per forum: a forum nobody came to says 0."""
+    held = held_forum(rt=rt)
+    for name in ("sari", "budi"):
+        AttendanceFactory(forum=held, resident=neighbours[name])
+    AttendanceFactory(forum=held, resident=None, guest_name="Ust. Ali", element="tokoh_agama")
+    empty = held_forum(rt=rt)
+    other = held_forum(rt=rt)
+    AttendanceFactory(forum=other, resident=neighbours["joko"])
+    client.force_login(resident_user)
+
+    response = client.get(reverse("commissioning:forum-list"), {"when": "past"})
+
+    counts = {forum.pk: forum.resident_count for forum in response.context["forums"]}
+    assert counts == {
+        forum.pk: Attendance.objects.filter(forum=forum, resident__isnull=False).count()
+        for forum in Forum.objects.all()
+    }
+    assert (counts[held.pk], counts[empty.pk], counts[other.pk]) == (2, 0, 1)
+    assert "2 warga hadir" in response.content.decode()
+
+
 def test_young_means_17_to_30_on_the_day_of_the_forum(rt, past_forum):
     day = past_forum.date
     turned_31 = core.ResidentFactory(rt=rt, birth_date=day.replace(year=day.year - 31))
