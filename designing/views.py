@@ -26,7 +26,7 @@ from rtkeren.exports import PLANNING_COLUMNS, XLSX_CONTENT_TYPE, sheet_write
 from rtkeren.forms.fields import place_choice
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import RT, Activity, ActivityStatus, Community, Kelurahan, Period, Role
-from rtkeren.paginate import CountedPageMixin
+from rtkeren.paginate import CountedPageMixin, counted_page
 from rtkeren.permissions import PermissionRequiredMixin, can
 from rtkeren.ratelimits import rate_limited
 from rtkeren.selectors.activities import activities_visible_to
@@ -760,9 +760,12 @@ def ballot_context(request, voting_round, *, page=None, notice="", error="") -> 
     live = can(user, "designing.view_live_results", voting_round)
     show_counts = closed or live
     fits_refresh_stale()
-    proposals = Paginator(
-        selectors.round_proposals(voting_round, ranked=show_counts), PAGE_SIZE
-    ).get_page(page or request.GET.get("page"))
+    # The page and the number of proposals in one query.
+    proposals = counted_page(
+        selectors.round_proposals(voting_round, ranked=show_counts),
+        page or request.GET.get("page"),
+        PAGE_SIZE,
+    )
     resident = None
     refusal = ""
     can_vote = False

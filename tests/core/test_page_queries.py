@@ -91,17 +91,17 @@ PINNED = {
         "designing_comment",
         "designing_comment",
     ),
-    # the round, its proposals with fit, the voter's entry, their votes, the budget lines.
+    # the round; a page of its proposals with fit, budget and their number in one query; the
+    # voter's entry, their votes.
     "voting round": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "designing_votinground",
-        "rtkeren_activity",
+        "rtkeren_budgetline",
         "rtkeren_resident",
         "designing_vote",
         "rtkeren_notification",
-        "rtkeren_budgetline",
     ),
     # the activity with its spending and budget added up; outputs; a page of meetings with their
     # attendance and their number; photos; implementers.

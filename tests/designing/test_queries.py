@@ -112,6 +112,8 @@ def test_the_round_page_with_many_proposals_and_votes(client, request, rt, perio
     _round_with(voting_round, rt, 30)
 
     assert _queries(client, url) == one
+    second = client.get(url, {"page": "2"}).context["proposals"]
+    assert (second.number, second.paginator.count, len(second)) == (2, 31, 6)
 
 
 def test_the_closed_round_page(client, resident_user, rt, period):
