@@ -10,7 +10,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -371,8 +370,9 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
 def discussion_context(request, activity, *, page=None, form=None) -> dict:
     """What the discussion part of a proposal page needs, for the page and for htmx."""
     user = request.user
-    threads = Paginator(selectors.comment_threads(activity), PAGE_SIZE).get_page(
-        page or request.GET.get("page")
+    # The page of threads and their number in one query.
+    threads = counted_page(
+        selectors.comment_threads(activity), page or request.GET.get("page"), PAGE_SIZE
     )
     can_comment = can(user, "designing.comment_proposal", activity)
     return {

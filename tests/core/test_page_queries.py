@@ -76,7 +76,7 @@ PINNED = {
         "rtkeren_period",
     ),
     # budget lines (the proposal's and the RT's committed), interests, origins, the round, comments
-    # (page, count, replies).
+    # (a page of threads with their number, their replies).
     "proposal page": (
         "django_session",
         "rtkeren_user",
@@ -87,9 +87,8 @@ PINNED = {
         "designing_proposalorigin",
         "designing_votinground",
         "designing_comment",
+        "designing_comment",
         "rtkeren_notification",
-        "designing_comment",
-        "designing_comment",
     ),
     # the round; a page of its proposals with fit, budget and their number in one query; the
     # voter's entry, their votes.

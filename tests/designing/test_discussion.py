@@ -258,3 +258,23 @@ def test_a_comment_and_a_reply_count_once_dated_by_the_first_one_shown(
     assert ledger_differences().lines() == []
     # The other author's row never moved.
     assert _commented(neighbour, proposal).exists()
+
+
+@pytest.mark.parametrize(("asked", "number", "shown"), [("2", 2, 2), ("x", 1, 25), ("50", 2, 2)])
+def test_the_threads_are_read_a_page_at_a_time_with_their_number(
+    client, resident_user, proposal, asked, number, shown
+):
+    """A page of threads, newest first, each with its replies; their number from the same
+    query; a page out of range or not a number gives the last or the first."""
+    first = CommentFactory(activity=proposal, body="Utas pertama")
+    CommentFactory(activity=proposal, parent=first, body="Balasan utas pertama")
+    CommentFactory.create_batch(26, activity=proposal)
+    client.force_login(resident_user)
+
+    response = client.get(reverse("designing:proposal-detail", args=[proposal.pk]), {"page": asked})
+
+    threads = response.context["threads"]
+    assert (threads.number, threads.paginator.count, len(threads)) == (number, 27, shown)
+    if number == 2:
+        assert threads[-1] == first
+        assert [reply.body for reply in threads[-1].replies.all()] == ["Balasan utas pertama"]
