@@ -15,9 +15,18 @@ class RtKerenConfig(AppConfig):
         from rtkeren.middleware import session_started
 
         user_logged_in.connect(session_started, dispatch_uid="rtkeren-session-started")
-        from rtkeren.scopecache import person_cache_fill
+        from rtkeren.scopecache import forget_request_read_ahead, person_cache_fill
 
         user_logged_in.connect(person_cache_fill, dispatch_uid="rtkeren-person-cache-fill")
+        from django.core.signals import request_finished, request_started
+
+        # What a request read ahead is believed by nothing after it in the same thread.
+        request_started.connect(
+            forget_request_read_ahead, dispatch_uid="rtkeren-forget-request-read-ahead"
+        )
+        request_finished.connect(
+            forget_request_read_ahead, dispatch_uid="rtkeren-forget-request-read-ahead-after"
+        )
 
         from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 

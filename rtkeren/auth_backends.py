@@ -13,8 +13,10 @@ from rtkeren.phone import normalize_phone
 from rtkeren.scopecache import (
     ACCOUNT,
     NOTIFICATIONS,
+    PUBLIC,
     cached_for_person,
     keep_read_ahead,
+    keep_request_read_ahead,
     read_ahead_for_person,
 )
 
@@ -150,10 +152,13 @@ def session_account(user_id) -> User | None:
     except ValidationError:
         return None
     name = _entry_name()
-    ahead = read_ahead_for_person(pk, [(name, ACCOUNT), *_read_with_account()])
+    # The public records' version too, for the shared values the page reads
+    # (``cached_public_value``: a select's options, the periods).
+    ahead = read_ahead_for_person(pk, [(name, ACCOUNT), *_read_with_account()], also=[PUBLIC])
     account = cached_for_person(pk, name, partial(_read_account, pk), topic=ACCOUNT, ahead=ahead)
     if account is not None:
         keep_read_ahead(account, ahead)
+        keep_request_read_ahead(ahead)
     return account
 
 

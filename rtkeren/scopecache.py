@@ -18,8 +18,10 @@ as those versions, and a write that commits meanwhile gives the scope a version 
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
+from contextvars import ContextVar
 from functools import partial
 
 from django.core.cache import cache
@@ -241,14 +243,34 @@ def keep_read_ahead(user, ahead: ReadAhead) -> None:
     setattr(user, _READ_AHEAD_ATTRIBUTE, ahead)
 
 
-def read_ahead_for_person(user_id: int, entries: list[tuple[str, str]]) -> ReadAhead:
+def read_ahead_for_person(
+    user_id: int, entries: list[tuple[str, str]], *, also: Iterable[str] = ()
+) -> ReadAhead:
     """Read together what ``cached_for_person`` reads for each ``(name, topic)`` of the person
-    ``user_id``: one cache read for what a request reads of the person in several places."""
+    ``user_id``, and the keys ``also``: one cache read for what a request reads of the person
+    in several places."""
     keys = []
     for name, topic in entries:
         versions, entry_key = _person_keys(user_id, name, topic)
         keys.extend(key for key in [*versions, entry_key] if key not in keys)
+    keys.extend(key for key in also if key not in keys)
     return ReadAhead(keys)
+
+
+#: What the current request read ahead with the person's account (``session_account``): the
+#: public records' versions among it, which ``cached_public_value`` takes from it. Forgotten
+#: when a request starts and when it ends (``forget_request_read_ahead``), so that nothing
+#: believes the versions another request read.
+_request_ahead: ContextVar[ReadAhead | None] = ContextVar("rtkeren_request_ahead", default=None)
+
+
+def keep_request_read_ahead(ahead: ReadAhead) -> None:
+    _request_ahead.set(ahead)
+
+
+def forget_request_read_ahead(**kwargs) -> None:
+    """On ``request_started`` and ``request_finished``."""
+    _request_ahead.set(None)
 
 
 def person_changed(*user_ids: int | None, topic: str = "") -> None:
@@ -313,18 +335,53 @@ def public_changed() -> None:
     transaction.on_commit(_bump_public)
 
 
+#: What ``cached_public_value`` read in this process: the value, the versions of the public
+#: records it was read under, and until when (``time.monotonic``) it is believed at most.
+_public_values: dict[str, tuple[tuple[str, str], object, float]] = {}
+#: Past this many names the values held are dropped (each a select's options, or the periods).
+PUBLIC_VALUES_HELD = 500
+
+
+def _public_versions_read_ahead() -> tuple[str, str] | None:
+    """The versions of every scope and of the public records, as the current request read them
+    ahead with the person's account; None when it read none (a visitor, a command) or this
+    process changed a version since."""
+    ahead = _request_ahead.get()
+    found = None if ahead is None else ahead.take([EVERYWHERE, PUBLIC])
+    if not found or len(found) != 2:
+        return None
+    return found[EVERYWHERE], found[PUBLIC]
+
+
 def cached_public_value(name: str, compute, *, timeout: int = PUBLIC_TIMEOUT, keep=None):
     """``compute()``, the same for everyone and decided by public records alone (the options of
     a select of periods or places): from the cache while the public records' version is the one
     it was stored under, for ``timeout`` seconds at most; not stored when ``keep(value)``, given,
-    is false."""
-    return _cached(
+    is false.
+
+    A request that read the versions ahead with the person's account takes a value this process
+    already read under the same versions from the process itself, without a cache read. The
+    value must be plain data that its callers do not change (a list of tuples is copied)."""
+    entry_key = f"{PREFIX}:public-value:{name}"
+    versions = _public_versions_read_ahead()
+    if versions is not None:
+        held = _public_values.get(entry_key)
+        if held is not None and held[0] == versions and time.monotonic() < held[2]:
+            return list(held[1]) if isinstance(held[1], list) else held[1]
+    value = _cached(
         [EVERYWHERE, PUBLIC],
-        f"{PREFIX}:public-value:{name}",
+        entry_key,
         name,
         compute,
         timeout=lambda value: timeout if keep is None or keep(value) else 0,
     )
+    # Read under these versions or newer ones: believed while a request reads them.
+    if versions is not None and timeout > 0 and (keep is None or keep(value)):
+        if len(_public_values) >= PUBLIC_VALUES_HELD:
+            _public_values.clear()
+        held_value = list(value) if isinstance(value, list) else value
+        _public_values[entry_key] = (versions, held_value, time.monotonic() + timeout)
+    return value
 
 
 def cached_for_public(kelurahan_id: int, name: str, compute, *, participation: bool = True):
