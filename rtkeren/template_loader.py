@@ -12,8 +12,9 @@ request: text, ``{% translate %}`` and ``{% blocktranslate %}`` of literals, ``{
 ``{% static %}`` of literals, and simple tags marked ``same_for_everyone`` that take no context,
 with literal arguments (all without ``as``). Anything else (a variable, ``{% csrf_token %}``,
 ``{% if %}``, a block, an include) ends the run, and the folding goes on inside it. What the
-output then depends on is the key: the active language, the URL prefix and URL configuration, and
-whether the page escapes. Settings changed while the process runs (tests) start afresh.
+output then depends on is the key: the active language, the URL prefix and URL configuration (found
+once a page, at its first run, and again inside ``{% language %}``), and whether the page escapes.
+Settings changed while the process runs (tests) start afresh.
 """
 
 from django import template
@@ -30,7 +31,7 @@ from django.template.base import (
 from django.template.defaulttags import IfNode, URLNode
 from django.template.library import SimpleNode
 from django.template.loaders import cached
-from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.templatetags.i18n import BlockTranslateNode, LanguageNode, TranslateNode
 from django.templatetags.static import StaticNode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
@@ -105,6 +106,32 @@ def depends_on_nothing(node) -> bool:
     return False
 
 
+#: Where a context keeps the language, URL prefix and URL configuration it is rendered with,
+#: found at its first folded node: a page holds dozens of them, and each of the three is a
+#: context-local read.
+_PAGE_KEY = "_rtkeren_rendered_once_page_key"
+
+
+def _page_key(context) -> tuple:
+    key = context.__dict__.get(_PAGE_KEY)
+    if key is None:
+        key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        context.__dict__[_PAGE_KEY] = key
+    return key
+
+
+class _LanguageNode(LanguageNode):
+    """``{% language %}``, which renders what it holds in another language with the same
+    context: the language is found again inside it, and again after it."""
+
+    def render(self, context):
+        context.__dict__.pop(_PAGE_KEY, None)
+        try:
+            return super().render(context)
+        finally:
+            context.__dict__.pop(_PAGE_KEY, None)
+
+
 class RenderedOnceNode(template.Node):
     child_nodelists = ()
 
@@ -119,12 +146,7 @@ class RenderedOnceNode(template.Node):
             # Replaced, not cleared: another thread may be reading the old one.
             self.rendered, self.generation = {}, generation
         rendered = self.rendered
-        key = (
-            get_language(),
-            get_script_prefix(),
-            get_urlconf() or settings.ROOT_URLCONF,
-            context.autoescape,
-        )
+        key = (*_page_key(context), context.autoescape)
         output = rendered.get(key)
         if output is None:
             # A context of its own: nothing of the page's reaches the run.
@@ -162,6 +184,8 @@ def fold(nodelist: NodeList) -> None:
             run.append(node)
             continue
         end_run()
+        if type(node) is LanguageNode:
+            node.__class__ = _LanguageNode
         for inner in _child_nodelists(node):
             fold(inner)
         folded.append(node)

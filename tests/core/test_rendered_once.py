@@ -117,6 +117,34 @@ def test_each_language_gets_its_own_rendering():
     assert indonesian.endswith(" /accounts/login/")
 
 
+def test_a_language_block_renders_its_runs_in_its_language_and_the_rest_in_the_pages():
+    """The language is found once a page (at its first run) but again inside and after a
+    ``{% language %}`` block, which renders the same context in another language."""
+    template = folded(
+        "{% translate 'Log in' %}|{% language lang %}{% translate 'Log in' %}{% endlanguage %}|"
+        "{% translate 'Log in' %}"
+    )
+
+    with translation.override("id"):
+        in_english = template.render(Context({"lang": "en"})).split("|")
+        in_indonesian = template.render(Context({"lang": "id"})).split("|")
+
+    assert in_english == ["Masuk", "Log in", "Masuk"]
+    assert in_indonesian == ["Masuk", "Masuk", "Masuk"]
+
+
+def test_a_context_rendered_in_another_language_after_its_first_run_is_not_mixed_up():
+    """Each context keeps the language of its own page: two pages in two languages, rendered
+    one after the other, each get theirs."""
+    template = folded("{% translate 'Log in' %}")
+    with translation.override("id"):
+        first = template.render(Context())
+    with translation.override("en"):
+        second = template.render(Context())
+
+    assert (first, second) == ("Masuk", "Log in")
+
+
 def test_a_url_prefix_gets_its_own_rendering():
     template = folded("{% url 'login' %}")
 
