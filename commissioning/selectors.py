@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rtkeren import scopes
 from rtkeren.forms.fields import place_choice
 from rtkeren.models import RT, RW, Kelurahan, Period, Resident, Role
+from rtkeren.models.aggregates import count_per_row
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
 
@@ -336,15 +337,8 @@ def forum_list(*, user, kelurahan: Kelurahan | None = None, when: str = "") -> Q
     """The forums ``user`` may see, with ``resident_count``, the residents who came: all a
     row of the list shows of who came. Counted per row from the forum's own attendances (its
     index), so that only the rows of the page shown are counted, and no resident is read."""
-    residents = (
-        Attendance.objects.filter(forum=OuterRef("pk"), resident__isnull=False)
-        .order_by()
-        .values("forum")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
     return _forums(user=user, kelurahan=kelurahan, when=when).annotate(
-        resident_count=Coalesce(Subquery(residents), 0)
+        resident_count=count_per_row(Attendance.objects.filter(resident__isnull=False), "forum")
     )
 
 
