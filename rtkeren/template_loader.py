@@ -15,11 +15,21 @@ with literal arguments (all without ``as``). Anything else (a variable, ``{% csr
 output then depends on is the key: the active language, the URL prefix and URL configuration (found
 once a page, at its first run, and again inside ``{% language %}``), and whether the page escapes.
 Settings changed while the process runs (tests) start afresh.
+
+A list's rows are the same for everyone shown the same records, but not for everyone:
+``{% include_by_value %}`` (``ByValueIncludeNode``) renders a rows template with the values it is
+given and nothing else of the page, and renders it again only for values that hold something
+else (``value_key``: every value the records were read with).
 """
+
+import datetime
+import decimal
 
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db import connection
+from django.db.models import Model
 from django.template.base import (
     FilterExpression,
     NodeList,
@@ -28,12 +38,14 @@ from django.template.base import (
     Variable,
     VariableNode,
 )
-from django.template.defaulttags import IfNode, URLNode
+from django.template.defaulttags import CsrfTokenNode, IfNode, NowNode, URLNode
 from django.template.library import SimpleNode
+from django.template.loader_tags import IncludeNode
 from django.template.loaders import cached
 from django.templatetags.i18n import BlockTranslateNode, LanguageNode, TranslateNode
 from django.templatetags.static import StaticNode
 from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -202,3 +214,144 @@ class Loader(cached.Loader):
             fold(loaded.nodelist)
             loaded.folded = True
         return loaded
+
+
+# A list's rows: the same for everyone who is shown the same records.
+
+
+class NotKeyable(Exception):
+    """A value ``value_key`` cannot tell apart from another by what it holds."""
+
+
+#: Values kept in a key with their type: ``True == 1``, and a safe string renders unescaped.
+_SCALARS = (str, int, float, decimal.Decimal, datetime.date, datetime.time, datetime.timedelta)
+
+
+def _record_key(record: Model) -> tuple:
+    # Every attribute the record holds, in the order it was read (its state object aside),
+    # then the related records read with it: built in C, as a row costs less to key than to
+    # render only if keying it is cheap. A value that is not hashable (a prefetched list) makes
+    # the key unusable (``value_key`` hashes it); one hashed by identity makes it never match.
+    items = tuple(record.__dict__.items())
+    if items and items[0][0] == "_state":
+        items = items[1:]
+    else:
+        items = tuple(item for item in items if item[0] != "_state")
+    related = record._state.fields_cache
+    if not related:
+        return (record.__class__, items)
+    return (
+        record.__class__,
+        items,
+        tuple(
+            (name, None if each is None else _record_key(each)) for name, each in related.items()
+        ),
+    )
+
+
+def _value_key(value):
+    if value is None:
+        return None
+    if isinstance(value, Model):
+        return _record_key(value)
+    if isinstance(value, (list, tuple)):
+        return (value.__class__, *(_value_key(item) for item in value))
+    if isinstance(value, _SCALARS):
+        return (value.__class__, value)
+    raise NotKeyable(value.__class__.__name__)
+
+
+def value_key(value):
+    """What ``value`` holds, as a key: two values with equal keys render alike from a template
+    that reads only them. A record gives every value it was read with (its fields and
+    annotations) and the related records read with it, a list its items. Raises
+    ``NotKeyable`` for anything else."""
+    key = _value_key(value)
+    try:
+        hash(key)
+    except TypeError as error:
+        raise NotKeyable(str(error)) from error
+    return key
+
+
+#: Tags and filters whose output depends on more than the values a template is given.
+_NOT_BY_VALUE_NODES = (CsrfTokenNode, NowNode)
+_NOT_BY_VALUE_FILTERS = frozenset({"timesince", "timeuntil", "naturaltime", "naturalday"})
+
+
+def check_by_value(loaded) -> None:
+    """Refuse a template whose output depends on the request or the clock (and the templates
+    it includes by name)."""
+    for node in loaded.nodelist.get_nodes_by_type(template.Node):
+        if isinstance(node, IncludeNode) and _literal(node.template):
+            check_by_value(loaded.engine.get_template(node.template.var))
+        if isinstance(node, _NOT_BY_VALUE_NODES):
+            raise template.TemplateSyntaxError(
+                f"{loaded.origin.template_name} renders {type(node).__name__}: not by value."
+            )
+        filters = {
+            getattr(function, "_filter_name", function.__name__)
+            for expression in vars(node).values()
+            if isinstance(expression, FilterExpression)
+            for function, _arguments in expression.filters
+        }
+        if filters & _NOT_BY_VALUE_FILTERS:
+            raise template.TemplateSyntaxError(
+                f"{loaded.origin.template_name} filters with the clock: not by value."
+            )
+
+
+class ByValueIncludeNode(template.Node):
+    """``{% include_by_value "name" a=... b=... %}``: the template with ``a``, ``b`` and nothing
+    else of the page, rendered once per process for the same values (``value_key``), language,
+    time zone, URL prefix and escaping. A render that reads the database (a related record not
+    read with the rows) is not kept: its output depends on more than the values."""
+
+    child_nodelists = ()
+    #: Outputs kept per include: past this many, they are dropped and kept afresh.
+    KEPT = 200
+
+    def __init__(self, template_name, values):
+        self.template_name = template_name
+        self.values = values
+        self.generation = _generation[0]
+        self.rendered: dict[tuple, str] = {}
+        self.checked = None
+
+    def render(self, context):
+        name = self.template_name.resolve(context)
+        loaded = context.template.engine.get_template(name)
+        if self.checked is not loaded:
+            check_by_value(loaded)
+            self.checked = loaded
+        values = {key: value.resolve(context) for key, value in self.values.items()}
+        generation = _generation[0]
+        if self.generation != generation:
+            self.rendered, self.generation = {}, generation
+        try:
+            key = (
+                name,
+                *_page_key(context),
+                context.autoescape,
+                timezone.get_current_timezone_name(),
+                tuple((each, value_key(value)) for each, value in values.items()),
+            )
+        except NotKeyable:
+            key = None
+        output = None if key is None else self.rendered.get(key)
+        if output is None:
+            isolated = template.Context(values, autoescape=context.autoescape)
+            isolated.template = context.template
+            queries = [0]
+
+            def count(execute, *args):
+                queries[0] += 1
+                return execute(*args)
+
+            with connection.execute_wrapper(count):
+                output = loaded.render(isolated)
+            if key is not None and not queries[0] and generation == _generation[0]:
+                if len(self.rendered) >= self.KEPT:
+                    self.rendered = {}
+                self.rendered[key] = output
+        return mark_safe(output)

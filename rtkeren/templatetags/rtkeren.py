@@ -2,6 +2,7 @@ import json
 from urllib.parse import quote
 
 from django import template
+from django.template.base import token_kwargs
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -10,7 +11,7 @@ from rtkeren.forms.rendering import filter_fields as _filter_fields
 from rtkeren.offline import account_tag
 from rtkeren.phone import masked_phone as _masked_phone
 from rtkeren.registry import links_for_origin, participation_kind_label
-from rtkeren.template_loader import same_for_everyone
+from rtkeren.template_loader import ByValueIncludeNode, same_for_everyone
 
 register = template.Library()
 
@@ -175,3 +176,18 @@ def page_query(context, param: str, number, anchor: str = "") -> str:
     query = context["request"].GET.copy()
     query[param] = str(number)
     return f"?{query.urlencode()}" + (f"#{anchor}" if anchor else "")
+
+
+@register.tag
+def include_by_value(parser, token):
+    """``{% include_by_value "app/includes/rows.html" rows=page.object_list %}``: the template
+    with those values alone, its output kept for the same values
+    (``rtkeren.template_loader.ByValueIncludeNode``)."""
+    bits = token.split_contents()
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a template name and its values.")
+    rest = bits[2:]
+    values = token_kwargs(rest, parser, support_legacy=False)
+    if rest or not values:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes its values as name=value only.")
+    return ByValueIncludeNode(parser.compile_filter(bits[1]), values)

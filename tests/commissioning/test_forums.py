@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from commissioning import selectors, services
 from commissioning.models import Attendance, Element, Forum, PriorityItem
@@ -639,3 +640,26 @@ def test_a_priority_with_only_a_note_asks_for_a_title(client, rt_chair, past_for
         "Beri judul prioritas ini atau pilih sebuah potensi."
     ]
     assert not past_forum.priorities.exists()
+
+
+def test_the_list_rows_follow_every_change_on_the_next_request(
+    client, resident_user, rt, neighbours, period
+):
+    """The rows are rendered once for the same records (``{% include_by_value %}``): a new
+    attendance, a new title and a forum moved to another day show on the next request."""
+    held = held_forum(rt=rt)
+    client.force_login(resident_user)
+    url = reverse("commissioning:forum-list")
+
+    def page():
+        return client.get(url, {"when": "past"}).content.decode()
+
+    assert "0 warga hadir" in page()
+    AttendanceFactory(forum=held, resident=neighbours["sari"])
+    assert "1 warga hadir" in page()
+    Forum.objects.filter(pk=held.pk).update(
+        title="Rembug warga pindahan", date=held.date - datetime.timedelta(days=1)
+    )
+    moved = page()
+    assert "Rembug warga pindahan" in moved
+    assert date_format(held.date - datetime.timedelta(days=1), "DATE_FORMAT") in moved

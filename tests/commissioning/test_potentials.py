@@ -447,3 +447,32 @@ def test_the_list_is_read_a_page_at_a_time_with_its_length(
     assert (len(response.context["potentials"]), page.number) == (shown, number)
     assert (page.paginator.count, page.paginator.num_pages) == (27, 2)
     assert response.context["is_paginated"]
+
+
+def test_the_list_rows_are_each_persons_own_and_follow_every_change(
+    client, resident_user, potential, rt
+):
+    """The rows are rendered once for the same records (``{% include_by_value %}``): one
+    person's endorsement must not show on another's list, and an endorsement, its withdrawal
+    and an edit show on the next request."""
+    other, _resident = core.make_resident_user(rt, "warga_lain")
+    url = reverse("commissioning:potential-list")
+    mine = 'ms-1">Saya mendukung</span>'
+
+    def page(user):
+        client.force_login(user)
+        return client.get(url).content.decode()
+
+    assert mine not in page(resident_user)
+    services.potential_endorse(potential=potential, by=resident_user)
+    assert mine in page(resident_user)
+    assert "1 warga mendukung" in page(resident_user)
+    assert mine not in page(other)
+    assert "1 warga mendukung" in page(other)
+
+    services.potential_unendorse(potential=potential, by=resident_user)
+    Potential.objects.filter(pk=potential.pk).update(title="Sanggar karawitan")
+    again = page(resident_user)
+    assert mine not in again
+    assert "0 warga mendukung" in again
+    assert "Sanggar karawitan" in again
