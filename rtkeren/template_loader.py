@@ -144,28 +144,44 @@ class _LanguageNode(LanguageNode):
             context.__dict__.pop(_PAGE_KEY, None)
 
 
-class RenderedOnceNode(template.Node):
+class _KeptOutputsNode(template.Node):
+    """A node that keeps what it rendered, by key, until the settings change."""
+
     child_nodelists = ()
 
-    def __init__(self, nodelist):
-        self.nodelist = nodelist
+    def __init__(self):
         self.generation = _generation[0]
         self.rendered: dict[tuple, str] = {}
 
-    def render(self, context):
+    def kept(self) -> tuple[dict[tuple, str], int]:
+        """The outputs kept under the current settings, and their generation: a render started
+        under an older one is not kept."""
         generation = _generation[0]
         if self.generation != generation:
             # Replaced, not cleared: another thread may be reading the old one.
             self.rendered, self.generation = {}, generation
-        rendered = self.rendered
+        return self.rendered, generation
+
+
+def _isolated(context, values=None) -> template.Context:
+    """A context of its own, so that nothing of the page's reaches what is rendered with it, with
+    the page's escaping and its engine's settings (what an invalid variable renders as)."""
+    isolated = template.Context(values, autoescape=context.autoescape)
+    isolated.template = context.template
+    return isolated
+
+
+class RenderedOnceNode(_KeptOutputsNode):
+    def __init__(self, nodelist):
+        super().__init__()
+        self.nodelist = nodelist
+
+    def render(self, context):
+        rendered, generation = self.kept()
         key = (*_page_key(context), context.autoescape)
         output = rendered.get(key)
         if output is None:
-            # A context of its own: nothing of the page's reaches the run.
-            isolated = template.Context(autoescape=context.autoescape)
-            # Its engine's settings (what an invalid variable renders as) are the page's.
-            isolated.template = context.template
-            output = self.nodelist.render(isolated)
+            output = self.nodelist.render(_isolated(context))
             if generation == _generation[0]:
                 rendered[key] = output
         return mark_safe(output)
@@ -301,21 +317,19 @@ def check_by_value(loaded) -> None:
             )
 
 
-class ByValueIncludeNode(template.Node):
+class ByValueIncludeNode(_KeptOutputsNode):
     """``{% include_by_value "name" a=... b=... %}``: the template with ``a``, ``b`` and nothing
     else of the page, rendered once per process for the same values (``value_key``), language,
     time zone, URL prefix and escaping. A render that reads the database (a related record not
     read with the rows) is not kept: its output depends on more than the values."""
 
-    child_nodelists = ()
     #: Outputs kept per include: past this many, they are dropped and kept afresh.
     KEPT = 200
 
     def __init__(self, template_name, values):
+        super().__init__()
         self.template_name = template_name
         self.values = values
-        self.generation = _generation[0]
-        self.rendered: dict[tuple, str] = {}
         self.checked = None
 
     def render(self, context):
@@ -325,9 +339,7 @@ class ByValueIncludeNode(template.Node):
             check_by_value(loaded)
             self.checked = loaded
         values = {key: value.resolve(context) for key, value in self.values.items()}
-        generation = _generation[0]
-        if self.generation != generation:
-            self.rendered, self.generation = {}, generation
+        rendered, generation = self.kept()
         try:
             key = (
                 name,
@@ -338,10 +350,8 @@ class ByValueIncludeNode(template.Node):
             )
         except NotKeyable:
             key = None
-        output = None if key is None else self.rendered.get(key)
+        output = None if key is None else rendered.get(key)
         if output is None:
-            isolated = template.Context(values, autoescape=context.autoescape)
-            isolated.template = context.template
             queries = [0]
 
             def count(execute, *args):
@@ -349,9 +359,9 @@ class ByValueIncludeNode(template.Node):
                 return execute(*args)
 
             with connection.execute_wrapper(count):
-                output = loaded.render(isolated)
+                output = loaded.render(_isolated(context, values))
             if key is not None and not queries[0] and generation == _generation[0]:
-                if len(self.rendered) >= self.KEPT:
-                    self.rendered = {}
-                self.rendered[key] = output
+                if len(rendered) >= self.KEPT:
+                    self.rendered = rendered = {}
+                rendered[key] = output
         return mark_safe(output)
