@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.core.signals import setting_changed
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 
@@ -36,6 +37,13 @@ class PreferredLanguageMiddleware:
 
     def chosen_language(self, request) -> str:
         user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject):
+            # The account is read here on every request (its language is asked below). The
+            # rest of the request reads it as it is, not through the lazy wrapper: about a
+            # hundred reads a page (its scopes, its permissions, the templates).
+            if user._wrapped is empty:
+                user._setup()
+            user = request.user = user._wrapped
         if user is not None and user.is_authenticated and user.language in self.supported:
             return user.language
         cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)

@@ -1,4 +1,5 @@
 import pytest
+from django.http import HttpResponse
 from django.urls import reverse
 
 from rtkeren.models import User
@@ -45,3 +46,29 @@ def test_redirect_to_another_site_is_refused(client):
 
 def test_language_cannot_be_changed_by_get(client):
     assert client.get(reverse("language-set"), {"language": "en"}).status_code == 405
+
+
+@pytest.mark.parametrize("logged_in", [True, False], ids=["account", "visitor"])
+def test_the_rest_of_the_request_reads_the_account_itself_not_a_lazy_wrapper(rf, logged_in):
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import SimpleLazyObject
+
+    from rtkeren.middleware import PreferredLanguageMiddleware
+
+    person = User(username="siti", language="en") if logged_in else AnonymousUser()
+    reads = []
+    seen = []
+    request = rf.get("/")
+    request.user = SimpleLazyObject(lambda: reads.append(1) or person)
+
+    def view(request):
+        seen.append(request.user)
+        return HttpResponse("")
+
+    response = PreferredLanguageMiddleware(view)(request)
+
+    assert seen == [person]
+    assert seen[0] is person
+    assert request.user is person
+    assert reads == [1]  # the account is read once, as before
+    assert response.headers["Content-Language"] == ("en" if logged_in else "id")
