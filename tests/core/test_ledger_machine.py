@@ -23,7 +23,7 @@ A service that refuses a step (``ValidationError``, ``PermissionDenied``) must l
 as it was: the database's fingerprint (``_fingerprint``) and the ledger's row count are
 compared before and after.
 
-``LEDGER_MACHINE_EXAMPLES`` sets the number of examples (25 by default; CI runs 200). The
+``LEDGER_MACHINE_EXAMPLES`` sets the number of examples (25 by default; CI runs 60). The
 examples are the same on every run; ``HYPOTHESIS_PROFILE=explore`` draws new ones.
 """
 
