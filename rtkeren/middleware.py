@@ -39,7 +39,7 @@ class PreferredLanguageMiddleware:
         user = getattr(request, "user", None)
         if isinstance(user, SimpleLazyObject):
             # The account is read here on every request (its language is asked below). The
-            # rest of the request reads it as it is, not through the lazy wrapper: about a
+            # rest of the request reads it as it is, not through the lazy wrapper: a few
             # hundred reads a page (its scopes, its permissions, the templates).
             if user._wrapped is empty:
                 user._setup()

@@ -1,7 +1,10 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
+from rtkeren.middleware import PreferredLanguageMiddleware
 from rtkeren.models import User
 
 pytestmark = pytest.mark.django_db
@@ -50,11 +53,6 @@ def test_language_cannot_be_changed_by_get(client):
 
 @pytest.mark.parametrize("logged_in", [True, False], ids=["account", "visitor"])
 def test_the_rest_of_the_request_reads_the_account_itself_not_a_lazy_wrapper(rf, logged_in):
-    from django.contrib.auth.models import AnonymousUser
-    from django.utils.functional import SimpleLazyObject
-
-    from rtkeren.middleware import PreferredLanguageMiddleware
-
     person = User(username="siti", language="en") if logged_in else AnonymousUser()
     reads = []
     seen = []
