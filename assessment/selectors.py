@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import (
     Avg,
@@ -61,7 +62,9 @@ BAR_STEP = 5
 # the period's number of days.
 
 
+@cache
 def _delivered_at_subquery() -> Subquery:
+    # Built once per process, as ``budget_per_row``: a queryset resolves a copy of it.
     return Subquery(
         ActivityTransition.objects.filter(
             activity=OuterRef("pk"), to_status=ActivityStatus.DELIVERED

@@ -3,6 +3,7 @@ number of rows: sums and counts are subqueries of the list's one query, the inte
 by ``designing.fit``) a join of it."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import (
     Count,
@@ -73,12 +74,14 @@ def _visible_comments() -> QuerySet[Comment]:
     return Comment.objects.filter(activity=OuterRef("pk"), hidden_at__isnull=True)
 
 
+@cache
+def _comment_count() -> SubqueryCount:
+    # Built once per process, as ``budget_per_row``: a queryset resolves a copy of it.
+    return SubqueryCount(_visible_comments())
+
+
 def with_list_figures(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
-    return with_fit(
-        queryset.annotate(
-            budget_sum=budget_per_row(), comment_count=SubqueryCount(_visible_comments())
-        )
-    )
+    return with_fit(queryset.annotate(budget_sum=budget_per_row(), comment_count=_comment_count()))
 
 
 ORDERINGS = {
