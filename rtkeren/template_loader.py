@@ -19,7 +19,8 @@ Settings changed while the process runs (tests) start afresh.
 A list's rows are the same for everyone shown the same records, but not for everyone:
 ``{% include_by_value %}`` (``ByValueIncludeNode``) renders a rows template with the values it is
 given and nothing else of the page, and renders it again only for values that hold something
-else (``value_key``: every value the records were read with).
+else (``value_key``: every value the records were read with); ``{% include_each_by_value %}``
+(``ByValueEachNode``) does so for each row of a list on its own.
 """
 
 import datetime
@@ -333,23 +334,40 @@ class ByValueIncludeNode(_KeptOutputsNode):
         self.checked = None
 
     def render(self, context):
-        name = self.template_name.resolve(context)
-        loaded = context.template.engine.get_template(name)
-        if self.checked is not loaded:
-            check_by_value(loaded)
-            self.checked = loaded
+        loaded = self.loaded(context)
         values = {key: value.resolve(context) for key, value in self.values.items()}
         rendered, generation = self.kept()
         try:
             key = (
-                name,
-                *_page_key(context),
-                context.autoescape,
-                timezone.get_current_timezone_name(),
+                *self.key_start(context, loaded),
                 tuple((each, value_key(value)) for each, value in values.items()),
             )
         except NotKeyable:
             key = None
+        return mark_safe(self.output(loaded, context, values, key, rendered, generation))
+
+    def loaded(self, context):
+        """The template included, checked once that it renders by value."""
+        loaded = context.template.engine.get_template(self.template_name.resolve(context))
+        if self.checked is not loaded:
+            check_by_value(loaded)
+            self.checked = loaded
+        return loaded
+
+    @staticmethod
+    def key_start(context, loaded) -> tuple:
+        """What an output depends on besides the values: the template, the language, URL
+        prefix and configuration, the escaping and the time zone."""
+        return (
+            loaded.origin.template_name,
+            *_page_key(context),
+            context.autoescape,
+            timezone.get_current_timezone_name(),
+        )
+
+    def output(self, loaded, context, values, key, rendered, generation) -> str:
+        """The output kept under ``key``, or ``loaded`` rendered with ``values`` alone (kept
+        when it read nothing from the database and the settings did not change meanwhile)."""
         output = None if key is None else rendered.get(key)
         if output is None:
             queries = [0]
@@ -364,4 +382,34 @@ class ByValueIncludeNode(_KeptOutputsNode):
                 if len(rendered) >= self.KEPT:
                     self.rendered = rendered = {}
                 rendered[key] = output
-        return mark_safe(output)
+        return output
+
+
+class ByValueEachNode(ByValueIncludeNode):
+    """``{% include_each_by_value "name" item in items %}``: the template once for each of
+    ``items``, with ``item`` and nothing else of the page, each output kept for the same
+    values of its own record. A record shown to many people, each in a list of their own (an
+    RT's proposals beside the kelurahan's), is rendered once for all of those lists."""
+
+    #: Rows kept per include: a city's records seen in a few minutes.
+    KEPT = 5000
+
+    def __init__(self, template_name, name, items):
+        super().__init__(template_name, {})
+        self.name = name
+        self.items = items
+
+    def render(self, context):
+        loaded = self.loaded(context)
+        rendered, generation = self.kept()
+        start = self.key_start(context, loaded)
+        outputs = []
+        for item in self.items.resolve(context) or ():
+            try:
+                key = (*start, value_key(item))
+            except NotKeyable:
+                key = None
+            outputs.append(
+                self.output(loaded, context, {self.name: item}, key, rendered, generation)
+            )
+        return mark_safe("".join(outputs))

@@ -11,7 +11,7 @@ from rtkeren.forms.rendering import filter_fields as _filter_fields
 from rtkeren.offline import account_tag
 from rtkeren.phone import masked_phone as _masked_phone
 from rtkeren.registry import links_for_origin, participation_kind_label
-from rtkeren.template_loader import ByValueIncludeNode, same_for_everyone
+from rtkeren.template_loader import ByValueEachNode, ByValueIncludeNode, same_for_everyone
 
 register = template.Library()
 
@@ -191,3 +191,14 @@ def include_by_value(parser, token):
     if rest or not values:
         raise template.TemplateSyntaxError(f"{bits[0]} takes its values as name=value only.")
     return ByValueIncludeNode(parser.compile_filter(bits[1]), values)
+
+
+@register.tag
+def include_each_by_value(parser, token):
+    """``{% include_each_by_value "app/includes/row.html" item in items %}``: the template once
+    for each of ``items``, with ``item`` alone, each row's output kept for the same values of
+    its record (``rtkeren.template_loader.ByValueEachNode``)."""
+    bits = token.split_contents()
+    if len(bits) != 5 or bits[3] != "in":
+        raise template.TemplateSyntaxError(f"{bits[0]} takes a template name, then: item in items.")
+    return ByValueEachNode(parser.compile_filter(bits[1]), bits[2], parser.compile_filter(bits[4]))

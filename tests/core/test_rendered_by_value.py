@@ -13,7 +13,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone, translation
 
 from rtkeren.models import RT
-from rtkeren.template_loader import ByValueIncludeNode, NotKeyable, value_key
+from rtkeren.template_loader import ByValueEachNode, ByValueIncludeNode, NotKeyable, value_key
 
 ROWS = "{% for rt in rts %}<li>{{ rt }}:{{ rt.rw.number }}:{{ rt.note }}</li>{% endfor %}"
 
@@ -207,3 +207,91 @@ def test_past_its_bound_the_kept_outputs_start_afresh(db, monkeypatch):
         assert template.render(Context({"n": number})) == str(number)
 
     assert len(node_of(template).rendered) <= 3
+
+
+# Each row of a list on its own (``{% include_each_by_value %}``).
+
+ROW = "<li>{{ rt }}:{{ rt.rw.number }}:{{ rt.note }}</li>"
+
+
+def each_page(the_engine: Engine, body: str = '{% include_each_by_value "row.html" rt in rts %}'):
+    return page(the_engine, body)
+
+
+def each_node_of(template) -> ByValueEachNode:
+    (node,) = template.nodelist.get_nodes_by_type(ByValueEachNode)
+    return node
+
+
+def test_each_row_renders_as_the_plain_rows_and_is_kept_on_its_own(two_rts):
+    the_engine = engine(**{"row.html": ROW})
+    template = each_page(the_engine)
+    rts = read_rts()
+    plain = the_engine.get_template("rows.html").render(Context({"rts": rts}))
+
+    assert template.render(Context({"rts": rts})) == plain
+    node = each_node_of(template)
+    assert len(node.rendered) == 2
+    # Another list holding one of the same records (another person's page) takes its row.
+    node.rendered = {key: f"kept{index}" for index, key in enumerate(node.rendered)}
+    assert template.render(Context({"rts": read_rts()[1:]})) == "kept1"
+    assert template.render(Context({"rts": []})) == ""
+
+
+def test_a_changed_record_renders_its_own_row_afresh(two_rts):
+    template = each_page(engine(**{"row.html": ROW}))
+    template.render(Context({"rts": read_rts()}))
+    node = each_node_of(template)
+    node.rendered = dict.fromkeys(node.rendered, "kept")
+    RT.objects.filter(pk=two_rts[1].pk).update(number=9)
+
+    output = template.render(Context({"rts": read_rts()}))
+
+    assert output.startswith("kept<li>RT 009")
+    assert len(node.rendered) == 3
+
+
+def test_a_row_gets_its_record_and_nothing_of_the_page(two_rts):
+    the_engine = engine(**{"who.html": "[{{ rt.number }}|{{ user }}|{{ rts|length }}]"})
+    template = each_page(the_engine, '{% include_each_by_value "who.html" rt in rts %}')
+
+    output = template.render(Context({"rts": read_rts(), "user": "warga1"}))
+
+    assert output == "".join(f"[{rt.number}||0]" for rt in read_rts())
+
+
+def test_a_row_that_reads_the_database_or_cannot_be_keyed_is_not_kept(
+    two_rts, django_assert_num_queries
+):
+    template = each_page(engine(**{"row.html": ROW}))
+    rts = list(RT.objects.order_by("pk"))
+    rts[0].extra = {"shown": True}
+
+    with django_assert_num_queries(2):
+        output = template.render(Context({"rts": rts}))
+
+    assert output.count("<li>") == 2
+    assert each_node_of(template).rendered == {}
+
+
+def test_each_row_refuses_what_depends_on_the_request(db):
+    template = each_page(
+        engine(**{"bad.html": "{% csrf_token %}"}),
+        '{% include_each_by_value "bad.html" at in ats %}',
+    )
+
+    with pytest.raises(TemplateSyntaxError):
+        template.render(Context({"ats": [timezone.now()]}))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{% include_each_by_value "row.html" rts %}',
+        '{% include_each_by_value "row.html" rt of rts %}',
+        '{% include_each_by_value "row.html" rt in rts extra %}',
+    ],
+)
+def test_the_each_tag_takes_a_name_then_item_in_items(body):
+    with pytest.raises(TemplateSyntaxError):
+        page(engine(), body)
