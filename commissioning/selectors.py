@@ -3,6 +3,7 @@ the number of rows; and ``priorities_for``, which other stages use to start prop
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -55,9 +56,11 @@ def potentials_visible_to(user) -> QuerySet[Potential]:
     return _in_readable_kelurahan(Potential.objects.all(), user)
 
 
-def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potential]:
-    # A count per row, not a join grouped over every potential: the list's index then gives
-    # the page's rows first, and only they are counted.
+@cache
+def _endorsement_count() -> Coalesce:
+    """A count per row, not a join grouped over every potential: the list's index then gives
+    the page's rows first, and only they are counted. Built once per process, as
+    ``rtkeren.models.activities.budget_per_row``: a queryset resolves a copy of it."""
     endorsements = (
         Endorsement.objects.filter(potential=OuterRef("pk"))
         .order_by()
@@ -65,6 +68,10 @@ def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potentia
         .annotate(total=Count("pk"))
         .values("total")
     )
+    return Coalesce(Subquery(endorsements), 0)
+
+
+def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potential]:
     resident = acting_resident(user)
     endorsed_by_me = (
         Exists(Endorsement.objects.filter(potential=OuterRef("pk"), resident=resident))
@@ -72,7 +79,7 @@ def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potentia
         else Value(False)
     )
     return queryset.annotate(
-        endorsement_count=Coalesce(Subquery(endorsements), 0),
+        endorsement_count=_endorsement_count(),
         endorsed_by_me=endorsed_by_me,
     )
 

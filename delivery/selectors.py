@@ -1,5 +1,7 @@
 """Reads of co-delivery, each with the joins and prefetches that keep a page's queries flat."""
 
+from functools import cache
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
@@ -265,15 +267,21 @@ def task_assignees(activity: Activity) -> QuerySet[User]:
     )
 
 
+@cache
+def _task_activity_status() -> Subquery:
+    # Built once per process, as ``rtkeren.models.activities.budget_per_row``: a queryset
+    # resolves a copy of it.
+    return Subquery(Activity.objects.filter(pk=OuterRef("activity_id")).values("status")[:1])
+
+
 def open_tasks_of(user) -> QuerySet[Task]:
     """The user's open tasks of activities still in delivery. The activity's status is read
     for each of the user's tasks (a subquery on its key), not joined: a person has few open
     tasks, and with the join PostgreSQL may walk the activities in key order until it passes
     the tasks' (a merge join, 2 ms on the city's data for a single task)."""
-    activity_status = Activity.objects.filter(pk=OuterRef("activity_id")).values("status")[:1]
     return (
         Task.objects.open()
-        .alias(activity_status=Subquery(activity_status))
+        .alias(activity_status=_task_activity_status())
         .filter(assignee=user, activity_status__in=DELIVERY_STATUSES)
     )
 
