@@ -391,8 +391,10 @@ class ByValueEachNode(ByValueIncludeNode):
     values of its own record. A record shown to many people, each in a list of their own (an
     RT's proposals beside the kelurahan's), is rendered once for all of those lists."""
 
-    #: Rows kept per include: a city's records seen in a few minutes.
-    KEPT = 5000
+    #: Rows kept per include, past which they are dropped and kept afresh: a kelurahan's
+    #: records many times over. A row's key holds every value its record was read with (about
+    #: 1 KB for a proposal of the city data), so this bounds the memory at a few megabytes.
+    KEPT = 2000
 
     def __init__(self, template_name, name, items):
         super().__init__(template_name, {})
