@@ -10,6 +10,9 @@ class RtKerenConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from rtkeren import orm
+
+        orm.install()
         from django.contrib.auth.signals import user_logged_in
 
         from rtkeren.middleware import session_started
