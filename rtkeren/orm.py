@@ -41,11 +41,7 @@ def _col_identity(col: Col) -> tuple:
 
 def col_constructor_known() -> bool:
     parameters = inspect.signature(Col.__init__).parameters
-    return (
-        tuple(parameters) == COL_PARAMETERS
-        and parameters["output_field"].default is None
-        and Col.__init__ is not Expression.__init__
-    )
+    return tuple(parameters) == COL_PARAMETERS and parameters["output_field"].default is None
 
 
 def install() -> bool:
