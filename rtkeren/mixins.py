@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.views.generic.detail import SingleObjectMixin
 
 from rtkeren.forms.attendance import AttendanceForm, NameFilterForm
 from rtkeren.models import Kelurahan, Period
 from rtkeren.permissions import PermissionRequiredMixin
+from rtkeren.prepared import Prepared
 from rtkeren.selectors.reports import all_periods, public_period
 
 
@@ -40,11 +41,18 @@ def form_add_service_errors(form, error: ValidationError) -> None:
 
 class ScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin, SingleObjectMixin):
     """One object from ``get_queryset`` (which starts from the user's reach), read once per
-    request and used as the permission object."""
+    request and used as the permission object. ``get_queryset`` may give a prepared query
+    (``rtkeren.prepared``)."""
 
     def get_object(self, queryset=None):
         if getattr(self, "object", None) is None:
-            self.object = super().get_object(queryset)
+            queryset = self.get_queryset() if queryset is None else queryset
+            if isinstance(queryset, Prepared):
+                self.object = queryset.one(self.kwargs.get(self.pk_url_kwarg))
+                if self.object is None:
+                    raise Http404
+            else:
+                self.object = super().get_object(queryset)
         return self.object
 
     def get_permission_object(self):

@@ -8,17 +8,20 @@ takes one query whatever the list holds, so that a page's queries do not depend 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
+from rtkeren.prepared import Prepared
+
 TOTAL = "_page_total"
 #: A page number past any list: a larger one typed in the URL would overflow the database's
 #: OFFSET (an error, not a page), so it is read as this, which gives the last page.
 MAX_PAGE = 1_000_000
 
 
-def counted_page(queryset: QuerySet, number, per_page: int) -> Page:
+def counted_page(queryset: QuerySet | Prepared, number, per_page: int) -> Page:
     """The page ``number`` (as ``Paginator.get_page`` takes it: a page out of range or not a
     number gives the last page or the first) of ``queryset``, ``per_page`` rows a page: one
-    query, a second only for a number past the last page."""
-    paginator = Paginator(queryset, per_page)
+    query, a second only for a number past the last page. A prepared query
+    (``rtkeren.prepared``) reads its page prepared."""
+    paginator = Paginator(queryset if isinstance(queryset, QuerySet) else [], per_page)
     try:
         number = min(max(int(number), 1), MAX_PAGE)
     except (TypeError, ValueError):
@@ -36,9 +39,15 @@ def counted_page(queryset: QuerySet, number, per_page: int) -> Page:
     return page
 
 
-def _rows(queryset: QuerySet, number: int, per_page: int) -> list:
+def _rows(queryset: QuerySet | Prepared, number: int, per_page: int) -> list:
     start = (number - 1) * per_page
-    return list(queryset.annotate(**{TOTAL: Window(Count("pk"))})[start : start + per_page])
+    if isinstance(queryset, Prepared):
+        return queryset.then(_counted_slice, start, per_page).rows()
+    return list(_counted_slice(queryset, start, per_page))
+
+
+def _counted_slice(queryset: QuerySet, start: int, per_page: int) -> QuerySet:
+    return queryset.annotate(**{TOTAL: Window(Count("pk"))})[start : start + per_page]
 
 
 class CountedPageMixin:

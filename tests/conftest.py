@@ -65,6 +65,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture
+def no_prepared_shapes():
+    """The shapes of prepared queries (``rtkeren.prepared``) kept by the process, forgotten
+    before and after the test, so that it sees what its own requests prepared."""
+    from rtkeren import prepared
+
+    prepared._statements.clear()
+    yield
+    prepared._statements.clear()
+
+
 # Places: two RTs in Kelurahan Blitar and one in Kelurahan Pakunden.
 
 

@@ -1,0 +1,297 @@
+"""List queries built and compiled once per shape, then run with each request's values.
+
+Building a list page's queryset in the ORM and compiling it to SQL costs more CPU than
+PostgreSQL spends answering it, and both are done afresh on every request because each person's
+values differ (their RT, their kelurahan, the status they filter by). What differs from person
+to person is only the values, though: the SQL is the same for everyone whose query has the same
+shape (which filters it has, how many places each list names).
+
+A ``Prepared`` names a build function, the shape (what the function branches on) and the values
+(ints, strings, tuples of them, or None). The first time a shape is asked for in a process, the
+query is built and compiled twice with two sets of stand-in values. The two compilations must
+give the same SQL, each stand-in must come back as a parameter in the same places, and every
+other parameter must be the same in both: otherwise the query depends on something besides its
+values (the clock, say) and is never prepared, only built as before. After that, a request of
+that shape costs the substitution of its values into the parameters, and the rows come back
+through Django's own iterable, as model instances with what the query selects related.
+
+The tests run with ``PREPARED_QUERIES_CHECK``: every prepared run also builds and compiles the
+query as Django would and fails when the SQL or a parameter differs, so every page the test suite
+opens checks its own shape.
+"""
+
+import copy
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import Prefetch, QuerySet
+from django.db.models.query import MAX_GET_RESULTS, ModelIterable, prefetch_related_objects
+from django.utils import timezone
+
+#: Shapes kept per process; past it they are all forgotten and prepared again as asked.
+MAX_SHAPES = 500
+#: Where the two sets of integer stand-ins start. Django treats an integer outside its field's
+#: range as matching nothing (a query of another shape), so the stand-ins lie inside the
+#: narrowest range, a positive small integer's.
+_INT_BASES = (30_000, 31_000)
+#: The most values a query takes prepared: each set of stand-ins stays apart from the other.
+MAX_VALUES = 1_000
+_STRING_MARK = "\x1fprepared-slot"
+
+Value = int | str | None | tuple[int | str, ...]
+Build = Callable[[Hashable, Mapping[str, Value]], QuerySet]
+
+
+class PreparedMismatch(AssertionError):
+    """A prepared query's SQL or parameters differ from Django's for the same values."""
+
+
+def _descriptor(value: Value) -> Hashable:
+    """What of a value shapes the SQL: whether it is None, its type, a tuple's length."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        kinds = {_scalar_kind(item) for item in value}
+        if len(kinds) > 1:
+            raise TypeError("A prepared value's tuple holds one kind of value.")
+        return (len(value), *kinds)
+    return _scalar_kind(value)
+
+
+def _scalar_kind(value) -> type:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"A prepared value is an int, a str, None or a tuple of them: {value!r}")
+    return int if isinstance(value, int) else str
+
+
+def _flat(values: Mapping[str, Value]) -> dict:
+    """Each value's place (its name, and its index in a tuple) and the value there."""
+    flat = {}
+    for name, value in values.items():
+        if isinstance(value, tuple):
+            for index, item in enumerate(value):
+                flat[name, index] = item
+        elif value is not None:
+            flat[name, None] = value
+    return flat
+
+
+def _stand_ins(values: Mapping[str, Value], which: int) -> tuple[dict, dict]:
+    """Stand-in values of the same shape as ``values`` (set 0 or 1), and the place of each."""
+    counter = iter(range(1_000_000))
+
+    def stand_in(item):
+        number = next(counter)
+        if isinstance(item, int):
+            return _INT_BASES[which] + number
+        return f"{_STRING_MARK}-{which}-{number}\x1f"
+
+    replaced, places = {}, {}
+    for name, value in values.items():
+        if isinstance(value, tuple):
+            replaced[name] = tuple(stand_in(item) for item in value)
+            for index, item in enumerate(replaced[name]):
+                places[type(item), item] = (name, index)
+        elif value is None:
+            replaced[name] = None
+        else:
+            replaced[name] = stand_in(value)
+            places[type(replaced[name]), replaced[name]] = (name, None)
+    return replaced, places
+
+
+def _compiled(queryset: QuerySet, using: str):
+    """The compiler after compiling ``queryset``, its SQL and parameters (None for a query
+    that selects nothing)."""
+    compiler = queryset.query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None, "", ()
+    return compiler, sql, tuple(params)
+
+
+def _place(param, places: dict):
+    try:
+        return places.get((type(param), param))
+    except TypeError:  # an unhashable parameter (a list for an array) is never a stand-in
+        return None
+
+
+@dataclass(frozen=True)
+class _Statement:
+    compiler: object  # None: the shape selects nothing
+    sql: str
+    #: Each parameter: (True, the place of the value it takes) or (False, the constant).
+    params: tuple
+    prefetch: tuple
+
+
+def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
+    values = prepared.values
+    if len(_flat(values)) > MAX_VALUES:
+        return None
+    built = []
+    for which in (0, 1):
+        stand_ins, places = _stand_ins(values, which)
+        queryset = prepared.build_with(stand_ins)
+        if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
+            return None
+        built.append((queryset, places, *_compiled(queryset, using)))
+    (queryset, places_a, compiler, sql, params_a), (_, places_b, _, sql_b, params_b) = built
+    # A value written into the SQL itself, not as a parameter, makes the two differ.
+    if sql != sql_b or len(params_a) != len(params_b):
+        return None
+    params = []
+    for param_a, param_b in zip(params_a, params_b, strict=True):
+        place = _place(param_a, places_a)
+        if place is not None:
+            if _place(param_b, places_b) != place:
+                return None
+            params.append((True, place))
+        elif _place(param_b, places_b) is None and type(param_a) is type(param_b):
+            if param_a != param_b:
+                return None  # the query holds something besides its values
+            params.append((False, param_a))
+        else:
+            return None
+    return _Statement(compiler, sql, tuple(params), tuple(queryset._prefetch_related_lookups))
+
+
+_statements: dict = {}
+_UNPREPARED = object()
+#: The name of the primary key's value in a query made by ``Prepared.one``.
+_ONE = "__one"
+
+
+def _own_copy(lookup):
+    """A lookup to prefetch with, for one request: Django keeps what it was given on a
+    ``Prefetch``'s queryset (the rows' hints), so each run takes a copy of it."""
+    if isinstance(lookup, Prefetch) and lookup.queryset is not None:
+        lookup = copy.copy(lookup)
+        lookup.queryset = lookup.queryset._chain()
+    return lookup
+
+
+def _built(build: Build, shape: Hashable, steps: tuple, values: Mapping[str, Value]) -> QuerySet:
+    queryset = build(shape, values)
+    for step, arguments in steps:
+        queryset = step(queryset, *arguments)
+    return queryset
+
+
+def _one(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
+    build, inner_shape, steps = shape
+    return _one_of(_built(build, inner_shape, steps, values), values[_ONE])
+
+
+def _one_of(queryset: QuerySet, pk) -> QuerySet:
+    """What ``QuerySet.get(pk=pk)`` reads."""
+    return queryset.filter(pk=pk).order_by()[:MAX_GET_RESULTS]
+
+
+class _Run:
+    """What Django's ``ModelIterable`` reads of a queryset, for a compiled statement."""
+
+    _known_related_objects: dict = {}
+
+    def __init__(self, compiler, using: str):
+        self.db = using
+        self.query = self
+        self._compiler = compiler
+
+    def get_compiler(self, using=None):
+        return self._compiler
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A query of ``model`` made by ``build(shape, values)``, then by each of ``steps`` (a
+    function and its further arguments, which are part of the shape).
+
+    ``build`` must branch on ``shape`` and on what ``_descriptor`` keeps of each value (None or
+    not, a tuple's length), and use the values only as values. A shape it branches on otherwise
+    is caught by ``PREPARED_QUERIES_CHECK`` in the tests. The values are ids read from the
+    database and choices' values, never a number someone typed in: Django reads an integer
+    outside its field's range as matching nothing, which a prepared query does not know."""
+
+    model: type
+    build: Build
+    shape: Hashable
+    values: Mapping[str, Value]
+    steps: tuple = ()
+
+    def then(self, step: Callable, *arguments: Hashable) -> "Prepared":
+        steps = (*self.steps, (step, arguments))
+        return Prepared(self.model, self.build, self.shape, self.values, steps)
+
+    def build_with(self, values: Mapping[str, Value]) -> QuerySet:
+        return _built(self.build, self.shape, self.steps, values)
+
+    def queryset(self) -> QuerySet:
+        """The query as Django builds it, with this request's values."""
+        return self.build_with(self.values)
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def one(self, pk):
+        """The row whose primary key is ``pk``, as ``self.queryset().get(pk=pk)`` finds it,
+        or None where that raises ``DoesNotExist``."""
+        pk_field = self.model._meta.pk
+        using = router.db_for_read(self.model)
+        low, high = connections[using].ops.integer_field_range(pk_field.get_internal_type())
+        if isinstance(pk, int) and not isinstance(pk, bool) and low <= pk <= high:
+            shape = (self.build, self.shape, self.steps)
+            rows = Prepared(self.model, _one, shape, {**self.values, _ONE: pk}).rows()
+        else:
+            # What Django makes of another value (one past the column's range: no row).
+            rows = list(_one_of(self.queryset(), pk))
+        if len(rows) > 1:
+            raise self.model.MultipleObjectsReturned(
+                f"get() returned more than one {self.model._meta.object_name}"
+            )
+        return rows[0] if rows else None
+
+    def rows(self) -> list:
+        """The query's rows, as ``list(self.queryset())`` gives them."""
+        values = self.values
+        descriptors = tuple((name, _descriptor(value)) for name, value in values.items())
+        using = router.db_for_read(self.model)
+        key = (self.build, self.shape, self.steps, descriptors, using, timezone.localdate())
+        statement = _statements.get(key)
+        if statement is None:
+            statement = _prepare(self, using) or _UNPREPARED
+            if len(_statements) >= MAX_SHAPES:
+                _statements.clear()
+            _statements[key] = statement
+        if statement is _UNPREPARED:
+            return list(self.queryset())
+        flat = _flat(values)
+        params = tuple(flat[value] if is_value else value for is_value, value in statement.params)
+        if getattr(settings, "PREPARED_QUERIES_CHECK", False):
+            self._check(statement, params, using)
+        if statement.compiler is None:
+            return []
+        compiler = copy.copy(statement.compiler)
+        compiler.connection = connections[using]
+        compiler.using = using
+        compiler.as_sql = lambda *args, **kwargs: (statement.sql, params)
+        rows = list(ModelIterable(_Run(compiler, using)))
+        if statement.prefetch:
+            prefetch_related_objects(rows, *map(_own_copy, statement.prefetch))
+        return rows
+
+    def _check(self, statement: _Statement, params: tuple, using: str) -> None:
+        compiler, sql, django_params = _compiled(self.queryset(), using)
+        if (compiler is None) != (statement.compiler is None) or sql != statement.sql:
+            raise PreparedMismatch(
+                f"{self.build.__qualname__}: SQL differs:\n{statement.sql}\n{sql}"
+            )
+        if params != django_params:
+            raise PreparedMismatch(
+                f"{self.build.__qualname__}: parameters differ: {params} != {django_params}"
+            )

@@ -1,0 +1,180 @@
+"""Queries prepared once per shape (``rtkeren.prepared``) give the rows Django's own give."""
+
+import pytest
+from django.db.models import Q
+from django.utils import timezone
+
+from rtkeren import prepared
+from rtkeren.models import RT, Activity, Kelurahan
+from rtkeren.prepared import Prepared, PreparedMismatch
+from tests import factories
+from tests.prepared_support import all_prepared, shapes_of
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_prepared_shapes")]
+
+
+def rts_of(shape, values):
+    builds.append(values)
+    queryset = RT.objects.select_related("rw__kelurahan").order_by("pk")
+    if values["kelurahan"] is not None:
+        queryset = queryset.filter(rw__kelurahan__in=values["kelurahan"])
+    if shape == "named":
+        queryset = queryset.filter(Q(number=values["number"]) | Q(rw__number=values["number"]))
+    return queryset
+
+
+builds: list = []
+
+
+def test_rows_are_djangos_in_one_query(rt, other_rt, foreign_rt, django_assert_num_queries):
+    query = Prepared(RT, rts_of, "all", {"kelurahan": (rt.rw.kelurahan_id,)})
+    expected = list(query.queryset())
+
+    with django_assert_num_queries(1):
+        rows = query.rows()
+        # What the query selects related comes with each row.
+        names = [row.rw.kelurahan.name for row in rows]
+
+    assert rows == expected == [rt, other_rt]
+    assert names == [rt.rw.kelurahan.name] * 2
+    assert all_prepared(rts_of)
+
+
+def test_a_shape_is_built_twice_once_then_runs_with_each_requests_values(settings, rt, foreign_rt):
+    settings.PREPARED_QUERIES_CHECK = False
+    builds.clear()
+    Prepared(RT, rts_of, "all", {"kelurahan": (rt.rw.kelurahan_id,)}).rows()
+    assert len(builds) == 2  # the two sets of stand-ins
+
+    rows = Prepared(RT, rts_of, "all", {"kelurahan": (foreign_rt.rw.kelurahan_id,)}).rows()
+
+    assert len(builds) == 2
+    assert rows == [foreign_rt]
+
+
+def test_each_length_none_and_shape_is_prepared_apart(rt, other_rt, foreign_rt):
+    both = (rt.rw.kelurahan_id, foreign_rt.rw.kelurahan_id)
+    assert Prepared(RT, rts_of, "all", {"kelurahan": both}).rows() == [rt, other_rt, foreign_rt]
+    assert Prepared(RT, rts_of, "all", {"kelurahan": None}).rows() == [rt, other_rt, foreign_rt]
+    named = {"kelurahan": both, "number": other_rt.number}
+    expected = RT.objects.filter(Q(number=other_rt.number) | Q(rw__number=other_rt.number))
+    assert Prepared(RT, rts_of, "named", named).rows() == list(expected.order_by("pk"))
+    assert len(prepared._statements) == 3
+
+
+def test_a_query_that_selects_nothing_asks_nothing(rt, django_assert_num_queries):
+    query = Prepared(
+        RT, lambda shape, values: RT.objects.filter(pk__in=values["ids"]), "", {"ids": ()}
+    )
+    with django_assert_num_queries(0):
+        assert query.rows() == []
+
+
+def _recent(shape, values):
+    return Activity.objects.filter(rt=values["rt"], created_at__lte=timezone.now()).order_by("pk")
+
+
+def test_a_query_holding_more_than_its_values_is_never_prepared(rt):
+    activity = factories.ActivityFactory(rt=rt)
+
+    assert Prepared(Activity, _recent, "", {"rt": rt.pk}).rows() == [activity]
+    assert shapes_of(_recent) == [prepared._UNPREPARED]
+
+
+def _written_in(shape, values):
+    return RT.objects.extra(where=[f"{RT._meta.db_table}.id = {values['rt']}"])
+
+
+def test_a_value_written_into_the_sql_is_never_prepared(rt, other_rt):
+    assert Prepared(RT, _written_in, "", {"rt": other_rt.pk}).rows() == [other_rt]
+    assert shapes_of(_written_in) == [prepared._UNPREPARED]
+
+
+def _branching(shape, values):
+    # Wrong: the query's shape depends on a value, not on ``shape``.
+    if values["rt"] < 10_000:
+        return RT.objects.filter(pk=values["rt"])
+    return RT.objects.none()
+
+
+def test_a_build_that_branches_on_a_value_fails_the_check(rt):
+    with pytest.raises(PreparedMismatch):
+        Prepared(RT, _branching, "", {"rt": rt.pk}).rows()
+
+
+def test_a_build_that_branches_on_a_value_gives_wrong_rows_without_the_check(settings, rt):
+    """What the check guards against."""
+    settings.PREPARED_QUERIES_CHECK = False
+    assert Prepared(RT, _branching, "", {"rt": rt.pk}).rows() == []
+
+
+@pytest.mark.parametrize("value", [True, 1.5, [1], (1, "a")])
+def test_values_are_ints_strings_none_or_tuples_of_one_kind(value):
+    with pytest.raises(TypeError):
+        Prepared(RT, rts_of, "all", {"kelurahan": value}).rows()
+
+
+def test_the_shapes_kept_are_bounded(monkeypatch, rt, other_rt, foreign_rt):
+    monkeypatch.setattr(prepared, "MAX_SHAPES", 2)
+    for kelurahan in [(1,), (1, 2), (1, 2, 3), (1, 2, 3, 4)]:
+        Prepared(RT, rts_of, "all", {"kelurahan": kelurahan}).rows()
+        assert len(prepared._statements) <= 2
+
+
+def _with_interests(shape, values):
+    return Activity.objects.filter(rt=values["rt"]).prefetch_related("interests").order_by("pk")
+
+
+def test_what_a_query_prefetches_comes_with_its_rows(rt, django_assert_num_queries):
+    activity = factories.ActivityFactory(rt=rt)
+    interest = factories.InterestFactory()
+    activity.interests.set([interest])
+
+    with django_assert_num_queries(2):
+        [row] = Prepared(Activity, _with_interests, "", {"rt": rt.pk}).rows()
+        assert list(row.interests.all()) == [interest]
+
+
+def test_one_reads_a_row_of_the_query_by_its_key(rt, other_rt, foreign_rt):
+    query = Prepared(RT, rts_of, "all", {"kelurahan": (rt.rw.kelurahan_id,)})
+
+    assert query.one(other_rt.pk) == other_rt
+    assert query.one(foreign_rt.pk) is None  # not a row of the query
+    assert query.one(foreign_rt.pk + 1000) is None
+    assert all_prepared(prepared._one)
+
+
+@pytest.mark.parametrize("pk", [2**63, -(2**63) - 1, 10**30])
+def test_a_key_past_the_columns_range_finds_nothing_as_in_django(rt, pk, django_assert_num_queries):
+    query = Prepared(RT, rts_of, "all", {"kelurahan": None})
+
+    with django_assert_num_queries(0):
+        assert query.one(pk) is None
+    assert shapes_of(prepared._one) == []
+
+
+def _kelurahan_by_rw(shape, values):
+    # A row for each of the kelurahan's RWs.
+    return Kelurahan.objects.filter(rw_set__number__gte=values["number"])
+
+
+def test_one_of_many_rows_raises_as_get_does(kelurahan, rt, other_rt):
+    factories.RTFactory(rw=factories.RWFactory(kelurahan=kelurahan, number=8), number=1)
+    query = Prepared(Kelurahan, _kelurahan_by_rw, "", {"number": 1})
+
+    with pytest.raises(Kelurahan.MultipleObjectsReturned):
+        query.one(kelurahan.pk)
+    with pytest.raises(Kelurahan.MultipleObjectsReturned):
+        query.queryset().get(pk=kelurahan.pk)
+
+
+def test_one_prefetches_what_the_query_prefetches_on_each_read(rt, django_assert_num_queries):
+    activity = factories.ActivityFactory(rt=rt)
+    interest = factories.InterestFactory()
+    activity.interests.set([interest])
+    query = Prepared(Activity, _with_interests, "", {"rt": rt.pk})
+
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            found = query.one(activity.pk)
+            assert list(found.interests.all()) == [interest]

@@ -1,0 +1,14 @@
+"""What ``rtkeren.prepared`` kept of the queries a test asked for."""
+
+from rtkeren import prepared
+
+
+def shapes_of(build) -> list:
+    """What is kept of each shape of ``build`` asked for: a statement, or ``_UNPREPARED``."""
+    return [entry for key, entry in prepared._statements.items() if key[0] is build]
+
+
+def all_prepared(build) -> bool:
+    """Whether ``build`` was asked for and every shape of it asked for was prepared."""
+    found = shapes_of(build)
+    return bool(found) and prepared._UNPREPARED not in found
