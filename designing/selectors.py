@@ -33,8 +33,13 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.activities import budget_per_row
+from rtkeren.prepared import Prepared
 from rtkeren.registry import realised_for
-from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
+from rtkeren.selectors.activities import (
+    activity_scope,
+    home_kelurahan_ids,
+    scope_activities,
+)
 from rtkeren.selectors.residents import confirmed_accounts
 from rtkeren.services.budget import COMMITTED_STATUSES, shared_activities, shares_of_realised
 from rtkeren.services.periods import period_ceiling_for, period_split_warning
@@ -96,19 +101,41 @@ def proposal_list(
 ) -> QuerySet[Activity]:
     """Proposals the user may see: drafts (their own, or in their care) and submitted ones by
     default, or one status (decided ones included)."""
-    queryset = activities_visible_to(user).with_place_names()
-    if status:
-        queryset = queryset.filter(status=status)
+    return prepared_proposal_list(user=user, status=status, period=period, order=order).queryset()
+
+
+def prepared_proposal_list(
+    *, user, status: str = "", period: Period | None = None, order: str = "newest"
+) -> Prepared:
+    """``proposal_list``, built and compiled once per shape (``rtkeren.prepared``)."""
+    scope, values = activity_scope(user)
+    values = {**values, "status": status or None, "period": period.pk if period else None}
+    shape = (scope, order if order in ORDERINGS else "newest")
+    return Prepared(Activity, _proposal_list, shape, values)
+
+
+def _proposal_list(shape: tuple[str, str], values: dict) -> QuerySet[Activity]:
+    scope, order = shape
+    queryset = scope_activities(scope, values).with_place_names()
+    if values["status"] is not None:
+        queryset = queryset.filter(status=values["status"])
     else:
         queryset = queryset.filter(status__in=PROPOSAL_STATUSES)
-    if period is not None:
-        queryset = queryset.filter(period=period)
-    return with_list_figures(queryset).order_by(*ORDERINGS.get(order, ORDERINGS["newest"]))
+    if values["period"] is not None:
+        queryset = queryset.filter(period=values["period"])
+    return with_list_figures(queryset).order_by(*ORDERINGS[order])
 
 
-def proposal_detail_queryset(user) -> QuerySet[Activity]:
+def proposal_detail(user) -> Prepared:
+    """The proposals whose page the user may open, each with what its page shows, built and
+    compiled once per shape (``rtkeren.prepared``; ``one`` reads one of them)."""
+    scope, values = activity_scope(user)
+    return Prepared(Activity, _proposal_detail, scope, values)
+
+
+def _proposal_detail(scope: str, values: dict) -> QuerySet[Activity]:
     return with_fit(
-        activities_visible_to(user)
+        scope_activities(scope, values)
         .with_places()
         .annotate(budget_sum=budget_per_row())
         .prefetch_related(
@@ -322,15 +349,19 @@ def round_list(*, user) -> QuerySet[VotingRound]:
     )
 
 
-def round_proposals(voting_round: VotingRound, *, ranked: bool) -> QuerySet[Activity]:
+def round_proposals(voting_round: VotingRound, *, ranked: bool) -> Prepared:
     """The round's proposals with their fit and, when ``ranked``, their vote counts in this
-    round, most votes first. Counts only: never who voted."""
-    queryset = with_fit(
-        voting_round.proposals.with_place_names().annotate(budget_sum=budget_per_row())
-    )
+    round, most votes first. Counts only: never who voted. Built and compiled once per shape
+    (``rtkeren.prepared``)."""
+    return Prepared(Activity, _round_proposals, ranked, {"round": voting_round.pk})
+
+
+def _round_proposals(ranked: bool, values: dict) -> QuerySet[Activity]:
+    proposals = Activity.objects.filter(voting_rounds=values["round"])
+    queryset = with_fit(proposals.with_place_names().annotate(budget_sum=budget_per_row()))
     if not ranked:
         return queryset.order_by("-fit", "title", "pk")
-    votes = Vote.objects.filter(round=voting_round, activity=OuterRef("pk"))
+    votes = Vote.objects.filter(round=values["round"], activity=OuterRef("pk"))
     return queryset.annotate(vote_count=SubqueryCount(votes)).order_by(
         "-vote_count", "-fit", "title", "pk"
     )

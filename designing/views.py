@@ -85,7 +85,7 @@ class ProposalListView(LoginRequiredMixin, CountedPageMixin, ListView):
             self.filter_form.is_valid()
             filters = self.filter_form.cleaned_data
         fits_refresh_stale()
-        return selectors.proposal_list(
+        return selectors.prepared_proposal_list(
             user=self.request.user,
             status=filters.get("status", ""),
             period=filters.get("period"),
@@ -333,7 +333,7 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
 
     def get_queryset(self):
         fits_refresh_stale()
-        return selectors.proposal_detail_queryset(self.request.user)
+        return selectors.proposal_detail(self.request.user)
 
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object

@@ -21,6 +21,28 @@ def home_kelurahan_ids(user) -> set[int]:
     return kelurahan
 
 
+def activity_scope(user) -> tuple[str, dict]:
+    """What ``activity_filter`` reads of ``user``: the shape of their scope ("nobody", "city"
+    or "places") and the ids it names, as ``rtkeren.prepared`` takes them."""
+    if not user.is_authenticated:
+        return "nobody", {}
+    if scopes.sees_whole_city(user):
+        return "city", {}
+    return "places", {
+        "author": user.pk,
+        "official": _ids(scopes.official_kelurahan_ids(user)),
+        "rws": _ids(scopes.rw_ids(user, Role.RW_CHAIR)),
+        "chaired": _ids(scopes.rt_ids(user, Role.RT_CHAIR)),
+        "member_rts": _ids(scopes.rt_ids(user, Role.RESIDENT, Role.POKMAS_MEMBER)),
+        "communities": _ids(scopes.community_ids(user)),
+        "home": _ids(home_kelurahan_ids(user)),
+    }
+
+
+def _ids(found: set[int]) -> tuple[int, ...]:
+    return tuple(sorted(found))
+
+
 def activity_filter(user) -> Q | None:
     """The activities ``user`` may see; None means all of them.
 
@@ -29,36 +51,39 @@ def activity_filter(user) -> Q | None:
     those of their whole kelurahan, except other people's drafts, which are still private.
     Mirrors the ``rtkeren.view_activity`` permission.
     """
-    if not user.is_authenticated:
+    return scope_activity_filter(*activity_scope(user))
+
+
+def scope_activity_filter(scope: str, ids: dict) -> Q | None:
+    """``activity_filter`` of a scope and its ids (``activity_scope``)."""
+    if scope == "nobody":
         return Q(pk__in=[])
-    if scopes.sees_whole_city(user):
+    if scope == "city":
         return None
-    staff = Q(author=user)
-    official = scopes.official_kelurahan_ids(user)
-    if official:
-        staff |= Q(kelurahan__in=official)
-    rws = scopes.rw_ids(user, Role.RW_CHAIR)
-    if rws:
-        staff |= Q(rt__rw__in=rws)
-    chaired = scopes.rt_ids(user, Role.RT_CHAIR)
-    if chaired:
-        staff |= Q(rt__in=chaired)
+    staff = Q(author=ids["author"])
+    if ids["official"]:
+        staff |= Q(kelurahan__in=ids["official"])
+    if ids["rws"]:
+        staff |= Q(rt__rw__in=ids["rws"])
+    if ids["chaired"]:
+        staff |= Q(rt__in=ids["chaired"])
 
     member = Q(pk__in=[])
-    member_rts = scopes.rt_ids(user, Role.RESIDENT, Role.POKMAS_MEMBER)
-    if member_rts:
-        member |= Q(rt__in=member_rts)
-    communities = scopes.community_ids(user)
-    if communities:
-        member |= Q(community__in=communities)
-    home = home_kelurahan_ids(user)
-    if home:
-        member |= Q(rt__isnull=True, kelurahan__in=home)
+    if ids["member_rts"]:
+        member |= Q(rt__in=ids["member_rts"])
+    if ids["communities"]:
+        member |= Q(community__in=ids["communities"])
+    if ids["home"]:
+        member |= Q(rt__isnull=True, kelurahan__in=ids["home"])
     return staff | (member & ~Q(status=ActivityStatus.DRAFT))
 
 
 def activities_visible_to(user) -> QuerySet[Activity]:
-    condition = activity_filter(user)
+    return scope_activities(*activity_scope(user))
+
+
+def scope_activities(scope: str, ids: dict) -> QuerySet[Activity]:
+    condition = scope_activity_filter(scope, ids)
     queryset = Activity.objects.all()
     return queryset if condition is None else queryset.filter(condition)
 
