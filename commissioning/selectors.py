@@ -14,6 +14,7 @@ from rtkeren import scopes
 from rtkeren.forms.fields import place_choice
 from rtkeren.models import RT, RW, Kelurahan, Period, Resident, Role
 from rtkeren.models.aggregates import count_per_row
+from rtkeren.prepared import Prepared
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
 
@@ -39,7 +40,16 @@ def readable_kelurahan_ids(user) -> set[int] | None:
 
 
 def _in_readable_kelurahan(queryset: QuerySet, user) -> QuerySet:
+    return _in_kelurahan(queryset, _readable_ids(user))
+
+
+def _readable_ids(user) -> tuple[int, ...] | None:
+    """``readable_kelurahan_ids`` as a prepared query's value (``rtkeren.prepared``)."""
     kelurahan = readable_kelurahan_ids(user)
+    return None if kelurahan is None else tuple(sorted(kelurahan))
+
+
+def _in_kelurahan(queryset: QuerySet, kelurahan: tuple[int, ...] | None) -> QuerySet:
     return queryset if kelurahan is None else queryset.filter(kelurahan__in=kelurahan)
 
 
@@ -73,6 +83,10 @@ def _endorsement_count() -> Coalesce:
 
 def _with_endorsements(queryset: QuerySet[Potential], user) -> QuerySet[Potential]:
     resident = acting_resident(user)
+    return _with_endorsements_of(queryset, resident.pk if resident is not None else None)
+
+
+def _with_endorsements_of(queryset: QuerySet[Potential], resident: int | None):
     endorsed_by_me = (
         Exists(Endorsement.objects.filter(potential=OuterRef("pk"), resident=resident))
         if resident is not None
@@ -101,26 +115,70 @@ def potential_list(
 ) -> QuerySet[Potential]:
     """Open potentials the user may read, filtered and sorted as asked (``kelurahan`` as a
     record or its id)."""
-    queryset = potentials_visible_to(user).open().with_places()
-    if kelurahan is not None:
-        queryset = queryset.filter(kelurahan=kelurahan)
-    if rt is not None:
-        queryset = queryset.filter(rt=rt)
-    if category:
-        queryset = queryset.filter(category=category)
-    queryset = _with_endorsements(queryset, user)
-    if min_endorsements:
-        queryset = queryset.filter(endorsement_count__gte=min_endorsements)
-    return queryset.order_by(*ORDERINGS.get(order, ORDERINGS["newest"]))
+    return prepared_potential_list(
+        user=user,
+        kelurahan=kelurahan,
+        rt=rt,
+        category=category,
+        min_endorsements=min_endorsements,
+        order=order,
+    ).queryset()
 
 
-def potential_detail_queryset(user) -> QuerySet[Potential]:
-    return _with_endorsements(
-        potentials_visible_to(user)
+def prepared_potential_list(
+    *,
+    user,
+    kelurahan: Kelurahan | int | None = None,
+    rt: RT | None = None,
+    category: str = "",
+    min_endorsements: int | None = None,
+    order: str = "newest",
+) -> Prepared:
+    """``potential_list``, built and compiled once per shape (``rtkeren.prepared``)."""
+    resident = acting_resident(user)
+    values = {
+        "readable": _readable_ids(user),
+        "kelurahan": getattr(kelurahan, "pk", kelurahan),
+        "rt": rt.pk if rt is not None else None,
+        "category": category or None,
+        "min_endorsements": min_endorsements or None,
+        "resident": resident.pk if resident is not None else None,
+    }
+    return Prepared(Potential, _potential_list, order if order in ORDERINGS else "newest", values)
+
+
+def _potential_list(order: str, values: dict) -> QuerySet[Potential]:
+    queryset = _in_kelurahan(Potential.objects.all(), values["readable"]).open().with_places()
+    if values["kelurahan"] is not None:
+        queryset = queryset.filter(kelurahan=values["kelurahan"])
+    if values["rt"] is not None:
+        queryset = queryset.filter(rt=values["rt"])
+    if values["category"] is not None:
+        queryset = queryset.filter(category=values["category"])
+    queryset = _with_endorsements_of(queryset, values["resident"])
+    if values["min_endorsements"] is not None:
+        queryset = queryset.filter(endorsement_count__gte=values["min_endorsements"])
+    return queryset.order_by(*ORDERINGS[order])
+
+
+def potential_detail(user) -> Prepared:
+    """The potentials whose page the user may open, each with what its page shows, built and
+    compiled once per shape (``rtkeren.prepared``; ``one`` reads one of them)."""
+    resident = acting_resident(user)
+    values = {
+        "readable": _readable_ids(user),
+        "resident": resident.pk if resident is not None else None,
+    }
+    return Prepared(Potential, _potential_detail, (), values)
+
+
+def _potential_detail(shape: tuple, values: dict) -> QuerySet[Potential]:
+    return _with_endorsements_of(
+        _in_kelurahan(Potential.objects.all(), values["readable"])
         .with_places()
         .select_related("author", "merged_into")
         .prefetch_related("interests"),
-        user,
+        values["resident"],
     )
 
 
@@ -326,7 +384,11 @@ def attach_inclusiveness(forums: list[Forum]) -> list[Forum]:
 
 
 def _forums(*, user, kelurahan: Kelurahan | None, when: str) -> QuerySet[Forum]:
-    queryset = forums_visible_to(user).with_places()
+    return _forums_in(_readable_ids(user), kelurahan.pk if kelurahan is not None else None, when)
+
+
+def _forums_in(readable: tuple[int, ...] | None, kelurahan: int | None, when: str):
+    queryset = _in_kelurahan(Forum.objects.all(), readable).with_places()
     if kelurahan is not None:
         queryset = queryset.filter(kelurahan=kelurahan)
     today = timezone.localdate()
@@ -344,7 +406,20 @@ def forum_list(*, user, kelurahan: Kelurahan | None = None, when: str = "") -> Q
     """The forums ``user`` may see, with ``resident_count``, the residents who came: all a
     row of the list shows of who came. Counted per row from the forum's own attendances (its
     index), so that only the rows of the page shown are counted, and no resident is read."""
-    return _forums(user=user, kelurahan=kelurahan, when=when).annotate(
+    return prepared_forum_list(user=user, kelurahan=kelurahan, when=when).queryset()
+
+
+def prepared_forum_list(*, user, kelurahan: Kelurahan | None = None, when: str = "") -> Prepared:
+    """``forum_list``, built and compiled once per shape (``rtkeren.prepared``)."""
+    values = {
+        "readable": _readable_ids(user),
+        "kelurahan": kelurahan.pk if kelurahan is not None else None,
+    }
+    return Prepared(Forum, _forum_list, when if when in ("upcoming", "past") else "", values)
+
+
+def _forum_list(when: str, values: dict) -> QuerySet[Forum]:
+    return _forums_in(values["readable"], values["kelurahan"], when).annotate(
         resident_count=count_per_row(Attendance.objects.filter(resident__isnull=False), "forum")
     )
 

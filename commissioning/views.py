@@ -131,7 +131,7 @@ class PotentialListView(LoginRequiredMixin, CountedPageMixin, ListView):
             # Valid filters apply even when another one is wrong; the form shows that one's error.
             self.filter_form.is_valid()
             filters = self.filter_form.cleaned_data
-        return selectors.potential_list(
+        return selectors.prepared_potential_list(
             user=user,
             kelurahan=filters.get("kelurahan") or chosen,
             rt=filters.get("rt"),
@@ -187,7 +187,7 @@ class PotentialDetailView(ScopedObjectMixin, DetailView):
     permission_required = "commissioning.view_potential"
 
     def get_queryset(self):
-        return selectors.potential_detail_queryset(self.request.user)
+        return selectors.potential_detail(self.request.user)
 
     def get_context_data(self, **kwargs):
         user, potential = self.request.user, self.object
@@ -329,7 +329,7 @@ class ForumListView(LoginRequiredMixin, CountedPageMixin, ListView):
         self.when = self.request.GET.get("when", "")
         if self.when not in self.WHEN:
             self.when = ""
-        return selectors.forum_list(user=self.request.user, when=self.when)
+        return selectors.prepared_forum_list(user=self.request.user, when=self.when)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
