@@ -38,9 +38,15 @@ from rtkeren.models import (
     Stage,
     User,
 )
+from rtkeren.prepared import Prepared, id_value
 from rtkeren.registry import UnfinishedOutput, unfinished_outputs_of
 from rtkeren.scopecache import PUBLIC_TIMEOUT, cached_for_public
-from rtkeren.selectors.activities import activities_visible_to, home_kelurahan_ids
+from rtkeren.selectors.activities import (
+    activities_visible_to,
+    activity_scope,
+    home_kelurahan_ids,
+    scope_activities,
+)
 from rtkeren.selectors.residents import acting_resident
 
 from .models import (
@@ -179,8 +185,19 @@ def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
 
 def evaluated_activity_queryset(user) -> QuerySet[Activity]:
     """Activities whose evaluation pages the user may open (others: 404)."""
+    return evaluated_activities(user).queryset()
+
+
+def evaluated_activities(user) -> Prepared:
+    """``evaluated_activity_queryset``, built and compiled once per shape
+    (``rtkeren.prepared``)."""
+    scope, values = activity_scope(user)
+    return Prepared(Activity, _evaluated_activities, scope, values)
+
+
+def _evaluated_activities(scope: str, values: dict) -> QuerySet[Activity]:
     return (
-        activities_visible_to(user)
+        scope_activities(scope, values)
         .filter(status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED))
         .select_related("kelurahan", "rt__rw", "period", "community")
     )
@@ -538,19 +555,32 @@ def scorecard_kelurahan_ids_for(user) -> set[int] | None:
     return None if scopes.sees_whole_city(user) else home_kelurahan_ids(user)
 
 
-def scorecard_kelurahan_for(user) -> QuerySet[Kelurahan]:
-    """Kelurahan whose scorecards the user may reach: all for the city, else their own."""
+def scorecard_kelurahan_for(user) -> Prepared:
+    """Kelurahan whose scorecards the user may reach: all for the city, else their own
+    (a prepared query, ``rtkeren.prepared``)."""
+    return Prepared(Kelurahan, _scorecard_kelurahan, (), _scorecard_values(user))
+
+
+def _scorecard_kelurahan(shape: tuple, values: dict) -> QuerySet[Kelurahan]:
     queryset = Kelurahan.objects.select_related("kecamatan")
-    ids = scorecard_kelurahan_ids_for(user)
+    ids = values["kelurahan"]
     return queryset if ids is None else queryset.filter(pk__in=ids)
 
 
-def scorecard_rts_reachable_by(user) -> QuerySet[RT]:
+def scorecard_rts_reachable_by(user) -> Prepared:
     """RTs whose scorecards the user may reach: those of ``scorecard_kelurahan_for``, by the
-    kelurahan's ids (no subquery)."""
+    kelurahan's ids (no subquery; a prepared query, ``rtkeren.prepared``)."""
+    return Prepared(RT, _scorecard_rts, (), _scorecard_values(user))
+
+
+def _scorecard_rts(shape: tuple, values: dict) -> QuerySet[RT]:
     queryset = RT.objects.select_related("rw__kelurahan")
-    ids = scorecard_kelurahan_ids_for(user)
+    ids = values["kelurahan"]
     return queryset if ids is None else queryset.filter(rw__kelurahan__in=ids)
+
+
+def _scorecard_values(user) -> dict:
+    return {"kelurahan": id_value(scorecard_kelurahan_ids_for(user))}
 
 
 def scorecard_rts_for(user, kelurahan: Kelurahan) -> list[RT]:

@@ -14,7 +14,7 @@ from rtkeren import scopes
 from rtkeren.forms.fields import place_choice
 from rtkeren.models import RT, RW, Kelurahan, Period, Resident, Role
 from rtkeren.models.aggregates import count_per_row
-from rtkeren.prepared import Prepared
+from rtkeren.prepared import Prepared, id_value
 from rtkeren.selectors.activities import home_kelurahan_ids
 from rtkeren.selectors.residents import acting_resident
 
@@ -45,8 +45,7 @@ def _in_readable_kelurahan(queryset: QuerySet, user) -> QuerySet:
 
 def _readable_ids(user) -> tuple[int, ...] | None:
     """``readable_kelurahan_ids`` as a prepared query's value (``rtkeren.prepared``)."""
-    kelurahan = readable_kelurahan_ids(user)
-    return None if kelurahan is None else tuple(sorted(kelurahan))
+    return id_value(readable_kelurahan_ids(user))
 
 
 def _in_kelurahan(queryset: QuerySet, kelurahan: tuple[int, ...] | None) -> QuerySet:

@@ -33,8 +33,9 @@ from rtkeren.models import (
 )
 from rtkeren.models.activities import budget_per_row
 from rtkeren.models.aggregates import sum_per_row
+from rtkeren.prepared import Prepared
 from rtkeren.registry import UnfinishedOutput
-from rtkeren.selectors.activities import activities_visible_to
+from rtkeren.selectors.activities import activities_visible_to, activity_scope, scope_activities
 from rtkeren.selectors.privacy import consent_in_force
 from rtkeren.selectors.residents import acting_resident, confirmed_accounts
 
@@ -81,11 +82,18 @@ def activity_detail_queryset(user) -> QuerySet[Activity]:
     )
 
 
-def activity_page_queryset(user) -> QuerySet[Activity]:
+def activity_pages(user) -> Prepared:
     """``activity_detail_queryset`` with the approved budget added up in the same query
-    (``budget``, as ``Activity.budget_total()`` gives it) rather than its lines read."""
+    (``budget``, as ``Activity.budget_total()`` gives it) rather than its lines read; built
+    and compiled once per shape (``rtkeren.prepared``)."""
+    scope, values = activity_scope(user)
+    return Prepared(Activity, _activity_pages, scope, values)
+
+
+def _activity_pages(scope: str, values: dict) -> QuerySet[Activity]:
     return (
-        delivery_activities_visible_to(user)
+        scope_activities(scope, values)
+        .filter(status__in=DELIVERY_STATUSES)
         .with_places()
         .annotate(
             spent=sum_per_row(Spending.objects.all(), "activity", "amount"),

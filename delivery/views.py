@@ -153,7 +153,7 @@ class ActivityDetailView(ActivityMixin, DetailView):
     permission_required = "delivery.view_activity"
 
     def get_queryset(self):
-        return selectors.activity_page_queryset(self.request.user)
+        return selectors.activity_pages(self.request.user)
 
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object

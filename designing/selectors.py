@@ -33,7 +33,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.activities import budget_per_row
-from rtkeren.prepared import Prepared
+from rtkeren.prepared import Prepared, id_value
 from rtkeren.registry import realised_for
 from rtkeren.selectors.activities import (
     activity_scope,
@@ -335,9 +335,28 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
 
 
 def rounds_visible_to(user) -> QuerySet[VotingRound]:
-    if scopes.sees_whole_city(user):
+    return _rounds_in(_round_kelurahan(user))
+
+
+def _round_kelurahan(user) -> tuple[int, ...] | None:
+    """The kelurahan whose rounds the user sees; None for all of them."""
+    return None if scopes.sees_whole_city(user) else id_value(home_kelurahan_ids(user))
+
+
+def _rounds_in(kelurahan: tuple[int, ...] | None) -> QuerySet[VotingRound]:
+    if kelurahan is None:
         return VotingRound.objects.all()
-    return VotingRound.objects.filter(kelurahan__in=home_kelurahan_ids(user))
+    return VotingRound.objects.filter(kelurahan__in=kelurahan)
+
+
+def round_pages(user) -> Prepared:
+    """The rounds whose pages the user may open, with their places, built and compiled once
+    per shape (``rtkeren.prepared``)."""
+    return Prepared(VotingRound, _round_pages, (), {"kelurahan": _round_kelurahan(user)})
+
+
+def _round_pages(shape: tuple, values: dict) -> QuerySet[VotingRound]:
+    return _rounds_in(values["kelurahan"]).with_places()
 
 
 def round_list(*, user) -> QuerySet[VotingRound]:

@@ -744,7 +744,7 @@ class RoundObjectMixin(ScopedObjectMixin):
     permission_required = "designing.view_round"
 
     def get_queryset(self):
-        return selectors.rounds_visible_to(self.request.user).with_places()
+        return selectors.round_pages(self.request.user)
 
     def back(self):
         return HttpResponseRedirect(

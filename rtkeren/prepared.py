@@ -21,7 +21,7 @@ opens checks its own shape.
 """
 
 import copy
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -43,6 +43,12 @@ _STRING_MARK = "\x1fprepared-slot"
 
 Value = int | str | None | tuple[int | str, ...]
 Build = Callable[[Hashable, Mapping[str, Value]], QuerySet]
+
+
+def id_value(ids: Iterable[int] | None) -> tuple[int, ...] | None:
+    """A set of ids as a value: in order (the same ids, the same parameters), None kept (all
+    of them, a shape of its own)."""
+    return None if ids is None else tuple(sorted(ids))
 
 
 class PreparedMismatch(AssertionError):

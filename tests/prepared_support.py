@@ -12,3 +12,14 @@ def all_prepared(build) -> bool:
     """Whether ``build`` was asked for and every shape of it asked for was prepared."""
     found = shapes_of(build)
     return bool(found) and prepared._UNPREPARED not in found
+
+
+def all_prepared_one(build) -> bool:
+    """Whether a row of ``build`` was read by its key (``Prepared.one``) and every shape of
+    that read was prepared."""
+    found = [
+        entry
+        for key, entry in prepared._statements.items()
+        if key[0] is prepared._one and key[1][0] is build
+    ]
+    return bool(found) and prepared._UNPREPARED not in found

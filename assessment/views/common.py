@@ -25,4 +25,4 @@ class ActivityMixin(ScopedObjectMixin):
     context_object_name = "activity"
 
     def get_queryset(self):
-        return selectors.evaluated_activity_queryset(self.request.user)
+        return selectors.evaluated_activities(self.request.user)

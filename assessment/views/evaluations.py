@@ -57,7 +57,7 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
 
     def get_queryset(self):
         # When the evaluation window closes, read with the activity rather than on its own.
-        return selectors.with_delivered_at(super().get_queryset())
+        return super().get_queryset().then(selectors.with_delivered_at)
 
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object

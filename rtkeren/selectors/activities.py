@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from rtkeren import scopes
 from rtkeren.models import Activity, ActivityStatus, ActivityTransition, Role
+from rtkeren.prepared import id_value
 
 
 def home_kelurahan_ids(user) -> set[int]:
@@ -30,17 +31,13 @@ def activity_scope(user) -> tuple[str, dict]:
         return "city", {}
     return "places", {
         "author": user.pk,
-        "official": _ids(scopes.official_kelurahan_ids(user)),
-        "rws": _ids(scopes.rw_ids(user, Role.RW_CHAIR)),
-        "chaired": _ids(scopes.rt_ids(user, Role.RT_CHAIR)),
-        "member_rts": _ids(scopes.rt_ids(user, Role.RESIDENT, Role.POKMAS_MEMBER)),
-        "communities": _ids(scopes.community_ids(user)),
-        "home": _ids(home_kelurahan_ids(user)),
+        "official": id_value(scopes.official_kelurahan_ids(user)),
+        "rws": id_value(scopes.rw_ids(user, Role.RW_CHAIR)),
+        "chaired": id_value(scopes.rt_ids(user, Role.RT_CHAIR)),
+        "member_rts": id_value(scopes.rt_ids(user, Role.RESIDENT, Role.POKMAS_MEMBER)),
+        "communities": id_value(scopes.community_ids(user)),
+        "home": id_value(home_kelurahan_ids(user)),
     }
-
-
-def _ids(found: set[int]) -> tuple[int, ...]:
-    return tuple(sorted(found))
 
 
 def activity_filter(user) -> Q | None:

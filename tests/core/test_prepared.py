@@ -178,3 +178,9 @@ def test_one_prefetches_what_the_query_prefetches_on_each_read(rt, django_assert
         with django_assert_num_queries(2):
             found = query.one(activity.pk)
             assert list(found.interests.all()) == [interest]
+
+
+def test_a_set_of_ids_is_a_value_in_order_and_none_stays_none():
+    assert prepared.id_value({12, 3, 7}) == (3, 7, 12)
+    assert prepared.id_value(set()) == ()
+    assert prepared.id_value(None) is None
