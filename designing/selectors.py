@@ -146,12 +146,17 @@ def _proposal_detail(scope: str, values: dict) -> QuerySet[Activity]:
     )
 
 
-def comment_threads(activity: Activity) -> QuerySet[Comment]:
-    """Top-level comments, newest first, each with its replies (oldest first) prefetched."""
+def comment_threads(activity: Activity) -> Prepared:
+    """Top-level comments, newest first, each with its replies (oldest first) prefetched;
+    built and compiled once (``rtkeren.prepared``)."""
+    return Prepared(Comment, _comment_threads, (), {"activity": activity.pk})
+
+
+def _comment_threads(shape: tuple, values: dict) -> QuerySet[Comment]:
     replies = Comment.objects.select_related("author").order_by("created_at", "pk")
     return (
         Comment.objects.top_level()
-        .filter(activity=activity)
+        .filter(activity=values["activity"])
         .select_related("author")
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("-created_at", "-pk")

@@ -19,7 +19,7 @@ from rtkeren.paginate import TOTAL, _counted_slice
 from tests import factories
 from tests.prepared_support import all_prepared
 
-from .factories import VoteFactory, VotingRoundFactory, closed
+from .factories import CommentFactory, VoteFactory, VotingRoundFactory, closed, proposal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_prepared_shapes")]
 
@@ -179,3 +179,36 @@ def test_the_proposal_page_reads_its_proposal_prepared(client, resident_user, ou
     client.force_login(outsider)
     assert client.get(url).status_code == 404
     assert client.get(reverse("designing:proposal-detail", args=[2**63])).status_code == 404
+
+
+def _threads(rows):
+    return [
+        (
+            row.pk,
+            row.author.username,
+            [(reply.pk, reply.author.username) for reply in row.replies.all()],
+        )
+        for row in rows
+    ]
+
+
+def test_a_proposals_threads_prepared_are_djangos(client, resident_user, rt):
+    activity = proposal(rt=rt)
+    threads = CommentFactory.create_batch(3, activity=activity)
+    CommentFactory(activity=activity, parent=threads[0])
+    CommentFactory(activity=activity, parent=threads[0])
+    CommentFactory(activity=proposal(rt=rt))  # another proposal's thread
+
+    for start in (0, 2):
+        rows = selectors.comment_threads(activity).then(_counted_slice, start, 2).rows()
+        expected = _counted_slice(
+            selectors._comment_threads((), {"activity": activity.pk}), start, 2
+        )
+        assert _threads(rows) == _threads(expected)
+        assert [getattr(row, TOTAL) for row in rows] == [3] * len(rows)
+
+    client.force_login(resident_user)
+    response = client.get(reverse("designing:proposal-detail", args=[activity.pk]))
+    assert response.status_code == 200
+    assert len(response.context["threads"].object_list) == 3
+    assert all_prepared(selectors._comment_threads)
