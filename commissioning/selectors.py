@@ -103,25 +103,10 @@ ORDERINGS = {
 }
 
 
-def potential_list(
-    *,
-    user,
-    kelurahan: Kelurahan | int | None = None,
-    rt: RT | None = None,
-    category: str = "",
-    min_endorsements: int | None = None,
-    order: str = "newest",
-) -> QuerySet[Potential]:
-    """Open potentials the user may read, filtered and sorted as asked (``kelurahan`` as a
-    record or its id)."""
-    return prepared_potential_list(
-        user=user,
-        kelurahan=kelurahan,
-        rt=rt,
-        category=category,
-        min_endorsements=min_endorsements,
-        order=order,
-    ).queryset()
+def potential_list(**filters) -> QuerySet[Potential]:
+    """Open potentials the user may read, filtered and sorted as asked: the queryset of
+    ``prepared_potential_list``, which takes the same arguments."""
+    return prepared_potential_list(**filters).queryset()
 
 
 def prepared_potential_list(
@@ -133,7 +118,8 @@ def prepared_potential_list(
     min_endorsements: int | None = None,
     order: str = "newest",
 ) -> Prepared:
-    """``potential_list``, built and compiled once per shape (``rtkeren.prepared``)."""
+    """Open potentials the user may read, filtered and sorted as asked (``kelurahan`` as a
+    record or its id), built and compiled once per shape (``rtkeren.prepared``)."""
     resident = acting_resident(user)
     values = {
         "readable": _readable_ids(user),

@@ -42,11 +42,12 @@ def counted_page(queryset: QuerySet | Prepared, number, per_page: int) -> Page:
 def _rows(queryset: QuerySet | Prepared, number: int, per_page: int) -> list:
     start = (number - 1) * per_page
     if isinstance(queryset, Prepared):
-        return queryset.then(_counted_slice, start, per_page).rows()
-    return list(_counted_slice(queryset, start, per_page))
+        return queryset.then(counted_slice, start, per_page).rows()
+    return list(counted_slice(queryset, start, per_page))
 
 
-def _counted_slice(queryset: QuerySet, start: int, per_page: int) -> QuerySet:
+def counted_slice(queryset: QuerySet, start: int, per_page: int) -> QuerySet:
+    """The rows ``start`` to ``start + per_page``, each with the list's length (``TOTAL``)."""
     return queryset.annotate(**{TOTAL: Window(Count("pk"))})[start : start + per_page]
 
 

@@ -2,6 +2,23 @@
 
 from rtkeren import prepared
 
+#: A user of every kind (the fixtures of ``tests/conftest.py``), each reading a prepared query
+#: with the values of their own scope.
+READERS = [
+    "resident_user",
+    "rt_chair",
+    "other_rt_chair",
+    "pokmas_member",
+    "rw_chair",
+    "community_lead",
+    "officer",
+    "facilitator",
+    "foreign_officer",
+    "outsider",
+    "city_viewer",
+    "admin_user",
+]
+
 
 def shapes_of(build) -> list:
     """What is kept of each shape of ``build`` asked for: a statement, or ``_UNPREPARED``."""

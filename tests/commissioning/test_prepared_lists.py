@@ -10,8 +10,8 @@ from django.urls import reverse
 from commissioning import selectors
 from commissioning.models import Category, Potential
 from rtkeren import prepared
-from rtkeren.paginate import TOTAL, _counted_slice
-from tests.prepared_support import all_prepared
+from rtkeren.paginate import TOTAL, counted_slice
+from tests.prepared_support import READERS, all_prepared
 
 from .factories import (
     AttendanceFactory,
@@ -22,17 +22,6 @@ from .factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_prepared_shapes")]
-
-READERS = [
-    "resident_user",
-    "rw_chair",
-    "community_lead",
-    "officer",
-    "foreign_officer",
-    "outsider",
-    "city_viewer",
-    "admin_user",
-]
 
 
 @pytest.fixture
@@ -80,8 +69,8 @@ def test_the_potentials_list_prepared_is_djangos(request, reader, filters, poten
     query = selectors.prepared_potential_list(user=user, **filters)
 
     for start in (0, 2):
-        rows = query.then(_counted_slice, start, 2).rows()
-        expected = _counted_slice(selectors.potential_list(user=user, **filters), start, 2)
+        rows = query.then(counted_slice, start, 2).rows()
+        expected = counted_slice(selectors.potential_list(user=user, **filters), start, 2)
         assert _potential_figures(rows) == _potential_figures(expected)
     assert all_prepared(selectors._potential_list)
 
@@ -114,8 +103,8 @@ def test_the_forum_list_prepared_is_djangos(request, reader, filters, forums, rt
     query = selectors.prepared_forum_list(user=user, **filters)
 
     for start in (0, 2):
-        rows = query.then(_counted_slice, start, 2).rows()
-        expected = _counted_slice(selectors.forum_list(user=user, **filters), start, 2)
+        rows = query.then(counted_slice, start, 2).rows()
+        expected = counted_slice(selectors.forum_list(user=user, **filters), start, 2)
         assert [(row.pk, row.resident_count, getattr(row, TOTAL)) for row in rows] == [
             (row.pk, row.resident_count, getattr(row, TOTAL)) for row in expected
         ]

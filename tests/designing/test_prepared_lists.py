@@ -15,29 +15,13 @@ from designing.selectors import SubqueryCount, with_fit
 from rtkeren import prepared
 from rtkeren.models import ActivityStatus
 from rtkeren.models.activities import budget_per_row
-from rtkeren.paginate import TOTAL, _counted_slice
+from rtkeren.paginate import TOTAL, counted_slice
 from tests import factories
-from tests.prepared_support import all_prepared
+from tests.prepared_support import READERS, all_prepared
 
 from .factories import CommentFactory, VoteFactory, VotingRoundFactory, closed, proposal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_prepared_shapes")]
-
-
-READERS = [
-    "resident_user",
-    "rt_chair",
-    "other_rt_chair",
-    "pokmas_member",
-    "rw_chair",
-    "community_lead",
-    "officer",
-    "facilitator",
-    "foreign_officer",
-    "outsider",
-    "city_viewer",
-    "admin_user",
-]
 
 
 @pytest.fixture
@@ -89,8 +73,8 @@ def test_the_proposal_list_prepared_is_djangos(request, reader, filters, proposa
 
     for start in (0, 2):
         # The check compares the SQL and its parameters with Django's on every run.
-        rows = query.then(_counted_slice, start, 2).rows()
-        expected = list(_counted_slice(selectors.proposal_list(user=user, **filters), start, 2))
+        rows = query.then(counted_slice, start, 2).rows()
+        expected = list(counted_slice(selectors.proposal_list(user=user, **filters), start, 2))
         assert _figures(rows) == _figures(expected)
     assert all_prepared(selectors._proposal_list)
 
@@ -98,7 +82,7 @@ def test_the_proposal_list_prepared_is_djangos(request, reader, filters, proposa
 def test_nobody_signed_in_reads_no_proposal(proposals, django_assert_num_queries):
     query = selectors.prepared_proposal_list(user=AnonymousUser())
     with django_assert_num_queries(0):
-        assert query.then(_counted_slice, 0, 25).rows() == []
+        assert query.then(counted_slice, 0, 25).rows() == []
 
 
 def test_the_proposal_list_page_reads_its_rows_prepared(client, resident_user, proposals):
@@ -139,8 +123,8 @@ def test_a_rounds_ballot_prepared_is_the_rounds_own(rt, period, ranked):
 
     for each in (voting_round, other_round):
         for start in (0, 2):
-            rows = selectors.round_proposals(each, ranked=ranked).then(_counted_slice, start, 2)
-            expected = _counted_slice(_ballot_as_before(each, ranked), start, 2)
+            rows = selectors.round_proposals(each, ranked=ranked).then(counted_slice, start, 2)
+            expected = counted_slice(_ballot_as_before(each, ranked), start, 2)
             assert [
                 (row.pk, row.fit, row.budget_sum, getattr(row, "vote_count", None))
                 for row in rows.rows()
@@ -200,8 +184,8 @@ def test_a_proposals_threads_prepared_are_djangos(client, resident_user, rt):
     CommentFactory(activity=proposal(rt=rt))  # another proposal's thread
 
     for start in (0, 2):
-        rows = selectors.comment_threads(activity).then(_counted_slice, start, 2).rows()
-        expected = _counted_slice(
+        rows = selectors.comment_threads(activity).then(counted_slice, start, 2).rows()
+        expected = counted_slice(
             selectors._comment_threads((), {"activity": activity.pk}), start, 2
         )
         assert _threads(rows) == _threads(expected)
