@@ -31,8 +31,10 @@ from django.db.models import Prefetch, QuerySet
 from django.db.models.query import MAX_GET_RESULTS, ModelIterable, prefetch_related_objects
 from django.utils import timezone
 
-#: Shapes kept per process; past it they are all forgotten and prepared again as asked.
-MAX_SHAPES = 500
+#: Shapes kept per process; past it they are all forgotten and prepared again as asked. A
+#: shape kept holds about 75 KiB (its compiler and query); the replayed real traffic asks for
+#: about twenty.
+MAX_SHAPES = 200
 #: Where the two sets of integer stand-ins start. Django treats an integer outside its field's
 #: range as matching nothing (a query of another shape), so the stand-ins lie inside the
 #: narrowest range, a positive small integer's.
