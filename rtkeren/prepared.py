@@ -136,6 +136,9 @@ class _Statement:
     #: Each parameter: (True, the place of the value it takes) or (False, the constant).
     params: tuple
     prefetch: tuple
+    #: Whether ``rows`` may read it: model instances, through Django's ``ModelIterable``
+    #: (a ``values()`` query is compiled for ``compiled`` alone).
+    model_rows: bool
 
 
 def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
@@ -146,8 +149,6 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
     for which in (0, 1):
         stand_ins, places = _stand_ins(values, which)
         queryset = prepared.build_with(stand_ins)
-        if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
-            return None
         built.append((queryset, places, *_compiled(queryset, using)))
     (queryset, places_a, compiler, sql, params_a), (_, places_b, _, sql_b, params_b) = built
     # A value written into the SQL itself, not as a parameter, makes the two differ.
@@ -166,7 +167,9 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
             params.append((False, param_a))
         else:
             return None
-    return _Statement(compiler, sql, tuple(params), tuple(queryset._prefetch_related_lookups))
+    model_rows = queryset._iterable_class is ModelIterable and not queryset._known_related_objects
+    prefetch = tuple(queryset._prefetch_related_lookups)
+    return _Statement(compiler, sql, tuple(params), prefetch, model_rows)
 
 
 _statements: dict = {}
@@ -266,22 +269,10 @@ class Prepared:
 
     def rows(self) -> list:
         """The query's rows, as ``list(self.queryset())`` gives them."""
-        values = self.values
-        descriptors = tuple((name, _descriptor(value)) for name, value in values.items())
         using = router.db_for_read(self.model)
-        key = (self.build, self.shape, self.steps, descriptors, using, timezone.localdate())
-        statement = _statements.get(key)
-        if statement is None:
-            statement = _prepare(self, using) or _UNPREPARED
-            if len(_statements) >= MAX_SHAPES:
-                _statements.clear()
-            _statements[key] = statement
-        if statement is _UNPREPARED:
+        statement, params = self._statement(using)
+        if statement is _UNPREPARED or not statement.model_rows:
             return list(self.queryset())
-        flat = _flat(values)
-        params = tuple(flat[value] if is_value else value for is_value, value in statement.params)
-        if getattr(settings, "PREPARED_QUERIES_CHECK", False):
-            self._check(statement, params, using)
         if statement.compiler is None:
             return []
         compiler = copy.copy(statement.compiler)
@@ -292,6 +283,35 @@ class Prepared:
         if statement.prefetch:
             prefetch_related_objects(rows, *map(_own_copy, statement.prefetch))
         return rows
+
+    def compiled(self, using: str) -> tuple[str, tuple] | None:
+        """The query's SQL and parameters, as Django compiles them for this request's values;
+        None for a query that selects nothing."""
+        statement, params = self._statement(using)
+        if statement is _UNPREPARED:
+            compiler, sql, params = _compiled(self.queryset(), using)
+            return None if compiler is None else (sql, params)
+        return None if statement.compiler is None else (statement.sql, params)
+
+    def _statement(self, using: str) -> tuple:
+        """The statement kept for this query's shape (prepared now if it is new) and this
+        request's parameters; ``_UNPREPARED`` and no parameters for a query never prepared."""
+        values = self.values
+        descriptors = tuple((name, _descriptor(value)) for name, value in values.items())
+        key = (self.build, self.shape, self.steps, descriptors, using, timezone.localdate())
+        statement = _statements.get(key)
+        if statement is None:
+            statement = _prepare(self, using) or _UNPREPARED
+            if len(_statements) >= MAX_SHAPES:
+                _statements.clear()
+            _statements[key] = statement
+        if statement is _UNPREPARED:
+            return statement, ()
+        flat = _flat(values)
+        params = tuple(flat[value] if is_value else value for is_value, value in statement.params)
+        if getattr(settings, "PREPARED_QUERIES_CHECK", False):
+            self._check(statement, params, using)
+        return statement, params
 
     def _check(self, statement: _Statement, params: tuple, using: str) -> None:
         compiler, sql, django_params = _compiled(self.queryset(), using)
