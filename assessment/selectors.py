@@ -473,8 +473,13 @@ def follow_up_owners(activity: Activity) -> QuerySet[User]:
     )
 
 
-def overdue_follow_ups_of(user) -> QuerySet[FollowUp]:
-    return FollowUp.objects.overdue().filter(owner=user)
+def overdue_follow_ups_of(user) -> Prepared:
+    """The user's follow-ups past their due date (a prepared query, ``rtkeren.prepared``)."""
+    return Prepared(FollowUp, _overdue_follow_ups, (), {"owner": user.pk})
+
+
+def _overdue_follow_ups(shape: tuple, values: dict) -> QuerySet[FollowUp]:
+    return FollowUp.objects.overdue().filter(owner=values["owner"])
 
 
 # Evaluation rounds.

@@ -226,16 +226,23 @@ def manages_any_forum(user) -> bool:
 
 def forum_scope_filter(user) -> Q:
     """Forums the user manages (mirrors ``manages_forum`` in commissioning.rules)."""
+    return _managed_forums(
+        {
+            "officer": scopes.kelurahan_ids(user, Role.OFFICER),
+            "rws": scopes.rw_ids(user, Role.RW_CHAIR),
+            "rts": scopes.rt_ids(user, Role.RT_CHAIR),
+        }
+    )
+
+
+def _managed_forums(ids: dict) -> Q:
     condition = Q(pk__in=[])
-    officer = scopes.kelurahan_ids(user, Role.OFFICER)
-    if officer:
-        condition |= Q(kelurahan__in=officer)
-    rws = scopes.rw_ids(user, Role.RW_CHAIR)
-    if rws:
-        condition |= Q(rw__in=rws)
-    rts = scopes.rt_ids(user, Role.RT_CHAIR)
-    if rts:
-        condition |= Q(rt__in=rts)
+    if ids["officer"]:
+        condition |= Q(kelurahan__in=ids["officer"])
+    if ids["rws"]:
+        condition |= Q(rw__in=ids["rws"])
+    if ids["rts"]:
+        condition |= Q(rt__in=ids["rts"])
     return condition
 
 
@@ -492,34 +499,53 @@ def forum_guests(forum: Forum) -> QuerySet[Attendance]:
     return forum.attendances.filter(resident__isnull=True).order_by("guest_name", "pk")
 
 
-def upcoming_forums_for(user, *, within_days: int = 14) -> QuerySet[Forum]:
+def upcoming_forums_for(user, *, within_days: int = 14) -> Prepared:
     """Scheduled forums in the coming days that concern the user: those of their kelurahan for
-    officers and those covering the RT for residents and chairs."""
+    officers and those covering the RT for residents and chairs (a prepared query,
+    ``rtkeren.prepared``)."""
+    rts = scopes.rt_ids(user, Role.RESIDENT, Role.RT_CHAIR, Role.POKMAS_MEMBER)
+    values = {
+        "officials": id_value(scopes.official_kelurahan_ids(user)),
+        "rws": id_value(scopes.rw_ids(user, Role.RW_CHAIR)),
+        "rts": id_value(rts),
+        "rt_rws": id_value(
+            {a.rt.rw_id for a in scopes.current_assignments(user) if a.rt_id in rts}
+        ),
+        "homes": id_value(home_kelurahan_ids(user)),
+    }
+    return Prepared(Forum, _upcoming_forums, within_days, values)
+
+
+def _upcoming_forums(within_days: int, values: dict) -> QuerySet[Forum]:
     today = timezone.localdate()
     queryset = Forum.objects.upcoming(today).filter(
         date__lte=today + datetime.timedelta(days=within_days)
     )
     condition = Q(pk__in=[])
-    officials = scopes.official_kelurahan_ids(user)
-    if officials:
-        condition |= Q(kelurahan__in=officials)
-    rws = scopes.rw_ids(user, Role.RW_CHAIR)
-    if rws:
-        condition |= Q(rw__in=rws)
-    rts = scopes.rt_ids(user, Role.RESIDENT, Role.RT_CHAIR, Role.POKMAS_MEMBER)
-    if rts:
-        rt_rws = {a.rt.rw_id for a in scopes.current_assignments(user) if a.rt_id in rts}
-        condition |= Q(rt__in=rts) | Q(rt__isnull=True, rw__in=rt_rws)
-    homes = home_kelurahan_ids(user)
-    if homes:
-        condition |= Q(rw__isnull=True, kelurahan__in=homes)
+    if values["officials"]:
+        condition |= Q(kelurahan__in=values["officials"])
+    if values["rws"]:
+        condition |= Q(rw__in=values["rws"])
+    if values["rts"]:
+        condition |= Q(rt__in=values["rts"]) | Q(rt__isnull=True, rw__in=values["rt_rws"])
+    if values["homes"]:
+        condition |= Q(rw__isnull=True, kelurahan__in=values["homes"])
     return queryset.filter(condition)
 
 
-def forums_waiting_for_minutes(user) -> QuerySet[Forum]:
-    """Forums the user manages whose day has passed without minutes."""
+def forums_waiting_for_minutes(user) -> Prepared:
+    """Forums the user manages whose day has passed without minutes (a prepared query)."""
+    values = {
+        "officer": id_value(scopes.kelurahan_ids(user, Role.OFFICER)),
+        "rws": id_value(scopes.rw_ids(user, Role.RW_CHAIR)),
+        "rts": id_value(scopes.rt_ids(user, Role.RT_CHAIR)),
+    }
+    return Prepared(Forum, _forums_waiting_for_minutes, (), values)
+
+
+def _forums_waiting_for_minutes(shape: tuple, values: dict) -> QuerySet[Forum]:
     return (
-        Forum.objects.filter(forum_scope_filter(user))
+        Forum.objects.filter(_managed_forums(values))
         .exclude(status=Forum.Status.CANCELLED)
         .filter(date__lt=timezone.localdate(), minutes="")
     )

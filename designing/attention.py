@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from rtkeren import scopes
 from rtkeren.models import Activity, ActivityStatus, Role
+from rtkeren.prepared import Prepared
 from rtkeren.registry import AttentionItem, Priority, attention, url_or_empty
 
 from .models import VotingRound
@@ -14,6 +15,10 @@ from .models import VotingRound
 def _proposal_list(query: str) -> str:
     url = url_or_empty("designing:proposal-list")
     return f"{url}?{query}" if url else ""
+
+
+def _drafts(shape: tuple, values: dict):
+    return Activity.objects.filter(author=values["author"], status=ActivityStatus.DRAFT)
 
 
 @attention.register("designing", order=30)
@@ -71,7 +76,7 @@ def designing(user) -> list[AttentionItem]:
         items.append(
             AttentionItem(
                 title=_("Your draft proposals"),
-                counted=Activity.objects.filter(author=user, status=ActivityStatus.DRAFT),
+                counted=Prepared(Activity, _drafts, (), {"author": user.pk}),
                 url=_proposal_list("status=draft"),
                 priority=Priority.LOW,
             )

@@ -5,8 +5,15 @@ from django.utils.translation import gettext as _
 
 from rtkeren import scopes
 from rtkeren.models import Resident, Role
+from rtkeren.prepared import Prepared, id_value
 from rtkeren.registry import AttentionItem, Priority, attention, url_or_empty
 from rtkeren.selectors.notifications import unread_notification_count
+
+
+def _waiting(shape: tuple, values: dict):
+    return Resident.objects.filter(verification=Resident.Verification.PENDING).filter(
+        Q(rt__in=values["rts"]) | Q(rt__rw__kelurahan__in=values["kelurahan"])
+    )
 
 
 @attention.register("core-verification", order=0)
@@ -17,8 +24,8 @@ def residents_waiting_for_verification(user) -> list[AttentionItem]:
     kelurahan = scopes.kelurahan_ids(user, Role.OFFICER)
     if not rts and not kelurahan:
         return []
-    waiting = Resident.objects.filter(verification=Resident.Verification.PENDING).filter(
-        Q(rt__in=rts) | Q(rt__rw__kelurahan__in=kelurahan)
+    waiting = Prepared(
+        Resident, _waiting, (), {"rts": id_value(rts), "kelurahan": id_value(kelurahan)}
     )
     return [
         AttentionItem(

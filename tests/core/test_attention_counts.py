@@ -7,10 +7,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rtkeren import registry
-from rtkeren.models import Notification, Resident, RoleAssignment, User
+from rtkeren.models import RT, Notification, Resident, RoleAssignment, User
+from rtkeren.prepared import Prepared
 from rtkeren.registry import with_counts
 from rtkeren.selectors.counting import count_together
 from tests.conftest import demo_loaded
+from tests.prepared_support import all_prepared
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,44 @@ def test_count_together_of_nothing_asks_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert count_together([Resident.objects.filter(pk__in=[])]) == [0]
         assert count_together([]) == []
+
+
+def _rts_in(shape, values):
+    return RT.objects.filter(rw__kelurahan__in=values["kelurahan"])
+
+
+@pytest.mark.usefixtures("no_prepared_shapes")
+def test_a_prepared_query_is_counted_from_the_sql_kept_for_its_shape(
+    rt, other_rt, foreign_rt, django_assert_num_queries
+):
+    prepared = Prepared(RT, _rts_in, (), {"kelurahan": (rt.rw.kelurahan_id,)})
+    nothing = Prepared(RT, _rts_in, (), {"kelurahan": ()})
+
+    with django_assert_num_queries(1):
+        counts = count_together([prepared, RT.objects.all(), nothing])
+
+    assert counts == [2, 3, 0]
+    assert all_prepared(_rts_in)
+
+
+@pytest.mark.usefixtures("no_prepared_shapes")
+def test_the_home_pages_counts_are_read_prepared(client, rt_chair, officer, rw_chair):
+    from assessment.selectors import _overdue_follow_ups
+    from commissioning.selectors import _forums_waiting_for_minutes, _upcoming_forums
+    from delivery.selectors import _open_tasks
+    from designing.attention import _drafts
+    from rtkeren.attention import _waiting
+
+    for user in (rt_chair, officer, rw_chair):
+        client.force_login(user)
+        assert client.get("/").status_code == 200
+
+    for build in (
+        _waiting,
+        _drafts,
+        _open_tasks,
+        _overdue_follow_ups,
+        _upcoming_forums,
+        _forums_waiting_for_minutes,
+    ):
+        assert all_prepared(build), build.__qualname__
