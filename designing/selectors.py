@@ -96,18 +96,12 @@ ORDERINGS = {
 }
 
 
-def proposal_list(
-    *, user, status: str = "", period: Period | None = None, order: str = "newest"
-) -> QuerySet[Activity]:
-    """Proposals the user may see: drafts (their own, or in their care) and submitted ones by
-    default, or one status (decided ones included)."""
-    return prepared_proposal_list(user=user, status=status, period=period, order=order).queryset()
-
-
 def prepared_proposal_list(
     *, user, status: str = "", period: Period | None = None, order: str = "newest"
 ) -> Prepared:
-    """``proposal_list``, built and compiled once per shape (``rtkeren.prepared``)."""
+    """Proposals the user may see: drafts (their own, or in their care) and submitted ones by
+    default, or one status (decided ones included); built and compiled once per shape
+    (``rtkeren.prepared``)."""
     scope, values = activity_scope(user)
     values = {**values, "status": status or None, "period": period.pk if period else None}
     shape = (scope, order if order in ORDERINGS else "newest")

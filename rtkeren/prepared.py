@@ -225,7 +225,10 @@ class Prepared:
 
     ``build`` must branch on ``shape`` and on what ``_descriptor`` keeps of each value (None or
     not, a tuple's length), and use the values only as values. A shape it branches on otherwise
-    is caught by ``PREPARED_QUERIES_CHECK`` in the tests. The values are ids read from the
+    is caught by ``PREPARED_QUERIES_CHECK`` in the tests. ``build`` reads nothing but its
+    arguments and today's date (part of the key): a constant it read from elsewhere (the
+    current period, a translated label) would be kept with the SQL, and neither the two
+    compilations nor the check could tell. The values are ids read from the
     database and choices' values, never a number someone typed in: Django reads an integer
     outside its field's range as matching nothing, which a prepared query does not know."""
 
@@ -309,7 +312,7 @@ class Prepared:
             return statement, ()
         flat = _flat(values)
         params = tuple(flat[value] if is_value else value for is_value, value in statement.params)
-        if getattr(settings, "PREPARED_QUERIES_CHECK", False):
+        if settings.PREPARED_QUERIES_CHECK:
             self._check(statement, params, using)
         return statement, params
 

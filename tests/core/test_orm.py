@@ -8,7 +8,7 @@ from django.db.models.expressions import Col, Expression
 from django.db.models.sql import Query
 
 from commissioning.selectors import potential_list
-from designing.selectors import proposal_list
+from designing.selectors import prepared_proposal_list
 from rtkeren import orm
 from rtkeren.models import Activity, Kelurahan
 from tests.factories import ActivityFactory, make_resident_user
@@ -53,7 +53,9 @@ def test_identity_of_every_column_a_page_query_selects_is_djangos():
     activity = ActivityFactory()
     user, _resident = make_resident_user(activity.rt)
     queries = [
-        proposal_list(user=user, order="fit").annotate(total=Window(Count("pk")))[:25],
+        prepared_proposal_list(user=user, order="fit")
+        .queryset()
+        .annotate(total=Window(Count("pk")))[:25],
         potential_list(user=user, order="endorsed"),
         Activity.objects.select_related("rt__rw__kelurahan", "period", "author").order_by("-pk"),
         Kelurahan.objects.values_list("kecamatan__name", "name"),

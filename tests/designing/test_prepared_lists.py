@@ -74,7 +74,11 @@ def test_the_proposal_list_prepared_is_djangos(request, reader, filters, proposa
     for start in (0, 2):
         # The check compares the SQL and its parameters with Django's on every run.
         rows = query.then(counted_slice, start, 2).rows()
-        expected = list(counted_slice(selectors.proposal_list(user=user, **filters), start, 2))
+        expected = list(
+            counted_slice(
+                selectors.prepared_proposal_list(user=user, **filters).queryset(), start, 2
+            )
+        )
         assert _figures(rows) == _figures(expected)
     assert all_prepared(selectors._proposal_list)
 
@@ -92,7 +96,9 @@ def test_the_proposal_list_page_reads_its_rows_prepared(client, resident_user, p
 
     assert response.status_code == 200
     shown = {proposal.pk for proposal in response.context["proposals"]}
-    visible = set(selectors.proposal_list(user=resident_user).values_list("pk", flat=True))
+    visible = set(
+        selectors.prepared_proposal_list(user=resident_user).queryset().values_list("pk", flat=True)
+    )
     assert shown
     assert shown == visible
     assert all_prepared(selectors._proposal_list)
