@@ -6,6 +6,7 @@ or at ``CHROMIUM_PATH``. Without it the browser tests are skipped and the run sa
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,36 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, answering one request at a time when it shares the test's
+    SQLite database in memory: that is one connection for every thread, so two requests at once
+    (a page's own requests, a service worker syncing by itself) would interleave their
+    transactions, and one's rollback or commit would take the other's savepoints with it. On
+    PostgreSQL each request has its own connection, as in production, and nothing is held."""
+    if live_server.thread.connections_override:
+        httpd = live_server.thread.httpd
+        httpd.set_app(one_request_at_a_time(httpd.get_app()))
+    return live_server
+
+
+def one_request_at_a_time(app):
+    """``app`` run under a lock, its response read and closed inside it (a streamed export
+    reads the database while it is sent)."""
+    lock = threading.Lock()
+
+    def serialised(environ, start_response):
+        with lock:
+            response = app(environ, start_response)
+            try:
+                return list(response)
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+    return serialised
 
 
 @pytest.fixture(scope="session")
