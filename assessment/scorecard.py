@@ -39,12 +39,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rtkeren.models import RT, BaseEntry, Kelurahan, Participation, Period, Stage
+from rtkeren.prepared import Prepared
 from rtkeren.scopecache import rt_scope_version, scope_version, scope_versions
 
 from .models import Evaluation, FrozenScorecard, Side
@@ -93,10 +94,35 @@ class Scope:
         return _("Kota Blitar")
 
     def ledger(self) -> Q:
+        place, values = self.place_values()
+        return self.own_rows_of(place, values["place"])
+
+    def place_values(self) -> tuple[str, dict]:
+        """What the scope is ("rt", "kelurahan" or "city") and its place's id (None for the
+        city), as a prepared query takes them."""
         if self.rt is not None:
-            return Q(rt=self.rt)
+            return "rt", {"place": self.rt.pk}
         if self.kelurahan is not None:
-            return Q(kelurahan=self.kelurahan)
+            return "kelurahan", {"place": self.kelurahan.pk}
+        return "city", {"place": None}
+
+    @staticmethod
+    def own_rows_of(place: str, place_id: int | None) -> Q:
+        """The rows placed by an RT and kelurahan of their own (the ledger's, the base's,
+        activities) in a place ``place_values`` names."""
+        if place == "rt":
+            return Q(rt=place_id)
+        if place == "kelurahan":
+            return Q(kelurahan=place_id)
+        return Q()
+
+    @staticmethod
+    def activities_of(place: str, place_id: int | None) -> Q:
+        """The rows about an activity of a place ``place_values`` names."""
+        if place == "rt":
+            return Q(activity__rt=place_id)
+        if place == "kelurahan":
+            return Q(activity__kelurahan=place_id)
         return Q()
 
     @property
@@ -128,18 +154,11 @@ class Scope:
 
     def own_activities(self) -> Q:
         """The scope's activities, as a filter of activities themselves."""
-        if self.rt is not None:
-            return Q(rt=self.rt)
-        if self.kelurahan is not None:
-            return Q(kelurahan=self.kelurahan)
-        return Q()
+        return self.ledger()
 
     def activities(self) -> Q:
-        if self.rt is not None:
-            return Q(activity__rt=self.rt)
-        if self.kelurahan is not None:
-            return Q(activity__kelurahan=self.kelurahan)
-        return Q()
+        place, values = self.place_values()
+        return self.activities_of(place, values["place"])
 
 
 def rate_of(participants: int, base: int) -> float | None:
@@ -253,7 +272,7 @@ def _counted() -> Exists:
     )
 
 
-def _base_residents(period: Period):
+def _base_residents(period: Period | int):
     return BaseEntry.objects.filter(period=period)
 
 
@@ -414,34 +433,55 @@ def _who_evaluated(card: Scorecard) -> list[str]:
 
 
 def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], dict[str, int]]:
-    base = (
-        _base_residents(period)
-        .filter(scope.ledger())
-        .aggregate(residents=Count("resident", distinct=True))["residents"]
-    )
-    # The participants per stage and the evaluations per side in one query (a stage's value is
-    # never a side's): a card on a miss costs two queries, this one and the base's.
-    participants = (
-        Participation.objects.filter(scope.ledger(), _counted(), period=period)
-        .values("stage")
-        .annotate(residents=Count("resident", distinct=True), own=OWN)
-        .order_by()
-        .values_list("stage", "residents", "own")
-    )
+    place, values = scope.place_values()
+    values = {**values, "period": period.pk}
+    [(base,)] = Prepared(BaseEntry, _base_query, place, values).tuples()
     by_stage, sides = {}, {Side.COMMUNITY: 0, Side.GOVERNMENT: 0, ON_BEHALF: 0}
-    evaluations = (
-        Evaluation.objects.filter(scope.activities(), activity__period=period)
-        .values("side")
-        .annotate(evaluations=Count("pk"), on_behalf=Count("pk", filter=Q(on_behalf=True)))
-        .order_by()
-        .values_list("side", "evaluations", "on_behalf")
-    )
-    for label, count, of_which in participants.union(evaluations, all=True):
+    for label, count, of_which in Prepared(Participation, _stages_query, place, values).tuples():
         if label in Side.values:
             _add_side(sides, label, count, of_which)
         else:
             by_stage[label] = (count, of_which)
     return base, by_stage, sides
+
+
+# A card's two queries, prepared (``rtkeren.prepared``): on a miss, each RT's card is read by
+# the same SQL with its own values. ``place`` is what ``Scope.place_values`` names.
+
+
+def _base_query(place: str, values):
+    """The scope's base: one row, the number of residents."""
+    return (
+        _base_residents(values["period"])
+        .filter(Scope.own_rows_of(place, values["place"]))
+        .values(one=Value(1))
+        .annotate(residents=Count("resident", distinct=True))
+        .values_list("residents")
+    )
+
+
+def _stages_query(place: str, values):
+    """The participants per stage and the evaluations per side, in one query (a stage's value
+    is never a side's)."""
+    participants = (
+        Participation.objects.filter(
+            Scope.own_rows_of(place, values["place"]), _counted(), period=values["period"]
+        )
+        .values("stage")
+        .annotate(residents=Count("resident", distinct=True), own=OWN)
+        .order_by()
+        .values_list("stage", "residents", "own")
+    )
+    evaluations = (
+        Evaluation.objects.filter(
+            Scope.activities_of(place, values["place"]), activity__period=values["period"]
+        )
+        .values("side")
+        .annotate(evaluations=Count("pk"), on_behalf=Count("pk", filter=Q(on_behalf=True)))
+        .order_by()
+        .values_list("side", "evaluations", "on_behalf")
+    )
+    return participants.union(evaluations, all=True)
 
 
 def _card_key(scope_key: str, period: Period) -> str:

@@ -59,6 +59,7 @@ from .models import (
     Score,
     Side,
 )
+from .scorecard import Scope
 
 DIVERGENCE = 1
 BAR_STEP = 5
@@ -390,14 +391,15 @@ class OutputFollowUp:
         return self.LABELS[self.status]
 
 
-def unfinished_outputs_followed(activities, *, limit: int | None = None) -> list[OutputFollowUp]:
-    """The unfinished outputs of ``activities`` (a queryset), each with its follow-up status;
-    the apps' query plus one for the follow-ups of any output of those activities (asked
-    whether or not there are unfinished outputs, so the count does not depend on the data)."""
+def unfinished_outputs_followed(
+    activities: Prepared, *, limit: int | None = None
+) -> list[OutputFollowUp]:
+    """The unfinished outputs of ``activities`` (a prepared query of activities), each with
+    its follow-up status; the apps' query plus one for the follow-ups of any output of those
+    activities (asked whether or not there are unfinished outputs, so the count does not depend
+    on the data)."""
     pending: dict[tuple[int, int], bool] = {}
-    for type_id, object_id, status in FollowUp.objects.filter(
-        activity__in=activities, output_id__isnull=False
-    ).values_list("output_type_id", "output_id", "status"):
+    for type_id, object_id, status in activities.into(FollowUp, _output_follow_ups).tuples():
         key = (type_id, object_id)
         pending[key] = pending.get(key, False) or status != FollowUp.Status.DONE
     result = []
@@ -408,6 +410,31 @@ def unfinished_outputs_followed(activities, *, limit: int | None = None) -> list
     return result
 
 
+def _output_follow_ups(activities: QuerySet[Activity]) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(activity__in=activities, output_id__isnull=False).values_list(
+        "output_type_id", "output_id", "status"
+    )
+
+
+def one_activity(activity: Activity) -> Prepared:
+    """``activity`` as a prepared query of activities (what ``unfinished_outputs_followed``
+    takes)."""
+    return Prepared(Activity, _activity_by_pk, None, {"pk": activity.pk})
+
+
+def _activity_by_pk(_shape, values) -> QuerySet[Activity]:
+    return Activity.objects.filter(pk=values["pk"])
+
+
+def _delivered_activities_of(place: str, values) -> QuerySet[Activity]:
+    """The delivered activities of a scorecard's place (``Scope.place_values``) in a period."""
+    return Activity.objects.filter(
+        Scope.own_rows_of(place, values["place"]),
+        period=values["period"],
+        status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
+    )
+
+
 def scope_unfinished_outputs(scope, period: Period, *, limit: int) -> list[OutputFollowUp]:
     """``unfinished_outputs_followed`` of the delivered activities of a scorecard's scope
     (``scorecard.Scope``) in ``period``, at most ``limit``. Everyone who opens the scope's
@@ -415,10 +442,9 @@ def scope_unfinished_outputs(scope, period: Period, *, limit: int) -> list[Outpu
     public records, so it is shared through the cache until one of them changes
     (``rtkeren.signals``), for ten minutes at most; in the language it was read in (the
     obstacles' names)."""
-    activities = Activity.objects.filter(
-        scope.own_activities(),
-        period=period,
-        status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED),
+    place, values = scope.place_values()
+    activities = Prepared(
+        Activity, _delivered_activities_of, place, {**values, "period": period.pk}
     )
 
     def compute():
@@ -426,10 +452,10 @@ def scope_unfinished_outputs(scope, period: Period, *, limit: int) -> list[Outpu
         return found, timezone.now() + datetime.timedelta(seconds=PUBLIC_TIMEOUT)
 
     kelurahan_id = scope.kelurahan.pk if scope.kelurahan is not None else 0  # 0: the city
-    place = f"rt-{scope.rt.pk}" if scope.rt is not None else "all"
+    place_key = f"rt-{scope.rt.pk}" if scope.rt is not None else "all"
     return cached_for_public(
         kelurahan_id,
-        f"unfinished-outputs:{place}:{period.pk}:{limit}:{get_language()}",
+        f"unfinished-outputs:{place_key}:{period.pk}:{limit}:{get_language()}",
         compute,
         participation=False,
     )
@@ -440,7 +466,7 @@ def unfinished_output_of(activity: Activity, object_id) -> UnfinishedOutput | No
     or None when it is not one."""
     if not re.fullmatch(r"[0-9]{1,18}", str(object_id or "")):
         return None
-    found = unfinished_outputs_of(Activity.objects.filter(pk=activity.pk))
+    found = unfinished_outputs_of(one_activity(activity))
     return next((output for output in found if output.object_id == int(object_id)), None)
 
 

@@ -321,15 +321,11 @@ def _attendees(activity: Activity):
     return Attendance.objects.filter(meeting__activity=activity).values("resident")
 
 
-def unfinished_outputs(activities, *, limit: int | None = None) -> list[UnfinishedOutput]:
-    """Outputs of ``activities`` below their targets, for assessment (``unfinished_outputs``
-    registry); one query, plus the content type the first time in a process."""
+def unfinished_outputs(activities: Prepared, *, limit: int | None = None) -> list[UnfinishedOutput]:
+    """Outputs of ``activities`` (a prepared query) below their targets, for assessment
+    (``unfinished_outputs`` registry); one query, plus the content type the first time in a
+    process."""
     content_type_id = ContentType.objects.get_for_model(Output).pk
-    outputs = (
-        Output.objects.filter(activity__in=activities, finished_quantity__lt=F("target_quantity"))
-        .select_related("activity")
-        .order_by("activity_id", "pk")
-    )
     return [
         UnfinishedOutput(
             content_type_id=content_type_id,
@@ -343,5 +339,14 @@ def unfinished_outputs(activities, *, limit: int | None = None) -> list[Unfinish
             obstacle=str(output.get_obstacle_display()) if output.obstacle else "",
             obstacle_note=output.obstacle_note,
         )
-        for output in (outputs if limit is None else outputs[:limit])
+        for output in activities.into(Output, _unfinished_outputs_of, limit).rows()
     ]
+
+
+def _unfinished_outputs_of(activities: QuerySet[Activity], limit: int | None) -> QuerySet[Output]:
+    outputs = (
+        Output.objects.filter(activity__in=activities, finished_quantity__lt=F("target_quantity"))
+        .select_related("activity")
+        .order_by("activity_id", "pk")
+    )
+    return outputs if limit is None else outputs[:limit]

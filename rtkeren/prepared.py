@@ -28,7 +28,12 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Prefetch, QuerySet
-from django.db.models.query import MAX_GET_RESULTS, ModelIterable, prefetch_related_objects
+from django.db.models.query import (
+    MAX_GET_RESULTS,
+    ModelIterable,
+    ValuesListIterable,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 #: Shapes kept per process; past it they are all forgotten and prepared again as asked. A
@@ -136,9 +141,10 @@ class _Statement:
     #: Each parameter: (True, the place of the value it takes) or (False, the constant).
     params: tuple
     prefetch: tuple
-    #: Whether ``rows`` may read it: model instances, through Django's ``ModelIterable``
-    #: (a ``values()`` query is compiled for ``compiled`` alone).
-    model_rows: bool
+    #: How its rows may be read: "model" (``rows``: instances, through Django's
+    #: ``ModelIterable``), "tuples" (``tuples``: a ``values_list()`` query's rows, in the
+    #: order it names its columns), or "" (``compiled`` alone).
+    rows: str
 
 
 def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
@@ -167,9 +173,22 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
             params.append((False, param_a))
         else:
             return None
-    model_rows = queryset._iterable_class is ModelIterable and not queryset._known_related_objects
     prefetch = tuple(queryset._prefetch_related_lookups)
-    return _Statement(compiler, sql, tuple(params), prefetch, model_rows)
+    return _Statement(compiler, sql, tuple(params), prefetch, _rows_kind(queryset))
+
+
+def _rows_kind(queryset: QuerySet) -> str:
+    if queryset._iterable_class is ModelIterable and not queryset._known_related_objects:
+        return "model"
+    query = queryset.query
+    selected = [*query.extra_select, *query.values_select, *query.annotation_select]
+    if (
+        queryset._iterable_class is ValuesListIterable
+        and not queryset._prefetch_related_lookups
+        and (not queryset._fields or list(queryset._fields) == selected)
+    ):
+        return "tuples"
+    return ""
 
 
 _statements: dict = {}
@@ -218,6 +237,16 @@ class _Run:
         return self._compiler
 
 
+def _compiler_for(statement: _Statement, params: tuple, using: str):
+    """The statement's compiler, for one run with ``params``: a copy, so that runs share
+    nothing but the SQL."""
+    compiler = copy.copy(statement.compiler)
+    compiler.connection = connections[using]
+    compiler.using = using
+    compiler.as_sql = lambda *args, **kwargs: (statement.sql, params)
+    return compiler
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A query of ``model`` made by ``build(shape, values)``, then by each of ``steps`` (a
@@ -241,6 +270,12 @@ class Prepared:
     def then(self, step: Callable, *arguments: Hashable) -> "Prepared":
         steps = (*self.steps, (step, arguments))
         return Prepared(self.model, self.build, self.shape, self.values, steps)
+
+    def into(self, model: type, step: Callable, *arguments: Hashable) -> "Prepared":
+        """A query of ``model`` that ``step(queryset, *arguments)`` makes of this one's (which
+        it takes as a subquery, say): one query, with this one's values."""
+        steps = (*self.steps, (step, arguments))
+        return Prepared(model, self.build, self.shape, self.values, steps)
 
     def build_with(self, values: Mapping[str, Value]) -> QuerySet:
         return _built(self.build, self.shape, self.steps, values)
@@ -274,18 +309,26 @@ class Prepared:
         """The query's rows, as ``list(self.queryset())`` gives them."""
         using = router.db_for_read(self.model)
         statement, params = self._statement(using)
-        if statement is _UNPREPARED or not statement.model_rows:
+        if statement is _UNPREPARED or statement.rows != "model":
             return list(self.queryset())
         if statement.compiler is None:
             return []
-        compiler = copy.copy(statement.compiler)
-        compiler.connection = connections[using]
-        compiler.using = using
-        compiler.as_sql = lambda *args, **kwargs: (statement.sql, params)
-        rows = list(ModelIterable(_Run(compiler, using)))
+        rows = list(ModelIterable(_Run(_compiler_for(statement, params, using), using)))
         if statement.prefetch:
             prefetch_related_objects(rows, *map(_own_copy, statement.prefetch))
         return rows
+
+    def tuples(self) -> list[tuple]:
+        """A ``values_list()`` query's rows, as ``list(self.queryset())`` gives them (each
+        column through its field's converters, as Django reads it)."""
+        using = router.db_for_read(self.model)
+        statement, params = self._statement(using)
+        if statement is _UNPREPARED or statement.rows != "tuples":
+            return list(self.queryset())
+        if statement.compiler is None:
+            return []
+        compiler = _compiler_for(statement, params, using)
+        return list(compiler.results_iter(tuple_expected=True))
 
     def compiled(self, using: str) -> tuple[str, tuple] | None:
         """The query's SQL and parameters, as Django compiles them for this request's values;

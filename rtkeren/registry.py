@@ -220,7 +220,8 @@ def realised_for(activities) -> dict[int, int]:
 
 
 # Products an activity promised and left below their targets, for assessment to follow up:
-# ``(activities, *, limit) -> list[UnfinishedOutput]`` for a queryset of activities, in one query,
+# ``(activities, *, limit) -> list[UnfinishedOutput]`` for activities given as a prepared query
+# (``rtkeren.prepared.Prepared``, which the app reads into its own with ``into``), in one query,
 # at most ``limit`` (None: all) in the order of the activities' ids.
 unfinished_outputs = Registry("unfinished outputs")
 
@@ -250,7 +251,8 @@ class UnfinishedOutput:
 
 
 def unfinished_outputs_of(activities, *, limit: int | None = None) -> list[UnfinishedOutput]:
-    """The unfinished outputs of ``activities`` (a queryset), from every app that records some."""
+    """The unfinished outputs of ``activities`` (a prepared query of activities), from every
+    app that records some."""
     found = [
         output
         for _name, provider in unfinished_outputs.items()

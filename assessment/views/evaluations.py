@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
-from rtkeren.models import Activity
 from rtkeren.offline import OfflineSubmissionView, offline_page
 from rtkeren.paginate import counted_page
 from rtkeren.permissions import can
@@ -79,7 +78,7 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
             follow_ups=follow_ups,
             follow_up_count=follow_ups[0].total if follow_ups else 0,
             unfinished_outputs=selectors.unfinished_outputs_followed(
-                Activity.objects.filter(pk=activity.pk), limit=SUMMARY_OUTPUTS
+                selectors.one_activity(activity), limit=SUMMARY_OUTPUTS
             ),
             can_record=can(user, "assessment.record_on_behalf", activity),
             can_follow_up=can(user, "assessment.add_followup", activity),

@@ -12,13 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessment import selectors, services
+from assessment import scorecard, selectors, services
 from assessment.models import FollowUp
 from delivery import services as delivery_services
 from delivery.models import Output
-from rtkeren.models import Activity
 from tests import factories as core
 from tests.delivery.factories import OutputFactory
+from tests.prepared_support import all_prepared
 
 from . import test_permissions as matrix
 from .factories import FollowUpFactory, delivered_activity
@@ -117,7 +117,7 @@ def test_a_hostile_output_parameter_is_ignored(client, officer, activity, short_
 def test_the_service_refuses_an_output_of_another_activity(officer, rt_chair, activity, rt, period):
     other = delivered_activity(by=officer, rt=rt, period=period)
     OutputFactory(activity=other, finished_quantity=1, obstacle="time")
-    [foreign] = selectors.unfinished_outputs_followed(Activity.objects.filter(pk=other.pk))
+    [foreign] = selectors.unfinished_outputs_followed(selectors.one_activity(other))
 
     with pytest.raises(ValidationError, match="milik kegiatan lain"):
         services.follow_up_create(
@@ -275,3 +275,28 @@ def test_evaluation_page_queries_hold_at_one_and_many_outputs(client, officer, a
         FollowUpFactory(activity=activity, output=output)
 
     assert _queries(client, url) == one
+
+
+@pytest.mark.usefixtures("no_prepared_shapes")
+@pytest.mark.parametrize("page", ["kelurahan", "rt"])
+def test_a_scorecard_on_a_miss_reads_its_card_and_outputs_prepared(
+    client, city_viewer, kelurahan, rt, period, officer, page
+):
+    """Each RT's scorecard is mostly a miss (few read the same one): its card's two queries and
+    the outputs' two run prepared, with the place's own values."""
+    url = {
+        "kelurahan": reverse("assessment:scorecard-kelurahan", args=[kelurahan.pk]),
+        "rt": reverse("assessment:scorecard-rt", args=[rt.pk]),
+    }[page]
+    client.force_login(city_viewer)
+    _grow(rt, period, officer, 2)
+    cache.clear()
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    listed = [(row.output.finished, row.status) for row in response.context["unfinished_outputs"]]
+    assert listed == [(3, "open"), (1, "none"), (3, "open"), (1, "none")]
+    assert all_prepared(scorecard._base_query)
+    assert all_prepared(scorecard._stages_query)
+    assert all_prepared(selectors._delivered_activities_of)

@@ -1,11 +1,11 @@
 """Queries prepared once per shape (``rtkeren.prepared``) give the rows Django's own give."""
 
 import pytest
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from rtkeren import prepared
-from rtkeren.models import RT, Activity, Kelurahan
+from rtkeren.models import RT, RW, Activity, Kelurahan
 from rtkeren.prepared import Prepared, PreparedMismatch
 from tests import factories
 from tests.prepared_support import all_prepared, shapes_of
@@ -184,3 +184,76 @@ def test_a_set_of_ids_is_a_value_in_order_and_none_stays_none():
     assert prepared.id_value({12, 3, 7}) == (3, 7, 12)
     assert prepared.id_value(set()) == ()
     assert prepared.id_value(None) is None
+
+
+def counts_of(shape, values):
+    """RTs per RW of some kelurahan, and (a union) the RWs per kelurahan: a values_list()
+    query of aggregates, whose columns have converters on some databases."""
+    per_rw = (
+        RT.objects.filter(rw__kelurahan__in=values["kelurahan"])
+        .values("rw__number")
+        .annotate(rts=Count("pk"))
+        .order_by()
+        .values_list("rw__number", "rts")
+    )
+    if shape == "with kelurahan":
+        per_kelurahan = (
+            RW.objects.filter(kelurahan__in=values["kelurahan"])
+            .values("kelurahan__name")
+            .annotate(rws=Count("pk"))
+            .order_by()
+            .values_list("kelurahan__name", "rws")
+        )
+        return per_rw.union(per_kelurahan, all=True)
+    return per_rw
+
+
+def test_tuples_are_a_values_list_querys_rows_in_one_query(
+    rt, other_rt, foreign_rt, django_assert_num_queries
+):
+    for shape in ("rw", "with kelurahan"):
+        for place in (rt, foreign_rt):
+            query = Prepared(RT, counts_of, shape, {"kelurahan": (place.rw.kelurahan_id,)})
+            expected = sorted(query.queryset(), key=str)
+            with django_assert_num_queries(1):
+                rows = query.tuples()
+            assert sorted(rows, key=str) == expected
+            assert expected
+            assert all(isinstance(row, tuple) for row in rows)
+    assert all_prepared(counts_of)
+    assert {entry.rows for entry in shapes_of(counts_of)} == {"tuples"}
+
+
+def test_a_model_query_read_as_tuples_or_a_values_query_as_rows_is_djangos(rt, other_rt):
+    """Either way round the rows are Django's own, read without a statement of their kind."""
+    values = {"kelurahan": (rt.rw.kelurahan_id,)}
+    assert Prepared(RT, rts_of, "all", values).tuples() == [rt, other_rt]
+    as_rows = Prepared(RT, counts_of, "rw", values).rows()
+    assert as_rows == list(Prepared(RT, counts_of, "rw", values).queryset())
+
+
+def activities_in(shape, values):
+    return Activity.objects.filter(rt__in=values["rts"])
+
+
+def titles_of_rts(activities, limit):
+    rts = RT.objects.filter(pk__in=activities.values("rt")).order_by("pk")
+    return rts if limit is None else rts[:limit]
+
+
+def test_into_makes_a_query_of_another_model_from_this_ones(
+    rt, other_rt, foreign_rt, django_assert_num_queries
+):
+    period = factories.PeriodFactory()
+    for place in (rt, foreign_rt):
+        factories.ActivityFactory(rt=place, kelurahan=place.rw.kelurahan, period=period)
+    activities = Prepared(Activity, activities_in, None, {"rts": (rt.pk, other_rt.pk)})
+
+    for limit in (None, 1):
+        query = activities.into(RT, titles_of_rts, limit)
+        assert query.model is RT
+        with django_assert_num_queries(1):
+            assert query.rows() == [rt]
+    others = Prepared(Activity, activities_in, None, {"rts": (foreign_rt.pk, other_rt.pk)})
+    assert others.into(RT, titles_of_rts, None).rows() == [foreign_rt]
+    assert all_prepared(activities_in)
