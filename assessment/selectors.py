@@ -129,38 +129,65 @@ def participations_of(user) -> QuerySet[Participation]:
     return Participation.objects.filter(stage=Stage.DELIVERY, resident=resident)
 
 
-def _may_evaluate_condition(user) -> Q:
-    """The activities ``user`` may evaluate by role or participation (``may_evaluate``)."""
-    condition = Q(pk__in=participations_of(user).values("activity_id"))
-    official = scopes.official_kelurahan_ids(user)
-    if official:
-        condition |= Q(kelurahan__in=official)
-    rts = scopes.rt_ids(user, Role.RT_CHAIR, Role.POKMAS_MEMBER)
-    if rts:
-        condition |= Q(rt__in=rts)
-    rws = scopes.rw_ids(user, Role.RW_CHAIR)
-    if rws:
-        condition |= Q(rt__rw__in=rws)
-    communities = scopes.community_ids(user)
-    if communities:
-        condition |= Q(community__in=communities)
+def _evaluator_values(user) -> dict:
+    """What ``_may_evaluate_of`` and ``_mine_of`` read of ``user``, as prepared values."""
+    resident = acting_resident(user)
+    return {
+        "evaluator": user.pk,
+        "resident": resident.pk if resident is not None else None,
+        "evaluates_official": id_value(scopes.official_kelurahan_ids(user)),
+        "evaluates_rts": id_value(scopes.rt_ids(user, Role.RT_CHAIR, Role.POKMAS_MEMBER)),
+        "evaluates_rws": id_value(scopes.rw_ids(user, Role.RW_CHAIR)),
+        "evaluates_communities": id_value(scopes.community_ids(user)),
+    }
+
+
+def _may_evaluate_of(values: dict) -> Q:
+    """The activities the evaluator of ``values`` may evaluate by role or participation
+    (``may_evaluate``): their delivery ledger rows, when the account acts as a resident (none
+    for an account the RT chair has not confirmed: a claimed entry's attendance is not the
+    claimant's)."""
+    condition = Q(pk__in=[])
+    if values["resident"] is not None:
+        condition = Q(
+            pk__in=Participation.objects.filter(
+                stage=Stage.DELIVERY, resident=values["resident"]
+            ).values("activity_id")
+        )
+    for field, name in (
+        ("kelurahan__in", "evaluates_official"),
+        ("rt__in", "evaluates_rts"),
+        ("rt__rw__in", "evaluates_rws"),
+        ("community__in", "evaluates_communities"),
+    ):
+        if values[name]:
+            condition |= Q(**{field: values[name]})
     return condition
 
 
-def _mine(user) -> Q:
-    resident = acting_resident(user)
-    return Q(evaluator=user) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
+def _mine_of(values: dict) -> Q:
+    """Evaluations by the evaluator of ``values``, or by the resident they act as."""
+    if values["resident"] is None:
+        return Q(evaluator=values["evaluator"])
+    return Q(evaluator=values["evaluator"]) | Q(resident=values["resident"])
 
 
-def evaluations_to_do(user) -> QuerySet[Activity]:
+def evaluations_to_do(user) -> Prepared:
     """Delivered activities the user may see and evaluate, whose window is open and which they
-    have not evaluated: for a count (the home page's reminder), without the list's columns."""
+    have not evaluated: for a count (the home page's reminder), without the list's columns; a
+    prepared query (``rtkeren.prepared``), the clock's time among its values."""
+    scope, values = activity_scope(user)
+    values = {**values, **_evaluator_values(user), "now": timezone.now()}
+    return Prepared(Activity, _evaluations_to_do, scope, values)
+
+
+def _evaluations_to_do(scope: str, values: dict) -> QuerySet[Activity]:
     return with_delivered_at(
-        activities_visible_to(user).filter(status=ActivityStatus.DELIVERED)
+        scope_activities(scope, values).filter(status=ActivityStatus.DELIVERED)
     ).filter(
-        window_open_condition(timezone.now()),
-        _may_evaluate_condition(user),
-        ~Exists(Evaluation.objects.filter(_mine(user), activity=OuterRef("pk"))),
+        window_open_condition(values["now"]),
+        _may_evaluate_of(values),
+        ~Exists(Evaluation.objects.filter(_mine_of(values), activity=OuterRef("pk"))),
     )
 
 
@@ -168,6 +195,7 @@ def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
     """Delivered and evaluated activities the user may see, with the number of evaluators on
     each side and whether the user has evaluated; ``to_do``: only those waiting for them (the
     same as ``evaluations_to_do``)."""
+    evaluator = _evaluator_values(user)
     queryset = with_delivered_at(
         activities_visible_to(user)
         .filter(status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED))
@@ -175,11 +203,13 @@ def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
     ).annotate(
         community_count=Count("evaluations", filter=Q(evaluations__side=Side.COMMUNITY)),
         government_count=Count("evaluations", filter=Q(evaluations__side=Side.GOVERNMENT)),
-        evaluated_by_me=Exists(Evaluation.objects.filter(_mine(user), activity=OuterRef("pk"))),
+        evaluated_by_me=Exists(
+            Evaluation.objects.filter(_mine_of(evaluator), activity=OuterRef("pk"))
+        ),
     )
     if to_do:
         queryset = queryset.filter(
-            window_open_condition(timezone.now()), _may_evaluate_condition(user)
+            window_open_condition(timezone.now()), _may_evaluate_of(evaluator)
         ).filter(evaluated_by_me=False)
     return queryset.order_by("-status_changed_at", "-pk")
 
@@ -207,7 +237,9 @@ def _evaluated_activities(scope: str, values: dict) -> QuerySet[Activity]:
 def own_evaluation(*, user, activity: Activity, with_scores: bool = True) -> Evaluation | None:
     """The user's own evaluation of ``activity``, with its scores unless ``with_scores`` is
     False (a page that shows none of them)."""
-    evaluations = Evaluation.objects.filter(_mine(user), activity=activity)
+    resident = acting_resident(user)
+    evaluator = {"evaluator": user.pk, "resident": resident.pk if resident else None}
+    evaluations = Evaluation.objects.filter(_mine_of(evaluator), activity=activity)
     if with_scores:
         evaluations = evaluations.prefetch_related("scores")
     return evaluations.select_related("recorded_by").first()

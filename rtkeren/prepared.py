@@ -7,13 +7,15 @@ to person is only the values, though: the SQL is the same for everyone whose que
 shape (which filters it has, how many places each list names).
 
 A ``Prepared`` names a build function, the shape (what the function branches on) and the values
-(ints, strings, tuples of them, or None). The first time a shape is asked for in a process, the
+(ints, strings, tuples of them, None, or a moment: an aware datetime, which a query compares with
+the clock's time given as a value). The first time a shape is asked for in a process, the
 query is built and compiled twice with two sets of stand-in values. The two compilations must
 give the same SQL, each stand-in must come back as a parameter in the same places, and every
 other parameter must be the same in both: otherwise the query depends on something besides its
-values (the clock, say) and is never prepared, only built as before. After that, a request of
-that shape costs the substitution of its values into the parameters, and the rows come back
-through Django's own iterable, as model instances with what the query selects related.
+values (the clock read inside the build, say) and is never prepared, only built as before. After
+that, a request of that shape costs the substitution of its values into the parameters, and the
+rows come back through Django's own iterable, as model instances with what the query selects
+related.
 
 The tests run with ``PREPARED_QUERIES_CHECK``: every prepared run also builds and compiles the
 query as Django would and fails when the SQL or a parameter differs, so every page the test suite
@@ -21,6 +23,7 @@ opens checks its own shape.
 """
 
 import copy
+import datetime
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -47,8 +50,13 @@ _INT_BASES = (30_000, 31_000)
 #: The most values a query takes prepared: each set of stand-ins stays apart from the other.
 MAX_VALUES = 1_000
 _STRING_MARK = "\x1fprepared-slot"
+#: Where the two sets of moment stand-ins start: far from any moment the portal records.
+_MOMENT_BASES = (
+    datetime.datetime(1901, 1, 1, tzinfo=datetime.UTC),
+    datetime.datetime(1911, 1, 1, tzinfo=datetime.UTC),
+)
 
-Value = int | str | None | tuple[int | str, ...]
+Value = int | str | datetime.datetime | None | tuple[int | str, ...]
 Build = Callable[[Hashable, Mapping[str, Value]], QuerySet]
 
 
@@ -68,15 +76,22 @@ def _descriptor(value: Value) -> Hashable:
         return None
     if isinstance(value, tuple):
         kinds = {_scalar_kind(item) for item in value}
-        if len(kinds) > 1:
-            raise TypeError("A prepared value's tuple holds one kind of value.")
+        if len(kinds) > 1 or datetime.datetime in kinds:
+            raise TypeError("A prepared value's tuple holds ints or strs, of one kind.")
         return (len(value), *kinds)
     return _scalar_kind(value)
 
 
 def _scalar_kind(value) -> type:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            raise TypeError(f"A prepared moment is aware of its time zone: {value!r}")
+        return datetime.datetime
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise TypeError(f"A prepared value is an int, a str, None or a tuple of them: {value!r}")
+        raise TypeError(
+            f"A prepared value is an int, a str, an aware datetime, None or a tuple of ints or "
+            f"strs: {value!r}"
+        )
     return int if isinstance(value, int) else str
 
 
@@ -92,27 +107,39 @@ def _flat(values: Mapping[str, Value]) -> dict:
     return flat
 
 
-def _stand_ins(values: Mapping[str, Value], which: int) -> tuple[dict, dict]:
-    """Stand-in values of the same shape as ``values`` (set 0 or 1), and the place of each."""
+def _stand_ins(values: Mapping[str, Value], which: int, using: str) -> tuple[dict, dict]:
+    """Stand-in values of the same shape as ``values`` (set 0 or 1), and the place of each: a
+    parameter's place and whether it is the value as the database takes a moment (a moment may
+    be written into the parameters either way, as it is or as the database's form of it)."""
     counter = iter(range(1_000_000))
+    adapt = connections[using].ops.adapt_datetimefield_value
 
     def stand_in(item):
         number = next(counter)
+        if isinstance(item, datetime.datetime):
+            return _MOMENT_BASES[which] + datetime.timedelta(days=number, seconds=number)
         if isinstance(item, int):
             return _INT_BASES[which] + number
         return f"{_STRING_MARK}-{which}-{number}\x1f"
 
     replaced, places = {}, {}
+
+    def keep(item, place):
+        places[type(item), item] = (place, False)
+        if isinstance(item, datetime.datetime):
+            adapted = adapt(item)
+            places.setdefault((type(adapted), adapted), (place, True))
+
     for name, value in values.items():
         if isinstance(value, tuple):
             replaced[name] = tuple(stand_in(item) for item in value)
             for index, item in enumerate(replaced[name]):
-                places[type(item), item] = (name, index)
+                keep(item, (name, index))
         elif value is None:
             replaced[name] = None
         else:
             replaced[name] = stand_in(value)
-            places[type(replaced[name]), replaced[name]] = (name, None)
+            keep(replaced[name], (name, None))
     return replaced, places
 
 
@@ -138,7 +165,8 @@ def _place(param, places: dict):
 class _Statement:
     compiler: object  # None: the shape selects nothing
     sql: str
-    #: Each parameter: (True, the place of the value it takes) or (False, the constant).
+    #: Each parameter: (True, (the place of the value it takes, whether in the database's form
+    #: of a moment)) or (False, the constant).
     params: tuple
     prefetch: tuple
     #: How its rows may be read: "model" (``rows``: instances, through Django's
@@ -153,7 +181,7 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
         return None
     built = []
     for which in (0, 1):
-        stand_ins, places = _stand_ins(values, which)
+        stand_ins, places = _stand_ins(values, which, using)
         queryset = prepared.build_with(stand_ins)
         built.append((queryset, places, *_compiled(queryset, using)))
     (queryset, places_a, compiler, sql, params_a), (_, places_b, _, sql_b, params_b) = built
@@ -257,8 +285,8 @@ class Prepared:
     is caught by ``PREPARED_QUERIES_CHECK`` in the tests. ``build`` reads nothing but its
     arguments and today's date (part of the key): a constant it read from elsewhere (the
     current period, a translated label) would be kept with the SQL, and neither the two
-    compilations nor the check could tell. The values are ids read from the
-    database and choices' values, never a number someone typed in: Django reads an integer
+    compilations nor the check could tell. The values are ids read from the database, choices'
+    values and the clock's time, never a number someone typed in: Django reads an integer
     outside its field's range as matching nothing, which a prepared query does not know."""
 
     model: type
@@ -354,7 +382,11 @@ class Prepared:
         if statement is _UNPREPARED:
             return statement, ()
         flat = _flat(values)
-        params = tuple(flat[value] if is_value else value for is_value, value in statement.params)
+        adapt = connections[using].ops.adapt_datetimefield_value
+        params = tuple(
+            (adapt(flat[value[0]]) if value[1] else flat[value[0]]) if is_value else value
+            for is_value, value in statement.params
+        )
         if settings.PREPARED_QUERIES_CHECK:
             self._check(statement, params, using)
         return statement, params

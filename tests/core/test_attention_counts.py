@@ -117,18 +117,21 @@ def test_a_prepared_query_is_counted_from_the_sql_kept_for_its_shape(
 
 
 @pytest.mark.usefixtures("no_prepared_shapes")
-def test_the_home_pages_counts_are_read_prepared(client, rt_chair, officer, rw_chair):
-    from assessment.selectors import _overdue_follow_ups
+def test_the_home_pages_counts_are_read_prepared(
+    client, rt_chair, officer, rw_chair, resident_user
+):
+    from assessment.selectors import _evaluations_to_do, _overdue_follow_ups
     from commissioning.selectors import _forums_waiting_for_minutes, _upcoming_forums
     from delivery.selectors import _open_tasks
     from designing.attention import _drafts
     from rtkeren.attention import _waiting
 
-    for user in (rt_chair, officer, rw_chair):
+    for user in (rt_chair, officer, rw_chair, resident_user):
         client.force_login(user)
         assert client.get("/").status_code == 200
 
     for build in (
+        _evaluations_to_do,  # with the clock's time as a value
         _waiting,
         _drafts,
         _open_tasks,

@@ -1,7 +1,17 @@
 """Queries prepared once per shape (``rtkeren.prepared``) give the rows Django's own give."""
 
+import datetime
+
 import pytest
-from django.db.models import Count, Q
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+)
 from django.utils import timezone
 
 from rtkeren import prepared
@@ -108,8 +118,18 @@ def test_a_build_that_branches_on_a_value_gives_wrong_rows_without_the_check(set
     assert Prepared(RT, _branching, "", {"rt": rt.pk}).rows() == []
 
 
-@pytest.mark.parametrize("value", [True, 1.5, [1], (1, "a")])
-def test_values_are_ints_strings_none_or_tuples_of_one_kind(value):
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        1.5,
+        [1],
+        (1, "a"),
+        datetime.datetime(2026, 12, 1, 8, 0),  # a moment without its time zone
+        (timezone.now(),),
+    ],
+)
+def test_values_are_ints_strings_moments_none_or_tuples_of_one_kind(value):
     with pytest.raises(TypeError):
         Prepared(RT, rts_of, "all", {"kelurahan": value}).rows()
 
@@ -199,10 +219,10 @@ def counts_of(shape, values):
     if shape == "with kelurahan":
         per_kelurahan = (
             RW.objects.filter(kelurahan__in=values["kelurahan"])
-            .values("kelurahan__name")
+            .values("kelurahan_id")
             .annotate(rws=Count("pk"))
             .order_by()
-            .values_list("kelurahan__name", "rws")
+            .values_list("kelurahan_id", "rws")
         )
         return per_rw.union(per_kelurahan, all=True)
     return per_rw
@@ -257,3 +277,45 @@ def test_into_makes_a_query_of_another_model_from_this_ones(
     others = Prepared(Activity, activities_in, None, {"rts": (foreign_rt.pk, other_rt.pk)})
     assert others.into(RT, titles_of_rts, None).rows() == [foreign_rt]
     assert all_prepared(activities_in)
+
+
+def changed_since(shape, values):
+    """Activities changed after a moment, and (the shape "window") within a number of days of
+    it, counted by each one's period: a moment compared as it is and inside an expression."""
+    queryset = Activity.objects.filter(status_changed_at__gt=values["since"]).order_by("pk")
+    if shape == "window":
+        days = ExpressionWrapper(F("period__evaluation_window_days"), output_field=IntegerField())
+        window = ExpressionWrapper(
+            days * Value(datetime.timedelta(days=1)), output_field=DurationField()
+        )
+        queryset = queryset.filter(status_changed_at__lt=Value(values["until"]) + window)
+    return queryset
+
+
+def test_a_moment_is_a_value_in_whatever_form_the_database_takes_it(rt, foreign_rt):
+    """SQLite takes a moment as text, PostgreSQL as it is: either way the clock's time is a
+    value, and each request's own time gives its own rows."""
+    period = factories.PeriodFactory(evaluation_window_days=10)
+    now = timezone.now()
+    older, newer = (
+        factories.ActivityFactory(rt=place, kelurahan=place.rw.kelurahan, period=period)
+        for place in (rt, foreign_rt)
+    )
+    Activity.objects.filter(pk=older.pk).update(status_changed_at=now - datetime.timedelta(days=30))
+    Activity.objects.filter(pk=newer.pk).update(status_changed_at=now - datetime.timedelta(days=2))
+
+    days = datetime.timedelta(days=1)
+    cases = [
+        # since, until, changed since, and within the window of until
+        (now - 40 * days, now - 25 * days, [older, newer], [older]),
+        (now - 10 * days, now - 25 * days, [newer], []),
+        (now - 40 * days, now - 5 * days, [older, newer], [older, newer]),
+    ]
+    for since, until, changed, within in cases:
+        values = {"since": since, "until": until}
+        since_query = Prepared(Activity, changed_since, "since", values)
+        window_query = Prepared(Activity, changed_since, "window", values)
+        assert since_query.rows() == list(since_query.queryset()) == changed
+        assert window_query.rows() == list(window_query.queryset()) == within
+    assert len(shapes_of(changed_since)) == 2
+    assert all_prepared(changed_since)
