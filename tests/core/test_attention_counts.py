@@ -123,7 +123,7 @@ def test_the_home_pages_counts_are_read_prepared(
     from assessment.selectors import _evaluations_to_do, _overdue_follow_ups
     from commissioning.selectors import _forums_waiting_for_minutes, _upcoming_forums
     from delivery.selectors import _open_tasks
-    from designing.attention import _drafts
+    from designing.attention import _drafts, _open_for, _to_announce, _to_review
     from rtkeren.attention import _waiting
 
     for user in (rt_chair, officer, rw_chair, resident_user):
@@ -134,6 +134,9 @@ def test_the_home_pages_counts_are_read_prepared(
         _evaluations_to_do,  # with the clock's time as a value
         _waiting,
         _drafts,
+        _to_review,
+        _to_announce,
+        _open_for,
         _open_tasks,
         _overdue_follow_ups,
         _upcoming_forums,
