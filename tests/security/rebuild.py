@@ -58,8 +58,13 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 _MASK_BEFORE = ("*", "•", "x", "X", "…")
 # Where one person's row ends and the next one's begins.
 _ROW_END = re.compile(r"</(?:tr|li|article|section)>|<hr\b[^>]*>", re.I)
-# Hidden fields, and the values of check boxes and radio buttons (ids, never shown).
-_HIDDEN_INPUT = re.compile(r"<input\b[^>]*type=[\"']?(?:hidden|checkbox|radio)[^>]*>", re.I)
+# Hidden fields, the values of check boxes and radio buttons (ids, never shown), and the admin's
+# raw-id fields: a related row's key, which may equal any number (a NIK's serial among them).
+_HIDDEN_INPUT = re.compile(
+    r"<input\b[^>]*(?:type=[\"']?(?:hidden|checkbox|radio)"
+    r"|class=\"[^\"]*\bv(?:ForeignKey|ManyToMany)RawIdAdminField\b)[^>]*>",
+    re.I,
+)
 _INPUT_VALUE = re.compile(r"<input\b[^>]*\bvalue=\"([^\"]*)\"[^>]*>", re.I)
 _INVISIBLE = re.compile(r"<(script|style|template)\b.*?</\1>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
