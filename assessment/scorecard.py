@@ -107,23 +107,13 @@ class Scope:
         return "city", {"place": None}
 
     @staticmethod
-    def own_rows_of(place: str, place_id: int | None) -> Q:
+    def own_rows_of(place: str, place_id: int | None, through: str = "") -> Q:
         """The rows placed by an RT and kelurahan of their own (the ledger's, the base's,
-        activities) in a place ``place_values`` names."""
-        if place == "rt":
-            return Q(rt=place_id)
-        if place == "kelurahan":
-            return Q(kelurahan=place_id)
-        return Q()
-
-    @staticmethod
-    def activities_of(place: str, place_id: int | None) -> Q:
-        """The rows about an activity of a place ``place_values`` names."""
-        if place == "rt":
-            return Q(activity__rt=place_id)
-        if place == "kelurahan":
-            return Q(activity__kelurahan=place_id)
-        return Q()
+        activities) in a place ``place_values`` names; ``through`` a relation to such rows
+        (``"activity__"``: the rows about an activity of the place)."""
+        if place == "city":
+            return Q()
+        return Q(**{f"{through}{place}": place_id})
 
     @property
     def is_city(self) -> bool:
@@ -158,7 +148,7 @@ class Scope:
 
     def activities(self) -> Q:
         place, values = self.place_values()
-        return self.activities_of(place, values["place"])
+        return self.own_rows_of(place, values["place"], "activity__")
 
 
 def rate_of(participants: int, base: int) -> float | None:
@@ -474,7 +464,8 @@ def _stages_query(place: str, values):
     )
     evaluations = (
         Evaluation.objects.filter(
-            Scope.activities_of(place, values["place"]), activity__period=values["period"]
+            Scope.own_rows_of(place, values["place"], "activity__"),
+            activity__period=values["period"],
         )
         .values("side")
         .annotate(evaluations=Count("pk"), on_behalf=Count("pk", filter=Q(on_behalf=True)))

@@ -335,13 +335,13 @@ class Prepared:
 
     def rows(self) -> list:
         """The query's rows, as ``list(self.queryset())`` gives them."""
-        using = router.db_for_read(self.model)
-        statement, params = self._statement(using)
-        if statement is _UNPREPARED or statement.rows != "model":
+        kept = self._kept("model")
+        if kept is None:
             return list(self.queryset())
-        if statement.compiler is None:
+        statement, compiler, using = kept
+        if compiler is None:
             return []
-        rows = list(ModelIterable(_Run(_compiler_for(statement, params, using), using)))
+        rows = list(ModelIterable(_Run(compiler, using)))
         if statement.prefetch:
             prefetch_related_objects(rows, *map(_own_copy, statement.prefetch))
         return rows
@@ -349,14 +349,23 @@ class Prepared:
     def tuples(self) -> list[tuple]:
         """A ``values_list()`` query's rows, as ``list(self.queryset())`` gives them (each
         column through its field's converters, as Django reads it)."""
+        kept = self._kept("tuples")
+        if kept is None:
+            return list(self.queryset())
+        _statement, compiler, _using = kept
+        return [] if compiler is None else list(compiler.results_iter(tuple_expected=True))
+
+    def _kept(self, rows: str) -> tuple | None:
+        """The statement kept for this query's shape, a compiler for this run (None: the shape
+        selects nothing) and the database, when its rows are of the kind ``rows``; None when
+        the query is read through Django."""
         using = router.db_for_read(self.model)
         statement, params = self._statement(using)
-        if statement is _UNPREPARED or statement.rows != "tuples":
-            return list(self.queryset())
+        if statement is _UNPREPARED or statement.rows != rows:
+            return None
         if statement.compiler is None:
-            return []
-        compiler = _compiler_for(statement, params, using)
-        return list(compiler.results_iter(tuple_expected=True))
+            return statement, None, using
+        return statement, _compiler_for(statement, params, using), using
 
     def compiled(self, using: str) -> tuple[str, tuple] | None:
         """The query's SQL and parameters, as Django compiles them for this request's values;
