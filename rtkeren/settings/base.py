@@ -121,18 +121,26 @@ def database_from_url(url: str | None, *, conn_max_age: int = 0) -> dict:
     """The default database: ``url`` when given, else SQLite under ``var/``.
 
     SQLite gets WAL, a busy timeout and IMMEDIATE transactions, so that the web server and a
-    worker can write side by side without "database is locked" errors. PostgreSQL gets a
-    connection timeout (``DATABASE_CONNECT_TIMEOUT`` seconds) and a planner that keeps the join
-    order of longer joins (``DATABASE_JOIN_COLLAPSE_LIMIT``).
+    worker can write side by side without "database is locked" errors. PostgreSQL gets the
+    portal's backend (the SELECTs a connection runs again prepared on the server), a connection
+    timeout (``DATABASE_CONNECT_TIMEOUT`` seconds) and a planner that keeps the join order of
+    longer joins (``DATABASE_JOIN_COLLAPSE_LIMIT``).
     """
     if url:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "rtkeren.sqlite3"}
     if config["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with the SELECTs each connection runs again prepared on the server
+        # (``rtkeren.db.postgresql``); DATABASE_PREPARED_STATEMENTS=false behind a pooler that
+        # shares a connection between transactions.
+        config["ENGINE"] = "rtkeren.db.postgresql"
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault(
+            "prepared_statements", env_bool("DATABASE_PREPARED_STATEMENTS", default=True)
+        )
         # A database host that stops answering must fail a request within seconds (the 503
         # page), not hold every app server worker until its own timeout.
-        options = config.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
         # The list and detail pages join an activity to its places, period, author and fit:
         # eight tables, whose every join order PostgreSQL weighs by default (join_collapse_limit

@@ -148,7 +148,7 @@ def test_sqlite_gets_wal_busy_timeout_and_immediate_transactions():
 def test_database_url_selects_postgresql():
     config = database_from_url("postgres://u:p@db.example:5433/rtkeren", conn_max_age=60)
 
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "rtkeren.db.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "rtkeren")
     assert config["CONN_MAX_AGE"] == 60
     assert "OPTIONS" not in config or "transaction_mode" not in config["OPTIONS"]

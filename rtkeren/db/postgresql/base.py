@@ -1,0 +1,268 @@
+"""Django's PostgreSQL backend, with the SELECTs a connection runs again prepared on the server.
+
+PostgreSQL parses and plans every statement it is sent. For the portal's pages that is most of
+the database's work: replayed real traffic on the city data spent 284 ms planning and 136 ms
+executing the same 1.228 SELECTs (``docs/performance.md``). Django sends each query as SQL text
+with its values written in (psycopg2 binds on the client), so PostgreSQL cannot tell that two
+requests asked the same query with other values. The SQL Django writes *before* the values go in
+is the same for everyone whose query has the same shape, though.
+
+So a connection counts the SQL texts it runs. The second time a SELECT comes with the same text,
+it is ``PREPARE``\\d once, with ``$1``, ``$2``... where psycopg2 would have written the values,
+and from then on sent as ``EXECUTE name(values)``: PostgreSQL parses it once a connection and,
+after five runs, plans it once if its generic plan costs no more than the plans made for each
+run's values (``plan_cache_mode``). This is what psycopg 3 and most drivers of other languages
+do by themselves.
+
+PostgreSQL infers each ``$n``'s type from where it stands; psycopg2 would have sent a literal,
+typed by the same context. A statement is kept only where each value's Python type is one the
+inferred type takes without another meaning (an int for an integer, a str for text...): a value
+that stands where PostgreSQL cannot tell its type reads as text, and a number sent there would
+come back as a string, so such a statement is not prepared and runs as before. Nothing else
+changes: Django, its query log and the tests see the SQL and values they asked for.
+
+Off with ``OPTIONS["prepared_statements"] = False``, as a connection pooler that hands a
+connection to another client between transactions (PgBouncer's transaction mode) needs.
+"""
+
+import datetime
+import decimal
+import re
+import uuid
+from collections import OrderedDict
+
+import psycopg2
+from django.db.backends.postgresql import base as postgresql
+from psycopg2 import extensions
+
+#: Runs of the same SQL text on a connection before it is prepared: a text asked once (a
+#: report, a migration) costs no PREPARE.
+THRESHOLD = 2
+#: Statements a connection keeps prepared; past it the one used least recently is deallocated.
+MAX_STATEMENTS = 256
+#: SQL texts a connection counts before it forgets the counts (texts seen once are many).
+MAX_SEEN = 2_000
+
+#: What Python type each inferred parameter type takes with the meaning the literal psycopg2
+#: would have written has there.
+_TAKES = {
+    "smallint": {int},
+    "integer": {int},
+    "bigint": {int},
+    "numeric": {int, decimal.Decimal},
+    "real": {float},
+    "double precision": {float},
+    "boolean": {bool},
+    "text": {str},
+    "character varying": {str},
+    "character": {str},
+    "timestamp with time zone": {datetime.datetime},
+    "date": {datetime.date},
+    "time without time zone": {datetime.time},
+    "interval": {datetime.timedelta},
+    "uuid": {uuid.UUID},
+}
+_PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
+_REFUSED = object()
+#: SQLSTATEs of an EXECUTE whose statement is gone (a pooler's DISCARD, say), or whose
+#: plan no longer fits the tables (a migration changed a column's type).
+_STALE = {"26000", "0A000"}
+
+
+def _numbered(sql: str, count: int) -> str | None:
+    """``sql`` with psycopg2's ``%s`` as ``$1``, ``$2``... and ``%%`` as ``%``; None for any
+    other use of ``%`` or another number of values."""
+    numbers = iter(range(1, count + 1))
+    failed = []
+
+    def number(match):
+        if match.group(1) == "%":
+            return "%"
+        if match.group(1) != "s":
+            failed.append(match.group(0))
+            return ""
+        value = next(numbers, None)
+        if value is None:
+            failed.append(match.group(0))
+            return ""
+        return f"${value}"
+
+    numbered = _PLACEHOLDER.sub(number, sql)
+    if failed or next(numbers, None) is not None:
+        return None
+    return numbered
+
+
+class _Statement:
+    __slots__ = ("name", "execute_sql", "takes")
+
+    def __init__(self, name: str, count: int, takes: tuple):
+        self.name = name
+        self.execute_sql = f"EXECUTE {name}" + (f" ({', '.join(['%s'] * count)})" if count else "")
+        self.takes = takes
+
+    def accepts(self, values) -> bool:
+        return all(
+            value is None or type(value) in takes
+            for value, takes in zip(values, self.takes, strict=True)
+        )
+
+
+class PreparingConnection(extensions.connection):
+    """A psycopg2 connection that keeps the statements prepared on it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepared_statements = True
+        self.forget_statements()
+
+    def forget_statements(self) -> None:
+        self._statements = OrderedDict()
+        self._seen = {}
+        self._names = 0
+
+    def deallocate_all(self) -> None:
+        """Drop every statement this connection prepared (a migration changed the tables)."""
+        if (
+            self._statements
+            and self.get_transaction_status() != extensions.TRANSACTION_STATUS_INERROR
+        ):
+            with self.cursor(cursor_factory=extensions.cursor) as cursor:
+                cursor.execute("DEALLOCATE ALL")
+        self.forget_statements()
+
+    def statement_for(self, sql: str, values) -> _Statement | None:
+        """The statement prepared for ``sql`` when it takes ``values``, preparing it on its
+        second run; None to send it as it is."""
+        statement = self._statements.get(sql)
+        if statement is not None:
+            if statement is _REFUSED:
+                return None
+            self._statements.move_to_end(sql)
+            return statement if statement.accepts(values) else None
+        runs = self._seen.get(sql, 0) + 1
+        if runs < THRESHOLD:
+            if len(self._seen) >= MAX_SEEN:
+                self._seen.clear()
+            self._seen[sql] = runs
+            return None
+        self._seen.pop(sql, None)
+        statement = self._prepare(sql, values)
+        self._statements[sql] = statement or _REFUSED
+        if len(self._statements) > MAX_STATEMENTS:
+            self._deallocate_oldest()
+        return statement
+
+    def forget(self, sql: str) -> None:
+        self._statements.pop(sql, None)
+
+    def _prepare(self, sql: str, values) -> _Statement | None:
+        numbered = _numbered(sql, len(values))
+        status = self.get_transaction_status()
+        if numbered is None or status not in (
+            extensions.TRANSACTION_STATUS_IDLE,
+            extensions.TRANSACTION_STATUS_INTRANS,
+        ):
+            return None
+        self._names += 1
+        name = f"rtkeren_{self._names}"
+        # Inside a transaction a PREPARE that fails would abort it: a savepoint keeps it.
+        # (A statement prepared there outlives the transaction: PREPARE is not transactional.)
+        in_transaction = status == extensions.TRANSACTION_STATUS_INTRANS
+        with self.cursor(cursor_factory=extensions.cursor) as cursor:
+            if in_transaction:
+                cursor.execute("SAVEPOINT rtkeren_prepare")
+            try:
+                cursor.execute(f"PREPARE {name} AS {numbered}")
+            except psycopg2.Error:
+                if in_transaction:
+                    cursor.execute("ROLLBACK TO SAVEPOINT rtkeren_prepare")
+                    cursor.execute("RELEASE SAVEPOINT rtkeren_prepare")
+                return None
+            if in_transaction:
+                cursor.execute("RELEASE SAVEPOINT rtkeren_prepare")
+            cursor.execute(
+                "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s",
+                (name,),
+            )
+            types = cursor.fetchone()[0]
+            takes = tuple(_TAKES.get(type_name, set()) for type_name in types)
+            statement = _Statement(name, len(values), takes)
+            if len(types) != len(values) or not all(takes) or not statement.accepts(values):
+                cursor.execute(f"DEALLOCATE {name}")
+                return None
+        return statement
+
+    def _deallocate_oldest(self) -> None:
+        while len(self._statements) > MAX_STATEMENTS:
+            _sql, statement = self._statements.popitem(last=False)
+            if statement is not _REFUSED:
+                with self.cursor(cursor_factory=extensions.cursor) as cursor:
+                    cursor.execute(f"DEALLOCATE {statement.name}")
+
+
+class PreparingCursor(extensions.cursor):
+    """Sends a SELECT its connection has prepared as ``EXECUTE``; shows the SQL it was given
+    (``query``, which Django's query log reads)."""
+
+    _asked = None
+
+    def execute(self, query, vars=None):
+        connection = self.connection
+        statement = None
+        if (
+            vars is not None
+            and self.name is None
+            and connection.prepared_statements
+            and query[:6] == "SELECT"
+            and type(vars) in (list, tuple)
+        ):
+            statement = connection.statement_for(query, vars)
+        if statement is None:
+            self._asked = None
+            return super().execute(query, vars)
+        self._asked = (query, vars)
+        try:
+            return super().execute(statement.execute_sql, vars)
+        except psycopg2.Error as error:
+            if error.pgcode not in _STALE:
+                raise
+            # Gone: all of them, most likely (a DISCARD ALL); or no longer fitting the tables.
+            if error.pgcode == "26000":
+                connection.forget_statements()
+            else:
+                connection.forget(query)
+            if connection.get_transaction_status() != extensions.TRANSACTION_STATUS_IDLE:
+                raise
+        return super().execute(query, vars)
+
+    @property
+    def query(self):
+        if self._asked is not None:
+            return self.mogrify(*self._asked)
+        return super().query
+
+
+class DatabaseWrapper(postgresql.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        self._prepares = params.pop("prepared_statements", True)
+        params["connection_factory"] = PreparingConnection
+        if params.get("cursor_factory") is postgresql.Cursor:
+            params["cursor_factory"] = PreparingCursor
+        return params
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        connection.prepared_statements = self._prepares
+        return connection
+
+
+def deallocate_after_migrations(using="default", **kwargs) -> None:
+    """``pre_migrate`` and ``post_migrate``: a migration may change a table a kept statement
+    reads, so each connection's statements are dropped around it."""
+    from django.db import connections
+
+    raw = connections[using].connection
+    if isinstance(raw, PreparingConnection) and not raw.closed:
+        raw.deallocate_all()

@@ -1,0 +1,196 @@
+"""The PostgreSQL backend prepares the SELECTs a connection runs again (``rtkeren.db.postgresql``):
+the same rows, the same query log, and no statement whose values would change their meaning."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from rtkeren.db.postgresql import base as backend
+from rtkeren.db.postgresql.base import _numbered, deallocate_after_migrations
+from rtkeren.models import RT
+from rtkeren.settings.base import database_from_url
+from tests import factories
+
+
+@pytest.fixture
+def rw(kelurahan):
+    return factories.RWFactory(kelurahan=kelurahan, number=9)
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's"
+)
+
+
+def test_psycopg2s_placeholders_become_numbered_parameters():
+    assert _numbered("SELECT a FROM t WHERE b = %s AND c IN (%s, %s)", 3) == (
+        "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+    )
+    assert _numbered("SELECT a FROM t WHERE b LIKE '%%x' || %s", 1) == (
+        "SELECT a FROM t WHERE b LIKE '%x' || $1"
+    )
+    assert _numbered("SELECT 1", 0) == "SELECT 1"
+
+
+@pytest.mark.parametrize(
+    ("sql", "count"),
+    [("SELECT %s, %s", 1), ("SELECT %s", 2), ("SELECT %(name)s", 1), ("SELECT '%d'", 0)],
+)
+def test_sql_that_psycopg2_would_read_otherwise_is_not_numbered(sql, count):
+    assert _numbered(sql, count) is None
+
+
+def test_postgresql_gets_the_portals_backend(monkeypatch):
+    config = database_from_url("postgres://u:p@db.example/rtkeren")
+    assert config["ENGINE"] == "rtkeren.db.postgresql"
+    assert config["OPTIONS"]["prepared_statements"] is True
+
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    config = database_from_url("postgres://u:p@db.example/rtkeren")
+    assert config["OPTIONS"]["prepared_statements"] is False
+
+
+def _prepared(text: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%{text}%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _run(sql: str, values: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_select_run_again_is_prepared_and_answers_as_before(rw):
+    first, second = factories.RTFactory(rw=rw, number=1), factories.RTFactory(rw=rw, number=2)
+    sql = 'SELECT "id", "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" > %s'
+
+    answers = [_run(sql, [rt.pk, 0]) for rt in (first, second, first, second)]
+
+    assert answers == [[(first.pk, 1)], [(second.pk, 2)], [(first.pk, 1)], [(second.pk, 2)]]
+    assert len(_prepared('WHERE "id" = $1 AND "number" > $2')) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_orms_queries_are_prepared_with_the_same_rows(rw):
+    rts = [factories.RTFactory(rw=rw, number=number) for number in (1, 2, 3)]
+
+    for _run_again in range(3):
+        for rt in rts:
+            assert RT.objects.filter(rw=rw, number=rt.number).get() == rt
+
+    assert _prepared('("rtkeren_rt"."number" = $1 AND "rtkeren_rt"."rw_id" = $2) LIMIT 21')
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_value_whose_type_postgresql_cannot_tell_is_sent_as_before():
+    """A number where PostgreSQL would infer text must come back a number, not a string."""
+    answers = [_run("SELECT %s AS prepared_statement_probe", [5]) for _run_again in range(3)]
+
+    assert answers == [[(5,)]] * 3
+    assert _prepared("prepared_statement_probe") == []
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_statement_postgresql_cannot_prepare_leaves_the_transaction_usable():
+    with transaction.atomic():
+        answers = [_run("SELECT %s IS NULL AS unpreparable", [None]) for _again in range(3)]
+        assert _run("SELECT 1", []) == [(1,)]
+
+    assert answers == [[(True,)]] * 3
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_the_query_log_shows_the_sql_asked_not_the_execute(rw):
+    rt = factories.RTFactory(rw=rw, number=7)
+    sql = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s'
+    _run(sql, [rt.pk])
+    _run(sql, [rt.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _run(sql, [rt.pk]) == [(7,)]
+
+    assert _prepared('FROM "rtkeren_rt" WHERE "id" = $1')
+    assert queries[0]["sql"] == f'SELECT "number" FROM "rtkeren_rt" WHERE "id" = {rt.pk}'
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_dropped_behind_the_connections_back_is_prepared_again(rw):
+    rt = factories.RTFactory(rw=rw, number=4)
+    sql = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" >= %s'
+    _run(sql, [rt.pk, 0])
+    _run(sql, [rt.pk, 0])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    for _run_again in range(3):
+        assert _run(sql, [rt.pk, 0]) == [(4,)]
+    assert len(_prepared('"id" = $1 AND "number" >= $2')) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_migration_drops_the_statements_kept(rw):
+    rt = factories.RTFactory(rw=rw, number=5)
+    sql = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" <= %s'
+    for _run_again in range(2):
+        _run(sql, [rt.pk, 10])
+    assert _prepared('"number" <= $2')
+
+    deallocate_after_migrations(using="default")
+
+    assert _prepared("rtkeren_") == []
+    assert _run(sql, [rt.pk, 10]) == [(5,)]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_connection_keeps_a_bounded_number_of_statements(rw, monkeypatch):
+    monkeypatch.setattr(backend, "MAX_STATEMENTS", 3)
+    rt = factories.RTFactory(rw=rw, number=6)
+    for limit in range(6):
+        sql = f'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s LIMIT {limit + 1}'
+        for _run_again in range(2):
+            assert _run(sql, [rt.pk]) == [(6,)]
+
+    kept = _prepared("")
+    assert len(kept) == 3
+    assert any(statement.endswith('WHERE "id" = $1 LIMIT 6') for statement in kept)
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_switched_off_nothing_is_prepared(rw):
+    rt = factories.RTFactory(rw=rw, number=8)
+    sql = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" < %s'
+    connection.ensure_connection()
+    connection.connection.prepared_statements = False
+    try:
+        answers = [_run(sql, [rt.pk, 100]) for _run_again in range(3)]
+    finally:
+        connection.connection.prepared_statements = True
+
+    assert answers == [[(8,)]] * 3
+    assert _prepared('"number" < $2') == []
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_server_side_cursor_reads_as_before(rw):
+    rts = [factories.RTFactory(rw=rw, number=number) for number in (1, 2, 3)]
+    queryset = RT.objects.filter(rw=rw).order_by("number")
+
+    with transaction.atomic():
+        for _run_again in range(3):
+            assert list(queryset.iterator(chunk_size=2)) == rts
