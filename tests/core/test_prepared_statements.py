@@ -91,6 +91,19 @@ def test_the_orms_queries_are_prepared_with_the_same_rows(rw):
 
 @on_postgresql
 @pytest.mark.django_db
+def test_a_union_is_prepared_with_the_same_rows(rw):
+    rts = [factories.RTFactory(rw=rw, number=number) for number in (1, 2, 3)]
+    low = RT.objects.filter(rw=rw, number__lt=2).values_list("number", flat=True)
+    high = RT.objects.filter(rw=rw, number__gt=2).values_list("number", flat=True)
+
+    for _run_again in range(3):
+        assert sorted(low.union(high, all=True)) == [rts[0].number, rts[2].number]
+
+    assert _prepared('"rtkeren_rt"."number" < $')
+
+
+@on_postgresql
+@pytest.mark.django_db
 def test_a_value_whose_type_postgresql_cannot_tell_is_sent_as_before():
     """A number where PostgreSQL would infer text must come back a number, not a string."""
     answers = [_run("SELECT %s AS prepared_statement_probe", [5]) for _run_again in range(3)]

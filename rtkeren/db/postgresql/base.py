@@ -62,6 +62,8 @@ _TAKES = {
     "interval": {datetime.timedelta},
     "uuid": {uuid.UUID},
 }
+#: How a SELECT begins: a union's parts stand in parentheses.
+_SELECTS = ("SELECT", "(SELECT")
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
 _REFUSED = object()
 #: SQLSTATEs of an EXECUTE whose statement is gone (a pooler's DISCARD, say), or whose
@@ -214,7 +216,8 @@ class PreparingCursor(extensions.cursor):
             vars is not None
             and self.name is None
             and connection.prepared_statements
-            and query[:6] == "SELECT"
+            and type(query) is str
+            and query.startswith(_SELECTS)
             and type(vars) in (list, tuple)
         ):
             statement = connection.statement_for(query, vars)
