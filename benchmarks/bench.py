@@ -240,6 +240,19 @@ def run_inside_city(script: str, redis: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def measured_inside_city(script: str, parser, measure) -> tuple:
+    """A measuring script's arguments (``parser``'s, with ``--redis``) and the JSON result of
+    ``measure(arguments)``, run by ``run_inside_city``; in that run itself (``--inside``) it
+    prints the result and exits."""
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.inside:
+        print(json.dumps(measure(arguments)))
+        sys.exit(0)
+    return arguments, run_inside_city(script, arguments.redis)
+
+
 def database_exists(name: str) -> bool:
     import psycopg2
 

@@ -18,7 +18,6 @@ renders everything each time.
 """
 
 import argparse
-import json
 import re
 import statistics
 import sys
@@ -173,13 +172,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--account", default="warga")
     parser.add_argument("--diff", action="store_true", help="Print how the two pages differ.")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.inside:
-        print(json.dumps(measure(arguments.renders, arguments.rounds, arguments.account)))
-        return
-    result = bench.run_inside_city(__file__, arguments.redis)
+    arguments, result = bench.measured_inside_city(
+        __file__, parser, lambda given: measure(given.renders, given.rounds, given.account)
+    )
     print(
         f"The proposal list by fit as {arguments.account}, {result['rows']} rows, "
         f"CPU ms a render (median of {arguments.rounds} rounds of {arguments.renders})\n"

@@ -18,7 +18,6 @@ their own and in all.
 import argparse
 import cProfile
 import io
-import json
 import pstats
 import statistics
 import sys
@@ -106,15 +105,14 @@ def main() -> None:
     parser.add_argument("--path", action="append", help="Paths to ask (default: both).")
     parser.add_argument("--profiles", action="store_true", help="Print the profiles too.")
     parser.add_argument("--dump", default="", help="A folder to write the cProfile files to.")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    paths = arguments.path or PATHS
-    if arguments.inside:
-        result = measure(arguments.requests, arguments.rounds, arguments.top, paths, arguments.dump)
-        print(json.dumps(result))
-        return
-    rows = bench.run_inside_city(__file__, arguments.redis)["rows"]
+    arguments, result = bench.measured_inside_city(
+        __file__,
+        parser,
+        lambda given: measure(
+            given.requests, given.rounds, given.top, given.path or PATHS, given.dump
+        ),
+    )
+    rows = result["rows"]
     print(
         f"{arguments.rounds} rounds of {arguments.requests} requests, Django's test client, "
         "production settings, rtkeren_city\n"

@@ -19,7 +19,6 @@ the statements prepared on the server (``rtkeren.db.postgresql``).
 
 import argparse
 import io
-import json
 import os
 import sys
 import tempfile
@@ -148,13 +147,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--warm", type=int, default=1500)
     parser.add_argument("--explain", type=int, default=0, help="Reads whose SELECTs to explain.")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
-    if arguments.inside:
-        print(json.dumps(measure(arguments.requests, arguments.warm, arguments.explain)))
-        return
-    result = bench.run_inside_city(__file__, arguments.redis)
+    arguments, result = bench.measured_inside_city(
+        __file__, parser, lambda given: measure(given.requests, given.warm, given.explain)
+    )
     print(
         f"{result['requests']} reads of the real traffic after {arguments.warm}, in one process, "
         f"answers {result['statuses']}: the app {result['app_ms']:.2f} ms of CPU a request, "
