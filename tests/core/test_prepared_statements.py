@@ -2,7 +2,7 @@
 the same rows, the same query log, and no statement whose values would change their meaning."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from rtkeren.db.postgresql import base as backend
@@ -120,6 +120,24 @@ def test_a_statement_postgresql_cannot_prepare_leaves_the_transaction_usable():
         assert _run("SELECT 1", []) == [(1,)]
 
     assert answers == [[(True,)]] * 3
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_select_met_in_a_failed_transaction_is_prepared_later(rw):
+    rt = factories.RTFactory(rw=rw, number=3)
+    sql = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" <> %s'
+    with transaction.atomic():
+        _run(sql, [rt.pk, 0])
+        with pytest.raises(DatabaseError):
+            _run("SELECT 1 / %s", [0])
+        with pytest.raises(DatabaseError):
+            _run(sql, [rt.pk, 0])  # its second run, in the failed transaction
+        transaction.set_rollback(True)
+
+    assert _prepared('"number" <> $2') == []
+    assert _run(sql, [rt.pk, 0]) == [(3,)]
+    assert _prepared('"number" <> $2')
 
 
 @on_postgresql

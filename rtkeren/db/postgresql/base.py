@@ -66,6 +66,8 @@ _TAKES = {
 _SELECTS = ("SELECT", "(SELECT")
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
 _REFUSED = object()
+#: Where a PREPARE may run: outside a transaction, or inside one that has not failed.
+_PREPARABLE = (extensions.TRANSACTION_STATUS_IDLE, extensions.TRANSACTION_STATUS_INTRANS)
 #: SQLSTATEs of an EXECUTE whose statement is gone (a pooler's DISCARD, say), or whose
 #: plan no longer fits the tables (a migration changed a column's type).
 _STALE = {"26000", "0A000"}
@@ -148,6 +150,8 @@ class PreparingConnection(extensions.connection):
                 self._seen.clear()
             self._seen[sql] = runs
             return None
+        if self.get_transaction_status() not in _PREPARABLE:
+            return None  # an aborted transaction: the query fails anyway; prepared later
         self._seen.pop(sql, None)
         statement = self._prepare(sql, values)
         self._statements[sql] = statement or _REFUSED
@@ -160,12 +164,9 @@ class PreparingConnection(extensions.connection):
 
     def _prepare(self, sql: str, values) -> _Statement | None:
         numbered = _numbered(sql, len(values))
-        status = self.get_transaction_status()
-        if numbered is None or status not in (
-            extensions.TRANSACTION_STATUS_IDLE,
-            extensions.TRANSACTION_STATUS_INTRANS,
-        ):
+        if numbered is None:
             return None
+        status = self.get_transaction_status()
         self._names += 1
         name = f"rtkeren_{self._names}"
         # Inside a transaction a PREPARE that fails would abort it: a savepoint keeps it.
