@@ -31,19 +31,7 @@ class RtKerenConfig(AppConfig):
             forget_request_read_ahead, dispatch_uid="rtkeren-forget-request-read-ahead-after"
         )
 
-        from django.db.models.signals import (
-            m2m_changed,
-            post_delete,
-            post_init,
-            post_migrate,
-            post_save,
-            pre_migrate,
-        )
-
-        from rtkeren.db.postgresql.base import deallocate_after_migrations
-
-        for signal in (pre_migrate, post_migrate):
-            signal.connect(deallocate_after_migrations, dispatch_uid="rtkeren-deallocate")
+        from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
         from rtkeren import signals
         from rtkeren.models import Notification, Resident, RoleAssignment, User

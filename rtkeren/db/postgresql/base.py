@@ -33,6 +33,7 @@ from collections import OrderedDict
 
 import psycopg2
 from django.db.backends.postgresql import base as postgresql
+from django.db.models.signals import post_migrate, pre_migrate
 from psycopg2 import extensions
 
 #: Runs of the same SQL text on a connection before it is prepared: a text asked once (a
@@ -248,6 +249,13 @@ class PreparingCursor(extensions.cursor):
 
 
 class DatabaseWrapper(postgresql.DatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The backend drops its own statements around migrations: nothing outside it needs to
+        # know (an install on SQLite never imports this module).
+        for signal in (pre_migrate, post_migrate):
+            signal.connect(deallocate_after_migrations, dispatch_uid="rtkeren-deallocate")
+
     def get_connection_params(self):
         params = super().get_connection_params()
         self._prepares = params.pop("prepared_statements", True)
