@@ -11,6 +11,10 @@ first ``--warm`` reads fill the caches; the next ``--requests`` are measured: th
 ``/proc``, so PostgreSQL must run on this machine), in all and by page. No gunicorn, no wrk and
 no writes: the figures compare code, not the machine's capacity.
 
+With ``--profile VIEW``, the measured reads of that view (its URL name, as the table names it;
+``all``: every read) run under cProfile, and the functions with the most time, their own and
+in all, are printed (the times of that view then hold the profiler's own cost).
+
 With ``--explain N``, every SELECT of the next N reads is run again under ``EXPLAIN ANALYZE``,
 and the planning and execution times PostgreSQL reports are added up, in all and for the most
 costly SQL. ``DATABASE_PREPARED_STATEMENTS=false`` in the environment runs the replay without
@@ -18,8 +22,10 @@ the statements prepared on the server (``rtkeren.db.postgresql``).
 """
 
 import argparse
+import cProfile
 import io
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -53,7 +59,7 @@ def _environ(fields: list[str]) -> dict:
     return environ
 
 
-def measure(requests: int, warm: int, explain: int) -> dict:
+def measure(requests: int, warm: int, explain: int, profiled: str = "") -> dict:
     import django
 
     django.setup()
@@ -92,11 +98,16 @@ def measure(requests: int, warm: int, explain: int) -> dict:
         ask(fields)
     statuses.clear()
     pages: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0])
+    profiler = cProfile.Profile()
     app_started, database_started = time.process_time(), database_cpu()
     for fields in reads[warm : warm + requests]:
+        name = resolve(fields[1].partition("?")[0]).view_name
         app, database = time.process_time(), database_cpu()
-        ask(fields)
-        page = pages[resolve(fields[1].partition("?")[0]).view_name]
+        if profiled in (name, "all"):
+            profiler.runcall(ask, fields)
+        else:
+            ask(fields)
+        page = pages[name]
         page[0] += 1
         page[1] += time.process_time() - app
         page[2] += database_cpu() - database
@@ -107,6 +118,12 @@ def measure(requests: int, warm: int, explain: int) -> dict:
         "database_ms": (database_cpu() - database_started) * 1000 / requests,
         "pages": dict(pages),
     }
+    if profiled:
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("tottime").print_stats(30)
+        stats.sort_stats("cumulative").print_stats(60)
+        result["profile"] = text.getvalue()
     if explain:
         result["explain"] = _explain(ask, reads[warm + requests :], connection)
     return result
@@ -147,8 +164,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--warm", type=int, default=1500)
     parser.add_argument("--explain", type=int, default=0, help="Reads whose SELECTs to explain.")
+    parser.add_argument("--profile", default="", help="A view whose reads to profile.")
     arguments, result = bench.measured_inside_city(
-        __file__, parser, lambda given: measure(given.requests, given.warm, given.explain)
+        __file__,
+        parser,
+        lambda given: measure(given.requests, given.warm, given.explain, given.profile),
     )
     print(
         f"{result['requests']} reads of the real traffic after {arguments.warm}, in one process, "
@@ -165,6 +185,8 @@ def main() -> None:
             f"| {name} | {count} | {app * 1000 / count:.2f} | {database * 1000 / count:.2f} "
             f"| {app / total:.1%} |"
         )
+    if result.get("profile"):
+        print(f"\n{result['profile']}")
     explained = result.get("explain")
     if explained:
         print(
