@@ -162,6 +162,53 @@ def test_each_comment_links_to_its_own_moderation_and_reply(client, officer, pro
     assert html.count(f'action="{_comment_url(proposal)}"') == 3
 
 
+def test_what_people_wrote_is_escaped_and_the_proposer_marked(
+    client, officer, resident_user, rt_chair, proposal
+):
+    """The comments are written in Python (``discussion_threads``): every value from a record
+    is escaped, and the proposer's badge, the hidden author's own text and the forms follow
+    the reader."""
+    proposal.author.first_name = "<b>Pengusul</b>"
+    proposal.author.save(update_fields=["first_name"])
+    by_proposer = CommentFactory(
+        activity=proposal, author=proposal.author, body="<script>alert(1)</script>\n\nDua"
+    )
+    hidden = CommentFactory(
+        activity=proposal,
+        author=resident_user,
+        body="Teks <i>saya</i>",
+        hidden_at=timezone.now(),
+        hidden_reason='<img src=x onerror="alert(2)">',
+    )
+    detail = reverse("designing:proposal-detail", args=[proposal.pk])
+
+    client.force_login(rt_chair)
+    html = client.get(detail).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n\n<p>Dua</p>" in html
+    assert "&lt;b&gt;Pengusul&lt;/b&gt;" in html
+    assert "<b>Pengusul</b>" not in html
+    assert "Alasan: &lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
+    assert "Teks" not in html
+    proposer_card = html.split(f'id="comment-{by_proposer.pk}"')[1].split("</p>")[0]
+    assert "Pengusul</span>" in proposer_card
+    hidden_card = html.split(f'id="comment-{hidden.pk}"')[1].split("</p>")[0]
+    assert "Pengusul</span>" not in hidden_card
+    assert 'name="reason"' not in html
+
+    client.force_login(resident_user)
+    html = client.get(detail).content.decode()
+    assert "Teks &lt;i&gt;saya&lt;/i&gt;" in html
+    assert "Hanya Anda dan petugas yang masih dapat melihat tulisan Anda." in html
+
+    client.force_login(officer)
+    html = client.get(detail).content.decode()
+    assert "Teks &lt;i&gt;saya&lt;/i&gt;" in html
+    assert "Hanya Anda dan petugas" not in html
+    assert f'id="hide-{by_proposer.pk}"' in html
+    assert html.count('name="csrfmiddlewaretoken"') >= 3
+
+
 def test_only_officers_of_the_kelurahan_moderate(
     client, comment_author_pair, foreign_officer, rt_chair, facilitator
 ):
