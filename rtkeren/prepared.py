@@ -17,6 +17,10 @@ that, a request of that shape costs the substitution of its values into the para
 rows come back through Django's own iterable, as model instances with what the query selects
 related.
 
+What a query prefetches comes with its rows. A reverse foreign key's rows (a proposal's budget
+lines, a thread's replies) are read prepared too, by the same means: Django would build and
+compile that query again for every run. Any other prefetch is Django's.
+
 The tests run with ``PREPARED_QUERIES_CHECK``: every prepared run also builds and compiles the
 query as Django would and fails when the SQL or a parameter differs, so every page the test suite
 opens checks its own shape.
@@ -30,7 +34,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.db.models.query import (
     MAX_GET_RESULTS,
     ModelIterable,
@@ -251,6 +257,89 @@ def _one_of(queryset: QuerySet, pk) -> QuerySet:
     return queryset.filter(pk=pk).order_by()[:MAX_GET_RESULTS]
 
 
+#: For each prefetch of a reverse foreign key read prepared, by its statement's SQL and its
+#: place among the statement's prefetches: the related model, the foreign key's name and the
+#: queryset the lookup names (None: the related model's own).
+_related: dict = {}
+
+
+def _related_rows(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
+    """The related rows of the ids ``values["ids"]``, as Django's prefetch of a reverse
+    foreign key reads them (``_filter_prefetch_queryset``)."""
+    model, field_name, base = _related[shape]
+    queryset = (model._default_manager.all() if base is None else base)._chain()
+    queryset.query.add_q(Q(**{f"{field_name}__in": values["ids"]}), reuse_all=True)
+    return queryset
+
+
+def _reverse_foreign_key(model: type, lookup):
+    """The foreign key whose rows ``lookup`` prefetches, and the queryset it names, where it
+    is one level of a reverse foreign key to the primary key, into the relation's own name,
+    read as model instances with nothing prefetched in turn; else None."""
+    name = lookup if isinstance(lookup, str) else lookup.prefetch_through
+    base = lookup.queryset if isinstance(lookup, Prefetch) else None
+    if isinstance(lookup, Prefetch) and (lookup.to_attr or lookup.prefetch_to != name):
+        return None
+    descriptor = getattr(model, name, None) if LOOKUP_SEP not in name else None
+    if type(descriptor) is not ReverseManyToOneDescriptor:
+        return None  # a many-to-many or generic relation, or none
+    field = descriptor.field
+    if not field.many_to_one or field.remote_field.field_name != model._meta.pk.name:
+        return None
+    if base is not None and (
+        base.query.is_sliced
+        or base._prefetch_related_lookups
+        or base._iterable_class is not ModelIterable
+        or base._known_related_objects
+    ):
+        return None
+    return field, base
+
+
+def _prefetch(rows: list, statement: _Statement) -> None:
+    """What ``statement`` prefetches, onto ``rows``, as ``prefetch_related_objects`` does:
+    reverse foreign keys read prepared, the others by Django."""
+    django = []  # the lookups Django reads next, in their order
+    for index, lookup in enumerate(statement.prefetch):
+        found = _reverse_foreign_key(type(rows[0]), lookup)
+        ids = id_value({row.pk for row in rows}) if found else ()
+        if not found or len(ids) > MAX_VALUES:
+            django.append(_own_copy(lookup))
+            continue
+        if django:
+            prefetch_related_objects(rows, *django)
+            django = []
+        field, base = found
+        shape = (statement.sql, index)
+        _related[shape] = (field.model, field.name, base)
+        related = Prepared(field.model, _related_rows, shape, {"ids": ids}).rows()
+        _assign(rows, lookup, field, base, related)
+    if django:
+        prefetch_related_objects(rows, *django)
+
+
+def _assign(rows: list, lookup, field, base, related: list) -> None:
+    """Each row's related rows, kept where its manager reads them (``prefetch_one_level``)."""
+    name = lookup if isinstance(lookup, str) else lookup.prefetch_to
+    owners = {row.pk: row for row in rows}
+    groups: dict = {}
+    for each in related:
+        owner = owners[getattr(each, field.attname)]
+        if not field.is_cached(each):
+            field.set_cached_value(each, owner)
+        groups.setdefault(owner.pk, []).append(each)
+    own = None if base is None else base._chain()
+    cache_name = field.remote_field.cache_name
+    for row in rows:
+        if not hasattr(row, "_prefetched_objects_cache"):
+            row._prefetched_objects_cache = {}
+        manager = getattr(row, name)
+        queryset = manager.get_queryset() if own is None else manager._apply_rel_filters(own)
+        queryset._result_cache = groups.get(row.pk, [])
+        queryset._prefetch_done = True
+        row._prefetched_objects_cache[cache_name] = queryset
+
+
 class _Run:
     """What Django's ``ModelIterable`` reads of a queryset, for a compiled statement."""
 
@@ -342,8 +431,8 @@ class Prepared:
         if compiler is None:
             return []
         rows = list(ModelIterable(_Run(compiler, using)))
-        if statement.prefetch:
-            prefetch_related_objects(rows, *map(_own_copy, statement.prefetch))
+        if statement.prefetch and rows:
+            _prefetch(rows, statement)
         return rows
 
     def tuples(self) -> list[tuple]:
@@ -387,6 +476,7 @@ class Prepared:
             statement = _prepare(self, using) or _UNPREPARED
             if len(_statements) >= MAX_SHAPES:
                 _statements.clear()
+                _related.clear()
             _statements[key] = statement
         if statement is _UNPREPARED:
             return statement, ()

@@ -3,15 +3,18 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import (
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     IntegerField,
+    Prefetch,
     Q,
     Value,
 )
+from django.db.models.fields.related_descriptors import _filter_prefetch_queryset
 from django.utils import timezone
 
 from rtkeren import prepared
@@ -153,6 +156,55 @@ def test_what_a_query_prefetches_comes_with_its_rows(rt, django_assert_num_queri
     with django_assert_num_queries(2):
         [row] = Prepared(Activity, _with_interests, "", {"rt": rt.pk}).rows()
         assert list(row.interests.all()) == [interest]
+
+
+def _kelurahan_with_rws(shape, values):
+    queryset = Kelurahan.objects.filter(pk__in=values["kelurahan"]).order_by("pk")
+    if shape == "ordered":
+        # A queryset of the lookup's own: its order and what it selects related come along.
+        rws = RW.objects.select_related("kelurahan__kecamatan").order_by("-number")
+        return queryset.prefetch_related(Prefetch("rw_set", queryset=rws))
+    return queryset.prefetch_related("rw_set")
+
+
+@pytest.mark.parametrize("shape", ["plain", "ordered"])
+def test_a_reverse_foreign_key_is_prefetched_prepared_as_django_prefetches_it(
+    shape, kelurahan, foreign_kelurahan, rt, other_rt, foreign_rt, django_assert_num_queries
+):
+    empty = factories.kelurahan("35.72.01.1001")  # no RW
+    ids = tuple(sorted((kelurahan.pk, foreign_kelurahan.pk, empty.pk)))
+    query = Prepared(Kelurahan, _kelurahan_with_rws, shape, {"kelurahan": ids})
+    expected = [(row, list(row.rw_set.all())) for row in query.queryset()]
+
+    for _ in range(2):  # prepared, then run from what was prepared
+        with django_assert_num_queries(2):
+            rows = query.rows()
+            found = [(row, list(row.rw_set.all())) for row in rows]
+            # Each RW holds its kelurahan (and what the lookup selects related) already.
+            names = [rw.kelurahan.name for _row, rws in found for rw in rws]
+            counts = [row.rw_set.count() for row in rows]
+        assert found == expected
+        assert names == [row.name for row, rws in expected for _rw in rws]
+        assert sorted(names) == sorted([kelurahan.name] * 2 + [foreign_kelurahan.name])
+        assert counts == [len(rws) for _row, rws in expected]
+    assert [rw.number for rw in found[ids.index(kelurahan.pk)][1]] == (
+        [8, 7] if shape == "ordered" else [7, 8]
+    )
+    assert all_prepared(prepared._related_rows)
+    # A further query of a row's relation still reads that row's RWs alone.
+    row = rows[ids.index(kelurahan.pk)]
+    assert set(row.rw_set.filter(number__gte=1)) == {rt.rw, other_rt.rw}
+
+
+def test_the_prefetch_read_prepared_is_the_sql_django_prefetches_with(kelurahan, rt, other_rt):
+    query = Prepared(Kelurahan, _kelurahan_with_rws, "ordered", {"kelurahan": (kelurahan.pk,)})
+    rows = query.rows()
+    [(_sql, index)] = [key[1] for key in prepared._statements if key[0] is prepared._related_rows]
+    lookup = query.queryset()._prefetch_related_lookups[index]
+    django = _filter_prefetch_queryset(lookup.queryset._chain(), "kelurahan", rows)
+    ours = prepared._related_rows((_sql, index), {"ids": (kelurahan.pk,)})
+    compiled = ours.query.get_compiler(connection=connection)
+    assert compiled.as_sql() == django.query.get_compiler(connection=connection).as_sql()
 
 
 def test_one_reads_a_row_of_the_query_by_its_key(rt, other_rt, foreign_rt):
