@@ -117,6 +117,7 @@ def measure(requests: int, warm: int, explain: int, profiled: str = "") -> dict:
         "app_ms": (time.process_time() - app_started) * 1000 / requests,
         "database_ms": (database_cpu() - database_started) * 1000 / requests,
         "pages": dict(pages),
+        "shapes": _shapes(),
     }
     if profiled:
         text = io.StringIO()
@@ -127,6 +128,13 @@ def measure(requests: int, warm: int, explain: int, profiled: str = "") -> dict:
     if explain:
         result["explain"] = _explain(ask, reads[warm + requests :], connection)
     return result
+
+
+def _shapes() -> int:
+    """The query shapes the process keeps prepared (``rtkeren.prepared``)."""
+    from rtkeren import prepared
+
+    return len(prepared._statements)
 
 
 def _explain(ask, reads: list, connection) -> dict:
@@ -173,7 +181,7 @@ def main() -> None:
     print(
         f"{result['requests']} reads of the real traffic after {arguments.warm}, in one process, "
         f"answers {result['statuses']}: the app {result['app_ms']:.2f} ms of CPU a request, "
-        f"PostgreSQL {result['database_ms']:.2f} ms\n"
+        f"PostgreSQL {result['database_ms']:.2f} ms; {result['shapes']} query shapes prepared\n"
     )
     print(
         "| page | reads | app CPU ms a read | PostgreSQL CPU ms a read | share of the app's CPU |"
