@@ -17,9 +17,10 @@ that, a request of that shape costs the substitution of its values into the para
 rows come back through Django's own iterable, as model instances with what the query selects
 related.
 
-What a query prefetches comes with its rows. A reverse foreign key's rows (a proposal's budget
-lines, a thread's replies) are read prepared too, by the same means: Django would build and
-compile that query again for every run. Any other prefetch is Django's.
+What a query prefetches comes with its rows. The rows of a reverse foreign key or of a
+many-to-many relation (a proposal's budget lines and interests, a thread's replies) are read
+prepared too, by the same means: Django would build and compile that query again for every run.
+Any other prefetch is Django's.
 
 The tests run with ``PREPARED_QUERIES_CHECK``: every prepared run also builds and compiles the
 query as Django would and fails when the SQL or a parameter differs, so every page the test suite
@@ -36,7 +37,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
-from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
+from django.db.models.fields.related_descriptors import (
+    ManyToManyDescriptor,
+    ReverseManyToOneDescriptor,
+)
 from django.db.models.query import (
     MAX_GET_RESULTS,
     ModelIterable,
@@ -257,34 +261,44 @@ def _one_of(queryset: QuerySet, pk) -> QuerySet:
     return queryset.filter(pk=pk).order_by()[:MAX_GET_RESULTS]
 
 
-#: For each prefetch of a reverse foreign key read prepared, by its statement's SQL and its
-#: place among the statement's prefetches: the related model, the foreign key's name and the
-#: queryset the lookup names (None: the related model's own).
+@dataclass(frozen=True)
+class _Relation:
+    """A prefetch read prepared: where its rows come from and how each finds its row."""
+
+    model: type  # the related rows'
+    name: str  # the lookup by which a related row names its row
+    base: QuerySet | None  # the lookup's own queryset, or None: the model's default manager
+    extra: tuple  # many-to-many: the column of the row's id, selected as ``key``
+    key: str  # the attribute of a related row that holds its row's id
+    foreign_key: object  # a reverse foreign key: the field whose cache holds the row
+    cache_name: str
+
+
+#: Each prefetch read prepared, by its statement's SQL and its place among the statement's
+#: prefetches.
 _related: dict = {}
 
 
 def _related_rows(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
-    """The related rows of the ids ``values["ids"]``, as Django's prefetch of a reverse
-    foreign key reads them (``_filter_prefetch_queryset``)."""
-    model, field_name, base = _related[shape]
-    queryset = (model._default_manager.all() if base is None else base)._chain()
-    queryset.query.add_q(Q(**{f"{field_name}__in": values["ids"]}), reuse_all=True)
+    """The related rows of the ids ``values["ids"]``, as Django's prefetch reads them
+    (``_filter_prefetch_queryset``, then for a many-to-many the id of each row's row)."""
+    relation = _related[shape]
+    base = relation.base
+    queryset = (relation.model._default_manager.all() if base is None else base)._chain()
+    queryset.query.add_q(Q(**{f"{relation.name}__in": values["ids"]}), reuse_all=True)
+    if relation.extra:
+        queryset = queryset.extra(select=dict(relation.extra))
     return queryset
 
 
-def _reverse_foreign_key(model: type, lookup):
-    """The foreign key whose rows ``lookup`` prefetches, and the queryset it names, where it
-    is one level of a reverse foreign key to the primary key, into the relation's own name,
-    read as model instances with nothing prefetched in turn; else None."""
+def _relation(rows: list, lookup) -> _Relation | None:
+    """What ``lookup`` prefetches onto ``rows``, where it is one level of a reverse foreign
+    key or a many-to-many relation to the primary key, into the relation's own name, read as
+    model instances with nothing prefetched in turn; else None (Django reads it)."""
+    model = type(rows[0])
     name = lookup if isinstance(lookup, str) else lookup.prefetch_through
     base = lookup.queryset if isinstance(lookup, Prefetch) else None
     if isinstance(lookup, Prefetch) and (lookup.to_attr or lookup.prefetch_to != name):
-        return None
-    descriptor = getattr(model, name, None) if LOOKUP_SEP not in name else None
-    if type(descriptor) is not ReverseManyToOneDescriptor:
-        return None  # a many-to-many or generic relation, or none
-    field = descriptor.field
-    if not field.many_to_one or field.remote_field.field_name != model._meta.pk.name:
         return None
     if base is not None and (
         base.query.is_sliced
@@ -293,43 +307,61 @@ def _reverse_foreign_key(model: type, lookup):
         or base._known_related_objects
     ):
         return None
-    return field, base
+    descriptor = getattr(model, name, None) if LOOKUP_SEP not in name else None
+    if type(descriptor) is ReverseManyToOneDescriptor:
+        field = descriptor.field
+        if not field.many_to_one or field.remote_field.field_name != model._meta.pk.name:
+            return None
+        cache_name = field.remote_field.cache_name
+        return _Relation(field.model, field.name, base, (), field.attname, field, cache_name)
+    if type(descriptor) is not ManyToManyDescriptor:
+        return None  # a generic relation, a forward one, or none
+    manager = getattr(rows[0], name)
+    source = manager.through._meta.get_field(manager.source_field_name)
+    if len(source.local_related_fields) != 1 or source.target_field != model._meta.pk:
+        return None
+    column = source.local_related_fields[0]
+    key = f"_prefetch_related_val_{column.attname}"
+    quote = connections[router.db_for_read(manager.model)].ops.quote_name
+    extra = ((key, f"{quote(source.model._meta.db_table)}.{quote(column.column)}"),)
+    return _Relation(
+        manager.model, manager.query_field_name, base, extra, key, None, manager.prefetch_cache_name
+    )
 
 
 def _prefetch(rows: list, statement: _Statement) -> None:
     """What ``statement`` prefetches, onto ``rows``, as ``prefetch_related_objects`` does:
-    reverse foreign keys read prepared, the others by Django."""
+    a reverse foreign key or a many-to-many relation read prepared, the others by Django."""
     django = []  # the lookups Django reads next, in their order
     for index, lookup in enumerate(statement.prefetch):
-        found = _reverse_foreign_key(type(rows[0]), lookup)
-        ids = id_value({row.pk for row in rows}) if found else ()
-        if not found or len(ids) > MAX_VALUES:
+        relation = _relation(rows, lookup)
+        ids = id_value({row.pk for row in rows}) if relation else ()
+        if relation is None or len(ids) > MAX_VALUES:
             django.append(_own_copy(lookup))
             continue
         if django:
             prefetch_related_objects(rows, *django)
             django = []
-        field, base = found
         shape = (statement.sql, index)
-        _related[shape] = (field.model, field.name, base)
-        related = Prepared(field.model, _related_rows, shape, {"ids": ids}).rows()
-        _assign(rows, lookup, field, base, related)
+        _related[shape] = relation
+        related = Prepared(relation.model, _related_rows, shape, {"ids": ids}).rows()
+        _assign(rows, lookup, relation, related)
     if django:
         prefetch_related_objects(rows, *django)
 
 
-def _assign(rows: list, lookup, field, base, related: list) -> None:
+def _assign(rows: list, lookup, relation: _Relation, related: list) -> None:
     """Each row's related rows, kept where its manager reads them (``prefetch_one_level``)."""
     name = lookup if isinstance(lookup, str) else lookup.prefetch_to
     owners = {row.pk: row for row in rows}
+    foreign_key = relation.foreign_key
     groups: dict = {}
     for each in related:
-        owner = owners[getattr(each, field.attname)]
-        if not field.is_cached(each):
-            field.set_cached_value(each, owner)
+        owner = owners[getattr(each, relation.key)]
+        if foreign_key is not None and not foreign_key.is_cached(each):
+            foreign_key.set_cached_value(each, owner)
         groups.setdefault(owner.pk, []).append(each)
-    own = None if base is None else base._chain()
-    cache_name = field.remote_field.cache_name
+    own = None if relation.base is None else relation.base._chain()
     for row in rows:
         if not hasattr(row, "_prefetched_objects_cache"):
             row._prefetched_objects_cache = {}
@@ -337,7 +369,7 @@ def _assign(rows: list, lookup, field, base, related: list) -> None:
         queryset = manager.get_queryset() if own is None else manager._apply_rel_filters(own)
         queryset._result_cache = groups.get(row.pk, [])
         queryset._prefetch_done = True
-        row._prefetched_objects_cache[cache_name] = queryset
+        row._prefetched_objects_cache[relation.cache_name] = queryset
 
 
 class _Run:

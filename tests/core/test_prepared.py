@@ -18,7 +18,7 @@ from django.db.models.fields.related_descriptors import _filter_prefetch_queryse
 from django.utils import timezone
 
 from rtkeren import prepared
-from rtkeren.models import RT, RW, Activity, Kelurahan
+from rtkeren.models import RT, RW, Activity, Interest, Kelurahan
 from rtkeren.prepared import Prepared, PreparedMismatch
 from tests import factories
 from tests.prepared_support import all_prepared, shapes_of
@@ -205,6 +205,50 @@ def test_the_prefetch_read_prepared_is_the_sql_django_prefetches_with(kelurahan,
     ours = prepared._related_rows((_sql, index), {"ids": (kelurahan.pk,)})
     compiled = ours.query.get_compiler(connection=connection)
     assert compiled.as_sql() == django.query.get_compiler(connection=connection).as_sql()
+
+
+def _activities_with_interests(shape, values):
+    queryset = Activity.objects.filter(rt=values["rt"]).order_by("pk")
+    if shape == "ordered":
+        interests = Interest.objects.order_by("-name")
+        return queryset.prefetch_related(Prefetch("interests", queryset=interests))
+    return queryset.prefetch_related("interests")
+
+
+@pytest.mark.parametrize("shape", ["plain", "ordered"])
+def test_a_many_to_many_relation_is_prefetched_prepared_as_django_prefetches_it(
+    shape, rt, django_assert_num_queries
+):
+    first, second, none = (factories.ActivityFactory(rt=rt) for _ in range(3))
+    shared, own = factories.InterestFactory(name="Air"), factories.InterestFactory(name="Bank")
+    first.interests.set([shared, own])
+    second.interests.set([shared])
+    query = Prepared(Activity, _activities_with_interests, shape, {"rt": rt.pk})
+    expected = [(row, list(row.interests.all())) for row in query.queryset()]
+
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            rows = query.rows()
+            found = [(row, list(row.interests.all())) for row in rows]
+        assert found == expected
+    assert found == [
+        (first, [own, shared] if shape == "ordered" else [shared, own]),
+        (second, [shared]),
+        (none, []),
+    ]
+    assert all_prepared(prepared._related_rows)
+    # A further query of a row's relation still reads that row's interests alone.
+    assert list(rows[1].interests.filter(name__in=["Air", "Bank"])) == [shared]
+
+    (lookup,) = query.queryset()._prefetch_related_lookups
+    base = lookup.queryset if shape == "ordered" else Interest.objects.all()
+    django = rows[0].interests.get_prefetch_querysets(rows, [base._chain()])[0]
+    [key] = [key[1] for key in prepared._statements if key[0] is prepared._related_rows]
+    ours = prepared._related_rows(key, {"ids": tuple(row.pk for row in rows)})
+    assert (
+        ours.query.get_compiler(connection=connection).as_sql()
+        == django.query.get_compiler(connection=connection).as_sql()
+    )
 
 
 def test_one_reads_a_row_of_the_query_by_its_key(rt, other_rt, foreign_rt):
