@@ -28,7 +28,9 @@ opens checks its own shape.
 """
 
 import copy
+import dataclasses
 import datetime
+import functools
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -263,26 +265,21 @@ def _one_of(queryset: QuerySet, pk) -> QuerySet:
 
 @dataclass(frozen=True)
 class _Relation:
-    """A prefetch read prepared: where its rows come from and how each finds its row."""
+    """A prefetch read prepared: where its rows come from and how each finds its row. It is
+    the shape of its query (``_related_rows``): equal for the same relation and lookup."""
 
     model: type  # the related rows'
     name: str  # the lookup by which a related row names its row
-    base: QuerySet | None  # the lookup's own queryset, or None: the model's default manager
     extra: tuple  # many-to-many: the column of the row's id, selected as ``key``
     key: str  # the attribute of a related row that holds its row's id
     foreign_key: object  # a reverse foreign key: the field whose cache holds the row
     cache_name: str
+    base: QuerySet | None = None  # the lookup's own queryset; None: the model's default manager
 
 
-#: Each prefetch read prepared, by its statement's SQL and its place among the statement's
-#: prefetches.
-_related: dict = {}
-
-
-def _related_rows(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
+def _related_rows(relation: _Relation, values: Mapping[str, Value]) -> QuerySet:
     """The related rows of the ids ``values["ids"]``, as Django's prefetch reads them
     (``_filter_prefetch_queryset``, then for a many-to-many the id of each row's row)."""
-    relation = _related[shape]
     base = relation.base
     queryset = (relation.model._default_manager.all() if base is None else base)._chain()
     queryset.query.add_q(Q(**{f"{relation.name}__in": values["ids"]}), reuse_all=True)
@@ -291,49 +288,64 @@ def _related_rows(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
     return queryset
 
 
-def _relation(rows: list, lookup) -> _Relation | None:
-    """What ``lookup`` prefetches onto ``rows``, where it is one level of a reverse foreign
-    key or a many-to-many relation to the primary key, into the relation's own name, read as
-    model instances with nothing prefetched in turn; else None (Django reads it)."""
-    model = type(rows[0])
-    name = lookup if isinstance(lookup, str) else lookup.prefetch_through
-    base = lookup.queryset if isinstance(lookup, Prefetch) else None
-    if isinstance(lookup, Prefetch) and (lookup.to_attr or lookup.prefetch_to != name):
-        return None
-    if base is not None and (
-        base.query.is_sliced
-        or base._prefetch_related_lookups
-        or base._iterable_class is not ModelIterable
-        or base._known_related_objects
-    ):
-        return None
-    descriptor = getattr(model, name, None) if LOOKUP_SEP not in name else None
+@functools.cache
+def _relation_of(model: type, name: str) -> _Relation | None:
+    """The relation ``name`` of ``model``, where it is a reverse foreign key or a many-to-many
+    relation to the primary key; else None (Django reads its prefetch)."""
+    descriptor = getattr(model, name, None)
     if type(descriptor) is ReverseManyToOneDescriptor:
         field = descriptor.field
         if not field.many_to_one or field.remote_field.field_name != model._meta.pk.name:
             return None
         cache_name = field.remote_field.cache_name
-        return _Relation(field.model, field.name, base, (), field.attname, field, cache_name)
+        return _Relation(field.model, field.name, (), field.attname, field, cache_name)
     if type(descriptor) is not ManyToManyDescriptor:
         return None  # a generic relation, a forward one, or none
-    manager = getattr(rows[0], name)
-    source = manager.through._meta.get_field(manager.source_field_name)
+    rel = descriptor.rel
+    field = rel.field
+    if descriptor.reverse:
+        related, query_name, cache_name = rel.related_model, field.name, field.related_query_name()
+        source = rel.through._meta.get_field(field.m2m_reverse_field_name())
+    else:
+        related, query_name, cache_name = rel.model, field.related_query_name(), field.name
+        source = rel.through._meta.get_field(field.m2m_field_name())
     if len(source.local_related_fields) != 1 or source.target_field != model._meta.pk:
         return None
     column = source.local_related_fields[0]
     key = f"_prefetch_related_val_{column.attname}"
-    quote = connections[router.db_for_read(manager.model)].ops.quote_name
+    quote = connections[router.db_for_read(related)].ops.quote_name
     extra = ((key, f"{quote(source.model._meta.db_table)}.{quote(column.column)}"),)
-    return _Relation(
-        manager.model, manager.query_field_name, base, extra, key, None, manager.prefetch_cache_name
-    )
+    return _Relation(related, query_name, extra, key, None, cache_name)
+
+
+def _relation(rows: list, lookup) -> _Relation | None:
+    """What ``lookup`` prefetches onto ``rows``, where it is one level of a relation
+    ``_relation_of`` knows, into the relation's own name, read as model instances with nothing
+    prefetched in turn; else None (Django reads it)."""
+    name = lookup if isinstance(lookup, str) else lookup.prefetch_through
+    if LOOKUP_SEP in name:
+        return None
+    if not isinstance(lookup, Prefetch) or lookup.queryset is None:
+        return _relation_of(type(rows[0]), name)
+    base = lookup.queryset
+    if (
+        lookup.to_attr
+        or lookup.prefetch_to != name
+        or base.query.is_sliced
+        or base._prefetch_related_lookups
+        or base._iterable_class is not ModelIterable
+        or base._known_related_objects
+    ):
+        return None
+    relation = _relation_of(type(rows[0]), name)
+    return None if relation is None else dataclasses.replace(relation, base=base)
 
 
 def _prefetch(rows: list, statement: _Statement) -> None:
     """What ``statement`` prefetches, onto ``rows``, as ``prefetch_related_objects`` does:
     a reverse foreign key or a many-to-many relation read prepared, the others by Django."""
     django = []  # the lookups Django reads next, in their order
-    for index, lookup in enumerate(statement.prefetch):
+    for lookup in statement.prefetch:
         relation = _relation(rows, lookup)
         ids = id_value({row.pk for row in rows}) if relation else ()
         if relation is None or len(ids) > MAX_VALUES:
@@ -342,9 +354,7 @@ def _prefetch(rows: list, statement: _Statement) -> None:
         if django:
             prefetch_related_objects(rows, *django)
             django = []
-        shape = (statement.sql, index)
-        _related[shape] = relation
-        related = Prepared(relation.model, _related_rows, shape, {"ids": ids}).rows()
+        related = Prepared(relation.model, _related_rows, relation, {"ids": ids}).rows()
         _assign(rows, lookup, relation, related)
     if django:
         prefetch_related_objects(rows, *django)
@@ -508,7 +518,6 @@ class Prepared:
             statement = _prepare(self, using) or _UNPREPARED
             if len(_statements) >= MAX_SHAPES:
                 _statements.clear()
-                _related.clear()
             _statements[key] = statement
         if statement is _UNPREPARED:
             return statement, ()

@@ -196,13 +196,24 @@ def test_a_reverse_foreign_key_is_prefetched_prepared_as_django_prefetches_it(
     assert set(row.rw_set.filter(number__gte=1)) == {rt.rw, other_rt.rw}
 
 
+def test_two_queries_of_the_same_sql_keep_their_own_prefetch(kelurahan, rt, other_rt):
+    """The same rows prefetched in two orders: each query's prefetch is a shape of its own."""
+    values = {"kelurahan": (kelurahan.pk,)}
+    for _ in range(2):
+        [plain] = Prepared(Kelurahan, _kelurahan_with_rws, "plain", values).rows()
+        [ordered] = Prepared(Kelurahan, _kelurahan_with_rws, "ordered", values).rows()
+        assert [rw.number for rw in plain.rw_set.all()] == [7, 8]
+        assert [rw.number for rw in ordered.rw_set.all()] == [8, 7]
+    assert len(shapes_of(prepared._related_rows)) == 2
+
+
 def test_the_prefetch_read_prepared_is_the_sql_django_prefetches_with(kelurahan, rt, other_rt):
     query = Prepared(Kelurahan, _kelurahan_with_rws, "ordered", {"kelurahan": (kelurahan.pk,)})
     rows = query.rows()
-    [(_sql, index)] = [key[1] for key in prepared._statements if key[0] is prepared._related_rows]
-    lookup = query.queryset()._prefetch_related_lookups[index]
+    [relation] = [key[1] for key in prepared._statements if key[0] is prepared._related_rows]
+    (lookup,) = query.queryset()._prefetch_related_lookups
     django = _filter_prefetch_queryset(lookup.queryset._chain(), "kelurahan", rows)
-    ours = prepared._related_rows((_sql, index), {"ids": (kelurahan.pk,)})
+    ours = prepared._related_rows(relation, {"ids": (kelurahan.pk,)})
     compiled = ours.query.get_compiler(connection=connection)
     assert compiled.as_sql() == django.query.get_compiler(connection=connection).as_sql()
 
@@ -243,8 +254,8 @@ def test_a_many_to_many_relation_is_prefetched_prepared_as_django_prefetches_it(
     (lookup,) = query.queryset()._prefetch_related_lookups
     base = lookup.queryset if shape == "ordered" else Interest.objects.all()
     django = rows[0].interests.get_prefetch_querysets(rows, [base._chain()])[0]
-    [key] = [key[1] for key in prepared._statements if key[0] is prepared._related_rows]
-    ours = prepared._related_rows(key, {"ids": tuple(row.pk for row in rows)})
+    [relation] = [key[1] for key in prepared._statements if key[0] is prepared._related_rows]
+    ours = prepared._related_rows(relation, {"ids": tuple(row.pk for row in rows)})
     assert (
         ours.query.get_compiler(connection=connection).as_sql()
         == django.query.get_compiler(connection=connection).as_sql()
