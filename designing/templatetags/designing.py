@@ -7,6 +7,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rtkeren.templatetags.rtkeren import PK_MARKER as _MARK
+from rtkeren.templatetags.rtkeren import pk_url
+
 register = template.Library()
 
 # The words of a proposal row, as a function call a row rather than a ``blocktranslate`` (the
@@ -40,11 +43,8 @@ def comment_text(count: int) -> str:
 # the discussion shows up to 25 threads and their replies; through ``{% include %}`` each
 # comment went through about thirty template nodes, about 0,3 ms a comment on the city data:
 # for a discussed proposal, half of its page's CPU. The markup is the same. What every comment
-# repeats (labels, URLs, the CSRF field, the forms) is written once a page, with a mark where
-# each comment's id goes.
-
-#: Stands for a comment's id in what is written once a page: no comment has this id.
-_MARK = "2147483647"
+# repeats (labels, URLs, the CSRF field, the forms) is written once a page, with the mark
+# ``pk_url`` reverses URLs with (``PK_MARKER``) where each comment's id goes.
 
 
 def _paragraphs(text: str) -> str:
@@ -79,7 +79,7 @@ class _Discussion:
             self.restore_form = format_html(
                 '<form method="post" action="{}">{}'
                 '<button type="submit" class="btn btn-link btn-sm p-0">{}</button></form>',
-                reverse("designing:comment-restore", args=[_MARK]),
+                pk_url("designing:comment-restore"),
                 csrf,
                 _("Show again"),
             )
@@ -92,7 +92,7 @@ class _Discussion:
                 '<button type="submit" class="btn btn-outline-danger btn-sm">{}</button>'
                 "</form></details>",
                 _("Hide this comment"),
-                reverse("designing:comment-hide", args=[_MARK]),
+                pk_url("designing:comment-hide"),
                 csrf,
                 _MARK,
                 _("Reason for hiding"),

@@ -15,8 +15,9 @@ from rtkeren.template_loader import ByValueEachNode, ByValueIncludeNode, same_fo
 
 register = template.Library()
 
-#: Stands for an object's id in a URL reversed once for a whole list: no row has this id.
-_PK_MARKER = "2147483647"
+#: Stands for an object's id in a URL (or markup) written once for a whole list: no row has
+#: this id. ``pk_url`` and ``with_pk`` use it; so does markup written in Python once a page.
+PK_MARKER = "2147483647"
 
 
 @register.simple_tag
@@ -24,12 +25,12 @@ def pk_url(viewname, *args):
     """``{% pk_url "app:name" as url %}`` then ``{{ url|with_pk:row.pk }}`` in the loop: a list's
     per-row links with one reverse a page instead of one a row. ``args`` come before the row's
     id (``{% pk_url "app:name" parent.pk as url %}``)."""
-    return reverse(viewname, args=[*args, int(_PK_MARKER)])
+    return reverse(viewname, args=[*args, int(PK_MARKER)])
 
 
 @register.filter
 def with_pk(url, pk):
-    return url.replace(_PK_MARKER, str(pk), 1)
+    return url.replace(PK_MARKER, str(pk), 1)
 
 
 #: The colour of an activity's status badge: done or agreed green, stopped red, waiting on
