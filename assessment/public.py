@@ -3,11 +3,12 @@ scorecard, and the follow-ups of its activities. A follow-up's owner shows as a 
 "Kelurahan officer"), never by name; its text with residents' names, NIKs and phone numbers
 blanked (``rtkeren.redact``)."""
 
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import QueryDict
 
 from rtkeren.models import Kelurahan, Period, Role, RoleAssignment
 from rtkeren.paginate import counted_page
+from rtkeren.prepared import Prepared
 from rtkeren.redact import redactor_for
 
 from . import scorecard
@@ -59,17 +60,9 @@ scorecard_section.follows_participation = True
 def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
     """A page of the follow-ups, those not done first, with their text redacted (2 queries:
     the page, and the residents' names found in it)."""
+    values = {"kelurahan": kelurahan.pk, "period": period.pk}
     page = counted_page(
-        FollowUp.objects.filter(activity__kelurahan=kelurahan, activity__period=period)
-        .select_related("activity")
-        .annotate(owner_role=owner_role())
-        .order_by(
-            Case(When(status=FollowUp.Status.DONE, then=Value(1)), default=Value(0)),
-            "due_on",
-            "pk",
-        ),
-        query.get(PAGE_PARAM),
-        FOLLOW_UPS_PER_PAGE,
+        Prepared(FollowUp, _follow_ups, (), values), query.get(PAGE_PARAM), FOLLOW_UPS_PER_PAGE
     )
     follow_ups = page.object_list
     redacted = redactor_for(
@@ -88,6 +81,23 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
         "page_obj": page,
         "page_param": PAGE_PARAM,
     }
+
+
+def _follow_ups(shape: tuple, values: dict) -> QuerySet[FollowUp]:
+    """The kelurahan's follow-ups of ``period``, those not done first, each with its owner's
+    public role."""
+    return (
+        FollowUp.objects.filter(
+            activity__kelurahan=values["kelurahan"], activity__period=values["period"]
+        )
+        .select_related("activity")
+        .annotate(owner_role=owner_role())
+        .order_by(
+            Case(When(status=FollowUp.Status.DONE, then=Value(1)), default=Value(0)),
+            "due_on",
+            "pk",
+        )
+    )
 
 
 kelurahan_section.page_params = (PAGE_PARAM,)

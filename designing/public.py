@@ -5,7 +5,7 @@ the counts of a round still open stay hidden so they cannot sway the vote. A cou
 four is shown as "fewer than 5", as in the open data: three votes out of three voters would
 tell anyone who knows who voted how each of them voted."""
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils import timezone
 from rtkeren.models import Activity, ActivityStatus, Kelurahan, Period
 from rtkeren.opendata import suppressed
 from rtkeren.paginate import counted_page
+from rtkeren.prepared import Prepared, id_value
 
 from .models import Vote, VotingRound
 
@@ -45,11 +46,55 @@ def _voter_count() -> Coalesce:
 
 def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
     """A page of the closed rounds with their approved proposals and vote counts, and how many
-    rounds are still to close and when the next closes (4 queries)."""
-    now = timezone.now()
-    in_scope = VotingRound.objects.filter(kelurahan=kelurahan, period=period)
+    rounds are still to close and when the next closes (4 queries, each prepared)."""
+    values = {"kelurahan": kelurahan.pk, "period": period.pk, "now": timezone.now()}
     page = counted_page(
-        in_scope.closed(now)
+        Prepared(VotingRound, _closed_rounds, (), values), query.get(PAGE_PARAM), ROUNDS_PER_PAGE
+    )
+    rounds = page.object_list
+    ids = id_value(voting_round.pk for voting_round in rounds)
+    counts = {
+        (round_pk, activity_pk): count
+        for round_pk, activity_pk, count in Prepared(
+            Vote, _vote_counts, (), {"rounds": ids}
+        ).tuples()
+    }
+    for voting_round in rounds:
+        decided = voting_round.proposals.all()  # prefetched: the decided ones alone
+        # Rejections are public with their reason, as approvals are with theirs.
+        voting_round.approved = [
+            proposal for proposal in decided if proposal.status != ActivityStatus.REJECTED
+        ]
+        voting_round.rejected = [
+            proposal for proposal in decided if proposal.status == ActivityStatus.REJECTED
+        ]
+        for proposal in voting_round.approved:
+            proposal.vote_count = counts.get((voting_round.pk, proposal.pk), 0)
+            proposal.votes_shown = suppressed(proposal.vote_count)
+        voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
+        voting_round.voters_shown = suppressed(voting_round.voter_count)
+    # One row, or none when every round has closed.
+    pending = Prepared(VotingRound, _pending, (), values).tuples()
+    pending_count, next_close = pending[0] if pending else (0, None)
+    return "designing/includes/public_section.html", {
+        "rounds": rounds,
+        "page_obj": page,
+        "page_param": PAGE_PARAM,
+        "pending_count": pending_count,
+        # The section changes with the clock alone when the next of those rounds closes.
+        "changes_at": next_close,
+    }
+
+
+def _in_scope(values: dict) -> QuerySet[VotingRound]:
+    return VotingRound.objects.filter(kelurahan=values["kelurahan"], period=values["period"])
+
+
+def _closed_rounds(shape: tuple, values: dict) -> QuerySet[VotingRound]:
+    """The closed rounds, newest first, each with its voters and its decided proposals."""
+    return (
+        _in_scope(values)
+        .closed(values["now"])
         .select_related("rt__rw")
         .annotate(voter_count=_voter_count())
         .prefetch_related(
@@ -60,47 +105,33 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
                 )
                 .select_related("rt__rw")
                 .order_by("title", "pk"),
-                to_attr="decided",
             )
         )
-        .order_by("-closes_at", "-pk"),
-        query.get(PAGE_PARAM),
-        ROUNDS_PER_PAGE,
+        .order_by("-closes_at", "-pk")
     )
-    rounds = page.object_list
-    counts = {
-        (row["round"], row["activity"]): row["count"]
-        for row in Vote.objects.filter(round__in=[r.pk for r in rounds])
+
+
+def _vote_counts(shape: tuple, values: dict) -> QuerySet[Vote]:
+    """The votes of each proposal in each of the rounds."""
+    return (
+        Vote.objects.filter(round__in=values["rounds"])
         .values("round", "activity")
         .annotate(count=Count("pk"))
         .order_by()
-    }
-    for voting_round in rounds:
-        # Rejections are public with their reason, as approvals are with theirs.
-        voting_round.approved = [
-            proposal
-            for proposal in voting_round.decided
-            if proposal.status != ActivityStatus.REJECTED
-        ]
-        voting_round.rejected = [
-            proposal
-            for proposal in voting_round.decided
-            if proposal.status == ActivityStatus.REJECTED
-        ]
-        for proposal in voting_round.approved:
-            proposal.vote_count = counts.get((voting_round.pk, proposal.pk), 0)
-            proposal.votes_shown = suppressed(proposal.vote_count)
-        voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
-        voting_round.voters_shown = suppressed(voting_round.voter_count)
-    pending = in_scope.not_closed(now).aggregate(count=Count("pk"), next_close=Min("closes_at"))
-    return "designing/includes/public_section.html", {
-        "rounds": rounds,
-        "page_obj": page,
-        "page_param": PAGE_PARAM,
-        "pending_count": pending["count"],
-        # The section changes with the clock alone when the next of those rounds closes.
-        "changes_at": pending["next_close"],
-    }
+        .values_list("round", "activity", "count")
+    )
+
+
+def _pending(shape: tuple, values: dict) -> QuerySet[VotingRound]:
+    """How many rounds are still to close, and when the next closes: one row, or none."""
+    return (
+        _in_scope(values)
+        .not_closed(values["now"])
+        .values("kelurahan")
+        .annotate(count=Count("pk"), next_close=Min("closes_at"))
+        .order_by()
+        .values_list("count", "next_close")
+    )
 
 
 kelurahan_section.page_params = (PAGE_PARAM,)

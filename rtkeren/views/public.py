@@ -20,6 +20,7 @@ from rtkeren.mixins import PublicKelurahanMixin
 from rtkeren.models import Activity, ActivityStatus, Kecamatan, Kelurahan, Period
 from rtkeren.models.activities import budget_sum
 from rtkeren.paginate import counted_page
+from rtkeren.prepared import Prepared
 from rtkeren.registry import public_sections
 from rtkeren.scopecache import cached_for_public
 
@@ -33,9 +34,19 @@ PUBLISHED_STATUSES = (
 ACTIVITIES_PER_PAGE = 25
 
 
-def published_activities(kelurahan: Kelurahan, period: Period) -> QuerySet[Activity]:
+def published_activities(kelurahan: Kelurahan, period: Period) -> Prepared:
+    """The kelurahan's published activities of ``period``, with their budgets (prepared)."""
+    values = {"kelurahan": kelurahan.pk, "period": period.pk}
+    return Prepared(Activity, _published_activities, (), values)
+
+
+def _published_activities(shape: tuple, values: dict) -> QuerySet[Activity]:
     return (
-        Activity.objects.filter(kelurahan=kelurahan, period=period, status__in=PUBLISHED_STATUSES)
+        Activity.objects.filter(
+            kelurahan=values["kelurahan"],
+            period=values["period"],
+            status__in=PUBLISHED_STATUSES,
+        )
         .select_related("rt__rw")
         .with_budget_total()
         .order_by("planned_start", "title", "pk")
@@ -44,11 +55,25 @@ def published_activities(kelurahan: Kelurahan, period: Period) -> QuerySet[Activ
 
 def totals_by_status(kelurahan: Kelurahan, period: Period) -> list[dict]:
     """How many published activities and how much budget per status, in the order of the
-    state machine (one query)."""
+    state machine (one query, prepared)."""
+    values = {"kelurahan": kelurahan.pk, "period": period.pk}
     rows = {
-        row["status"]: row
-        for row in Activity.objects.filter(
-            kelurahan=kelurahan, period=period, status__in=PUBLISHED_STATUSES
+        status: (count, budget)
+        for status, count, budget in Prepared(Activity, _totals_by_status, (), values).tuples()
+    }
+    return [
+        {"label": status.label, "count": rows[status][0], "budget": rows[status][1] or 0}
+        for status in PUBLISHED_STATUSES
+        if status in rows
+    ]
+
+
+def _totals_by_status(shape: tuple, values: dict) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(
+            kelurahan=values["kelurahan"],
+            period=values["period"],
+            status__in=PUBLISHED_STATUSES,
         )
         .values("status")
         .annotate(
@@ -57,16 +82,8 @@ def totals_by_status(kelurahan: Kelurahan, period: Period) -> list[dict]:
             budget=budget_sum(),
         )
         .order_by()
-    }
-    return [
-        {
-            "label": status.label,
-            "count": rows[status]["count"],
-            "budget": rows[status]["budget"] or 0,
-        }
-        for status in PUBLISHED_STATUSES
-        if status in rows
-    ]
+        .values_list("status", "count", "budget")
+    )
 
 
 class KelurahanPublicListView(ListView):
