@@ -236,13 +236,23 @@ def _evaluated_activities(scope: str, values: dict) -> QuerySet[Activity]:
 
 def own_evaluation(*, user, activity: Activity, with_scores: bool = True) -> Evaluation | None:
     """The user's own evaluation of ``activity``, with its scores unless ``with_scores`` is
-    False (a page that shows none of them)."""
+    False (a page that shows none of them); a prepared query (``rtkeren.prepared``)."""
     resident = acting_resident(user)
-    evaluator = {"evaluator": user.pk, "resident": resident.pk if resident else None}
-    evaluations = Evaluation.objects.filter(_mine_of(evaluator), activity=activity)
+    values = {
+        "evaluator": user.pk,
+        "resident": resident.pk if resident is not None else None,
+        "activity": activity.pk,
+    }
+    rows = Prepared(Evaluation, _own_evaluation, with_scores, values).rows()
+    return rows[0] if rows else None
+
+
+def _own_evaluation(with_scores: bool, values: dict) -> QuerySet[Evaluation]:
+    # The newest (``Meta.ordering``), as ``first()`` reads it.
+    evaluations = Evaluation.objects.filter(_mine_of(values), activity=values["activity"])
     if with_scores:
         evaluations = evaluations.prefetch_related("scores")
-    return evaluations.select_related("recorded_by").first()
+    return evaluations.select_related("recorded_by")[:1]
 
 
 def participants(activity: Activity) -> QuerySet[Resident]:
@@ -259,13 +269,19 @@ def residents_without_evaluation(activity: Activity) -> QuerySet[Resident]:
 
 
 def criteria_for(activity: Activity | None = None) -> list[Criterion]:
-    """The criteria in use, and those no longer in use that the activity was scored on."""
+    """The criteria in use, and those no longer in use that the activity was scored on (a
+    prepared query, ``rtkeren.prepared``)."""
+    values = {"activity": activity.pk if activity is not None else None}
+    return Prepared(Criterion, _criteria, (), values).rows()
+
+
+def _criteria(shape: tuple, values: dict) -> QuerySet[Criterion]:
     condition = Q(is_active=True)
-    if activity is not None:
+    if values["activity"] is not None:
         # A semi-join on the activity's scores, not a join over every score then DISTINCT.
-        scored = Score.objects.filter(evaluation__activity=activity).values("criterion_id")
-        condition |= Q(pk__in=scored)
-    return list(Criterion.objects.filter(condition).order_by("order", "pk"))
+        scored = Score.objects.filter(evaluation__activity=values["activity"])
+        condition |= Q(pk__in=scored.values("criterion_id"))
+    return Criterion.objects.filter(condition).order_by("order", "pk")
 
 
 # The side-by-side view.
@@ -324,41 +340,72 @@ class SideBySide:
 
 
 def side_by_side(activity: Activity) -> SideBySide:
-    """Per criterion, the average of each side; and how many evaluated on each (3 queries)."""
+    """Per criterion, the average of each side; and how many evaluated on each (3 queries,
+    prepared: ``rtkeren.prepared``)."""
+    values = {"activity": activity.pk}
     averages = {
-        (row["criterion_id"], row["evaluation__side"]): row
-        for row in Score.objects.filter(evaluation__activity=activity)
-        .values("criterion_id", "evaluation__side")
-        .annotate(average=Avg("value"), scores=Count("pk"))
-        .order_by()
+        (criterion_id, side): (average, scores)
+        for criterion_id, side, average, scores in Prepared(
+            Score, _score_averages, (), values
+        ).tuples()
     }
 
     def side(criterion: Criterion, name: str) -> SideAverage:
-        row = averages.get((criterion.pk, name))
-        if row is None:
+        found = averages.get((criterion.pk, name))
+        if found is None:
             return SideAverage(None, 0)
-        return SideAverage(round(row["average"], 1), row["scores"])
+        return SideAverage(round(found[0], 1), found[1])
 
-    counts = Evaluation.objects.filter(activity=activity).aggregate(
-        community=Count("pk", filter=Q(side=Side.COMMUNITY)),
-        government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
-        on_behalf=Count("pk", filter=Q(on_behalf=True)),
-    )
+    # One row, or none when nobody has evaluated.
+    counts = Prepared(Evaluation, _evaluator_counts, (), values).tuples()
+    community, government, on_behalf = counts[0] if counts else (0, 0, 0)
     return SideBySide(
         rows=[
             CriterionRow(c, side(c, Side.COMMUNITY), side(c, Side.GOVERNMENT))
             for c in criteria_for(activity)
         ],
-        community_evaluators=counts["community"],
-        government_evaluators=counts["government"],
-        on_behalf=counts["on_behalf"],
+        community_evaluators=community,
+        government_evaluators=government,
+        on_behalf=on_behalf,
     )
 
 
-def evaluation_comments(activity: Activity) -> QuerySet[Evaluation]:
-    """Evaluations with obstacles or suggestions, newest first."""
+def _score_averages(shape: tuple, values: dict) -> QuerySet[Score]:
     return (
-        Evaluation.objects.filter(activity=activity)
+        Score.objects.filter(evaluation__activity=values["activity"])
+        .values("criterion_id", "evaluation__side")
+        .annotate(average=Avg("value"), scores=Count("pk"))
+        .values_list("criterion_id", "evaluation__side", "average", "scores")
+        .order_by()
+    )
+
+
+def _evaluator_counts(shape: tuple, values: dict) -> QuerySet[Evaluation]:
+    """The activity's evaluators on each side and those recorded on a resident's behalf: one
+    group, the activity's (a grouped query rather than ``aggregate()``, which is not a
+    queryset to prepare)."""
+    return (
+        Evaluation.objects.filter(activity=values["activity"])
+        .values("activity")
+        .annotate(
+            community=Count("pk", filter=Q(side=Side.COMMUNITY)),
+            government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
+            on_behalf=Count("pk", filter=Q(on_behalf=True)),
+        )
+        .values_list("community", "government", "on_behalf")
+        .order_by()
+    )
+
+
+def evaluation_comments(activity: Activity) -> Prepared:
+    """Evaluations with obstacles or suggestions, newest first (a prepared query,
+    ``rtkeren.prepared``)."""
+    return Prepared(Evaluation, _evaluation_comments, (), {"activity": activity.pk})
+
+
+def _evaluation_comments(shape: tuple, values: dict) -> QuerySet[Evaluation]:
+    return (
+        Evaluation.objects.filter(activity=values["activity"])
         .exclude(obstacles="", suggestions="")
         .select_related("evaluator", "resident", "recorded_by")
         .annotate(follow_up_count=Count("follow_ups"))
@@ -376,12 +423,16 @@ def follow_ups_visible_to(user) -> QuerySet[FollowUp]:
     return queryset.filter(activity__in=activities_visible_to(user).values("pk"))
 
 
-def follow_ups_of_activity(activity: Activity) -> QuerySet[FollowUp]:
+def follow_ups_of_activity(activity: Activity) -> Prepared:
     """The follow-ups of ``activity``, for a page that read it from the user's reach: whoever
     sees an activity sees its follow-ups (``follow_ups_visible_to``), so they are not scoped to
-    the user a second time."""
+    the user a second time (a prepared query, ``rtkeren.prepared``)."""
+    return Prepared(FollowUp, _follow_ups_of_activity, (), {"activity": activity.pk})
+
+
+def _follow_ups_of_activity(shape: tuple, values: dict) -> QuerySet[FollowUp]:
     return (
-        FollowUp.objects.filter(activity=activity)
+        FollowUp.objects.filter(activity=values["activity"])
         .select_related("owner")
         .order_by("status", "due_on", "pk")
     )

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.offline import OfflineSubmissionView, offline_page
-from rtkeren.paginate import counted_page
+from rtkeren.paginate import TOTAL, counted_page, counted_slice
 from rtkeren.permissions import can
 from rtkeren.ratelimits import rate_limited
 
@@ -64,10 +63,10 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
             selectors.evaluation_comments(activity), self.request.GET.get("page"), PAGE_SIZE
         )
         # The first few, each carrying how many there are in all (one query).
-        follow_ups = list(
-            selectors.follow_ups_of_activity(activity).annotate(total=Window(Count("pk")))[
-                :SUMMARY_FOLLOW_UPS
-            ]
+        follow_ups = (
+            selectors.follow_ups_of_activity(activity)
+            .then(counted_slice, 0, SUMMARY_FOLLOW_UPS)
+            .rows()
         )
         return super().get_context_data(
             summary=selectors.side_by_side(activity),
@@ -76,7 +75,7 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
             closes_at=selectors.window_closes_at(activity),
             comments_page=comments,
             follow_ups=follow_ups,
-            follow_up_count=follow_ups[0].total if follow_ups else 0,
+            follow_up_count=getattr(follow_ups[0], TOTAL) if follow_ups else 0,
             unfinished_outputs=selectors.unfinished_outputs_followed(
                 selectors.one_activity(activity), limit=SUMMARY_OUTPUTS
             ),
