@@ -403,11 +403,27 @@ def evaluation_comments(activity: Activity) -> Prepared:
     return Prepared(Evaluation, _evaluation_comments, (), {"activity": activity.pk})
 
 
+#: What ``str()`` of an account reads.
+_USER_NAME_FIELDS = ("first_name", "last_name", "username")
+#: What the page of comments shows of each: the people by their names alone (no password
+#: hash, no NIK read with every comment).
+_COMMENT_FIELDS = (
+    "side",
+    "on_behalf",
+    "obstacles",
+    "suggestions",
+    "created_at",
+    "resident__name",
+    *(f"{user}__{name}" for user in ("evaluator", "recorded_by") for name in _USER_NAME_FIELDS),
+)
+
+
 def _evaluation_comments(shape: tuple, values: dict) -> QuerySet[Evaluation]:
     return (
         Evaluation.objects.filter(activity=values["activity"])
         .exclude(obstacles="", suggestions="")
         .select_related("evaluator", "resident", "recorded_by")
+        .only(*_COMMENT_FIELDS)
         .annotate(follow_up_count=Count("follow_ups"))
         .order_by("-created_at", "-pk")
     )

@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment import selectors, services
@@ -11,7 +13,7 @@ from rtkeren.services.activities import activity_mark_delivered
 from rtkeren.transitions import transition_guards
 from tests import factories as core
 
-from .factories import all_scores, delivered_activity, score_data, take_part
+from .factories import EvaluationFactory, all_scores, delivered_activity, score_data, take_part
 
 pytestmark = pytest.mark.django_db
 
@@ -472,3 +474,43 @@ def test_a_participant_gets_the_button_and_no_refusal(client, participant, activ
 
     assert reverse("assessment:evaluation-edit", args=[activity.pk]) in page
     assert "yang dapat menilai" not in page
+
+
+def test_the_comments_name_people_to_officers_alone_in_the_same_queries(
+    client, officer, participant, rt_chair, offline_resident, activity
+):
+    """The comments read only the names they show: the names of an evaluator, of a resident
+    evaluated on behalf and of who recorded it reach the officer and no resident, and more
+    comments read nothing more (a name left out of the query would be read row by row)."""
+    EvaluationFactory(
+        activity=activity, side=Side.GOVERNMENT, evaluator=officer, obstacles="Hujan deras."
+    )
+    url = reverse("assessment:evaluation-summary", args=[activity.pk])
+    client.force_login(officer)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    EvaluationFactory(
+        activity=activity,
+        evaluator=None,
+        resident=offline_resident,
+        on_behalf=True,
+        recorded_by=rt_chair,
+        suggestions="Pelatih tetap.",
+    )
+    EvaluationFactory(activity=activity, side=Side.COMMUNITY, evaluator=participant)
+    with CaptureQueriesContext(connection) as three:
+        page = client.get(url).text
+
+    assert len(three) == len(one)
+    assert "Hujan deras." in page
+    assert "Pelatih tetap." in page
+    assert str(officer) in page
+    assert offline_resident.name in page
+    assert str(rt_chair) in page  # who recorded it on the resident's behalf
+
+    client.force_login(participant)
+    page = client.get(url).text
+    assert "Hujan deras." in page
+    assert str(officer) not in page
+    assert offline_resident.name not in page
