@@ -133,8 +133,19 @@ def photos_shown_beyond_committee(meeting_ref: str = "pk") -> ExpressionWrapper:
 
 
 def meetings_of(activity: Activity) -> QuerySet[Meeting]:
+    return prepared_meetings_of(activity).queryset()
+
+
+def prepared_meetings_of(activity: Activity) -> Prepared:
+    """The activity's meetings in date order, with their counts, whether their photos may be
+    shown beyond the committee, and their photos prefetched; built and compiled once
+    (``rtkeren.prepared``)."""
+    return Prepared(Meeting, _meetings_of, (), {"activity": activity.pk})
+
+
+def _meetings_of(shape: tuple, values: dict) -> QuerySet[Meeting]:
     return (
-        Meeting.objects.filter(activity=activity)
+        Meeting.objects.filter(activity=values["activity"])
         .with_counts()
         .annotate(photos_public=photos_shown_beyond_committee())
         .order_by("date", "starts_at", "pk")
@@ -168,8 +179,21 @@ def attendance_of(meeting: Meeting, *, public: bool) -> QuerySet[Attendance]:
 
 
 def implementers_of(activity: Activity, *, public: bool) -> QuerySet[Implementer]:
-    queryset = activity.implementers.select_related("resident__rt__rw").annotate(
-        name_shown=_name_shown(public)
+    return prepared_implementers_of(activity, public=public).queryset()
+
+
+def prepared_implementers_of(activity: Activity, *, public: bool) -> Prepared:
+    """Who implements the activity; the public list leaves minors out, and shows a name
+    (``name_shown``) only when the resident agreed to it. Built and compiled once for each of
+    the two lists (``rtkeren.prepared``)."""
+    return Prepared(Implementer, _implementers_of, public, {"activity": activity.pk})
+
+
+def _implementers_of(public: bool, values: dict) -> QuerySet[Implementer]:
+    queryset = (
+        Implementer.objects.filter(activity=values["activity"])
+        .select_related("resident__rt__rw")
+        .annotate(name_shown=_name_shown(public))
     )
     if public:
         queryset = queryset.filter(resident__in=Resident.objects.adults())
@@ -203,7 +227,16 @@ def residents_for_attendance(meeting: Meeting, *, name: str = "") -> QuerySet[Re
 
 
 def outputs_of(activity: Activity) -> QuerySet[Output]:
-    return activity.outputs.all()
+    return prepared_outputs_of(activity).queryset()
+
+
+def prepared_outputs_of(activity: Activity) -> Prepared:
+    """The products the activity promised, built and compiled once (``rtkeren.prepared``)."""
+    return Prepared(Output, _outputs_of, (), {"activity": activity.pk})
+
+
+def _outputs_of(shape: tuple, values: dict) -> QuerySet[Output]:
+    return Output.objects.filter(activity=values["activity"])
 
 
 def notes_of(activity: Activity) -> QuerySet[CommitteeNote]:

@@ -158,15 +158,17 @@ class ActivityDetailView(ActivityMixin, DetailView):
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object
         can_view_records = can(user, "delivery.view_records", activity)
-        outputs = list(selectors.outputs_of(activity))
+        outputs = selectors.prepared_outputs_of(activity).rows()
         summary = outputs_completion(outputs)
         budget = activity.budget
         return super().get_context_data(
             # The page of meetings with their number, in one query rather than two.
             page_obj=counted_page(
-                selectors.meetings_of(activity), self.request.GET.get("page"), PAGE_SIZE
+                selectors.prepared_meetings_of(activity), self.request.GET.get("page"), PAGE_SIZE
             ),
-            implementers=list(selectors.implementers_of(activity, public=not can_view_records)),
+            implementers=selectors.prepared_implementers_of(
+                activity, public=not can_view_records
+            ).rows(),
             outputs=outputs,
             completion=summary["rate"],
             planned=summary["planned"],
