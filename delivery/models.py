@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from rtkeren.models import Activity, ActivityStatus, ChoiceLabels, Resident
+from rtkeren.models.aggregates import count_per_row
 from rtkeren.models.ledger_subjects import ledger_rows_relation
 
 #: Self check-in opens this long before a meeting starts and closes this long after it ends.
@@ -61,9 +62,12 @@ def outputs_completion(outputs) -> dict:
 
 class MeetingQuerySet(models.QuerySet):
     def with_counts(self):
+        """Each meeting's attendance and photos, counted in a subquery on the meeting:
+        counted over joins, the two would multiply each other's rows (a meeting's attendees
+        times its photos) before grouping."""
         return self.annotate(
-            attendee_count=models.Count("attendances", distinct=True),
-            photo_count=models.Count("photos", distinct=True),
+            attendee_count=count_per_row(Attendance.objects.all(), "meeting"),
+            photo_count=count_per_row(MeetingPhoto.objects.all(), "meeting"),
         )
 
 

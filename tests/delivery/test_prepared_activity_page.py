@@ -10,7 +10,7 @@ the builds without it)."""
 import datetime
 
 import pytest
-from django.db.models import BooleanField, Prefetch, Value
+from django.db.models import BooleanField, Count, Prefetch, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,7 +46,7 @@ def busy(running, rt, officer):
     factories.AttendanceFactory(meeting=withheld, resident=agreed)
     factories.AttendanceFactory(meeting=withheld, resident=unsure)
     factories.PhotoFactory.create_batch(2, meeting=public)
-    factories.PhotoFactory(meeting=withheld)
+    factories.PhotoFactory.create_batch(2, meeting=withheld)
     for resident, role in (
         (agreed, Implementer.Role.COORDINATOR),
         (unsure, Implementer.Role.CORE_PARTICIPANT),
@@ -64,9 +64,14 @@ def busy(running, rt, officer):
 
 
 def _meetings_as_before(activity):
+    """The meetings as the page read them through the activity's relation, their counts
+    joined."""
     return (
-        activity.meetings.with_counts()
-        .annotate(photos_public=selectors.photos_shown_beyond_committee())
+        activity.meetings.annotate(
+            attendee_count=Count("attendances", distinct=True),
+            photo_count=Count("photos", distinct=True),
+            photos_public=selectors.photos_shown_beyond_committee(),
+        )
         .order_by("date", "starts_at", "pk")
         .prefetch_related(Prefetch("photos", queryset=MeetingPhoto.objects.order_by("pk")))
     )
@@ -115,7 +120,11 @@ def test_the_meetings_and_outputs_prepared_are_the_activitys_own(busy):
         outputs = selectors.prepared_outputs_of(busy).rows()
         assert _meetings(meetings) == _meetings(_meetings_as_before(busy))
         assert outputs == list(busy.outputs.all())
-    assert [row.photos_public for row in meetings] == [True, False, False]
+    assert [(row.attendee_count, row.photo_count, row.photos_public) for row in meetings] == [
+        (1, 2, True),
+        (2, 2, False),
+        (0, 0, False),
+    ]
     assert all_prepared(selectors._meetings_of)
     assert all_prepared(selectors._outputs_of)
     assert all_prepared(prepared._related_rows)  # the meetings' photos
