@@ -40,13 +40,15 @@ def published_activities(kelurahan: Kelurahan, period: Period) -> Prepared:
     return Prepared(Activity, _published_activities, (), values)
 
 
+def _published(values: dict) -> QuerySet[Activity]:
+    return Activity.objects.filter(
+        kelurahan=values["kelurahan"], period=values["period"], status__in=PUBLISHED_STATUSES
+    )
+
+
 def _published_activities(shape: tuple, values: dict) -> QuerySet[Activity]:
     return (
-        Activity.objects.filter(
-            kelurahan=values["kelurahan"],
-            period=values["period"],
-            status__in=PUBLISHED_STATUSES,
-        )
+        _published(values)
         .select_related("rt__rw")
         .with_budget_total()
         .order_by("planned_start", "title", "pk")
@@ -70,11 +72,7 @@ def totals_by_status(kelurahan: Kelurahan, period: Period) -> list[dict]:
 
 def _totals_by_status(shape: tuple, values: dict) -> QuerySet[Activity]:
     return (
-        Activity.objects.filter(
-            kelurahan=values["kelurahan"],
-            period=values["period"],
-            status__in=PUBLISHED_STATUSES,
-        )
+        _published(values)
         .values("status")
         .annotate(
             # The join with the budget lines repeats an activity once per line.
