@@ -1,6 +1,8 @@
 """The PostgreSQL backend prepares the SELECTs a connection runs again (``rtkeren.db.postgresql``):
 the same rows, the same query log, and no statement whose values would change their meaning."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -8,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rtkeren.db.postgresql import base as backend
 from rtkeren.db.postgresql.base import _numbered, deallocate_after_migrations
-from rtkeren.models import RT
+from rtkeren.models import RT, Activity, ActivityStatus
 from rtkeren.settings.base import database_from_url
 from tests import factories
 
@@ -105,12 +107,48 @@ def test_a_union_is_prepared_with_the_same_rows(rw):
 
 @on_postgresql
 @pytest.mark.django_db
-def test_a_value_whose_type_postgresql_cannot_tell_is_sent_as_before():
-    """A number where PostgreSQL would infer text must come back a number, not a string."""
-    answers = [_run("SELECT %s AS prepared_statement_probe", [5]) for _run_again in range(3)]
+def test_a_value_whose_type_postgresql_cannot_tell_comes_back_as_it_was_sent():
+    """A number or a truth value where PostgreSQL would infer text must come back a number or a
+    truth value, not a string: its parameter is typed as psycopg2's literal of it."""
+    sql = "SELECT %s AS prepared_statement_probe, %s AS flag"
+    answers = [_run(sql, [5, True]) for _run_again in range(3)]
 
-    assert answers == [[(5,)]] * 3
-    assert _prepared("prepared_statement_probe") == []
+    assert answers == [[(5, True)]] * 3
+    assert _prepared("$1 AS prepared_statement_probe")
+    # A value of another type there is sent as before: the statement takes a number.
+    assert _run(sql, ["lima", False]) == [("lima", False)]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_statement_of_values_typed_by_their_literals_alone_is_prepared():
+    """``$1 - $2`` of two dates: PostgreSQL cannot tell their types, psycopg2's literals name
+    them (``'2026-12-07'::date``)."""
+    sql = "SELECT %s - %s AS days_probe, %s + %s AS moment_probe"
+    start = datetime.datetime(2026, 12, 7, 8, tzinfo=datetime.UTC)
+    values = [datetime.date(2026, 12, 7), datetime.date(2026, 12, 1), start]
+    answers = [_run(sql, [*values, datetime.timedelta(hours=2)]) for _run_again in range(3)]
+
+    assert answers == [[(6, start + datetime.timedelta(hours=2))]] * 3
+    assert _prepared("$1 - $2 AS days_probe")
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_choice_and_an_exists_are_prepared_with_the_same_answers(rw):
+    """A filter by a choice (``ActivityStatus.APPROVED``, written as its value) and Django's
+    ``EXISTS`` (``SELECT %s AS "a"`` of a number) are prepared like any other SELECT."""
+    approved = factories.ActivityFactory(status=ActivityStatus.APPROVED)
+    factories.ActivityFactory(status=ActivityStatus.PROPOSED)
+    rt = factories.RTFactory(rw=rw, number=4)
+
+    for _run_again in range(3):
+        assert list(Activity.objects.filter(status=ActivityStatus.APPROVED)) == [approved]
+        assert RT.objects.filter(rw=rw, number=rt.number).exists()
+        assert not RT.objects.filter(rw=rw, number=rt.number + 1).exists()
+
+    assert _prepared('WHERE "rtkeren_activity"."status" = $1')
+    assert _prepared('SELECT $1 AS "a" FROM "rtkeren_rt"')
 
 
 @on_postgresql

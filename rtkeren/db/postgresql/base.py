@@ -16,10 +16,13 @@ do by themselves.
 
 PostgreSQL infers each ``$n``'s type from where it stands; psycopg2 would have sent a literal,
 typed by the same context. A statement is kept only where each value's Python type is one the
-inferred type takes without another meaning (an int for an integer, a str for text...): a value
-that stands where PostgreSQL cannot tell its type reads as text, and a number sent there would
-come back as a string, so such a statement is not prepared and runs as before. Nothing else
-changes: Django, its query log and the tests see the SQL and values they asked for.
+inferred type takes without another meaning (an int for an integer, a str for text, a choice as
+its value...). A value that stands where nothing tells PostgreSQL its type (``SELECT %s AS
+"a"``, Django's ``EXISTS`` subqueries) is read as text, so a number or a truth value sent there
+would come back as a string: such a parameter is given the type PostgreSQL gives the literal
+psycopg2 writes for it (``bigint`` for a number, ``boolean`` for a truth value), and the
+statement is prepared again with it. Anything else is not prepared and runs as before. Nothing
+else changes: Django, its query log and the tests see the SQL and values they asked for.
 
 Off with ``OPTIONS["prepared_statements"] = False``, as a connection pooler that hands a
 connection to another client between transactions (PgBouncer's transaction mode) needs.
@@ -27,6 +30,7 @@ connection to another client between transactions (PgBouncer's transaction mode)
 
 import datetime
 import decimal
+import enum
 import re
 import uuid
 from collections import OrderedDict
@@ -63,6 +67,20 @@ _TAKES = {
     "interval": {datetime.timedelta},
     "uuid": {uuid.UUID},
 }
+#: The type PostgreSQL gives a ``$n`` whose place does not tell it one.
+_UNTYPED = "text"
+#: The type of the literal psycopg2 writes for a value of each Python type, where PostgreSQL
+#: would otherwise read the value as text (its place tells it no type): a number as ``bigint``
+#: (what any integer literal psycopg2 writes fits), a truth value as ``boolean``.
+_LITERAL_TYPES = {int: "bigint", bool: "boolean"}
+#: The types psycopg2 writes into the literals of these values (``'2026-12-07'::date``...):
+#: given to a statement PostgreSQL cannot prepare without them (``$1 - $2`` of two dates).
+_CAST_TYPES = {
+    bool: "boolean",
+    datetime.date: "date",
+    datetime.datetime: "timestamp with time zone",
+    datetime.timedelta: "interval",
+}
 #: How a SELECT begins: a union's parts stand in parentheses.
 _SELECTS = ("SELECT", "(SELECT")
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
@@ -98,6 +116,22 @@ def _numbered(sql: str, count: int) -> str | None:
     return numbered
 
 
+def _kind(value) -> type:
+    """The Python type whose literal psycopg2 writes for ``value``: a choice (a member of a
+    ``TextChoices`` or ``IntegerChoices``) is written as its value."""
+    if isinstance(value, enum.Enum) and isinstance(value, str | int):
+        return type(value.value)
+    return type(value)
+
+
+def _cast_type(value) -> str:
+    """The type psycopg2 casts ``value``'s literal to; "unknown" where it writes none."""
+    kind = _kind(value)
+    if kind is datetime.datetime and value.tzinfo is None:
+        return "unknown"  # written as a timestamp without a time zone
+    return _CAST_TYPES.get(kind, "unknown")
+
+
 class _Statement:
     __slots__ = ("name", "execute_sql", "takes")
 
@@ -108,7 +142,7 @@ class _Statement:
 
     def accepts(self, values) -> bool:
         return all(
-            value is None or type(value) in takes
+            value is None or _kind(value) in takes
             for value, takes in zip(values, self.takes, strict=True)
         )
 
@@ -167,17 +201,48 @@ class PreparingConnection(extensions.connection):
         numbered = _numbered(sql, len(values))
         if numbered is None:
             return None
-        status = self.get_transaction_status()
         self._names += 1
         name = f"rtkeren_{self._names}"
+        types = self._prepared_types(name, numbered)
+        if types is None:
+            # A place that tells PostgreSQL no type, where psycopg2's literal names it.
+            casts = [_cast_type(value) for value in values]
+            if any(cast != "unknown" for cast in casts):
+                types = self._prepared_types(name, numbered, casts)
+            if types is None:
+                return None
+        # A value whose place tells PostgreSQL no type: typed as psycopg2's literal of it is.
+        literal = [
+            _LITERAL_TYPES.get(_kind(value))
+            if type_name == _UNTYPED and value is not None
+            else None
+            for type_name, value in zip(types, values, strict=False)
+        ]
+        if len(types) == len(values) and any(literal):
+            self._deallocate(name)
+            types = [given or inferred for given, inferred in zip(literal, types, strict=True)]
+            types = self._prepared_types(name, numbered, types)
+            if types is None:
+                return None
+        takes = tuple(_TAKES.get(type_name, set()) for type_name in types)
+        statement = _Statement(name, len(values), takes)
+        if len(types) != len(values) or not all(takes) or not statement.accepts(values):
+            self._deallocate(name)
+            return None
+        return statement
+
+    def _prepared_types(self, name: str, numbered: str, types: list | None = None) -> list | None:
+        """``PREPARE`` ``numbered`` as ``name`` (its parameters of ``types``, where given) and
+        the types of its parameters; None where PostgreSQL refuses it."""
         # Inside a transaction a PREPARE that fails would abort it: a savepoint keeps it.
         # (A statement prepared there outlives the transaction: PREPARE is not transactional.)
-        in_transaction = status == extensions.TRANSACTION_STATUS_INTRANS
+        in_transaction = self.get_transaction_status() == extensions.TRANSACTION_STATUS_INTRANS
+        typed = f" ({', '.join(types)})" if types else ""
         with self.cursor(cursor_factory=extensions.cursor) as cursor:
             if in_transaction:
                 cursor.execute("SAVEPOINT rtkeren_prepare")
             try:
-                cursor.execute(f"PREPARE {name} AS {numbered}")
+                cursor.execute(f"PREPARE {name}{typed} AS {numbered}")
             except psycopg2.Error:
                 if in_transaction:
                     cursor.execute("ROLLBACK TO SAVEPOINT rtkeren_prepare")
@@ -189,20 +254,17 @@ class PreparingConnection(extensions.connection):
                 "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s",
                 (name,),
             )
-            types = cursor.fetchone()[0]
-            takes = tuple(_TAKES.get(type_name, set()) for type_name in types)
-            statement = _Statement(name, len(values), takes)
-            if len(types) != len(values) or not all(takes) or not statement.accepts(values):
-                cursor.execute(f"DEALLOCATE {name}")
-                return None
-        return statement
+            return cursor.fetchone()[0]
+
+    def _deallocate(self, name: str) -> None:
+        with self.cursor(cursor_factory=extensions.cursor) as cursor:
+            cursor.execute(f"DEALLOCATE {name}")
 
     def _deallocate_oldest(self) -> None:
         while len(self._statements) > MAX_STATEMENTS:
             _sql, statement = self._statements.popitem(last=False)
             if statement is not _REFUSED:
-                with self.cursor(cursor_factory=extensions.cursor) as cursor:
-                    cursor.execute(f"DEALLOCATE {statement.name}")
+                self._deallocate(statement.name)
 
 
 class PreparingCursor(extensions.cursor):
