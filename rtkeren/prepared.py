@@ -185,6 +185,9 @@ class _Statement:
     #: ``ModelIterable``), "tuples" (``tuples``: a ``values_list()`` query's rows, in the
     #: order it names its columns), or "" (``compiled`` alone).
     rows: str
+    #: What converts each column as it is read (``SQLCompiler.get_converters`` of its select),
+    #: worked out at its first run on each database and kept: the same for every run.
+    converters: dict = dataclasses.field(default_factory=dict, compare=False)
 
 
 def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
@@ -403,7 +406,18 @@ def _compiler_for(statement: _Statement, params: tuple, using: str):
     compiler.connection = connections[using]
     compiler.using = using
     compiler.as_sql = lambda *args, **kwargs: (statement.sql, params)
+    compiler.get_converters = functools.partial(_converters, statement, compiler, using)
     return compiler
+
+
+def _converters(statement: _Statement, compiler, using: str, expressions: list) -> dict:
+    """The statement's converters for its columns ``expressions``: its select's, every run."""
+    key = (using, len(expressions))
+    converters = statement.converters.get(key)
+    if converters is None:
+        converters = type(compiler).get_converters(compiler, expressions)
+        statement.converters[key] = converters
+    return converters
 
 
 @dataclass(frozen=True)

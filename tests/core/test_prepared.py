@@ -426,3 +426,34 @@ def test_a_moment_is_a_value_in_whatever_form_the_database_takes_it(rt, foreign_
         assert window_query.rows() == list(window_query.queryset()) == within
     assert len(shapes_of(changed_since)) == 2
     assert all_prepared(changed_since)
+
+
+def _created(shape, values):
+    """A column Django converts as it reads it (a moment, on SQLite), in rows and as tuples."""
+    queryset = Activity.objects.filter(rt__in=values["rts"]).order_by("pk")
+    return queryset.values_list("pk", "created_at") if shape == "tuples" else queryset
+
+
+def test_a_statements_converters_are_worked_out_once_and_convert_every_run(
+    monkeypatch, rt, other_rt
+):
+    activities = [factories.ActivityFactory(rt=place) for place in (rt, rt, other_rt)]
+    worked_out = []
+    original = connection.ops.compiler("SQLCompiler").get_converters
+
+    def get_converters(compiler, expressions):
+        worked_out.append(len(expressions))
+        return original(compiler, expressions)
+
+    monkeypatch.setattr(connection.ops.compiler("SQLCompiler"), "get_converters", get_converters)
+    for _run in range(3):
+        for place in (rt, other_rt):
+            values = {"rts": (place.pk,)}
+            rows = Prepared(Activity, _created, "rows", values).rows()
+            tuples = Prepared(Activity, _created, "tuples", values).tuples()
+            assert rows == [each for each in activities if each.rt_id == place.pk]
+            assert tuples == [(each.pk, each.created_at) for each in rows]
+            assert all(isinstance(each.created_at, datetime.datetime) for each in rows)
+
+    # Django's two compilations of each shape's stand-ins read none; its runs, one each.
+    assert len(worked_out) == 2
