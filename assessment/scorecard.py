@@ -39,13 +39,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rtkeren.models import RT, BaseEntry, Kelurahan, Participation, Period, Stage
-from rtkeren.prepared import Prepared
+from rtkeren.prepared import Prepared, totals
 from rtkeren.scopecache import rt_scope_version, scope_version, scope_versions
 
 from .models import Evaluation, FrozenScorecard, Side
@@ -441,13 +441,8 @@ def _card_figures(scope: Scope, period: Period) -> tuple[int, dict[str, int], di
 
 def _base_query(place: str, values):
     """The scope's base: one row, the number of residents."""
-    return (
-        _base_residents(values["period"])
-        .filter(Scope.own_rows_of(place, values["place"]))
-        .values(one=Value(1))
-        .annotate(residents=Count("resident", distinct=True))
-        .values_list("residents")
-    )
+    residents = _base_residents(values["period"]).filter(Scope.own_rows_of(place, values["place"]))
+    return totals(residents, residents=Count("resident", distinct=True))
 
 
 def _stages_query(place: str, values):

@@ -38,7 +38,7 @@ from rtkeren.models import (
     Stage,
     User,
 )
-from rtkeren.prepared import Prepared, id_value
+from rtkeren.prepared import Prepared, id_value, totals
 from rtkeren.registry import UnfinishedOutput, unfinished_outputs_of
 from rtkeren.scopecache import PUBLIC_TIMEOUT, cached_for_public
 from rtkeren.selectors.activities import (
@@ -356,9 +356,9 @@ def side_by_side(activity: Activity) -> SideBySide:
             return SideAverage(None, 0)
         return SideAverage(round(found[0], 1), found[1])
 
-    # One row, or none when nobody has evaluated.
-    counts = Prepared(Evaluation, _evaluator_counts, (), values).tuples()
-    community, government, on_behalf = counts[0] if counts else (0, 0, 0)
+    [(community, government, on_behalf)] = Prepared(
+        Evaluation, _evaluator_counts, (), values
+    ).tuples()
     return SideBySide(
         rows=[
             CriterionRow(c, side(c, Side.COMMUNITY), side(c, Side.GOVERNMENT))
@@ -381,19 +381,12 @@ def _score_averages(shape: tuple, values: dict) -> QuerySet[Score]:
 
 
 def _evaluator_counts(shape: tuple, values: dict) -> QuerySet[Evaluation]:
-    """The activity's evaluators on each side and those recorded on a resident's behalf: one
-    group, the activity's (a grouped query rather than ``aggregate()``, which is not a
-    queryset to prepare)."""
-    return (
-        Evaluation.objects.filter(activity=values["activity"])
-        .values("activity")
-        .annotate(
-            community=Count("pk", filter=Q(side=Side.COMMUNITY)),
-            government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
-            on_behalf=Count("pk", filter=Q(on_behalf=True)),
-        )
-        .values_list("community", "government", "on_behalf")
-        .order_by()
+    """The activity's evaluators on each side and those recorded on a resident's behalf."""
+    return totals(
+        Evaluation.objects.filter(activity=values["activity"]),
+        community=Count("pk", filter=Q(side=Side.COMMUNITY)),
+        government=Count("pk", filter=Q(side=Side.GOVERNMENT)),
+        on_behalf=Count("pk", filter=Q(on_behalf=True)),
     )
 
 

@@ -2,12 +2,12 @@
 got with the products it promised, and the kelurahan's completion rate. Products and counts
 only: no attendance, no implementers, no notes."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 from django.http import QueryDict
 
 from rtkeren.models import Activity, Kelurahan, Period
 from rtkeren.paginate import counted_page
-from rtkeren.prepared import Prepared
+from rtkeren.prepared import Prepared, totals
 
 from .models import COMPLETION_STATUSES, Output, completion_summary, outputs_completion
 
@@ -52,17 +52,12 @@ def _with_outputs(shape: tuple, values: dict) -> QuerySet[Activity]:
 
 def _totals(shape: tuple, values: dict) -> QuerySet[Output]:
     """The products promised and finished over all of them: one row."""
-    return (
-        Output.objects.filter(
-            activity__kelurahan=values["kelurahan"],
-            activity__period=values["period"],
-            activity__status__in=COMPLETION_STATUSES,
-        )
-        .values(one=Value(1))
-        .annotate(planned=Sum("target_quantity"), finished=Sum("finished_quantity"))
-        .order_by()
-        .values_list("planned", "finished")
+    outputs = Output.objects.filter(
+        activity__kelurahan=values["kelurahan"],
+        activity__period=values["period"],
+        activity__status__in=COMPLETION_STATUSES,
     )
+    return totals(outputs, planned=Sum("target_quantity"), finished=Sum("finished_quantity"))
 
 
 kelurahan_section.page_params = (PAGE_PARAM,)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rtkeren.models import Activity, ActivityStatus, Kelurahan, Period
 from rtkeren.opendata import suppressed
 from rtkeren.paginate import counted_page
-from rtkeren.prepared import Prepared, id_value
+from rtkeren.prepared import Prepared, id_value, totals
 
 from .models import Vote, VotingRound
 
@@ -73,9 +73,7 @@ def kelurahan_section(kelurahan: Kelurahan, period: Period, query: QueryDict):
             proposal.votes_shown = suppressed(proposal.vote_count)
         voting_round.approved.sort(key=lambda proposal: (-proposal.vote_count, proposal.title))
         voting_round.voters_shown = suppressed(voting_round.voter_count)
-    # One row, or none when every round has closed.
-    pending = Prepared(VotingRound, _pending, (), values).tuples()
-    pending_count, next_close = pending[0] if pending else (0, None)
+    [(pending_count, next_close)] = Prepared(VotingRound, _pending, (), values).tuples()
     return "designing/includes/public_section.html", {
         "rounds": rounds,
         "page_obj": page,
@@ -123,14 +121,11 @@ def _vote_counts(shape: tuple, values: dict) -> QuerySet[Vote]:
 
 
 def _pending(shape: tuple, values: dict) -> QuerySet[VotingRound]:
-    """How many rounds are still to close, and when the next closes: one row, or none."""
-    return (
-        _in_scope(values)
-        .not_closed(values["now"])
-        .values("kelurahan")
-        .annotate(count=Count("pk"), next_close=Min("closes_at"))
-        .order_by()
-        .values_list("count", "next_close")
+    """How many rounds are still to close, and when the next closes: one row."""
+    return totals(
+        _in_scope(values).not_closed(values["now"]),
+        count=Count("pk"),
+        next_close=Min("closes_at"),
     )
 
 

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Value as Constant
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.fields.related_descriptors import (
     ManyToManyDescriptor,
@@ -70,6 +71,14 @@ _MOMENT_BASES = (
 
 Value = int | str | datetime.datetime | None | tuple[int | str, ...]
 Build = Callable[[Hashable, Mapping[str, Value]], QuerySet]
+
+
+def totals(queryset: QuerySet, **aggregates) -> QuerySet:
+    """``queryset.aggregate(**aggregates)`` as a query to prepare (``aggregate()`` runs at once
+    and gives no queryset): one row of the aggregates over all of ``queryset``'s rows, in the
+    order they are named, read with ``Prepared.tuples()``."""
+    grouped_by_nothing = queryset.values(one=Constant(1)).annotate(**aggregates).order_by()
+    return grouped_by_nothing.values_list(*aggregates)
 
 
 def id_value(ids: Iterable[int] | None) -> tuple[int, ...] | None:

@@ -10,6 +10,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     Prefetch,
     Q,
     Value,
@@ -457,3 +458,22 @@ def test_a_statements_converters_are_worked_out_once_and_convert_every_run(
 
     # Django's two compilations of each shape's stand-ins read none; its runs, one each.
     assert len(worked_out) == 2
+
+
+def _rt_totals(shape, values):
+    return prepared.totals(
+        RT.objects.filter(rw__kelurahan__in=values["kelurahan"]),
+        rts=Count("pk"),
+        highest=Max("number"),
+    )
+
+
+def test_totals_are_djangos_aggregate_in_one_row_with_rows_or_none(rt, other_rt, foreign_rt):
+    for kelurahan in ((rt.rw.kelurahan_id,), (foreign_rt.rw.kelurahan_id,), (0,)):
+        expected = RT.objects.filter(rw__kelurahan__in=kelurahan).aggregate(
+            rts=Count("pk"), highest=Max("number")
+        )
+        rows = Prepared(RT, _rt_totals, "", {"kelurahan": kelurahan}).tuples()
+        assert rows == [(expected["rts"], expected["highest"])]
+    assert rows == [(0, None)]
+    assert all_prepared(_rt_totals)
