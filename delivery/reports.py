@@ -33,8 +33,8 @@ def activity_section(activity: Activity, user):
     """Meetings with their attendance and photos, outputs, and the money spent (5 queries)."""
     if activity.status not in COMPLETION_STATUSES:
         return None
-    meetings = list(selectors.meetings_of(activity))
-    outputs = list(selectors.outputs_of(activity))
+    meetings = selectors.meetings_of(activity).rows()
+    outputs = selectors.outputs_of(activity).rows()
     budget = activity.budget_total()
     spent = selectors.spent_on(activity)
     return "delivery/includes/report_section.html", {

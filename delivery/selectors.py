@@ -132,11 +132,7 @@ def photos_shown_beyond_committee(meeting_ref: str = "pk") -> ExpressionWrapper:
     )
 
 
-def meetings_of(activity: Activity) -> QuerySet[Meeting]:
-    return prepared_meetings_of(activity).queryset()
-
-
-def prepared_meetings_of(activity: Activity) -> Prepared:
+def meetings_of(activity: Activity) -> Prepared:
     """The activity's meetings in date order, with their counts, whether their photos may be
     shown beyond the committee, and their photos prefetched; built and compiled once
     (``rtkeren.prepared``)."""
@@ -178,11 +174,7 @@ def attendance_of(meeting: Meeting, *, public: bool) -> QuerySet[Attendance]:
     return queryset.filter(is_minor=False) if public else queryset
 
 
-def implementers_of(activity: Activity, *, public: bool) -> QuerySet[Implementer]:
-    return prepared_implementers_of(activity, public=public).queryset()
-
-
-def prepared_implementers_of(activity: Activity, *, public: bool) -> Prepared:
+def implementers_of(activity: Activity, *, public: bool) -> Prepared:
     """Who implements the activity; the public list leaves minors out, and shows a name
     (``name_shown``) only when the resident agreed to it. Built and compiled once for each of
     the two lists (``rtkeren.prepared``)."""
@@ -226,11 +218,7 @@ def residents_for_attendance(meeting: Meeting, *, name: str = "") -> QuerySet[Re
     return queryset.order_by("name", "pk")
 
 
-def outputs_of(activity: Activity) -> QuerySet[Output]:
-    return prepared_outputs_of(activity).queryset()
-
-
-def prepared_outputs_of(activity: Activity) -> Prepared:
+def outputs_of(activity: Activity) -> Prepared:
     """The products the activity promised, built and compiled once (``rtkeren.prepared``)."""
     return Prepared(Output, _outputs_of, (), {"activity": activity.pk})
 

@@ -158,17 +158,15 @@ class ActivityDetailView(ActivityMixin, DetailView):
     def get_context_data(self, **kwargs):
         user, activity = self.request.user, self.object
         can_view_records = can(user, "delivery.view_records", activity)
-        outputs = selectors.prepared_outputs_of(activity).rows()
+        outputs = selectors.outputs_of(activity).rows()
         summary = outputs_completion(outputs)
         budget = activity.budget
         return super().get_context_data(
             # The page of meetings with their number, in one query rather than two.
             page_obj=counted_page(
-                selectors.prepared_meetings_of(activity), self.request.GET.get("page"), PAGE_SIZE
+                selectors.meetings_of(activity), self.request.GET.get("page"), PAGE_SIZE
             ),
-            implementers=selectors.prepared_implementers_of(
-                activity, public=not can_view_records
-            ).rows(),
+            implementers=selectors.implementers_of(activity, public=not can_view_records).rows(),
             outputs=outputs,
             completion=summary["rate"],
             planned=summary["planned"],
@@ -503,7 +501,7 @@ class ImplementerListView(ServiceFormMixin, ActivityMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            implementers=list(selectors.implementers_of(self.get_object(), public=False)),
+            implementers=selectors.implementers_of(self.get_object(), public=False).rows(),
             **kwargs,
         )
 

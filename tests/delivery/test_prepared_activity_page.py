@@ -108,7 +108,7 @@ def _implementers(rows):
 @pytest.mark.parametrize("public", [True, False])
 def test_the_implementers_prepared_are_the_activitys_own(busy, public):
     for _ in range(2):
-        rows = selectors.prepared_implementers_of(busy, public=public).rows()
+        rows = selectors.implementers_of(busy, public=public).rows()
         assert _implementers(rows) == _implementers(_implementers_as_before(busy, public))
     assert len(rows) == (2 if public else 3)
     assert all_prepared(selectors._implementers_of)
@@ -116,8 +116,8 @@ def test_the_implementers_prepared_are_the_activitys_own(busy, public):
 
 def test_the_meetings_and_outputs_prepared_are_the_activitys_own(busy):
     for _ in range(2):
-        meetings = selectors.prepared_meetings_of(busy).rows()
-        outputs = selectors.prepared_outputs_of(busy).rows()
+        meetings = selectors.meetings_of(busy).rows()
+        outputs = selectors.outputs_of(busy).rows()
         assert _meetings(meetings) == _meetings(_meetings_as_before(busy))
         assert outputs == list(busy.outputs.all())
     assert [(row.attendee_count, row.photo_count, row.photos_public) for row in meetings] == [
