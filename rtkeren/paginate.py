@@ -42,13 +42,18 @@ def counted_page(queryset: QuerySet | Prepared, number, per_page: int) -> Page:
 def _rows(queryset: QuerySet | Prepared, number: int, per_page: int) -> list:
     start = (number - 1) * per_page
     if isinstance(queryset, Prepared):
-        return queryset.then(counted_slice, start, per_page).rows()
+        return queryset.then(counted).sliced(start, per_page).rows()
     return list(counted_slice(queryset, start, per_page))
+
+
+def counted(queryset: QuerySet) -> QuerySet:
+    """Each row of ``queryset`` with the list's length (``TOTAL``)."""
+    return queryset.annotate(**{TOTAL: Window(Count("pk"))})
 
 
 def counted_slice(queryset: QuerySet, start: int, per_page: int) -> QuerySet:
     """The rows ``start`` to ``start + per_page``, each with the list's length (``TOTAL``)."""
-    return queryset.annotate(**{TOTAL: Window(Count("pk"))})[start : start + per_page]
+    return counted(queryset)[start : start + per_page]
 
 
 class CountedPageMixin:

@@ -17,6 +17,10 @@ that, a request of that shape costs the substitution of its values into the para
 rows come back through Django's own iterable, as model instances with what the query selects
 related.
 
+A page of a list (``Prepared.sliced``) takes its offset as a value too, though Django writes
+it into the SQL: past the first page (which Django writes without one), every page is one
+shape, so a page number typed in a URL prepares nothing new.
+
 What a query prefetches comes with its rows. The rows of a reverse foreign key or of a
 many-to-many relation (a proposal's budget lines and interests, a thread's replies) are read
 prepared too, by the same means: Django would build and compile that query again for every run.
@@ -209,6 +213,17 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
         queryset = prepared.build_with(stand_ins)
         built.append((queryset, places, *_compiled(queryset, using)))
     (queryset, places_a, compiler, sql, params_a), (_, places_b, _, sql_b, params_b) = built
+    offset = None
+    if _OFFSET in values and compiler is not None:
+        # Django writes a slice's offset into the SQL, at its end: it is taken as the last
+        # parameter instead, so that every page of a list is one shape.
+        stand_in_a, stand_in_b = (_stand_ins(values, which, using)[0][_OFFSET] for which in (0, 1))
+        sql, sql_b = _offset_clause(sql, stand_in_a), _offset_clause(sql_b, stand_in_b)
+        if sql is None or sql_b is None:
+            return None
+        offset = (True, ((_OFFSET, None), False))
+        sql += " OFFSET %s"
+        sql_b += " OFFSET %s"
     # A value written into the SQL itself, not as a parameter, makes the two differ.
     if sql != sql_b or len(params_a) != len(params_b):
         return None
@@ -225,6 +240,8 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
             params.append((False, param_a))
         else:
             return None
+    if offset is not None:
+        params.append(offset)
     prefetch = tuple(queryset._prefetch_related_lookups)
     return _Statement(compiler, sql, tuple(params), prefetch, _rows_kind(queryset))
 
@@ -247,6 +264,8 @@ _statements: dict = {}
 _UNPREPARED = object()
 #: The name of the primary key's value in a query made by ``Prepared.one``.
 _ONE = "__one"
+#: The name of the first row's offset in a query made by ``Prepared.sliced``.
+_OFFSET = "__offset"
 
 
 def _own_copy(lookup):
@@ -273,6 +292,23 @@ def _one(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
 def _one_of(queryset: QuerySet, pk) -> QuerySet:
     """What ``QuerySet.get(pk=pk)`` reads."""
     return queryset.filter(pk=pk).order_by()[:MAX_GET_RESULTS]
+
+
+def _first(queryset: QuerySet, size: int) -> QuerySet:
+    return queryset[:size]
+
+
+def _sliced(shape: tuple, values: Mapping[str, Value]) -> QuerySet:
+    build, inner_shape, steps, size = shape
+    start = values[_OFFSET]
+    return _built(build, inner_shape, steps, values)[start : start + size]
+
+
+def _offset_clause(sql: str, offset: int) -> str | None:
+    """``sql`` without the OFFSET Django writes at its end for ``offset``; None when it does
+    not end so (the offset is then somewhere else in the query, or not there at all)."""
+    clause = f" OFFSET {offset}"
+    return sql[: -len(clause)] if sql.endswith(clause) else None
 
 
 @dataclass(frozen=True)
@@ -487,6 +523,16 @@ class Prepared:
             )
         return rows[0] if rows else None
 
+    def sliced(self, start: int, size: int) -> "Prepared":
+        """The rows ``start`` to ``start + size``, as ``self.queryset()[start:start + size]``
+        reads them, with the offset a value: every page of a list past the first is one shape
+        (the first, which Django writes without an offset, another). A page number typed in a
+        URL then prepares nothing new."""
+        if start == 0:
+            return self.then(_first, size)
+        shape = (self.build, self.shape, self.steps, size)
+        return Prepared(self.model, _sliced, shape, {**self.values, _OFFSET: start})
+
     def rows(self) -> list:
         """The query's rows, as ``list(self.queryset())`` gives them."""
         kept = self._kept("model")
@@ -556,6 +602,12 @@ class Prepared:
 
     def _check(self, statement: _Statement, params: tuple, using: str) -> None:
         compiler, sql, django_params = _compiled(self.queryset(), using)
+        if _OFFSET in self.values and compiler is not None:
+            # The offset Django writes into the SQL, as the parameter it is taken as.
+            offset = self.values[_OFFSET]
+            without = _offset_clause(sql, offset)
+            if without is not None:
+                sql, django_params = f"{without} OFFSET %s", (*django_params, offset)
         if (compiler is None) != (statement.compiler is None) or sql != statement.sql:
             raise PreparedMismatch(
                 f"{self.build.__qualname__}: SQL differs:\n{statement.sql}\n{sql}"

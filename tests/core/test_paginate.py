@@ -2,8 +2,11 @@
 
 import pytest
 
+from rtkeren import prepared
 from rtkeren.models import Kelurahan
 from rtkeren.paginate import counted_page
+from rtkeren.prepared import Prepared
+from tests.prepared_support import shapes_of
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +46,30 @@ def test_an_empty_list_is_one_empty_first_page(django_assert_num_queries):
         assert list(page.object_list) == []
 
     assert (page.number, page.paginator.count, page.paginator.num_pages) == (1, 0, 1)
+
+
+def kelurahan_by_code(shape, values):
+    return Kelurahan.objects.order_by("code")
+
+
+@pytest.mark.usefixtures("no_prepared_shapes")
+def test_every_page_past_the_first_is_one_prepared_shape(django_assert_num_queries):
+    """A page number typed in the URL prepares nothing new: its offset is a value."""
+    query = Prepared(Kelurahan, kelurahan_by_code, (), {})
+    codes = list(Kelurahan.objects.order_by("code").values_list("code", flat=True))
+    total = len(codes)
+    last = (total + 2) // 3
+
+    for number in range(1, last + 1):
+        with django_assert_num_queries(1):
+            page = counted_page(query, str(number), 3)
+        assert [place.code for place in page.object_list] == codes[(number - 1) * 3 :][:3]
+        assert page.paginator.count == total
+    assert counted_page(query, "99", 3).number == last
+
+    kept = shapes_of(kelurahan_by_code) + shapes_of(prepared._sliced)
+    # The first page, and one shape for all the others.
+    assert len(kept) == 2
+    assert prepared._UNPREPARED not in kept
+    [statement] = shapes_of(prepared._sliced)
+    assert statement.sql.endswith(" OFFSET %s")
