@@ -23,6 +23,7 @@ from django.db.models import Lookup
 from django.db.models.expressions import Col
 from django.db.models.sql.where import WhereNode
 from django.forms.utils import flatatt
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -35,6 +36,15 @@ def _options(choices, chosen: set[str]) -> Iterator[str]:
     """Each choice as an ``<option>`` (a group's as an ``<optgroup>``), the first whose value is
     in ``chosen`` selected, as ``Select.optgroups`` decides: Django's widget builds a dictionary
     and an attribute map for every option first, the bulk of a long select's cost."""
+    tags = _option_tags(choices)
+    if tags is not None:
+        for text, plain, selected in tags:
+            if text in chosen:
+                chosen.clear()
+                yield selected
+            else:
+                yield plain
+        return
     for value, label in choices:
         if isinstance(label, (list, tuple)):
             yield format_html('<optgroup label="{}">', value)
@@ -45,9 +55,56 @@ def _options(choices, chosen: set[str]) -> Iterator[str]:
         selected = text in chosen
         if selected:
             chosen.clear()
-        yield '<option value="{}"{}>{}</option>'.format(
-            escape(text), " selected" if selected else "", conditional_escape(label)
-        )
+        yield _option_tag(text, label, selected=selected)
+
+
+def _option_tag(text: str, label, *, selected: bool) -> str:
+    return '<option value="{}"{}>{}</option>'.format(
+        escape(text), " selected" if selected else "", conditional_escape(label)
+    )
+
+
+#: The options of selects rendered before, by their choices and the language (``_option_tags``).
+_rendered_options: dict = {}
+#: Option lists kept per process; past it they are all forgotten and rendered again as asked.
+RENDERED_OPTIONS_KEPT = 500
+
+
+def _option_tags(choices) -> tuple | None:
+    """Each choice's value as text with its ``<option>``, plain and selected: rendered once per
+    process for the same choices in the same language (a list page's filter form renders the
+    same few selects for everyone, every request). None for choices this does not keep: a
+    group, or a value other than text, a number or None (a model choice's own value object)."""
+    parts = []
+    for value, label in choices:
+        if not (value is None or type(value) is str or type(value) is int):
+            return None
+        if type(label) is str:
+            parts.append((value, label))
+        elif isinstance(label, Promise):
+            # A translatable label, by identity: its entry holds it, so the identity is never
+            # another label's while the entry is kept.
+            parts.append((value, id(label)))
+        else:
+            return None
+    key = (get_language(), tuple(parts))
+    found = _rendered_options.get(key)
+    if found is None:
+        tags = []
+        for value, label in choices:
+            text = "" if value is None else str(value)
+            tags.append(
+                (
+                    text,
+                    _option_tag(text, label, selected=False),
+                    _option_tag(text, label, selected=True),
+                )
+            )
+        found = (list(choices), tuple(tags))
+        if len(_rendered_options) >= RENDERED_OPTIONS_KEPT:
+            _rendered_options.clear()
+        _rendered_options[key] = found
+    return found[1]
 
 
 def _choices(widget: forms.Select):

@@ -7,7 +7,9 @@ import pytest
 from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext_lazy
 
+from rtkeren.forms import rendering
 from rtkeren.forms.rendering import filter_fields
 from rtkeren.models import RT
 from tests import factories
@@ -326,3 +328,53 @@ def test_options_whose_related_rows_are_records_no_public_page_shows_are_read_ea
     _html, again = _queries_of("rtkeren_activity", render)
 
     assert (first, again) == (1, 1)
+
+
+class _Ordered(forms.Form):
+    order = forms.ChoiceField(
+        label="Urutan",
+        required=False,
+        choices=[("", gettext_lazy("Newest first")), ("fit", "Paling <cocok> & sesuai"), (3, "3")],
+    )
+
+
+@pytest.mark.parametrize("chosen", ["", "fit", "3", "bogus"])
+def test_options_rendered_before_keep_djangos_options_selection_and_escaping(chosen):
+    """The second render of the same choices takes the options kept from the first, and still
+    selects what this form holds."""
+    for _ in range(2):
+        form = _Ordered({"order": chosen})
+        form.is_valid()
+        html = filter_fields(form)
+        assert _options(html) == _options(str(form["order"]))
+    assert [selected for _value, selected, _label in _options(html)].count(True) == (
+        0 if chosen == "bogus" else 1
+    )
+    assert ("fit", chosen == "fit", "Paling &lt;cocok&gt; &amp; sesuai") in _options(html)
+
+
+def test_options_rendered_before_are_kept_per_language_and_per_choices(monkeypatch):
+    from django.utils import translation
+
+    monkeypatch.setattr(rendering, "_rendered_options", {})
+    labels = {}
+    for language in ("id", "en", "id", "en"):
+        with translation.override(language):
+            labels.setdefault(language, set()).add(_options(filter_fields(_Ordered()))[0][2])
+    # Other choices with the same first label: their own options.
+    form = _Ordered()
+    form.fields["order"].choices = [("", "Semua"), ("x", "X")]
+
+    assert labels == {"id": {"Terbaru dahulu"}, "en": {"Newest first"}}
+    assert [value for value, _selected, _label in _options(filter_fields(form))] == ["", "x"]
+    assert len(rendering._rendered_options) == 3
+
+
+def test_the_options_rendered_before_are_bounded(monkeypatch):
+    monkeypatch.setattr(rendering, "RENDERED_OPTIONS_KEPT", 2)
+    monkeypatch.setattr(rendering, "_rendered_options", {})
+    form = _Ordered()
+    for index in range(5):
+        form.fields["order"].choices = [(str(index), f"Pilihan {index}")]
+        assert _options(filter_fields(form)) == [(str(index), False, f"Pilihan {index}")]
+        assert len(rendering._rendered_options) <= 2
