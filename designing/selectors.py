@@ -33,7 +33,7 @@ from rtkeren.models import (
     User,
 )
 from rtkeren.models.activities import budget_per_row
-from rtkeren.prepared import Prepared, id_value
+from rtkeren.prepared import Prepared, id_value, totals
 from rtkeren.registry import realised_for
 from rtkeren.selectors.activities import (
     activity_scope,
@@ -386,20 +386,32 @@ def _round_proposals(ranked: bool, values: dict) -> QuerySet[Activity]:
 
 
 def my_votes(voting_round: VotingRound, resident: Resident | None) -> set[int]:
-    """The proposals the resident voted for in the round: shown to that resident alone."""
+    """The proposals the resident voted for in the round: shown to that resident alone. Built
+    and compiled once (``rtkeren.prepared``)."""
     if resident is None:
         return set()
-    return set(
-        Vote.objects.filter(round=voting_round, resident=resident).values_list(
-            "activity_id", flat=True
-        )
+    values = {"round": voting_round.pk, "resident": resident.pk}
+    return {activity for (activity,) in Prepared(Vote, _my_votes, (), values).tuples()}
+
+
+def _my_votes(shape: tuple, values: dict) -> QuerySet[Vote]:
+    return Vote.objects.filter(round=values["round"], resident=values["resident"]).values_list(
+        "activity_id"
     )
 
 
 def round_turnout(voting_round: VotingRound) -> dict:
-    """How many residents voted and how many votes were cast (no names)."""
-    return Vote.objects.filter(round=voting_round).aggregate(
-        voters=Count("resident", distinct=True), votes=Count("pk")
+    """How many residents voted and how many votes were cast (no names). Built and compiled
+    once (``rtkeren.prepared``)."""
+    [(voters, votes)] = Prepared(Vote, _round_turnout, (), {"round": voting_round.pk}).tuples()
+    return {"voters": voters, "votes": votes}
+
+
+def _round_turnout(shape: tuple, values: dict) -> QuerySet[Vote]:
+    return totals(
+        Vote.objects.filter(round=values["round"]),
+        voters=Count("resident", distinct=True),
+        votes=Count("pk"),
     )
 
 

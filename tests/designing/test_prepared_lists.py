@@ -202,3 +202,35 @@ def test_a_proposals_threads_prepared_are_djangos(client, resident_user, rt):
     assert response.status_code == 200
     assert len(response.context["threads"].object_list) == 3
     assert all_prepared(selectors._comment_threads)
+
+
+def test_the_round_page_reads_my_votes_and_the_turnout_prepared(
+    client, resident_user, officer, rt, period
+):
+    """What the resident voted for, and the turnout, are the round's own records: another
+    round's votes and another resident's count in neither the resident's votes nor another
+    round's turnout."""
+    activities = [factories.ActivityFactory(rt=rt, period=period) for _ in range(3)]
+    voting_round = VotingRoundFactory(rt=rt, period=period, proposals=activities)
+    other_round = VotingRoundFactory(rt=rt, period=period, proposals=activities)
+    resident = resident_user.resident
+    for activity in activities[:2]:
+        VoteFactory(round=voting_round, activity=activity, resident=resident)
+    VoteFactory(round=voting_round, activity=activities[2])
+    VoteFactory(round=other_round, activity=activities[2], resident=resident)
+    url = reverse("designing:round-detail", args=[voting_round.pk])
+
+    client.force_login(resident_user)
+    mine = client.get(url).context["my_votes"]
+    client.force_login(officer)
+    turnout = client.get(url).context["turnout"]
+
+    assert mine == {activities[0].pk, activities[1].pk}
+    assert turnout == {"voters": 2, "votes": 3}
+    assert selectors.round_turnout(other_round) == {"voters": 1, "votes": 1}
+    assert selectors.round_turnout(VotingRoundFactory(rt=rt, period=period)) == {
+        "voters": 0,
+        "votes": 0,
+    }
+    assert all_prepared(selectors._my_votes)
+    assert all_prepared(selectors._round_turnout)
