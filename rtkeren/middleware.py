@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.signals import setting_changed
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject, empty
@@ -50,6 +51,20 @@ class PreferredLanguageMiddleware:
         if cookie in self.supported:
             return cookie
         return settings.LANGUAGE_CODE
+
+
+class NulCharacterMiddleware:
+    """A path holding a NUL character names no page: a 404, before a view gives it to the
+    database (PostgreSQL refuses such a text, which would be a 500). Path converters such as
+    ``<str:code>`` let it through; form fields refuse it themselves."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404
+        return self.get_response(request)
 
 
 class SessionIdleTimeoutMiddleware:
