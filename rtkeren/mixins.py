@@ -23,11 +23,26 @@ class PublicKelurahanMixin(SingleObjectMixin):
     slug_url_kwarg = "code"
     queryset = Kelurahan.objects.select_related("kecamatan")
 
+    def get_object(self, queryset=None):
+        """The kelurahan of the code in the URL, read prepared (``rtkeren.prepared``): every
+        request of a public page asks for it, and anyone may."""
+        if queryset is not None:
+            return super().get_object(queryset)
+        code = self.kwargs[self.slug_url_kwarg]
+        rows = Prepared(Kelurahan, _kelurahan_by_code, (), {"code": code}).rows()
+        if not rows:
+            raise Http404
+        return rows[0]
+
     def public_year(self) -> tuple[Period, list[Period]]:
         """The year shown and every year, newest first (``all_periods``, from the cache of
         public records; 404 for an unknown year)."""
         periods = all_periods()
         return public_period(self.request, periods), periods
+
+
+def _kelurahan_by_code(shape: tuple, values: dict):
+    return PublicKelurahanMixin.queryset.filter(code=values["code"])
 
 
 def form_add_service_errors(form, error: ValidationError) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 import assessment.public
 import delivery.public
 import designing.public
-from rtkeren import prepared
+from rtkeren import mixins, prepared
 from rtkeren.models import ActivityStatus
 from rtkeren.views import public
 from tests import factories
@@ -82,3 +82,20 @@ def test_every_section_reads_prepared_and_shows_what_it_read(client, rt, period)
         "Tambah jadwal senam pagi.",
     ):
         assert shown in text
+
+
+@pytest.mark.parametrize("name", ["public-kelurahan", "public-spending"])
+def test_the_kelurahan_of_the_code_in_the_url_is_read_prepared(
+    client, rt, foreign_rt, period, name
+):
+    kelurahan, other = rt.rw.kelurahan, foreign_rt.rw.kelurahan
+
+    for place in (kelurahan, other):
+        response = client.get(reverse(name, args=[place.code]))
+        assert response.status_code == 200
+        assert response.context["kelurahan"] == place
+        assert response.context["kelurahan"].kecamatan == place.kecamatan
+    # A code no kelurahan has, or one only like a kelurahan's.
+    assert client.get(reverse(name, args=["99.99.99.9999"])).status_code == 404
+    assert client.get(reverse(name, args=[kelurahan.code + " "])).status_code == 404
+    assert all_prepared(mixins._kelurahan_by_code)
