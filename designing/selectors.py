@@ -425,6 +425,15 @@ def round_scope_accounts(voting_round: VotingRound) -> QuerySet[User]:
     return confirmed_accounts(residents)
 
 
+def rounds_holding(activity: Activity) -> Prepared:
+    """The voting rounds the proposal is on, the latest opening first (``rtkeren.prepared``)."""
+    return Prepared(VotingRound, _rounds_holding, (), {"activity": activity.pk})
+
+
+def _rounds_holding(shape: tuple, values: dict) -> QuerySet[VotingRound]:
+    return VotingRound.objects.filter(proposals=values["activity"]).order_by("-opens_at")
+
+
 def open_rounds_holding(activity: Activity):
     return VotingRound.objects.filter(proposals=activity).not_closed(timezone.now())
 

@@ -361,7 +361,7 @@ class ProposalDetailView(ScopedObjectMixin, DetailView):
                 else []
             ),
             can_share=can_review and can(user, "rtkeren.share_activity", activity),
-            rounds=list(activity.voting_rounds.order_by("-opens_at")),
+            rounds=selectors.rounds_holding(activity).rows(),
             **discussion_context(self.request, activity),
             **kwargs,
         )

@@ -234,3 +234,16 @@ def test_the_round_page_reads_my_votes_and_the_turnout_prepared(
     }
     assert all_prepared(selectors._my_votes)
     assert all_prepared(selectors._round_turnout)
+
+
+def test_the_proposal_page_lists_its_rounds_prepared(client, resident_user, rt, period):
+    activity = factories.ActivityFactory(rt=rt, period=period, status=ActivityStatus.PROPOSED)
+    rounds = [VotingRoundFactory(rt=rt, period=period, proposals=[activity]) for _ in range(2)]
+    VotingRoundFactory(rt=rt, period=period, proposals=[factories.ActivityFactory(rt=rt)])
+    client.force_login(resident_user)
+
+    response = client.get(reverse("designing:proposal-detail", args=[activity.pk]))
+
+    assert response.context["rounds"] == sorted(rounds, key=lambda each: each.opens_at)[::-1]
+    assert response.context["rounds"] == list(activity.voting_rounds.order_by("-opens_at"))
+    assert all_prepared(selectors._rounds_holding)
