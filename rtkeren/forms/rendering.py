@@ -15,6 +15,7 @@ records' version (``_shared_options``), not read from the database on every requ
 import datetime
 import hashlib
 from collections.abc import Iterator
+from html import escape as _html_escape
 
 from django import forms
 from django.core.exceptions import EmptyResultSet
@@ -22,9 +23,8 @@ from django.db import connections
 from django.db.models import Lookup
 from django.db.models.expressions import Col
 from django.db.models.sql.where import WhereNode
-from django.forms.utils import flatatt
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -274,19 +274,40 @@ def _shared_options(field: forms.BoundField):
     return cached_public_value(f"options:{name}", read, keep=lambda _options: not private)
 
 
+def _escaped(value) -> str:
+    """``conditional_escape(value)`` as text, without the check for lazy arguments each call of
+    Django's escaping functions makes (a filter form calls them dozens of times a request)."""
+    html = getattr(value, "__html__", None)
+    return html() if html is not None else _html_escape(str(value))
+
+
+def _attributes(attrs: dict) -> str:
+    """What ``flatatt(attrs)`` writes, in its order: ``key="value"`` pairs sorted, then the
+    keys whose value is True, sorted; False and None left out."""
+    pairs, keys = [], []
+    for key, value in attrs.items():
+        if isinstance(value, bool):
+            if value:
+                keys.append(key)
+        elif value is not None:
+            pairs.append((key, value))
+    return "".join(
+        [
+            *(f' {_escaped(key)}="{_escaped(value)}"' for key, value in sorted(pairs)),
+            *(f" {_escaped(key)}" for key in sorted(keys)),
+        ]
+    )
+
+
 def _select(field: forms.BoundField, attrs: dict) -> SafeString:
     widget = field.field.widget
     options = _shared_options(field)
+    attributes = {
+        "name": field.html_name,
+        **widget.build_attrs(widget.attrs, field.build_widget_attrs(attrs)),
+    }
     parts = [
-        format_html(
-            "<select{}>",
-            flatatt(
-                {
-                    "name": field.html_name,
-                    **widget.build_attrs(widget.attrs, field.build_widget_attrs(attrs)),
-                }
-            ),
-        ),
+        f"<select{_attributes(attributes)}>",
         *_options(
             _choices(widget) if options is None else options,
             set(widget.format_value(field.value())),
@@ -309,29 +330,22 @@ def filter_fields(form: forms.Form) -> SafeString:
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         attrs = {"class": f"{css} is-invalid" if field.errors else css, "id": field.auto_id}
         control = _select(field, attrs) if single_select else field.as_widget(attrs=attrs)
+        auto_id = _escaped(field.auto_id)
+        errors = "".join(f'<p class="mb-0">{_escaped(error)}</p>' for error in field.errors)
         parts.append(
-            format_html(
-                '<div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}</label>'
-                "{}{}{}</div>",
-                field.auto_id,
-                field.id_for_label,
-                field.label,
-                control,
-                # The ids the control's aria-describedby names (Django's own convention).
-                format_html(
-                    '<div id="{}_error" class="invalid-feedback d-block">{}</div>',
-                    field.auto_id,
-                    format_html_join("", '<p class="mb-0">{}</p>', ((e,) for e in field.errors)),
-                )
+            f'<div id="div_{auto_id}" class="mb-3"><label for="{_escaped(field.id_for_label)}" '
+            f'class="form-label">{_escaped(field.label)}</label>{control}'
+            # The ids the control's aria-describedby names (Django's own convention).
+            + (
+                f'<div id="{auto_id}_error" class="invalid-feedback d-block">{errors}</div>'
                 if field.errors
-                else "",
-                format_html(
-                    '<div id="{}_helptext" class="form-text">{}</div>',
-                    field.auto_id,
-                    field.help_text,
-                )
-                if field.help_text
-                else "",
+                else ""
             )
+            + (
+                f'<div id="{auto_id}_helptext" class="form-text">{_escaped(field.help_text)}</div>'
+                if field.help_text
+                else ""
+            )
+            + "</div>"
         )
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped

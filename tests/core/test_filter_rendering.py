@@ -6,7 +6,10 @@ import re
 import pytest
 from django import forms
 from django.db import connection
+from django.forms.utils import flatatt
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from rtkeren.forms import rendering
@@ -378,3 +381,42 @@ def test_the_options_rendered_before_are_bounded(monkeypatch):
         form.fields["order"].choices = [(str(index), f"Pilihan {index}")]
         assert _options(filter_fields(form)) == [(str(index), False, f"Pilihan {index}")]
         assert len(rendering._rendered_options) <= 2
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {"name": "rt", "class": "form-select", "id": "id_rt"},
+        {"name": 'a"b', "id": "<x>", "required": True, "disabled": False, "title": None},
+        {"z": "1", "a": gettext_lazy("Newest first"), "multiple": True, "autofocus": True},
+        {"data-x": mark_safe("<b>&amp;</b>"), "aria-describedby": "id_x_helptext"},
+    ],
+)
+def test_a_selects_attributes_are_written_as_django_writes_them(attrs):
+    assert rendering._attributes(attrs) == flatatt(attrs)
+
+
+def test_labels_help_and_errors_are_escaped_as_django_escapes_them():
+    class _Escaped(forms.Form):
+        order = forms.ChoiceField(
+            label=mark_safe("Urutan <em>baru</em>"),
+            required=True,
+            choices=[("a", "A")],
+            help_text='Pilih <satu> & "hanya" satu.',
+        )
+        name = forms.CharField(label="Nama <orang>", max_length=2)
+
+    form = _Escaped({"order": "", "name": "abc"})
+    form.is_valid()
+
+    html = filter_fields(form)
+
+    assert '<label for="id_order" class="form-label">Urutan <em>baru</em></label>' in html
+    assert '<label for="id_name" class="form-label">Nama &lt;orang&gt;</label>' in html
+    assert (
+        '<div id="id_order_helptext" class="form-text">'
+        "Pilih &lt;satu&gt; &amp; &quot;hanya&quot; satu.</div>"
+    ) in html
+    for error in form["name"].errors:
+        assert f'<p class="mb-0">{conditional_escape(error)}</p>' in html
+    assert html.count('class="invalid-feedback d-block"') == 2
