@@ -385,11 +385,15 @@ def give_login_passwords(writers: list) -> None:
     from django.contrib.auth.hashers import make_password
 
     from rtkeren.models import User
+    from rtkeren.scopecache import ACCOUNT, person_changed
 
     kinds = itertools.cycle(WRITE_MIX)
     logins = {user.pk for user, _resident in writers if next(kinds) == "login"}
     # One password hash for all who log in: a login costs its check, not this preparation.
     User.objects.filter(pk__in=logins).update(password=make_password(LOGIN_PASSWORD))
+    # An update sends no signal: the accounts kept in the cache from an earlier run still hold
+    # the old password's session hash, and would end every session planned below for them.
+    person_changed(*logins, topic=ACCOUNT)
     for user, _resident in writers:
         if user.pk in logins:
             user.refresh_from_db(fields=["password"])
