@@ -434,10 +434,6 @@ def _rounds_holding(shape: tuple, values: dict) -> QuerySet[VotingRound]:
     return VotingRound.objects.filter(proposals=values["activity"]).order_by("-opens_at")
 
 
-def open_rounds_holding(activity: Activity):
-    return VotingRound.objects.filter(proposals=activity).not_closed(timezone.now())
-
-
 def proposals_for_round(user) -> QuerySet[Activity]:
     """Submitted proposals an officer may put in a new round: in their kelurahan and not held
     by a round that has not closed."""

@@ -211,14 +211,14 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
     for which in (0, 1):
         stand_ins, places = _stand_ins(values, which, using)
         queryset = prepared.build_with(stand_ins)
-        built.append((queryset, places, *_compiled(queryset, using)))
-    (queryset, places_a, compiler, sql, params_a), (_, places_b, _, sql_b, params_b) = built
+        built.append((queryset, places, stand_ins.get(_OFFSET), *_compiled(queryset, using)))
+    (queryset, places_a, offset_a, compiler, sql, params_a) = built[0]
+    (_, places_b, offset_b, _, sql_b, params_b) = built[1]
     offset = None
-    if _OFFSET in values and compiler is not None:
+    if offset_a is not None and compiler is not None:
         # Django writes a slice's offset into the SQL, at its end: it is taken as the last
         # parameter instead, so that every page of a list is one shape.
-        stand_in_a, stand_in_b = (_stand_ins(values, which, using)[0][_OFFSET] for which in (0, 1))
-        sql, sql_b = _offset_clause(sql, stand_in_a), _offset_clause(sql_b, stand_in_b)
+        sql, sql_b = _offset_clause(sql, offset_a), _offset_clause(sql_b, offset_b)
         if sql is None or sql_b is None:
             return None
         offset = (True, ((_OFFSET, None), False))
@@ -527,7 +527,8 @@ class Prepared:
         """The rows ``start`` to ``start + size``, as ``self.queryset()[start:start + size]``
         reads them, with the offset a value: every page of a list past the first is one shape
         (the first, which Django writes without an offset, another). A page number typed in a
-        URL then prepares nothing new."""
+        URL then prepares nothing new. The offset comes from such a number, unlike the other
+        values, but no column is compared with it (``counted_page`` bounds it)."""
         if start == 0:
             return self.then(_first, size)
         shape = (self.build, self.shape, self.steps, size)

@@ -12,7 +12,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.offline import OfflineSubmissionView, offline_page
-from rtkeren.paginate import TOTAL, counted_page, counted_slice
+from rtkeren.paginate import TOTAL, counted, counted_page
 from rtkeren.permissions import can
 from rtkeren.ratelimits import rate_limited
 
@@ -65,7 +65,8 @@ class EvaluationSummaryView(ActivityMixin, DetailView):
         # The first few, each carrying how many there are in all (one query).
         follow_ups = (
             selectors.follow_ups_of_activity(activity)
-            .then(counted_slice, 0, SUMMARY_FOLLOW_UPS)
+            .then(counted)
+            .sliced(0, SUMMARY_FOLLOW_UPS)
             .rows()
         )
         return super().get_context_data(
