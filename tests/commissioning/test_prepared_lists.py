@@ -10,7 +10,7 @@ from django.urls import reverse
 from commissioning import selectors
 from commissioning.models import Category, Potential
 from rtkeren import prepared
-from rtkeren.paginate import TOTAL, counted_slice
+from rtkeren.paginate import TOTAL, counted, counted_slice
 from tests.prepared_support import READERS, all_prepared
 
 from .factories import (
@@ -69,7 +69,7 @@ def test_the_potentials_list_prepared_is_djangos(request, reader, filters, poten
     query = selectors.prepared_potential_list(user=user, **filters)
 
     for start in (0, 2):
-        rows = query.then(counted_slice, start, 2).rows()
+        rows = query.then(counted).sliced(start, 2).rows()
         expected = counted_slice(selectors.potential_list(user=user, **filters), start, 2)
         assert _potential_figures(rows) == _potential_figures(expected)
     assert all_prepared(selectors._potential_list)
@@ -103,7 +103,7 @@ def test_the_forum_list_prepared_is_djangos(request, reader, filters, forums, rt
     query = selectors.prepared_forum_list(user=user, **filters)
 
     for start in (0, 2):
-        rows = query.then(counted_slice, start, 2).rows()
+        rows = query.then(counted).sliced(start, 2).rows()
         expected = counted_slice(selectors.forum_list(user=user, **filters), start, 2)
         assert [(row.pk, row.resident_count, getattr(row, TOTAL)) for row in rows] == [
             (row.pk, row.resident_count, getattr(row, TOTAL)) for row in expected

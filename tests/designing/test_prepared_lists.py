@@ -15,7 +15,7 @@ from designing.selectors import SubqueryCount, with_fit
 from rtkeren import prepared
 from rtkeren.models import ActivityStatus
 from rtkeren.models.activities import budget_per_row
-from rtkeren.paginate import TOTAL, counted_slice
+from rtkeren.paginate import TOTAL, counted, counted_slice
 from tests import factories
 from tests.prepared_support import READERS, all_prepared
 
@@ -73,7 +73,7 @@ def test_the_proposal_list_prepared_is_djangos(request, reader, filters, proposa
 
     for start in (0, 2):
         # The check compares the SQL and its parameters with Django's on every run.
-        rows = query.then(counted_slice, start, 2).rows()
+        rows = query.then(counted).sliced(start, 2).rows()
         expected = list(
             counted_slice(
                 selectors.prepared_proposal_list(user=user, **filters).queryset(), start, 2
@@ -86,7 +86,7 @@ def test_the_proposal_list_prepared_is_djangos(request, reader, filters, proposa
 def test_nobody_signed_in_reads_no_proposal(proposals, django_assert_num_queries):
     query = selectors.prepared_proposal_list(user=AnonymousUser())
     with django_assert_num_queries(0):
-        assert query.then(counted_slice, 0, 25).rows() == []
+        assert query.then(counted).sliced(0, 25).rows() == []
 
 
 def test_the_proposal_list_page_reads_its_rows_prepared(client, resident_user, proposals):
@@ -129,7 +129,7 @@ def test_a_rounds_ballot_prepared_is_the_rounds_own(rt, period, ranked):
 
     for each in (voting_round, other_round):
         for start in (0, 2):
-            rows = selectors.round_proposals(each, ranked=ranked).then(counted_slice, start, 2)
+            rows = selectors.round_proposals(each, ranked=ranked).then(counted).sliced(start, 2)
             expected = counted_slice(_ballot_as_before(each, ranked), start, 2)
             assert [
                 (row.pk, row.fit, row.budget_sum, getattr(row, "vote_count", None))
@@ -190,7 +190,7 @@ def test_a_proposals_threads_prepared_are_djangos(client, resident_user, rt):
     CommentFactory(activity=proposal(rt=rt))  # another proposal's thread
 
     for start in (0, 2):
-        rows = selectors.comment_threads(activity).then(counted_slice, start, 2).rows()
+        rows = selectors.comment_threads(activity).then(counted).sliced(start, 2).rows()
         expected = counted_slice(
             selectors._comment_threads((), {"activity": activity.pk}), start, 2
         )
