@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from rtkeren.models import RT, RW, ChoiceLabels, Interest, Kelurahan, Resident
 from rtkeren.models.ledger_subjects import ledger_rows_relation
+from rtkeren.places import with_held_places
 
 
 class Category(models.TextChoices):
@@ -32,7 +33,8 @@ class PotentialQuerySet(models.QuerySet):
         return self.filter(status=Potential.Status.OPEN)
 
     def with_places(self):
-        return self.select_related("kelurahan", "rt__rw")
+        """Its kelurahan and RT (with its RW), from the city's places (``rtkeren.places``)."""
+        return with_held_places(self)
 
 
 class Potential(ChoiceLabels, models.Model):
@@ -180,7 +182,8 @@ class Element(models.TextChoices):
 
 class ForumQuerySet(models.QuerySet):
     def with_places(self):
-        return self.select_related("kelurahan", "rw", "rt__rw")
+        """Its kelurahan, RW and RT (with its RW), from the city's places (``rtkeren.places``)."""
+        return with_held_places(self)
 
     def upcoming(self, today: datetime.date | None = None):
         return self.filter(status=Forum.Status.SCHEDULED, date__gte=today or timezone.localdate())

@@ -195,12 +195,15 @@ class _Statement:
     params: tuple
     prefetch: tuple
     #: How its rows may be read: "model" (``rows``: instances, through Django's
-    #: ``ModelIterable``), "tuples" (``tuples``: a ``values_list()`` query's rows, in the
-    #: order it names its columns), or "" (``compiled`` alone).
+    #: ``ModelIterable`` or the query's own kind of it), "tuples" (``tuples``: a
+    #: ``values_list()`` query's rows, in the order it names its columns), or "" (``compiled``
+    #: alone).
     rows: str
     #: What converts each column as it is read (``SQLCompiler.get_converters`` of its select),
     #: worked out at its first run on each database and kept: the same for every run.
     converters: dict = dataclasses.field(default_factory=dict, compare=False)
+    #: The iterable a "model" statement's rows are read through (the queryset's).
+    iterable: type = ModelIterable
 
 
 def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
@@ -243,11 +246,12 @@ def _prepare(prepared: "Prepared", using: str) -> _Statement | None:
     if offset is not None:
         params.append(offset)
     prefetch = tuple(queryset._prefetch_related_lookups)
-    return _Statement(compiler, sql, tuple(params), prefetch, _rows_kind(queryset))
+    rows, iterable = _rows_kind(queryset), queryset._iterable_class
+    return _Statement(compiler, sql, tuple(params), prefetch, rows, iterable=iterable)
 
 
 def _rows_kind(queryset: QuerySet) -> str:
-    if queryset._iterable_class is ModelIterable and not queryset._known_related_objects:
+    if issubclass(queryset._iterable_class, ModelIterable) and not queryset._known_related_objects:
         return "model"
     query = queryset.query
     selected = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -542,7 +546,7 @@ class Prepared:
         statement, compiler, using = kept
         if compiler is None:
             return []
-        rows = list(ModelIterable(_Run(compiler, using)))
+        rows = list(statement.iterable(_Run(compiler, using)))
         if statement.prefetch and rows:
             _prefetch(rows, statement)
         return rows

@@ -63,8 +63,11 @@ class ActivityQuerySet(models.QuerySet):
     def with_place_names(self):
         """What a list's row names of where an activity is (``activity_place``), and no more:
         the period, community and author ``with_places`` adds are columns (an account's among
-        them) that a row of the proposals or of a ballot never shows."""
-        return self.select_related("kelurahan", "rt__rw")
+        them) that a row of the proposals or of a ballot never shows. The kelurahan and the RT
+        (with its RW) come from the city's places, not joined (``rtkeren.places``)."""
+        from rtkeren.places import with_held_places
+
+        return with_held_places(self)
 
     def with_budget_total(self):
         return self.annotate(budget_total=budget_sum())

@@ -62,16 +62,19 @@ PINNED = {
         "rtkeren_user",
         "rtkeren_roleassignment",
         "commissioning_endorsement",
+        # the city's places the rows name (``rtkeren.places``: once after a change)
+        "rtkeren_kelurahan",
         "rtkeren_notification",
         "rtkeren_rt",
     ),
     # the page of proposals with their fit, budget and the list's length in one query; the
-    # periods of the filter.
+    # city's places; the periods of the filter.
     "proposal list (by fit)": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "rtkeren_budgetline",
+        "rtkeren_kelurahan",
         "rtkeren_notification",
         "rtkeren_period",
     ),
@@ -91,13 +94,14 @@ PINNED = {
         "rtkeren_notification",
     ),
     # the round; a page of its proposals with fit, budget and their number in one query; the
-    # voter's entry, their votes.
+    # city's places; the voter's entry, their votes.
     "voting round": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "designing_votinground",
         "rtkeren_budgetline",
+        "rtkeren_kelurahan",
         "rtkeren_resident",
         "designing_vote",
         "rtkeren_notification",

@@ -264,9 +264,12 @@ def test_the_query_count_is_the_same_for_one_version_and_many(
     assert record.history.count() == 13
 
     # And one query per kind of record a changed reference points to, for their names, however
-    # many versions point to them: the RTs (with their RWs) and, for a forum, the RWs.
+    # many versions point to them: the RTs (with their RWs) and, for a forum, the RWs. A
+    # potential's or a forum's own places come from the city's places (``rtkeren.places``),
+    # read again once the saves changed the public records.
     references = {"potential": 1, "forum": 2}.get(kind, 0)
-    with django_assert_num_queries(3 + parts + references):
+    places_again = 1 if kind in ("potential", "forum") else 0
+    with django_assert_num_queries(3 + parts + references + places_again):
         assert client.get(url).status_code == 200
 
 
