@@ -159,3 +159,31 @@ def test_read_a_chunk_at_a_time_the_places_are_those_the_joins_give(spread):
 
     assert len(expected) == 5
     assert read == expected
+
+
+def test_the_proposal_page_reads_its_places_held_and_the_rest_joined(rt, resident_user):
+    from designing.selectors import proposal_detail
+
+    activity = factories.ActivityFactory(rt=rt, status=ActivityStatus.PROPOSED)
+    expected = Activity.objects.with_places().get(pk=activity.pk)
+    proposal_detail(resident_user).one(activity.pk)  # prepared, and the table read
+
+    with CaptureQueriesContext(connection) as queries:
+        read = proposal_detail(resident_user).one(activity.pk)
+        shown = (
+            _places(read),
+            read.period.name,
+            read.author.username,
+            read.community,
+        )
+
+    assert shown == (
+        _places(expected),
+        expected.period.name,
+        expected.author.username,
+        expected.community,
+    )
+    # the proposal, then its prefetches (budget lines, interests, origins)
+    assert "rtkeren_rt" not in queries[0]["sql"]
+    assert '"rtkeren_period"' in queries[0]["sql"]
+    assert len(queries) == 4

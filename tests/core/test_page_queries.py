@@ -78,13 +78,15 @@ PINNED = {
         "rtkeren_notification",
         "rtkeren_period",
     ),
-    # budget lines (the proposal's and the RT's committed), interests, origins, the round, comments
-    # (a page of threads with their number, their replies).
+    # the proposal (its first FROM the budget's subquery), the city's places, budget lines (the
+    # proposal's and the RT's committed), interests, origins, the round, comments (a page of
+    # threads with their number, their replies).
     "proposal page": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "rtkeren_budgetline",
+        "rtkeren_kelurahan",
         "rtkeren_budgetline",
         "rtkeren_interest",
         "designing_proposalorigin",
