@@ -83,7 +83,7 @@ class _Places:
         wanted: dict[type, set[int]] = {Kelurahan: set(), RW: set(), RT: set()}
         for row in rows:
             for attname, _name, model in _place_fields(type(row)):
-                pk = row.__dict__[attname]
+                pk = row.__dict__.get(attname)
                 if pk is not None and pk not in self.table[_KINDS[model]]:
                     wanted[model].add(pk)
         if wanted[RT]:
@@ -106,10 +106,11 @@ class _Places:
         return found
 
     def set_on(self, row) -> None:
-        cached = row._state.fields_cache
+        cached, loaded = row._state.fields_cache, row.__dict__
         for attname, name, model in _place_fields(type(row)):
-            pk = row.__dict__[attname]
-            cached[name] = None if pk is None else self.place(model, pk)
+            if attname in loaded:  # not deferred (``only``)
+                pk = loaded[attname]
+                cached[name] = None if pk is None else self.place(model, pk)
 
 
 class HeldPlaces(ModelIterable):

@@ -187,3 +187,13 @@ def test_the_proposal_page_reads_its_places_held_and_the_rest_joined(rt, residen
     assert "rtkeren_rt" not in queries[0]["sql"]
     assert '"rtkeren_period"' in queries[0]["sql"]
     assert len(queries) == 4
+
+
+def test_a_place_column_left_unread_is_left_unset(rt):
+    activity = factories.ActivityFactory(rt=rt)
+
+    read = Activity.objects.with_place_names().only("title").get(pk=activity.pk)
+
+    assert read.title == activity.title
+    assert "rt" not in read._state.fields_cache
+    assert read.rt == rt  # read when asked for, as Django does
