@@ -128,8 +128,9 @@ def proposal_detail(user) -> Prepared:
 
 
 def _proposal_detail(scope: str, values: dict) -> QuerySet[Activity]:
-    # ``with_places`` with the kelurahan and RT from the city's places: three joins fewer.
-    # PostgreSQL planned the query in 2,1 ms with them and 0,5 ms without; it runs in 0,1 ms.
+    # ``with_places`` with the kelurahan and RT from the city's places: three joins fewer (a
+    # plan for a run's values took 2,1 ms with them, 0,5 ms without; PostgreSQL keeps the
+    # statement's generic plan after five runs on a connection, so mostly the first runs gain).
     return with_fit(
         scope_activities(scope, values)
         .with_place_names()

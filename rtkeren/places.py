@@ -6,8 +6,8 @@ multiplies the orders it weighs; a resident's proposals: 0,7 ms planning against
 the joins), and Django builds three more instances for each row. The places change seldom and
 are few (a city's few hundred RTs), so the whole table of them is read in one query and kept as
 a public value (``cached_public_value``: renewed when any public record changes, held by the
-process between) and the rows' places are set from it, one instance per place and list, as
-``select_related`` would have set them.
+process between, named after the columns it holds) and the rows' places are set from it, one
+instance per place and chunk of rows, as ``select_related`` would have set them.
 
 ``HeldPlaces`` is the rows' iterable: ``with_held_places(queryset)`` reads its records so. A
 place the table does not hold yet (made by another process since it was read) is read from the
@@ -20,7 +20,7 @@ from itertools import islice
 from django.db.models.query import ModelIterable
 
 from rtkeren.models import RT, RW, Kelurahan
-from rtkeren.scopecache import cached_public_value
+from rtkeren.scopecache import cached_public_value, columns_tag
 
 _RW_PATH = "rw_set__"
 _RT_PATH = "rw_set__rt_set__"
@@ -51,13 +51,20 @@ def _read_places() -> dict[str, dict[int, tuple]]:
     return table
 
 
+#: Each model of a place, and its key in the table.
+_KINDS = {Kelurahan: "kelurahan", RW: "rw", RT: "rt"}
+
+
+@cache
+def table_name() -> str:
+    """The public value's name, with the columns' tag in it (``columns_tag``)."""
+    columns = [f"{model._meta.label}.{name}" for model in _KINDS for name in _columns(model)]
+    return f"places:{columns_tag(columns)}"
+
+
 def place_table() -> dict[str, dict[int, tuple]]:
     """The city's places: ``{"kelurahan" | "rw" | "rt": {id: the columns' values}}``."""
-    return cached_public_value("places", _read_places)
-
-
-#: The kind of place each model is, and what its instance is read with (an RT with its RW).
-_KINDS = {Kelurahan: "kelurahan", RW: "rw", RT: "rt"}
+    return cached_public_value(table_name(), _read_places)
 
 
 @cache
@@ -87,8 +94,8 @@ class _Places:
                 if pk is not None and pk not in self.table[_KINDS[model]]:
                     wanted[model].add(pk)
         if wanted[RT]:
-            rts = RT.objects.using(self.using).filter(pk__in=wanted[RT]).select_related("rw")
-            for rt in rts:
+            rts = RT._base_manager.using(self.using).filter(pk__in=wanted[RT])
+            for rt in rts.select_related("rw"):
                 self.built[(RT, rt.pk)] = rt
                 self.built.setdefault((RW, rt.rw_id), rt.rw)
         for model in (RW, Kelurahan):
@@ -105,10 +112,12 @@ class _Places:
             self.built[(model, pk)] = found
         return found
 
-    def set_on(self, row) -> None:
+    def set_on(self, row, known: frozenset[str] = frozenset()) -> None:
         cached, loaded = row._state.fields_cache, row.__dict__
         for attname, name, model in _place_fields(type(row)):
-            if attname in loaded:  # not deferred (``only``)
+            # Not deferred (``only``), nor the record a related manager reads from
+            # (``kelurahan.activities``), which Django sets on every row itself.
+            if attname in loaded and name not in known:
                 pk = loaded[attname]
                 cached[name] = None if pk is None else self.place(model, pk)
 
@@ -118,12 +127,13 @@ class HeldPlaces(ModelIterable):
     rows at a time, so that ``iterator()`` still holds no more than a chunk."""
 
     def __iter__(self):
+        known = frozenset(field.name for field in self.queryset._known_related_objects)
         rows = super().__iter__()
         while chunk := list(islice(rows, self.chunk_size)):
             places = _Places(self.queryset.db, place_table())
             places.missing(chunk)
             for row in chunk:
-                places.set_on(row)
+                places.set_on(row, known)
             yield from chunk
 
 

@@ -17,6 +17,7 @@ A reader takes the versions before it reads the data: whatever it then stores is
 as those versions, and a write that commits meanwhile gives the scope a version it has not used.
 """
 
+import hashlib
 import logging
 import time
 import uuid
@@ -351,6 +352,13 @@ def _public_versions_read_ahead() -> tuple[str, str] | None:
     if not found or len(found) != 2:
         return None
     return found[EVERYWHERE], found[PUBLIC]
+
+
+def columns_tag(columns: Iterable[str]) -> str:
+    """A short tag of ``columns`` (names, in order), for the name of a public value that holds
+    records as their columns' values: after a deploy that changes the columns, the value is
+    read under another name, never rebuilt into records from rows of the former columns."""
+    return hashlib.sha256(",".join(columns).encode()).hexdigest()[:16]
 
 
 def cached_public_value(name: str, compute, *, timeout: int = PUBLIC_TIMEOUT, keep=None):

@@ -1,8 +1,6 @@
 """What the printable reports of every stage read: the RTs a user may report on, and the period
 a report is about."""
 
-import hashlib
-
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -10,7 +8,7 @@ from django.http import Http404
 from rtkeren import scopes
 from rtkeren.models import RT, Period, Role
 from rtkeren.models.periods import current_period
-from rtkeren.scopecache import cached_public_value
+from rtkeren.scopecache import cached_public_value, columns_tag
 
 
 def rts_for_reports(user) -> QuerySet[RT]:
@@ -30,9 +28,8 @@ def all_periods() -> list[Period]:
     saved anywhere renews them), by their columns' values, under a name that lists the columns
     (a tag of them: a period with other columns is never rebuilt from an older entry)."""
     columns = [field.attname for field in Period._meta.concrete_fields]
-    tag = hashlib.sha256(",".join(columns).encode()).hexdigest()[:16]
     rows = cached_public_value(
-        f"periods:{tag}",
+        f"periods:{columns_tag(columns)}",
         lambda: list(Period.objects.order_by("-year").values_list(*columns)),
     )
     return [Period.from_db(DEFAULT_DB_ALIAS, columns, row) for row in rows]

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from commissioning.models import Forum, Potential
 from rtkeren import places
 from rtkeren.models import RT, RW, Activity, ActivityStatus, Kelurahan
+from rtkeren.scopecache import columns_tag
 from tests import factories
 from tests.commissioning.factories import ForumFactory, PotentialFactory
 
@@ -197,3 +198,44 @@ def test_a_place_column_left_unread_is_left_unset(rt):
     assert read.title == activity.title
     assert "rt" not in read._state.fields_cache
     assert read.rt == rt  # read when asked for, as Django does
+
+
+def test_the_table_is_named_after_its_columns(monkeypatch):
+    """A deploy that adds a column to a place reads the table under another name: rows of the
+    former columns are never built into instances of the new ones."""
+    name = places.table_name()
+    columns = places._columns
+
+    def with_one_more(model):
+        return (*columns(model), "added_id") if model is RT else columns(model)
+
+    monkeypatch.setattr(places, "_columns", with_one_more)
+    places.table_name.cache_clear()
+    try:
+        renamed = places.table_name()
+    finally:
+        monkeypatch.undo()
+        places.table_name.cache_clear()
+
+    assert name.startswith("places:")
+    assert renamed != name
+    assert places.table_name() == name
+
+
+def test_a_tag_of_columns_changes_with_them_and_their_order():
+    assert columns_tag(["id", "name"]) == columns_tag(["id", "name"])
+    assert columns_tag(["id", "name"]) != columns_tag(["id", "name", "code"])
+    assert columns_tag(["id", "name"]) != columns_tag(["name", "id"])
+
+
+def test_a_related_managers_own_record_is_kept_on_its_rows(rt):
+    """Read from a kelurahan (``kelurahan.activities``), each row's kelurahan is that very
+    record, as Django sets it, not a copy from the table."""
+    kelurahan = Kelurahan.objects.get(pk=rt.rw.kelurahan_id)
+    factories.ActivityFactory.create_batch(2, rt=rt)
+
+    rows = list(kelurahan.activities.with_place_names())
+
+    assert len(rows) == 2
+    assert all(row.kelurahan is kelurahan for row in rows)
+    assert [str(row.rt) for row in rows] == [str(rt), str(rt)]
