@@ -13,7 +13,8 @@ no writes: the figures compare code, not the machine's capacity.
 
 With ``--profile VIEW``, the measured reads of that view (its URL name, as the table names it;
 ``all``: every read) run under cProfile, and the functions with the most time, their own and
-in all, are printed (the times of that view then hold the profiler's own cost).
+in all, are printed (the times of that view then hold the profiler's own cost); ``--dump FILE``
+writes the profile to a file too, for ``pstats`` to read (callers, callees).
 
 With ``--explain N``, every SELECT of the next N reads is run again under ``EXPLAIN ANALYZE``,
 and the planning and execution times PostgreSQL reports are added up, in all and for the most
@@ -59,7 +60,7 @@ def _environ(fields: list[str]) -> dict:
     return environ
 
 
-def measure(requests: int, warm: int, explain: int, profiled: str = "") -> dict:
+def measure(requests: int, warm: int, explain: int, profiled: str = "", dump: str = "") -> dict:
     import django
 
     django.setup()
@@ -125,6 +126,8 @@ def measure(requests: int, warm: int, explain: int, profiled: str = "") -> dict:
         stats.sort_stats("tottime").print_stats(30)
         stats.sort_stats("cumulative").print_stats(60)
         result["profile"] = text.getvalue()
+        if dump:
+            profiler.dump_stats(dump)
     if explain:
         result["explain"] = _explain(ask, reads[warm + requests :], connection)
     return result
@@ -173,10 +176,11 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=1500)
     parser.add_argument("--explain", type=int, default=0, help="Reads whose SELECTs to explain.")
     parser.add_argument("--profile", default="", help="A view whose reads to profile.")
+    parser.add_argument("--dump", default="", help="A file to write the profile to (pstats).")
     arguments, result = bench.measured_inside_city(
         __file__,
         parser,
-        lambda given: measure(given.requests, given.warm, given.explain, given.profile),
+        lambda given: measure(given.requests, given.warm, given.explain, given.profile, given.dump),
     )
     print(
         f"{result['requests']} reads of the real traffic after {arguments.warm}, in one process, "
