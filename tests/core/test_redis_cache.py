@@ -1,7 +1,10 @@
 """The production cache: Django's Redis cache, reusing its Redis client (needs the Redis that
 ``.ci/run`` starts; database 12 of it)."""
 
+import warnings
+
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 
 from rtkeren.cache import RedisCache
@@ -38,3 +41,17 @@ def test_one_client_serves_every_call(cache):
 
     assert clients[0] is clients[1] is clients[2]
     assert django_clients[0] is not django_clients[1]  # what this class is for
+
+
+def test_a_key_memcached_would_refuse_is_kept_without_a_warning(cache):
+    key = "scope-version:person entry:" + "x" * 300  # a space, and over 250 characters
+    django_s = DjangoRedisCache(REDIS_URL, {"KEY_PREFIX": "rtkeren-test"})
+    with pytest.warns(CacheKeyWarning):
+        django_s.get(key)  # what Django's own checks every key for
+    django_s.close()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set(key, 1, 60)
+        assert cache.get(key) == 1
+        assert cache.get_many([key, "none"]) == {key: 1}
