@@ -99,13 +99,16 @@ class PotentialFilterForm(forms.Form):
     )
     order = forms.ChoiceField(label=_("Sort"), required=False, choices=ORDER_CHOICES)
 
-    def __init__(self, *args, kelurahan, rts, choose_kelurahan: bool, **kwargs):
+    def __init__(self, *args, kelurahan, rts, **kwargs):
+        """``kelurahan``: those the reader chooses among, None for one who reads one alone (the
+        field is then left out)."""
         super().__init__(*args, **kwargs)
-        self.fields["kelurahan"].queryset = kelurahan
+        if kelurahan is None:
+            del self.fields["kelurahan"]
+        else:
+            self.fields["kelurahan"].queryset = kelurahan
         self.fields["rt"].queryset = rts
         self.fields["rt"].label_from_instance = lambda rt: rt.full_name
-        if not choose_kelurahan:
-            del self.fields["kelurahan"]
 
 
 class MergeForm(forms.Form):

@@ -107,13 +107,14 @@ class PotentialListView(LoginRequiredMixin, CountedPageMixin, ListView):
 
     def get_queryset(self):
         user = self.request.user
-        kelurahan = selectors.kelurahan_visible_to(user)
         readable = selectors.readable_kelurahan_ids(user)
+        choose_kelurahan = readable is None or len(readable) > 1
         # The kelurahan whose RTs the filter offers, by id: who reads one kelurahan alone is
-        # not asked which (nor is it read: its id is enough).
+        # not asked which (nor is it read, nor a queryset of kelurahan built: its id is enough).
+        kelurahan = selectors.kelurahan_visible_to(user) if choose_kelurahan else None
         chosen = next(iter(readable)) if readable is not None and len(readable) == 1 else None
         chosen_id = self.request.GET.get("kelurahan", "")
-        if chosen is None and chosen_id.isdecimal():
+        if kelurahan is not None and chosen_id.isdecimal():
             chosen = kelurahan.filter(pk=chosen_id).values_list("pk", flat=True).first()
         rts = (
             RT.objects.filter(rw__kelurahan=chosen).select_related("rw__kelurahan")
@@ -124,7 +125,6 @@ class PotentialListView(LoginRequiredMixin, CountedPageMixin, ListView):
             self.request.GET or None,
             kelurahan=kelurahan,
             rts=rts,
-            choose_kelurahan=readable is None or len(readable) > 1,
         )
         filters = {}
         if self.filter_form.is_bound:
