@@ -145,8 +145,9 @@ def _proposal_detail(scope: str, values: dict) -> QuerySet[Activity]:
 
 
 def comment_threads(activity: Activity) -> Prepared:
-    """Top-level comments, newest first, each with its replies (oldest first) prefetched;
-    built and compiled once (``rtkeren.prepared``)."""
+    """Top-level comments, newest first, each with its replies (oldest first) prefetched as
+    the list ``reply_list`` (no manager made for each thread); built and compiled once
+    (``rtkeren.prepared``)."""
     return Prepared(Comment, _comment_threads, (), {"activity": activity.pk})
 
 
@@ -156,7 +157,7 @@ def _comment_threads(shape: tuple, values: dict) -> QuerySet[Comment]:
         Comment.objects.top_level()
         .filter(activity=values["activity"])
         .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies))
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="reply_list"))
         .order_by("-created_at", "-pk")
     )
 

@@ -372,8 +372,8 @@ def _relation_of(model: type, name: str) -> _Relation | None:
 
 def _relation(rows: list, lookup) -> _Relation | None:
     """What ``lookup`` prefetches onto ``rows``, where it is one level of a relation
-    ``_relation_of`` knows, into the relation's own name, read as model instances with nothing
-    prefetched in turn; else None (Django reads it)."""
+    ``_relation_of`` knows, into the relation's own name or the lookup's ``to_attr``, read as
+    model instances with nothing prefetched in turn; else None (Django reads it)."""
     name = lookup if isinstance(lookup, str) else lookup.prefetch_through
     if LOOKUP_SEP in name:
         return None
@@ -381,8 +381,7 @@ def _relation(rows: list, lookup) -> _Relation | None:
         return _relation_of(type(rows[0]), name)
     base = lookup.queryset
     if (
-        lookup.to_attr
-        or lookup.prefetch_to != name
+        lookup.prefetch_to != (lookup.to_attr or name)
         or base.query.is_sliced
         or base._prefetch_related_lookups
         or base._iterable_class is not ModelIterable
@@ -413,8 +412,11 @@ def _prefetch(rows: list, statement: _Statement) -> None:
 
 
 def _assign(rows: list, lookup, relation: _Relation, related: list) -> None:
-    """Each row's related rows, kept where its manager reads them (``prefetch_one_level``)."""
-    name = lookup if isinstance(lookup, str) else lookup.prefetch_to
+    """Each row's related rows, kept where its manager reads them (``prefetch_one_level``),
+    or, for a ``Prefetch`` with ``to_attr``, as a list in that attribute (no manager and no
+    queryset made for each row: a thread of comments and its replies, say)."""
+    name = lookup if isinstance(lookup, str) else lookup.prefetch_through
+    to_attr = None if isinstance(lookup, str) else lookup.to_attr
     owners = {row.pk: row for row in rows}
     foreign_key = relation.foreign_key
     groups: dict = {}
@@ -423,6 +425,10 @@ def _assign(rows: list, lookup, relation: _Relation, related: list) -> None:
         if foreign_key is not None and not foreign_key.is_cached(each):
             foreign_key.set_cached_value(each, owner)
         groups.setdefault(owner.pk, []).append(each)
+    if to_attr:
+        for row in rows:
+            setattr(row, to_attr, groups.get(row.pk, []))
+        return
     own = None if relation.base is None else relation.base._chain()
     for row in rows:
         if not hasattr(row, "_prefetched_objects_cache"):

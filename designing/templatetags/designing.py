@@ -130,7 +130,7 @@ class _Discussion:
         parts = ['<ol class="list-unstyled comment-list">']
         for comment in threads:
             parts += ['<li class="comment-thread mb-3">', self.card(comment)]
-            replies = comment.replies.all()
+            replies = comment.reply_list
             if replies:
                 parts.append('<ol class="list-unstyled ms-3 ps-2 border-start comment-replies">')
                 parts += [f"<li>{self.card(reply)}</li>" for reply in replies]

@@ -161,6 +161,9 @@ def test_what_a_query_prefetches_comes_with_its_rows(rt, django_assert_num_queri
 
 def _kelurahan_with_rws(shape, values):
     queryset = Kelurahan.objects.filter(pk__in=values["kelurahan"]).order_by("pk")
+    if shape == "listed":
+        rws = RW.objects.select_related("kelurahan__kecamatan").order_by("-number")
+        return queryset.prefetch_related(Prefetch("rw_set", queryset=rws, to_attr="rw_list"))
     if shape == "ordered":
         # A queryset of the lookup's own: its order and what it selects related come along.
         rws = RW.objects.select_related("kelurahan__kecamatan").order_by("-number")
@@ -195,6 +198,34 @@ def test_a_reverse_foreign_key_is_prefetched_prepared_as_django_prefetches_it(
     # A further query of a row's relation still reads that row's RWs alone.
     row = rows[ids.index(kelurahan.pk)]
     assert set(row.rw_set.filter(number__gte=1)) == {rt.rw, other_rt.rw}
+
+
+def test_a_prefetch_into_a_list_is_read_prepared_as_django_reads_it(
+    kelurahan, foreign_kelurahan, rt, other_rt, foreign_rt, django_assert_num_queries
+):
+    """``Prefetch(..., to_attr=...)``: each row's related rows as a list in that attribute,
+    each holding its row, and the relation's manager left to read the database."""
+    empty = factories.kelurahan("35.72.01.1001")  # no RW
+    ids = tuple(sorted((kelurahan.pk, foreign_kelurahan.pk, empty.pk)))
+    query = Prepared(Kelurahan, _kelurahan_with_rws, "listed", {"kelurahan": ids})
+    expected = [(row, row.rw_list) for row in query.queryset()]
+
+    for _ in range(2):  # prepared, then run from what was prepared
+        with django_assert_num_queries(2):
+            rows = query.rows()
+            found = [(row, row.rw_list) for row in rows]
+            names = [rw.kelurahan.name for _row, rws in found for rw in rws]
+        assert found == expected
+        assert all(type(rws) is list for _row, rws in found)
+        assert [len(found[ids.index(pk)][1]) for pk in (kelurahan.pk, empty.pk)] == [2, 0]
+        assert names == [row.name for row, rws in expected for _rw in rws]
+    assert [rw.number for rw in found[ids.index(kelurahan.pk)][1]] == [8, 7]
+    assert all_prepared(prepared._related_rows)
+    # Nothing was kept for the relation's manager: it reads the database, as Django's does.
+    row = rows[ids.index(kelurahan.pk)]
+    assert not getattr(row, "_prefetched_objects_cache", {})
+    with django_assert_num_queries(1):
+        assert set(row.rw_set.all()) == {rt.rw, other_rt.rw}
 
 
 def test_two_queries_of_the_same_sql_keep_their_own_prefetch(kelurahan, rt, other_rt):

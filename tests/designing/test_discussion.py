@@ -324,4 +324,4 @@ def test_the_threads_are_read_a_page_at_a_time_with_their_number(
     assert (threads.number, threads.paginator.count, len(threads)) == (number, 27, shown)
     if number == 2:
         assert threads[-1] == first
-        assert [reply.body for reply in threads[-1].replies.all()] == ["Balasan utas pertama"]
+        assert [reply.body for reply in threads[-1].reply_list] == ["Balasan utas pertama"]

@@ -176,7 +176,7 @@ def _threads(rows):
         (
             row.pk,
             row.author.username,
-            [(reply.pk, reply.author.username) for reply in row.replies.all()],
+            [(reply.pk, reply.author.username) for reply in row.reply_list],
         )
         for row in rows
     ]
