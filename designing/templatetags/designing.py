@@ -1,12 +1,13 @@
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, localize
+from django.utils.formats import localize
 from django.utils.html import escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rtkeren.formats import datetime_formatter
 from rtkeren.templatetags.rtkeren import PK_MARKER as _MARK
 from rtkeren.templatetags.rtkeren import pk_url
 
@@ -74,6 +75,7 @@ class _Discussion:
             '<p class="small mb-0">{}</p>', _("Only you and the officers still see your text.")
         )
         self.hidden_by = _("Hidden by an officer. Reason: %(reason)s")
+        self.written_at = datetime_formatter()
         self.restore_form = self.hide_form = self.reply_box = ""
         if self.can_moderate:
             self.restore_form = format_html(
@@ -150,7 +152,7 @@ class _Discussion:
             self.proposer if comment.author_id == self.proposer_id else "",
             ' <span class="text-body-secondary">· <time datetime="',
             written.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            f'">{escape(date_format(written, "DATETIME_FORMAT"))}</time></span></p>',
+            f'">{escape(self.written_at(written))}</time></span></p>',
         ]
         if hidden:
             reason = self.hidden_by % {"reason": escape(comment.hidden_reason)}

@@ -1,0 +1,53 @@
+"""``datetime_formatter`` writes a datetime as ``date_format`` does, in both languages."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.utils import translation
+from django.utils.formats import date_format
+
+from rtkeren.formats import datetime_formatter
+
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+# Every month, both halves of the day, single and double digits, a leap day, midnight and noon.
+MOMENTS = [
+    datetime.datetime(2026, month, day, hour, minute, tzinfo=JAKARTA)
+    for month, day, hour, minute in [
+        (1, 1, 0, 0),
+        (2, 9, 12, 0),
+        (3, 10, 9, 5),
+        (4, 30, 23, 59),
+        (5, 2, 13, 7),
+        (6, 15, 1, 30),
+        (7, 4, 11, 11),
+        (8, 17, 8, 45),
+        (9, 21, 18, 3),
+        (10, 31, 20, 20),
+        (11, 11, 7, 0),
+        (12, 25, 22, 58),
+    ]
+] + [datetime.datetime(2028, 2, 29, 6, 9, tzinfo=JAKARTA), datetime.datetime(2026, 5, 1, 12, 0)]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize(
+    "format_type", ["DATETIME_FORMAT", "SHORT_DATETIME_FORMAT", "DATE_FORMAT", "MONTH_DAY_FORMAT"]
+)
+def test_it_writes_what_date_format_writes(language, format_type):
+    with translation.override(language):
+        write = datetime_formatter(format_type)
+        written = [write(moment) for moment in MOMENTS]
+        expected = [date_format(moment, format_type) for moment in MOMENTS]
+    assert written == expected
+    assert len(set(written)) == len(MOMENTS)  # the moments are told apart
+
+
+def test_each_language_has_its_own_format():
+    moment = MOMENTS[11]
+    with translation.override("id"):
+        indonesian = datetime_formatter()(moment)
+    with translation.override("en"):
+        english = datetime_formatter()(moment)
+    assert indonesian == "25 Des. 2026, 22.58"
+    assert english == "Dec. 25, 2026, 10:58 p.m."
