@@ -1,9 +1,10 @@
 """Dates written many times on one page, with their format read and split once.
 
 ``date_format(value, "DATETIME_FORMAT")`` looks the format up and splits it with two regular
-expressions on every call: about 85 µs a date on the city data's proposal page, which writes one
-for each of its comments (up to 25 threads and their replies). ``datetime_formatter`` does the
-looking up and splitting once; each date is then written by the same ``DateFormat`` methods.
+expressions on every call: about 85 µs a date, timed apart (10 µs this way). A proposal's page
+writes one for each of its comments (up to 25 threads and their replies). ``datetime_formatter``
+does the looking up and splitting once; each date is then written by the same ``DateFormat``
+methods as ``Formatter.format``, whose loop it repeats over the pieces split once.
 """
 
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars

@@ -34,7 +34,7 @@ _SHAPES = {
 }
 
 
-def _context(shape, language):
+def _context(shape):
     page, query, *extra = _SHAPES[shape]
     request = RequestFactory().get("/daftar/", query)
     paginator = Paginator(range(page["count"]), 20)
@@ -45,7 +45,7 @@ def _context(shape, language):
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("shape", list(_SHAPES))
 def test_the_pagination_is_what_its_template_wrote(shape, language):
-    request, values = _context(shape, language)
+    request, values = _context(shape)
     with translation.override(language):
         expected = _REFERENCE.render(RequestContext(request, values))
         written = render_to_string("includes/pagination.html", values, request=request)
@@ -55,7 +55,7 @@ def test_the_pagination_is_what_its_template_wrote(shape, language):
 
 def test_the_comparison_tells_two_pages_apart():
     """Two pages of the same list are not the same HTML."""
-    request, values = _context("first of three", "id")
+    request, values = _context("first of three")
     other = {**values, "page_obj": values["page_obj"].paginator.page(2)}
     with translation.override("id"):
         written = render_to_string("includes/pagination.html", values, request=request)
@@ -64,14 +64,14 @@ def test_the_comparison_tells_two_pages_apart():
 
 
 def test_its_words_are_translated_and_its_values_escaped():
-    request, values = _context("named list", "id")
+    request, values = _context("named list")
     with translation.override("id"):
         written = render_to_string("includes/pagination.html", values, request=request)
     assert "Halaman 2 dari 3" in written
     assert "Sebelumnya" in written
     assert "Berikutnya" in written
     assert 'aria-label="Halaman: Usulan &lt;b&gt;&quot;RT 01&quot;&lt;/b&gt;"' in written
-    request, values = _context("thousands of pages", "id")
+    request, values = _context("thousands of pages")
     with translation.override("id"):
         written = render_to_string("includes/pagination.html", values, request=request)
     assert "Halaman 1.234 dari 1.500" in written
