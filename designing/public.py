@@ -98,11 +98,10 @@ def _closed_rounds(shape: tuple, values: dict) -> QuerySet[VotingRound]:
         .prefetch_related(
             Prefetch(
                 "proposals",
+                # Their titles, reasons and votes: the section names no proposal's place.
                 queryset=Activity.objects.filter(
                     status__in=(*APPROVED_STATUSES, ActivityStatus.REJECTED)
-                )
-                .select_related("rt__rw")
-                .order_by("title", "pk"),
+                ).order_by("title", "pk"),
             )
         )
         .order_by("-closes_at", "-pk")
