@@ -1,0 +1,61 @@
+"""A public page's activities are written in Python (``{% public_activity_rows %}``), not
+through a template: the rows must be what the template they replaced wrote, in both
+languages, for every shape of row. That template is kept beside this test as the reference."""
+
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.test.html import parse_html
+from django.utils import translation
+
+from rtkeren.models import RT, RW, Activity, ActivityStatus
+from rtkeren.templatetags.rtkeren import public_activity_rows
+
+_ROWS = (Path(__file__).parent / "public_activity_rows_reference.html").read_text()
+
+
+def _activity(title, status, budget, rt=None) -> Activity:
+    activity = Activity(title=title, kind=Activity.Kind.TRAINING, status=status, rt=rt)
+    activity.budget_total = budget
+    return activity
+
+
+_RT = RT(pk=3, number=7, rw=RW(pk=2, number=12))
+_ACTIVITIES = [
+    _activity("Pelatihan batik", ActivityStatus.APPROVED, 12_500_000, rt=_RT),
+    _activity('<b>"Kerja bakti"</b> & lomba', ActivityStatus.IN_DELIVERY, None),
+    _activity("Posyandu", ActivityStatus.EVALUATED, 0, rt=_RT),
+    _activity("Senam", ActivityStatus.DELIVERED, 1_234_567_890),
+]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("count", [0, 1, len(_ACTIVITIES)])
+def test_the_rows_are_what_their_template_wrote(language, count):
+    activities = _ACTIVITIES[:count]
+    with translation.override(language):
+        expected = Template(_ROWS).render(Context({"activities": activities}))
+        written = public_activity_rows(activities)
+    assert parse_html(f"<tbody>{written}</tbody>") == parse_html(expected)
+
+
+def test_the_rows_escape_titles_and_write_rupiah():
+    with translation.override("id"):
+        written = public_activity_rows(_ACTIVITIES)
+    assert "<b>" not in written
+    assert "&lt;b&gt;&quot;Kerja bakti&quot;&lt;/b&gt; &amp; lomba" in written
+    assert "Rp1.234.567.890" in written
+    assert written.count(">Rp0<") == 2  # no budget lines, and a budget of nothing
+    assert "RT 007 / RW 012" in written
+    assert "Seluruh kelurahan" in written
+
+
+def test_the_comparison_tells_two_rows_apart():
+    """Two activities differing in their status alone are not the same HTML."""
+    one = [_activity("Senam", ActivityStatus.DELIVERED, 5)]
+    other = [_activity("Senam", ActivityStatus.EVALUATED, 5)]
+    with translation.override("id"):
+        assert parse_html(f"<tbody>{public_activity_rows(one)}</tbody>") != parse_html(
+            Template(_ROWS).render(Context({"activities": other}))
+        )
