@@ -325,3 +325,51 @@ def evaluation_comments(context, evaluations) -> str:
         parts.append("</li>")
         items.append("".join(parts))
     return mark_safe(f'<ul class="list-group mb-2">{"".join(items)}</ul>')  # noqa: S308
+
+
+@register.simple_tag
+def followup_status(follow_up) -> str:
+    """A follow-up's status as a badge (an overdue one not done is red, whatever its status),
+    and whether it is overdue."""
+    overdue = follow_up.is_overdue
+    if follow_up.status == "done":
+        badge = "text-bg-success"
+    elif overdue:
+        badge = "text-bg-danger"
+    elif follow_up.status == "in_progress":
+        badge = "text-bg-primary"
+    else:
+        badge = "text-bg-secondary"
+    label = conditional_escape(follow_up.get_status_display())
+    late = (
+        f' <strong class="text-danger">{conditional_escape(gettext("Overdue"))}</strong>'
+        if overdue
+        else ""
+    )
+    return mark_safe(f'<span class="badge {badge}">{label}</span>{late}')  # noqa: S308
+
+
+@register.simple_tag
+def public_follow_up_rows(follow_ups) -> str:
+    """The rows of a public page's follow-ups: the activity, the action, who is responsible (a
+    role, never a name), when it is due and its status. Written here rather than through a
+    template for the reason above; ``tests/assessment/test_public_follow_ups.py`` holds the
+    two to the same output. Every value from a record is escaped."""
+    esc = conditional_escape
+    labels = {
+        "activity": esc(gettext("Activity")),
+        "action": esc(gettext("Action to take")),
+        "responsible": esc(gettext("Responsible")),
+        "due": esc(gettext("Due on")),
+        "status": esc(gettext("Status")),
+    }
+    due_on = datetime_formatter("j M Y")
+    rows = [
+        f'<tr><td data-label="{labels["activity"]}">{esc(follow_up.activity.title)}</td>'
+        f'<td data-label="{labels["action"]}">{esc(follow_up.action)}</td>'
+        f'<td data-label="{labels["responsible"]}">{esc(follow_up.owner_label)}</td>'
+        f'<td class="text-nowrap" data-label="{labels["due"]}">{esc(due_on(follow_up.due_on))}'
+        f'</td><td data-label="{labels["status"]}">{followup_status(follow_up)}</td></tr>'
+        for follow_up in follow_ups
+    ]
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
