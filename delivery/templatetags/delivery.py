@@ -1,9 +1,11 @@
 from django import template
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from rtkeren.formats import datetime_formatter
 from rtkeren.templatetags.rtkeren import PK_MARKER, pk_url
 
 register = template.Library()
@@ -76,3 +78,61 @@ def outputs_table(context) -> str:
         f'<th scope="col">{conditional_escape(_("Status"))}</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
+
+
+# The meetings on an activity's page, written here for the same reason: ten a page, each
+# through about twenty nodes (its date, times and two counts each localised through a
+# template node). The markup and the messages are the template's;
+# ``tests/delivery/test_meeting_items.py`` holds the two to the same output.
+
+
+def _clock(moment) -> str:
+    """A time as ``time:"H:i"`` writes it: hours and minutes, two digits each."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def meeting_items(context, meetings) -> str:
+    """``{% meeting_items page_obj %}``: each meeting as a list item, with its date, times,
+    place, facilitator, who was present and its photos (their first four, for a reader who may
+    see them: ``can_view_records``, or a meeting whose photos are public). Every value from a
+    record is escaped."""
+    esc = conditional_escape
+    meeting_url = pk_url("delivery:meeting-detail")
+    photo_url = pk_url("delivery:photo-file")
+    on_day = datetime_formatter("DATE_FORMAT")
+    sees_records = context.get("can_view_records")
+    items = []
+    for meeting in meetings:
+        pk = str(meeting.pk)
+        ends = f"–{_clock(meeting.ends_at)}" if meeting.ends_at else ""
+        facilitator = f" · {esc(meeting.facilitator)}" if meeting.facilitator else ""
+        present = ngettext("%(counter)s present", "%(counter)s present", meeting.attendee_count)
+        photos = ngettext("%(counter)s photo", "%(counter)s photos", meeting.photo_count)
+        gallery = ""
+        if sees_records or meeting.photos_public:
+            shown = list(meeting.photos.all())[:4]
+            if shown:
+                gallery = (
+                    '<div class="d-flex flex-wrap gap-1 mt-1">'
+                    + "".join(
+                        f'<img src="{esc(photo_url.replace(PK_MARKER, str(photo.pk), 1))}" '
+                        f'alt="{esc(photo.caption or meeting.title)}" width="72" height="72" '
+                        'class="rounded object-fit-cover" loading="lazy">'
+                        for photo in shown
+                    )
+                    + "</div>"
+                )
+        items.append(
+            '<li class="border-bottom py-2">'
+            f'<a class="fw-bold" href="{esc(meeting_url.replace(PK_MARKER, pk, 1))}">'
+            f"{esc(meeting.title)}</a>"
+            f'<div class="small">{esc(on_day(meeting.date))}, {_clock(meeting.starts_at)}{ends}'
+            f" · {esc(meeting.place)}{facilitator}</div>"
+            '<div class="small text-body-secondary">'
+            f"{present % {'counter': localize(meeting.attendee_count)}} · "
+            f"{photos % {'counter': localize(meeting.photo_count)}}</div>{gallery}</li>"
+        )
+    if not items:
+        return format_html("<li>{}</li>", _("No meetings planned yet."))
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
