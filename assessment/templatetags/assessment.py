@@ -2,13 +2,14 @@ from django import template
 from django.template.defaultfilters import floatformat, linebreaksbr
 from django.urls import reverse
 from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime, template_localtime
 from django.utils.translation import gettext, ngettext, pgettext
 
-from assessment.models import Side
+from assessment.models import FollowUp, Side
 from rtkeren.formats import datetime_formatter
+from rtkeren.templatetags.rtkeren import PK_MARKER, pk_url
 
 register = template.Library()
 
@@ -264,9 +265,9 @@ def side_by_side(summary) -> str:
 
 
 # The page of obstacles and suggestions, written here for the same reason: up to 25
-# evaluations a page, each through about fifteen nodes (about 3 ms of the page on the city
-# data, for 14). The markup and the messages are the template's; the test above holds the two
-# to the same output.
+# evaluations a page, each through about fifteen nodes. With the averages above, a fifth of the
+# page's instructions on the city data. The markup and the messages are the template's; the
+# test above holds the two to the same output.
 
 
 @register.simple_tag(takes_context=True)
@@ -276,10 +277,8 @@ def evaluation_comments(context, evaluations) -> str:
     and a link to turn its obstacles into a follow-up for one who may (``can_follow_up``).
     Every value from a record is escaped."""
     esc = conditional_escape
-    sides = {
-        Side.GOVERNMENT: esc(gettext("Government side")),
-        Side.COMMUNITY: esc(gettext("Community side")),
-    }
+    government_side = esc(gettext("Government side"))
+    community_side = esc(gettext("Community side"))
     obstacles_label = esc(gettext("Obstacles:"))
     suggestions_label = esc(gettext("Suggestions:"))
     sees_names = context.get("sees_names")
@@ -291,7 +290,7 @@ def evaluation_comments(context, evaluations) -> str:
     written_on = datetime_formatter("DATE_FORMAT")
     items = []
     for evaluation in evaluations:
-        who = sides[Side.GOVERNMENT if evaluation.side == Side.GOVERNMENT else Side.COMMUNITY]
+        who = government_side if evaluation.side == Side.GOVERNMENT else community_side
         if sees_names:
             who += f" · {esc(evaluation.person_name)}"
         if evaluation.on_behalf:
@@ -332,11 +331,11 @@ def followup_status(follow_up) -> str:
     """A follow-up's status as a badge (an overdue one not done is red, whatever its status),
     and whether it is overdue."""
     overdue = follow_up.is_overdue
-    if follow_up.status == "done":
+    if follow_up.status == FollowUp.Status.DONE:
         badge = "text-bg-success"
     elif overdue:
         badge = "text-bg-danger"
-    elif follow_up.status == "in_progress":
+    elif follow_up.status == FollowUp.Status.IN_PROGRESS:
         badge = "text-bg-primary"
     else:
         badge = "text-bg-secondary"
@@ -373,3 +372,64 @@ def public_follow_up_rows(follow_ups) -> str:
         for follow_up in follow_ups
     ]
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# The unfinished outputs, written here for the same reason: a kelurahan's and the city's
+# scorecards list up to 25, each through about twenty nodes (more than half of those pages'
+# templates on the city data). The markup and the messages are the template's;
+# ``tests/assessment/test_unfinished_outputs_html.py`` holds the two to the same output.
+
+#: An output's follow-up badge by how far following it up has come.
+_OUTPUT_FOLLOW_UP_BADGES = {"done": "text-bg-success", "open": "text-bg-primary"}
+
+
+@register.simple_tag(takes_context=True)
+def unfinished_outputs(context) -> str:
+    """``{% unfinished_outputs %}``, with the context's ``unfinished_outputs`` (each output and
+    its follow-up's status), ``show_activity`` (lists across activities: each output's activity
+    linked, its obstacle's kind alone) and ``can_follow_up`` (a button to follow each up).
+    Every value from a record is escaped."""
+    esc = conditional_escape
+    items = context.get("unfinished_outputs")
+    if not items:
+        return format_html(
+            '<p class="text-body-secondary">{}</p>', gettext("Every planned output is finished.")
+        )
+    show_activity = context.get("show_activity")
+    summary_url = esc(pk_url("assessment:evaluation-summary"))
+    follow_up_url = esc(pk_url("assessment:followup-create"))
+    obstacle_label = esc(gettext("Obstacle:"))
+    not_recorded = esc(gettext("not recorded"))
+    follow_up_label = esc(gettext("Follow up this output"))
+    can_follow_up = context.get("can_follow_up")
+    parts = ['<ul class="list-unstyled">']
+    for item in items:
+        output = item.output
+        activity = str(output.activity_id)
+        place = ""
+        if show_activity:
+            place = (
+                f'<a href="{summary_url.replace(PK_MARKER, activity, 1)}">'
+                f"{esc(output.activity_title)}</a>: "
+            )
+        finished = gettext("%(finished)s of %(target)s %(unit)s finished") % {
+            "finished": esc(localize(output.finished)),
+            "target": esc(localize(output.target)),
+            "unit": esc(output.unit),
+        }
+        badge = _OUTPUT_FOLLOW_UP_BADGES.get(item.status, "text-bg-warning")
+        obstacle = (output.obstacle if show_activity else output.obstacle_text) or not_recorded
+        button = ""
+        if can_follow_up:
+            button = (
+                '<br><a class="btn btn-sm btn-outline-success mt-1" '
+                f'href="{follow_up_url.replace(PK_MARKER, activity, 1)}?output='
+                f'{output.object_id:d}">{follow_up_label}</a>'
+            )
+        parts.append(
+            f'<li class="border-bottom py-2">{place}<strong>{esc(output.name)}</strong> '
+            f'{finished} <span class="badge {badge}">{esc(item.status_label)}</span>'
+            f'<br><span class="small">{obstacle_label} {esc(obstacle)}</span>{button}</li>'
+        )
+    parts.append("</ul>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
