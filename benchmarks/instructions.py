@@ -15,7 +15,8 @@ reads as they come, every page mixed), a process runs under callgrind with the c
 it asks the view's first ``--reads`` reads once (filling the caches and preparing the query
 shapes a process keeps), then, the counting on (``callgrind_control``), asks the same reads
 again. What it prints is the instructions a read of that second round, in millions, and the
-answers' statuses.
+answers' statuses. A view named ``page:`` and a page of ``make bench``'s table (``"page:public
+page"``) is that page's one URL instead, asked as its account: the per-page table's cost.
 
 ``--tree`` measures other checkouts of the project too (a ``git worktree`` at an older commit,
 say, using this virtualenv), each against the same plan, one after the other: the figures of
@@ -40,6 +41,10 @@ sys.path.insert(0, str(HERE))
 import bench  # noqa: E402
 
 COLLECTED = re.compile(r"Collected : (\d+)")
+#: A view named ``page:`` and one of ``bench.PAGES``' names is that page of ``make bench``'s
+#: table, asked ``--reads`` times at its URL as its account (Django's test client): what one
+#: page costs, where the traffic's reads of a view are of many objects.
+PAGE = "page:"
 
 
 def child(reads_file: str, view: str, count: int) -> None:
@@ -48,6 +53,26 @@ def child(reads_file: str, view: str, count: int) -> None:
     import django
 
     django.setup()
+    statuses: Counter = Counter()
+    if view.startswith(PAGE):
+        ask, chosen = _page_reads(view.removeprefix(PAGE), count, statuses)
+    else:
+        ask, chosen = _traffic_reads(reads_file, view, count, statuses)
+
+    for fields in chosen:
+        ask(fields)
+    ready = Path(reads_file).with_name(f"ready-{os.getpid()}")
+    ready.touch()
+    while ready.exists():  # the parent turns the counting on, then removes it
+        time.sleep(0.05)
+    for fields in chosen:
+        ask(fields)
+    print(json.dumps({"reads": len(chosen), "statuses": statuses}))
+
+
+def _traffic_reads(reads_file: str, view: str, count: int, statuses: Counter) -> tuple:
+    """The first ``count`` of the traffic's reads of ``view`` (``all``: of every view), and
+    a function asking one through the WSGI application."""
     import replay
     from django.core.wsgi import get_wsgi_application
     from django.urls import resolve
@@ -59,7 +84,6 @@ def child(reads_file: str, view: str, count: int) -> None:
         for fields in reads
         if view == "all" or resolve(fields[1].partition("?")[0]).view_name == view
     ][:count]
-    statuses: Counter = Counter()
 
     def ask(fields) -> None:
         answered = []
@@ -69,15 +93,26 @@ def child(reads_file: str, view: str, count: int) -> None:
         body.close()
         statuses[answered[0][:3]] += 1
 
-    for fields in chosen:
-        ask(fields)
-    ready = Path(reads_file).with_name(f"ready-{os.getpid()}")
-    ready.touch()
-    while ready.exists():  # the parent turns the counting on, then removes it
-        time.sleep(0.05)
-    for fields in chosen:
-        ask(fields)
-    print(json.dumps({"reads": len(chosen), "statuses": statuses}))
+    return ask, chosen
+
+
+def _page_reads(name: str, count: int, statuses: Counter) -> tuple:
+    """``count`` reads of the benchmark's page ``name``, and a function asking one as the
+    page's account through Django's test client."""
+    from django.test import Client
+
+    from rtkeren.models import User
+
+    [page] = [page for page in bench.PAGES if page.name == name]
+    url = bench.page_urls()[name]
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    if page.persona:
+        client.force_login(User.objects.get(username=page.persona))
+
+    def ask(_read) -> None:
+        statuses[str(client.get(url).status_code)] += 1
+
+    return ask, [url] * count
 
 
 def counted(tree: Path, reads_file: str, view: str, count: int) -> dict:
