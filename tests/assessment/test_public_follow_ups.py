@@ -4,20 +4,17 @@ what the templates they replaced wrote, in both languages, for every status, ove
 Those templates are kept beside this test as the references."""
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.template import Context, Template
-from django.test.html import parse_html
 from django.utils import timezone, translation
 
 from assessment.models import FollowUp
 from assessment.templatetags.assessment import followup_status, public_follow_up_rows
 from rtkeren.models import Activity
+from tests.references import Reference
 
-HERE = Path(__file__).parent
-_STATUS = (HERE / "followup_status_reference.html").read_text()
-_ROWS = (HERE / "public_follow_ups_reference.html").read_text()
+_STATUS = Reference(__file__, "followup_status_reference.html")
+_ROWS = Reference(__file__, "public_follow_ups_reference.html")
 
 
 def _follow_up(status, days_left, *, title="Pelatihan batik", action="Cari pelatih") -> FollowUp:
@@ -40,19 +37,21 @@ _FOLLOW_UPS = [
 @pytest.mark.parametrize("index", range(len(_FOLLOW_UPS)))
 def test_the_badge_is_what_its_template_wrote(index, language):
     follow_up = _FOLLOW_UPS[index]
-    with translation.override(language):
-        expected = Template(_STATUS).render(Context({"follow_up": follow_up}))
-        assert parse_html(followup_status(follow_up)) == parse_html(expected)
+    assert _STATUS.matches(
+        lambda: followup_status(follow_up), {"follow_up": follow_up}, language=language
+    )
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("count", [0, 1, len(_FOLLOW_UPS)])
 def test_the_rows_are_what_their_template_wrote(count, language):
     follow_ups = _FOLLOW_UPS[:count]
-    with translation.override(language):
-        expected = Template(_ROWS).render(Context({"section": {"follow_ups": follow_ups}}))
-        written = public_follow_up_rows(follow_ups)
-    assert parse_html(f"<tbody>{written}</tbody>") == parse_html(expected)
+    assert _ROWS.matches(
+        lambda: public_follow_up_rows(follow_ups),
+        {"section": {"follow_ups": follow_ups}},
+        language=language,
+        within="tbody",
+    )
 
 
 def test_the_rows_escape_what_officers_wrote_and_mark_the_overdue():
@@ -69,7 +68,4 @@ def test_the_rows_escape_what_officers_wrote_and_mark_the_overdue():
 def test_the_comparison_tells_two_badges_apart():
     """An open follow-up late and one not yet due are not the same HTML."""
     late, early = _follow_up("open", -1), _follow_up("open", 1)
-    with translation.override("id"):
-        assert parse_html(followup_status(late)) != parse_html(
-            Template(_STATUS).render(Context({"follow_up": early}))
-        )
+    assert not _STATUS.matches(lambda: followup_status(late), {"follow_up": early})

@@ -5,21 +5,19 @@ shape. Those templates are kept beside this test as the references."""
 
 import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.template import Context, Template
-from django.test.html import parse_html
+from django.template import Context
 from django.utils import timezone, translation
 
 from assessment.models import Criterion, Evaluation, Side
 from assessment.selectors import CriterionRow, SideAverage, SideBySide
 from assessment.templatetags.assessment import evaluation_comments, side_by_side
 from rtkeren.models import Activity, Resident, User
+from tests.references import Reference
 
-HERE = Path(__file__).parent
-_SIDE_BY_SIDE = (HERE / "side_by_side_reference.html").read_text()
-_COMMENTS = (HERE / "evaluation_comments_reference.html").read_text()
+_SIDE_BY_SIDE = Reference(__file__, "side_by_side_reference.html")
+_COMMENTS = Reference(__file__, "evaluation_comments_reference.html")
 
 
 def _row(name: str, community, government, scores=(3, 2)) -> CriterionRow:
@@ -67,10 +65,9 @@ _SUMMARIES = {
 @pytest.mark.parametrize("name", list(_SUMMARIES))
 def test_the_side_by_side_is_what_its_template_wrote(name, language):
     summary = _SUMMARIES[name]
-    with translation.override(language):
-        expected = Template(_SIDE_BY_SIDE).render(Context({"summary": summary}))
-        written = side_by_side(summary)
-    assert parse_html(written) == parse_html(expected)
+    assert _SIDE_BY_SIDE.matches(
+        lambda: side_by_side(summary), {"summary": summary}, language=language
+    )
 
 
 def test_the_side_by_side_escapes_names_and_localises_averages():
@@ -117,10 +114,9 @@ def test_the_comments_are_what_their_template_wrote(language, sees_names, can_fo
         "can_follow_up": can_follow_up,
         "activity": Activity(pk=13),
     }
-    with translation.override(language), timezone.override("Asia/Jakarta"):
-        expected = Template(_COMMENTS).render(Context(context))
-        written = evaluation_comments(Context(context), _EVALUATIONS)
-    assert parse_html(written) == parse_html(expected)
+    assert _COMMENTS.matches(
+        lambda: evaluation_comments(Context(context), _EVALUATIONS), context, language=language
+    )
 
 
 def test_the_comments_escape_what_residents_wrote_and_date_in_jakarta():
@@ -141,7 +137,4 @@ def test_the_comparison_tells_two_pages_apart():
     """A name shown to one reader and not to another is not the same HTML."""
     shown = {"sees_names": True, "activity": Activity(pk=13)}
     hidden = {**shown, "sees_names": False, "comments_page": {"object_list": _EVALUATIONS}}
-    with translation.override("id"):
-        assert parse_html(evaluation_comments(Context(shown), _EVALUATIONS)) != parse_html(
-            Template(_COMMENTS).render(Context(hidden))
-        )
+    assert not _COMMENTS.matches(lambda: evaluation_comments(Context(shown), _EVALUATIONS), hidden)

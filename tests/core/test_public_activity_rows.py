@@ -2,17 +2,14 @@
 through a template: the rows must be what the template they replaced wrote, in both
 languages, for every shape of row. That template is kept beside this test as the reference."""
 
-from pathlib import Path
-
 import pytest
-from django.template import Context, Template
-from django.test.html import parse_html
 from django.utils import translation
 
 from rtkeren.models import RT, RW, Activity, ActivityStatus
 from rtkeren.templatetags.rtkeren import public_activity_rows
+from tests.references import Reference
 
-_ROWS = (Path(__file__).parent / "public_activity_rows_reference.html").read_text()
+_ROWS = Reference(__file__, "public_activity_rows_reference.html")
 
 
 def _activity(title, status, budget, rt=None) -> Activity:
@@ -34,10 +31,12 @@ _ACTIVITIES = [
 @pytest.mark.parametrize("count", [0, 1, len(_ACTIVITIES)])
 def test_the_rows_are_what_their_template_wrote(language, count):
     activities = _ACTIVITIES[:count]
-    with translation.override(language):
-        expected = Template(_ROWS).render(Context({"activities": activities}))
-        written = public_activity_rows(activities)
-    assert parse_html(f"<tbody>{written}</tbody>") == parse_html(expected)
+    assert _ROWS.matches(
+        lambda: public_activity_rows(activities),
+        {"activities": activities},
+        language=language,
+        within="tbody",
+    )
 
 
 def test_the_rows_escape_titles_and_write_rupiah():
@@ -55,7 +54,6 @@ def test_the_comparison_tells_two_rows_apart():
     """Two activities differing in their status alone are not the same HTML."""
     one = [_activity("Senam", ActivityStatus.DELIVERED, 5)]
     other = [_activity("Senam", ActivityStatus.EVALUATED, 5)]
-    with translation.override("id"):
-        assert parse_html(f"<tbody>{public_activity_rows(one)}</tbody>") != parse_html(
-            Template(_ROWS).render(Context({"activities": other}))
-        )
+    assert not _ROWS.matches(
+        lambda: public_activity_rows(one), {"activities": other}, within="tbody"
+    )

@@ -4,17 +4,16 @@ who sees the records and one who does not, with photos public or not. That templ
 beside this test as the reference."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.template import Context, Template
-from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import translation
 
 from delivery.models import Meeting, MeetingPhoto
+from tests.references import Reference, tag
 
-_ITEMS = (Path(__file__).parent / "meeting_items_reference.html").read_text()
+_ITEMS = Reference(__file__, "meeting_items_reference.html")
 _TAG = "{% load delivery %}{% meeting_items page_obj %}"
 
 
@@ -61,10 +60,7 @@ _MEETINGS = [
 @pytest.mark.parametrize("count", [0, 1, len(_MEETINGS)])
 def test_the_meetings_are_what_their_template_wrote(count, sees_records, language):
     context = {"page_obj": _MEETINGS[:count], "can_view_records": sees_records}
-    with translation.override(language):
-        expected = Template(_ITEMS).render(Context(context))
-        written = Template(_TAG).render(Context(context))
-    assert parse_html(written) == parse_html(expected)
+    assert _ITEMS.matches(tag(_TAG, context), context, language=language)
 
 
 def test_the_meetings_escape_what_people_wrote_and_show_four_photos():
@@ -84,9 +80,5 @@ def test_the_meetings_escape_what_people_wrote_and_show_four_photos():
 def test_the_comparison_tells_two_readers_apart():
     """The same meetings for a reader who sees the records and one who does not are not the
     same HTML: the second sees only public photos."""
-    with translation.override("id"):
-        written = Template(_TAG).render(Context({"page_obj": _MEETINGS, "can_view_records": True}))
-        expected = Template(_ITEMS).render(
-            Context({"page_obj": _MEETINGS, "can_view_records": False})
-        )
-    assert parse_html(written) != parse_html(expected)
+    written = tag(_TAG, {"page_obj": _MEETINGS, "can_view_records": True})
+    assert not _ITEMS.matches(written, {"page_obj": _MEETINGS, "can_view_records": False})

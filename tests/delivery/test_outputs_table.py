@@ -3,17 +3,15 @@ through a template: it must be what the template it replaced wrote, in both lang
 each of the ways the pages ask for it (public, printed, with obstacles, links and history).
 That template is kept beside this test as the reference."""
 
-from pathlib import Path
-
 import pytest
 from django.template import Context, Template
-from django.test.html import parse_html
 from django.urls import reverse
 from django.utils import translation
 
 from delivery.models import Output
+from tests.references import Reference, tag
 
-_TABLE = (Path(__file__).parent / "outputs_table_reference.html").read_text()
+_TABLE = Reference(__file__, "outputs_table_reference.html")
 _TAG = "{% load delivery %}{% outputs_table %}"
 
 _OUTPUTS = [
@@ -70,10 +68,7 @@ _OPTIONS = {
 @pytest.mark.parametrize("name", list(_OPTIONS))
 def test_the_table_is_what_its_template_wrote(name, outputs, language):
     context = {"outputs": outputs, **_OPTIONS[name]}
-    with translation.override(language):
-        expected = Template(_TABLE).render(Context(context))
-        written = Template(_TAG).render(Context(context))
-    assert parse_html(written) == parse_html(expected)
+    assert _TABLE.matches(tag(_TAG, context), context, language=language)
 
 
 def test_the_table_escapes_what_people_wrote_and_localises_quantities():
@@ -91,9 +86,5 @@ def test_the_table_escapes_what_people_wrote_and_localises_quantities():
 
 def test_the_comparison_tells_two_tables_apart():
     """The same products with and without their obstacles are not the same HTML."""
-    with translation.override("id"):
-        written = Template(_TAG).render(Context({"outputs": _OUTPUTS, **_OPTIONS["public"]}))
-        expected = Template(_TABLE).render(
-            Context({"outputs": _OUTPUTS, **_OPTIONS["activity page, reading"]})
-        )
-    assert parse_html(written) != parse_html(expected)
+    written = tag(_TAG, {"outputs": _OUTPUTS, **_OPTIONS["public"]})
+    assert not _TABLE.matches(written, {"outputs": _OUTPUTS, **_OPTIONS["activity page, reading"]})
