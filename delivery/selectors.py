@@ -239,9 +239,14 @@ def spendings_of(activity: Activity) -> QuerySet[Spending]:
     return activity.spendings.select_related("recorded_by")
 
 
-def spent_per_activity(activities) -> dict[int, int]:
-    """The realised spending of each of ``activities`` with any (``realised_spending``)."""
-    return dict(
+def spent_per_activity(activities: Prepared) -> dict[int, int]:
+    """The realised spending of each of ``activities`` (a prepared query) with any
+    (``realised_spending``)."""
+    return dict(activities.into(Spending, _spent_per_activity).tuples())
+
+
+def _spent_per_activity(activities: QuerySet[Activity]) -> QuerySet[Spending]:
+    return (
         Spending.objects.filter(activity__in=activities)
         .values("activity")
         .annotate(total=Sum("amount"))

@@ -274,24 +274,17 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
     ceiling, its own activities and its shares of kelurahan-wide ones, each pending proposal
     flagged when it would exceed the ceiling or tip the fisik/nonfisik split on top of that,
     and what was spent on each (of a shared activity, the RT's part in proportion to its
-    share). Nine queries whatever the number of activities."""
-    activities = Activity.objects.filter(
-        rt=rt,
-        period=period,
-        funding_source=Activity.Funding.RT_KEREN,
-        status__in=PLAN_STATUSES,
-    )
-    shared = shared_activities(rt_id=rt.pk, period_id=period.pk, statuses=PLAN_STATUSES)
+    share). At most eight queries whatever the number of activities: the RT's ceiling, then
+    seven prepared (``rtkeren.prepared``), built and compiled once per process rather than on
+    every read (the RT's parts of what was spent on shared activities only when something
+    was)."""
+    values = {"rt": rt.pk, "period": period.pk}
+    own = Prepared(Activity, _plan_activities, "own", values)
+    shared = Prepared(Activity, _plan_activities, "shared", values)
     plan = BudgetPlan(rt=rt, period=period, ceiling=period_ceiling_for(period, rt))
     sums = [
-        *BudgetLine.objects.filter(activity__in=activities)
-        .values_list("activity__status", "activity__nature")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
-        .order_by(),
-        *ActivityShare.objects.filter(rt=rt, activity__in=shared)
-        .values_list("activity__status", "activity__nature")
-        .annotate(total=Sum("amount"))
-        .order_by(),
+        *Prepared(BudgetLine, _plan_sums, "own", values).tuples(),
+        *Prepared(ActivityShare, _plan_sums, "shared", values).tuples(),
     ]
     for status, nature, total in sums:
         prefix = "proposed" if status == ActivityStatus.PROPOSED else "committed"
@@ -299,21 +292,15 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
         setattr(plan, name, getattr(plan, name) + (total or 0))
     rows = [
         PlanRow(activity, amount=activity.budget_sum)
-        for activity in activities.annotate(budget_sum=budget_per_row()).order_by(
-            "status", "-budget_sum", "pk"
-        )[: PLAN_ROW_LIMIT + 1]
+        for activity in own.then(_plan_rows, "-budget_sum").rows()
     ] + [
         PlanRow(activity, amount=activity.share_amount, shared=True)
-        for activity in shared.annotate(budget_sum=budget_per_row()).order_by(
-            "status", "-share_amount", "pk"
-        )[: PLAN_ROW_LIMIT + 1]
+        for activity in shared.then(_plan_rows, "-share_amount").rows()
     ]
     rows.sort(key=lambda row: (row.activity.status, -row.amount, row.activity.pk))
     plan.truncated = len(rows) > PLAN_ROW_LIMIT
-    realised = realised_for(activities.filter(status__in=COMMITTED_STATUSES))
-    realised_shared = shares_of_realised(
-        realised_for(shared.filter(status__in=COMMITTED_STATUSES)), rt_id=rt.pk
-    )
+    realised = realised_for(own.then(_committed))
+    realised_shared = shares_of_realised(realised_for(shared.then(_committed)), rt_id=rt.pk)
     plan.realised = sum(realised.values()) + sum(realised_shared.values())
     for row in rows:
         row.realised = (realised_shared if row.shared else realised).get(row.activity.pk, 0)
@@ -333,6 +320,50 @@ def budget_plan(*, rt: RT, period: Period) -> BudgetPlan:
         )
     plan.rows = rows[:PLAN_ROW_LIMIT]
     return plan
+
+
+def _plan_activities(shape: str, values: dict) -> QuerySet[Activity]:
+    """The activities of an RT's plan: its own (``"own"``), or the kelurahan-wide ones of
+    which it pays a share, each with ``share_amount`` (``"shared"``)."""
+    if shape == "shared":
+        return shared_activities(
+            rt_id=values["rt"], period_id=values["period"], statuses=PLAN_STATUSES
+        )
+    return Activity.objects.filter(
+        rt=values["rt"],
+        period=values["period"],
+        funding_source=Activity.Funding.RT_KEREN,
+        status__in=PLAN_STATUSES,
+    )
+
+
+def _plan_sums(shape: str, values: dict) -> QuerySet:
+    """The money of an RT's plan by status and nature: the whole budget of its own activities
+    (``"own"``), its shares of the kelurahan-wide ones (``"shared"``)."""
+    activities = _plan_activities(shape, values)
+    if shape == "shared":
+        lines = ActivityShare.objects.filter(rt=values["rt"], activity__in=activities)
+        total = Sum("amount")
+    else:
+        lines = BudgetLine.objects.filter(activity__in=activities)
+        total = Sum(F("quantity") * F("unit_price"))
+    return (
+        lines.values_list("activity__status", "activity__nature")
+        .annotate(total=total)
+        .order_by()
+        .values_list("activity__status", "activity__nature", "total")
+    )
+
+
+def _plan_rows(activities: QuerySet[Activity], amount: str) -> QuerySet[Activity]:
+    """A plan's rows, dearest first within each status, one more than it shows."""
+    return activities.annotate(budget_sum=budget_per_row()).order_by("status", amount, "pk")[
+        : PLAN_ROW_LIMIT + 1
+    ]
+
+
+def _committed(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    return activities.filter(status__in=COMMITTED_STATUSES)
 
 
 # Voting rounds.

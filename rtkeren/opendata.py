@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from rtkeren.models import Activity, ActivityStatus, Kelurahan
+from rtkeren.prepared import Prepared
 from rtkeren.registry import open_datasets, realised_for
 
 LICENCE = "CC BY 4.0"
@@ -151,10 +152,9 @@ def cell(value):
     order=0,
 )
 def activity_rows(kelurahan: Kelurahan | None):
-    activities = Activity.objects.filter(status__in=PUBLISHED_STATUSES)
-    if kelurahan is not None:
-        activities = activities.filter(kelurahan=kelurahan)
-    realised = realised_for(activities)
+    values = {"kelurahan": None if kelurahan is None else kelurahan.pk}
+    realised = realised_for(Prepared(Activity, _published, (), values))
+    activities = _published((), values)
     rows = (
         activities.with_budget_total()
         .order_by("kelurahan__code", "period__year", "rt__rw__number", "rt__number", "pk")
@@ -177,3 +177,11 @@ def activity_rows(kelurahan: Kelurahan | None):
     )
     for row in rows.iterator(chunk_size=2000):
         yield (*row[:-1], row[-1] or 0, realised.get(row[0], 0))
+
+
+def _published(shape: tuple, values: dict):
+    """The published activities of the kelurahan ``values["kelurahan"]`` (None: the city)."""
+    activities = Activity.objects.filter(status__in=PUBLISHED_STATUSES)
+    if values["kelurahan"] is not None:
+        activities = activities.filter(kelurahan=values["kelurahan"])
+    return activities

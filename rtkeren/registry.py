@@ -205,13 +205,15 @@ period_closing = Registry("period closing hook")
 
 
 # Money spent on activities (their realisation), from the app that records it:
-# ``(activities) -> {activity_id: whole rupiah}`` for a queryset of activities, in one query;
+# ``(activities) -> {activity_id: whole rupiah}`` for activities given as a prepared query
+# (``rtkeren.prepared.Prepared``, which the app reads into its own with ``into``), in one query;
 # an activity with nothing spent may be left out. ``realised_for`` adds up every provider.
 realised_spending = Registry("realised spending")
 
 
 def realised_for(activities) -> dict[int, int]:
-    """What was spent on each of ``activities`` (a queryset), by every provider together."""
+    """What was spent on each of ``activities`` (a prepared query), by every provider
+    together."""
     totals: dict[int, int] = {}
     for _name, provider in realised_spending.items():
         for activity_id, amount in provider(activities).items():

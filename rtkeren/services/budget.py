@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from rtkeren.models import RT, Activity, ActivityShare, ActivityStatus, BudgetLine, Period
 from rtkeren.permissions import can
+from rtkeren.prepared import Prepared, id_value
 from rtkeren.services.periods import (
     period_ceiling_for,
     period_ceilings_for,
@@ -456,13 +457,20 @@ def shared_activities(*, rt_id: int, period_id: int, statuses) -> models.QuerySe
 def shares_of_realised(realised: Mapping[int, int], *, rt_id: int) -> dict[int, int]:
     """The RT's part of what was spent on kelurahan-wide activities (``{activity_id: spent}``),
     in proportion to the shares (``split_by_shares``, so the RTs' parts add up to what was
-    spent): ``{activity_id: the RT's part}``. One query."""
+    spent): ``{activity_id: the RT's part}``. One query (prepared), none when nothing was spent."""
+    spent = id_value(key for key, amount in realised.items() if amount)
     shares: dict[int, dict[int, int]] = {}
-    for activity_id, payer, amount in ActivityShare.objects.filter(
-        activity_id__in=[key for key, spent in realised.items() if spent]
-    ).values_list("activity_id", "rt_id", "amount"):
+    for activity_id, payer, amount in Prepared(
+        ActivityShare, _shares_of, (), {"activities": spent}
+    ).tuples():
         shares.setdefault(activity_id, {})[payer] = amount
     return {
         activity_id: split_by_shares(realised[activity_id], payers).get(rt_id, 0)
         for activity_id, payers in shares.items()
     }
+
+
+def _shares_of(shape: tuple, values: dict) -> models.QuerySet:
+    return ActivityShare.objects.filter(activity_id__in=values["activities"]).values_list(
+        "activity_id", "rt_id", "amount"
+    )

@@ -6,11 +6,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from designing.selectors import _plan_activities, _plan_sums
+from rtkeren import prepared
 from rtkeren.models import ActivityShare, ActivityStatus
 from rtkeren.services.activities import activity_approve
-from rtkeren.services.budget import activity_shares_set
+from rtkeren.services.budget import _shares_of, activity_shares_set
 from tests import factories as core
 from tests.delivery.factories import SpendingFactory
+from tests.prepared_support import all_prepared
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +243,37 @@ def test_the_budget_plan_costs_the_same_with_one_shared_activity_and_with_many(
         share_one()
 
     assert _queries(client, url) == one
+
+
+@pytest.mark.usefixtures("no_prepared_shapes")
+def test_the_budget_plan_reads_prepared_and_every_rt_shares_its_shapes(
+    client, officer, rt_chair, other_rt_chair, kelurahan, rt, other_rt, period
+):
+    """Its queries are built and compiled once per process (``rtkeren.prepared``), and an RT
+    read after another prepares nothing new. The tests check each run's SQL against Django's
+    (``PREPARED_QUERIES_CHECK``)."""
+    festival = _wide(kelurahan, period, 3_000_000)
+    activity_shares_set(
+        activity=festival, by=officer, amounts={rt.pk: 2_000_000, other_rt.pk: 1_000_000}
+    )
+    activity_approve(activity=festival, by=officer)
+    SpendingFactory(activity=festival, amount=1_000_000)
+    for paying in (rt, other_rt):
+        own = core.ActivityFactory(rt=paying, period=period, status=ActivityStatus.APPROVED)
+        core.BudgetLineFactory(activity=own, quantity=2, unit="paket", unit_price=700_000)
+        SpendingFactory(activity=own, amount=250_000)
+        core.ActivityFactory(rt=paying, period=period, status=ActivityStatus.PROPOSED)
+
+    def plan_of(chair, paying):
+        client.force_login(chair)
+        url = reverse("designing:budgetplan-detail", args=[paying.pk]) + f"?period={period.pk}"
+        plan = client.get(url).context["plan"]
+        return (plan.committed, plan.realised, len(plan.rows))
+
+    assert plan_of(rt_chair, rt) == (2_000_000 + 1_400_000, 666_667 + 250_000, 3)
+    for build in (_plan_activities, _plan_sums, _shares_of):
+        assert all_prepared(build), build.__name__
+    kept = len(prepared._statements)
+
+    assert plan_of(other_rt_chair, other_rt) == (1_000_000 + 1_400_000, 333_333 + 250_000, 3)
+    assert len(prepared._statements) == kept
