@@ -39,7 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -508,10 +508,8 @@ def _counted_twice(period: Period) -> tuple[int, dict[str, tuple[int, int]]]:
     base, and per stage among the participants and those with a row of their own (2 queries,
     the second only when there are such residents)."""
     places = defaultdict(set)
-    ended = BaseEntry.objects.filter(period=period, until__isnull=False).values("resident")
-    for resident, kelurahan in BaseEntry.objects.filter(
-        period=period, resident__in=ended
-    ).values_list("resident", "kelurahan"):
+    values = {"period": period.pk}
+    for resident, kelurahan in Prepared(BaseEntry, _moved_entries, (), values).tuples():
         places[resident].add(kelurahan)
     movers = [resident for resident, kelurahan in places.items() if len(kelurahan) > 1]
     base_extra = sum(len(places[resident]) - 1 for resident in movers)
@@ -535,10 +533,23 @@ def _counted_twice(period: Period) -> tuple[int, dict[str, tuple[int, int]]]:
     return base_extra, {stage: tuple(counts) for stage, counts in extra.items()}
 
 
+def _moved_entries(shape: tuple, values: dict) -> QuerySet:
+    """The base's entries, in each kelurahan, of the residents whose entry in one ended in
+    the period: those who may be in more than one."""
+    ended = BaseEntry.objects.filter(period=values["period"], until__isnull=False)
+    return BaseEntry.objects.filter(
+        period=values["period"], resident__in=ended.values("resident")
+    ).values_list("resident", "kelurahan")
+
+
+def _kelurahan_ids(shape: tuple, values: dict) -> QuerySet:
+    return Kelurahan.objects.order_by("pk").values_list("pk")
+
+
 def _city_figures(period: Period) -> tuple[int, dict, dict]:
     """The city's figures in ``period``: its kelurahan's, added up, less those counted twice
     (see the module's text)."""
-    kelurahan_ids = list(Kelurahan.objects.order_by("pk").values_list("pk", flat=True))
+    kelurahan_ids = [pk for (pk,) in Prepared(Kelurahan, _kelurahan_ids, (), {}).tuples()]
     base, by_stage, sides = 0, defaultdict(lambda: [0, 0]), defaultdict(int)
     for place_base, place_stages, place_sides in _by_kelurahan(period, kelurahan_ids).values():
         base += place_base
