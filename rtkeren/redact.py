@@ -13,6 +13,7 @@ the city counts, not only the kelurahan's: a seller may live next door.
 import re
 from collections.abc import Callable, Iterable
 
+from django.db import connection
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from rtkeren.models import Resident
 
 #: The longest name looked for, in words ("Hj. Siti Nur Aminah Rahayu").
 MAX_NAME_WORDS = 5
-#: Runs of words looked up in one query.
+#: Runs of words looked up in one query on SQLite (on PostgreSQL, all of them).
 CANDIDATES_PER_QUERY = 5000
 #: Sixteen digits in a row, or in the groups people write a NIK in.
 NIK_LIKE = re.compile(r"(?<!\d)\d{6}[ .-]?\d{6}[ .-]?\d{4}(?!\d)")
@@ -73,19 +74,7 @@ def redactor_for(texts: Iterable[str]) -> Callable[[str], str]:
     for text in texts:
         if text:
             candidates |= _runs(text)
-    names: set[str] = set()
-    ordered = sorted(candidates)
-    # SQLite takes a limited number of parameters a statement: a whole city's texts are looked
-    # up a batch at a time (one query for any page's texts).
-    for start in range(0, len(ordered), CANDIDATES_PER_QUERY):
-        names.update(
-            Resident.objects.annotate(lower_name=Lower("name"))
-            .filter(lower_name__in=ordered[start : start + CANDIDATES_PER_QUERY])
-            .order_by()
-            .values_list("lower_name", flat=True)
-            .distinct()
-        )
-    pattern = _name_pattern(names)
+    pattern = _name_pattern(_residents_named(sorted(candidates)))
 
     def redacted(text: str) -> str:
         if not text:
@@ -96,6 +85,36 @@ def redactor_for(texts: Iterable[str]) -> Callable[[str], str]:
         return PHONE_LIKE.sub(_("[phone number]"), text)
 
     return redacted
+
+
+def _residents_named(candidates: list[str]) -> set[str]:
+    """The lower-cased ``candidates`` that are a resident's whole name, lower-cased: one query,
+    none for no candidate."""
+    if not candidates:
+        return set()
+    if connection.vendor == "postgresql":
+        # The candidates as one array: the same SQL for any number of them, and no list of a
+        # few hundred values for Django to build into the query on every page.
+        quote, table = connection.ops.quote_name, Resident._meta.db_table
+        name = f"LOWER({quote(table)}.{quote(Resident._meta.get_field('name').column)})"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT DISTINCT {name} FROM {quote(table)} WHERE {name} = ANY(%s)",
+                [candidates],
+            )
+            return {found for (found,) in cursor.fetchall()}
+    names: set[str] = set()
+    # SQLite takes a limited number of parameters a statement: a whole city's texts are looked
+    # up a batch at a time (one query for any page's texts).
+    for start in range(0, len(candidates), CANDIDATES_PER_QUERY):
+        names.update(
+            Resident.objects.annotate(lower_name=Lower("name"))
+            .filter(lower_name__in=candidates[start : start + CANDIDATES_PER_QUERY])
+            .order_by()
+            .values_list("lower_name", flat=True)
+            .distinct()
+        )
+    return names
 
 
 def _blank_name(match: re.Match) -> str:

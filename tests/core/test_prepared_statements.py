@@ -267,3 +267,19 @@ def test_a_server_side_cursor_reads_as_before(rw):
     with transaction.atomic():
         for _run_again in range(3):
             assert list(queryset.iterator(chunk_size=2)) == rts
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_list_of_strs_is_prepared_as_an_array_of_text(rw):
+    """One array of any length (the names looked up by ``rtkeren.redact``) is one statement; a
+    list of numbers there is sent as before, and fails as before."""
+    rts = [factories.RTFactory(rw=rw, number=number) for number in (1, 2, 3)]
+    sql = 'SELECT "id" FROM "rtkeren_rt" WHERE "rw_id" = %s AND "number"::text = ANY(%s) ORDER BY 1'
+
+    answers = [_run(sql, [rw.pk, numbers]) for numbers in (["1", "3"], ["2"], [], ["3", "x"])]
+
+    assert answers == [[(rts[0].pk,), (rts[2].pk,)], [(rts[1].pk,)], [], [(rts[2].pk,)]]
+    assert _prepared('"number"::text = ANY($2)')
+    with pytest.raises(DatabaseError), transaction.atomic():
+        _run(sql, [rw.pk, [1, 3]])

@@ -1,6 +1,7 @@
 """Residents' names, NIKs and phone numbers are blanked in free text before it is published."""
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from rtkeren.redact import redactor_for
@@ -73,14 +74,18 @@ def test_no_query_when_nothing_could_be_a_name(django_assert_num_queries):
     assert redacted("semen 10 sak") == "semen 10 sak"
 
 
-def test_a_citys_worth_of_text_is_looked_up_in_batches(django_assert_num_queries, monkeypatch):
+def test_a_citys_worth_of_text_is_looked_up_at_once_or_in_batches(
+    django_assert_num_queries, monkeypatch
+):
+    """PostgreSQL takes every run of words as one array; SQLite, which takes a limited number
+    of parameters a statement, a batch at a time."""
     monkeypatch.setattr("rtkeren.redact.CANDIDATES_PER_QUERY", 10)
     ResidentFactory(name="Siti Aminah")
     texts = [f"Belanja dari Toko {number} Makmur" for number in range(8)]
     texts.append("Konsumsi dari Siti Aminah")
     runs = len(redact_runs(texts))
     assert runs > 10
-    with django_assert_num_queries(-(-runs // 10)):
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else -(-runs // 10)):
         redacted = redactor_for(texts)
     assert redacted(texts[-1]) == "Konsumsi dari [nama warga]"
 

@@ -48,6 +48,12 @@ MAX_STATEMENTS = 256
 #: SQL texts a connection counts before it forgets the counts (texts seen once are many).
 MAX_SEEN = 2_000
 
+
+class _Texts:
+    """The kind of a list of strs (``_kind``), which psycopg2 writes as an array of text: a
+    list of anything else is written as an array of another type."""
+
+
 #: What Python type each inferred parameter type takes with the meaning the literal psycopg2
 #: would have written has there.
 _TAKES = {
@@ -66,6 +72,9 @@ _TAKES = {
     "time without time zone": {datetime.time},
     "interval": {datetime.timedelta},
     "uuid": {uuid.UUID},
+    # psycopg2 writes a list as an array of its items' literals: of strs, an array of text.
+    "text[]": {_Texts},
+    "character varying[]": {_Texts},
 }
 #: The type PostgreSQL gives a ``$n`` whose place does not tell it one.
 _UNTYPED = "text"
@@ -118,9 +127,12 @@ def _numbered(sql: str, count: int) -> str | None:
 
 def _kind(value) -> type:
     """The Python type whose literal psycopg2 writes for ``value``: a choice (a member of a
-    ``TextChoices`` or ``IntegerChoices``) is written as its value."""
+    ``TextChoices`` or ``IntegerChoices``) is written as its value, a list of strs as an array
+    of text (``_Texts``)."""
     if isinstance(value, enum.Enum) and isinstance(value, str | int):
         return type(value.value)
+    if type(value) is list and all(type(item) is str for item in value):
+        return _Texts
     return type(value)
 
 
