@@ -191,25 +191,34 @@ def _evaluations_to_do(scope: str, values: dict) -> QuerySet[Activity]:
     )
 
 
-def evaluation_activities(*, user, to_do: bool = False) -> QuerySet[Activity]:
+def evaluation_activities(*, user, to_do: bool = False) -> Prepared:
     """Delivered and evaluated activities the user may see, with the number of evaluators on
     each side and whether the user has evaluated; ``to_do``: only those waiting for them (the
-    same as ``evaluations_to_do``)."""
-    evaluator = _evaluator_values(user)
+    same as ``evaluations_to_do``). A prepared query (``rtkeren.prepared``), the clock's time
+    among its values for ``to_do``."""
+    scope, values = activity_scope(user)
+    values = {**values, **_evaluator_values(user)}
+    if to_do:
+        values["now"] = timezone.now()
+    return Prepared(Activity, _evaluation_activities, (scope, to_do), values)
+
+
+def _evaluation_activities(shape: tuple[str, bool], values: dict) -> QuerySet[Activity]:
+    scope, to_do = shape
     queryset = with_delivered_at(
-        activities_visible_to(user)
+        scope_activities(scope, values)
         .filter(status__in=(ActivityStatus.DELIVERED, ActivityStatus.EVALUATED))
         .select_related("kelurahan", "rt__rw", "period")
     ).annotate(
         community_count=Count("evaluations", filter=Q(evaluations__side=Side.COMMUNITY)),
         government_count=Count("evaluations", filter=Q(evaluations__side=Side.GOVERNMENT)),
         evaluated_by_me=Exists(
-            Evaluation.objects.filter(_mine_of(evaluator), activity=OuterRef("pk"))
+            Evaluation.objects.filter(_mine_of(values), activity=OuterRef("pk"))
         ),
     )
     if to_do:
         queryset = queryset.filter(
-            window_open_condition(timezone.now()), _may_evaluate_of(evaluator)
+            window_open_condition(values["now"]), _may_evaluate_of(values)
         ).filter(evaluated_by_me=False)
     return queryset.order_by("-status_changed_at", "-pk")
 

@@ -57,10 +57,21 @@ def delivery_activities_visible_to(user) -> QuerySet[Activity]:
     return activities_visible_to(user).filter(status__in=DELIVERY_STATUSES)
 
 
-def activity_list(*, user, status: str = "") -> QuerySet[Activity]:
+def activity_list(*, user, status: str = "") -> Prepared:
+    """The activities being delivered that the user sees, latest change first, with their
+    meetings and their products' targets and progress; ``status``: one of
+    ``DELIVERY_STATUSES`` (anything else: all of them). A prepared query
+    (``rtkeren.prepared``)."""
+    scope, values = activity_scope(user)
+    status = status if status in DELIVERY_STATUSES else None
+    return Prepared(Activity, _activity_list, scope, {**values, "status": status})
+
+
+def _activity_list(scope: str, values: dict) -> QuerySet[Activity]:
     queryset = (
-        delivery_activities_visible_to(user)
-        .with_places()
+        scope_activities(scope, values)
+        .filter(status__in=DELIVERY_STATUSES)
+        .with_place_names()
         .annotate(
             meeting_count=Count("meetings", distinct=True),
             planned_output=sum_per_row(Output.objects.all(), "activity", "target_quantity"),
@@ -68,8 +79,8 @@ def activity_list(*, user, status: str = "") -> QuerySet[Activity]:
         )
         .order_by("-status_changed_at", "-pk")
     )
-    if status in DELIVERY_STATUSES:
-        queryset = queryset.filter(status=status)
+    if values["status"] is not None:
+        queryset = queryset.filter(status=values["status"])
     return queryset
 
 

@@ -28,7 +28,7 @@ from rtkeren.mixins import (
 )
 from rtkeren.models import ActivityStatus, Kelurahan, Period, Role
 from rtkeren.offline import OfflineSubmissionView, id_list, offline_page
-from rtkeren.paginate import counted_page
+from rtkeren.paginate import CountedPageMixin, counted_page
 from rtkeren.permissions import can
 from rtkeren.protected_files import ProtectedFileView
 from rtkeren.ratelimits import rate_limited, upload_rate_limited
@@ -108,7 +108,7 @@ class PartMixin(ScopedObjectMixin):
 # Activities.
 
 
-class ActivityListView(LoginRequiredMixin, ListView):
+class ActivityListView(LoginRequiredMixin, CountedPageMixin, ListView):
     template_name = "delivery/activity_list.html"
     context_object_name = "activities"
     paginate_by = PAGE_SIZE

@@ -12,7 +12,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin
 from rtkeren.offline import OfflineSubmissionView, offline_page
-from rtkeren.paginate import TOTAL, counted, counted_page
+from rtkeren.paginate import TOTAL, CountedPageMixin, counted, counted_page
 from rtkeren.permissions import can
 from rtkeren.ratelimits import rate_limited
 
@@ -32,7 +32,7 @@ from .common import (
 )
 
 
-class EvaluationListView(LoginRequiredMixin, ListView):
+class EvaluationListView(LoginRequiredMixin, CountedPageMixin, ListView):
     """Delivered activities of the user's area; ``?show=todo``: those waiting for them."""
 
     template_name = "assessment/evaluation_list.html"

@@ -369,7 +369,8 @@ def test_a_claimant_is_not_shown_the_entrys_evaluation(claimant, rt_chair, activ
     )
 
     assert selectors.own_evaluation(user=claimant, activity=activity) is None
-    assert not selectors.evaluation_activities(user=claimant).filter(evaluated_by_me=True)
+    listed = selectors.evaluation_activities(user=claimant).rows()
+    assert not [activity for activity in listed if activity.evaluated_by_me]
 
 
 def test_delivery_does_not_ask_a_claimant_to_evaluate(
@@ -430,13 +431,13 @@ def test_the_home_reminder_counts_the_activities_the_to_do_list_shows(
     def counts():
         return (
             with_counts(evaluations_waiting(user))[0].count,
-            len(selectors.evaluation_activities(user=user, to_do=True)),
+            len(selectors.evaluation_activities(user=user, to_do=True).rows()),
         )
 
     before = counts()
     if before[1]:
         services.evaluation_submit(
-            activity=selectors.evaluation_activities(user=user, to_do=True)[0],
+            activity=selectors.evaluation_activities(user=user, to_do=True).rows()[0],
             by=user,
             scores=all_scores(4),
         )
