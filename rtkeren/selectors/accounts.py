@@ -8,18 +8,29 @@ from django.utils import timezone
 
 from rtkeren import scopes
 from rtkeren.models import CalendarFeed, Resident, Role, RoleAssignment, User
+from rtkeren.prepared import Prepared, id_value
 
 
 def residents_decided_by(user: User) -> QuerySet:
     """Residents whose registration ``user`` decides: RT chairs their RT, officers their
     kelurahan (the scope of ``rtkeren.verify_resident``)."""
+    return _decided_by(_deciders(user))
+
+
+def _deciders(user: User) -> dict:
+    """What ``_decided_by`` reads of ``user``, as prepared values."""
+    return {
+        "chaired": id_value(scopes.rt_ids(user, Role.RT_CHAIR)),
+        "official": id_value(scopes.kelurahan_ids(user, Role.OFFICER)),
+    }
+
+
+def _decided_by(values: dict) -> QuerySet:
     condition = Q(pk__in=[])
-    rts = scopes.rt_ids(user, Role.RT_CHAIR)
-    if rts:
-        condition |= Q(rt__in=rts)
-    kelurahan = scopes.kelurahan_ids(user, Role.OFFICER)
-    if kelurahan:
-        condition |= Q(rt__rw__kelurahan__in=kelurahan)
+    if values["chaired"]:
+        condition |= Q(rt__in=values["chaired"])
+    if values["official"]:
+        condition |= Q(rt__rw__kelurahan__in=values["official"])
     return Resident.objects.filter(condition)
 
 
@@ -27,6 +38,15 @@ def awaiting_verification(user: User) -> QuerySet:
     """Pending residents, and register entries claimed by an account that has not been confirmed
     yet, oldest registration first. ``nik_taken`` flags a NIK that a verified resident holds;
     ``phone_shared`` a phone given at registration that another account uses."""
+    return awaiting_verification_list(user).queryset()
+
+
+def awaiting_verification_list(user: User) -> Prepared:
+    """``awaiting_verification``, built and compiled once per shape (``rtkeren.prepared``)."""
+    return Prepared(Resident, _awaiting_verification, (), _deciders(user))
+
+
+def _awaiting_verification(shape: tuple, values: dict) -> QuerySet:
     confirmed = RoleAssignment.objects.current().filter(
         user=OuterRef("user"), role=Role.RESIDENT, rt=OuterRef("rt")
     )
@@ -41,7 +61,7 @@ def awaiting_verification(user: User) -> QuerySet:
         .exclude(pk=OuterRef("pk"))
     )
     return (
-        residents_decided_by(user)
+        _decided_by(values)
         .filter(
             Q(verification=Resident.Verification.PENDING)
             | (

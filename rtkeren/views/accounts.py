@@ -33,6 +33,7 @@ from rtkeren.forms.accounts import (
 )
 from rtkeren.mixins import ScopedObjectMixin, ServiceFormMixin, form_add_service_errors
 from rtkeren.models import Resident, ResidentInterest
+from rtkeren.paginate import CountedPageMixin
 from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.ratelimits import (
     client_ip,
@@ -310,14 +311,14 @@ class PasswordCodeIssueView(ScopedObjectMixin, View):
 
 
 @method_decorator(never_cache, name="dispatch")
-class VerificationListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
+class VerificationListView(LoginRequiredMixin, PermissionRequiredMixin, CountedPageMixin, ListView):
     permission_required = "rtkeren.list_registrations"
     template_name = "rtkeren/verification_list.html"
     context_object_name = "residents"
     paginate_by = 25
 
     def get_queryset(self):
-        return selectors.awaiting_verification(self.request.user)
+        return selectors.awaiting_verification_list(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -315,3 +315,28 @@ def test_rejecting_a_claim_frees_the_register_entry(rt, rt_chair):
     assert entry.user is None
     assert entry.is_verified
     assert entry.rejection_reason == ""
+
+
+@pytest.mark.usefixtures("no_prepared_shapes")
+def test_the_list_is_read_prepared_and_a_page_carries_its_length(
+    client, rt, other_rt, rt_chair, officer
+):
+    """Built and compiled once per shape (``rtkeren.prepared``; the tests compare each run's
+    SQL with Django's): the chair's and the officer's lists, a page and the list's length in
+    one query."""
+    from rtkeren.selectors.accounts import _awaiting_verification
+    from tests.prepared_support import all_prepared
+
+    mine = register(rt)
+    other = register(other_rt, username="budi", name="Budi Santoso", serial=13)
+    shown = {}
+    for reader in (rt_chair, officer):
+        client.force_login(reader)
+        response = client.get(reverse("verification-list"))
+        shown[reader.username] = (
+            {resident.pk for resident in response.context["residents"]},
+            response.context["paginator"].count,
+        )
+
+    assert shown == {rt_chair.username: ({mine.pk}, 1), officer.username: ({mine.pk, other.pk}, 2)}
+    assert all_prepared(_awaiting_verification)
