@@ -152,11 +152,13 @@ def cell(value):
     order=0,
 )
 def activity_rows(kelurahan: Kelurahan | None):
-    values = {"kelurahan": None if kelurahan is None else kelurahan.pk}
-    realised = realised_for(Prepared(Activity, _published, (), values))
-    activities = _published((), values)
+    published = Prepared(
+        Activity, _published, (), {"kelurahan": None if kelurahan is None else kelurahan.pk}
+    )
+    realised = realised_for(published)
     rows = (
-        activities.with_budget_total()
+        published.queryset()
+        .with_budget_total()
         .order_by("kelurahan__code", "period__year", "rt__rw__number", "rt__number", "pk")
         .values_list(
             "pk",

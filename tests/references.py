@@ -45,4 +45,8 @@ class Reference:
             written = write()
         if within:
             written = f"<{within}>{written}</{within}>"
-        return parse_html(written) == parse_html(expected)
+        same = parse_html(written) == parse_html(expected)
+        if not same:
+            # Shown by pytest with a failing test: what differs, not only that it does.
+            print(f"written:\n{written}\n\nthe reference wrote:\n{expected}")
+        return same
