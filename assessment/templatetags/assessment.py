@@ -1,14 +1,14 @@
 from django import template
-from django.template.defaultfilters import floatformat, linebreaksbr
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime, template_localtime
+from django.utils.timezone import get_current_timezone, template_localtime
 from django.utils.translation import gettext, ngettext, pgettext
 
 from assessment.models import FollowUp, Side
-from rtkeren.formats import datetime_formatter
+from rtkeren.formats import datetime_formatter, with_breaks
 from rtkeren.templatetags.rtkeren import PK_MARKER, pk_url
 
 register = template.Library()
@@ -288,6 +288,7 @@ def evaluation_comments(context, evaluations) -> str:
         follow_up_url = f"{esc(url)}?evaluation="
         follow_up_label = esc(gettext("Turn into a follow-up"))
     written_on = datetime_formatter("DATE_FORMAT")
+    zone = get_current_timezone()
     items = []
     for evaluation in evaluations:
         who = government_side if evaluation.side == Side.GOVERNMENT else community_side
@@ -297,7 +298,7 @@ def evaluation_comments(context, evaluations) -> str:
             who += " · " + gettext("recorded on the resident's behalf by %(name)s") % {
                 "name": esc(evaluation.recorded_by)
             }
-        date = esc(written_on(localtime(evaluation.created_at)))
+        date = esc(written_on(evaluation.created_at.astimezone(zone)))  # ``localtime``
         parts = [
             '<li class="list-group-item"><div class="small text-body-secondary">'
             f"{who} · {date}</div>"
@@ -305,12 +306,12 @@ def evaluation_comments(context, evaluations) -> str:
         if evaluation.obstacles:
             parts.append(
                 f'<p class="mb-1"><strong>{obstacles_label}</strong> '
-                f"{linebreaksbr(evaluation.obstacles, autoescape=True)}</p>"
+                f"{with_breaks(evaluation.obstacles)}</p>"
             )
         if evaluation.suggestions:
             parts.append(
                 f'<p class="mb-1"><strong>{suggestions_label}</strong> '
-                f"{linebreaksbr(evaluation.suggestions, autoescape=True)}</p>"
+                f"{with_breaks(evaluation.suggestions)}</p>"
             )
         if evaluation.follow_up_count:
             count = ngettext(

@@ -1,13 +1,15 @@
+from html import escape as escape_text
+
 from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.html import escape, format_html, linebreaks
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rtkeren.formats import datetime_formatter
+from rtkeren.formats import datetime_formatter, paragraphs
 from rtkeren.templatetags.rtkeren import PK_MARKER as _MARK
 from rtkeren.templatetags.rtkeren import pk_url
 
@@ -48,11 +50,6 @@ def comment_text(count: int) -> str:
 # ``pk_url`` reverses URLs with (``PK_MARKER``) where each comment's id goes.
 
 
-def _paragraphs(text: str) -> str:
-    """``text|linebreaks``: its paragraphs and line breaks, escaped."""
-    return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
-
-
 class _Discussion:
     """The page's threads written out for one reader: what they may do (reply, moderate) and
     who they are (a hidden comment's author still reads it) decide, as the page decided."""
@@ -76,6 +73,7 @@ class _Discussion:
         )
         self.hidden_by = _("Hidden by an officer. Reason: %(reason)s")
         self.written_at = datetime_formatter()
+        self.zone = timezone.get_current_timezone()
         self.restore_form = self.hide_form = self.reply_box = ""
         if self.can_moderate:
             self.restore_form = format_html(
@@ -143,31 +141,32 @@ class _Discussion:
 
     def card(self, comment) -> str:
         pk = str(comment.pk)
-        written = timezone.localtime(comment.created_at)
+        written = comment.created_at.astimezone(self.zone)  # ``timezone.localtime``
         hidden, own = comment.is_hidden, comment.author_id == self.reader
         parts = [
             '<div class="comment card card-body p-2 mb-1',
             " comment-hidden bg-body-tertiary" if hidden else "",
-            f'" id="comment-{pk}"><p class="small mb-1"><strong>{escape(comment.author)}</strong>',
+            f'" id="comment-{pk}"><p class="small mb-1">'
+            f"<strong>{escape_text(str(comment.author))}</strong>",
             self.proposer if comment.author_id == self.proposer_id else "",
             ' <span class="text-body-secondary">· <time datetime="',
             written.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            f'">{escape(self.written_at(written))}</time></span></p>',
+            f'">{escape_text(self.written_at(written))}</time></span></p>',
         ]
         if hidden:
-            reason = self.hidden_by % {"reason": escape(comment.hidden_reason)}
+            reason = self.hidden_by % {"reason": escape_text(comment.hidden_reason)}
             parts.append(f'<p class="small fst-italic mb-1">{reason}</p>')
             if own or self.can_moderate:
                 parts.append(
                     '<div class="comment-body text-body-secondary">'
-                    f"{_paragraphs(comment.body)}</div>"
+                    f"{paragraphs(comment.body)}</div>"
                 )
             if own:
                 parts.append(self.only_you)
             parts.append(self.restore_form.replace(_MARK, pk))
         else:
             parts += [
-                f'<div class="comment-body">{_paragraphs(comment.body)}</div>',
+                f'<div class="comment-body">{paragraphs(comment.body)}</div>',
                 self.hide_form.replace(_MARK, pk),
             ]
         parts.append("</div>")

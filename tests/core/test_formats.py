@@ -1,13 +1,16 @@
-"""``datetime_formatter`` writes a datetime as ``date_format`` does, in both languages."""
+"""``datetime_formatter`` writes a datetime as ``date_format`` does, in both languages; a text
+people wrote is written as ``linebreaks`` and ``linebreaksbr`` write it."""
 
 import datetime
 import zoneinfo
 
 import pytest
+from django.template.defaultfilters import linebreaksbr
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.html import linebreaks
 
-from rtkeren.formats import datetime_formatter
+from rtkeren.formats import datetime_formatter, paragraphs, with_breaks
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 # Every month, both halves of the day, single and double digits, a leap day, midnight and noon.
@@ -51,3 +54,36 @@ def test_each_language_has_its_own_format():
         english = datetime_formatter()(moment)
     assert indonesian == "25 Des. 2026, 22.58"
     assert english == "Dec. 25, 2026, 10:58 p.m."
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_day_met_again_is_written_with_its_own_time(language):
+    """What a day alone decides is written once a day a writer meets: the same days at other
+    times, met again in another order, are still written as ``date_format`` writes them."""
+    later = [moment + datetime.timedelta(hours=1, minutes=1, seconds=7) for moment in MOMENTS]
+    moments = MOMENTS + later[::-1] + MOMENTS
+    with translation.override(language):
+        write = datetime_formatter()
+        written = [write(moment) for moment in moments]
+        expected = [date_format(moment, "DATETIME_FORMAT") for moment in moments]
+    assert written == expected
+    assert written[0] != written[2 * len(MOMENTS) - 1]  # the first day, an hour later
+
+
+TEXTS = [
+    "Satu baris saja.",
+    "Tanda <b>&</b> \"kutip\" dan 'petik'",
+    "",
+    "Dua\nbaris",
+    "Dua paragraf\n\n<i>kedua</i>",
+    "Baris\r\nWindows",
+    "Mac\rlama",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_text_is_written_as_the_filters_write_it(text):
+    """What people wrote is written, one line or more, as ``linebreaks`` and ``linebreaksbr``
+    write it: escaped, with its paragraphs and line breaks."""
+    assert paragraphs(text) == linebreaks(text, autoescape=True)
+    assert with_breaks(text) == linebreaksbr(text, autoescape=True)
