@@ -24,9 +24,10 @@ from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from rtkeren.models import Activity, Resident, ResidentInterest
+from rtkeren.selectors.counting import SubqueryCount
 
 from .models import ProposalFit, VotingRound
-from .selectors import PROPOSAL_STATUSES, SubqueryCount, eligible_residents
+from .selectors import PROPOSAL_STATUSES, eligible_residents
 
 BATCH_SIZE = 1000
 

@@ -8,12 +8,10 @@ from functools import cache
 from django.db.models import (
     Count,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -40,6 +38,7 @@ from rtkeren.selectors.activities import (
     home_kelurahan_ids,
     scope_activities,
 )
+from rtkeren.selectors.counting import SubqueryCount
 from rtkeren.selectors.residents import confirmed_accounts
 from rtkeren.services.budget import COMMITTED_STATUSES, shared_activities, shares_of_realised
 from rtkeren.services.periods import period_ceiling_for, period_split_warning
@@ -50,16 +49,6 @@ PROPOSAL_STATUSES = (ActivityStatus.DRAFT, ActivityStatus.PROPOSED)
 DECIDED_STATUSES = (ActivityStatus.APPROVED, ActivityStatus.REJECTED)
 #: What the RT budget plan counts: planned or committed money, not drafts or dropped plans.
 PLAN_STATUSES = (ActivityStatus.PROPOSED, *COMMITTED_STATUSES)
-
-
-class SubqueryCount(Subquery):
-    """``COUNT(*)`` of a subquery's rows, without the GROUP BY an aggregate would add."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset, **extra):
-        super().__init__(queryset.order_by().values("pk"), **extra)
 
 
 def eligible_residents(on=None) -> QuerySet[Resident]:

@@ -1,12 +1,22 @@
-"""Several counts in one query."""
+"""Counts in queries: a count of related rows per row, and several counts in one query."""
 
 from collections.abc import Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Subquery
 
 from rtkeren.prepared import Prepared
+
+
+class SubqueryCount(Subquery):
+    """``COUNT(*)`` of a subquery's rows, without the GROUP BY an aggregate would add."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        super().__init__(queryset.order_by().values("pk"), **extra)
 
 
 def count_together(querysets: Sequence[QuerySet | Prepared]) -> list[int]:

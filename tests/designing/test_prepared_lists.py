@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from designing import selectors
 from designing.models import Vote
-from designing.selectors import SubqueryCount, with_fit
+from designing.selectors import with_fit
 from rtkeren import prepared
 from rtkeren.models import ActivityStatus
 from rtkeren.models.activities import budget_per_row
 from rtkeren.paginate import TOTAL, counted, counted_slice
+from rtkeren.selectors.counting import SubqueryCount
 from tests import factories
 from tests.prepared_support import READERS, all_prepared
 
