@@ -403,7 +403,10 @@ def _evaluator_counts(shape: tuple, values: dict) -> QuerySet[Evaluation]:
 def evaluation_comments(activity: Activity) -> Prepared:
     """Evaluations with obstacles or suggestions, newest first (a prepared query,
     ``rtkeren.prepared``)."""
-    return Prepared(Evaluation, _evaluation_comments, (), {"activity": activity.pk})
+    # The same plan for every activity measured, which PostgreSQL planned again on every read
+    # (0,8 to 1,2 ms): it runs on its generic plan.
+    values = {"activity": activity.pk}
+    return Prepared(Evaluation, _evaluation_comments, (), values, generic_plan=True)
 
 
 #: What ``str()`` of an account reads.

@@ -487,23 +487,28 @@ class Prepared:
     current period, a translated label) would be kept with the SQL, and neither the two
     compilations nor the check could tell. The values are ids read from the database, choices'
     values and the clock's time, never a number someone typed in: Django reads an integer
-    outside its field's range as matching nothing, which a prepared query does not know."""
+    outside its field's range as matching nothing, which a prepared query does not know.
+
+    ``generic_plan``: PostgreSQL runs the query on its generic plan (``rtkeren.db.postgresql``),
+    for a query whose plan is the same for any of its values (ids of one place or activity, a
+    status), measured so, that PostgreSQL would otherwise plan again on every run."""
 
     model: type
     build: Build
     shape: Hashable
     values: Mapping[str, Value]
     steps: tuple = ()
+    generic_plan: bool = False
 
     def then(self, step: Callable, *arguments: Hashable) -> "Prepared":
         steps = (*self.steps, (step, arguments))
-        return Prepared(self.model, self.build, self.shape, self.values, steps)
+        return Prepared(self.model, self.build, self.shape, self.values, steps, self.generic_plan)
 
     def into(self, model: type, step: Callable, *arguments: Hashable) -> "Prepared":
         """A query of ``model`` that ``step(queryset, *arguments)`` makes of this one's (which
         it takes as a subquery, say): one query, with this one's values."""
         steps = (*self.steps, (step, arguments))
-        return Prepared(model, self.build, self.shape, self.values, steps)
+        return Prepared(model, self.build, self.shape, self.values, steps, self.generic_plan)
 
     def build_with(self, values: Mapping[str, Value]) -> QuerySet:
         return _built(self.build, self.shape, self.steps, values)
@@ -523,7 +528,8 @@ class Prepared:
         low, high = connections[using].ops.integer_field_range(pk_field.get_internal_type())
         if isinstance(pk, int) and not isinstance(pk, bool) and low <= pk <= high:
             shape = (self.build, self.shape, self.steps)
-            rows = Prepared(self.model, _one, shape, {**self.values, _ONE: pk}).rows()
+            values = {**self.values, _ONE: pk}
+            rows = Prepared(self.model, _one, shape, values, (), self.generic_plan).rows()
         else:
             # What Django makes of another value (one past the column's range: no row).
             rows = list(_one_of(self.queryset(), pk))
@@ -542,7 +548,8 @@ class Prepared:
         if start == 0:
             return self.then(_first, size)
         shape = (self.build, self.shape, self.steps, size)
-        return Prepared(self.model, _sliced, shape, {**self.values, _OFFSET: start})
+        values = {**self.values, _OFFSET: start}
+        return Prepared(self.model, _sliced, shape, values, (), self.generic_plan)
 
     def rows(self) -> list:
         """The query's rows, as ``list(self.queryset())`` gives them."""
@@ -599,6 +606,10 @@ class Prepared:
             if len(_statements) >= MAX_SHAPES:
                 _statements.clear()
             _statements[key] = statement
+            if self.generic_plan and statement is not _UNPREPARED and statement.compiler:
+                use_generic_plan = getattr(connections[using], "use_generic_plan", None)
+                if use_generic_plan is not None:
+                    use_generic_plan(statement.sql)
         if statement is _UNPREPARED:
             return statement, ()
         flat = _flat(values)

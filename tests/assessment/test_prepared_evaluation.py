@@ -204,3 +204,9 @@ def test_a_later_request_builds_none_of_the_pages_queries(
 
     built = set(compiled) & {Activity, Evaluation, Score, Criterion, FollowUp}
     assert not built
+
+
+def test_the_comments_run_on_their_generic_plan(activity):
+    """Their plan is the same for every activity (``docs/performance.md``): PostgreSQL is told
+    not to plan them again on every read."""
+    assert selectors.evaluation_comments(activity).generic_plan

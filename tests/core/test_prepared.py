@@ -508,3 +508,36 @@ def test_totals_are_djangos_aggregate_in_one_row_with_rows_or_none(rt, other_rt,
         assert rows == [(expected["rts"], expected["highest"])]
     assert rows == [(0, None)]
     assert all_prepared(_rt_totals)
+
+
+def test_a_query_asked_for_its_generic_plan_says_so_for_each_of_its_statements(
+    rt, other_rt, monkeypatch
+):
+    """``generic_plan`` goes with the query to its steps, its pages and its row by id; on
+    PostgreSQL each statement's SQL is given to the backend (``rtkeren.db.postgresql``), on
+    SQLite, which keeps no plans, nothing is."""
+    given = []
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(connection, "use_generic_plan", given.append, raising=False)
+    values = {"kelurahan": (rt.rw.kelurahan_id,)}
+    query = Prepared(RT, rts_of, "generic", values, generic_plan=True)
+    variants = [query.then(_named_first), query.into(RT, _named_last), query.sliced(1, 1)]
+
+    assert all(variant.generic_plan for variant in [query, *variants])
+    assert query.one(other_rt.pk) == other_rt
+    for variant in variants:
+        assert variant.rows() == list(variant.queryset())
+    assert not Prepared(RT, rts_of, "all", values).generic_plan
+    if connection.vendor == "postgresql":
+        assert len(given) == 4
+        assert query.then(_named_first).compiled(connection.alias)[0] in given
+    else:
+        assert given == []
+
+
+def _named_first(queryset):
+    return queryset.order_by("number")
+
+
+def _named_last(queryset):
+    return queryset.order_by("-number")

@@ -283,3 +283,96 @@ def test_a_list_of_strs_is_prepared_as_an_array_of_text(rw):
     assert _prepared('"number"::text = ANY($2)')
     with pytest.raises(DatabaseError), transaction.atomic():
         _run(sql, [rw.pk, [1, 3]])
+
+
+def _plans(text: str) -> tuple[int, int]:
+    """The generic and the custom plans PostgreSQL made for the statement holding ``text``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [f"%{text}%"],
+        )
+        [plans] = cursor.fetchall()
+    return plans
+
+
+def _plan_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def generic_sql(monkeypatch):
+    """The SQL texts asked for their generic plan, for this test alone."""
+    monkeypatch.setattr(backend, "_GENERIC_SQL", set())
+    return backend._GENERIC_SQL
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_asked_for_its_generic_plan_runs_on_it_and_no_other_does(rw, generic_sql):
+    """Outside a transaction: the generic plan from the first run (PostgreSQL's own choice
+    plans the first five for their values), and the server's mode again for the next."""
+    rt = factories.RTFactory(rw=rw, number=3)
+    generic = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" <> %s'
+    other = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" > %s'
+    backend.generic_plan(generic)
+    server_mode = _plan_mode()
+
+    answers = [_run(generic, [rt.pk, 0]) for _run_again in range(4)]
+    answers += [_run(other, [rt.pk, 0]) for _run_again in range(4)]
+
+    assert answers == [[(3,)]] * 8
+    assert _plans('"number" <> $2') == (3, 0)  # the first run is not prepared yet
+    assert _plans('"number" > $2') == (0, 3)
+    assert _plan_mode() == server_mode
+    assert connection.connection.plan_mode == backend.DEFAULT
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_in_a_transaction_the_mode_goes_back_to_the_servers_alone(rw, generic_sql):
+    """A rollback would undo a SET without the connection knowing: in a transaction a statement
+    asked for its generic plan is planned as any other, and one that is not runs with the
+    server's mode, set for the transaction, whatever the session's."""
+    rt = factories.RTFactory(rw=rw, number=4)
+    generic = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" <> %s'
+    other = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" > %s'
+    backend.generic_plan(generic)
+    for _run_again in range(4):
+        assert _run(generic, [rt.pk, 0]) == [(4,)]
+    assert _plans('"number" <> $2') == (0, 3)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+    connection.connection.plan_mode = backend.GENERIC
+    for _run_again in range(4):
+        assert _run(other, [rt.pk, 0]) == [(4,)]
+
+    assert _plans('"number" > $2') == (0, 3)
+    assert connection.connection.plan_mode == backend.GENERIC  # the session's, unchanged
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_an_execute_that_fails_leaves_the_mode_unknown_then_set_again(rw, generic_sql):
+    """The SET sent with an EXECUTE that fails is undone with it: the connection no longer
+    trusts what it last set, and sets the mode the next statement needs."""
+    rt = factories.RTFactory(rw=rw, number=6)
+    generic = 'SELECT "number" / %s FROM "rtkeren_rt" WHERE "id" = %s'
+    other = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" > %s'
+    backend.generic_plan(generic)
+    for _run_again in range(3):
+        assert _run(generic, [2, rt.pk]) == [(3,)]
+        assert _run(other, [rt.pk, 0]) == [(6,)]
+
+    with pytest.raises(DatabaseError):
+        _run(generic, [0, rt.pk])  # division by zero
+    assert connection.connection.plan_mode is None
+
+    assert _run(other, [rt.pk, 0]) == [(6,)]
+    assert connection.connection.plan_mode == backend.DEFAULT
+    assert _run(generic, [3, rt.pk]) == [(2,)]
+    assert connection.connection.plan_mode == backend.GENERIC

@@ -248,3 +248,12 @@ def test_the_proposal_page_lists_its_rounds_prepared(client, resident_user, rt, 
     assert response.context["rounds"] == sorted(rounds, key=lambda each: each.opens_at)[::-1]
     assert response.context["rounds"] == list(activity.voting_rounds.order_by("-opens_at"))
     assert all_prepared(selectors._rounds_holding)
+
+
+def test_only_the_list_without_a_status_runs_on_its_generic_plan(resident_user):
+    """The list residents open has one plan for every scope measured; a status chosen needs a
+    plan for that status (``docs/performance.md``)."""
+    assert selectors.prepared_proposal_list(user=resident_user).generic_plan
+    assert selectors.prepared_proposal_list(user=resident_user, order="fit").generic_plan
+    chosen = selectors.prepared_proposal_list(user=resident_user, status=ActivityStatus.APPROVED)
+    assert not chosen.generic_plan
