@@ -122,13 +122,14 @@ PINNED = {
         "rtkeren_notification",
     ),
     # the activity, with when it was delivered (its first FROM, a subquery of the timeline);
-    # evaluations, follow-ups, scores and criteria; the unfinished outputs.
+    # evaluations (the comments' first FROM, their follow-ups counted per row), follow-ups,
+    # scores and criteria; the unfinished outputs.
     "evaluation page": (
         "django_session",
         "rtkeren_user",
         "rtkeren_roleassignment",
         "rtkeren_activitytransition",
-        "assessment_evaluation",
+        "assessment_followup",
         "assessment_followup",
         "assessment_score",
         "assessment_evaluation",
