@@ -333,7 +333,7 @@ def test_a_statement_asked_for_its_generic_plan_runs_on_it_and_no_other_does(rw,
 
 @on_postgresql
 @pytest.mark.django_db
-def test_in_a_transaction_the_mode_goes_back_to_the_servers_alone(rw, generic_sql):
+def test_in_a_transaction_the_mode_goes_back_to_the_servers_alone(rw, generic_sql, monkeypatch):
     """A rollback would undo a SET without the connection knowing: in a transaction a statement
     asked for its generic plan is planned as any other, and one that is not runs with the
     server's mode, set for the transaction, whatever the session's."""
@@ -346,8 +346,8 @@ def test_in_a_transaction_the_mode_goes_back_to_the_servers_alone(rw, generic_sq
     assert _plans('"number" <> $2') == (0, 3)
 
     with connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-    connection.connection.plan_mode = backend.GENERIC
+        cursor.execute("SET plan_cache_mode = force_generic_plan")  # undone with the test
+    monkeypatch.setattr(connection.connection, "plan_mode", backend.GENERIC)
     for _run_again in range(4):
         assert _run(other, [rt.pk, 0]) == [(4,)]
 
@@ -364,6 +364,7 @@ def test_an_execute_that_fails_leaves_the_mode_unknown_then_set_again(rw, generi
     generic = 'SELECT "number" / %s FROM "rtkeren_rt" WHERE "id" = %s'
     other = 'SELECT "number" FROM "rtkeren_rt" WHERE "id" = %s AND "number" > %s'
     backend.generic_plan(generic)
+    server_mode = _plan_mode()
     for _run_again in range(3):
         assert _run(generic, [2, rt.pk]) == [(3,)]
         assert _run(other, [rt.pk, 0]) == [(6,)]
@@ -376,3 +377,5 @@ def test_an_execute_that_fails_leaves_the_mode_unknown_then_set_again(rw, generi
     assert connection.connection.plan_mode == backend.DEFAULT
     assert _run(generic, [3, rt.pk]) == [(2,)]
     assert connection.connection.plan_mode == backend.GENERIC
+    assert _run(other, [rt.pk, 0]) == [(6,)]
+    assert _plan_mode() == server_mode  # as the next test finds it

@@ -33,8 +33,8 @@ it for a query made with ``generic_plan=True``): its statement runs with ``plan_
 ``force_generic_plan``, set on the connection where the mode must change, in the same round
 trip as the ``EXECUTE``. Every other statement runs with the server's setting (``DEFAULT``). In
 a transaction, where a rollback would undo a ``SET`` without the connection knowing, the mode is
-changed for the transaction alone (``SET LOCAL``) and only back to the server's setting: a
-statement asked for its generic plan there is planned as any other.
+only ever set back to the server's setting, for the transaction alone (``SET LOCAL``): a
+statement asked for its generic plan there runs with the session's mode.
 
 Off with ``OPTIONS["prepared_statements"] = False``, as a connection pooler that hands a
 connection to another client between transactions (PgBouncer's transaction mode) needs.
