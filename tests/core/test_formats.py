@@ -87,3 +87,18 @@ def test_a_text_is_written_as_the_filters_write_it(text):
     write it: escaped, with its paragraphs and line breaks."""
     assert paragraphs(text) == linebreaks(text, autoescape=True)
     assert with_breaks(text) == linebreaksbr(text, autoescape=True)
+
+
+#: Every character the writer writes itself (a day's, a time's) and one it leaves to
+#: ``DateFormat`` (``P``), in a format of its own: ``get_format`` gives back any other name.
+EVERY_CHARACTER = "b d D E F j l L m M n N o S t w W y Y z · G H i s · P"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_character_written_directly_is_what_date_format_writes(language):
+    moments = MOMENTS + [moment.replace(second=7) for moment in MOMENTS[:4]]
+    with translation.override(language):
+        write = datetime_formatter(EVERY_CHARACTER)
+        written = [write(moment) for moment in moments]
+        expected = [date_format(moment, EVERY_CHARACTER) for moment in moments]
+    assert written == expected
