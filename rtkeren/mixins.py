@@ -11,6 +11,7 @@ from rtkeren.forms.attendance import AttendanceForm, NameFilterForm
 from rtkeren.models import Kelurahan, Period
 from rtkeren.permissions import PermissionRequiredMixin
 from rtkeren.prepared import Prepared
+from rtkeren.scopecache import read_public_versions_ahead
 from rtkeren.selectors.reports import all_periods, public_period
 
 
@@ -22,6 +23,12 @@ class PublicKelurahanMixin(SingleObjectMixin):
     slug_field = "code"
     slug_url_kwarg = "code"
     queryset = Kelurahan.objects.select_related("kecamatan")
+
+    def dispatch(self, request, *args, **kwargs):
+        # A visitor reads the public records' versions once, for every public value the page
+        # takes (its years, its places).
+        read_public_versions_ahead()
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         """The kelurahan of the code in the URL, read prepared (``rtkeren.prepared``): every

@@ -269,6 +269,15 @@ def keep_request_read_ahead(ahead: ReadAhead) -> None:
     _request_ahead.set(ahead)
 
 
+def read_public_versions_ahead() -> None:
+    """For a request that read nothing ahead (a visitor's): read the versions every public
+    value is stored under now, in one cache read, so that the public values it takes next
+    (the periods, the city's places, a select's options) come from the process without a
+    cache read each."""
+    if _request_ahead.get() is None:
+        keep_request_read_ahead(ReadAhead([EVERYWHERE, PUBLIC]))
+
+
 def forget_request_read_ahead(**kwargs) -> None:
     """On ``request_started`` and ``request_finished``."""
     _request_ahead.set(None)

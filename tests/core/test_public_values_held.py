@@ -107,3 +107,29 @@ def test_a_held_list_is_a_copy_for_each_reader(reader, period):
         scopecache.forget_request_read_ahead()
 
     assert again == [("1", "satu")]
+
+
+def test_a_visitors_public_page_reads_its_values_from_the_process(client, rt, period, cache_reads):
+    """A visitor has no account to read the versions ahead with: the public page reads them
+    itself, once, and its years and places come from the process."""
+    url = reverse("public-kelurahan", args=[rt.rw.kelurahan.code])
+    client.get(url, {"sumber": "uji"})
+    client.get(url, {"sumber": "uji"})
+    cache_reads.clear()
+
+    response = client.get(url, {"sumber": "uji"})
+
+    assert response.status_code == 200
+    assert cache_reads == []
+    assert f">{period}</option>" in response.content.decode()
+
+
+def test_a_visitor_sees_a_change_another_process_made_on_the_next_request(client, rt, period):
+    url = reverse("public-kelurahan", args=[rt.rw.kelurahan.code])
+    client.get(url, {"sumber": "uji"})
+    Period.objects.filter(pk=period.pk).update(name="Periode yang diganti")
+    assert "Periode yang diganti" not in client.get(url, {"sumber": "uji"}).content.decode()
+
+    cache.set(PUBLIC, "version-of-another-process", timeout=None)
+
+    assert "Periode yang diganti" in client.get(url, {"sumber": "uji"}).content.decode()
