@@ -13,6 +13,7 @@ from django.utils import timezone
 from rtkeren.models import Activity, ActivityStatus, Kelurahan, Period
 from rtkeren.opendata import suppressed
 from rtkeren.paginate import counted_page
+from rtkeren.places import with_held_places
 from rtkeren.prepared import Prepared, id_value, totals
 
 from .models import Vote, VotingRound
@@ -90,11 +91,9 @@ def _in_scope(values: dict) -> QuerySet[VotingRound]:
 
 def _closed_rounds(shape: tuple, values: dict) -> QuerySet[VotingRound]:
     """The closed rounds, newest first, each with its voters and its decided proposals."""
+    rounds = with_held_places(_in_scope(values).closed(values["now"]))
     return (
-        _in_scope(values)
-        .closed(values["now"])
-        .select_related("rt__rw")
-        .annotate(voter_count=_voter_count())
+        rounds.annotate(voter_count=_voter_count())
         .prefetch_related(
             Prefetch(
                 "proposals",

@@ -49,7 +49,7 @@ def _published(values: dict) -> QuerySet[Activity]:
 def _published_activities(shape: tuple, values: dict) -> QuerySet[Activity]:
     return (
         _published(values)
-        .select_related("rt__rw")
+        .with_place_names()
         .with_budget_total()
         .order_by("planned_start", "title", "pk")
     )

@@ -176,15 +176,17 @@ PINNED = {
         "rtkeren_kelurahan",
         "rtkeren_period",
         "rtkeren_activity",
+        # the city's places the rows name (``rtkeren.places``: once after a change)
+        "rtkeren_kelurahan",
         "rtkeren_activity",
         # A page of the closed rounds, its voters counted in a subquery (read first).
         "designing_vote",
         "rtkeren_activity",
         "designing_vote",
         "designing_votinground",
-        "rtkeren_activity",
+        # A page of the trainings with the outputs' totals over the whole year (their sums
+        # per activity, in subqueries, read first), then the page's outputs.
         "delivery_output",
-        # The outputs' totals over the whole year, not only the page shown.
         "delivery_output",
         # The follow-ups (their owners' roles in a subquery, read first), then the residents'
         # names found in their text, to blank them.

@@ -29,7 +29,6 @@ BUILDS = [
     designing.public._vote_counts,
     designing.public._pending,
     delivery.public._with_outputs,
-    delivery.public._totals,
     assessment.public._follow_ups,
 ]
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from delivery.models import Output
 from delivery.public import kelurahan_section
 from rtkeren.models import ActivityStatus
+from tests import factories
 from tests.delivery.factories import OutputFactory, approved_activity
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,23 @@ def test_the_outputs_are_paged_and_the_rate_counts_the_whole_year(client, rt, pe
     section = page.split('id="public-delivery"')[1].split("</section>")[0]
     assert section.count("<article") == 5
     assert f"?tahun={period.year}&amp;luaran=2#public-delivery" in section
+
+
+def test_the_rate_counts_the_kelurahan_and_year_alone_on_any_page(rt, foreign_rt, period):
+    """The totals come with the page's rows: a page past the last, the last page, still carries
+    the whole year's, and another kelurahan's or year's products never count."""
+    for number in range(1, 7):
+        activity = approved_activity(
+            rt, status=ActivityStatus.DELIVERED, period=period, title=f"Pelatihan {number}"
+        )
+        OutputFactory(activity=activity, target_quantity=4, finished_quantity=number % 5)
+    elsewhere = approved_activity(foreign_rt, status=ActivityStatus.DELIVERED, period=period)
+    OutputFactory(activity=elsewhere, target_quantity=100, finished_quantity=100)
+    last_year = factories.PeriodFactory(year=period.year - 1)
+    earlier = approved_activity(rt, status=ActivityStatus.DELIVERED, period=last_year)
+    OutputFactory(activity=earlier, target_quantity=100, finished_quantity=0)
+
+    past_the_end = kelurahan_section(rt.rw.kelurahan, period, QueryDict("luaran=9"))[1]
+
+    assert [a.title for a in past_the_end["activities"]] == ["Pelatihan 6"]
+    assert past_the_end["completion"] == {"planned": 24, "finished": 11, "rate": 45}
