@@ -54,10 +54,30 @@ def outputs_table(context) -> str:
     the note), ``link_outputs`` (names link to their form), ``printed`` (the paper report's
     style) and ``history_links`` (each product links to its change history). Every value from
     a record is escaped."""
+    return outputs_table_html(
+        context.get("outputs") or (),
+        labelled_by=context.get("labelled_by", ""),
+        obstacles=context.get("obstacles", ""),
+        link_outputs=context.get("link_outputs"),
+        history_links=context.get("history_links"),
+        printed=context.get("printed"),
+    )
+
+
+def outputs_table_html(
+    outputs,
+    *,
+    labelled_by: str = "",
+    obstacles: str = "",
+    link_outputs=False,
+    history_links=False,
+    printed=False,
+) -> str:
+    """The table ``{% outputs_table %}`` writes, for ``outputs`` and the same options."""
     options = {
-        "obstacles": context.get("obstacles", ""),
-        "link_outputs": context.get("link_outputs"),
-        "history_links": context.get("history_links"),
+        "obstacles": obstacles,
+        "link_outputs": link_outputs,
+        "history_links": history_links,
     }
     if options["link_outputs"]:
         options["update_url"] = conditional_escape(pk_url("delivery:output-update"))
@@ -67,17 +87,40 @@ def outputs_table(context) -> str:
         "obstacle": conditional_escape(_("Obstacle:")),
         "history": conditional_escape(_("Change history")),
     }
-    rows = "".join(_output_row(output, options, words) for output in context.get("outputs") or ())
-    style = "print-table" if context.get("printed") else "align-middle"
+    rows = "".join(_output_row(output, options, words) for output in outputs)
+    style = "print-table" if printed else "align-middle"
     return mark_safe(  # noqa: S308 - every value above is escaped
         '<div class="table-responsive" tabindex="0" role="region" aria-labelledby="'
-        f'{conditional_escape(context.get("labelled_by", ""))}">'
+        f'{conditional_escape(labelled_by)}">'
         f'<table class="table table-sm {style}"><thead><tr>'
         f'<th scope="col">{conditional_escape(_("Product"))}</th>'
         f'<th scope="col" class="text-end">{conditional_escape(_("Finished"))}</th>'
         f'<th scope="col">{conditional_escape(_("Status"))}</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
     )
+
+
+@register.simple_tag
+def public_trainings(activities) -> str:
+    """``{% public_trainings activities %}``: each training on the public page with where it
+    is, its completion rate and its products' table. Written here rather than through a
+    template for the same reason as the table: each training went through an include of its
+    own. The markup and the messages are those of the template it replaced
+    (``tests/delivery/test_public_trainings.py`` holds the two to the same output)."""
+    whole = conditional_escape(_("Whole kelurahan"))
+    articles = []
+    for activity in activities:
+        heading = f"public-outputs-{activity.pk}"
+        where = conditional_escape(activity.rt) if activity.rt else whole
+        rate = conditional_escape(localize(activity.completion["rate"]))
+        table = outputs_table_html(activity.outputs.all(), labelled_by=heading)
+        articles.append(
+            f'<article class="mb-3"><h3 class="h6" id="{heading}">'
+            f"{conditional_escape(activity.title)} "
+            f'<span class="fw-normal text-body-secondary">· {where} · {rate}%</span></h3>'
+            f"{table}</article>"
+        )
+    return mark_safe("".join(articles))  # noqa: S308 - every value above is escaped
 
 
 # The meetings on an activity's page, written here for the same reason: ten a page, each
