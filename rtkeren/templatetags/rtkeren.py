@@ -1,4 +1,5 @@
 import json
+from html import escape as escape_text
 from urllib.parse import quote
 
 from django import template
@@ -134,16 +135,28 @@ def public_activity_rows(activities) -> str:
         "budget": escape(_("Budget")),
     }
     whole = escape(_("Whole kelurahan"))
-    rows = [
-        f'<tr><td data-label="{labels["activity"]}">{escape(activity.title)}'
-        f'<div class="small text-body-secondary">{escape(activity.get_kind_display())}</div>'
-        f'</td><td data-label="{labels["where"]}">'
-        f"{escape(activity.rt) if activity.rt else whole}</td>"
-        f'<td data-label="{labels["status"]}">{escape(activity.get_status_display())}</td>'
-        f'<td class="text-end text-nowrap" data-label="{labels["budget"]}">'
-        f"{rupiah(activity.budget_total or 0)}</td></tr>"
-        for activity in activities
-    ]
+    # Each kind, status and place once a table: a page names a few of each, on every row.
+    written: dict[tuple[str, object], str] = {}
+
+    def once(kind: str, key, text) -> str:
+        found = written.get((kind, key))
+        if found is None:
+            found = written[(kind, key)] = escape(text())
+        return found
+
+    rows = []
+    for activity in activities:
+        kind = once("kind", activity.kind, activity.get_kind_display)
+        where = once("rt", activity.rt_id, lambda a=activity: a.rt) if activity.rt_id else whole
+        status = once("status", activity.status, activity.get_status_display)
+        rows.append(
+            f'<tr><td data-label="{labels["activity"]}">{escape_text(activity.title)}'
+            f'<div class="small text-body-secondary">{kind}</div>'
+            f'</td><td data-label="{labels["where"]}">{where}</td>'
+            f'<td data-label="{labels["status"]}">{status}</td>'
+            f'<td class="text-end text-nowrap" data-label="{labels["budget"]}">'
+            f"{rupiah(activity.budget_total or 0)}</td></tr>"
+        )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 

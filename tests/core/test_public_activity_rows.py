@@ -12,18 +12,22 @@ from tests.references import Reference
 _ROWS = Reference(__file__, "public_activity_rows_reference.html")
 
 
-def _activity(title, status, budget, rt=None) -> Activity:
-    activity = Activity(title=title, kind=Activity.Kind.TRAINING, status=status, rt=rt)
+def _activity(title, status, budget, rt=None, kind=Activity.Kind.TRAINING) -> Activity:
+    activity = Activity(title=title, kind=kind, status=status, rt=rt)
     activity.budget_total = budget
     return activity
 
 
 _RT = RT(pk=3, number=7, rw=RW(pk=2, number=12))
+_OTHER_RT = RT(pk=4, number=1, rw=RW(pk=5, number=3))
+# Places, kinds and statuses met again on later rows (each is written once a table).
 _ACTIVITIES = [
     _activity("Pelatihan batik", ActivityStatus.APPROVED, 12_500_000, rt=_RT),
     _activity('<b>"Kerja bakti"</b> & lomba', ActivityStatus.IN_DELIVERY, None),
     _activity("Posyandu", ActivityStatus.EVALUATED, 0, rt=_RT),
     _activity("Senam", ActivityStatus.DELIVERED, 1_234_567_890),
+    _activity("Pengajian", ActivityStatus.APPROVED, 300_000, _OTHER_RT, Activity.Kind.RELIGIOUS),
+    _activity("Jalan paving", ActivityStatus.IN_DELIVERY, 9, _RT, Activity.Kind.PHYSICAL),
 ]
 
 
@@ -47,6 +51,7 @@ def test_the_rows_escape_titles_and_write_rupiah():
     assert "Rp1.234.567.890" in written
     assert written.count(">Rp0<") == 2  # no budget lines, and a budget of nothing
     assert "RT 007 / RW 012" in written
+    assert "RT 001 / RW 003" in written
     assert "Seluruh kelurahan" in written
 
 
