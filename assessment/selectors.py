@@ -40,7 +40,7 @@ from rtkeren.models import (
 )
 from rtkeren.prepared import Prepared, id_value, totals
 from rtkeren.registry import UnfinishedOutput, unfinished_outputs_of
-from rtkeren.scopecache import PUBLIC_TIMEOUT, cached_for_public
+from rtkeren.scopecache import PUBLIC_TIMEOUT, cached_for_public, cached_public_records
 from rtkeren.selectors.activities import (
     activities_visible_to,
     activity_scope,
@@ -294,6 +294,12 @@ def _criteria(shape: tuple, values: dict) -> QuerySet[Criterion]:
     return Criterion.objects.filter(condition).order_by("order", "pk")
 
 
+def all_criteria() -> list[Criterion]:
+    """Every criterion, in order, those no longer in use too: kept in the cache as the public
+    records they are (a criterion saved anywhere renews them; ``cached_public_records``)."""
+    return cached_public_records("criteria", Criterion, "order", "pk")
+
+
 # The side-by-side view.
 
 
@@ -350,8 +356,8 @@ class SideBySide:
 
 
 def side_by_side(activity: Activity) -> SideBySide:
-    """Per criterion, the average of each side; and how many evaluated on each (3 queries,
-    prepared: ``rtkeren.prepared``)."""
+    """Per criterion, the average of each side; and how many evaluated on each (2 queries,
+    prepared: ``rtkeren.prepared``; the criteria from the cache of public records)."""
     values = {"activity": activity.pk}
     averages = {
         (criterion_id, side): (average, scores)
@@ -369,10 +375,14 @@ def side_by_side(activity: Activity) -> SideBySide:
     [(community, government, on_behalf)] = Prepared(
         Evaluation, _evaluator_counts, (), values
     ).tuples()
+    # The criteria in use, and those no longer in use the activity was scored on (as
+    # ``criteria_for(activity)``), without a query of their own: the scores are read above.
+    scored = {criterion_id for criterion_id, _side in averages}
     return SideBySide(
         rows=[
             CriterionRow(c, side(c, Side.COMMUNITY), side(c, Side.GOVERNMENT))
-            for c in criteria_for(activity)
+            for c in all_criteria()
+            if c.is_active or c.pk in scored
         ],
         community_evaluators=community,
         government_evaluators=government,

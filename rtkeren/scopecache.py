@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from functools import partial
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
@@ -399,6 +399,19 @@ def cached_public_value(name: str, compute, *, timeout: int = PUBLIC_TIMEOUT, ke
         held_value = list(value) if isinstance(value, list) else value
         _public_values[entry_key] = (versions, held_value, time.monotonic() + timeout)
     return value
+
+
+def cached_public_records(name: str, model, *ordering: str) -> list:
+    """Every record of ``model`` (public records), in ``ordering``, as ``cached_public_value``
+    keeps them: by their columns' values, under ``name`` and a tag of the columns (a record with
+    other columns is never rebuilt from an older entry); new instances for each call. The
+    query is built only when the records are read from the database."""
+    columns = [field.attname for field in model._meta.concrete_fields]
+    rows = cached_public_value(
+        f"{name}:{columns_tag(columns)}",
+        lambda: list(model._default_manager.order_by(*ordering).values_list(*columns)),
+    )
+    return [model.from_db(DEFAULT_DB_ALIAS, columns, row) for row in rows]
 
 
 def cached_for_public(kelurahan_id: int, name: str, compute, *, participation: bool = True):

@@ -1,14 +1,13 @@
 """What the printable reports of every stage read: the RTs a user may report on, and the period
 a report is about."""
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rtkeren import scopes
 from rtkeren.models import RT, Period, Role
 from rtkeren.models.periods import current_period
-from rtkeren.scopecache import cached_public_value, columns_tag
+from rtkeren.scopecache import cached_public_records
 
 
 def rts_for_reports(user) -> QuerySet[RT]:
@@ -25,14 +24,8 @@ def rts_for_reports(user) -> QuerySet[RT]:
 
 def all_periods() -> list[Period]:
     """Every period, newest first: kept in the cache as the public records they are (a period
-    saved anywhere renews them), by their columns' values, under a name that lists the columns
-    (a tag of them: a period with other columns is never rebuilt from an older entry)."""
-    columns = [field.attname for field in Period._meta.concrete_fields]
-    rows = cached_public_value(
-        f"periods:{columns_tag(columns)}",
-        lambda: list(Period.objects.order_by("-year").values_list(*columns)),
-    )
-    return [Period.from_db(DEFAULT_DB_ALIAS, columns, row) for row in rows]
+    saved anywhere renews them; ``cached_public_records``)."""
+    return cached_public_records("periods", Period, "-year")
 
 
 def chosen_period(request) -> tuple[Period | None, list[Period]]:

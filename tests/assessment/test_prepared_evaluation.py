@@ -1,6 +1,7 @@
-"""The evaluation page reads its evaluations, scores, criteria and follow-ups through queries
-prepared once per shape (``rtkeren.prepared``): the rows Django's own queries give, for every
-reader who may see the page, and on a later request no query of the page is built again.
+"""The evaluation page reads its evaluations, scores and follow-ups through queries prepared
+once per shape (``rtkeren.prepared``), and its criteria from the cache of public records: the
+rows Django's own queries give, for every reader who may see the page, and on a later request
+no query of the page is built again.
 
 The tests run with ``PREPARED_QUERIES_CHECK``: every prepared run below also compares its SQL
 and parameters with those Django compiles for the same values."""
@@ -27,7 +28,6 @@ BUILDS = (
     selectors._follow_ups_of_activity,
     selectors._score_averages,
     selectors._evaluator_counts,
-    selectors._criteria,
     selectors._own_evaluation,
 )
 
@@ -168,6 +168,30 @@ def test_the_criteria_without_an_activity_are_those_in_use(evaluated):
     assert selectors.criteria_for() == list(Criterion.objects.active().order_by("order", "pk"))
     assert "lama" in [c.code for c in selectors.criteria_for(evaluated)]
     assert all_prepared(selectors._criteria)
+
+
+def test_a_criterion_added_or_retired_shows_on_the_next_request(client, officer, evaluated):
+    """The criteria come from the cache of public records: a criterion saved anywhere renews
+    them, and one retired stays on the page of an activity scored on it alone."""
+    client.force_login(officer)
+    url = reverse("assessment:evaluation-summary", args=[evaluated.pk])
+    client.get(url)
+    client.get(url)
+
+    Criterion.objects.create(code="baru", name="Keberlanjutan", question="?", order=100)
+    Criterion.objects.filter(code="manfaat").update(is_active=False)
+    retired = Criterion.objects.get(code="manfaat")
+    retired.save()
+    summary = client.get(url).context["summary"]
+
+    assert [row.criterion.code for row in summary.rows][-1] == "baru"
+    assert "manfaat" in [row.criterion.code for row in summary.rows]  # scored here
+    assert _side_by_side(summary) == _side_by_side_as_before(evaluated)
+    other = delivered_activity(by=officer, rt=evaluated.rt, period=evaluated.period)
+    codes = [row.criterion.code for row in selectors.side_by_side(other).rows]
+    assert "manfaat" not in codes
+    assert "lama" not in codes
+    assert "baru" in codes
 
 
 def test_nobody_has_evaluated_yet(activity):
