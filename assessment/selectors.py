@@ -278,20 +278,16 @@ def residents_without_evaluation(activity: Activity) -> QuerySet[Resident]:
     return participants(activity).exclude(evaluations__activity=activity)
 
 
-def criteria_for(activity: Activity | None = None) -> list[Criterion]:
-    """The criteria in use, and those no longer in use that the activity was scored on (a
-    prepared query, ``rtkeren.prepared``)."""
-    values = {"activity": activity.pk if activity is not None else None}
-    return Prepared(Criterion, _criteria, (), values).rows()
+def criteria_for() -> list[Criterion]:
+    """The criteria in use, read from the database (a prepared query, ``rtkeren.prepared``): the
+    evaluation form asks for them, and the service checks a submission against them. The
+    side-by-side, which also shows those no longer in use an activity was scored on, takes them
+    from ``all_criteria``."""
+    return Prepared(Criterion, _criteria, (), {}).rows()
 
 
 def _criteria(shape: tuple, values: dict) -> QuerySet[Criterion]:
-    condition = Q(is_active=True)
-    if values["activity"] is not None:
-        # A semi-join on the activity's scores, not a join over every score then DISTINCT.
-        scored = Score.objects.filter(evaluation__activity=values["activity"])
-        condition |= Q(pk__in=scored.values("criterion_id"))
-    return Criterion.objects.filter(condition).order_by("order", "pk")
+    return Criterion.objects.active().order_by("order", "pk")
 
 
 def all_criteria() -> list[Criterion]:
@@ -375,8 +371,8 @@ def side_by_side(activity: Activity) -> SideBySide:
     [(community, government, on_behalf)] = Prepared(
         Evaluation, _evaluator_counts, (), values
     ).tuples()
-    # The criteria in use, and those no longer in use the activity was scored on (as
-    # ``criteria_for(activity)``), without a query of their own: the scores are read above.
+    # The criteria in use, and those no longer in use the activity was scored on, without a
+    # query of their own: the scores read above name those.
     scored = {criterion_id for criterion_id, _side in averages}
     return SideBySide(
         rows=[

@@ -4,7 +4,7 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from delivery.models import Output
+from delivery.models import COMPLETION_STATUSES, Output
 from delivery.public import kelurahan_section
 from rtkeren.models import ActivityStatus
 from tests import factories
@@ -101,3 +101,12 @@ def test_the_rate_counts_the_kelurahan_and_year_alone_on_any_page(rt, foreign_rt
 
     assert [a.title for a in past_the_end["activities"]] == ["Pelatihan 6"]
     assert past_the_end["completion"] == {"planned": 24, "finished": 11, "rate": 45}
+    # Recomputed from the records: the year's outputs of the kelurahan in or past delivery.
+    assert (
+        past_the_end["completion"]
+        == Output.objects.filter(
+            activity__kelurahan=rt.rw.kelurahan,
+            activity__period=period,
+            activity__status__in=COMPLETION_STATUSES,
+        ).completion()
+    )
